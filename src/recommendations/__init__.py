@@ -1,0 +1,125 @@
+"""recommendations: inspection and audit recommendations, tracked in an append-only log.
+
+Record what happens to each recommendation as events (raised, assigned, regraded, progress
+noted, deadline changed, implementation claimed, discharged, reopened, corrected) with who,
+why, when it took effect and when it was recorded; read back its state as at any date.
+
+>>> import recommendations
+>>> tracker = recommendations.Tracker("memory://")
+
+The domain (:mod:`recommendations.domain`) is pure and importable on its own; the
+:class:`Tracker` (which loads ``eventsourcing``) is imported only when first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._errors import (
+    AlreadyExists,
+    ConcurrencyError,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+    StoreError,
+    TimelineConflict,
+    UnreadableEvent,
+)
+from .domain import (
+    DEFAULT_POLICY,
+    AreaGrade,
+    Assign,
+    ChangeDeadline,
+    ClaimImplementation,
+    Correct,
+    Discharge,
+    Finding,
+    FindingKind,
+    Grade,
+    GradingScale,
+    InspectionDetails,
+    ItemKind,
+    NoteProgress,
+    Outcome,
+    Policy,
+    PublishReport,
+    Raise,
+    Recommendation,
+    RecordInspection,
+    Regrade,
+    Reopen,
+    ReportDetails,
+    ReviseInspection,
+    ReviseReport,
+    Scope,
+    Status,
+)
+
+if TYPE_CHECKING:
+    from ._stores import DEFAULT_STORE
+    from ._tracker import LoggedEvent, Recorded, Tracker
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "DEFAULT_STORE",
+    "AlreadyExists",
+    "AreaGrade",
+    "Assign",
+    "ChangeDeadline",
+    "ClaimImplementation",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "Correct",
+    "Discharge",
+    "Finding",
+    "FindingKind",
+    "Grade",
+    "GradingScale",
+    "InspectionDetails",
+    "ItemKind",
+    "LoggedEvent",
+    "NotFound",
+    "NoteProgress",
+    "Outcome",
+    "Policy",
+    "PublishReport",
+    "Raise",
+    "Recommendation",
+    "RecommendationsError",
+    "RecordInspection",
+    "Recorded",
+    "Regrade",
+    "Reopen",
+    "ReportDetails",
+    "ReviseInspection",
+    "ReviseReport",
+    "RuleViolation",
+    "Scope",
+    "Status",
+    "StoreError",
+    "TimelineConflict",
+    "Tracker",
+    "UnreadableEvent",
+]
+
+_LAZY = {
+    "Tracker": "._tracker",
+    "Recorded": "._tracker",
+    "LoggedEvent": "._tracker",
+    "DEFAULT_STORE": "._stores",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,180 @@
+"""The edge where events become bytes and back: one converter, one mapper.
+
+Stored form (schema version 1): each event is a JSON object of its fields less
+``originator_id`` and ``originator_version`` (the store keeps those in columns), dates as
+``YYYY-MM-DD``, times as ISO 8601 with their offset, enums as their values, tuples as lists,
+and a correction's ``replacement`` tagged with its type under ``"_type"``. The topic names
+the event type as ``recommendations.domain:<Name>``. When a type's schema moves on, its
+version is written under ``"class_version"`` and the upcasters in :data:`UPCASTERS` bring
+older stored forms up to date as they are read; the golden files under ``tests/golden``
+prove every stored form ever written still reads.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+import cattrs
+import orjson
+from cattrs.preconf.orjson import make_converter as make_orjson_converter
+from cattrs.strategies import configure_tagged_union
+from eventsourcing.persistence import Mapper, StoredEvent
+
+from . import domain
+from ._errors import UnreadableEvent
+
+__all__ = [
+    "EVENT_TYPES",
+    "SCHEMA_VERSIONS",
+    "UPCASTERS",
+    "CattrsMapper",
+    "decode_event",
+    "encode_event",
+    "make_converter",
+    "topic_of",
+]
+
+EVENT_TYPES: dict[str, type[domain.Event]] = {
+    cls.__name__: cls
+    for cls in (
+        domain.Raised,
+        domain.Assigned,
+        domain.Regraded,
+        domain.ProgressNoted,
+        domain.DeadlineChanged,
+        domain.ImplementationClaimed,
+        domain.Discharged,
+        domain.Reopened,
+        domain.Corrected,
+        domain.InspectionRecorded,
+        domain.InspectionRevised,
+        domain.ReportPublished,
+        domain.ReportRevised,
+    )
+}
+"""Every event type that can be stored, by its stable name."""
+
+SCHEMA_VERSIONS: dict[str, int] = dict.fromkeys(EVENT_TYPES, 1)
+"""The schema version each type is written at now."""
+
+UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {}
+"""``(type name, from version) -> function`` taking a stored dict one version up."""
+
+_TOPIC_PREFIX = "recommendations.domain:"
+_IDS = ("originator_id", "originator_version")
+
+
+def topic_of(cls: type[domain.Event]) -> str:
+    return _TOPIC_PREFIX + cls.__name__
+
+
+def make_converter() -> cattrs.Converter:
+    """A fresh converter for the stored form; never a global one."""
+    converter = make_orjson_converter(forbid_extra_keys=True)
+    converter.register_unstructure_hook(datetime, datetime.isoformat)
+    converter.register_structure_hook(datetime, _structure_datetime)
+    converter.register_unstructure_hook(date, date.isoformat)
+    converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
+    converter.register_unstructure_hook(uuid.UUID, str)
+    converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
+    configure_tagged_union(domain.Amendable, converter, tag_name="_type")
+    return converter
+
+
+def _structure_datetime(value: str, _: type) -> datetime:
+    parsed = datetime.fromisoformat(value)
+    if parsed.utcoffset() is None:
+        raise ValueError(f"stored time {value!r} has no offset")
+    return parsed
+
+
+_CONVERTER = make_converter()
+
+
+def encode_event(event: domain.Event, converter: cattrs.Converter = _CONVERTER) -> bytes:
+    """The stored state of ``event``: its fields as JSON, less the two id columns."""
+    data = converter.unstructure(event, type(event))
+    for key in _IDS:
+        del data[key]
+    version = SCHEMA_VERSIONS[type(event).__name__]
+    if version > 1:
+        data["class_version"] = version
+    return orjson.dumps(data)
+
+
+def decode_event(
+    topic: str,
+    state: bytes,
+    originator_id: uuid.UUID,
+    originator_version: int,
+    converter: cattrs.Converter = _CONVERTER,
+) -> domain.Event:
+    """The event stored under ``topic`` with ``state``; :class:`UnreadableEvent` if none."""
+    name = topic.removeprefix(_TOPIC_PREFIX)
+    cls = EVENT_TYPES.get(name) if topic.startswith(_TOPIC_PREFIX) else None
+    where = f"entry {originator_version} of {originator_id}"
+    if cls is None:
+        raise UnreadableEvent(f"{where} has unknown event type {topic!r}", rule="known-type")
+    try:
+        data = orjson.loads(state)
+        version = data.pop("class_version", 1)
+        current = SCHEMA_VERSIONS[name]
+        if version > current:
+            raise UnreadableEvent(
+                f"{where} is a {name} at schema version {version}; this library reads up "
+                f"to version {current} (upgrade it)",
+                rule="known-schema",
+            )
+        while version < current:
+            data = UPCASTERS[(name, version)](data)
+            version += 1
+        data["originator_id"] = str(originator_id)
+        data["originator_version"] = originator_version
+        event: domain.Event = converter.structure(data, cls)
+        return event
+    except UnreadableEvent:
+        raise
+    except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
+        raise UnreadableEvent(
+            f"{where} ({name}) cannot be read: {error}", rule="readable"
+        ) from error
+
+
+class CattrsMapper(Mapper[uuid.UUID]):
+    """An ``eventsourcing`` mapper for the frozen, slotted attrs events of the domain.
+
+    The library's own mapper reads and writes ``__dict__``, which slotted classes lack; this
+    one goes through the converter. Compression and encryption still apply if configured.
+    """
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if not attrs.has(type(domain_event)) or not isinstance(domain_event, domain.Event):
+            raise TypeError(f"not a recommendations event: {domain_event!r}")
+        state = encode_event(domain_event)
+        if self.compressor:
+            state = self.compressor.compress(state)
+        if self.cipher:
+            state = self.cipher.encrypt(state)
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=topic_of(type(domain_event)),
+            state=state,
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        state = stored_event.state
+        if self.cipher:
+            state = self.cipher.decrypt(state)
+        if self.compressor:
+            state = self.compressor.decompress(state)
+        originator_id = stored_event.originator_id
+        if not isinstance(originator_id, uuid.UUID):
+            originator_id = uuid.UUID(str(originator_id))
+        return decode_event(
+            stored_event.topic, state, originator_id, stored_event.originator_version
+        )

@@ -1,0 +1,342 @@
+"""The application service: load the log, decide, save; nothing else.
+
+:class:`Tracker` is what a program talks to. It keeps the log in an ``eventsourcing``
+application (chosen by a store URL), sets each event's recorded time itself, and turns
+storage errors into this library's errors.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TypeVar, cast
+
+from attrs import frozen
+from eventsourcing.application import Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    PersistenceError,
+    Transcoder,
+)
+
+from . import domain
+from ._errors import ConcurrencyError, NotFound, RecommendationsError, StoreError
+from ._serialization import CattrsMapper
+from ._stores import DEFAULT_STORE, store_environment
+
+__all__ = ["LoggedEvent", "Recorded", "Tracker"]
+
+_E = TypeVar("_E", bound=domain.Event)
+
+
+@frozen
+class Recorded:
+    """What :meth:`Tracker.execute` recorded: the event, and its position in the whole log."""
+
+    event: domain.Event
+    position: int
+
+
+@frozen
+class LoggedEvent:
+    """An event and its position in the whole log (the store's notification id)."""
+
+    position: int
+    event: domain.Event
+
+
+class _Log(Application[uuid.UUID]):
+    """The ``eventsourcing`` application underneath; private, so its API is not ours."""
+
+    name = "Recommendations"
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=CattrsMapper
+        )
+
+    def construct_transcoder(self) -> Transcoder:
+        return self.factory.transcoder()
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@contextmanager
+def _translated(store: str) -> Iterator[None]:
+    try:
+        yield
+    except RecommendationsError:
+        raise
+    except IntegrityError as error:
+        raise ConcurrencyError(
+            "another writer recorded an entry for the same item first; nothing was "
+            "recorded (load it again and retry)",
+            rule="one-writer-per-version",
+        ) from error
+    except PersistenceError as error:
+        raise StoreError(f"store {store!r} failed: {error}", rule="store-available") from error
+
+
+class Tracker:
+    """A recommendations tracker over one store.
+
+    >>> tracker = Tracker("memory://")
+    >>> tracker.store
+    'memory://'
+
+    ``store`` is a store URL (a SQLite file by default), ``policy`` the grading scales and
+    kinds of item in force, and ``clock`` where recorded times come from (UTC now; tests give
+    their own). Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        store: str = DEFAULT_STORE,
+        *,
+        policy: domain.Policy = domain.DEFAULT_POLICY,
+        clock: Callable[[], datetime] = _utc_now,
+    ) -> None:
+        env = store_environment(store)
+        self.store = store
+        self.policy = policy
+        self._clock = clock
+        with _translated(store):
+            self._app = _Log(env=env)
+
+    # --- writing --------------------------------------------------------------------------
+
+    def execute(self, command: domain.Command) -> Recorded:
+        """Record what ``command`` asks, or raise the rule it breaks; nothing partial."""
+        with _translated(self.store):
+            if isinstance(
+                command,
+                domain.RecordInspection
+                | domain.ReviseInspection
+                | domain.PublishReport
+                | domain.ReviseReport,
+            ):
+                event = self._decide_source(command)
+            else:
+                event = self._decide_recommendation(command)
+            recordings = self._app.save(event)
+        return Recorded(event=event, position=recordings[0].notification.id)
+
+    def _recorded_at(self, history: Sequence[domain.Event]) -> datetime:
+        now = self._clock()
+        if now.utcoffset() is None:
+            raise ValueError("the tracker's clock must return timezone-aware times")
+        if history and now <= history[-1].recorded_at:
+            now = history[-1].recorded_at + timedelta(microseconds=1)
+        return now
+
+    def _decide_recommendation(self, command: domain.RecommendationCommand) -> domain.Event:
+        reference = command.reference
+        history = self._history(
+            domain.recommendation_id(str(reference)), domain.RecommendationEvent
+        )
+        report = None
+        if isinstance(command, domain.Raise) and isinstance(command.report, str):
+            report = self._find_report(command.report)
+        if (
+            isinstance(command, domain.Discharge)
+            and isinstance(command.superseded_by, str)
+            and command.superseded_by != reference
+            and not self._exists(domain.recommendation_id(command.superseded_by))
+        ):
+            raise NotFound(
+                f"no recommendation {command.superseded_by!r} to be superseded by",
+                reference=reference,
+                field="superseded_by",
+            )
+        return domain.decide(
+            history,
+            command,
+            recorded_at=self._recorded_at(history),
+            policy=self.policy,
+            report=report,
+        )
+
+    def _decide_source(self, command: domain.SourceCommand) -> domain.Event:
+        reference = str(command.reference)
+        history: Sequence[domain.InspectionEvent] | Sequence[domain.ReportEvent]
+        inspection = None
+        if isinstance(command, domain.RecordInspection | domain.ReviseInspection):
+            history = self._history(domain.inspection_id(reference), domain.InspectionEvent)
+        else:
+            history = self._history(domain.report_id(reference), domain.ReportEvent)
+            named = command.details.inspection if hasattr(command.details, "inspection") else None
+            if isinstance(named, str):
+                inspection = self._find_inspection(named, missing_ok=True)
+        return domain.decide_source(
+            history, command, recorded_at=self._recorded_at(history), inspection=inspection
+        )
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def _history(self, originator_id: uuid.UUID, kind: type[_E]) -> list[_E]:
+        with _translated(self.store):
+            events = list(self._app.events.get(originator_id))
+        for event in events:
+            if not isinstance(event, kind):
+                raise StoreError(
+                    f"entry {event.originator_version} of {originator_id} is a "
+                    f"{type(event).__name__}, not a {kind.__name__}",
+                    rule="one-kind-per-item",
+                )
+        return cast(list[_E], events)
+
+    def _exists(self, originator_id: uuid.UUID) -> bool:
+        with _translated(self.store):
+            return bool(self._app.recorder.select_events(originator_id, limit=1))
+
+    def _find_report(
+        self, reference: str, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Report | None:
+        report = domain.project_report(
+            self._history(domain.report_id(reference), domain.ReportEvent),
+            as_at=as_at,
+            known_at=known_at,
+        )
+        if report is not None and report.details.inspection is not None:
+            inspection = self._find_inspection(
+                report.details.inspection, as_at=as_at, known_at=known_at, missing_ok=True
+            )
+            if inspection is not None and inspection.sensitive:
+                report = domain.Report(
+                    id=report.id,
+                    version=report.version,
+                    reference=report.reference,
+                    recorded_on=report.recorded_on,
+                    details=report.details,
+                    inspection_sensitive=True,
+                )
+        return report
+
+    def _find_inspection(
+        self,
+        reference: str,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        *,
+        missing_ok: bool = False,
+    ) -> domain.Inspection | None:
+        inspection = domain.project_inspection(
+            self._history(domain.inspection_id(reference), domain.InspectionEvent),
+            as_at=as_at,
+            known_at=known_at,
+        )
+        if inspection is None and not missing_ok:
+            raise NotFound(
+                _not_yet("inspection", as_at, known_at), reference=reference, subject="inspection"
+            )
+        return inspection
+
+    def events(self, reference: str) -> list[domain.RecommendationEvent]:
+        """Every entry of a recommendation's log, in the order recorded (corrections too)."""
+        events = self._history(domain.recommendation_id(reference), domain.RecommendationEvent)
+        if not events:
+            raise NotFound("no recommendation has this reference", reference=reference)
+        return events
+
+    def recommendation(
+        self,
+        reference: str,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> domain.Recommendation:
+        """The recommendation as at ``as_at``, as known at ``known_at`` (default: now)."""
+        state = domain.project(self.events(reference), as_at=as_at, known_at=known_at)
+        if state is None:
+            raise NotFound(_not_yet("recommendation", as_at, known_at), reference=reference)
+        return state
+
+    def inspection(
+        self,
+        reference: str,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> domain.Inspection:
+        """The inspection as at ``as_at``, as known at ``known_at`` (default: now)."""
+        found = self._find_inspection(reference, as_at, known_at)
+        assert found is not None  # _find_inspection raises NotFound otherwise
+        return found
+
+    def report(
+        self,
+        reference: str,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+    ) -> domain.Report:
+        """The report as at ``as_at``, as known at ``known_at`` (default: now)."""
+        found = self._find_report(reference, as_at, known_at)
+        if found is None:
+            raise NotFound(
+                _not_yet("report", as_at, known_at), reference=reference, subject="report"
+            )
+        return found
+
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]:
+        """Every event in the store, in the order recorded, after position ``after``."""
+        mapper = self._app.mapper
+        position = after
+        while True:
+            with _translated(self.store):
+                page = self._app.recorder.select_notifications(
+                    start=position, limit=page_size, inclusive_of_start=False
+                )
+            for notification in page:
+                event = cast(domain.Event, mapper.to_domain_event(notification))
+                yield LoggedEvent(position=notification.id, event=event)
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+    def register(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> list[domain.Recommendation]:
+        """Every recommendation as at ``as_at``, as known at ``known_at``, by reference.
+
+        This folds the whole log; it is the plain, always-right answer.
+        """
+        logs: dict[uuid.UUID, list[domain.RecommendationEvent]] = {}
+        for logged in self.log():
+            if isinstance(logged.event, domain.RecommendationEvent):
+                logs.setdefault(logged.event.originator_id, []).append(logged.event)
+        states = [
+            domain.project(
+                sorted(events, key=lambda e: e.originator_version),
+                as_at=as_at,
+                known_at=known_at,
+            )
+            for events in logs.values()
+        ]
+        return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        self._app.close()
+
+    def __enter__(self) -> Tracker:
+        return self
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self.close()
+
+
+def _not_yet(subject: str, as_at: date | None, known_at: datetime | None) -> str:
+    if as_at is None and known_at is None:
+        return f"no {subject} has this reference"
+    when = []
+    if as_at is not None:
+        when.append(f"as at {as_at}")
+    if known_at is not None:
+        when.append(f"as known at {known_at.isoformat()}")
+    return f"no {subject} has this reference {' '.join(when)}"

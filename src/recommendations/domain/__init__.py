@@ -1,0 +1,146 @@
+"""The pure domain core: recommendations, their sources, their events and their rules.
+
+Nothing here does I/O or knows how events are stored: this package imports only the
+standard library and ``attrs`` (a test proves it). It has three kinds of thing:
+
+- **values** (:class:`GradingScale`, :class:`ItemKind`, :class:`Policy`, ...): the data a
+  tracker is configured with;
+- **events** (:class:`Raised`, :class:`Regraded`, ... :class:`Corrected`) and **commands**
+  (:class:`Raise`, :class:`Regrade`, ... :class:`Correct`);
+- **functions**: :func:`decide` (log + command -> event, or an error naming the rule) and
+  :func:`project` (log -> state as at a date, as known at a time).
+
+Start with :func:`decide` and :func:`project`; the rules are listed in the docs
+(explanation/lifecycle) and in ``_rules.py``.
+"""
+
+from ._commands import (
+    Assign,
+    ChangeDeadline,
+    ClaimImplementation,
+    Command,
+    Correct,
+    Discharge,
+    NoteProgress,
+    PublishReport,
+    Raise,
+    RecommendationCommand,
+    RecordInspection,
+    Regrade,
+    Reopen,
+    ReviseInspection,
+    ReviseReport,
+    SourceCommand,
+)
+from ._decide import decide
+from ._events import (
+    Amendable,
+    Assigned,
+    Corrected,
+    DeadlineChanged,
+    Discharged,
+    Event,
+    ImplementationClaimed,
+    InspectionDetails,
+    InspectionEvent,
+    InspectionRecorded,
+    InspectionRevised,
+    ProgressNoted,
+    Raised,
+    RecommendationEvent,
+    Regraded,
+    Reopened,
+    ReportDetails,
+    ReportEvent,
+    ReportPublished,
+    ReportRevised,
+    inspection_id,
+    recommendation_id,
+    report_id,
+)
+from ._recommendation import Recommendation, evolve, project, timeline
+from ._sources import Inspection, Report, decide_source, project_inspection, project_report
+from ._values import (
+    DEFAULT_POLICY,
+    FOUR_POINT,
+    GAO,
+    PEEL,
+    RAG,
+    AreaGrade,
+    Finding,
+    FindingKind,
+    Grade,
+    GradingScale,
+    ItemKind,
+    Outcome,
+    Policy,
+    Scope,
+    Status,
+)
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "FOUR_POINT",
+    "GAO",
+    "PEEL",
+    "RAG",
+    "Amendable",
+    "AreaGrade",
+    "Assign",
+    "Assigned",
+    "ChangeDeadline",
+    "ClaimImplementation",
+    "Command",
+    "Correct",
+    "Corrected",
+    "DeadlineChanged",
+    "Discharge",
+    "Discharged",
+    "Event",
+    "Finding",
+    "FindingKind",
+    "Grade",
+    "GradingScale",
+    "ImplementationClaimed",
+    "Inspection",
+    "InspectionDetails",
+    "InspectionEvent",
+    "InspectionRecorded",
+    "InspectionRevised",
+    "ItemKind",
+    "NoteProgress",
+    "Outcome",
+    "Policy",
+    "ProgressNoted",
+    "PublishReport",
+    "Raise",
+    "Raised",
+    "Recommendation",
+    "RecommendationCommand",
+    "RecommendationEvent",
+    "RecordInspection",
+    "Regrade",
+    "Regraded",
+    "Reopen",
+    "Reopened",
+    "Report",
+    "ReportDetails",
+    "ReportEvent",
+    "ReportPublished",
+    "ReportRevised",
+    "ReviseInspection",
+    "ReviseReport",
+    "Scope",
+    "SourceCommand",
+    "Status",
+    "decide",
+    "decide_source",
+    "evolve",
+    "inspection_id",
+    "project",
+    "project_inspection",
+    "project_report",
+    "recommendation_id",
+    "report_id",
+    "timeline",
+]

@@ -1,0 +1,204 @@
+"""Commands: what a person asks the tracker to record.
+
+A command is a request, named in the imperative; if the rules allow it, it becomes one event.
+Every command says when it took effect (``effective_on``), who asks (``by``) and why
+(``reason``). None of them can say when it is recorded: the library sets that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, TypeAlias
+
+from attrs import field, frozen
+
+from ._events import InspectionDetails, ReportDetails
+from ._values import Outcome, Scope
+
+__all__ = [
+    "Assign",
+    "ChangeDeadline",
+    "ClaimImplementation",
+    "Command",
+    "Correct",
+    "Discharge",
+    "NoteProgress",
+    "PublishReport",
+    "Raise",
+    "RecommendationCommand",
+    "RecordInspection",
+    "Regrade",
+    "Reopen",
+    "ReviseInspection",
+    "ReviseReport",
+    "SourceCommand",
+]
+
+
+def _tuple(value: Any) -> Any:
+    """Turn a list into a tuple; leave anything else for the type check to judge."""
+    return tuple(value) if isinstance(value, list) else value
+
+
+@frozen(kw_only=True)
+class _Base:
+    effective_on: date
+    by: str
+    reason: str
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class Raise(_Base):
+    """Enter a recommendation made in ``report``.
+
+    Left as ``None``: ``kind`` and ``scale`` take the policy's defaults, ``scope`` is national
+    if the report is, and ``sensitive`` follows the report and its inspection (a
+    recommendation from a sensitive source is always sensitive).
+    """
+
+    reference: str
+    text: str
+    report: str
+    points: tuple[str, ...] = field(default=(), converter=_tuple)
+    finding: str | None = None
+    kind: str | None = None
+    scope: Scope | None = None
+    sensitive: bool | None = None
+    scale: str | None = None
+    grade: str | None = None
+    owner: str | None = None
+    due_on: date | None = None
+
+
+@frozen(kw_only=True)
+class Assign(_Base):
+    """Make ``owner`` accountable for the recommendation."""
+
+    reference: str
+    owner: str
+
+
+@frozen(kw_only=True)
+class Regrade(_Base):
+    """Give the recommendation a new grade on its scale."""
+
+    reference: str
+    grade: str
+
+
+@frozen(kw_only=True)
+class NoteProgress(_Base):
+    """Record the owner's update, with references to evidence."""
+
+    reference: str
+    note: str
+    evidence: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen(kw_only=True)
+class ChangeDeadline(_Base):
+    """Set, move or remove (``None``) the date the recommendation is due by."""
+
+    reference: str
+    due_on: date | None
+
+
+@frozen(kw_only=True)
+class ClaimImplementation(_Base):
+    """The owner says it is done; someone allowed for its kind must still accept that."""
+
+    reference: str
+    note: str
+    evidence: tuple[str, ...] = field(default=(), converter=_tuple)
+
+
+@frozen(kw_only=True)
+class Discharge(_Base):
+    """Close the recommendation with an outcome, accepted by someone in ``acceptor_role``."""
+
+    reference: str
+    outcome: Outcome
+    accepted_by: str
+    acceptor_role: str
+    superseded_by: str | None = None
+
+
+@frozen(kw_only=True)
+class Reopen(_Base):
+    """Open a discharged recommendation again; ``reason`` says why."""
+
+    reference: str
+
+
+def _changes(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted(dict(value).items()))
+
+
+@frozen(kw_only=True)
+class Correct(_Base):
+    """Correct entry ``version`` of a recommendation's log without editing it.
+
+    ``changes`` names the fields of that entry that were wrong and their right values (any
+    field the entry has, ``effective_on``, ``actor`` and ``reason`` included, but never the
+    reference). ``strike=True`` says the entry should never have been made.
+    """
+
+    reference: str
+    version: int
+    what_was_wrong: str
+    changes: tuple[tuple[str, Any], ...] = field(default=(), converter=_changes)
+    strike: bool = False
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class RecordInspection(_Base):
+    """Enter an inspection of the body (announced, under way or done)."""
+
+    reference: str
+    details: InspectionDetails
+
+
+@frozen(kw_only=True)
+class ReviseInspection(_Base):
+    """Replace what is known of an inspection with ``details``."""
+
+    reference: str
+    details: InspectionDetails
+
+
+@frozen(kw_only=True)
+class PublishReport(_Base):
+    """Enter a report received or published, with its grades and findings."""
+
+    reference: str
+    details: ReportDetails
+
+
+@frozen(kw_only=True)
+class ReviseReport(_Base):
+    """Replace what was entered of a report with ``details``."""
+
+    reference: str
+    details: ReportDetails
+
+
+RecommendationCommand: TypeAlias = (
+    Raise
+    | Assign
+    | Regrade
+    | NoteProgress
+    | ChangeDeadline
+    | ClaimImplementation
+    | Discharge
+    | Reopen
+    | Correct
+)
+SourceCommand: TypeAlias = RecordInspection | ReviseInspection | PublishReport | ReviseReport
+Command: TypeAlias = RecommendationCommand | SourceCommand

@@ -1,0 +1,267 @@
+"""The events: everything that can happen to a recommendation or to where it came from.
+
+Events are facts, named in the past tense, frozen, and never edited. Each one carries:
+
+- ``originator_id`` and ``originator_version``: which item, and its place in that item's log;
+- ``recorded_at``: when the log got it (system time; set by the library, never by a caller);
+- ``effective_on``: when it took effect in the world (the committee or report date);
+- ``actor`` and ``reason``: who recorded it and why.
+
+A mistaken entry is never changed: a :class:`Corrected` event points at it, says what was
+wrong, and carries the entry as it should have read (or strikes it out).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import TypeAlias
+
+from attrs import frozen
+
+from ._values import AreaGrade, Finding, GradingScale, ItemKind, Outcome, Scope
+
+__all__ = [
+    "Amendable",
+    "Assigned",
+    "Corrected",
+    "DeadlineChanged",
+    "Discharged",
+    "Event",
+    "ImplementationClaimed",
+    "InspectionDetails",
+    "InspectionEvent",
+    "InspectionRecorded",
+    "InspectionRevised",
+    "ProgressNoted",
+    "Raised",
+    "RecommendationEvent",
+    "Regraded",
+    "Reopened",
+    "ReportDetails",
+    "ReportEvent",
+    "ReportPublished",
+    "ReportRevised",
+    "inspection_id",
+    "recommendation_id",
+    "report_id",
+]
+
+_NAMESPACE = uuid.UUID("1b0e4a52-1f2b-5f55-9c51-5a0bf6a4c7d1")
+
+
+def recommendation_id(reference: str) -> uuid.UUID:
+    """The stable id of the recommendation with this reference."""
+    return uuid.uuid5(_NAMESPACE, f"recommendation:{reference}")
+
+
+def inspection_id(reference: str) -> uuid.UUID:
+    """The stable id of the inspection with this reference."""
+    return uuid.uuid5(_NAMESPACE, f"inspection:{reference}")
+
+
+def report_id(reference: str) -> uuid.UUID:
+    """The stable id of the report with this reference."""
+    return uuid.uuid5(_NAMESPACE, f"report:{reference}")
+
+
+@frozen(kw_only=True)
+class Event:
+    """What every event carries."""
+
+    originator_id: uuid.UUID
+    originator_version: int
+    recorded_at: datetime
+    effective_on: date
+    actor: str
+    reason: str
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class RecommendationEvent(Event):
+    """An event in the life of one recommendation (or area for improvement)."""
+
+
+@frozen(kw_only=True)
+class Raised(RecommendationEvent):
+    """A recommendation was made and entered on the tracker.
+
+    ``kind`` and ``scale`` are copied in whole from the policy in force, so the log alone says
+    which grades were allowed and who could accept a discharge.
+    """
+
+    reference: str
+    text: str
+    points: tuple[str, ...]
+    body: str
+    report: str
+    finding: str | None
+    inspectorates: tuple[str, ...]
+    kind: ItemKind
+    scope: Scope
+    sensitive: bool
+    scale: GradingScale
+    grade: str | None
+    owner: str | None
+    due_on: date | None
+
+
+@frozen(kw_only=True)
+class Assigned(RecommendationEvent):
+    """An owner (a person or a role) was made accountable, in place of any earlier one."""
+
+    owner: str
+
+
+@frozen(kw_only=True)
+class Regraded(RecommendationEvent):
+    """The tracker's progress grade changed."""
+
+    grade: str
+
+
+@frozen(kw_only=True)
+class ProgressNoted(RecommendationEvent):
+    """The owner reported progress, with references to evidence where there is any."""
+
+    note: str
+    evidence: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class DeadlineChanged(RecommendationEvent):
+    """The date it is due by was set, moved, or removed (``None``)."""
+
+    due_on: date | None
+
+
+@frozen(kw_only=True)
+class ImplementationClaimed(RecommendationEvent):
+    """The owner says the recommendation is implemented; a discharge must still be accepted."""
+
+    note: str
+    evidence: tuple[str, ...]
+
+
+@frozen(kw_only=True)
+class Discharged(RecommendationEvent):
+    """The recommendation was closed, with its outcome and who accepted the closure."""
+
+    outcome: Outcome
+    accepted_by: str
+    acceptor_role: str
+    superseded_by: str | None
+
+
+@frozen(kw_only=True)
+class Reopened(RecommendationEvent):
+    """A discharged recommendation is open again (say, a revisit found the concern persists)."""
+
+
+Amendable: TypeAlias = (
+    Raised
+    | Assigned
+    | Regraded
+    | ProgressNoted
+    | DeadlineChanged
+    | ImplementationClaimed
+    | Discharged
+    | Reopened
+)
+"""The events a correction may amend: all recommendation events but corrections."""
+
+
+@frozen(kw_only=True)
+class Corrected(RecommendationEvent):
+    """An earlier entry was wrong. It stays in the log; this says how it should have read.
+
+    ``corrects`` is the version of the entry corrected, ``what_was_wrong`` says what was
+    wrong, and ``replacement`` is the whole entry as it should have read (same version,
+    recorded time and type), or ``None`` when the entry should never have been made. When an
+    entry is corrected twice, the later correction wins.
+    """
+
+    corrects: int
+    what_was_wrong: str
+    replacement: Amendable | None
+
+
+# --- where recommendations come from ----------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class InspectionDetails:
+    """What is known of an inspection; revised as a whole."""
+
+    title: str
+    body: str
+    inspectorates: tuple[str, ...]
+    fieldwork_from: date | None
+    fieldwork_to: date | None
+    hot_debrief_on: date | None
+    expected_report: str | None
+    national: bool
+    sensitive: bool
+
+
+@frozen(kw_only=True)
+class InspectionEvent(Event):
+    """An event in the record of one inspection."""
+
+
+@frozen(kw_only=True)
+class InspectionRecorded(InspectionEvent):
+    """An inspection was announced or carried out and entered on the tracker."""
+
+    reference: str
+    details: InspectionDetails
+
+
+@frozen(kw_only=True)
+class InspectionRevised(InspectionEvent):
+    """What is known of an inspection changed (dates, the expected report)."""
+
+    details: InspectionDetails
+
+
+@frozen(kw_only=True)
+class ReportDetails:
+    """What a report says of the body; revised as a whole.
+
+    ``scale`` is the grading scale of ``overall_grade`` and ``area_grades``, copied in whole.
+    """
+
+    title: str
+    body: str
+    inspection: str | None
+    inspectorates: tuple[str, ...]
+    published_on: date
+    scale: GradingScale
+    overall_grade: str | None
+    area_grades: tuple[AreaGrade, ...]
+    findings: tuple[Finding, ...]
+    national: bool
+    sensitive: bool
+
+
+@frozen(kw_only=True)
+class ReportEvent(Event):
+    """An event in the record of one report."""
+
+
+@frozen(kw_only=True)
+class ReportPublished(ReportEvent):
+    """A report was published (or, if sensitive, given to the body) and entered."""
+
+    reference: str
+    details: ReportDetails
+
+
+@frozen(kw_only=True)
+class ReportRevised(ReportEvent):
+    """What was entered of a report changed (a grade or a finding entered wrongly)."""
+
+    details: ReportDetails

@@ -1,0 +1,263 @@
+"""Value objects: grading scales, kinds of tracked item, the policy, and small enums.
+
+Grading scales and kinds of item are *data*: a tracker configures its own without touching
+the core. The defaults follow the UK policing example (red/amber/green progress, the PEEL
+report grades), and GAO's and a four-point implementation scale are provided ready-made.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+
+from attrs import field, frozen
+
+from recommendations._errors import ConfigurationError
+
+__all__ = [
+    "DEFAULT_POLICY",
+    "FOUR_POINT",
+    "GAO",
+    "PEEL",
+    "RAG",
+    "AreaGrade",
+    "Finding",
+    "FindingKind",
+    "Grade",
+    "GradingScale",
+    "ItemKind",
+    "Outcome",
+    "Policy",
+    "Scope",
+    "Status",
+]
+
+
+class Scope(enum.Enum):
+    """Whom a recommendation was made to."""
+
+    BODY = "body"
+    """This body only."""
+    NATIONAL = "national"
+    """Every body of its kind (a national thematic inspection)."""
+
+
+class Outcome(enum.Enum):
+    """How a discharged recommendation ended."""
+
+    IMPLEMENTED = "implemented"
+    SUPERSEDED = "superseded"
+    """Replaced by another recommendation, named in ``superseded_by``."""
+    NO_LONGER_RELEVANT = "no-longer-relevant"
+    CLOSED_BY_INSPECTORATE = "closed-by-inspectorate"
+
+
+class Status(enum.Enum):
+    """Where a recommendation stands in its lifecycle."""
+
+    OPEN = "open"
+    CLAIMED = "claimed"
+    """The owner says it is implemented; the discharge has not been accepted yet."""
+    DISCHARGED = "discharged"
+
+
+class FindingKind(enum.Enum):
+    """What a report found, that recommendations hang off."""
+
+    CAUSE_OF_CONCERN = "cause-of-concern"
+    AREA_FOR_IMPROVEMENT = "area-for-improvement"
+
+
+def _non_empty(_instance: object, attribute: object, value: str) -> None:
+    if not value.strip():
+        name = getattr(attribute, "name", "value")
+        raise ConfigurationError(f"{name} must not be empty", field=name, rule="required")
+
+
+@frozen
+class Grade:
+    """One step of a grading scale: a stable ``code`` (stored) and a ``label`` (shown)."""
+
+    code: str = field(validator=_non_empty)
+    label: str = field(validator=_non_empty)
+
+
+def _grades(value: Iterable[Grade]) -> tuple[Grade, ...]:
+    return tuple(value)
+
+
+@frozen
+class GradingScale:
+    """An ordered set of grades, from worst to best. Configure your own as data.
+
+    >>> RAG.codes
+    ('red', 'amber', 'green')
+    >>> RAG.label("amber")
+    'Amber'
+    """
+
+    name: str = field(validator=_non_empty)
+    grades: tuple[Grade, ...] = field(converter=_grades)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.grades:
+            raise ConfigurationError(
+                f"scale {self.name!r} has no grades", field="grades", rule="scale-not-empty"
+            )
+        codes = [g.code for g in self.grades]
+        if len(set(codes)) != len(codes):
+            raise ConfigurationError(
+                f"scale {self.name!r} repeats a grade code: {codes}",
+                field="grades",
+                rule="scale-codes-unique",
+            )
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(g.code for g in self.grades)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.codes
+
+    def label(self, code: str) -> str:
+        for grade in self.grades:
+            if grade.code == code:
+                return grade.label
+        raise ConfigurationError(
+            f"{code!r} is not on scale {self.name!r} ({', '.join(self.codes)})",
+            field="grade",
+            rule="grade-on-scale",
+        )
+
+    @classmethod
+    def of(cls, name: str, *labels: str) -> GradingScale:
+        """A scale whose codes are its labels in lower case with hyphens for spaces."""
+        return cls(name, [Grade(label.lower().replace(" ", "-"), label) for label in labels])
+
+
+RAG = GradingScale.of("rag", "Red", "Amber", "Green")
+"""The default progress scale of a recommendations tracker."""
+
+GAO = GradingScale.of("gao", "Open", "Closed - not implemented", "Closed - implemented")
+"""The U.S. Government Accountability Office's recommendation statuses."""
+
+FOUR_POINT = GradingScale.of(
+    "four-point",
+    "Not started",
+    "Partially implemented",
+    "Substantially implemented",
+    "Fully implemented",
+)
+"""A four-point implementation scale."""
+
+PEEL = GradingScale.of("peel", "Inadequate", "Requires improvement", "Good", "Outstanding")
+"""The grades HMIC's PEEL reports give a force, overall and by area."""
+
+
+def _roles(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+@frozen
+class ItemKind:
+    """A kind of tracked item, and who may accept its discharge (roles, as data)."""
+
+    name: str = field(validator=_non_empty)
+    acceptors: tuple[str, ...] = field(converter=_roles)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.acceptors:
+            raise ConfigurationError(
+                f"kind {self.name!r} names no role that may accept a discharge",
+                field="acceptors",
+                rule="kind-has-acceptors",
+            )
+
+
+@frozen
+class AreaGrade:
+    """A report's grade for one area it inspected."""
+
+    area: str
+    grade: str
+
+
+@frozen
+class Finding:
+    """A cause of concern or area for improvement in a report."""
+
+    reference: str
+    kind: FindingKind
+    text: str
+
+
+def _scales(value: Mapping[str, GradingScale] | Iterable[GradingScale]) -> tuple[GradingScale, ...]:
+    if isinstance(value, Mapping):
+        return tuple(value.values())
+    return tuple(value)
+
+
+def _kinds(value: Iterable[ItemKind]) -> tuple[ItemKind, ...]:
+    return tuple(value)
+
+
+@frozen
+class Policy:
+    """The data that configures a tracker: its grading scales and kinds of item.
+
+    Build your own to use other scales or acceptance rules; nothing in the core changes.
+    """
+
+    scales: tuple[GradingScale, ...] = field(converter=_scales)
+    kinds: tuple[ItemKind, ...] = field(converter=_kinds)
+    default_scale: str = "rag"
+    report_scale: str = "peel"
+    default_kind: str = "recommendation"
+
+    def __attrs_post_init__(self) -> None:
+        names = [s.name for s in self.scales]
+        if len(set(names)) != len(names):
+            raise ConfigurationError(
+                f"policy repeats a scale name: {names}", field="scales", rule="unique-names"
+            )
+        kinds = [k.name for k in self.kinds]
+        if len(set(kinds)) != len(kinds):
+            raise ConfigurationError(
+                f"policy repeats a kind name: {kinds}", field="kinds", rule="unique-names"
+            )
+        self.scale(self.default_scale)
+        self.scale(self.report_scale)
+        self.kind(self.default_kind)
+
+    def scale(self, name: str) -> GradingScale:
+        for scale in self.scales:
+            if scale.name == name:
+                return scale
+        raise ConfigurationError(
+            f"no grading scale {name!r} in this policy "
+            f"(it has {', '.join(s.name for s in self.scales)})",
+            field="scale",
+            rule="scale-configured",
+        )
+
+    def kind(self, name: str) -> ItemKind:
+        for kind in self.kinds:
+            if kind.name == name:
+                return kind
+        raise ConfigurationError(
+            f"no kind of item {name!r} in this policy "
+            f"(it has {', '.join(k.name for k in self.kinds)})",
+            field="kind",
+            rule="kind-configured",
+        )
+
+
+DEFAULT_POLICY = Policy(
+    scales=(RAG, GAO, FOUR_POINT, PEEL),
+    kinds=(
+        ItemKind("recommendation", ("inspectorate", "oversight-board")),
+        ItemKind("area-for-improvement", ("body", "oversight-board", "inspectorate")),
+    ),
+)
+"""RAG progress grades, PEEL report grades; an inspectorate or an oversight board accepts the
+discharge of a recommendation, and the body itself may also close an area for improvement."""
