@@ -12,6 +12,8 @@ prove every stored form ever written still reads.
 
 from __future__ import annotations
 
+import types
+import typing
 import uuid
 from collections.abc import Callable
 from datetime import date, datetime
@@ -82,7 +84,25 @@ def make_converter() -> cattrs.Converter:
     converter.register_unstructure_hook(uuid.UUID, str)
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
     configure_tagged_union(domain.Amendable, converter, tag_name="_type")
+    # A correction's replacement is ``Amendable | None``: tag it like the bare union.
+    converter.register_unstructure_hook_func(
+        _is_optional_amendable,
+        lambda value: None if value is None else converter.unstructure(value, domain.Amendable),
+    )
+    converter.register_structure_hook_func(
+        _is_optional_amendable,
+        lambda value, _: None if value is None else converter.structure(value, domain.Amendable),
+    )
     return converter
+
+
+_OPTIONAL_AMENDABLE = frozenset([*typing.get_args(domain.Amendable), type(None)])
+
+
+def _is_optional_amendable(tp: Any) -> bool:
+    return typing.get_origin(tp) in (typing.Union, types.UnionType) and (
+        frozenset(typing.get_args(tp)) == _OPTIONAL_AMENDABLE
+    )
 
 
 def _structure_datetime(value: str, _: type) -> datetime:
@@ -138,7 +158,12 @@ def decode_event(
         return event
     except UnreadableEvent:
         raise
-    except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
+    except cattrs.BaseValidationError as error:
+        problems = "; ".join(cattrs.transform_error(error))
+        raise UnreadableEvent(
+            f"{where} ({name}) cannot be read: {problems}", rule="readable"
+        ) from error
+    except (ValueError, TypeError, KeyError) as error:
         raise UnreadableEvent(
             f"{where} ({name}) cannot be read: {error}", rule="readable"
         ) from error

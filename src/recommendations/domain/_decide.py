@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from functools import singledispatch
 from typing import Any
 
@@ -123,12 +123,13 @@ def decide(
     )
     try:
         check_not_in_future(command.effective_on, recorded_at.date())
-        if history and command.effective_on < history[0].effective_on:
+        raised_on = _raised_on(history)
+        if raised_on is not None and command.effective_on < raised_on:
             raise Broken(
                 "effective_on",
                 "not-before-raised",
                 f"takes effect on {command.effective_on}, before the recommendation was "
-                f"raised ({history[0].effective_on})",
+                f"raised ({raised_on})",
                 because=1,
             )
         event = _build(command, ctx, history)
@@ -169,6 +170,14 @@ def check_timeline(
         state = evolve(entry, state)
         if isinstance(entry, Raised | ImplementationClaimed | Discharged | Reopened):
             status_set_by = entry.originator_version
+
+
+def _raised_on(history: Sequence[RecommendationEvent]) -> date | None:
+    """When the recommendation was raised, as corrected (``None`` before it is)."""
+    for entry in amended(history):
+        if isinstance(entry, Raised):
+            return entry.effective_on
+    return None
 
 
 def _describe(log: Sequence[RecommendationEvent], version: int) -> str:

@@ -8,6 +8,7 @@ report grades), and GAO's and a four-point implementation scale are provided rea
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable, Mapping
 
 from attrs import field, frozen
@@ -82,6 +83,10 @@ class Grade:
     label: str = field(validator=_non_empty)
 
 
+def _slug(label: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", label.lower()))
+
+
 def _grades(value: Iterable[Grade]) -> tuple[Grade, ...]:
     return tuple(value)
 
@@ -131,8 +136,12 @@ class GradingScale:
 
     @classmethod
     def of(cls, name: str, *labels: str) -> GradingScale:
-        """A scale whose codes are its labels in lower case with hyphens for spaces."""
-        return cls(name, [Grade(label.lower().replace(" ", "-"), label) for label in labels])
+        """A scale whose codes are its labels in lower case, words joined by hyphens.
+
+        >>> GradingScale.of("gao", "Open", "Closed - implemented").codes
+        ('open', 'closed-implemented')
+        """
+        return cls(name, [Grade(_slug(label), label) for label in labels])
 
 
 RAG = GradingScale.of("rag", "Red", "Amber", "Green")

@@ -1,0 +1,142 @@
+"""Hypothesis strategies for every value and event of the domain."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta, timezone
+
+from hypothesis import strategies as st
+
+from recommendations import domain
+
+texts = st.text(min_size=1, max_size=40).filter(lambda s: s.strip() != "")
+codes = st.text(alphabet="abcdefghijklmnopqrstuvwxyz-", min_size=1, max_size=12).filter(
+    lambda s: s.strip("-") != ""
+)
+dates = st.dates(min_value=date(1990, 1, 1), max_value=date(2100, 12, 31))
+offsets = st.integers(min_value=-14 * 60, max_value=14 * 60).map(
+    lambda minutes: timezone(timedelta(minutes=minutes))
+)
+aware_datetimes = st.datetimes(
+    min_value=datetime(1990, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC) | offsets
+)
+text_tuples = st.lists(texts, max_size=3).map(tuple)
+
+grades = st.builds(domain.Grade, code=codes, label=texts)
+scales = st.builds(
+    domain.GradingScale,
+    name=codes,
+    grades=st.lists(grades, min_size=1, max_size=5, unique_by=lambda g: g.code),
+)
+kinds = st.builds(domain.ItemKind, name=codes, acceptors=st.lists(codes, min_size=1, max_size=3))
+findings = st.builds(
+    domain.Finding, reference=texts, kind=st.sampled_from(domain.FindingKind), text=texts
+)
+area_grades = st.builds(domain.AreaGrade, area=texts, grade=codes)
+
+
+def _meta() -> dict[str, st.SearchStrategy[object]]:
+    return {
+        "originator_id": st.uuids(),
+        "originator_version": st.integers(min_value=1, max_value=10_000),
+        "recorded_at": aware_datetimes,
+        "effective_on": dates,
+        "actor": texts,
+        "reason": texts,
+    }
+
+
+raised = st.builds(
+    domain.Raised,
+    **_meta(),
+    reference=texts,
+    text=texts,
+    points=text_tuples,
+    body=texts,
+    report=texts,
+    finding=st.none() | texts,
+    inspectorates=text_tuples,
+    kind=kinds,
+    scope=st.sampled_from(domain.Scope),
+    sensitive=st.booleans(),
+    scale=scales,
+    grade=st.none() | codes,
+    owner=st.none() | texts,
+    due_on=st.none() | dates,
+)
+_amendable: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
+    domain.Raised: raised,
+    domain.Assigned: st.builds(domain.Assigned, **_meta(), owner=texts),
+    domain.Regraded: st.builds(domain.Regraded, **_meta(), grade=codes),
+    domain.ProgressNoted: st.builds(
+        domain.ProgressNoted, **_meta(), note=texts, evidence=text_tuples
+    ),
+    domain.DeadlineChanged: st.builds(domain.DeadlineChanged, **_meta(), due_on=st.none() | dates),
+    domain.ImplementationClaimed: st.builds(
+        domain.ImplementationClaimed, **_meta(), note=texts, evidence=text_tuples
+    ),
+    domain.Discharged: st.builds(
+        domain.Discharged,
+        **_meta(),
+        outcome=st.sampled_from(domain.Outcome),
+        accepted_by=texts,
+        acceptor_role=codes,
+        superseded_by=st.none() | texts,
+    ),
+    domain.Reopened: st.builds(domain.Reopened, **_meta()),
+}
+amendable = st.one_of(*_amendable.values())
+corrected = st.builds(
+    domain.Corrected,
+    **_meta(),
+    corrects=st.integers(min_value=1, max_value=10_000),
+    what_was_wrong=texts,
+    replacement=st.none() | amendable,
+)
+inspection_details = st.builds(
+    domain.InspectionDetails,
+    title=texts,
+    body=texts,
+    inspectorates=text_tuples,
+    fieldwork_from=st.none() | dates,
+    fieldwork_to=st.none() | dates,
+    hot_debrief_on=st.none() | dates,
+    expected_report=st.none() | texts,
+    national=st.booleans(),
+    sensitive=st.booleans(),
+)
+report_details = st.builds(
+    domain.ReportDetails,
+    title=texts,
+    body=texts,
+    inspection=st.none() | texts,
+    inspectorates=text_tuples,
+    published_on=dates,
+    scale=scales,
+    overall_grade=st.none() | codes,
+    area_grades=st.lists(area_grades, max_size=4).map(tuple),
+    findings=st.lists(findings, max_size=4).map(tuple),
+    national=st.booleans(),
+    sensitive=st.booleans(),
+)
+_sources: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
+    domain.InspectionRecorded: st.builds(
+        domain.InspectionRecorded, **_meta(), reference=texts, details=inspection_details
+    ),
+    domain.InspectionRevised: st.builds(
+        domain.InspectionRevised, **_meta(), details=inspection_details
+    ),
+    domain.ReportPublished: st.builds(
+        domain.ReportPublished, **_meta(), reference=texts, details=report_details
+    ),
+    domain.ReportRevised: st.builds(domain.ReportRevised, **_meta(), details=report_details),
+}
+
+by_type: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
+    **_amendable,
+    domain.Corrected: corrected,
+    **_sources,
+}
+"""A strategy for each event type, with any field values the type allows."""
+
+events: st.SearchStrategy[domain.Event] = st.one_of(*by_type.values())
+"""Any event of any type."""

@@ -1,0 +1,186 @@
+"""Golden files: every event type as stored at schema version 1 must always read back.
+
+The files under ``tests/golden/v1`` were written once, by this library at schema version 1,
+and are never edited. If a change to an event type makes one of them unreadable, or read as
+something else, that change breaks every store that holds such events: give the type a new
+schema version and an upcaster instead (see ``recommendations._serialization``).
+
+To add the file of a *new* event type, run this module with
+``RECOMMENDATIONS_WRITE_GOLDEN=1``; existing files are never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, date, datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from recommendations import domain
+from recommendations._serialization import (
+    EVENT_TYPES,
+    SCHEMA_VERSIONS,
+    decode_event,
+    encode_event,
+    topic_of,
+)
+
+GOLDEN = Path(__file__).parent.parent / "golden" / "v1"
+
+_ID = uuid.UUID("6f1c2b7e-3a51-5d7e-9f0c-2d4c8b1e0a93")
+_META = {
+    "originator_id": _ID,
+    "originator_version": 4,
+    "recorded_at": datetime(2017, 4, 10, 9, 30, 15, 123456, tzinfo=UTC),
+    "effective_on": date(2017, 3, 30),
+    "actor": "Kath Holder",
+    "reason": "Joint Audit Committee, 30 March 2017",
+}
+_KIND = domain.ItemKind("recommendation", ("inspectorate", "oversight-board"))
+_RAISED = domain.Raised(
+    **{**_META, "originator_version": 1, "effective_on": date(2017, 3, 2)},
+    reference="PEEL-EFF-2016/2.18",
+    text="Review the approach to reports of missing children.",
+    points=("call takers use the missing and absent category appropriately;", "and so on"),
+    body="West Midlands Police",
+    report="PEEL-EFF-2016",
+    finding="2.17",
+    inspectorates=("HMIC",),
+    kind=_KIND,
+    scope=domain.Scope.BODY,
+    sensitive=False,
+    scale=domain.RAG,
+    grade="amber",
+    owner="ACC Security",
+    due_on=date(2017, 3, 2),
+)
+_REGRADED = domain.Regraded(**_META, grade="green")
+_INSPECTION = domain.InspectionDetails(
+    title="Custody",
+    body="West Midlands Police",
+    inspectorates=("HM Inspectorate of Prisons", "HMIC", "Care Quality Commission"),
+    fieldwork_from=date(2017, 2, 6),
+    fieldwork_to=date(2017, 2, 9),
+    hot_debrief_on=date(2017, 2, 10),
+    expected_report="draft in April, final in the summer",
+    national=False,
+    sensitive=False,
+)
+_REPORT = domain.ReportDetails(
+    title="PEEL: Police effectiveness 2016",
+    body="West Midlands Police",
+    inspection="PEEL-EFF-2016-FIELDWORK",
+    inspectorates=("HMIC",),
+    published_on=date(2017, 3, 2),
+    scale=domain.PEEL,
+    overall_grade="good",
+    area_grades=(domain.AreaGrade("vulnerability", "requires-improvement"),),
+    findings=(
+        domain.Finding("2.15", domain.FindingKind.CAUSE_OF_CONCERN, "Domestic abuse risk"),
+    ),
+    national=False,
+    sensitive=False,
+)
+_LONDON = timezone(timedelta(hours=1))
+
+SAMPLES: dict[str, domain.Event] = {
+    "Raised": _RAISED,
+    "Assigned": domain.Assigned(**_META, owner="Head of Public Protection"),
+    "Regraded": _REGRADED,
+    "ProgressNoted": domain.ProgressNoted(
+        **_META, note="DASH supervision audit complete", evidence=("audit-2017-03.pdf",)
+    ),
+    "DeadlineChanged": domain.DeadlineChanged(**_META, due_on=date(2017, 9, 30)),
+    "ImplementationClaimed": domain.ImplementationClaimed(
+        **_META, note="Policy revised", evidence=("policy-v3.docx", "briefing.pptx")
+    ),
+    "Discharged": domain.Discharged(
+        **_META,
+        outcome=domain.Outcome.SUPERSEDED,
+        accepted_by="HMIC Force Liaison Lead",
+        acceptor_role="inspectorate",
+        superseded_by="PEEL-EFF-2017/1",
+    ),
+    "Reopened": domain.Reopened(
+        **{**_META, "recorded_at": datetime(2017, 4, 10, 10, 30, tzinfo=_LONDON)}
+    ),
+    "Corrected": domain.Corrected(
+        **{**_META, "originator_version": 5},
+        corrects=4,
+        what_was_wrong="the regrade was entered against the wrong committee date",
+        replacement=domain.Regraded(**{**_META, "effective_on": date(2017, 1, 26)}, grade="green"),
+    ),
+    "Corrected-strike": domain.Corrected(
+        **{**_META, "originator_version": 6},
+        corrects=3,
+        what_was_wrong="entered against the wrong recommendation",
+        replacement=None,
+    ),
+    "InspectionRecorded": domain.InspectionRecorded(
+        **{**_META, "originator_version": 1}, reference="CUSTODY-2017", details=_INSPECTION
+    ),
+    "InspectionRevised": domain.InspectionRevised(
+        **{**_META, "originator_version": 2}, details=_INSPECTION
+    ),
+    "ReportPublished": domain.ReportPublished(
+        **{**_META, "originator_version": 1}, reference="PEEL-EFF-2016", details=_REPORT
+    ),
+    "ReportRevised": domain.ReportRevised(**{**_META, "originator_version": 2}, details=_REPORT),
+}
+
+
+def _path(name: str) -> Path:
+    return GOLDEN / f"{name}.json"
+
+
+def _write_missing() -> None:
+    for name, event in SAMPLES.items():
+        path = _path(name)
+        if not path.exists():
+            path.write_text(
+                json.dumps(
+                    {
+                        "topic": topic_of(type(event)),
+                        "originator_id": str(event.originator_id),
+                        "originator_version": event.originator_version,
+                        "state": encode_event(event).decode(),
+                    },
+                    indent=2,
+                )
+                + "\n"
+            )
+
+
+if os.environ.get("RECOMMENDATIONS_WRITE_GOLDEN") == "1":  # pragma: no cover
+    _write_missing()
+
+
+def test_every_event_type_has_a_golden_file() -> None:
+    covered = {type(event).__name__ for event in SAMPLES.values()}
+    assert covered == set(EVENT_TYPES)
+    assert sorted(p.stem for p in GOLDEN.glob("*.json")) == sorted(SAMPLES)
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_golden_file_reads_as_the_sample(name: str) -> None:
+    golden = json.loads(_path(name).read_text())
+    event = decode_event(
+        golden["topic"],
+        golden["state"].encode(),
+        uuid.UUID(golden["originator_id"]),
+        golden["originator_version"],
+    )
+    assert event == SAMPLES[name]
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_types_still_at_version_1_are_written_as_the_golden_file(name: str) -> None:
+    event = SAMPLES[name]
+    if SCHEMA_VERSIONS[type(event).__name__] != 1:
+        pytest.skip("this type moved on from schema version 1; only reading v1 is required")
+    golden = json.loads(_path(name).read_text())
+    assert golden["topic"] == topic_of(type(event))
+    assert json.loads(encode_event(event)) == json.loads(golden["state"])

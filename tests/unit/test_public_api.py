@@ -1,0 +1,75 @@
+"""The public surface is explicit, sorted and locked: changing it is a deliberate act."""
+
+from __future__ import annotations
+
+import recommendations
+import recommendations.domain
+
+PUBLIC = [
+    "DEFAULT_POLICY",
+    "DEFAULT_STORE",
+    "AlreadyExists",
+    "AreaGrade",
+    "Assign",
+    "ChangeDeadline",
+    "ClaimImplementation",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "Correct",
+    "Discharge",
+    "Finding",
+    "FindingKind",
+    "Grade",
+    "GradingScale",
+    "InspectionDetails",
+    "ItemKind",
+    "LoggedEvent",
+    "NotFound",
+    "NoteProgress",
+    "Outcome",
+    "Policy",
+    "PublishReport",
+    "Raise",
+    "Recommendation",
+    "RecommendationsError",
+    "RecordInspection",
+    "Recorded",
+    "Regrade",
+    "Reopen",
+    "ReportDetails",
+    "ReviseInspection",
+    "ReviseReport",
+    "RuleViolation",
+    "Scope",
+    "Status",
+    "StoreError",
+    "TimelineConflict",
+    "Tracker",
+    "UnreadableEvent",
+]
+
+
+def test_public_names_are_locked() -> None:
+    assert recommendations.__all__ == PUBLIC
+
+
+def test_all_is_sorted_and_resolves() -> None:
+    for module in (recommendations, recommendations.domain):
+        names = list(module.__all__)
+        assert names == sorted(names, key=lambda n: (not n.isupper(), n))
+        for name in names:
+            assert getattr(module, name) is not None
+
+
+def test_every_error_derives_from_the_root() -> None:
+    errors = [
+        getattr(recommendations, name)
+        for name in PUBLIC
+        if isinstance(getattr(recommendations, name), type)
+        and issubclass(getattr(recommendations, name), BaseException)
+    ]
+    assert len(errors) == 9
+    for error in errors:
+        assert issubclass(error, recommendations.RecommendationsError)
+    assert issubclass(recommendations.RuleViolation, ValueError)
+    assert issubclass(recommendations.NotFound, LookupError)
