@@ -4,10 +4,10 @@ The tree::
 
     RecommendationsError                    the root: catch this to catch them all
     ├── RuleViolation (ValueError)          a command breaks a lifecycle rule
-    │   └── TimelineConflict                ... only once placed on the effective-date
-    │                                           timeline, next to an event already there
+    │   ├── TimelineConflict                ... only once placed on the effective-date
+    │   │                                       timeline, next to an event already there
+    │   └── AlreadyExists                   that reference is taken
     ├── NotFound (LookupError)              no recommendation, source or event by that name
-    ├── AlreadyExists (ValueError)          that reference is taken
     ├── ConcurrencyError (RuntimeError)     someone else recorded first; load and try again
     ├── StoreError (RuntimeError)           the storage engine failed or is misconfigured
     │   └── UnreadableEvent                 a stored event cannot be read back
@@ -117,7 +117,7 @@ class TimelineConflict(RuleViolation):
 
 
 class NotFound(RecommendationsError, LookupError):
-    """No recommendation, inspection, report or event by that reference."""
+    """No recommendation, inspection, report or event by that reference (rule ``exists``)."""
 
     def __init__(
         self,
@@ -125,7 +125,7 @@ class NotFound(RecommendationsError, LookupError):
         *,
         reference: str | None = None,
         field: str | None = None,
-        rule: str | None = None,
+        rule: str | None = "exists",
         subject: str = "recommendation",
     ) -> None:
         self.subject = subject

@@ -91,11 +91,12 @@ def make_converter() -> cattrs.Converter:
     )
     converter.register_structure_hook_func(
         _is_optional_amendable,
-        lambda value, _: None if value is None else converter.structure(value, domain.Amendable),
+        lambda value, _: None if value is None else converter.structure(value, _AMENDABLE),
     )
     return converter
 
 
+_AMENDABLE: Any = domain.Amendable
 _OPTIONAL_AMENDABLE = frozenset([*typing.get_args(domain.Amendable), type(None)])
 
 

@@ -7,12 +7,14 @@ storage errors into this library's errors.
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
+import attrs
 from attrs import frozen
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
@@ -78,8 +80,10 @@ def _translated(store: str) -> Iterator[None]:
             "recorded (load it again and retry)",
             rule="one-writer-per-version",
         ) from error
-    except PersistenceError as error:
-        raise StoreError(f"store {store!r} failed: {error}", rule="store-available") from error
+    except (PersistenceError, sqlite3.Error, OSError) as error:
+        raise StoreError(
+            f"store {store!r} failed: {type(error).__name__}: {error}", rule="store-available"
+        ) from error
 
 
 class Tracker:
@@ -141,7 +145,12 @@ class Tracker:
         )
         report = None
         if isinstance(command, domain.Raise) and isinstance(command.report, str):
-            report = self._find_report(command.report)
+            # The report as it stood when the recommendation was raised; if it had not been
+            # entered by then, the report as now, so the rule names the dates.
+            as_then = command.effective_on if isinstance(command.effective_on, date) else None
+            report = self._find_report(command.report, as_at=as_then) or self._find_report(
+                command.report
+            )
         if (
             isinstance(command, domain.Discharge)
             and isinstance(command.superseded_by, str)
@@ -207,14 +216,7 @@ class Tracker:
                 report.details.inspection, as_at=as_at, known_at=known_at, missing_ok=True
             )
             if inspection is not None and inspection.sensitive:
-                report = domain.Report(
-                    id=report.id,
-                    version=report.version,
-                    reference=report.reference,
-                    recorded_on=report.recorded_on,
-                    details=report.details,
-                    inspection_sensitive=True,
-                )
+                report = attrs.evolve(report, inspection_sensitive=True)
         return report
 
     def _find_inspection(
@@ -299,6 +301,14 @@ class Tracker:
                 return
             position = page[-1].id
 
+    def _items(self, kind: type[_E]) -> list[list[_E]]:
+        """The logs of every item of ``kind`` in the store, each in version order."""
+        logs: dict[uuid.UUID, list[_E]] = {}
+        for logged in self.log():
+            if isinstance(logged.event, kind):
+                logs.setdefault(logged.event.originator_id, []).append(logged.event)
+        return [sorted(events, key=lambda e: e.originator_version) for events in logs.values()]
+
     def register(
         self, *, as_at: date | None = None, known_at: datetime | None = None
     ) -> list[domain.Recommendation]:
@@ -306,19 +316,44 @@ class Tracker:
 
         This folds the whole log; it is the plain, always-right answer.
         """
-        logs: dict[uuid.UUID, list[domain.RecommendationEvent]] = {}
-        for logged in self.log():
-            if isinstance(logged.event, domain.RecommendationEvent):
-                logs.setdefault(logged.event.originator_id, []).append(logged.event)
         states = [
-            domain.project(
-                sorted(events, key=lambda e: e.originator_version),
-                as_at=as_at,
-                known_at=known_at,
-            )
-            for events in logs.values()
+            domain.project(events, as_at=as_at, known_at=known_at)
+            for events in self._items(domain.RecommendationEvent)
         ]
         return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def inspections(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> list[domain.Inspection]:
+        """Every inspection as at ``as_at``, as known at ``known_at``, by reference."""
+        states = [
+            domain.project_inspection(events, as_at=as_at, known_at=known_at)
+            for events in self._items(domain.InspectionEvent)
+        ]
+        return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def reports(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> list[domain.Report]:
+        """Every report as at ``as_at``, as known at ``known_at``, by reference.
+
+        A report from a sensitive inspection is marked sensitive.
+        """
+        sensitive = {
+            i.reference for i in self.inspections(as_at=as_at, known_at=known_at) if i.sensitive
+        }
+        states = [
+            domain.project_report(events, as_at=as_at, known_at=known_at)
+            for events in self._items(domain.ReportEvent)
+        ]
+        return sorted(
+            (
+                attrs.evolve(s, inspection_sensitive=s.details.inspection in sensitive)
+                for s in states
+                if s is not None
+            ),
+            key=lambda s: s.reference,
+        )
 
     def close(self) -> None:
         """Release the store's connections."""

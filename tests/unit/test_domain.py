@@ -38,7 +38,7 @@ def report(*, sensitive: bool = False, national: bool = False) -> domain.Report:
         id=domain.report_id("R"),
         version=1,
         reference="R",
-        recorded_on=REPORT_ON,
+        entered_on=REPORT_ON,
         details=domain.ReportDetails(
             title="PEEL Effectiveness 2016",
             body="West Midlands Police",
@@ -262,8 +262,11 @@ def discharge(**changes: Any) -> Discharge:
     ("changes", "field", "rule"),
     [
         ({"outcome": Outcome.SUPERSEDED}, "superseded_by", "discharge-names-outcome"),
-        ({"outcome": Outcome.SUPERSEDED, "superseded_by": "2.16"}, "superseded_by",
-         "discharge-names-outcome"),
+        (
+            {"outcome": Outcome.SUPERSEDED, "superseded_by": "2.16"},
+            "superseded_by",
+            "discharge-names-outcome",
+        ),
         ({"superseded_by": "2.18"}, "superseded_by", "discharge-names-outcome"),
         ({"acceptor_role": "body"}, "acceptor_role", "acceptor-allowed"),
         ({"accepted_by": " "}, "accepted_by", "required"),
@@ -450,8 +453,11 @@ def test_a_correction_can_strike_an_entry() -> None:
     [
         (correct(1, strike=True), "strike", "correction-target"),
         (correct(1, reference="2.17"), "reference", "correction-target"),
-        (correct(1, recorded_at=datetime(2017, 1, 1, tzinfo=UTC)), "recorded_at",
-         "correction-target"),
+        (
+            correct(1, recorded_at=datetime(2017, 1, 1, tzinfo=UTC)),
+            "recorded_at",
+            "correction-target",
+        ),
         (correct(1, colour="blue"), "colour", "correction-target"),
         (correct(1, grade="amber"), "changes", "no-change"),
         (correct(1), "changes", "no-change"),
@@ -535,7 +541,8 @@ def test_a_tracker_can_use_another_scale_without_code() -> None:
 def test_a_scale_of_its_own() -> None:
     stars = domain.GradingScale.of("stars", "One star", "Two stars", "Three stars")
     policy = domain.Policy(
-        scales=(domain.RAG, domain.PEEL, stars), kinds=domain.DEFAULT_POLICY.kinds,
+        scales=(domain.RAG, domain.PEEL, stars),
+        kinds=domain.DEFAULT_POLICY.kinds,
         default_scale="stars",
     )
     assert raised(policy=policy, grade="two-stars").state.scale.label("two-stars") == "Two stars"
@@ -549,8 +556,9 @@ def test_a_scale_of_its_own() -> None:
         lambda: domain.GradingScale.of(" ", "Red"),
         lambda: domain.ItemKind("nobody", ()),
         lambda: domain.Policy(scales=(domain.RAG,), kinds=domain.DEFAULT_POLICY.kinds),
-        lambda: domain.Policy(scales=(domain.RAG, domain.RAG, domain.PEEL),
-                              kinds=domain.DEFAULT_POLICY.kinds),
+        lambda: domain.Policy(
+            scales=(domain.RAG, domain.RAG, domain.PEEL), kinds=domain.DEFAULT_POLICY.kinds
+        ),
         lambda: domain.RAG.label("purple"),
     ],
 )

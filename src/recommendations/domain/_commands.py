@@ -7,7 +7,7 @@ Every command says when it took effect (``effective_on``), who asks (``by``) and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, TypeAlias
 
@@ -36,9 +36,9 @@ __all__ = [
 ]
 
 
-def _tuple(value: Any) -> Any:
+def _tuple(value: Iterable[str]) -> tuple[str, ...]:
     """Turn a list into a tuple; leave anything else for the type check to judge."""
-    return tuple(value) if isinstance(value, list) else value
+    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
 @frozen(kw_only=True)
@@ -150,7 +150,7 @@ class Correct(_Base):
     reference: str
     version: int
     what_was_wrong: str
-    changes: tuple[tuple[str, Any], ...] = field(default=(), converter=_changes)
+    changes: tuple[tuple[str, Any], ...] = field(factory=dict, converter=_changes)
     strike: bool = False
 
 

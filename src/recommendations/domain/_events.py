@@ -199,12 +199,12 @@ class InspectionDetails:
     title: str
     body: str
     inspectorates: tuple[str, ...]
-    fieldwork_from: date | None
-    fieldwork_to: date | None
-    hot_debrief_on: date | None
-    expected_report: str | None
-    national: bool
-    sensitive: bool
+    fieldwork_from: date | None = None
+    fieldwork_to: date | None = None
+    hot_debrief_on: date | None = None
+    expected_report: str | None = None
+    national: bool = False
+    sensitive: bool = False
 
 
 @frozen(kw_only=True)
@@ -236,15 +236,15 @@ class ReportDetails:
 
     title: str
     body: str
-    inspection: str | None
     inspectorates: tuple[str, ...]
     published_on: date
     scale: GradingScale
-    overall_grade: str | None
-    area_grades: tuple[AreaGrade, ...]
-    findings: tuple[Finding, ...]
-    national: bool
-    sensitive: bool
+    inspection: str | None = None
+    overall_grade: str | None = None
+    area_grades: tuple[AreaGrade, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    national: bool = False
+    sensitive: bool = False
 
 
 @frozen(kw_only=True)

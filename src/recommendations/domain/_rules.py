@@ -2,29 +2,40 @@
 
 Each rule has a stable name, used in errors and in the documentation:
 
-=========================  ==========================================================
-rule                       what it says
-=========================  ==========================================================
-``required``               names, texts, the actor and the reason are not blank
-``type``                   every field holds a value of its declared type
-``not-before-raised``      nothing takes effect before the recommendation was raised
-``not-in-future``          nothing takes effect after the day it is recorded
-``raised-once``            a reference is raised once
-``not-after-discharge``    nothing changes a discharged recommendation except
-                           reopening or correcting it
-``grade-on-scale``         a grade is on the recommendation's scale
-``due-not-before-raised``  a due date is not before the recommendation was raised
-``claim-needs-owner``      only an owned recommendation can be claimed implemented
-``claim-only-open``        an implementation is claimed once until reopened
+===========================  =========================================================
+rule                         what it says
+===========================  =========================================================
+``required``                 names, texts, the actor and the reason are not blank
+``type``                     every field holds a value of its declared type
+``exists``                   the recommendation, report, inspection or entry named
+                             exists (:class:`~recommendations.NotFound`)
+``not-before-raised``        nothing takes effect before the recommendation was raised
+``not-in-future``            nothing takes effect after the day it is recorded
+``raised-once``              a reference is raised once
+``not-before-report``        a recommendation is not raised before its report
+``finding-in-report``        the finding a recommendation hangs off is in its report
+``sensitive-source``         a recommendation from a sensitive source is sensitive
+``scale-configured``         the scale named is in the policy (likewise
+                             ``kind-configured`` for the kind of item)
+``not-after-discharge``      nothing changes a discharged recommendation except
+                             reopening or correcting it
+``grade-on-scale``           a grade is on the recommendation's (or report's) scale
+``due-not-before-raised``    a due date is not before the recommendation was raised
+``claim-needs-owner``        only an owned recommendation can be claimed implemented
+``claim-only-open``          an implementation is claimed once until reopened
 ``discharge-names-outcome``  a discharge names its outcome, and a supersession names
-                           the other recommendation
-``acceptor-allowed``       the role accepting a discharge may do so for this kind
-``reopen-only-discharged`` only a discharged recommendation can be reopened
-``no-change``              a command that changes nothing is refused
-``correction-target``      a correction amends an existing entry that is not itself a
-                           correction, keeps its type, version, time and reference,
-                           and never strikes out the raising
-=========================  ==========================================================
+                             the other recommendation
+``acceptor-allowed``         the role accepting a discharge may do so for this kind
+``reopen-only-discharged``   only a discharged recommendation can be reopened
+``no-change``                a command that changes nothing is refused
+``correction-target``        a correction amends an existing entry that is not itself a
+                             correction, keeps its type, version, time and reference,
+                             and never strikes out the raising
+``entered-once``             an inspection or report reference is entered once
+``not-before-entered``       a revision does not take effect before the first entry
+``fieldwork-in-order``       an inspection's fieldwork ends after it starts
+``finding-unique``           a report's findings have distinct references
+===========================  =========================================================
 """
 
 from __future__ import annotations
@@ -216,6 +227,6 @@ def _check_discharge(state: Recommendation, entry: Discharged) -> None:
         raise Broken(
             "acceptor_role",
             "acceptor-allowed",
-            f"a {entry.acceptor_role!r} may not accept the discharge of a "
+            f"role {entry.acceptor_role!r} may not accept the discharge of an item of kind "
             f"{state.kind.name!r} (allowed: {', '.join(state.kind.acceptors)})",
         )

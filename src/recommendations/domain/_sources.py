@@ -50,22 +50,28 @@ __all__ = [
 
 @frozen(kw_only=True)
 class Inspection:
-    """An inspection as it stands: a fold of its log."""
+    """An inspection as it stands: a fold of its log.
+
+    ``entered_on`` is the effective date of its first entry (when it was announced or began).
+    """
 
     id: uuid.UUID
     version: int
     reference: str
-    recorded_on: date
+    entered_on: date
     details: InspectionDetails
 
     @property
     def sensitive(self) -> bool:
+        """Nothing of a sensitive inspection is ever published."""
         return self.details.sensitive
 
 
 @frozen(kw_only=True)
 class Report:
     """A report as it stands: a fold of its log.
+
+    ``entered_on`` is the effective date of its first entry (when it was received).
 
     ``inspection_sensitive`` is whether the inspection it came from is sensitive, filled in by
     the caller that looked the inspection up; a report is sensitive if either is.
@@ -74,12 +80,13 @@ class Report:
     id: uuid.UUID
     version: int
     reference: str
-    recorded_on: date
+    entered_on: date
     details: ReportDetails
     inspection_sensitive: bool = False
 
     @property
     def sensitive(self) -> bool:
+        """A report is sensitive if it, or the inspection it came from, is."""
         return self.details.sensitive or self.inspection_sensitive
 
 
@@ -106,7 +113,7 @@ def project_inspection(
                 id=event.originator_id,
                 version=0,
                 reference=event.reference,
-                recorded_on=event.effective_on,
+                entered_on=event.effective_on,
                 details=event.details,
             )
         elif isinstance(event, InspectionRevised) and state is not None:
@@ -131,7 +138,7 @@ def project_report(
                 id=event.originator_id,
                 version=0,
                 reference=event.reference,
-                recorded_on=event.effective_on,
+                entered_on=event.effective_on,
                 details=event.details,
             )
         elif isinstance(event, ReportRevised) and state is not None:

@@ -214,7 +214,10 @@ def _kinds(value: Iterable[ItemKind]) -> tuple[ItemKind, ...]:
 class Policy:
     """The data that configures a tracker: its grading scales and kinds of item.
 
-    Build your own to use other scales or acceptance rules; nothing in the core changes.
+    ``default_scale`` grades new recommendations unless a :class:`Raise` names another;
+    ``report_scale`` names the scale this tracker's reports are graded on, for callers that
+    build :class:`ReportDetails`; ``default_kind`` is the kind of a new item. Build your own
+    policy to use other scales or acceptance rules; nothing in the core changes.
     """
 
     scales: tuple[GradingScale, ...] = field(converter=_scales)
