@@ -1,0 +1,84 @@
+"""Fixtures shared by the whole suite: stores by configuration, and a clock tests control."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, settings
+
+import recommendations as r
+from recommendations import domain
+
+BACKENDS = ["memory", "sqlite"]
+
+# Machines here are small and noisy: no per-example deadline. In CI, examples are derived
+# from each test's name so a run is repeatable; elsewhere they vary run to run.
+settings.register_profile("dev", deadline=None, print_blob=True)
+settings.register_profile(
+    "ci",
+    deadline=None,
+    print_blob=True,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+class Clock:
+    """Recorded time under the test's control: each reading moves it on by ``step``."""
+
+    def __init__(self, start: datetime, step: timedelta = timedelta(minutes=1)) -> None:
+        self.now = start
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
+
+    def jump_to(self, when: datetime) -> None:
+        self.now = when
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))
+
+
+@pytest.fixture(params=BACKENDS)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "memory":
+        return "memory://"
+    return f"sqlite:///{tmp_path / 'register.db'}"
+
+
+@pytest.fixture
+def tracker(store_url: str, clock: Clock) -> Iterator[r.Tracker]:
+    with r.Tracker(store_url, clock=clock) as opened:
+        yield opened
+
+
+def report_details(**changes: object) -> r.ReportDetails:
+    fields: dict[str, object] = {
+        "title": "PEEL: Police effectiveness 2016",
+        "body": "West Midlands Police",
+        "inspection": None,
+        "inspectorates": ("HMIC",),
+        "published_on": date(2017, 3, 2),
+        "scale": domain.PEEL,
+        "overall_grade": "good",
+        "area_grades": (r.AreaGrade("vulnerability", "requires-improvement"),),
+        "findings": (r.Finding("2.15", r.FindingKind.CAUSE_OF_CONCERN, "Domestic abuse"),),
+        "national": False,
+        "sensitive": False,
+    }
+    fields.update(changes)
+    return r.ReportDetails(**fields)  # type: ignore[arg-type]
+
+
+def who(month: int, day: int, year: int = 2017) -> dict[str, object]:
+    """The ``effective_on``, ``by`` and ``reason`` of a command, briefly."""
+    return {"effective_on": date(year, month, day), "by": "Kath Holder", "reason": "committee"}
