@@ -78,9 +78,7 @@ _REPORT = domain.ReportDetails(
     scale=domain.PEEL,
     overall_grade="good",
     area_grades=(domain.AreaGrade("vulnerability", "requires-improvement"),),
-    findings=(
-        domain.Finding("2.15", domain.FindingKind.CAUSE_OF_CONCERN, "Domestic abuse risk"),
-    ),
+    findings=(domain.Finding("2.15", domain.FindingKind.CAUSE_OF_CONCERN, "Domestic abuse risk"),),
     national=False,
     sensitive=False,
 )

@@ -98,8 +98,12 @@ def test_damaged_state_is_refused_clearly(state: bytes) -> None:
 
 def test_naive_time_is_refused() -> None:
     state = orjson.dumps(
-        {"recorded_at": "2020-01-01T00:00:00", "effective_on": "2020-01-01", "actor": "a",
-         "reason": "b"}
+        {
+            "recorded_at": "2020-01-01T00:00:00",
+            "effective_on": "2020-01-01",
+            "actor": "a",
+            "reason": "b",
+        }
     )
     with pytest.raises(UnreadableEvent, match=r"expected datetime @ \$.recorded_at"):
         decode_event(topic_of(domain.Reopened), state, uuid.uuid4(), 1)
