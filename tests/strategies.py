@@ -53,6 +53,7 @@ raised = st.builds(
     points=text_tuples,
     body=texts,
     report=texts,
+    inspection=st.none() | texts,
     finding=st.none() | texts,
     inspectorates=text_tuples,
     kind=kinds,
@@ -61,11 +62,14 @@ raised = st.builds(
     scale=scales,
     grade=st.none() | codes,
     owner=st.none() | texts,
+    owner_name=st.none() | texts,
     due_on=st.none() | dates,
 )
 _amendable: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
     domain.Raised: raised,
-    domain.Assigned: st.builds(domain.Assigned, **_meta(), owner=texts),
+    domain.Assigned: st.builds(
+        domain.Assigned, **_meta(), owner=texts, owner_name=st.none() | texts
+    ),
     domain.Regraded: st.builds(domain.Regraded, **_meta(), grade=codes),
     domain.ProgressNoted: st.builds(
         domain.ProgressNoted, **_meta(), note=texts, evidence=text_tuples

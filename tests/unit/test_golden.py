@@ -47,6 +47,7 @@ _RAISED = domain.Raised(
     points=("call takers use the missing and absent category appropriately;", "and so on"),
     body="West Midlands Police",
     report="PEEL-EFF-2016",
+    inspection="PEEL-EFF-2016-FIELDWORK",
     finding="2.17",
     inspectorates=("HMIC",),
     kind=_KIND,
@@ -54,7 +55,8 @@ _RAISED = domain.Raised(
     sensitive=False,
     scale=domain.RAG,
     grade="amber",
-    owner="ACC Security",
+    owner="Head of Public Protection",
+    owner_name="Det Supt A. Example",
     due_on=date(2017, 3, 2),
 )
 _REGRADED = domain.Regraded(**_META, grade="green")
@@ -86,7 +88,9 @@ _LONDON = timezone(timedelta(hours=1))
 
 SAMPLES: dict[str, domain.Event] = {
     "Raised": _RAISED,
-    "Assigned": domain.Assigned(**_META, owner="Head of Public Protection"),
+    "Assigned": domain.Assigned(
+        **_META, owner="Head of Public Protection", owner_name="Det Supt A. Example"
+    ),
     "Regraded": _REGRADED,
     "ProgressNoted": domain.ProgressNoted(
         **_META, note="DASH supervision audit complete", evidence=("audit-2017-03.pdf",)

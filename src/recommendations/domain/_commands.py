@@ -71,15 +71,17 @@ class Raise(_Base):
     scale: str | None = None
     grade: str | None = None
     owner: str | None = None
+    owner_name: str | None = None
     due_on: date | None = None
 
 
 @frozen(kw_only=True)
 class Assign(_Base):
-    """Make ``owner`` accountable for the recommendation."""
+    """Make the role ``owner`` accountable, held by the person ``owner_name`` if given."""
 
     reference: str
     owner: str
+    owner_name: str | None = None
 
 
 @frozen(kw_only=True)

@@ -295,6 +295,7 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
         points=command.points,
         body=report.details.body,
         report=report.reference,
+        inspection=report.details.inspection,
         finding=command.finding,
         inspectorates=report.details.inspectorates,
         kind=kind,
@@ -303,13 +304,14 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
         scale=scale,
         grade=command.grade,
         owner=command.owner,
+        owner_name=command.owner_name,
         due_on=command.due_on,
     )
 
 
 @_build.register
 def _(command: Assign, ctx: _Context, history: Sequence[RecommendationEvent]) -> Assigned:
-    return Assigned(**_meta(command, ctx), owner=command.owner)
+    return Assigned(**_meta(command, ctx), owner=command.owner, owner_name=command.owner_name)
 
 
 @_build.register

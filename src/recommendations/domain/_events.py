@@ -89,6 +89,9 @@ class RecommendationEvent(Event):
 class Raised(RecommendationEvent):
     """A recommendation was made and entered on the tracker.
 
+    ``body``, ``inspectorates`` and ``inspection`` are copied from the report as it stood.
+    ``owner`` is the accountable role and ``owner_name`` the person, if any.
+
     ``kind`` and ``scale`` are copied in whole from the policy in force, so the log alone says
     which grades were allowed and who could accept a discharge.
     """
@@ -98,6 +101,7 @@ class Raised(RecommendationEvent):
     points: tuple[str, ...]
     body: str
     report: str
+    inspection: str | None
     finding: str | None
     inspectorates: tuple[str, ...]
     kind: ItemKind
@@ -106,14 +110,20 @@ class Raised(RecommendationEvent):
     scale: GradingScale
     grade: str | None
     owner: str | None
+    owner_name: str | None
     due_on: date | None
 
 
 @frozen(kw_only=True)
 class Assigned(RecommendationEvent):
-    """An owner (a person or a role) was made accountable, in place of any earlier one."""
+    """An owner was made accountable, in place of any earlier one.
+
+    ``owner`` is the accountable role (what the public sees); ``owner_name`` the person
+    holding it, if recorded (never shown outside the body and its oversight).
+    """
 
     owner: str
+    owner_name: str | None
 
 
 @frozen(kw_only=True)

@@ -58,6 +58,7 @@ class Recommendation:
     points: tuple[str, ...]
     body: str
     report: str
+    inspection: str | None
     finding: str | None
     inspectorates: tuple[str, ...]
     kind: ItemKind
@@ -66,6 +67,7 @@ class Recommendation:
     scale: GradingScale
     grade: str | None
     owner: str | None
+    owner_name: str | None
     due_on: date | None
     original_due_on: date | None
     deferrals: int
@@ -114,6 +116,7 @@ def _(event: Raised, state: Recommendation | None) -> Recommendation:
         points=event.points,
         body=event.body,
         report=event.report,
+        inspection=event.inspection,
         finding=event.finding,
         inspectorates=event.inspectorates,
         kind=event.kind,
@@ -122,6 +125,7 @@ def _(event: Raised, state: Recommendation | None) -> Recommendation:
         scale=event.scale,
         grade=event.grade,
         owner=event.owner,
+        owner_name=event.owner_name,
         due_on=event.due_on,
         original_due_on=event.due_on,
         deferrals=0,
@@ -142,7 +146,7 @@ def _(event: Raised, state: Recommendation | None) -> Recommendation:
 
 @evolve.register
 def _(event: Assigned, state: Recommendation | None) -> Recommendation:
-    return attrs.evolve(_then(state, event), owner=event.owner)
+    return attrs.evolve(_then(state, event), owner=event.owner, owner_name=event.owner_name)
 
 
 @evolve.register

@@ -129,7 +129,9 @@ def check_entry(
     _require(entry)
     if isinstance(entry, Assigned):
         _require(entry, "owner")
-        if is_new and entry.owner == state.owner:
+        if entry.owner_name is not None and is_blank(entry.owner_name):
+            raise Broken("owner_name", "required", "leave owner_name out rather than blank")
+        if is_new and (entry.owner, entry.owner_name) == (state.owner, state.owner_name):
             raise Broken("owner", "no-change", f"the owner is already {state.owner!r}")
     elif isinstance(entry, Regraded):
         _check_grade(state, entry.grade)
@@ -178,6 +180,8 @@ def _check_raised(state: Recommendation | None, entry: Raised) -> None:
         )
     if entry.owner is not None and is_blank(entry.owner):
         raise Broken("owner", "required", "owner must not be blank (leave it out instead)")
+    if entry.owner_name is not None and (entry.owner is None or is_blank(entry.owner_name)):
+        raise Broken("owner_name", "required", "a named owner holds a role: give owner too")
     _check_due(entry.effective_on, entry.due_on)
 
 
