@@ -1031,7 +1031,7 @@ def committee_update(
     reports = tracker.reports(as_at=as_at)
     reports.sort(key=lambda report: report.details.published_on, reverse=True)
     titles = {report.reference: report.details.title.split(":")[0] for report in reports}
-    states = tracker.register(as_at=as_at)
+    states = tracker.recommendations(as_at=as_at)
 
     lines = [f"{BODY}: HMIC recommendations as at {as_at} (since {since})", ""]
     recent = [i for i in inspections if i.entered_on > since]

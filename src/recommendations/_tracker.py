@@ -24,10 +24,17 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
-from . import domain
-from ._errors import ConcurrencyError, NotFound, RecommendationsError, StoreError
+from . import domain, views
+from ._errors import (
+    ConcurrencyError,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    StoreError,
+)
 from ._serialization import CattrsMapper
 from ._stores import DEFAULT_STORE, store_environment
+from ._tracker_views import TrackerViews
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 
@@ -86,7 +93,7 @@ def _translated(store: str) -> Iterator[None]:
         ) from error
 
 
-class Tracker:
+class Tracker(TrackerViews):
     """A recommendations tracker over one store.
 
     >>> tracker = Tracker("memory://")
@@ -301,26 +308,81 @@ class Tracker:
                 return
             position = page[-1].id
 
-    def _items(self, kind: type[_E]) -> list[list[_E]]:
-        """The logs of every item of ``kind`` in the store, each in version order."""
+    def head(self) -> int:
+        """The position of the last entry in the log (0 when it is empty)."""
+        with _translated(self.store):
+            return self._app.recorder.max_notification_id() or 0
+
+    def _items(self, kind: type[_E], position: int | None = None) -> list[list[_E]]:
+        """The logs of every item of ``kind`` up to ``position``, each in version order."""
         logs: dict[uuid.UUID, list[_E]] = {}
         for logged in self.log():
+            if position is not None and logged.position > position:
+                break
             if isinstance(logged.event, kind):
                 logs.setdefault(logged.event.originator_id, []).append(logged.event)
         return [sorted(events, key=lambda e: e.originator_version) for events in logs.values()]
 
-    def register(
+    def basis(
+        self,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+    ) -> views.Basis:
+        """The basis of an answer: ``known_at`` defaults to now, ``as_at`` to its date and
+        ``position`` to the end of the log."""
+        known = known_at if known_at is not None else self._clock()
+        if known.utcoffset() is None:
+            raise ConfigurationError(
+                f"known_at {known.isoformat()} has no time zone",
+                field="known_at",
+                rule="aware-time",
+            )
+        head = self.head()
+        return views.Basis(
+            as_at=as_at if as_at is not None else known.date(),
+            known_at=known,
+            position=head if position is None else min(position, head),
+        )
+
+    def recommendations(
         self, *, as_at: date | None = None, known_at: datetime | None = None
     ) -> list[domain.Recommendation]:
         """Every recommendation as at ``as_at``, as known at ``known_at``, by reference.
 
-        This folds the whole log; it is the plain, always-right answer.
+        Both default to "everything recorded"; this folds the whole log.
         """
         states = [
             domain.project(events, as_at=as_at, known_at=known_at)
             for events in self._items(domain.RecommendationEvent)
         ]
         return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def register(
+        self,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        where: views.RegisterFilter | None = None,
+    ) -> views.Register:
+        """The register: one row per recommendation, as at ``as_at`` (default: today), as
+        known at ``known_at`` (default: now), up to log ``position`` (default: the end).
+
+        ``where`` keeps only the rows it matches. The answer states its basis.
+        """
+        basis = self.basis(as_at=as_at, known_at=known_at, position=position)
+        keep = where or views.RegisterFilter()
+        rows = []
+        for events in self._items(domain.RecommendationEvent, basis.position):
+            state = domain.project(events, as_at=basis.as_at, known_at=basis.known_at)
+            if state is not None:
+                row = views.RegisterRow.of(state, basis.as_at)
+                if keep(row):
+                    rows.append(row)
+        rows.sort(key=lambda row: row.reference)
+        return views.Register(basis=basis, rows=tuple(rows))
 
     def inspections(
         self, *, as_at: date | None = None, known_at: datetime | None = None

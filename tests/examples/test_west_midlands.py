@@ -90,7 +90,7 @@ def _by_report(tracker: r.Tracker, as_at: date = COMMITTEE) -> dict[str, list[r.
     """The register as at ``as_at``, grouped by the title of the report."""
     titles = {ref: title.split(":")[0] for title, ref in _published(tracker).items()}
     grouped: dict[str, list[r.Recommendation]] = {}
-    for state in tracker.register(as_at=as_at):
+    for state in tracker.recommendations(as_at=as_at):
         grouped.setdefault(titles[state.report], []).append(state)
     return grouped
 
@@ -133,7 +133,7 @@ def test_undercover_policing_22_green_1_amber_which_is_2_47(tracker: r.Tracker) 
 
 
 def test_no_recommendation_graded_red(tracker: r.Tracker) -> None:
-    states = tracker.register(as_at=COMMITTEE)
+    states = tracker.recommendations(as_at=COMMITTEE)
     assert states
     assert [state.reference for state in states if state.grade == "red"] == []
 
@@ -199,7 +199,7 @@ def test_counter_terrorism_inspection_is_sensitive_and_publishes_nothing(
         and logged.event.details.inspection == inspection.reference
     ]
     assert reports == []
-    assert [s for s in tracker.register() if s.report in reports or s.sensitive] == []
+    assert [s for s in tracker.recommendations() if s.report in reports or s.sensitive] == []
 
 
 def test_custody_is_a_joint_inspection_of_three_bodies(tracker: r.Tracker) -> None:
@@ -241,7 +241,7 @@ def test_earlier_committees_saw_more_ambers(tracker: r.Tracker) -> None:
         assert _grades(end_of_2016[title])["amber"] > _grades(now[title])["amber"]
         assert len(end_of_2016[title]) == len(now[title])
     # in the first months some were red; none is now
-    first_months = tracker.register(as_at=date(2014, 11, 30))
+    first_months = tracker.recommendations(as_at=date(2014, 11, 30))
     assert any(state.grade == "red" for state in first_months)
 
 

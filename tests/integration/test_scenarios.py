@@ -168,7 +168,7 @@ def test_the_register_as_at_and_as_known_at(tracker: r.Tracker, clock: Clock) ->
     assert update.event.recorded_at > datetime(2017, 4, 10, 12, tzinfo=UTC)
 
     def grades(**when: object) -> dict[str, str | None]:
-        return {s.reference: s.grade for s in tracker.register(**when)}  # type: ignore[arg-type]
+        return {s.reference: s.grade for s in tracker.recommendations(**when)}  # type: ignore[arg-type]
 
     assert grades() == {"2.16": "amber", "2.18": "amber"}
     assert grades(as_at=date(2017, 3, 29)) == {"2.16": "amber", "2.18": "red"}
@@ -307,4 +307,4 @@ def test_in_memory_sqlite_is_shared_between_threads() -> None:
         for thread in threads:
             thread.join()
         assert errors == []
-        assert [s.reference for s in tracker.register()] == ["T/0", "T/1", "T/2", "T/3"]
+        assert [s.reference for s in tracker.recommendations()] == ["T/0", "T/1", "T/2", "T/3"]

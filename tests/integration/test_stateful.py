@@ -391,7 +391,7 @@ class Lifecycle(RuleBasedStateMachine):
     @invariant()
     def tracker_agrees_with_the_model_and_with_a_fresh_replay(self) -> None:
         with r.Tracker(self.url) as reader:
-            replayed = {s.reference: s for s in reader.register()}
+            replayed = {s.reference: s for s in reader.recommendations()}
             for ref, entries in self.logs.items():
                 ok, expected = model_fold(entries)
                 assert ok

@@ -1,0 +1,125 @@
+"""The register: one row per recommendation, as at a date, as known at a time.
+
+Every answer carries its :class:`Basis`: the effective date it is true on, the recorded time
+it is known at, and the last log position it includes. Asking again with the same basis gives
+the same answer, whatever has been recorded since.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+from attrs import frozen
+
+from recommendations.domain import Recommendation, Scope, Status
+
+__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow"]
+
+
+@frozen(kw_only=True)
+class Basis:
+    """What an answer was computed from.
+
+    ``as_at`` is the effective date V (what was true on that day), ``known_at`` the recorded
+    time K (what the log said then) and ``position`` the last log position the answer
+    includes: entries after it are left out even if recorded before ``known_at``.
+    """
+
+    as_at: date
+    known_at: datetime
+    position: int
+
+
+@frozen(kw_only=True)
+class RegisterRow:
+    """One recommendation in the register."""
+
+    reference: str
+    text: str
+    kind: str
+    body: str
+    inspectorates: tuple[str, ...]
+    inspection: str | None
+    report: str
+    finding: str | None
+    scope: Scope
+    sensitive: bool
+    owner: str | None
+    owner_name: str | None
+    grade: str | None
+    status: Status
+    due_on: date | None
+    original_due_on: date | None
+    deferrals: int
+    overdue: bool
+    raised_on: date
+    last_changed_on: date
+
+    @classmethod
+    def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
+        """The row of ``state``, with ``overdue`` judged on ``as_at``."""
+        return cls(
+            reference=state.reference,
+            text=state.text,
+            kind=state.kind.name,
+            body=state.body,
+            inspectorates=state.inspectorates,
+            inspection=state.inspection,
+            report=state.report,
+            finding=state.finding,
+            scope=state.scope,
+            sensitive=state.sensitive,
+            owner=state.owner,
+            owner_name=state.owner_name,
+            grade=state.grade,
+            status=state.status,
+            due_on=state.due_on,
+            original_due_on=state.original_due_on,
+            deferrals=state.deferrals,
+            overdue=state.is_overdue(as_at),
+            raised_on=state.raised_on,
+            last_changed_on=state.last_changed_on,
+        )
+
+
+@frozen(kw_only=True)
+class RegisterFilter:
+    """Which rows to keep; ``None`` keeps every value of that column."""
+
+    report: str | None = None
+    grade: str | None = None
+    status: Status | None = None
+    owner: str | None = None
+    overdue: bool | None = None
+    scope: Scope | None = None
+
+    def __call__(self, row: RegisterRow) -> bool:
+        return (
+            (self.report is None or row.report == self.report)
+            and (self.grade is None or row.grade == self.grade)
+            and (self.status is None or row.status is self.status)
+            and (self.owner is None or row.owner == self.owner)
+            and (self.overdue is None or row.overdue is self.overdue)
+            and (self.scope is None or row.scope is self.scope)
+        )
+
+
+@frozen(kw_only=True)
+class Register:
+    """The rows of the register, by reference, and the basis they were computed on."""
+
+    basis: Basis
+    rows: tuple[RegisterRow, ...]
+
+    def __iter__(self) -> Iterator[RegisterRow]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def row(self, reference: str) -> RegisterRow | None:
+        for row in self.rows:
+            if row.reference == reference:
+                return row
+        return None
