@@ -21,6 +21,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     Mapper,
     PersistenceError,
+    StoredEvent,
     Transcoder,
 )
 
@@ -33,6 +34,7 @@ from ._errors import (
     StoreError,
 )
 from ._serialization import CattrsMapper
+from ._sqlite_views import SqliteViews, open_views, recorded_text
 from ._stores import DEFAULT_STORE, store_environment
 from ._tracker_views import TrackerViews
 
@@ -118,6 +120,12 @@ class Tracker(TrackerViews):
         self._clock = clock
         with _translated(store):
             self._app = _Log(env=env)
+            self.views: SqliteViews | None = None
+            if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+                self.views = open_views(env["SQLITE_DBNAME"], self._decode)
+
+    def _decode(self, stored: StoredEvent) -> domain.Event:
+        return cast(domain.Event, self._app.mapper.to_domain_event(stored))
 
     # --- writing --------------------------------------------------------------------------
 
@@ -372,6 +380,37 @@ class Tracker(TrackerViews):
 
         ``where`` keeps only the rows it matches. The answer states its basis.
         """
+        keep = where or views.RegisterFilter()
+        if self.views is not None:
+            with _translated(self.store):
+                self.views.catch_up()
+                basis = self.basis(as_at=as_at, known_at=known_at, position=position)
+                return views.Register(basis=basis, rows=tuple(self._register_rows(basis, keep)))
+        return self.register_by_fold(as_at=as_at, known_at=known_at, position=position, where=where)
+
+    def _register_rows(
+        self, basis: views.Basis, keep: views.RegisterFilter
+    ) -> list[views.RegisterRow]:
+        assert self.views is not None
+        latest = self.views.latest_recorded()
+        if basis.position >= self.views.position() and (
+            latest is None or recorded_text(basis.known_at) >= latest
+        ):
+            current = self.views.register_current(keep, basis.as_at)
+            if current is not None:
+                return current
+        return self.views.register_as_at(basis, keep)
+
+    def register_by_fold(
+        self,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        where: views.RegisterFilter | None = None,
+    ) -> views.Register:
+        """The register computed by folding the log: the reference answer that the
+        materialised views must always equal (and the only one for a memory store)."""
         basis = self.basis(as_at=as_at, known_at=known_at, position=position)
         keep = where or views.RegisterFilter()
         rows = []
@@ -419,6 +458,8 @@ class Tracker(TrackerViews):
 
     def close(self) -> None:
         """Release the store's connections."""
+        if self.views is not None:
+            self.views.close()
         self._app.close()
 
     def __enter__(self) -> Tracker:

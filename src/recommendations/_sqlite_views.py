@@ -1,0 +1,603 @@
+"""Materialised views in the store's own SQLite database, for other programs to query.
+
+Tables (documented in docs/reference/view-tables.md):
+
+- ``rec_register``: one row per recommendation, its state at the end of its timeline;
+- ``rec_register_history``: the bitemporal history, SQL:2011 style. Each row is one state of
+  one recommendation, true in the world over ``[valid_from, valid_to)`` and held by the log
+  over ``[recorded_from, recorded_to)`` (and log positions ``[position_from, position_to)``);
+- ``rec_audit_trail``: one row per entry of the log, with who, when and why;
+- ``rec_tracking``: the last log position applied, written in the same transaction as the
+  rows, so every entry is applied exactly once and a view resumes where it stopped.
+
+Catching up reads the log table directly, inside the write transaction that updates the
+views: SQLite has no subscription, and one transaction gives one consistent snapshot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from . import domain, views
+from ._errors import StoreError
+from ._serialization import make_converter
+
+__all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews", "row_values", "segments"]
+
+END_OF_TIME = "9999-12-31"
+"""``valid_to`` of a state that holds until further notice."""
+END_OF_RECORD = "9999-12-31 23:59:59.999999"
+"""``recorded_to`` of a row the log still holds."""
+END_OF_LOG = 2**62
+"""``position_to`` of a row the log still holds."""
+
+_STATE_COLUMNS = (
+    "reference",
+    "text",
+    "kind",
+    "body",
+    "inspectorates",
+    "inspection",
+    "report",
+    "finding",
+    "scope",
+    "sensitive",
+    "owner",
+    "owner_name",
+    "grade",
+    "status",
+    "due_on",
+    "original_due_on",
+    "deferrals",
+    "raised_on",
+    "last_changed_on",
+)
+_PERIOD_COLUMNS = (
+    "valid_from",
+    "valid_to",
+    "recorded_from",
+    "recorded_to",
+    "position_from",
+    "position_to",
+)
+_TRAIL_COLUMNS = (
+    "position",
+    "item",
+    "reference",
+    "version",
+    "event_type",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "reason",
+    "corrects",
+    "details",
+)
+
+_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS rec_tracking (
+    view TEXT PRIMARY KEY,
+    position INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rec_register (
+    {
+    ", ".join(
+        f"{c} {_t}"
+        for c, _t in (
+            ("reference", "TEXT PRIMARY KEY"),
+            ("text", "TEXT NOT NULL"),
+            ("kind", "TEXT NOT NULL"),
+            ("body", "TEXT NOT NULL"),
+            ("inspectorates", "TEXT NOT NULL"),
+            ("inspection", "TEXT"),
+            ("report", "TEXT NOT NULL"),
+            ("finding", "TEXT"),
+            ("scope", "TEXT NOT NULL"),
+            ("sensitive", "INTEGER NOT NULL"),
+            ("owner", "TEXT"),
+            ("owner_name", "TEXT"),
+            ("grade", "TEXT"),
+            ("status", "TEXT NOT NULL"),
+            ("due_on", "TEXT"),
+            ("original_due_on", "TEXT"),
+            ("deferrals", "INTEGER NOT NULL"),
+            ("raised_on", "TEXT NOT NULL"),
+            ("last_changed_on", "TEXT NOT NULL"),
+            ("position", "INTEGER NOT NULL"),
+            ("recorded_at", "TEXT NOT NULL"),
+        )
+    )
+}
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS rec_register_history (
+    reference TEXT NOT NULL,
+    valid_from TEXT NOT NULL,
+    valid_to TEXT NOT NULL,
+    recorded_from TEXT NOT NULL,
+    recorded_to TEXT NOT NULL,
+    position_from INTEGER NOT NULL,
+    position_to INTEGER NOT NULL,
+    text TEXT NOT NULL, kind TEXT NOT NULL, body TEXT NOT NULL, inspectorates TEXT NOT NULL,
+    inspection TEXT, report TEXT NOT NULL, finding TEXT, scope TEXT NOT NULL,
+    sensitive INTEGER NOT NULL, owner TEXT, owner_name TEXT, grade TEXT, status TEXT NOT NULL,
+    due_on TEXT, original_due_on TEXT, deferrals INTEGER NOT NULL, raised_on TEXT NOT NULL,
+    last_changed_on TEXT NOT NULL,
+    PRIMARY KEY (reference, recorded_from, valid_from)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS rec_register_history_open
+    ON rec_register_history (reference, recorded_to);
+CREATE TABLE IF NOT EXISTS rec_audit_trail (
+    position INTEGER PRIMARY KEY,
+    item TEXT NOT NULL,
+    reference TEXT,
+    version INTEGER NOT NULL,
+    event_type TEXT NOT NULL,
+    effective_on TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    corrects INTEGER,
+    details TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON rec_audit_trail (item, version);
+"""
+
+_TABLES = ("rec_register", "rec_register_history", "rec_audit_trail")
+_VIEW = "views"
+
+Row = tuple[Any, ...]
+"""The state columns of one register row, in ``_STATE_COLUMNS`` order."""
+
+
+def recorded_text(moment: datetime) -> str:
+    """A recorded time as stored: UTC, fixed width, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def row_values(state: domain.Recommendation) -> Row:
+    """The stored columns of a state (everything the register shows but ``overdue``)."""
+    return (
+        state.reference,
+        state.text,
+        state.kind.name,
+        state.body,
+        orjson.dumps(list(state.inspectorates)).decode(),
+        state.inspection,
+        state.report,
+        state.finding,
+        state.scope.value,
+        int(state.sensitive),
+        state.owner,
+        state.owner_name,
+        state.grade,
+        state.status.value,
+        None if state.due_on is None else state.due_on.isoformat(),
+        None if state.original_due_on is None else state.original_due_on.isoformat(),
+        state.deferrals,
+        state.raised_on.isoformat(),
+        state.last_changed_on.isoformat(),
+    )
+
+
+def row_of(values: Sequence[Any], as_at: date) -> views.RegisterRow:
+    """A register row from stored columns, with ``overdue`` judged on ``as_at``."""
+    (
+        reference,
+        text,
+        kind,
+        body,
+        inspectorates,
+        inspection,
+        report,
+        finding,
+        scope,
+        sensitive,
+        owner,
+        owner_name,
+        grade,
+        status,
+        due_on,
+        original_due_on,
+        deferrals,
+        raised_on,
+        last_changed_on,
+    ) = values[: len(_STATE_COLUMNS)]
+    due = None if due_on is None else date.fromisoformat(due_on)
+    state_status = domain.Status(status)
+    return views.RegisterRow(
+        reference=reference,
+        text=text,
+        kind=kind,
+        body=body,
+        inspectorates=tuple(orjson.loads(inspectorates)),
+        inspection=inspection,
+        report=report,
+        finding=finding,
+        scope=domain.Scope(scope),
+        sensitive=bool(sensitive),
+        owner=owner,
+        owner_name=owner_name,
+        grade=grade,
+        status=state_status,
+        due_on=due,
+        original_due_on=None if original_due_on is None else date.fromisoformat(original_due_on),
+        deferrals=deferrals,
+        overdue=state_status is not domain.Status.DISCHARGED and due is not None and due < as_at,
+        raised_on=date.fromisoformat(raised_on),
+        last_changed_on=date.fromisoformat(last_changed_on),
+    )
+
+
+Segment = tuple[str, str, Row]
+"""``(valid_from, valid_to, state columns)``: one state over a period of valid time."""
+
+
+def segments(log: Sequence[domain.RecommendationEvent]) -> list[Segment]:
+    """The valid-time history of one recommendation as ``log`` tells it.
+
+    One segment per run of days with the same state, from the day it was raised; equal
+    neighbours merged, the last open-ended.
+    """
+    entries = domain.timeline(log)
+    result: list[Segment] = []
+    state: domain.Recommendation | None = None
+    index = 0
+    while index < len(entries):
+        day = entries[index].effective_on
+        while index < len(entries) and entries[index].effective_on == day:
+            state = domain.evolve(entries[index], state)
+            index += 1
+        assert state is not None  # the first entry is the raising
+        values = row_values(state)
+        start = day.isoformat()
+        if result and result[-1][2] == values:
+            continue
+        if result:
+            previous = result[-1]
+            result[-1] = (previous[0], start, previous[2])
+        result.append((start, END_OF_TIME, values))
+    return result
+
+
+@attrs.define
+class _Item:
+    """What catching up keeps of one recommendation between its entries."""
+
+    log: list[domain.RecommendationEvent]
+    segments: list[Segment]
+
+
+class SqliteViews:
+    """The materialised views of one SQLite store.
+
+    ``connect`` opens a connection to the store's database; ``decode`` turns a stored event
+    into a domain event (the tracker's mapper, with any cipher or compression).
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], sqlite3.Connection],
+        decode: Callable[[StoredEvent], domain.Event],
+    ) -> None:
+        self._connect = connect
+        self._decode = decode
+        self._lock = threading.Lock()
+        self._connection = connect()
+        self._items: dict[uuid.UUID, _Item] = {}
+        self._connection.executescript(_SCHEMA)
+
+    # --- transactions -------------------------------------------------------------------------
+
+    class _Transaction:
+        def __init__(self, owner: SqliteViews) -> None:
+            self.owner = owner
+
+        def __enter__(self) -> sqlite3.Cursor:
+            self.owner._lock.acquire()
+            try:
+                cursor = self.owner._connection.cursor()
+                cursor.execute("BEGIN IMMEDIATE")
+            except BaseException:
+                self.owner._lock.release()
+                raise
+            self.cursor = cursor
+            return cursor
+
+        def __exit__(self, kind: Any, error: Any, trace: Any) -> None:
+            try:
+                if kind is None:
+                    self.cursor.execute("COMMIT")
+                else:
+                    self.cursor.execute("ROLLBACK")
+                    self.owner._items.clear()  # the cache may hold what was rolled back
+            finally:
+                self.owner._lock.release()
+
+    def _write(self) -> SqliteViews._Transaction:
+        return SqliteViews._Transaction(self)
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    # --- catching up ------------------------------------------------------------------------------
+
+    def position(self) -> int:
+        """The last log position the views include."""
+        with self._lock:
+            found = self._connection.execute(
+                "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+            ).fetchone()
+        return 0 if found is None else int(found[0])
+
+    def catch_up(self, *, page_size: int = 2000) -> int:
+        """Apply every entry recorded since the views last caught up; how many were applied.
+
+        Each page of entries and the new position are written in one transaction.
+        """
+        applied = 0
+        while True:
+            with self._write() as cursor:
+                found = cursor.execute(
+                    "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+                ).fetchone()
+                position = 0 if found is None else int(found[0])
+                page = self._read(cursor, position, page_size)
+                if not page:
+                    return applied
+                self._apply(cursor, page)
+                cursor.execute(
+                    "INSERT INTO rec_tracking (view, position) VALUES (?, ?) "
+                    "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
+                    (_VIEW, page[-1][0]),
+                )
+                applied += len(page)
+            if len(page) < page_size:
+                return applied
+
+    def rebuild(self, *, page_size: int = 20000) -> int:
+        """Drop every view row and apply the whole log again; how many entries were applied."""
+        with self._write() as cursor:
+            for table in _TABLES:
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("DELETE FROM rec_tracking WHERE view = ?", (_VIEW,))
+            self._items.clear()
+        return self.catch_up(page_size=page_size)
+
+    def _read(
+        self, cursor: sqlite3.Cursor, after: int, limit: int
+    ) -> list[tuple[int, domain.Event]]:
+        rows = cursor.execute(
+            "SELECT rowid, originator_id, originator_version, topic, state "
+            "FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [
+            (
+                position,
+                self._decode(
+                    StoredEvent(
+                        originator_id=uuid.UUID(originator_id),
+                        originator_version=version,
+                        topic=topic,
+                        state=state,
+                    )
+                ),
+            )
+            for position, originator_id, version, topic, state in rows
+        ]
+
+    def _item(self, cursor: sqlite3.Cursor, item: uuid.UUID, upto: int) -> _Item:
+        cached = self._items.get(item)
+        if cached is not None and len(cached.log) == upto:
+            return cached
+        rows = cursor.execute(
+            "SELECT originator_version, topic, state FROM stored_events "
+            "WHERE originator_id = ? AND originator_version <= ? ORDER BY originator_version",
+            (item.hex, upto),
+        ).fetchall()
+        log = [
+            self._decode(StoredEvent(originator_id=item, originator_version=v, topic=t, state=s))
+            for v, t, s in rows
+        ]
+        typed = [e for e in log if isinstance(e, domain.RecommendationEvent)]
+        loaded = _Item(log=typed, segments=segments(typed) if typed else [])
+        self._items[item] = loaded
+        return loaded
+
+    def _apply(self, cursor: sqlite3.Cursor, page: Iterable[tuple[int, domain.Event]]) -> None:
+        trail_rows: list[tuple[Any, ...]] = []
+        for position, event in page:
+            recorded = recorded_text(event.recorded_at)
+            reference = None
+            if isinstance(event, domain.RecommendationEvent):
+                item = self._item(cursor, event.originator_id, event.originator_version - 1)
+                reference = self._apply_recommendation(cursor, item, event, position, recorded)
+            trail_rows.append(_trail_row(position, event, recorded, reference))
+        cursor.executemany(
+            f"INSERT INTO rec_audit_trail ({', '.join(_TRAIL_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_TRAIL_COLUMNS))})",
+            trail_rows,
+        )
+
+    def _apply_recommendation(
+        self,
+        cursor: sqlite3.Cursor,
+        item: _Item,
+        event: domain.RecommendationEvent,
+        position: int,
+        recorded: str,
+    ) -> str:
+        item.log.append(event)
+        old = item.segments
+        new = segments(item.log)
+        item.segments = new
+        reference = new[0][2][0]
+        kept = set(old) & set(new)
+        for valid_from, valid_to, _values in old:
+            if (valid_from, valid_to, _values) in kept:
+                continue
+            # Close the row in recorded time: the log no longer holds it from now on.
+            cursor.execute(
+                "UPDATE rec_register_history SET recorded_to = ?, position_to = ? "
+                "WHERE reference = ? AND valid_from = ? AND recorded_to = ?",
+                (recorded, position, reference, valid_from, END_OF_RECORD),
+            )
+        cursor.executemany(
+            _INSERT_HISTORY,
+            [
+                (
+                    values[0],
+                    valid_from,
+                    valid_to,
+                    recorded,
+                    END_OF_RECORD,
+                    position,
+                    END_OF_LOG,
+                    *values[1:],
+                )
+                for valid_from, valid_to, values in new
+                if (valid_from, valid_to, values) not in kept
+            ],
+        )
+        last = new[-1][2]
+        cursor.execute(
+            f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
+            f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})",
+            (*last, position, recorded),
+        )
+        return str(reference)
+
+    # --- reading ----------------------------------------------------------------------------------
+
+    def register_as_at(
+        self, basis: views.Basis, where: views.RegisterFilter
+    ) -> list[views.RegisterRow]:
+        """The register on ``basis`` from the history table (the views must have caught up)."""
+        known = recorded_text(basis.known_at)
+        day = basis.as_at.isoformat()
+        with self._lock:
+            rows = self._connection.execute(
+                f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register_history "
+                "WHERE valid_from <= ? AND ? < valid_to "
+                "AND recorded_from <= ? AND position_from <= ? "
+                "AND (? < recorded_to OR ? < position_to) "
+                "ORDER BY reference",
+                (day, day, known, basis.position, known, basis.position),
+            ).fetchall()
+        result = [row_of(values, basis.as_at) for values in rows]
+        return [row for row in result if where(row)]
+
+    def register_current(
+        self, where: views.RegisterFilter, as_at: date
+    ) -> list[views.RegisterRow] | None:
+        """The register from the current table, if ``as_at`` is on or after every effective
+        date in it (else ``None``: ask the history)."""
+        with self._lock:
+            latest = self._connection.execute(
+                "SELECT max(last_changed_on) FROM rec_register"
+            ).fetchone()[0]
+            if latest is not None and as_at.isoformat() < latest:
+                return None
+            rows = self._connection.execute(
+                f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register ORDER BY reference"
+            ).fetchall()
+        result = [row_of(values, as_at) for values in rows]
+        return [row for row in result if where(row)]
+
+    def latest_recorded(self) -> str | None:
+        """The latest recorded time in the current table, as stored."""
+        with self._lock:
+            found = self._connection.execute("SELECT max(recorded_at) FROM rec_register").fetchone()
+        return None if found is None else found[0]
+
+    def digest(self) -> str:
+        """A SHA-256 of every view row, in key order: equal digests, equal views."""
+        hasher = hashlib.sha256()
+        with self._lock:
+            for table, key in (
+                ("rec_register", "reference"),
+                ("rec_register_history", "reference, recorded_from, valid_from"),
+                ("rec_audit_trail", "position"),
+            ):
+                hasher.update(table.encode())
+                for row in self._connection.execute(f"SELECT * FROM {table} ORDER BY {key}"):
+                    hasher.update(orjson.dumps(list(row)))
+        return hasher.hexdigest()
+
+
+_HISTORY_COLUMNS = ("reference", *_PERIOD_COLUMNS, *_STATE_COLUMNS[1:])
+_INSERT_HISTORY = (
+    f"INSERT INTO rec_register_history ({', '.join(_HISTORY_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_HISTORY_COLUMNS))})"
+)
+
+
+def _trail_row(
+    position: int, event: domain.Event, recorded: str, reference: str | None
+) -> tuple[Any, ...]:
+    reference = reference or getattr(event, "reference", None)
+    details = {
+        a.name: getattr(event, a.name)
+        for a in attrs.fields(type(event))
+        if a.name
+        not in (
+            "originator_id",
+            "originator_version",
+            "recorded_at",
+            "effective_on",
+            "actor",
+            "reason",
+            "corrects",
+        )
+    }
+    return (
+        position,
+        event.originator_id.hex,
+        reference,
+        event.originator_version,
+        type(event).__name__,
+        event.effective_on.isoformat(),
+        recorded,
+        event.actor,
+        event.reason,
+        getattr(event, "corrects", None),
+        _details_json(details),
+    )
+
+
+def _details_json(details: dict[str, Any]) -> str:
+    return orjson.dumps(
+        {k: _CONVERTER.unstructure(v) for k, v in details.items()}, option=orjson.OPT_SORT_KEYS
+    ).decode()
+
+
+_CONVERTER = make_converter()
+
+
+def open_views(path: str, decode: Callable[[StoredEvent], domain.Event]) -> SqliteViews:
+    """The views of the SQLite database at ``path`` (a file name or a shared-memory URI)."""
+
+    def connect() -> sqlite3.Connection:
+        uri = path.startswith("file:")
+        connection = sqlite3.connect(
+            path, uri=uri, isolation_level=None, check_same_thread=False, timeout=5
+        )
+        if not uri:
+            connection.execute("PRAGMA journal_mode=WAL")
+        return connection
+
+    try:
+        return SqliteViews(connect, decode)
+    except sqlite3.Error as error:
+        raise StoreError(f"cannot open the views in {path!r}: {error}") from error
