@@ -87,6 +87,7 @@ _amendable: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
         superseded_by=st.none() | texts,
     ),
     domain.Reopened: st.builds(domain.Reopened, **_meta()),
+    domain.ClaimRejected: st.builds(domain.ClaimRejected, **_meta()),
 }
 amendable = st.one_of(*_amendable.values())
 corrected = st.builds(

@@ -49,6 +49,7 @@ EVENT_TYPES: dict[str, type[domain.Event]] = {
         domain.ProgressNoted,
         domain.DeadlineChanged,
         domain.ImplementationClaimed,
+        domain.ClaimRejected,
         domain.Discharged,
         domain.Reopened,
         domain.Corrected,

@@ -24,6 +24,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoder,
 )
+from eventsourcing.utils import Environment, EnvType
 
 from . import domain, views
 from ._errors import (
@@ -31,6 +32,7 @@ from ._errors import (
     ConfigurationError,
     NotFound,
     RecommendationsError,
+    RuleViolation,
     StoreError,
 )
 from ._serialization import CattrsMapper
@@ -64,6 +66,12 @@ class _Log(Application[uuid.UUID]):
 
     name = "Recommendations"
 
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the settings the store URL gave: the process environment never overrides
+        them (``eventsourcing`` would otherwise let ``RECOMMENDATIONS_SQLITE_DBNAME`` and the
+        like redirect the log without a word)."""
+        return Environment(name, dict(env or {}))
+
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return self.factory.mapper(
             transcoder=self.construct_transcoder(), mapper_class=CattrsMapper
@@ -77,8 +85,26 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+_COMMANDS = (
+    domain.Raise,
+    domain.Assign,
+    domain.Regrade,
+    domain.NoteProgress,
+    domain.ChangeDeadline,
+    domain.ClaimImplementation,
+    domain.RejectClaim,
+    domain.Discharge,
+    domain.Reopen,
+    domain.Correct,
+    domain.RecordInspection,
+    domain.ReviseInspection,
+    domain.PublishReport,
+    domain.ReviseReport,
+)
+
+
 @contextmanager
-def _translated(store: str) -> Iterator[None]:
+def _translated(store: str, reference: object = None) -> Iterator[None]:
     try:
         yield
     except RecommendationsError:
@@ -87,6 +113,7 @@ def _translated(store: str) -> Iterator[None]:
         raise ConcurrencyError(
             "another writer recorded an entry for the same item first; nothing was "
             "recorded (load it again and retry)",
+            reference=reference if isinstance(reference, str) else None,
             rule="one-writer-per-version",
         ) from error
     except (PersistenceError, sqlite3.Error, OSError) as error:
@@ -131,7 +158,14 @@ class Tracker(TrackerViews):
 
     def execute(self, command: domain.Command) -> Recorded:
         """Record what ``command`` asks, or raise the rule it breaks; nothing partial."""
-        with _translated(self.store):
+        if not isinstance(command, _COMMANDS):
+            raise RuleViolation(
+                f"{command!r} is not a command (expected one of "
+                f"{', '.join(c.__name__ for c in _COMMANDS)})",
+                field="command",
+                rule="type",
+            )
+        with _translated(self.store, command.reference):
             if isinstance(
                 command,
                 domain.RecordInspection
@@ -146,11 +180,25 @@ class Tracker(TrackerViews):
         return Recorded(event=event, position=recordings[0].notification.id)
 
     def _recorded_at(self, history: Sequence[domain.Event]) -> datetime:
+        """Now, by the tracker's clock, but never before the last entry of the item or of
+        the whole store: recorded time only grows along the log as this writer sees it."""
         now = self._clock()
-        if now.utcoffset() is None:
-            raise ValueError("the tracker's clock must return timezone-aware times")
-        if history and now <= history[-1].recorded_at:
-            now = history[-1].recorded_at + timedelta(microseconds=1)
+        if not isinstance(now, datetime) or now.utcoffset() is None:
+            raise ConfigurationError(
+                f"the tracker's clock returned {now!r}, not a timezone-aware time",
+                field="clock",
+                rule="aware-time",
+            )
+        latest = [history[-1].recorded_at] if history else []
+        head = self.head()
+        if head:
+            with _translated(self.store):
+                last = self._app.recorder.select_notifications(start=head, limit=1)
+            if last:
+                latest.append(self._decode(last[0]).recorded_at)
+        for moment in latest:
+            if now <= moment:
+                now = moment + timedelta(microseconds=1)
         return now
 
     def _decide_recommendation(self, command: domain.RecommendationCommand) -> domain.Event:
@@ -159,6 +207,18 @@ class Tracker(TrackerViews):
             domain.recommendation_id(str(reference)), domain.RecommendationEvent
         )
         report = None
+        if isinstance(command, domain.Correct) and command.version == 1 and history:
+            raised = history[0]
+            if isinstance(raised, domain.Raised):
+                report = self._find_report(raised.report)
+        if isinstance(command, domain.Correct):
+            successor = dict(command.changes).get("superseded_by")
+            if isinstance(successor, str) and not self._exists(domain.recommendation_id(successor)):
+                raise NotFound(
+                    f"no recommendation {successor!r} to be superseded by",
+                    reference=reference,
+                    field="superseded_by",
+                )
         if isinstance(command, domain.Raise) and isinstance(command.report, str):
             # The report as it stood when the recommendation was raised; if it had not been
             # entered by then, the report as now, so the rule names the dates.
@@ -268,6 +328,7 @@ class Tracker(TrackerViews):
         known_at: datetime | None = None,
     ) -> domain.Recommendation:
         """The recommendation as at ``as_at``, as known at ``known_at`` (default: now)."""
+        _check_when(as_at, known_at)
         state = domain.project(self.events(reference), as_at=as_at, known_at=known_at)
         if state is None:
             raise NotFound(_not_yet("recommendation", as_at, known_at), reference=reference)
@@ -281,6 +342,7 @@ class Tracker(TrackerViews):
         known_at: datetime | None = None,
     ) -> domain.Inspection:
         """The inspection as at ``as_at``, as known at ``known_at`` (default: now)."""
+        _check_when(as_at, known_at)
         found = self._find_inspection(reference, as_at, known_at)
         assert found is not None  # _find_inspection raises NotFound otherwise
         return found
@@ -293,6 +355,7 @@ class Tracker(TrackerViews):
         known_at: datetime | None = None,
     ) -> domain.Report:
         """The report as at ``as_at``, as known at ``known_at`` (default: now)."""
+        _check_when(as_at, known_at)
         found = self._find_report(reference, as_at, known_at)
         if found is None:
             raise NotFound(
@@ -340,13 +403,8 @@ class Tracker(TrackerViews):
     ) -> views.Basis:
         """The basis of an answer: ``known_at`` defaults to now, ``as_at`` to its date and
         ``position`` to the end of the log."""
+        _check_when(as_at, known_at)
         known = known_at if known_at is not None else self._clock()
-        if known.utcoffset() is None:
-            raise ConfigurationError(
-                f"known_at {known.isoformat()} has no time zone",
-                field="known_at",
-                rule="aware-time",
-            )
         head = self.head()
         return views.Basis(
             as_at=as_at if as_at is not None else known.date(),
@@ -361,6 +419,7 @@ class Tracker(TrackerViews):
 
         Both default to "everything recorded"; this folds the whole log.
         """
+        _check_when(as_at, known_at)
         states = [
             domain.project(events, as_at=as_at, known_at=known_at)
             for events in self._items(domain.RecommendationEvent)
@@ -467,6 +526,24 @@ class Tracker(TrackerViews):
 
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
+
+
+def _check_when(as_at: object, known_at: object) -> None:
+    """Refuse an ``as_at`` that is not a date or a ``known_at`` that is not an aware time."""
+    if as_at is not None and (not isinstance(as_at, date) or isinstance(as_at, datetime)):
+        raise RuleViolation(
+            f"as_at must be a date, not {type(as_at).__name__} {as_at!r}",
+            field="as_at",
+            rule="type",
+        )
+    if known_at is not None and (
+        not isinstance(known_at, datetime) or known_at.utcoffset() is None
+    ):
+        raise RuleViolation(
+            f"known_at must be a timezone-aware datetime, not {known_at!r}",
+            field="known_at",
+            rule="type",
+        )
 
 
 def _not_yet(subject: str, as_at: date | None, known_at: datetime | None) -> str:

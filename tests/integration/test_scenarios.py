@@ -308,3 +308,79 @@ def test_in_memory_sqlite_is_shared_between_threads() -> None:
             thread.join()
         assert errors == []
         assert [s.reference for s in tracker.recommendations()] == ["T/0", "T/1", "T/2", "T/3"]
+
+
+# --- what a caller cannot get wrong ------------------------------------------------------------
+
+
+def test_the_environment_never_redirects_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = tmp_path / "elsewhere.db"
+    monkeypatch.setenv("RECOMMENDATIONS_SQLITE_DBNAME", str(elsewhere))
+    monkeypatch.setenv("RECOMMENDATIONS_PERSISTENCE_MODULE", "eventsourcing.popo")
+    monkeypatch.setenv("SQLITE_DBNAME", str(elsewhere))
+    asked = tmp_path / "asked.db"
+    with r.Tracker(f"sqlite:///{asked}") as tracker:
+        publish(tracker)
+    assert asked.exists()
+    assert not elsewhere.exists()
+
+
+def test_what_is_not_a_command_is_refused(tracker: r.Tracker) -> None:
+    with pytest.raises(r.RuleViolation, match="field 'command': rule 'type'"):
+        tracker.execute({"reference": "2.16"})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("when", "field"),
+    [
+        ({"known_at": datetime(2017, 4, 1)}, "known_at"),
+        ({"known_at": "2017-04-01"}, "known_at"),
+        ({"as_at": datetime(2017, 4, 1, tzinfo=UTC)}, "as_at"),
+        ({"as_at": "2017-04-01"}, "as_at"),
+    ],
+)
+def test_bad_times_to_ask_about_are_refused(
+    tracker: r.Tracker, when: dict[str, object], field: str
+) -> None:
+    publish(tracker)
+    raise_one(tracker)
+    for ask in (
+        lambda: tracker.recommendation("2.16", **when),  # type: ignore[arg-type]
+        lambda: tracker.register(**when),  # type: ignore[arg-type]
+        lambda: tracker.report("PEEL-EFF-2016", **when),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(r.RuleViolation) as caught:
+            ask()
+        assert (caught.value.field, caught.value.rule) == (field, "type")
+
+
+def test_recorded_time_grows_along_the_whole_log(store_url: str) -> None:
+    times = iter(
+        [datetime(2017, 4, 10, 9, tzinfo=UTC), datetime(2017, 4, 10, 10, tzinfo=UTC)]
+        + [datetime(2017, 4, 1, tzinfo=UTC)] * 10  # then the clock is set back
+    )
+    with r.Tracker(store_url, clock=lambda: next(times)) as tracker:
+        publish(tracker)
+        raise_one(tracker, "A")
+        raise_one(tracker, "B")
+        recorded = [logged.event.recorded_at for logged in tracker.log()]
+    assert recorded == sorted(recorded)
+    assert len(set(recorded)) == len(recorded)
+
+
+def test_a_concurrency_error_names_the_recommendation(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with r.Tracker(url) as first:
+        publish(first)
+        raise_one(first)
+
+        def interleaving_clock() -> datetime:
+            first.execute(r.Assign(reference="2.16", owner="ACC", **who(3, 5)))
+            return datetime.now(UTC)
+
+        with r.Tracker(url, clock=interleaving_clock) as second:
+            with pytest.raises(r.ConcurrencyError) as caught:
+                second.execute(r.Regrade(reference="2.16", grade="green", **who(3, 6)))
+            assert caught.value.reference == "2.16"

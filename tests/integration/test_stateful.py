@@ -120,6 +120,10 @@ def model_fold(
             if state["owner"] is None or state["status"] == "claimed":
                 return False, state
             state["status"] = "claimed"
+        elif e.kind == "reject":
+            if state["status"] != "claimed":
+                return False, state
+            state["status"] = "open"
         elif e.kind == "discharge":
             if d["role"] not in ACCEPTING:
                 return False, state
@@ -246,6 +250,8 @@ class Lifecycle(RuleBasedStateMachine):
             command = r.ChangeDeadline(due_on=data["due"], **common)
         elif kind == "claim":
             command = r.ClaimImplementation(note="done", **common)
+        elif kind == "reject":
+            command = r.RejectClaim(**common)
         elif kind == "discharge":
             command = r.Discharge(
                 outcome=r.Outcome.IMPLEMENTED,
@@ -313,6 +319,10 @@ class Lifecycle(RuleBasedStateMachine):
     @rule(ref=refs, eff=days)
     def claim(self, ref: str, eff: int) -> None:
         self._command(ref, "claim", eff, {})
+
+    @rule(ref=refs, eff=days)
+    def reject_claim(self, ref: str, eff: int) -> None:
+        self._command(ref, "reject", eff, {})
 
     @rule(ref=refs, eff=days, role=st.sampled_from(ROLES))
     def discharge(self, ref: str, eff: int, role: str) -> None:

@@ -402,6 +402,25 @@ def test_recorded_time_must_be_aware() -> None:
         )
 
 
+def test_a_rejected_claim_opens_the_recommendation_again() -> None:
+    log = raised(owner="ACC")
+    with pytest.raises(RuleViolation, match="rule 'reject-only-claimed'"):
+        log.do(domain.RejectClaim(reference="2.16", **on(3, 3)))
+    log.do(ClaimImplementation(reference="2.16", note="done", **on(3, 4)))
+    log.do(domain.RejectClaim(reference="2.16", **on(3, 5)))
+    assert (log.state.status, log.state.claimed_on) == (Status.OPEN, None)
+    log.do(ClaimImplementation(reference="2.16", note="done now", **on(3, 6)))
+    assert log.state.status is Status.CLAIMED
+
+
+def test_only_the_inspectorate_closes_as_closed_by_the_inspectorate() -> None:
+    log = raised()
+    with pytest.raises(RuleViolation, match="rule 'acceptor-allowed'"):
+        log.do(discharge(outcome=Outcome.CLOSED_BY_INSPECTORATE, acceptor_role="oversight-board"))
+    log.do(discharge(outcome=Outcome.CLOSED_BY_INSPECTORATE))
+    assert log.state.outcome is Outcome.CLOSED_BY_INSPECTORATE
+
+
 # --- corrections -----------------------------------------------------------------------------
 
 
@@ -473,6 +492,48 @@ def test_corrections_are_checked(command: Correct, field: str, rule: str) -> Non
     with pytest.raises(RuleViolation) as caught:
         log.do(command)
     assert (caught.value.field, caught.value.rule) == (field, rule)
+
+
+@pytest.mark.parametrize(
+    "field", ["kind", "scale", "report", "inspection", "body", "inspectorates", "finding"]
+)
+def test_what_a_raising_copied_cannot_be_corrected(field: str) -> None:
+    log = raised()
+    value = {
+        "kind": domain.ItemKind("recommendation", ("anyone",)),
+        "scale": domain.GAO,
+        "inspectorates": ("X",),
+    }.get(field, "X")
+    with pytest.raises(RuleViolation) as caught:
+        log.do(correct(1, **{field: value}))
+    assert (caught.value.field, caught.value.rule) == (field, "correction-target")
+
+
+def test_a_raising_cannot_be_corrected_round_its_report() -> None:
+    log = raised(effective_on=date(2017, 3, 5))
+    with pytest.raises(RuleViolation, match="rule 'not-before-report'"):
+        log.do(correct(1, effective_on=date(2017, 3, 1)))
+    log.do(correct(1, effective_on=date(2017, 3, 3)))
+    assert log.state.raised_on == date(2017, 3, 3)
+    sensitive = Log()
+    sensitive.do(Raise(reference="CT/1", text="t", report="R", **on(3, 2)), sensitive=True)
+    with pytest.raises(RuleViolation, match="rule 'sensitive-source'"):
+        sensitive.do(
+            Correct(
+                reference="CT/1",
+                version=1,
+                what_was_wrong="x",
+                changes={"sensitive": False},
+                **on(4, 5),
+            ),
+            sensitive=True,
+        )
+
+
+def test_a_correction_turns_lists_into_tuples() -> None:
+    log = raised()
+    log.do(correct(1, points=["first", "second"]))
+    assert log.state.points == ("first", "second")
 
 
 def test_a_correction_of_an_unknown_entry() -> None:

@@ -106,6 +106,7 @@ SAMPLES: dict[str, domain.Event] = {
         acceptor_role="inspectorate",
         superseded_by="PEEL-EFF-2017/1",
     ),
+    "ClaimRejected": domain.ClaimRejected(**_META),
     "Reopened": domain.Reopened(
         **{**_META, "recorded_at": datetime(2017, 4, 10, 10, 30, tzinfo=_LONDON)}
     ),

@@ -35,6 +35,7 @@ PUBLIC = [
     "RecordInspection",
     "Recorded",
     "Regrade",
+    "RejectClaim",
     "Reopen",
     "ReportDetails",
     "ReviseInspection",

@@ -29,6 +29,7 @@ __all__ = [
     "RecommendationCommand",
     "RecordInspection",
     "Regrade",
+    "RejectClaim",
     "Reopen",
     "ReviseInspection",
     "ReviseReport",
@@ -56,8 +57,10 @@ class Raise(_Base):
     """Enter a recommendation made in ``report``.
 
     Left as ``None``: ``kind`` and ``scale`` take the policy's defaults, ``scope`` is national
-    if the report is, and ``sensitive`` follows the report and its inspection (a
-    recommendation from a sensitive source is always sensitive).
+    if the report is, and ``sensitive`` follows the report and its inspection as they stand
+    on ``effective_on`` (a recommendation raised from a sensitive source is sensitive). If a
+    source is found to be sensitive later, correct its recommendations' ``sensitive`` flag;
+    the public view also withholds anything from a source that is sensitive as known then.
     """
 
     reference: str
@@ -119,6 +122,13 @@ class ClaimImplementation(_Base):
 
 
 @frozen(kw_only=True)
+class RejectClaim(_Base):
+    """Turn down a claim of implementation; ``reason`` says why. It is open again."""
+
+    reference: str
+
+
+@frozen(kw_only=True)
 class Discharge(_Base):
     """Close the recommendation with an outcome, accepted by someone in ``acceptor_role``."""
 
@@ -137,7 +147,10 @@ class Reopen(_Base):
 
 
 def _changes(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    return tuple(sorted(dict(value).items()))
+    """Sorted ``(field, value)`` pairs; lists become tuples, as in every command."""
+    return tuple(
+        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in dict(value).items())
+    )
 
 
 @frozen(kw_only=True)
@@ -198,6 +211,7 @@ RecommendationCommand: TypeAlias = (
     | NoteProgress
     | ChangeDeadline
     | ClaimImplementation
+    | RejectClaim
     | Discharge
     | Reopen
     | Correct

@@ -35,11 +35,13 @@ from ._commands import (
     Raise,
     RecommendationCommand,
     Regrade,
+    RejectClaim,
     Reopen,
 )
 from ._events import (
     Amendable,
     Assigned,
+    ClaimRejected,
     Corrected,
     DeadlineChanged,
     Discharged,
@@ -60,6 +62,10 @@ from ._values import DEFAULT_POLICY, Policy, Scope
 __all__ = ["check_timeline", "decide"]
 
 _FIXED_FIELDS = frozenset({"originator_id", "originator_version", "recorded_at", "reference"})
+_FIXED_AT_RAISING = frozenset(
+    {"body", "report", "inspection", "finding", "inspectorates", "kind", "scale"}
+)
+"""What a raising copied from its source and the policy: raise it again to change these."""
 
 
 @attrs.frozen
@@ -168,7 +174,9 @@ def check_timeline(
         except Broken as broken:
             raise _error(reference, broken, new=is_new, entry=entry, log=log) from None
         state = evolve(entry, state)
-        if isinstance(entry, Raised | ImplementationClaimed | Discharged | Reopened):
+        if isinstance(
+            entry, Raised | ImplementationClaimed | ClaimRejected | Discharged | Reopened
+        ):
             status_set_by = entry.originator_version
 
 
@@ -181,7 +189,8 @@ def _raised_on(history: Sequence[RecommendationEvent]) -> date | None:
 
 
 def _describe(log: Sequence[RecommendationEvent], version: int) -> str:
-    for event in log:
+    """An entry as the log now reads it (corrections applied)."""
+    for event in [*amended(log), *log]:
         if event.originator_version == version:
             return (
                 f"{type(event).__name__} (entry {version}, effective {event.effective_on}, "
@@ -354,6 +363,11 @@ def _(command: Discharge, ctx: _Context, history: Sequence[RecommendationEvent])
 
 
 @_build.register
+def _(command: RejectClaim, ctx: _Context, history: Sequence[RecommendationEvent]) -> ClaimRejected:
+    return ClaimRejected(**_meta(command, ctx))
+
+
+@_build.register
 def _(command: Reopen, ctx: _Context, history: Sequence[RecommendationEvent]) -> Reopened:
     return Reopened(**_meta(command, ctx))
 
@@ -381,9 +395,10 @@ def _(command: Correct, ctx: _Context, history: Sequence[RecommendationEvent]) -
         if not command.changes:
             raise Broken("changes", "no-change", "a correction names at least one change")
         fields = {a.name for a in attrs.fields(type(current))}
+        fixed = _FIXED_FIELDS | (_FIXED_AT_RAISING if isinstance(current, Raised) else set())
         for name, _value in command.changes:
-            if name not in fields or name in _FIXED_FIELDS:
-                correctable = sorted(fields - _FIXED_FIELDS)
+            if name not in fields or name in fixed:
+                correctable = sorted(fields - fixed)
                 raise Broken(
                     name,
                     "correction-target",
@@ -394,6 +409,8 @@ def _(command: Correct, ctx: _Context, history: Sequence[RecommendationEvent]) -
         problem = type_problem(replacement)
         if problem is not None:
             raise Broken(problem[0], "type", problem[1])
+        if isinstance(current, Raised) and isinstance(replacement, Raised):
+            _check_raising_correction(current, replacement, ctx.report)
         if replacement == current:
             raise Broken("changes", "no-change", "the entry already reads so")
         check_not_in_future(replacement.effective_on, current.recorded_at.date())
@@ -403,6 +420,35 @@ def _(command: Correct, ctx: _Context, history: Sequence[RecommendationEvent]) -
         what_was_wrong=command.what_was_wrong,
         replacement=replacement,
     )
+
+
+def _check_raising_correction(current: Raised, replacement: Raised, report: Report | None) -> None:
+    """The rules a raising met that a correction of it could otherwise get round."""
+    needs_report = (
+        replacement.effective_on != current.effective_on
+        or replacement.sensitive != current.sensitive
+    )
+    if not needs_report:
+        return
+    if report is None or report.reference != current.report:
+        raise NotFound(
+            f"report {current.report!r} is needed to check this correction",
+            reference=current.reference,
+            field="report",
+        )
+    if replacement.effective_on < report.details.published_on:
+        raise Broken(
+            "effective_on",
+            "not-before-report",
+            f"raised on {replacement.effective_on}, before report {report.reference!r} was "
+            f"published ({report.details.published_on})",
+        )
+    if not replacement.sensitive and report.sensitive:
+        raise Broken(
+            "sensitive",
+            "sensitive-source",
+            f"report {report.reference!r} is sensitive, so its recommendations are too",
+        )
 
 
 def _current_entry(

@@ -24,6 +24,7 @@ from ._values import AreaGrade, Finding, GradingScale, ItemKind, Outcome, Scope
 __all__ = [
     "Amendable",
     "Assigned",
+    "ClaimRejected",
     "Corrected",
     "DeadlineChanged",
     "Discharged",
@@ -157,6 +158,14 @@ class ImplementationClaimed(RecommendationEvent):
 
 
 @frozen(kw_only=True)
+class ClaimRejected(RecommendationEvent):
+    """A claim of implementation was not accepted; the recommendation is open again.
+
+    ``reason`` says why (the evidence fell short, the concern persists).
+    """
+
+
+@frozen(kw_only=True)
 class Discharged(RecommendationEvent):
     """The recommendation was closed, with its outcome and who accepted the closure."""
 
@@ -178,6 +187,7 @@ Amendable: TypeAlias = (
     | ProgressNoted
     | DeadlineChanged
     | ImplementationClaimed
+    | ClaimRejected
     | Discharged
     | Reopened
 )

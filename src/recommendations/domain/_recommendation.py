@@ -27,6 +27,7 @@ from attrs import frozen
 from ._events import (
     Amendable,
     Assigned,
+    ClaimRejected,
     Corrected,
     DeadlineChanged,
     Discharged,
@@ -182,6 +183,11 @@ def _(event: ImplementationClaimed, state: Recommendation | None) -> Recommendat
         progress_notes=new.progress_notes + 1,
         last_note=event.note,
     )
+
+
+@evolve.register
+def _(event: ClaimRejected, state: Recommendation | None) -> Recommendation:
+    return attrs.evolve(_then(state, event), status=Status.OPEN, claimed_on=None)
 
 
 @evolve.register

@@ -25,8 +25,10 @@ rule                         what it says
 ``claim-only-open``          an implementation is claimed once until reopened
 ``discharge-names-outcome``  a discharge names its outcome, and a supersession names
                              the other recommendation
-``acceptor-allowed``         the role accepting a discharge may do so for this kind
+``acceptor-allowed``         the role accepting a discharge may do so for this kind (and
+                             only the inspectorate closes one as closed by it)
 ``reopen-only-discharged``   only a discharged recommendation can be reopened
+``reject-only-claimed``      only a claimed implementation can be rejected
 ``no-change``                a command that changes nothing is refused
 ``correction-target``        a correction amends an existing entry that is not itself a
                              correction, keeps its type, version, time and reference,
@@ -45,6 +47,7 @@ from datetime import date, timedelta
 from ._events import (
     Amendable,
     Assigned,
+    ClaimRejected,
     DeadlineChanged,
     Discharged,
     ImplementationClaimed,
@@ -154,6 +157,12 @@ def check_entry(
                 f"implementation was already claimed on {state.claimed_on}",
                 because=status_set_by,
             )
+    elif isinstance(entry, ClaimRejected) and state.status is not Status.CLAIMED:
+        raise Broken(
+            "status",
+            "reject-only-claimed",
+            f"it is {state.status.value}: only a claimed implementation can be rejected",
+        )
     elif isinstance(entry, Discharged):
         _check_discharge(state, entry)
     elif isinstance(entry, Reopened) and state.status is not Status.DISCHARGED:
@@ -226,6 +235,12 @@ def _check_discharge(state: Recommendation, entry: Discharged) -> None:
             "discharge-names-outcome",
             f"only a discharge as superseded names a successor (outcome is "
             f"{entry.outcome.value!r})",
+        )
+    if entry.outcome is Outcome.CLOSED_BY_INSPECTORATE and entry.acceptor_role != "inspectorate":
+        raise Broken(
+            "acceptor_role",
+            "acceptor-allowed",
+            "only the inspectorate closes a recommendation as closed by the inspectorate",
         )
     if entry.acceptor_role not in state.kind.acceptors:
         raise Broken(

@@ -258,6 +258,10 @@ def decide_source(
             _check_inspection(command.details)
         else:
             _check_report(command.details)
+            try:
+                check_not_in_future(command.details.published_on, recorded_at.date())
+            except Broken as broken:
+                raise Broken("published_on", broken.rule, broken.message) from None
             named = command.details.inspection
             if named is not None and (inspection is None or inspection.reference != named):
                 raise NotFound(
