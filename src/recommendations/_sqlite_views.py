@@ -248,6 +248,13 @@ def segments(log: Sequence[domain.RecommendationEvent]) -> list[Segment]:
     One segment per run of days with the same state, from the day it was raised; equal
     neighbours merged, the last open-ended.
     """
+    return _fold_segments(log)[0]
+
+
+def _fold_segments(
+    log: Sequence[domain.RecommendationEvent],
+) -> tuple[list[Segment], domain.Recommendation | None, date | None]:
+    """The segments, the state at the end of the timeline and its last effective date."""
     entries = domain.timeline(log)
     result: list[Segment] = []
     state: domain.Recommendation | None = None
@@ -266,7 +273,24 @@ def segments(log: Sequence[domain.RecommendationEvent]) -> list[Segment]:
             previous = result[-1]
             result[-1] = (previous[0], start, previous[2])
         result.append((start, END_OF_TIME, values))
-    return result
+    last_day = entries[-1].effective_on if entries else None
+    return result, state, last_day
+
+
+def _append_segment(segments: list[Segment], day: str, values: Row) -> list[Segment]:
+    """The segments after a new state from ``day`` on, ``day`` being their last day or
+    later: what :func:`segments` gives for the log with that entry at its end."""
+    if not segments:
+        return [(day, END_OF_TIME, values)]
+    start, _, last = segments[-1]
+    if start == day:
+        result = [*segments[:-1], (day, END_OF_TIME, values)]
+        if len(result) > 1 and result[-2][2] == values:
+            result[-2:] = [(result[-2][0], END_OF_TIME, values)]
+        return result
+    if last == values:
+        return segments
+    return [*segments[:-1], (start, day, last), (day, END_OF_TIME, values)]
 
 
 @attrs.define
@@ -275,6 +299,28 @@ class _Item:
 
     log: list[domain.RecommendationEvent]
     segments: list[Segment]
+    state: domain.Recommendation | None
+    last_day: date | None
+
+    @classmethod
+    def of(cls, log: list[domain.RecommendationEvent]) -> _Item:
+        found, state, last_day = _fold_segments(log)
+        return cls(log=log, segments=found, state=state, last_day=last_day)
+
+    def add(self, event: domain.RecommendationEvent) -> None:
+        """Take ``event`` in; cheaply when it lands at the end of the timeline."""
+        self.log.append(event)
+        at_end = not isinstance(event, domain.Corrected) and (
+            self.last_day is None or event.effective_on >= self.last_day
+        )
+        if not at_end:
+            self.segments, self.state, self.last_day = _fold_segments(self.log)
+            return
+        self.state = domain.evolve(event, self.state)
+        self.last_day = event.effective_on
+        self.segments = _append_segment(
+            self.segments, event.effective_on.isoformat(), row_values(self.state)
+        )
 
 
 class SqliteViews:
@@ -411,7 +457,7 @@ class SqliteViews:
             for v, t, s in rows
         ]
         typed = [e for e in log if isinstance(e, domain.RecommendationEvent)]
-        loaded = _Item(log=typed, segments=segments(typed) if typed else [])
+        loaded = _Item.of(typed)
         self._items[item] = loaded
         return loaded
 
@@ -438,10 +484,9 @@ class SqliteViews:
         position: int,
         recorded: str,
     ) -> str:
-        item.log.append(event)
         old = item.segments
-        new = segments(item.log)
-        item.segments = new
+        item.add(event)
+        new = item.segments
         reference = new[0][2][0]
         kept = set(old) & set(new)
         for valid_from, valid_to, _values in old:

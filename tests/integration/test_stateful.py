@@ -33,6 +33,7 @@ from hypothesis.stateful import (
 
 import recommendations as r
 from recommendations import domain
+from recommendations._sqlite_views import _Item, segments
 from recommendations.domain._decide import check_timeline
 from tests.conftest import Clock, report_details
 
@@ -450,6 +451,11 @@ class Lifecycle(RuleBasedStateMachine):
             for known in range(1, len(stored) + 1):  # the log as known after each entry
                 check_timeline(ref, stored[:known], set(), fresh=False)
                 assert model_fold(entries[:known])[0]
+            # The views' incremental path gives the segments a full fold gives.
+            item = _Item.of([])
+            for entry in stored:
+                item.add(entry)
+                assert item.segments == segments(item.log)
 
 
 Lifecycle.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
