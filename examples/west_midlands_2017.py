@@ -10,6 +10,12 @@ that committee, and then prints the register the committee saw::
 Run it twice against the same store and the second run records nothing: it says the
 scenario is there and prints the register the store holds.
 
+What it prints is :meth:`Tracker.committee_update` between the two committees (the data:
+inspections, reports received, counts by report and grade, reds, overdue items, what moved)
+rendered as plain text by :func:`render`. ``--audience public`` prints what the public may
+see of it (no sensitive inspection, owners by role only); ``--audience oversight`` what the
+force's oversight sees.
+
 What comes from the paper, as it states it
 ------------------------------------------
 - The inspections since the previous committee: Counter Terrorism Command & Control (13-15
@@ -91,15 +97,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import TypedDict
 
 import recommendations as r
-from recommendations import domain
+from recommendations import domain, views
 
-__all__ = ["COMMITTEE", "PREVIOUS_COMMITTEE", "build", "committee_update", "main"]
+__all__ = ["COMMITTEE", "PREVIOUS_COMMITTEE", "build", "committee_update", "main", "render"]
 
 DEFAULT_STORE = "sqlite:///west-midlands-2017.db"
 
@@ -983,28 +988,23 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     return [line(header), line(["-" * w for w in widths]), *(line(row) for row in rows)]
 
 
-def _summary(title: str, states: Sequence[domain.Recommendation]) -> str:
-    if not states:
+def _summary(title: str, count: views.ReportCount) -> str:
+    if not count.total:
         return f"{title}: no recommendations"
-    scopes = {s.scope for s in states}
-    if scopes == {r.Scope.NATIONAL}:
+    if count.national == count.total:
         scope = "national"
-    elif scopes == {r.Scope.BODY}:
+    elif not count.national:
         scope = "this force only"
     else:
         scope = "national and this force"
-    count = len(states)
-    parts = [f"{title}: {count} recommendation{'s' if count != 1 else ''} ({scope})"]
-    still_open = [s for s in states if s.is_open]
-    grades = Counter(s.grade for s in still_open)
-    for code in reversed(states[0].scale.codes):  # best first, as the paper counts them
-        if grades[code]:
-            parts.append(f"{grades[code]} {code}")
-    if grades[None]:
-        parts.append(f"{grades[None]} not graded")
-    discharged = count - len(still_open)
-    if discharged:
-        parts.append(f"{discharged} discharged")
+    plural = "s" if count.total != 1 else ""
+    parts = [f"{title}: {count.total} recommendation{plural} ({scope})"]
+    # best first, as the paper counts them
+    parts.extend(f"{grade.count} {grade.grade}" for grade in reversed(count.by_grade))
+    if count.ungraded:
+        parts.append(f"{count.ungraded} not graded")
+    if count.discharged:
+        parts.append(f"{count.discharged} discharged")
     return ", ".join(parts)
 
 
@@ -1023,70 +1023,102 @@ def _inspection_lines(inspection: domain.Inspection) -> list[str]:
     return lines
 
 
-def committee_update(
-    tracker: r.Tracker, *, as_at: date = COMMITTEE, since: date = PREVIOUS_COMMITTEE
-) -> str:
-    """The paper, as plain text: what happened since ``since``, the register as at ``as_at``."""
-    inspections = sorted(tracker.inspections(as_at=as_at), key=lambda i: (i.entered_on, i.version))
-    reports = tracker.reports(as_at=as_at)
-    reports.sort(key=lambda report: report.details.published_on, reverse=True)
-    titles = {report.reference: report.details.title.split(":")[0] for report in reports}
-    states = tracker.recommendations(as_at=as_at)
+def _report_lines(received: views.ReceivedReport) -> list[str]:
+    details = received.report.details
+    scale = details.scale
+    lines = [f"  {details.title}, published {details.published_on}"]
+    if details.overall_grade:
+        lines.append(f"    overall: {scale.label(details.overall_grade)}")
+    lines.extend(f"    {area.area}: {scale.label(area.grade)}" for area in details.area_grades)
+    for finding in details.findings:
+        lines.append(f"    {finding.reference}: {finding.kind.value.replace('-', ' ')}")
+    if received.recommendations:
+        raised = ", ".join(row.reference for row in received.recommendations)
+        lines.append(f"    new recommendations: {raised}")
+    return lines
+
+
+def _movement(movement: views.Movement) -> str:
+    what = {
+        "Raised": f"raised {movement.after or 'ungraded'}",
+        "Regraded": f"regraded {movement.before} to {movement.after}",
+        "ImplementationClaimed": "claimed as implemented",
+        "ClaimRejected": "claim of implementation rejected",
+        "Discharged": f"discharged ({movement.after})",
+        "Reopened": "reopened",
+    }[movement.event]
+    return f"  {movement.effective_on}  {movement.reference}: {what}"
+
+
+def _references(rows: Sequence[views.RegisterRow]) -> str:
+    return ", ".join(row.reference for row in rows) if rows else "none"
+
+
+def render(update: views.CommitteeUpdate) -> str:
+    """The committee update as plain text, in the order of the paper."""
+    as_at, since = update.as_at, update.since
+    titles = {c.report.reference: c.report.details.title.split(":")[0] for c in update.counts}
 
     lines = [f"{BODY}: HMIC recommendations as at {as_at} (since {since})", ""]
-    recent = [i for i in inspections if i.entered_on > since]
-    done = [i for i in recent if i.details.fieldwork_to and i.details.fieldwork_to <= as_at]
     lines.append("Inspections completed since the previous committee:")
-    for inspection in done:
+    for inspection in update.inspections:
         lines.extend(_inspection_lines(inspection))
     lines.append("Inspections announced:")
-    for inspection in recent:
-        if inspection not in done:
-            lines.extend(_inspection_lines(inspection))
+    for inspection in update.announced:
+        lines.extend(_inspection_lines(inspection))
     lines.append("Inspection reports published since the previous committee:")
-    for report in reports:
-        details = report.details
-        if details.published_on <= since:
-            continue
-        scale = details.scale
-        lines.append(f"  {details.title}, published {details.published_on}")
-        if details.overall_grade:
-            lines.append(f"    overall: {scale.label(details.overall_grade)}")
-        for area in details.area_grades:
-            lines.append(f"    {area.area}: {scale.label(area.grade)}")
-        for finding in details.findings:
-            kind = finding.kind.value.replace("-", " ")
-            lines.append(f"    {finding.reference}: {kind}")
+    for received in update.reports:
+        lines.extend(_report_lines(received))
     lines.append("")
 
-    by_report = {report.reference: index for index, report in enumerate(reports)}
-    ordered = sorted(states, key=lambda s: (by_report.get(s.report, len(reports)), s.reference))
+    order = {reference: index for index, reference in enumerate(titles)}
+    ordered = sorted(
+        update.rows, key=lambda row: (order.get(row.report, len(order)), row.reference)
+    )
     rows = [
         [
-            s.reference,
-            titles.get(s.report, s.report),
-            s.scale.label(s.grade) if s.grade else "-",
-            s.status.value,
-            s.owner or "-",
-            str(s.due_on) if s.due_on else "-",
+            row.reference,
+            titles.get(row.report, row.report),
+            domain.RAG.label(row.grade) if row.grade else "-",
+            row.status.value,
+            row.owner or "-",
+            str(row.due_on) if row.due_on else "-",
         ]
-        for s in ordered
+        for row in ordered
     ]
     lines.append(f"Register as at {as_at}:")
     lines.extend(_table(["Reference", "Report", "Grade", "Status", "Owner", "Due"], rows))
     lines.append("")
 
     lines.append("Summary by report and grade:")
-    for report in reports:
-        mine = [s for s in states if s.report == report.reference]
-        title = titles[report.reference]
-        if report.details.overall_grade:
-            label = report.details.scale.label(report.details.overall_grade)
-            title += f" (graded {label})"
-        lines.append(f"  {_summary(title, mine)}")
-    reds = [s.reference for s in states if s.is_open and s.grade == "red"]
-    lines.append(f"Recommendations graded red: {', '.join(reds) if reds else 'none'}")
+    for count in update.counts:
+        title = titles[count.report.reference]
+        details = count.report.details
+        if details.overall_grade:
+            title += f" (graded {details.scale.label(details.overall_grade)})"
+        lines.append(f"  {_summary(title, count)}")
+    lines.append(f"Recommendations graded red: {_references(update.reds)}")
+    lines.append(f"Overdue: {_references(update.overdue)}")
+    lines.append(f"Deadlines moved: {_references(update.slips)}")
+    lines.append("")
+    lines.append("Changes since the previous committee:")
+    lines.extend(_movement(movement) for movement in update.movements)
+    if update.disclosure.audience is not views.Audience.BODY:
+        lines.append("")
+        lines.append(update.disclosure.describe())
     return "\n".join(lines)
+
+
+def committee_update(
+    tracker: r.Tracker,
+    *,
+    as_at: date = COMMITTEE,
+    since: date = PREVIOUS_COMMITTEE,
+    audience: views.Audience = views.Audience.BODY,
+) -> str:
+    """The paper, as plain text: what happened since ``since``, the register as at ``as_at``,
+    as ``audience`` may see it."""
+    return render(tracker.committee_update(since=since, as_at=as_at, audience=audience))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -1099,6 +1131,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--store",
         default=DEFAULT_STORE,
         help=f"store URL to build into (default: {DEFAULT_STORE}; try memory://)",
+    )
+    parser.add_argument(
+        "--audience",
+        choices=[audience.value for audience in views.Audience],
+        default=views.Audience.BODY.value,
+        help="whom to print it for: the force itself (the default), its oversight, or the "
+        "public (no sensitive item, no personal name)",
     )
     args = parser.parse_args(argv)
     try:
@@ -1119,7 +1158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except r.RecommendationsError as error:
             print(f"error: the scenario could not be recorded: {error}", file=sys.stderr)
             return 1
-        print(committee_update(tracker))
+        print(committee_update(tracker, audience=views.Audience(args.audience)))
     return 0
 
 

@@ -1,10 +1,144 @@
-"""The Tracker's read side beyond the register: audit trails and the committee update."""
+"""The Tracker's read side beyond the register: audit trails, the committee update, and
+what each audience may see.
+
+Each method reads the log once, hands it to the pure builders of
+:mod:`recommendations.views` with the answer's :class:`~recommendations.views.Basis`, and
+narrows the result with :func:`~recommendations.views.for_audience`, judging sensitivity on
+everything recorded (see :meth:`TrackerViews.sensitivity`).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+from typing import Protocol
+
+from . import domain, views
+from ._errors import NotFound
+from .views import DEFAULT_AUDIENCE_POLICY, Audience, AudiencePolicy
 
 __all__ = ["TrackerViews"]
 
 
+class _Reads(Protocol):
+    """What the views need of the tracker they are mixed into."""
+
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
+
+    def basis(
+        self,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+    ) -> views.Basis: ...
+
+    def register(
+        self,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        where: views.RegisterFilter | None = None,
+    ) -> views.Register: ...
+
+
 class TrackerViews:
     """Mixed into :class:`~recommendations.Tracker`; uses its ``log``, ``basis`` and
-    ``_items``."""
+    ``register``."""
+
+    def sensitivity(self: _Reads) -> views.Sensitivity:
+        """Every recommendation, report and inspection the public must never see.
+
+        Judged on the whole log as recorded now, whatever the basis of the view it is
+        applied to: something marked sensitive today is withheld from public views of the
+        past too, and something once marked sensitive stays so.
+        """
+        return views.Sensitivity.of(logged.event for logged in self.log())
+
+    def history(
+        self: _Reads,
+        reference: str,
+        *,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        audience: Audience = Audience.BODY,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+    ) -> views.Trail:
+        """The audit trail of one recommendation: its entries recorded by ``known_at``
+        (default: now) and at or before log ``position`` (default: the end), in log order.
+
+        Raises :class:`~recommendations.NotFound` if nothing was ever recorded under
+        ``reference``, or if ``audience`` may not see it (so that the public cannot tell a
+        sensitive reference from one that does not exist).
+        """
+        basis = self.basis(known_at=known_at, position=position)
+        log = list(self.log())
+        originator = domain.recommendation_id(reference)
+        mine = [logged for logged in log if logged.event.originator_id == originator]
+        sensitive = views.Sensitivity.of(logged.event for logged in log)
+        if not mine or (audience is Audience.PUBLIC and sensitive.recommendation(reference)):
+            raise NotFound("no recommendation has this reference", reference=reference)
+        return views.for_audience(
+            views.build_trail(mine, basis), audience, policy, sensitive=sensitive
+        )
+
+    def trail(
+        self: _Reads,
+        *,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        audience: Audience = Audience.BODY,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+    ) -> views.Trail:
+        """The audit trail of the whole log (recommendations, reports and inspections):
+        entries recorded by ``known_at`` (default: now) and at or before ``position``."""
+        basis = self.basis(known_at=known_at, position=position)
+        log = list(self.log())
+        return views.for_audience(
+            views.build_trail(log, basis),
+            audience,
+            policy,
+            sensitive=views.Sensitivity.of(logged.event for logged in log),
+        )
+
+    def committee_update(
+        self: _Reads,
+        *,
+        since: date,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        audience: Audience = Audience.BODY,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+    ) -> views.CommitteeUpdate:
+        """The update for a committee on ``as_at`` (default: today), the previous one
+        having met on ``since``, as known at ``known_at`` (default: now), up to ``position``.
+        """
+        basis = self.basis(as_at=as_at, known_at=known_at, position=position)
+        log = list(self.log())
+        return views.for_audience(
+            views.build_committee_update(log, since=since, basis=basis),
+            audience,
+            policy,
+            sensitive=views.Sensitivity.of(logged.event for logged in log),
+        )
+
+    def register_for(
+        self: _Reads,
+        audience: Audience,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        where: views.RegisterFilter | None = None,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+    ) -> views.Register:
+        """:meth:`register`, as ``audience`` may see it.
+
+        The same as ``for_audience(tracker.register(...), audience, policy,
+        sensitive=tracker.sensitivity())``.
+        """
+        register = self.register(as_at=as_at, known_at=known_at, position=position, where=where)
+        sensitive = views.Sensitivity.of(logged.event for logged in self.log())
+        return views.for_audience(register, audience, policy, sensitive=sensitive)

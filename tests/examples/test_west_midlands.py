@@ -18,7 +18,7 @@ from types import ModuleType
 import pytest
 
 import recommendations as r
-from recommendations import domain
+from recommendations import domain, views
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "west_midlands_2017.py"
 COMMITTEE = date(2017, 3, 30)
@@ -227,6 +227,92 @@ def test_disclosure_is_joint_with_the_cps_inspectorate(tracker: r.Tracker) -> No
     )
 
 
+# --- the committee update of 30 March 2017, since the committee of 8 December 2016 -----------
+
+PREVIOUS_COMMITTEE = date(2016, 12, 8)
+
+
+@pytest.fixture(scope="module")
+def update(tracker: r.Tracker) -> views.CommitteeUpdate:
+    return tracker.committee_update(since=PREVIOUS_COMMITTEE, as_at=COMMITTEE)
+
+
+def _count(update: views.CommitteeUpdate, title: str) -> views.ReportCount:
+    [count] = [c for c in update.counts if c.report.details.title.startswith(title)]
+    return count
+
+
+def test_update_counts_core_business_39_33_green_6_amber(update: views.CommitteeUpdate) -> None:
+    count = _count(update, "Core Business")
+    assert (count.total, count.national, count.grades()) == (39, 39, {"green": 33, "amber": 6})
+    assert (count.ungraded, count.discharged) == (0, 0)
+
+
+def test_update_counts_undercover_policing_23_22_green_1_amber(
+    update: views.CommitteeUpdate,
+) -> None:
+    count = _count(update, "Undercover Policing")
+    assert (count.total, count.national, count.grades()) == (23, 23, {"green": 22, "amber": 1})
+
+
+def test_update_has_no_reds(update: views.CommitteeUpdate) -> None:
+    assert update.reds == ()
+    assert all(count.grades().get("red", 0) == 0 for count in update.counts)
+
+
+def test_update_received_peel_effectiveness_with_grades_and_two_new_recommendations(
+    update: views.CommitteeUpdate,
+) -> None:
+    [received] = update.reports
+    details = received.report.details
+    assert details.title == "PEEL Effectiveness 2016"
+    assert PREVIOUS_COMMITTEE < details.published_on <= COMMITTEE
+    assert details.overall_grade == "good"
+    assert {area.area: area.grade for area in details.area_grades}["vulnerability"] == (
+        "requires-improvement"
+    )
+    assert [(row.finding, row.grade) for row in received.recommendations] == [
+        ("2.15", "amber"),
+        ("2.17", "amber"),
+    ]
+    assert [m.reference for m in update.raised] == [
+        row.reference for row in received.recommendations
+    ]
+    # raised "immediately", so overdue by the committee
+    assert update.overdue == received.recommendations
+
+
+def test_update_lists_the_four_inspections_since(update: views.CommitteeUpdate) -> None:
+    titles = [inspection.details.title for inspection in update.inspections]
+    assert [title.split(" (")[0] for title in titles] == [
+        "Counter Terrorism Command & Control",
+        "Custody",
+        "Disclosure in criminal cases",
+        "Modern Slavery & Human Trafficking",
+    ]
+    assert [i.sensitive for i in update.inspections] == [True, False, False, False]
+    assert [i.details.title.split(" ")[0] for i in update.announced] == ["Crime", "PEEL"]
+
+
+def test_update_moves_between_the_committees(update: views.CommitteeUpdate) -> None:
+    assert {m.event for m in update.movements} == {"Raised", "Regraded", "Discharged"}
+    assert len(update.regraded) == 4  # three Core Business greens and one Undercover
+    assert {m.after for m in update.regraded} == {"green"}
+    assert [m.after for m in update.discharged] == ["closed-by-inspectorate", "implemented"]
+    assert all(PREVIOUS_COMMITTEE < m.effective_on <= COMMITTEE for m in update.movements)
+    assert update.slips == ()
+
+
+def test_the_public_update_leaves_out_counter_terrorism(tracker: r.Tracker) -> None:
+    public = tracker.committee_update(
+        since=PREVIOUS_COMMITTEE, as_at=COMMITTEE, audience=views.Audience.PUBLIC
+    )
+    assert len(public.inspections) == 3
+    assert all(not i.sensitive for i in public.inspections)
+    assert public.disclosure.withheld == 1
+    assert _count(public, "Core Business").grades() == {"green": 33, "amber": 6}
+
+
 # --- history ------------------------------------------------------------------------------
 
 
@@ -312,6 +398,8 @@ def test_script_prints_the_register_and_records_nothing_twice(tmp_path: Path) ->
     assert "PEEL Effectiveness 2016 (graded Good): 2 recommendations" in out
     assert "Crime (PEEL): 2 recommendations (this force only), 2 discharged" in out
     assert "Recommendations graded red: none" in out
+    assert "new recommendations: PEEL-EFF-2016-1, PEEL-EFF-2016-2" in out
+    assert "Overdue: PEEL-EFF-2016-1, PEEL-EFF-2016-2" in out
     assert "SENSITIVE" in out
     for column in ("Reference", "Report", "Grade", "Status", "Owner", "Due"):
         assert column in out
@@ -321,3 +409,18 @@ def test_script_prints_the_register_and_records_nothing_twice(tmp_path: Path) ->
     assert "already holds the West Midlands 2017 scenario" in second.stderr
     assert "nothing was recorded again" in second.stderr
     assert second.stdout == first.stdout
+
+
+def test_script_prints_the_public_update() -> None:
+    result = subprocess.run(
+        [sys.executable, str(EXAMPLE), "--store", "memory://", "--audience", "public"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Counter Terrorism" not in out
+    assert "Core Business: 39 recommendations (national), 33 green, 6 amber" in out
+    assert "Public view: 1 sensitive item withheld; owners shown by role only." in out

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import recommendations
 import recommendations.domain
+import recommendations.views
 
 PUBLIC = [
     "DEFAULT_POLICY",
@@ -55,7 +56,7 @@ def test_public_names_are_locked() -> None:
 
 
 def test_all_is_sorted_and_resolves() -> None:
-    for module in (recommendations, recommendations.domain):
+    for module in (recommendations, recommendations.domain, recommendations.views):
         names = list(module.__all__)
         assert names == sorted(names, key=lambda n: (not n.isupper(), n))
         for name in names:

@@ -1,10 +1,17 @@
-"""The domain core is pure: importing it loads no storage, serialization or I/O module."""
+"""The domain core and the views are pure: importing them loads no storage, serialization
+or I/O module."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
+
+PURE = ["recommendations.domain", "recommendations.views"]
 
 FORBIDDEN = (
     "eventsourcing",
@@ -30,10 +37,12 @@ def _loaded_after(statement: str) -> set[str]:
     return set(json.loads(out))
 
 
-def test_importing_the_domain_loads_no_io() -> None:
-    loaded = _loaded_after("import recommendations.domain")
+@pytest.mark.parametrize("package", PURE)
+def test_importing_a_pure_package_loads_no_io(package: str) -> None:
+    loaded = _loaded_after(f"import {package}")
     bad = sorted(m for m in loaded if m.split(".")[0] in FORBIDDEN or m in FORBIDDEN)
     assert bad == []
+    assert "recommendations._tracker" not in loaded
 
 
 def test_importing_the_package_defers_the_store() -> None:
@@ -47,13 +56,12 @@ def test_the_tracker_is_there_when_asked_for() -> None:
     assert "eventsourcing.application" in loaded
 
 
-def test_domain_source_names_no_infrastructure() -> None:
-    """Belt and braces: no domain module even mentions an infrastructure import."""
-    from pathlib import Path
-
-    import recommendations.domain as domain
-
-    folder = Path(domain.__file__).parent
+@pytest.mark.parametrize("package", PURE)
+def test_pure_source_names_no_infrastructure(package: str) -> None:
+    """Belt and braces: no module of a pure package even mentions an infrastructure import."""
+    module = importlib.import_module(package)
+    assert module.__file__ is not None
+    folder = Path(module.__file__).parent
     for path in sorted(folder.glob("*.py")):
         for line in path.read_text().splitlines():
             stripped = line.strip()

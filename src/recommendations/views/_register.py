@@ -7,14 +7,17 @@ the same answer, whatever has been recorded since.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
 from attrs import frozen
 
-from recommendations.domain import Recommendation, Scope, Status
+from recommendations.domain import Recommendation, RecommendationEvent, Scope, Status, project
 
-__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow"]
+from ._disclosure import BODY_VIEW, Disclosure
+from ._log import Positioned, by_item, upto
+
+__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow", "build_register"]
 
 
 @frozen(kw_only=True)
@@ -107,10 +110,15 @@ class RegisterFilter:
 
 @frozen(kw_only=True)
 class Register:
-    """The rows of the register, by reference, and the basis they were computed on."""
+    """The rows of the register, by reference, and the basis they were computed on.
+
+    ``disclosure`` says whom the rows are for and what was left out of them (see
+    :func:`~recommendations.views.for_audience`); by default, nothing.
+    """
 
     basis: Basis
     rows: tuple[RegisterRow, ...]
+    disclosure: Disclosure = BODY_VIEW
 
     def __iter__(self) -> Iterator[RegisterRow]:
         return iter(self.rows)
@@ -123,3 +131,21 @@ class Register:
             if row.reference == reference:
                 return row
         return None
+
+
+def build_register(
+    log: Iterable[Positioned], basis: Basis, where: RegisterFilter | None = None
+) -> Register:
+    """The register of ``log`` on ``basis``: what :meth:`Tracker.register
+    <recommendations.Tracker.register>` answers, from a log held in memory."""
+    keep = where or RegisterFilter()
+    events = [logged.event for logged in upto(log, basis.position)]
+    rows = []
+    for item in by_item(events, RecommendationEvent):
+        state = project(item, as_at=basis.as_at, known_at=basis.known_at)
+        if state is not None:
+            row = RegisterRow.of(state, basis.as_at)
+            if keep(row):
+                rows.append(row)
+    rows.sort(key=lambda row: row.reference)
+    return Register(basis=basis, rows=tuple(rows))

@@ -1,0 +1,360 @@
+"""The committee update: what an oversight committee is told between two of its meetings.
+
+:class:`CommitteeUpdate` is data, not text: the inspections since the previous committee
+(and those still to come), the reports received since, with their grades and the
+recommendations raised from them, counts by report and grade, the items graded on the worst
+grade of their scale, the overdue ones, what moved (raised, regraded, claimed, discharged,
+reopened) between the two committees, and the deadlines that slipped. A renderer turns it
+into the paper; ``examples/west_midlands_2017.py`` prints it as plain text.
+
+Everything is as at this committee's date (``basis.as_at``) and as known at
+``basis.known_at``, up to log position ``basis.position``: a decision entered after the
+committee it was taken at is in the update only as known after it was entered.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+
+import attrs
+from attrs import frozen
+
+from recommendations._errors import RuleViolation
+from recommendations.domain import (
+    ClaimRejected,
+    Discharged,
+    ImplementationClaimed,
+    Inspection,
+    InspectionEvent,
+    Raised,
+    Recommendation,
+    RecommendationEvent,
+    Regraded,
+    Reopened,
+    Report,
+    ReportEvent,
+    Scope,
+    Status,
+    evolve,
+    project,
+    project_inspection,
+    project_report,
+    timeline,
+)
+
+from ._disclosure import BODY_VIEW, Disclosure
+from ._log import Positioned, by_item, upto
+from ._register import Basis, RegisterRow
+
+__all__ = [
+    "CommitteeUpdate",
+    "GradeCount",
+    "Movement",
+    "ReceivedReport",
+    "ReportCount",
+    "build_committee_update",
+]
+
+
+@frozen(kw_only=True)
+class ReceivedReport:
+    """A report received since the previous committee, and what was raised from it.
+
+    ``report`` has the grades (``report.details.overall_grade`` and ``area_grades``, on
+    ``report.details.scale``) and the findings; ``recommendations`` are the rows raised from
+    it by the committee's date, by reference.
+    """
+
+    report: Report
+    recommendations: tuple[RegisterRow, ...]
+
+
+@frozen(kw_only=True)
+class GradeCount:
+    """How many open items of a report stand at one grade."""
+
+    grade: str
+    label: str
+    count: int
+
+
+@frozen(kw_only=True)
+class ReportCount:
+    """One report's recommendations as at the committee's date.
+
+    ``total`` counts them all; ``by_grade`` counts the open ones (not discharged) by grade,
+    worst first, leaving out grades nobody stands at; ``ungraded`` the open ones with no
+    grade, ``discharged`` the rest. ``national`` is how many were made to every body.
+    """
+
+    report: Report
+    total: int
+    national: int
+    by_grade: tuple[GradeCount, ...]
+    ungraded: int
+    discharged: int
+
+    def grades(self) -> dict[str, int]:
+        """Open items by grade code: ``{"green": 33, "amber": 6}``."""
+        return {count.grade: count.count for count in self.by_grade}
+
+
+@frozen(kw_only=True)
+class Movement:
+    """Something that happened to a recommendation between the two committees.
+
+    ``event`` is the entry's type: ``Raised`` (``after`` is its first grade),
+    ``Regraded`` (``before`` and ``after`` are grades), ``ImplementationClaimed``,
+    ``ClaimRejected`` and ``Reopened`` (statuses), or ``Discharged`` (``before`` the status,
+    ``after`` the outcome).
+    """
+
+    reference: str
+    version: int
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    before: str | None
+    after: str | None
+
+
+@frozen(kw_only=True)
+class CommitteeUpdate:
+    """What a committee meeting on ``basis.as_at`` is told, since the one on ``since``.
+
+    - ``inspections``: fieldwork in the period (started on or before this committee, and
+      not over by the previous one), by start;
+    - ``announced``: inspections entered whose fieldwork has not begun by this committee
+      (or has no date yet) and that no report has come from;
+    - ``reports``: reports published in the period, by publication date;
+    - ``counts``: every report entered by this committee, newest first, with its
+      recommendations counted by grade;
+    - ``reds``: open rows graded on the worst grade of their scale; ``overdue``: open rows
+      past their due date; ``slips``: open rows whose due date moved from the first one set;
+    - ``movements``: what was raised, regraded, claimed (or had its claim rejected),
+      discharged or reopened with an effective date in the period, by date;
+    - ``rows``: the whole register as at this committee, by reference.
+
+    ``disclosure`` says whom it is for and what was withheld (see
+    :func:`~recommendations.views.for_audience`).
+    """
+
+    since: date
+    basis: Basis
+    inspections: tuple[Inspection, ...]
+    announced: tuple[Inspection, ...]
+    reports: tuple[ReceivedReport, ...]
+    counts: tuple[ReportCount, ...]
+    reds: tuple[RegisterRow, ...]
+    overdue: tuple[RegisterRow, ...]
+    slips: tuple[RegisterRow, ...]
+    movements: tuple[Movement, ...]
+    rows: tuple[RegisterRow, ...]
+    disclosure: Disclosure = BODY_VIEW
+
+    @property
+    def as_at(self) -> date:
+        """This committee's date."""
+        return self.basis.as_at
+
+    def count(self, report: str) -> ReportCount | None:
+        """The counts of the report with this reference, if it is in the update."""
+        for count in self.counts:
+            if count.report.reference == report:
+                return count
+        return None
+
+    def _moved(self, event: str) -> tuple[Movement, ...]:
+        return tuple(m for m in self.movements if m.event == event)
+
+    @property
+    def raised(self) -> tuple[Movement, ...]:
+        return self._moved("Raised")
+
+    @property
+    def regraded(self) -> tuple[Movement, ...]:
+        return self._moved("Regraded")
+
+    @property
+    def claimed(self) -> tuple[Movement, ...]:
+        return self._moved("ImplementationClaimed")
+
+    @property
+    def discharged(self) -> tuple[Movement, ...]:
+        return self._moved("Discharged")
+
+    @property
+    def rejected(self) -> tuple[Movement, ...]:
+        """Claims of implementation turned down."""
+        return self._moved("ClaimRejected")
+
+    @property
+    def reopened(self) -> tuple[Movement, ...]:
+        return self._moved("Reopened")
+
+
+# --- building -------------------------------------------------------------------------------
+
+
+def _fieldwork(inspection: Inspection) -> tuple[date | None, date | None]:
+    details = inspection.details
+    start = details.fieldwork_from or details.fieldwork_to
+    end = details.fieldwork_to or details.fieldwork_from
+    return start, end
+
+
+def _not_begun(inspection: Inspection, as_at: date) -> bool:
+    start = _fieldwork(inspection)[0]
+    return start is None or start > as_at
+
+
+def _movements(item: list[RecommendationEvent], since: date, as_at: date) -> Iterator[Movement]:
+    state: Recommendation | None = None
+    for entry in timeline(item, as_at=as_at):
+        before = state
+        state = evolve(entry, state)
+        if entry.effective_on <= since:
+            continue
+        moved: tuple[str | None, str | None] | None = None
+        if isinstance(entry, Raised):
+            moved = (None, entry.grade)
+        elif isinstance(entry, Regraded) and before is not None:
+            moved = (before.grade, entry.grade)
+        elif isinstance(entry, ImplementationClaimed | ClaimRejected | Reopened) and (
+            before is not None
+        ):
+            moved = (before.status.value, state.status.value)
+        elif isinstance(entry, Discharged) and before is not None:
+            moved = (before.status.value, entry.outcome.value)
+        if moved is not None:
+            yield Movement(
+                reference=state.reference,
+                version=entry.originator_version,
+                event=type(entry).__name__,
+                effective_on=entry.effective_on,
+                recorded_at=entry.recorded_at,
+                before=moved[0],
+                after=moved[1],
+            )
+
+
+def _count(report: Report, states: list[Recommendation]) -> ReportCount:
+    still_open = [s for s in states if s.is_open]
+    graded = Counter((s.scale, s.grade) for s in still_open if s.grade is not None)
+    scales = list(dict.fromkeys(s.scale for s in still_open))
+    by_grade = tuple(
+        GradeCount(grade=code, label=scale.label(code), count=graded[scale, code])
+        for scale in scales
+        for code in scale.codes
+        if graded[scale, code]
+    )
+    return ReportCount(
+        report=report,
+        total=len(states),
+        national=sum(1 for s in states if s.scope is Scope.NATIONAL),
+        by_grade=_merged(by_grade),
+        ungraded=sum(1 for s in still_open if s.grade is None),
+        discharged=len(states) - len(still_open),
+    )
+
+
+def _merged(counts: Iterable[GradeCount]) -> tuple[GradeCount, ...]:
+    """One count per grade code, in first-seen order (items on two scales may share codes)."""
+    merged: dict[str, GradeCount] = {}
+    for count in counts:
+        if count.grade in merged:
+            count = attrs.evolve(count, count=merged[count.grade].count + count.count)
+        merged[count.grade] = count
+    return tuple(merged.values())
+
+
+def build_committee_update(
+    log: Iterable[Positioned], *, since: date, basis: Basis
+) -> CommitteeUpdate:
+    """The update for a committee on ``basis.as_at``, the previous one having met on
+    ``since``, from ``log`` as known at ``basis.known_at`` up to ``basis.position``."""
+    as_at = basis.as_at
+    if not isinstance(since, date) or isinstance(since, datetime):
+        raise RuleViolation(
+            f"since must be a date, not {type(since).__name__} {since!r}",
+            field="since",
+            rule="type",
+        )
+    if since >= as_at:
+        raise RuleViolation(
+            f"the previous committee ({since}) must come before this one ({as_at})",
+            field="since",
+            rule="committees-in-order",
+        )
+    events = [
+        logged.event
+        for logged in upto(log, basis.position)
+        if logged.event.recorded_at <= basis.known_at
+    ]
+    projected = (project_inspection(item, as_at=as_at) for item in by_item(events, InspectionEvent))
+    inspections = sorted(
+        (i for i in projected if i is not None),
+        key=lambda i: (_fieldwork(i)[0] or i.entered_on, i.reference),
+    )
+    sensitive = {i.reference for i in inspections if i.sensitive}
+    reports = [
+        attrs.evolve(r, inspection_sensitive=r.details.inspection in sensitive)
+        for r in (project_report(item, as_at=as_at) for item in by_item(events, ReportEvent))
+        if r is not None
+    ]
+    items = by_item(events, RecommendationEvent)
+    states = sorted(
+        (s for s in (project(item, as_at=as_at) for item in items) if s is not None),
+        key=lambda s: s.reference,
+    )
+    rows = tuple(RegisterRow.of(state, as_at) for state in states)
+
+    during = []
+    for inspection in inspections:
+        start, end = _fieldwork(inspection)
+        if start is not None and end is not None and start <= as_at and end > since:
+            during.append(inspection)
+    reported = {r.details.inspection for r in reports if r.details.inspection is not None}
+    announced = [
+        i
+        for i in inspections
+        if i not in during and _not_begun(i, as_at) and i.reference not in reported
+    ]
+    received = [r for r in reports if since < r.details.published_on <= as_at]
+    received.sort(key=lambda r: (r.details.published_on, r.reference))
+    newest_first = sorted(reports, key=lambda r: (r.details.published_on, r.reference))[::-1]
+    movements = sorted(
+        (m for item in items for m in _movements(item, since, as_at)),
+        key=lambda m: (m.effective_on, m.reference, m.version),
+    )
+    by_state = list(zip(states, rows, strict=True))
+    return CommitteeUpdate(
+        since=since,
+        basis=basis,
+        inspections=tuple(during),
+        announced=tuple(announced),
+        reports=tuple(
+            ReceivedReport(
+                report=report,
+                recommendations=tuple(row for row in rows if row.report == report.reference),
+            )
+            for report in received
+        ),
+        counts=tuple(
+            _count(report, [s for s in states if s.report == report.reference])
+            for report in newest_first
+        ),
+        reds=tuple(
+            row for state, row in by_state if state.is_open and state.grade == state.scale.codes[0]
+        ),
+        overdue=tuple(row for row in rows if row.overdue),
+        slips=tuple(
+            row
+            for row in rows
+            if row.status is not Status.DISCHARGED and row.due_on != row.original_due_on
+        ),
+        movements=tuple(movements),
+        rows=rows,
+    )

@@ -1,0 +1,356 @@
+"""Audit trails: every entry of the log, with who, when, why and what it changed.
+
+A :class:`Trail` lists entries in log order, each a :class:`TrailEntry` with its position,
+the item it is about, its two times, who made it and why, and what it changed:
+
+- an ordinary entry's ``changes`` are the difference it made to the item's state *as at its
+  effective date*, as known just before it was recorded and just after (so a backdated
+  entry shows what it changed on the day it took effect); its ``details`` are what it
+  carried (the note, the evidence, the new owner, ...);
+- a correction names the entry it ``corrects`` and its ``changes`` are that entry's fields
+  as they read before the correction and as the correction has them (or it ``strikes`` the
+  entry out); the corrected entry is listed too, unchanged, and marked ``corrected_by`` the
+  correction, but only in a trail known at or after the correction was recorded.
+
+An entry's own ``changes`` never depend on when the trail is asked for: they are facts about
+the moment it was recorded. What does depend on it is which entries are listed (those
+recorded by ``known_at`` and at or before ``position``) and which corrections mark them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Literal, TypeAlias
+
+import attrs
+from attrs import frozen
+
+from recommendations.domain import (
+    Amendable,
+    Corrected,
+    Event,
+    GradingScale,
+    Inspection,
+    InspectionDetails,
+    InspectionEvent,
+    InspectionRecorded,
+    ItemKind,
+    Raised,
+    Recommendation,
+    RecommendationEvent,
+    Report,
+    ReportDetails,
+    ReportEvent,
+    ReportPublished,
+    project,
+    project_inspection,
+    project_report,
+)
+
+from ._disclosure import BODY_VIEW, Disclosure, Sensitivity
+from ._log import Positioned, upto
+from ._register import Basis
+
+__all__ = ["Change", "Detail", "Subject", "Trail", "TrailEntry", "build_trail"]
+
+Subject: TypeAlias = Literal["recommendation", "report", "inspection"]
+"""What an entry is about."""
+
+
+@frozen
+class Change:
+    """One field an entry changed: its value ``before`` and ``after`` (``None``: none).
+
+    Values are plain: strings, numbers, dates, enums, tuples of them, or a report's
+    :class:`~recommendations.AreaGrade` and :class:`~recommendations.Finding`; a kind of
+    item or a grading scale is given by its name.
+    """
+
+    field: str
+    before: object
+    after: object
+
+
+@frozen
+class Detail:
+    """One field an entry carried, and its value (plain, as for :class:`Change`)."""
+
+    field: str
+    value: object
+
+
+@frozen(kw_only=True)
+class TrailEntry:
+    """One entry of the log, as the audit trail shows it.
+
+    ``actor`` is ``None`` in a view made for the public (see
+    :func:`~recommendations.views.for_audience`). For a correction, ``corrects`` is the
+    version of the entry corrected, ``what_was_wrong`` says why, and either ``strikes`` is
+    true or ``changes`` gives the corrected fields. For an entry that was corrected,
+    ``corrected_by`` lists the versions of the corrections (as known at the trail's
+    ``known_at``), and ``struck_out`` says the last of them strikes it out.
+    """
+
+    position: int
+    subject: Subject
+    reference: str
+    version: int
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    actor: str | None
+    reason: str
+    changes: tuple[Change, ...] = ()
+    details: tuple[Detail, ...] = ()
+    corrects: int | None = None
+    what_was_wrong: str | None = None
+    strikes: bool = False
+    corrected_by: tuple[int, ...] = ()
+    struck_out: bool = False
+    sensitive: bool = False
+
+    def change(self, field: str) -> Change | None:
+        """The change to ``field``, if this entry made one."""
+        for change in self.changes:
+            if change.field == field:
+                return change
+        return None
+
+    def detail(self, field: str) -> object:
+        """The value of ``field`` this entry carried (``None`` if it carried none)."""
+        for detail in self.details:
+            if detail.field == field:
+                return detail.value
+        return None
+
+
+@frozen(kw_only=True)
+class Trail:
+    """Entries of the log in log order, and the basis they were read on.
+
+    ``basis.known_at`` and ``basis.position`` choose the entries; a trail lists entries
+    whatever their effective date, so ``basis.as_at`` chooses nothing (the tracker sets it
+    to the date of ``known_at``).
+    """
+
+    basis: Basis
+    entries: tuple[TrailEntry, ...]
+    disclosure: Disclosure = BODY_VIEW
+
+    def __iter__(self) -> Iterator[TrailEntry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def of(self, reference: str, subject: Subject = "recommendation") -> tuple[TrailEntry, ...]:
+        """The entries about one item."""
+        return tuple(e for e in self.entries if e.reference == reference and e.subject == subject)
+
+    def entry(
+        self, reference: str, version: int, subject: Subject = "recommendation"
+    ) -> TrailEntry | None:
+        """Entry ``version`` of one item, if the trail lists it."""
+        for entry in self.of(reference, subject):
+            if entry.version == version:
+                return entry
+        return None
+
+
+# --- building ---------------------------------------------------------------------------------
+
+_META = frozenset(a.name for a in attrs.fields(Event))
+_FIXED = frozenset({"originator_id", "originator_version", "recorded_at"})
+_STATE = (
+    "reference",
+    "text",
+    "points",
+    "body",
+    "report",
+    "inspection",
+    "finding",
+    "inspectorates",
+    "kind",
+    "scope",
+    "sensitive",
+    "scale",
+    "grade",
+    "owner",
+    "owner_name",
+    "due_on",
+    "deferrals",
+    "status",
+    "outcome",
+    "accepted_by",
+    "acceptor_role",
+    "superseded_by",
+    "times_reopened",
+    "progress_notes",
+    "last_note",
+)
+"""The fields of a recommendation's state a trail reports changes to (dates it derives from
+the entries' own effective dates are left out)."""
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, ItemKind | GradingScale):
+        return value.name
+    return value
+
+
+def _fields(value: object, names: Iterable[str]) -> dict[str, object]:
+    return {name: _plain(getattr(value, name)) for name in names}
+
+
+def _state(state: Recommendation | Inspection | Report | None) -> dict[str, object]:
+    if state is None:
+        return {}
+    if isinstance(state, Recommendation):
+        return _fields(state, _STATE)
+    return {"reference": state.reference, **_details(state.details)}
+
+
+def _details(details: InspectionDetails | ReportDetails) -> dict[str, object]:
+    return _fields(details, (a.name for a in attrs.fields(type(details))))
+
+
+def _payload(event: Event) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for field in (a.name for a in attrs.fields(type(event)) if a.name not in _META):
+        value = getattr(event, field)
+        if isinstance(value, InspectionDetails | ReportDetails):
+            out.update(_details(value))
+        else:
+            out[field] = _plain(value)
+    return out
+
+
+def _empty(value: object) -> bool:
+    """Nothing to report on a new item: no value, an empty tuple, a zero count."""
+    return value is None or value == () or (type(value) is int and value == 0)
+
+
+def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Change, ...]:
+    new = not before
+    changes = []
+    for field, value in after.items():
+        old = before.get(field)
+        if old == value or (new and _empty(value)):
+            continue
+        changes.append(Change(field, old, value))
+    return tuple(changes)
+
+
+def _as_read(prior: Sequence[Event], version: int) -> Amendable | None:
+    """Entry ``version`` as it read after the corrections among ``prior``."""
+    current: Amendable | None = None
+    for event in prior:
+        if isinstance(event, Corrected):
+            if event.corrects == version:
+                current = event.replacement
+        elif event.originator_version == version:
+            current = event  # type: ignore[assignment]
+    return current
+
+
+def _changes(event: Event, prior: list[Event]) -> tuple[Change, ...]:
+    on = event.effective_on
+    if isinstance(event, Corrected):
+        if event.replacement is None:
+            return ()
+        was = _as_read(prior, event.corrects)
+        names = [a.name for a in attrs.fields(type(event.replacement)) if a.name not in _FIXED]
+        return _diff(
+            _fields(was, names) if was is not None else {}, _fields(event.replacement, names)
+        )
+    if isinstance(event, RecommendationEvent):
+        history = [e for e in prior if isinstance(e, RecommendationEvent)]
+        return _diff(
+            _state(project(history, as_at=on)), _state(project([*history, event], as_at=on))
+        )
+    if isinstance(event, InspectionEvent):
+        inspections = [e for e in prior if isinstance(e, InspectionEvent)]
+        return _diff(
+            _state(project_inspection(inspections, as_at=on)),
+            _state(project_inspection([*inspections, event], as_at=on)),
+        )
+    if isinstance(event, ReportEvent):
+        reports = [e for e in prior if isinstance(e, ReportEvent)]
+        return _diff(
+            _state(project_report(reports, as_at=on)),
+            _state(project_report([*reports, event], as_at=on)),
+        )
+    return ()  # pragma: no cover - every event is one of the three
+
+
+def _subject(event: Event) -> Subject:
+    if isinstance(event, InspectionEvent):
+        return "inspection"
+    if isinstance(event, ReportEvent):
+        return "report"
+    return "recommendation"
+
+
+def _sensitive(subject: Subject, reference: str, sensitivity: Sensitivity) -> bool:
+    if subject == "inspection":
+        return sensitivity.inspection(reference)
+    if subject == "report":
+        return sensitivity.report(reference)
+    return sensitivity.recommendation(reference)
+
+
+def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
+    """The audit trail of ``log`` on ``basis``: entries recorded by ``basis.known_at`` and
+    at or before ``basis.position``, in log order.
+
+    ``log`` may be the whole log (the trail of everything) or one item's entries (its
+    history); either way each entry's changes are worked out from the entries of its own
+    item that come before it.
+    """
+    chosen = [
+        logged for logged in upto(log, basis.position) if logged.event.recorded_at <= basis.known_at
+    ]
+    events = [logged.event for logged in chosen]
+    sensitivity = Sensitivity.of(events)
+    names: dict[uuid.UUID, str] = {}
+    corrections: dict[tuple[uuid.UUID, int], list[Corrected]] = {}
+    for event in events:
+        if isinstance(event, Raised | InspectionRecorded | ReportPublished):
+            names.setdefault(event.originator_id, event.reference)
+        if isinstance(event, Corrected):
+            corrections.setdefault((event.originator_id, event.corrects), []).append(event)
+
+    histories: dict[uuid.UUID, list[Event]] = {}
+    entries = []
+    for logged in chosen:
+        event = logged.event
+        prior = histories.setdefault(event.originator_id, [])
+        subject = _subject(event)
+        reference = names.get(event.originator_id, str(event.originator_id))
+        correcting = corrections.get((event.originator_id, event.originator_version), [])
+        details = () if isinstance(event, Corrected) else _payload(event).items()
+        entries.append(
+            TrailEntry(
+                position=logged.position,
+                subject=subject,
+                reference=reference,
+                version=event.originator_version,
+                event=type(event).__name__,
+                effective_on=event.effective_on,
+                recorded_at=event.recorded_at,
+                actor=event.actor,
+                reason=event.reason,
+                changes=_changes(event, prior),
+                details=tuple(Detail(field, value) for field, value in details),
+                corrects=event.corrects if isinstance(event, Corrected) else None,
+                what_was_wrong=event.what_was_wrong if isinstance(event, Corrected) else None,
+                strikes=isinstance(event, Corrected) and event.replacement is None,
+                corrected_by=tuple(c.originator_version for c in correcting),
+                struck_out=bool(correcting) and correcting[-1].replacement is None,
+                sensitive=_sensitive(subject, reference, sensitivity),
+            )
+        )
+        prior.append(event)
+    return Trail(basis=basis, entries=tuple(entries))
