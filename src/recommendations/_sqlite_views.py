@@ -566,6 +566,24 @@ class SqliteViews:
             found = self._connection.execute("SELECT max(recorded_at) FROM rec_register").fetchone()
         return None if found is None else found[0]
 
+    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+        """One item's entries with their log positions, in order (an indexed read)."""
+        with self._lock:
+            rows = self._connection.execute(
+                "SELECT rowid, originator_version, topic, state FROM stored_events "
+                "WHERE originator_id = ? ORDER BY originator_version",
+                (item.hex,),
+            ).fetchall()
+        return [
+            (
+                position,
+                self._decode(
+                    StoredEvent(originator_id=item, originator_version=v, topic=t, state=s)
+                ),
+            )
+            for position, v, t, s in rows
+        ]
+
     def digest(self) -> str:
         """A SHA-256 of every view row, in key order: equal digests, equal views."""
         hasher = hashlib.sha256()

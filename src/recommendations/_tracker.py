@@ -313,6 +313,16 @@ class Tracker(TrackerViews):
             )
         return inspection
 
+    def _logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
+        """One item's entries with their positions in the whole log."""
+        if self.views is not None:
+            with _translated(self.store):
+                return [
+                    LoggedEvent(position=position, event=event)
+                    for position, event in self.views.item_log(originator_id)
+                ]
+        return [logged for logged in self.log() if logged.event.originator_id == originator_id]
+
     def events(self, reference: str) -> list[domain.RecommendationEvent]:
         """Every entry of a recommendation's log, in the order recorded (corrections too)."""
         events = self._history(domain.recommendation_id(reference), domain.RecommendationEvent)

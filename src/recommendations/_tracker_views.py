@@ -9,9 +9,10 @@ everything recorded (see :meth:`TrackerViews.sensitivity`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from . import domain, views
 from ._errors import NotFound
@@ -22,6 +23,12 @@ __all__ = ["TrackerViews"]
 
 class _Reads(Protocol):
     """What the views need of the tracker they are mixed into."""
+
+    def _logged_item(self, originator_id: uuid.UUID) -> list[Any]: ...
+
+    def _sources_of(self, mine: list[Any]) -> list[domain.Event]: ...
+
+    def _history(self, originator_id: uuid.UUID, kind: type[Any]) -> list[Any]: ...
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
@@ -46,6 +53,27 @@ class _Reads(Protocol):
 class TrackerViews:
     """Mixed into :class:`~recommendations.Tracker`; uses its ``log``, ``basis`` and
     ``register``."""
+
+    def _sources_of(self: _Reads, mine: list[Any]) -> list[domain.Event]:
+        """One recommendation's entries with those of the report and inspection it came
+        from: all that decides whether it is sensitive."""
+        events: list[domain.Event] = [logged.event for logged in mine]
+        sources: list[domain.Event] = []
+        for event in events:
+            raised = event.replacement if isinstance(event, domain.Corrected) else event
+            if isinstance(raised, domain.Raised):
+                sources += self._history(domain.report_id(raised.report), domain.ReportEvent)
+                if raised.inspection is not None:
+                    sources += self._history(
+                        domain.inspection_id(raised.inspection), domain.InspectionEvent
+                    )
+        for report in [e for e in sources if isinstance(e, domain.ReportEvent)]:
+            details = getattr(report, "details", None)
+            if details is not None and details.inspection is not None:
+                sources += self._history(
+                    domain.inspection_id(details.inspection), domain.InspectionEvent
+                )
+        return [*sources, *events]
 
     def sensitivity(self: _Reads) -> views.Sensitivity:
         """Every recommendation, report and inspection the public must never see.
@@ -73,10 +101,8 @@ class TrackerViews:
         sensitive reference from one that does not exist).
         """
         basis = self.basis(known_at=known_at, position=position)
-        log = list(self.log())
-        originator = domain.recommendation_id(reference)
-        mine = [logged for logged in log if logged.event.originator_id == originator]
-        sensitive = views.Sensitivity.of(logged.event for logged in log)
+        mine = self._logged_item(domain.recommendation_id(reference))
+        sensitive = views.Sensitivity.of(self._sources_of(mine))
         if not mine or (audience is Audience.PUBLIC and sensitive.recommendation(reference)):
             raise NotFound("no recommendation has this reference", reference=reference)
         return views.for_audience(
