@@ -20,6 +20,7 @@ import hashlib
 import sqlite3
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -153,6 +154,8 @@ CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON rec_audit_trail (item, versio
 """
 
 _TABLES = ("rec_register", "rec_register_history", "rec_audit_trail")
+_CACHED_ITEMS = 4096
+"""How many recommendations catching up keeps in memory between their entries."""
 _VIEW = "views"
 
 Row = tuple[Any, ...]
@@ -339,7 +342,7 @@ class SqliteViews:
         self._decode = decode
         self._lock = threading.Lock()
         self._connection = connect()
-        self._items: dict[uuid.UUID, _Item] = {}
+        self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
         self._connection.executescript(_SCHEMA)
 
     # --- transactions -------------------------------------------------------------------------
@@ -411,14 +414,53 @@ class SqliteViews:
             if len(page) < page_size:
                 return applied
 
-    def rebuild(self, *, page_size: int = 20000) -> int:
-        """Drop every view row and apply the whole log again; how many entries were applied."""
+    def rebuild(self, *, batch: int = 20000) -> int:
+        """Drop every view row and apply the whole log again, in one transaction; how many
+        entries were applied.
+
+        Entries are applied item by item (an item's rows depend only on its own entries),
+        so memory holds one item at a time; the rows are those catching up would write.
+        """
         with self._write() as cursor:
             for table in _TABLES:
                 cursor.execute(f"DELETE FROM {table}")
-            cursor.execute("DELETE FROM rec_tracking WHERE view = ?", (_VIEW,))
             self._items.clear()
-        return self.catch_up(page_size=page_size)
+            head = cursor.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0
+            rows = cursor.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state "
+                "FROM stored_events WHERE rowid <= ? ORDER BY originator_id, originator_version",
+                (head,),
+            )
+            writer = _BulkWriter(self._connection)
+            applied = 0
+            current: str | None = None
+            entries: list[tuple[int, domain.Event]] = []
+            for position, originator_id, version, topic, state in rows:
+                if originator_id != current and entries:
+                    writer.item(entries)
+                    entries = []
+                current = originator_id
+                event = self._decode(
+                    StoredEvent(
+                        originator_id=uuid.UUID(originator_id),
+                        originator_version=version,
+                        topic=topic,
+                        state=state,
+                    )
+                )
+                entries.append((position, event))
+                applied += 1
+                if writer.pending() >= batch:
+                    writer.flush()
+            if entries:
+                writer.item(entries)
+            writer.flush()
+            cursor.execute(
+                "INSERT INTO rec_tracking (view, position) VALUES (?, ?) "
+                "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
+                (_VIEW, head),
+            )
+        return applied + self.catch_up()
 
     def _read(
         self, cursor: sqlite3.Cursor, after: int, limit: int
@@ -446,6 +488,7 @@ class SqliteViews:
     def _item(self, cursor: sqlite3.Cursor, item: uuid.UUID, upto: int) -> _Item:
         cached = self._items.get(item)
         if cached is not None and len(cached.log) == upto:
+            self._items.move_to_end(item)
             return cached
         rows = cursor.execute(
             "SELECT originator_version, topic, state FROM stored_events "
@@ -459,6 +502,8 @@ class SqliteViews:
         typed = [e for e in log if isinstance(e, domain.RecommendationEvent)]
         loaded = _Item.of(typed)
         self._items[item] = loaded
+        if len(self._items) > _CACHED_ITEMS:
+            self._items.popitem(last=False)
         return loaded
 
     def _apply(self, cursor: sqlite3.Cursor, page: Iterable[tuple[int, domain.Event]]) -> None:
@@ -470,11 +515,7 @@ class SqliteViews:
                 item = self._item(cursor, event.originator_id, event.originator_version - 1)
                 reference = self._apply_recommendation(cursor, item, event, position, recorded)
             trail_rows.append(_trail_row(position, event, recorded, reference))
-        cursor.executemany(
-            f"INSERT INTO rec_audit_trail ({', '.join(_TRAIL_COLUMNS)}) "
-            f"VALUES ({', '.join('?' * len(_TRAIL_COLUMNS))})",
-            trail_rows,
-        )
+        cursor.executemany(_INSERT_TRAIL, trail_rows)
 
     def _apply_recommendation(
         self,
@@ -516,11 +557,7 @@ class SqliteViews:
             ],
         )
         last = new[-1][2]
-        cursor.execute(
-            f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
-            f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})",
-            (*last, position, recorded),
-        )
+        cursor.execute(_INSERT_REGISTER, (*last, position, recorded))
         return str(reference)
 
     # --- reading ----------------------------------------------------------------------------------
@@ -600,10 +637,75 @@ class SqliteViews:
 
 
 _HISTORY_COLUMNS = ("reference", *_PERIOD_COLUMNS, *_STATE_COLUMNS[1:])
+_INSERT_TRAIL = (
+    f"INSERT INTO rec_audit_trail ({', '.join(_TRAIL_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_TRAIL_COLUMNS))})"
+)
+_INSERT_REGISTER = (
+    f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
+    f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})"
+)
 _INSERT_HISTORY = (
     f"INSERT INTO rec_register_history ({', '.join(_HISTORY_COLUMNS)}) "
     f"VALUES ({', '.join('?' * len(_HISTORY_COLUMNS))})"
 )
+
+
+class _BulkWriter:
+    """Writes the rows of whole items at once, for a rebuild: no row is ever updated."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        self._history: list[tuple[Any, ...]] = []
+        self._trail: list[tuple[Any, ...]] = []
+        self._register: list[tuple[Any, ...]] = []
+
+    def pending(self) -> int:
+        return len(self._history) + len(self._trail)
+
+    def item(self, entries: list[tuple[int, domain.Event]]) -> None:
+        """The rows of one item, from all its entries in order."""
+        tracked = _Item.of([])
+        rows: dict[Segment, list[Any]] = {}
+        done: list[list[Any]] = []
+        reference: str | None = None
+        for position, event in entries:
+            recorded = recorded_text(event.recorded_at)
+            if isinstance(event, domain.RecommendationEvent):
+                old = tracked.segments
+                tracked.add(event)
+                new = tracked.segments
+                kept = set(old) & set(new)
+                for segment in old:
+                    if segment not in kept:
+                        closed = rows.pop(segment)
+                        closed[4], closed[6] = recorded, position
+                        done.append(closed)
+                for segment in new:
+                    if segment not in kept:
+                        valid_from, valid_to, values = segment
+                        rows[segment] = [
+                            values[0],
+                            valid_from,
+                            valid_to,
+                            recorded,
+                            END_OF_RECORD,
+                            position,
+                            END_OF_LOG,
+                            *values[1:],
+                        ]
+                reference = str(new[0][2][0])
+                last = (*new[-1][2], position, recorded)
+            self._trail.append(_trail_row(position, event, recorded, reference))
+        if reference is not None:
+            self._history.extend(tuple(row) for row in [*done, *rows.values()])
+            self._register.append(last)
+
+    def flush(self) -> None:
+        self._connection.executemany(_INSERT_HISTORY, self._history)
+        self._connection.executemany(_INSERT_TRAIL, self._trail)
+        self._connection.executemany(_INSERT_REGISTER, self._register)
+        self._history, self._trail, self._register = [], [], []
 
 
 def _trail_row(
