@@ -121,6 +121,7 @@ CREATE TABLE IF NOT EXISTS rec_register (
 }
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rec_register_history (
+    id INTEGER PRIMARY KEY,
     reference TEXT NOT NULL,
     valid_from TEXT NOT NULL,
     valid_to TEXT NOT NULL,
@@ -133,8 +134,11 @@ CREATE TABLE IF NOT EXISTS rec_register_history (
     sensitive INTEGER NOT NULL, owner TEXT, owner_name TEXT, grade TEXT, status TEXT NOT NULL,
     due_on TEXT, original_due_on TEXT, deferrals INTEGER NOT NULL, raised_on TEXT NOT NULL,
     last_changed_on TEXT NOT NULL,
-    PRIMARY KEY (reference, recorded_from, valid_from)
-) WITHOUT ROWID;
+    UNIQUE (reference, recorded_from, valid_from)
+);
+CREATE VIRTUAL TABLE IF NOT EXISTS rec_register_history_periods USING rtree_i32(
+    id, valid_lo, valid_hi, recorded_lo, recorded_hi
+);
 CREATE INDEX IF NOT EXISTS rec_register_history_open
     ON rec_register_history (reference, recorded_to);
 CREATE TABLE IF NOT EXISTS rec_audit_trail (
@@ -153,7 +157,12 @@ CREATE TABLE IF NOT EXISTS rec_audit_trail (
 CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON rec_audit_trail (item, version);
 """
 
-_TABLES = ("rec_register", "rec_register_history", "rec_audit_trail")
+_TABLES = (
+    "rec_register",
+    "rec_register_history",
+    "rec_register_history_periods",
+    "rec_audit_trail",
+)
 _CACHED_ITEMS = 4096
 """How many recommendations catching up keeps in memory between their entries."""
 _VIEW = "views"
@@ -534,28 +543,34 @@ class SqliteViews:
             if (valid_from, valid_to, _values) in kept:
                 continue
             # Close the row in recorded time: the log no longer holds it from now on.
-            cursor.execute(
-                "UPDATE rec_register_history SET recorded_to = ?, position_to = ? "
+            found = cursor.execute(
+                "SELECT id FROM rec_register_history "
                 "WHERE reference = ? AND valid_from = ? AND recorded_to = ?",
-                (recorded, position, reference, valid_from, END_OF_RECORD),
+                (reference, valid_from, END_OF_RECORD),
+            ).fetchone()
+            cursor.execute(
+                "UPDATE rec_register_history SET recorded_to = ?, position_to = ? WHERE id = ?",
+                (recorded, position, found[0]),
             )
-        cursor.executemany(
-            _INSERT_HISTORY,
+            cursor.execute(
+                "UPDATE rec_register_history_periods SET recorded_hi = ? WHERE id = ?",
+                (_minutes_up(recorded), found[0]),
+            )
+        rows = [
             [
-                (
-                    values[0],
-                    valid_from,
-                    valid_to,
-                    recorded,
-                    END_OF_RECORD,
-                    position,
-                    END_OF_LOG,
-                    *values[1:],
-                )
-                for valid_from, valid_to, values in new
-                if (valid_from, valid_to, values) not in kept
-            ],
-        )
+                values[0],
+                valid_from,
+                valid_to,
+                recorded,
+                END_OF_RECORD,
+                position,
+                END_OF_LOG,
+                *values[1:],
+            ]
+            for valid_from, valid_to, values in new
+            if (valid_from, valid_to, values) not in kept
+        ]
+        _insert_history(cursor, rows)
         last = new[-1][2]
         cursor.execute(_INSERT_REGISTER, (*last, position, recorded))
         return str(reference)
@@ -568,14 +583,31 @@ class SqliteViews:
         """The register on ``basis`` from the history table (the views must have caught up)."""
         known = recorded_text(basis.known_at)
         day = basis.as_at.isoformat()
+        exact = (
+            "valid_from <= ? AND ? < valid_to AND recorded_from <= ? AND position_from <= ? "
+            "AND (? < recorded_to OR ? < position_to)"
+        )
+        parameters: tuple[Any, ...] = (day, day, known, basis.position, known, basis.position)
         with self._lock:
+            tracked = self._connection.execute(
+                "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+            ).fetchone()
+            if tracked is not None and basis.position >= tracked[0]:
+                # Every row the log still held at the basis contains it in both periods:
+                # the period index finds the candidates, the exact test keeps the answer.
+                condition = (
+                    "id IN (SELECT id FROM rec_register_history_periods WHERE valid_lo <= ? "
+                    "AND valid_hi >= ? AND recorded_lo <= ? AND recorded_hi >= ?) AND " + exact
+                )
+                minute = _minutes_down(known)
+                ordinal = basis.as_at.toordinal()
+                parameters = (ordinal, ordinal, minute, minute, *parameters)
+            else:  # an earlier position than the views hold: no index on positions
+                condition = exact
             rows = self._connection.execute(
                 f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register_history "
-                "WHERE valid_from <= ? AND ? < valid_to "
-                "AND recorded_from <= ? AND position_from <= ? "
-                "AND (? < recorded_to OR ? < position_to) "
-                "ORDER BY reference",
-                (day, day, known, basis.position, known, basis.position),
+                f"WHERE {condition} ORDER BY reference",
+                parameters,
             ).fetchall()
         result = [row_of(values, basis.as_at) for values in rows]
         return [row for row in result if where(row)]
@@ -627,11 +659,15 @@ class SqliteViews:
         with self._lock:
             for table, key in (
                 ("rec_register", "reference"),
+                # ids and the period index depend on the order rows were written in
                 ("rec_register_history", "reference, recorded_from, valid_from"),
                 ("rec_audit_trail", "position"),
             ):
                 hasher.update(table.encode())
-                for row in self._connection.execute(f"SELECT * FROM {table} ORDER BY {key}"):
+                columns = ", ".join(_HISTORY_COLUMNS) if table == "rec_register_history" else "*"
+                for row in self._connection.execute(
+                    f"SELECT {columns} FROM {table} ORDER BY {key}"
+                ):
                     hasher.update(orjson.dumps(list(row)))
         return hasher.hexdigest()
 
@@ -645,10 +681,62 @@ _INSERT_REGISTER = (
     f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
     f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})"
 )
-_INSERT_HISTORY = (
-    f"INSERT INTO rec_register_history ({', '.join(_HISTORY_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_HISTORY_COLUMNS))})"
-)
+_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
+_MAX_I32 = 2**31 - 1
+
+
+def _minutes_down(recorded: str) -> int:
+    """Whole minutes from 2000 to a stored recorded time, rounded down."""
+    moment = datetime.fromisoformat(recorded).replace(tzinfo=UTC)
+    return int((moment - _EPOCH).total_seconds() // 60)
+
+
+def _minutes_up(recorded: str) -> int:
+    """Whole minutes from 2000 to a stored recorded time, rounded up (the end of record
+    is the largest the index holds)."""
+    if recorded == END_OF_RECORD:
+        return _MAX_I32
+    return _minutes_down(recorded) + 1
+
+
+_ORDINALS: dict[str, int] = {}
+
+
+def _ordinal(day: str) -> int:
+    found = _ORDINALS.get(day)
+    if found is None:
+        found = _ORDINALS[day] = date.fromisoformat(day).toordinal()
+    return found
+
+
+def _insert_history(cursor: sqlite3.Cursor | sqlite3.Connection, rows: list[list[Any]]) -> None:
+    """Insert history rows (in ``_HISTORY_COLUMNS`` order) and their periods' index entries.
+
+    The index rounds recorded times outwards to whole minutes: it finds every row that
+    may hold, and the exact test on the row decides.
+    """
+    if not rows:
+        return
+    first = cursor.execute("SELECT coalesce(max(id), 0) + 1 FROM rec_register_history")
+    start = int(first.fetchone()[0])
+    cursor.executemany(
+        f"INSERT INTO rec_register_history (id, {', '.join(_HISTORY_COLUMNS)}) "
+        f"VALUES (?, {', '.join('?' * len(_HISTORY_COLUMNS))})",
+        [(start + n, *row) for n, row in enumerate(rows)],
+    )
+    cursor.executemany(
+        "INSERT INTO rec_register_history_periods VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                start + n,
+                _ordinal(row[1]),
+                _ordinal(row[2]) - 1,
+                _minutes_down(row[3]),
+                _minutes_up(row[4]),
+            )
+            for n, row in enumerate(rows)
+        ],
+    )
 
 
 class _BulkWriter:
@@ -656,7 +744,7 @@ class _BulkWriter:
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._connection = connection
-        self._history: list[tuple[Any, ...]] = []
+        self._history: list[list[Any]] = []
         self._trail: list[tuple[Any, ...]] = []
         self._register: list[tuple[Any, ...]] = []
 
@@ -698,11 +786,11 @@ class _BulkWriter:
                 last = (*new[-1][2], position, recorded)
             self._trail.append(_trail_row(position, event, recorded, reference))
         if reference is not None:
-            self._history.extend(tuple(row) for row in [*done, *rows.values()])
+            self._history.extend([*done, *rows.values()])
             self._register.append(last)
 
     def flush(self) -> None:
-        self._connection.executemany(_INSERT_HISTORY, self._history)
+        _insert_history(self._connection, self._history)
         self._connection.executemany(_INSERT_TRAIL, self._trail)
         self._connection.executemany(_INSERT_REGISTER, self._register)
         self._history, self._trail, self._register = [], [], []

@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 
 import recommendations as r
 from recommendations import domain
-from recommendations._sqlite_views import SqliteViews
+from recommendations._sqlite_views import _TABLES, SqliteViews
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "west_midlands_2017.py"
 
@@ -107,7 +107,7 @@ def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Pa
 
         crashing = SqliteViews(connect, failing_decode)
         with crashing._write() as cursor:
-            for table in ("rec_register", "rec_register_history", "rec_audit_trail"):
+            for table in _TABLES:
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM rec_tracking")
         with pytest.raises(RuntimeError, match="went down"):
