@@ -10,15 +10,19 @@ from __future__ import annotations
 import os
 import tempfile
 from doctest import ELLIPSIS
+from pathlib import Path
 from typing import Any
 
 from sybil import Sybil
 from sybil.parsers.myst import PythonCodeBlockParser
 
+_ROOT = Path(__file__).parent.parent
+
 
 def _enter_scratch_folder(namespace: dict[str, Any]) -> None:
     folder = tempfile.TemporaryDirectory(prefix="recommendations-docs-")
     namespace["_docs_folder"] = (folder, os.getcwd())
+    namespace["EXAMPLE"] = str(_ROOT / "examples" / "west_midlands_2017.py")
     os.chdir(folder.name)
 
 

@@ -148,7 +148,12 @@ class Tracker(TrackerViews):
         with _translated(store):
             self._app = _Log(env=env)
             self.views: SqliteViews | None = None
-            if env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite":
+            if (
+                env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
+                and "mode=memory" not in (env["SQLITE_DBNAME"])
+            ):
+                # A file: other programs can read the view tables. (An in-memory database
+                # shared between threads locks whole tables, so it folds the log instead.)
                 self.views = open_views(env["SQLITE_DBNAME"], self._decode)
 
     def _decode(self, stored: StoredEvent) -> domain.Event:
@@ -177,7 +182,19 @@ class Tracker(TrackerViews):
             else:
                 event = self._decide_recommendation(command)
             recordings = self._app.save(event)
-        return Recorded(event=event, position=recordings[0].notification.id)
+        position = recordings[0].notification.id
+        if self.views is not None:
+            try:
+                self.views.catch_up()
+            except Exception as error:
+                raise StoreError(
+                    f"the entry was recorded at position {position}, but the view tables "
+                    f"could not catch up ({type(error).__name__}: {error}); they will on the "
+                    "next read",
+                    reference=command.reference,
+                    rule="views-current",
+                ) from error
+        return Recorded(event=event, position=position)
 
     def _recorded_at(self, history: Sequence[domain.Event]) -> datetime:
         """Now, by the tracker's clock, but never before the last entry of the item or of
