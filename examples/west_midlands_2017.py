@@ -436,9 +436,14 @@ class _Diary:
     def later(self, entered_on: date, make: Make, *, label: str | None = None) -> None:
         self._entries.append((entered_on, len(self._entries), make, label))
 
-    def play(self, tracker: r.Tracker) -> None:
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def play(self, tracker: r.Tracker, *, limit: int | None = None) -> None:
+        """Record the entries in order (only the first ``limit``, if given)."""
         versions: dict[str, int] = {}
-        for _entered_on, _order, make, label in sorted(self._entries, key=lambda e: e[:2]):
+        ordered = sorted(self._entries, key=lambda e: e[:2])
+        for _entered_on, _order, make, label in ordered[:limit]:
             recorded = tracker.execute(make(versions))
             if label is not None:
                 versions[label] = recorded.event.originator_version
@@ -468,12 +473,17 @@ def build(tracker: r.Tracker) -> None:
     Raises :class:`recommendations.AlreadyExists` before recording anything if the store
     already holds the scenario (its first entry is the Core Business report).
     """
-    diary = _Diary()
-    _national_reports(diary)
-    _crime_2014(diary)
-    _peel_2016(diary)
-    _inspections(diary)
-    diary.play(tracker)
+    diary().play(tracker)
+
+
+def diary() -> _Diary:
+    """Every entry of the scenario, in the order it was made."""
+    entries = _Diary()
+    _national_reports(entries)
+    _crime_2014(entries)
+    _peel_2016(entries)
+    _inspections(entries)
+    return entries
 
 
 def _report(
@@ -1149,7 +1159,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             build(tracker)
         except r.AlreadyExists:
-            # Nothing was recorded: the first entry is already there. Show what is.
+            # Nothing was recorded: the first entry is already there. Show what is, if it
+            # is all there (an interrupted build leaves only part of it).
+            expected, held = len(diary()), tracker.head()
+            if held != expected:
+                print(
+                    f"error: {args.store} holds {held} entries, not the scenario's "
+                    f"{expected}: an earlier build was interrupted, or the store holds "
+                    "something else. Build it afresh with another --store.",
+                    file=sys.stderr,
+                )
+                return 1
             print(
                 f"note: {args.store} already holds the West Midlands 2017 scenario; "
                 "nothing was recorded again. Showing the register it holds.",

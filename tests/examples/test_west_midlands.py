@@ -387,6 +387,16 @@ def _run(store: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_an_interrupted_build_is_not_shown_as_the_scenario(tmp_path: Path) -> None:
+    store = f"sqlite:///{tmp_path / 'part.db'}"
+    with r.Tracker(store) as tracker:
+        west_midlands.diary().play(tracker, limit=60)
+    rerun = _run(store)
+    assert rerun.returncode == 1
+    assert "holds 60 entries, not the scenario's" in rerun.stderr
+    assert rerun.stdout == ""
+
+
 def test_script_prints_the_register_and_records_nothing_twice(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'x.db'}"
     first = _run(store)
