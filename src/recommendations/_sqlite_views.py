@@ -568,20 +568,7 @@ class SqliteViews:
                 "UPDATE rec_register_history_periods SET recorded_hi = ? WHERE id = ?",
                 (_minutes_up(recorded), found[0]),
             )
-        rows = [
-            [
-                values[0],
-                valid_from,
-                valid_to,
-                recorded,
-                END_OF_RECORD,
-                position,
-                END_OF_LOG,
-                *values[1:],
-            ]
-            for valid_from, valid_to, values in new
-            if (valid_from, valid_to, values) not in kept
-        ]
+        rows = [_history_row(segment, recorded, position) for segment in new if segment not in kept]
         _insert_history(cursor, rows)
         last = new[-1][2]
         cursor.execute(_INSERT_REGISTER, (*last, position, recorded))
@@ -693,6 +680,23 @@ _INSERT_REGISTER = (
     f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
     f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})"
 )
+
+
+def _history_row(segment: Segment, recorded: str, position: int) -> list[Any]:
+    """A new history row (``_HISTORY_COLUMNS``) for a segment the log holds from now on."""
+    valid_from, valid_to, values = segment
+    return [
+        values[0],
+        valid_from,
+        valid_to,
+        recorded,
+        END_OF_RECORD,
+        position,
+        END_OF_LOG,
+        *values[1:],
+    ]
+
+
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _MAX_I32 = 2**31 - 1
 
@@ -783,17 +787,7 @@ class _BulkWriter:
                         done.append(closed)
                 for segment in new:
                     if segment not in kept:
-                        valid_from, valid_to, values = segment
-                        rows[segment] = [
-                            values[0],
-                            valid_from,
-                            valid_to,
-                            recorded,
-                            END_OF_RECORD,
-                            position,
-                            END_OF_LOG,
-                            *values[1:],
-                        ]
+                        rows[segment] = _history_row(segment, recorded, position)
                 reference = str(new[0][2][0])
                 last = (*new[-1][2], position, recorded)
             self._trail.append(_trail_row(position, event, recorded, reference))

@@ -98,6 +98,35 @@ def _known(events: Iterable[_E], as_at: date | None, known_at: datetime | None) 
     return [e for e in chosen if as_at is None or e.effective_on <= as_at]
 
 
+_S = TypeVar("_S", Inspection, Report)
+
+
+def _project(
+    events: Sequence[Any],
+    make: type[_S],
+    as_at: date | None,
+    known_at: datetime | None,
+) -> _S | None:
+    """The source as at ``as_at``, as known at ``known_at``: its first entry, then each
+    revision in effective-date order replacing the details."""
+    state: _S | None = None
+    chosen = _known(events, as_at, known_at)
+    for event in sorted(chosen, key=lambda e: (e.effective_on, e.originator_version)):
+        if isinstance(event, InspectionRecorded | ReportPublished):
+            state = make(
+                id=event.originator_id,
+                version=0,
+                reference=event.reference,
+                entered_on=event.effective_on,
+                details=event.details,  # type: ignore[arg-type]  # matched by the caller
+            )
+        elif state is not None:
+            state = attrs.evolve(state, details=event.details)
+    if state is None:
+        return None
+    return attrs.evolve(state, version=len(_known(events, None, known_at)))
+
+
 def project_inspection(
     events: Sequence[InspectionEvent],
     *,
@@ -105,22 +134,7 @@ def project_inspection(
     known_at: datetime | None = None,
 ) -> Inspection | None:
     """The inspection as at ``as_at`` and as known at ``known_at`` (``None``: not yet)."""
-    state: Inspection | None = None
-    chosen = _known(events, as_at, known_at)
-    for event in sorted(chosen, key=lambda e: (e.effective_on, e.originator_version)):
-        if isinstance(event, InspectionRecorded):
-            state = Inspection(
-                id=event.originator_id,
-                version=0,
-                reference=event.reference,
-                entered_on=event.effective_on,
-                details=event.details,
-            )
-        elif isinstance(event, InspectionRevised) and state is not None:
-            state = attrs.evolve(state, details=event.details)
-    if state is None:
-        return None
-    return attrs.evolve(state, version=len(_known(events, None, known_at)))
+    return _project(events, Inspection, as_at, known_at)
 
 
 def project_report(
@@ -130,22 +144,7 @@ def project_report(
     known_at: datetime | None = None,
 ) -> Report | None:
     """The report as at ``as_at`` and as known at ``known_at`` (``None``: not yet)."""
-    state: Report | None = None
-    chosen = _known(events, as_at, known_at)
-    for event in sorted(chosen, key=lambda e: (e.effective_on, e.originator_version)):
-        if isinstance(event, ReportPublished):
-            state = Report(
-                id=event.originator_id,
-                version=0,
-                reference=event.reference,
-                entered_on=event.effective_on,
-                details=event.details,
-            )
-        elif isinstance(event, ReportRevised) and state is not None:
-            state = attrs.evolve(state, details=event.details)
-    if state is None:
-        return None
-    return attrs.evolve(state, version=len(_known(events, None, known_at)))
+    return _project(events, Report, as_at, known_at)
 
 
 def _check_inspection(details: InspectionDetails) -> None:
