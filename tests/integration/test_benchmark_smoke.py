@@ -1,0 +1,122 @@
+"""The benchmark harness still works: a tiny register generated, checked and measured.
+
+No timing is asserted: the figures are for benchmarks/README.md, not for the suite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import recommendations as r
+from recommendations import domain
+from recommendations.domain._decide import check_timeline
+
+ROOT = Path(__file__).parent.parent.parent
+BENCHMARKS = ROOT / "benchmarks"
+SIZE = 200
+
+
+def _run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(BENCHMARKS / script), *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any], str]:
+    path = tmp_path_factory.mktemp("benchmark") / "register.db"
+    printed = _run("generate.py", f"--recommendations={SIZE}", f"--store=sqlite:///{path}")
+    summary = json.loads(path.with_name(path.name + ".json").read_text())
+    return path, summary, printed
+
+
+@pytest.fixture
+def logged(generated: tuple[Path, dict[str, Any], str]) -> Iterator[list[r.LoggedEvent]]:
+    with r.Tracker(f"sqlite:///{generated[0]}") as tracker:
+        yield list(tracker.log())
+
+
+def test_the_generator_reports_what_it_stored(
+    generated: tuple[Path, dict[str, Any], str], logged: list[r.LoggedEvent]
+) -> None:
+    _, summary, printed = generated
+    stored = Counter(type(entry.event).__name__ for entry in logged)
+    assert summary["counts"] == dict(stored)
+    assert summary["events"] == len(logged) == logged[-1].position
+    assert stored["Raised"] == SIZE
+    assert 10 * SIZE < summary["recommendation_events"] < 30 * SIZE
+    assert summary["backdated"] > 0
+    assert summary["corrections_amending"] > 0
+    assert summary["corrections_striking"] > 0
+    for name in (*stored, "total", "backdated entries", "corrections", "generated in"):
+        assert name in printed
+
+
+def test_every_generated_log_passes_the_rules(logged: list[r.LoggedEvent]) -> None:
+    logs: dict[object, list[domain.RecommendationEvent]] = {}
+    for before, after in itertools.pairwise(logged):
+        assert before.event.recorded_at < after.event.recorded_at
+    for entry in logged:
+        event = entry.event
+        assert event.effective_on <= event.recorded_at.date()
+        if isinstance(event, domain.RecommendationEvent):
+            logs.setdefault(event.originator_id, []).append(event)
+    assert len(logs) == SIZE
+    for events in logs.values():
+        raised = events[0]
+        assert isinstance(raised, domain.Raised)
+        check_timeline(raised.reference, events, set(), fresh=False)
+
+
+def test_a_second_run_reuses_the_store(generated: tuple[Path, dict[str, Any], str]) -> None:
+    path = generated[0]
+    printed = _run("generate.py", f"--recommendations={SIZE}", f"--store=sqlite:///{path}")
+    assert "reused" in printed
+
+
+def test_the_views_benchmark_runs_and_names_every_figure(
+    generated: tuple[Path, dict[str, Any], str],
+) -> None:
+    path, summary, _ = generated
+    printed = _run(
+        "views.py",
+        f"--recommendations={SIZE}",
+        f"--store=sqlite:///{path}",
+        "--samples=3",
+        "--naive-samples=1",
+        "--fold-samples=1",
+        "--trail-samples=3",
+        "--live=10",
+        "--budget=5",
+    )
+    for name in (
+        "naive register",
+        "as-at register",
+        "speed-up over naive",
+        "current register",
+        "audit trail",
+        "full rebuild",
+        "live apply",
+        "peak memory",
+        "rows differing from register(): 0",
+    ):
+        assert name in printed
+    assert "MET" in printed or "MISSED" in printed
+    with r.Tracker(f"sqlite:///{path}") as tracker:
+        assert tracker.head() == summary["events"]  # it measured a copy
