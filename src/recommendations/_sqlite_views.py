@@ -158,6 +158,9 @@ CREATE TABLE IF NOT EXISTS rec_audit_trail (
 CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON rec_audit_trail (item, version);
 """
 
+SCHEMA_VERSION = 2
+"""The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``."""
+
 _TABLES = (
     "rec_register",
     "rec_register_history",
@@ -364,7 +367,32 @@ class SqliteViews:
         self._lock = threading.Lock()
         self._connection = connect()
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
-        self._connection.executescript(_SCHEMA)
+        self._current: tuple[int, date, list[views.RegisterRow]] | None = None
+        self._prepare()
+
+    def _prepare(self) -> None:
+        """Create the tables; if they were made by another version of this schema, drop
+        them and make them again (they are derived: catching up refills them)."""
+        with self._lock:
+            found = self._connection.execute(
+                "SELECT name FROM sqlite_master WHERE name = 'rec_tracking'"
+            ).fetchone()
+            version = None
+            if found is not None:
+                row = self._connection.execute(
+                    "SELECT position FROM rec_tracking WHERE view = 'schema'"
+                ).fetchone()
+                version = None if row is None else row[0]
+            if found is not None and version != SCHEMA_VERSION:
+                self._connection.execute("BEGIN IMMEDIATE")
+                for table in (*_TABLES, "rec_tracking"):
+                    self._connection.execute(f"DROP TABLE IF EXISTS {table}")
+                self._connection.execute("COMMIT")
+            self._connection.executescript(_SCHEMA)
+            self._connection.execute(
+                "INSERT OR IGNORE INTO rec_tracking (view, position) VALUES ('schema', ?)",
+                (SCHEMA_VERSION,),
+            )
 
     # --- transactions -------------------------------------------------------------------------
 
@@ -615,8 +643,19 @@ class SqliteViews:
         self, where: views.RegisterFilter, as_at: date
     ) -> list[views.RegisterRow] | None:
         """The register from the current table, if ``as_at`` is on or after every effective
-        date in it (else ``None``: ask the history)."""
+        date in it (else ``None``: ask the history).
+
+        The rows are kept in memory until the views move on or another day is asked about,
+        so reading the current register again costs only the filter.
+        """
         with self._lock:
+            position = self._connection.execute(
+                "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+            ).fetchone()
+            position = 0 if position is None else int(position[0])
+            cached = self._current
+            if cached is not None and cached[:2] == (position, as_at):
+                return [row for row in cached[2] if where(row)]
             latest = self._connection.execute(
                 "SELECT max(last_changed_on) FROM rec_register"
             ).fetchone()[0]
@@ -625,7 +664,8 @@ class SqliteViews:
             rows = self._connection.execute(
                 f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register ORDER BY reference"
             ).fetchall()
-        result = [row_of(values, as_at) for values in rows]
+            result = [row_of(values, as_at) for values in rows]
+            self._current = (position, as_at, result)
         return [row for row in result if where(row)]
 
     def latest_recorded(self) -> str | None:

@@ -134,3 +134,34 @@ def test_two_readers_catching_up_apply_each_entry_once(tmp_path: Path) -> None:
             trail = connection.execute("SELECT count(*) FROM rec_audit_trail").fetchone()[0]
         connection.close()
         assert trail == writer.head()
+
+
+def test_view_tables_of_another_layout_are_made_again(store: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "old.db"
+    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.views is not None
+        expected = tracker.views.digest()
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE rec_tracking SET position = 1 WHERE view = 'schema'")
+        connection.execute("DROP TABLE rec_register_history")
+        connection.execute("CREATE TABLE rec_register_history (reference TEXT)")
+    connection.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.views is not None
+        assert tracker.views.position() == 0  # made again, empty
+        assert len(tracker.register()) > 0  # reading catches up
+        assert tracker.views.digest() == expected
+
+
+def test_the_current_register_is_read_again_from_memory(store: Path) -> None:
+    with r.Tracker(f"sqlite:///{store}") as tracker:
+        first = tracker.register()
+        again = tracker.register()
+        assert again.rows == first.rows
+        assert tracker.register(where=r.views.RegisterFilter(grade="red")).rows == tuple(
+            row for row in first.rows if row.grade == "red"
+        )
