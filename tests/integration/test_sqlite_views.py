@@ -34,6 +34,15 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+def _copy(store: Path, copy: Path) -> Path:
+    """A copy of the store's database, to change without touching the shared one."""
+    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return copy
+
+
 def test_other_programs_can_read_the_register_with_plain_sql(store: Path) -> None:
     with r.Tracker(f"sqlite:///{store}") as tracker:
         assert tracker.views is not None
@@ -84,11 +93,7 @@ def test_a_rebuild_gives_identical_rows(store: Path) -> None:
 
 
 def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "copy.db"
-    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy = _copy(store, tmp_path / "copy.db")
     with r.Tracker(f"sqlite:///{copy}") as tracker:
         assert tracker.views is not None
         tracker.views.catch_up()
@@ -137,11 +142,7 @@ def test_two_readers_catching_up_apply_each_entry_once(tmp_path: Path) -> None:
 
 
 def test_view_tables_of_another_layout_are_made_again(store: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "old.db"
-    with sqlite3.connect(store) as source, sqlite3.connect(copy) as target:
-        source.backup(target)
-    source.close()
-    target.close()
+    copy = _copy(store, tmp_path / "old.db")
     with r.Tracker(f"sqlite:///{copy}") as tracker:
         assert tracker.views is not None
         expected = tracker.views.digest()
