@@ -369,3 +369,13 @@ def test_recorded_time_grows_along_the_whole_log(store_url: str) -> None:
         recorded = [logged.event.recorded_at for logged in tracker.log()]
     assert recorded == sorted(recorded)
     assert len(set(recorded)) == len(recorded)
+
+
+def test_one_recommendation_with_the_basis_of_the_answer(tracker: r.Tracker) -> None:
+    publish(tracker)
+    raise_one(tracker, "2.16")
+    raise_one(tracker, "2.18")
+    one = tracker.register(as_at=date(2017, 3, 2), where=r.views.RegisterFilter(reference="2.16"))
+    assert [row.reference for row in one] == ["2.16"]
+    assert one.basis.as_at == date(2017, 3, 2)
+    assert one.basis.position == tracker.head()

@@ -91,7 +91,11 @@ class Recommendation:
         return self.status is not Status.DISCHARGED
 
     def is_overdue(self, on: date) -> bool:
-        """Still open after the date it was due by."""
+        """Open, and ``on`` is after the date this state says it was due by.
+
+        Ask it of the state as at ``on`` (``project(log, as_at=on)``): a state as at another
+        day may have another due date.
+        """
         return self.is_open and self.due_on is not None and self.due_on < on
 
 

@@ -90,6 +90,7 @@ class RegisterRow:
 class RegisterFilter:
     """Which rows to keep; ``None`` keeps every value of that column."""
 
+    reference: str | None = None
     report: str | None = None
     grade: str | None = None
     status: Status | None = None
@@ -99,7 +100,8 @@ class RegisterFilter:
 
     def __call__(self, row: RegisterRow) -> bool:
         return (
-            (self.report is None or row.report == self.report)
+            (self.reference is None or row.reference == self.reference)
+            and (self.report is None or row.report == self.report)
             and (self.grade is None or row.grade == self.grade)
             and (self.status is None or row.status is self.status)
             and (self.owner is None or row.owner == self.owner)
