@@ -177,7 +177,7 @@ Row = tuple[Any, ...]
 
 def recorded_text(moment: datetime) -> str:
     """A recorded time as stored: UTC, fixed width, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def row_values(state: domain.Recommendation) -> Row:
@@ -367,7 +367,7 @@ class SqliteViews:
         self._lock = threading.Lock()
         self._connection = connect()
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
-        self._current: tuple[int, date, list[views.RegisterRow]] | None = None
+        self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
         self._prepare()
 
     def _prepare(self) -> None:
@@ -383,6 +383,12 @@ class SqliteViews:
                     "SELECT position FROM rec_tracking WHERE view = 'schema'"
                 ).fetchone()
                 version = None if row is None else row[0]
+            if found is not None and version is not None and version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the view tables are of layout {version}, newer than this library's "
+                    f"({SCHEMA_VERSION}): upgrade the library",
+                    rule="views-schema",
+                )
             if found is not None and version != SCHEMA_VERSION:
                 self._connection.execute("BEGIN IMMEDIATE")
                 for table in (*_TABLES, "rec_tracking"):
@@ -474,6 +480,12 @@ class SqliteViews:
             for table in _TABLES:
                 cursor.execute(f"DELETE FROM {table}")
             self._items.clear()
+            self._current = None
+            # Readers in other processes keep the current register by (position, generation).
+            cursor.execute(
+                "INSERT INTO rec_tracking (view, position) VALUES ('generation', 1) "
+                "ON CONFLICT (view) DO UPDATE SET position = position + 1"
+            )
             head = cursor.execute("SELECT max(rowid) FROM stored_events").fetchone()[0] or 0
             rows = cursor.execute(
                 "SELECT rowid, originator_id, originator_version, topic, state "
@@ -588,6 +600,13 @@ class SqliteViews:
                 "WHERE reference = ? AND valid_from = ? AND recorded_to = ?",
                 (reference, valid_from, END_OF_RECORD),
             ).fetchone()
+            if found is None:
+                raise StoreError(
+                    f"the view tables lack the open row of {reference!r} from {valid_from}: "
+                    "they were changed outside this library; rebuild them",
+                    reference=str(reference),
+                    rule="views-consistent",
+                )
             cursor.execute(
                 "UPDATE rec_register_history SET recorded_to = ?, position_to = ? WHERE id = ?",
                 (recorded, position, found[0]),
@@ -604,10 +623,57 @@ class SqliteViews:
 
     # --- reading ----------------------------------------------------------------------------------
 
-    def register_as_at(
+    def register(
         self, basis: views.Basis, where: views.RegisterFilter
-    ) -> list[views.RegisterRow]:
-        """The register on ``basis`` from the history table (the views must have caught up)."""
+    ) -> tuple[int, list[views.RegisterRow]]:
+        """The register on ``basis``, and the log position it reflects.
+
+        One read transaction, so one snapshot: the position the views had reached, the
+        choice between the current table and the history, and the rows all agree. The
+        position returned is the basis's, or the views' if they had not reached it (another
+        writer may have recorded since they caught up); the rows are those of that position.
+        """
+        with self._lock:
+            self._connection.execute("BEGIN")
+            try:
+                tracked = self._connection.execute(
+                    "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+                ).fetchone()
+                reached = 0 if tracked is None else int(tracked[0])
+                position = min(basis.position, reached)
+                at = attrs.evolve(basis, position=position)
+                rows: list[views.RegisterRow] | None = None
+                if position == reached:
+                    rows = self._current_rows(at)
+                if rows is None:
+                    rows = self._history_rows(at, indexed=position == reached)
+            finally:
+                self._connection.execute("COMMIT")
+        return position, [row for row in rows if where(row)]
+
+    def _current_rows(self, basis: views.Basis) -> list[views.RegisterRow] | None:
+        """The current table's rows, if the basis is on or after everything in it."""
+        latest = self._connection.execute(
+            "SELECT max(last_changed_on), max(recorded_at) FROM rec_register"
+        ).fetchone()
+        if latest[0] is not None and (
+            basis.as_at.isoformat() < latest[0] or recorded_text(basis.known_at) < latest[1]
+        ):
+            return None
+        generation = self._generation()
+        key = (basis.position, generation, basis.as_at)
+        cached = self._current
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        rows = self._connection.execute(
+            f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register ORDER BY reference"
+        ).fetchall()
+        result = [row_of(values, basis.as_at) for values in rows]
+        self._current = (key, result)
+        return result
+
+    def _history_rows(self, basis: views.Basis, *, indexed: bool) -> list[views.RegisterRow]:
+        """The history rows whose two periods (and positions) contain the basis."""
         known = recorded_text(basis.known_at)
         day = basis.as_at.isoformat()
         exact = (
@@ -615,64 +681,30 @@ class SqliteViews:
             "AND (? < recorded_to OR ? < position_to)"
         )
         parameters: tuple[Any, ...] = (day, day, known, basis.position, known, basis.position)
-        with self._lock:
-            tracked = self._connection.execute(
-                "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
-            ).fetchone()
-            if tracked is not None and basis.position >= tracked[0]:
-                # Every row the log still held at the basis contains it in both periods:
-                # the period index finds the candidates, the exact test keeps the answer.
-                condition = (
-                    "id IN (SELECT id FROM rec_register_history_periods WHERE valid_lo <= ? "
-                    "AND valid_hi >= ? AND recorded_lo <= ? AND recorded_hi >= ?) AND " + exact
-                )
-                minute = _minutes_down(known)
-                ordinal = basis.as_at.toordinal()
-                parameters = (ordinal, ordinal, minute, minute, *parameters)
-            else:  # an earlier position than the views hold: no index on positions
-                condition = exact
-            rows = self._connection.execute(
-                f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register_history "
-                f"WHERE {condition} ORDER BY reference",
-                parameters,
-            ).fetchall()
-        result = [row_of(values, basis.as_at) for values in rows]
-        return [row for row in result if where(row)]
+        if indexed:
+            # At the position the views hold, every row containing the basis contains it in
+            # both periods: the period index finds the candidates, the exact test decides.
+            condition = (
+                "id IN (SELECT id FROM rec_register_history_periods WHERE valid_lo <= ? "
+                "AND valid_hi >= ? AND recorded_lo <= ? AND recorded_hi >= ?) AND " + exact
+            )
+            minute = _clamp(_minutes_down(known))
+            ordinal = basis.as_at.toordinal()
+            parameters = (ordinal, ordinal, minute, minute, *parameters)
+        else:  # an earlier position than the views hold: no index on positions
+            condition = exact
+        rows = self._connection.execute(
+            f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register_history "
+            f"WHERE {condition} ORDER BY reference",
+            parameters,
+        ).fetchall()
+        return [row_of(values, basis.as_at) for values in rows]
 
-    def register_current(
-        self, where: views.RegisterFilter, as_at: date
-    ) -> list[views.RegisterRow] | None:
-        """The register from the current table, if ``as_at`` is on or after every effective
-        date in it (else ``None``: ask the history).
-
-        The rows are kept in memory until the views move on or another day is asked about,
-        so reading the current register again costs only the filter.
-        """
-        with self._lock:
-            position = self._connection.execute(
-                "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
-            ).fetchone()
-            position = 0 if position is None else int(position[0])
-            cached = self._current
-            if cached is not None and cached[:2] == (position, as_at):
-                return [row for row in cached[2] if where(row)]
-            latest = self._connection.execute(
-                "SELECT max(last_changed_on) FROM rec_register"
-            ).fetchone()[0]
-            if latest is not None and as_at.isoformat() < latest:
-                return None
-            rows = self._connection.execute(
-                f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register ORDER BY reference"
-            ).fetchall()
-            result = [row_of(values, as_at) for values in rows]
-            self._current = (position, as_at, result)
-        return [row for row in result if where(row)]
-
-    def latest_recorded(self) -> str | None:
-        """The latest recorded time in the current table, as stored."""
-        with self._lock:
-            found = self._connection.execute("SELECT max(recorded_at) FROM rec_register").fetchone()
-        return None if found is None else found[0]
+    def _generation(self) -> int:
+        found = self._connection.execute(
+            "SELECT position FROM rec_tracking WHERE view = 'generation'"
+        ).fetchone()
+        return 0 if found is None else int(found[0])
 
     def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
         """One item's entries with their log positions, in order (an indexed read)."""
@@ -747,12 +779,17 @@ def _minutes_down(recorded: str) -> int:
     return int((moment - _EPOCH).total_seconds() // 60)
 
 
+def _clamp(minutes: int) -> int:
+    """Keep a minute count within the index's 32-bit coordinates (years 0001 to about 6000)."""
+    return max(-_MAX_I32, min(minutes, _MAX_I32))
+
+
 def _minutes_up(recorded: str) -> int:
     """Whole minutes from 2000 to a stored recorded time, rounded up (the end of record
     is the largest the index holds)."""
     if recorded == END_OF_RECORD:
         return _MAX_I32
-    return _minutes_down(recorded) + 1
+    return _clamp(_minutes_down(recorded) + 1)
 
 
 _ORDINALS: dict[str, int] = {}
@@ -787,7 +824,7 @@ def _insert_history(cursor: sqlite3.Cursor | sqlite3.Connection, rows: list[list
                 start + n,
                 _ordinal(row[1]),
                 _ordinal(row[2]) - 1,
-                _minutes_down(row[3]),
+                _clamp(_minutes_down(row[3])),
                 _minutes_up(row[4]),
             )
             for n, row in enumerate(rows)

@@ -36,7 +36,7 @@ from ._errors import (
     StoreError,
 )
 from ._serialization import CattrsMapper
-from ._sqlite_views import SqliteViews, open_views, recorded_text
+from ._sqlite_views import SqliteViews, open_views
 from ._stores import DEFAULT_STORE, store_environment
 from ._tracker_views import TrackerViews
 
@@ -470,22 +470,11 @@ class Tracker(TrackerViews):
         if self.views is not None:
             with _translated(self.store):
                 self.views.catch_up()
-                basis = self.basis(as_at=as_at, known_at=known_at, position=position)
-                return views.Register(basis=basis, rows=tuple(self._register_rows(basis, keep)))
+                asked = self.basis(as_at=as_at, known_at=known_at, position=position)
+                reached, rows = self.views.register(asked, keep)
+            basis = attrs.evolve(asked, position=reached)
+            return views.Register(basis=basis, rows=tuple(rows))
         return self.register_by_fold(as_at=as_at, known_at=known_at, position=position, where=where)
-
-    def _register_rows(
-        self, basis: views.Basis, keep: views.RegisterFilter
-    ) -> list[views.RegisterRow]:
-        assert self.views is not None
-        latest = self.views.latest_recorded()
-        if basis.position >= self.views.position() and (
-            latest is None or recorded_text(basis.known_at) >= latest
-        ):
-            current = self.views.register_current(keep, basis.as_at)
-            if current is not None:
-                return current
-        return self.views.register_as_at(basis, keep)
 
     def register_by_fold(
         self,

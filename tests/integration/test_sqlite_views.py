@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import sqlite3
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -166,3 +166,41 @@ def test_the_current_register_is_read_again_from_memory(store: Path) -> None:
         assert tracker.register(where=r.views.RegisterFilter(grade="red")).rows == tuple(
             row for row in first.rows if row.grade == "red"
         )
+
+
+def test_extreme_times_are_answered_like_the_fold(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'times.db'}"
+    with r.Tracker(url) as tracker:
+        _example().build(tracker)
+        for known_at in (
+            datetime.max.replace(tzinfo=UTC),
+            datetime(6100, 1, 1, tzinfo=UTC),
+            datetime(999, 1, 1, tzinfo=UTC),
+            datetime.min.replace(tzinfo=UTC),
+        ):
+            for as_at in (date(2015, 6, 30), date(2017, 3, 30)):
+                sql = tracker.register(as_at=as_at, known_at=known_at)
+                fold = tracker.register_by_fold(
+                    as_at=as_at, known_at=known_at, position=sql.basis.position
+                )
+                assert sql == fold, (known_at, as_at)
+        assert (
+            len(
+                tracker.register(as_at=date(2015, 6, 30), known_at=datetime.max.replace(tzinfo=UTC))
+            )
+            > 0
+        )
+
+
+def test_a_rebuild_repairs_what_a_running_tracker_shows(store: Path, tmp_path: Path) -> None:
+    copy = _copy(store, tmp_path / "damaged.db")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        before = tracker.register().rows
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE rec_register SET grade = 'WRONG'")
+    connection.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert {row.grade for row in tracker.register()} == {"WRONG"}  # read, and kept
+        assert tracker.views is not None
+        tracker.views.rebuild()
+        assert tracker.register().rows == before
