@@ -228,14 +228,6 @@ class Tracker(TrackerViews):
             raised = history[0]
             if isinstance(raised, domain.Raised):
                 report = self._find_report(raised.report)
-        if isinstance(command, domain.Correct):
-            successor = dict(command.changes).get("superseded_by")
-            if isinstance(successor, str) and not self._exists(domain.recommendation_id(successor)):
-                raise NotFound(
-                    f"no recommendation {successor!r} to be superseded by",
-                    reference=reference,
-                    field="superseded_by",
-                )
         if isinstance(command, domain.Raise) and isinstance(command.report, str):
             # The report as it stood when the recommendation was raised; if it had not been
             # entered by then, the report as now, so the rule names the dates.
@@ -243,14 +235,20 @@ class Tracker(TrackerViews):
             report = self._find_report(command.report, as_at=as_then) or self._find_report(
                 command.report
             )
+        successor = (
+            command.superseded_by
+            if isinstance(command, domain.Discharge)
+            else dict(command.changes).get("superseded_by")
+            if isinstance(command, domain.Correct)
+            else None
+        )
         if (
-            isinstance(command, domain.Discharge)
-            and isinstance(command.superseded_by, str)
-            and command.superseded_by != reference
-            and not self._exists(domain.recommendation_id(command.superseded_by))
+            isinstance(successor, str)
+            and successor != reference
+            and not self._exists(domain.recommendation_id(successor))
         ):
             raise NotFound(
-                f"no recommendation {command.superseded_by!r} to be superseded by",
+                f"no recommendation {successor!r} to be superseded by",
                 reference=reference,
                 field="superseded_by",
             )
