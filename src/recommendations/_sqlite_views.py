@@ -32,7 +32,7 @@ from eventsourcing.persistence import StoredEvent
 
 from . import domain, views
 from ._errors import StoreError
-from ._serialization import make_converter
+from ._serialization import _CONVERTER
 
 __all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews", "row_values", "segments"]
 
@@ -916,9 +916,6 @@ def _details_json(details: dict[str, Any]) -> str:
     return orjson.dumps(
         {k: _CONVERTER.unstructure(v) for k, v in details.items()}, option=orjson.OPT_SORT_KEYS
     ).decode()
-
-
-_CONVERTER = make_converter()
 
 
 def open_views(path: str, decode: Callable[[StoredEvent], domain.Event]) -> SqliteViews:

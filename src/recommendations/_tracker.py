@@ -485,16 +485,7 @@ class Tracker(TrackerViews):
         """The register computed by folding the log: the reference answer that the
         materialised views must always equal (and the only one for a memory store)."""
         basis = self.basis(as_at=as_at, known_at=known_at, position=position)
-        keep = where or views.RegisterFilter()
-        rows = []
-        for events in self._items(domain.RecommendationEvent, basis.position):
-            state = domain.project(events, as_at=basis.as_at, known_at=basis.known_at)
-            if state is not None:
-                row = views.RegisterRow.of(state, basis.as_at)
-                if keep(row):
-                    rows.append(row)
-        rows.sort(key=lambda row: row.reference)
-        return views.Register(basis=basis, rows=tuple(rows))
+        return views.build_register(self.log(), basis, where)
 
     def inspections(
         self, *, as_at: date | None = None, known_at: datetime | None = None
