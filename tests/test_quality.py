@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-CHECKED = ["src", "tests", "examples", "docs"]
+CHECKED = ["src", "adapters", "tests", "examples", "docs"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -23,7 +23,7 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     [
         ("ruff", "check", *CHECKED),
         ("ruff", "format", "--check", *CHECKED),
-        ("mypy",),  # strict, on src/ (see [tool.mypy] in pyproject.toml)
+        ("mypy",),  # strict, on src/ and adapters/ (see [tool.mypy] in pyproject.toml)
         ("mypy", "--strict", "examples/west_midlands_2017.py"),
     ],
     ids=["ruff-check", "ruff-format", "mypy-strict-src", "mypy-strict-example"],

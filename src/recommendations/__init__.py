@@ -58,8 +58,8 @@ from .domain import (
 )
 
 if TYPE_CHECKING:
-    from ._stores import DEFAULT_STORE
     from ._tracker import LoggedEvent, Recorded, Tracker
+    from .stores import DEFAULT_STORE
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -109,7 +109,7 @@ _LAZY = {
     "Tracker": "._tracker",
     "Recorded": "._tracker",
     "LoggedEvent": "._tracker",
-    "DEFAULT_STORE": "._stores",
+    "DEFAULT_STORE": ".stores",
 }
 
 

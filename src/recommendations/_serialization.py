@@ -30,10 +30,13 @@ from . import domain
 from ._errors import UnreadableEvent
 
 __all__ = [
+    "COMMAND_TOPIC",
     "EVENT_TYPES",
     "SCHEMA_VERSIONS",
     "UPCASTERS",
     "CattrsMapper",
+    "CommandRecord",
+    "command_item",
     "decode_event",
     "encode_event",
     "make_converter",
@@ -68,6 +71,39 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict[str, Any]], dict[str, Any]]] = {
 """``(type name, from version) -> function`` taking a stored dict one version up."""
 
 _TOPIC_PREFIX = "recommendations.domain:"
+
+COMMAND_TOPIC = "recommendations:CommandRecord"
+"""The topic of a :class:`CommandRecord`: the one entry of the log that is not a domain
+event."""
+
+
+@attrs.frozen
+class CommandRecord:
+    """That the command with ``command_id`` was carried out, saved in the same transaction
+    as the entries it recorded.
+
+    Its item id is derived from the command id (:func:`command_item`), so a retry finds it
+    with one indexed read, and two writers racing with the same id collide on its version
+    1. ``digest`` is the SHA-256 of the command's stored form; ``entries`` are the
+    ``(item id, version)`` of each entry it recorded, in order.
+    """
+
+    originator_id: uuid.UUID
+    originator_version: int
+    recorded_at: datetime
+    command_id: str
+    digest: str
+    entries: tuple[tuple[uuid.UUID, int], ...]
+
+
+_COMMAND_NAMESPACE = uuid.UUID("5d7c33a0-8c2e-5b6e-a0f4-3f1d2a9b7c10")
+
+
+def command_item(command_id: str) -> uuid.UUID:
+    """The item id of the :class:`CommandRecord` for ``command_id``."""
+    return uuid.uuid5(_COMMAND_NAMESPACE, f"command:{command_id}")
+
+
 _IDS = ("originator_id", "originator_version")
 
 
@@ -179,19 +215,31 @@ class CattrsMapper(Mapper[uuid.UUID]):
     """
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        if isinstance(domain_event, CommandRecord):
+            data = _CONVERTER.unstructure(domain_event)
+            for key in _IDS:
+                del data[key]
+            return self._stored(
+                domain_event.originator_id,
+                domain_event.originator_version,
+                COMMAND_TOPIC,
+                orjson.dumps(data),
+            )
         if not attrs.has(type(domain_event)) or not isinstance(domain_event, domain.Event):
             raise TypeError(f"not a recommendations event: {domain_event!r}")
-        state = encode_event(domain_event)
+        return self._stored(
+            domain_event.originator_id,
+            domain_event.originator_version,
+            topic_of(type(domain_event)),
+            encode_event(domain_event),
+        )
+
+    def _stored(self, item: uuid.UUID, version: int, topic: str, state: bytes) -> StoredEvent:
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
             state = self.cipher.encrypt(state)
-        return StoredEvent(
-            originator_id=domain_event.originator_id,
-            originator_version=domain_event.originator_version,
-            topic=topic_of(type(domain_event)),
-            state=state,
-        )
+        return StoredEvent(originator_id=item, originator_version=version, topic=topic, state=state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
         state = stored_event.state
@@ -202,6 +250,16 @@ class CattrsMapper(Mapper[uuid.UUID]):
         originator_id = stored_event.originator_id
         if not isinstance(originator_id, uuid.UUID):
             originator_id = uuid.UUID(str(originator_id))
+        if stored_event.topic == COMMAND_TOPIC:
+            try:
+                data = orjson.loads(state)
+                data["originator_id"] = str(originator_id)
+                data["originator_version"] = stored_event.originator_version
+                return _CONVERTER.structure(data, CommandRecord)
+            except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
+                raise UnreadableEvent(
+                    f"command record {originator_id} cannot be read: {error}", rule="readable"
+                ) from error
         return decode_event(
             stored_event.topic, state, originator_id, stored_event.originator_version
         )

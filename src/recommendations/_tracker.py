@@ -7,14 +7,17 @@ storage errors into this library's errors.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
+import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
 
 import attrs
+import orjson
 from attrs import frozen
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
@@ -35,10 +38,9 @@ from ._errors import (
     RuleViolation,
     StoreError,
 )
-from ._serialization import CattrsMapper
-from ._sqlite_views import SqliteViews, open_views
-from ._stores import DEFAULT_STORE, store_environment
+from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
+from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 
@@ -80,6 +82,11 @@ class _Log(Application[uuid.UUID]):
     def construct_transcoder(self) -> Transcoder:
         return self.factory.transcoder()
 
+    def __del__(self) -> None:
+        # A store that failed to open leaves a half-made application: nothing to close.
+        with suppress(Exception):
+            super().__del__()
+
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
@@ -103,13 +110,24 @@ _COMMANDS = (
 )
 
 
+def _digest(commands: list[domain.Command]) -> str:
+    """The SHA-256 of the commands' canonical form: what a command id stands for."""
+    hasher = hashlib.sha256()
+    for command in commands:
+        hasher.update(type(command).__name__.encode())
+        hasher.update(orjson.dumps(_CONVERTER.unstructure(command), option=orjson.OPT_SORT_KEYS))
+    return hasher.hexdigest()
+
+
 @contextmanager
-def _translated(store: str, reference: object = None) -> Iterator[None]:
+def _translated(store: str, reference: object = None, *, conflicts: bool = True) -> Iterator[None]:
     try:
         yield
     except RecommendationsError:
         raise
     except IntegrityError as error:
+        if not conflicts:
+            raise
         raise ConcurrencyError(
             "another writer recorded an entry for the same item first; nothing was "
             "recorded (load it again and retry)",
@@ -140,61 +158,201 @@ class Tracker(TrackerViews):
         *,
         policy: domain.Policy = domain.DEFAULT_POLICY,
         clock: Callable[[], datetime] = _utc_now,
+        retries: int = 3,
     ) -> None:
-        env = store_environment(store)
+        url = StoreURL.parse(store)
+        adapter = adapter_for(url)
+        settings = adapter.settings(url)
+        if not isinstance(retries, int) or retries < 0:
+            raise ConfigurationError(
+                f"retries must be a whole number of at least 0, not {retries!r}",
+                field="retries",
+                rule="retries",
+            )
         self.store = store
         self.policy = policy
+        self.retries = retries
+        self._label = adapter.describe(url)
         self._clock = clock
-        with _translated(store):
-            self._app = _Log(env=env)
-            self.views: SqliteViews | None = None
-            if (
-                env["PERSISTENCE_MODULE"] == "eventsourcing.sqlite"
-                and "mode=memory" not in (env["SQLITE_DBNAME"])
-            ):
-                # A file: other programs can read the view tables. (An in-memory database
-                # shared between threads locks whole tables, so it folds the log instead.)
-                self.views = open_views(env["SQLITE_DBNAME"], self._decode)
+        self._staged = threading.local()
+        with _translated(self._label):
+            self._app = _Log(env=settings)
+            self.views: Views = adapter.open_views(
+                url, LogSource(self._app.recorder, self._decode_domain), settings
+            )
 
-    def _decode(self, stored: StoredEvent) -> domain.Event:
-        return cast(domain.Event, self._app.mapper.to_domain_event(stored))
+    def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
+        return cast(domain.Event | CommandRecord, self._app.mapper.to_domain_event(stored))
+
+    def _decode_domain(self, stored: StoredEvent) -> domain.Event | None:
+        """A domain event, or ``None`` for an entry that is not one (a command record)."""
+        event = self._decode(stored)
+        return event if isinstance(event, domain.Event) else None
 
     # --- writing --------------------------------------------------------------------------
 
-    def execute(self, command: domain.Command) -> Recorded:
-        """Record what ``command`` asks, or raise the rule it breaks; nothing partial."""
-        if not isinstance(command, _COMMANDS):
-            raise RuleViolation(
-                f"{command!r} is not a command (expected one of "
-                f"{', '.join(c.__name__ for c in _COMMANDS)})",
-                field="command",
-                rule="type",
-            )
-        with _translated(self.store, command.reference):
-            if isinstance(
-                command,
-                domain.RecordInspection
-                | domain.ReviseInspection
-                | domain.PublishReport
-                | domain.ReviseReport,
-            ):
-                event = self._decide_source(command)
-            else:
-                event = self._decide_recommendation(command)
-            recordings = self._app.save(event)
-        position = recordings[0].notification.id
-        if self.views is not None:
+    def execute(self, command: domain.Command, *, command_id: str | None = None) -> Recorded:
+        """Record what ``command`` asks, or raise the rule it breaks; nothing partial.
+
+        ``command_id`` makes the command idempotent: carried out again with the same id
+        (after a timeout, a crash or a restart), it records nothing and returns what the
+        first time recorded; with the same id but other content it is refused. If another
+        writer records an entry for the same item first, the command is decided again
+        against the new state, up to ``retries`` times (see :class:`Tracker`).
+        """
+        return self.execute_many([command], command_id=command_id)[0]
+
+    def execute_many(
+        self, commands: Sequence[domain.Command], *, command_id: str | None = None
+    ) -> list[Recorded]:
+        """Record every command in ``commands``, in order, in one transaction: all or
+        nothing.
+
+        Each command is decided against the state the previous ones leave (a report
+        published and a recommendation raised from it may come in one batch). If any is
+        refused, its error is raised and nothing is recorded. ``command_id`` works as for
+        :meth:`execute`, for the batch as a whole.
+        """
+        batch = list(commands)
+        for command in batch:
+            if not isinstance(command, _COMMANDS):
+                raise RuleViolation(
+                    f"{command!r} is not a command (expected one of "
+                    f"{', '.join(c.__name__ for c in _COMMANDS)})",
+                    field="command",
+                    rule="type",
+                )
+        if not batch:
+            return []
+        first = batch[0].reference if isinstance(batch[0].reference, str) else None
+        digest = None
+        if command_id is not None:
+            if not isinstance(command_id, str) or not command_id.strip() or len(command_id) > 200:
+                raise RuleViolation(
+                    f"a command id must be text of 1 to 200 characters, not {command_id!r}",
+                    reference=first,
+                    field="command_id",
+                    rule="command-id",
+                )
+            digest = _digest(batch)
+            done = self._carried_out(command_id, digest, first)
+            if done is not None:
+                return done
+        attempt = 0
+        while True:
             try:
+                with _translated(self._label, first, conflicts=False):
+                    events = self._decide_all(batch)
+                    saved: list[Any] = list(events)
+                    if command_id is not None and digest is not None:
+                        saved.append(
+                            CommandRecord(
+                                originator_id=command_item(command_id),
+                                originator_version=1,
+                                recorded_at=events[-1].recorded_at,
+                                command_id=command_id,
+                                digest=digest,
+                                entries=tuple(
+                                    (e.originator_id, e.originator_version) for e in events
+                                ),
+                            )
+                        )
+                    recordings = self._app.save(*saved)
+                break
+            except IntegrityError as error:
+                if command_id is not None and digest is not None:
+                    done = self._carried_out(command_id, digest, first)
+                    if done is not None:
+                        return done
+                if attempt >= self.retries:
+                    raise ConcurrencyError(
+                        "another writer recorded an entry for the same item first"
+                        + (f", {attempt + 1} times" if attempt else "")
+                        + "; nothing was recorded (load it again and retry)",
+                        reference=first,
+                        rule="one-writer-per-version",
+                    ) from error
+                attempt += 1
+        positions = [r.notification.id for r in recordings][: len(events)]
+        self._catch_up_views(positions[-1], first)
+        return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=True)]
+
+    def _catch_up_views(self, position: int, reference: str | None) -> None:
+        try:
+            with _translated(self._label, reference):
                 self.views.catch_up()
-            except Exception as error:
-                raise StoreError(
-                    f"the entry was recorded at position {position}, but the view tables "
-                    f"could not catch up ({type(error).__name__}: {error}); they will on the "
-                    "next read",
-                    reference=command.reference,
-                    rule="views-current",
-                ) from error
-        return Recorded(event=event, position=position)
+        except RecommendationsError as error:
+            raise StoreError(
+                f"the entry was recorded at position {position}, but the views could not "
+                f"catch up ({error}); they will on the next read",
+                reference=reference,
+                rule="views-current",
+            ) from error
+
+    def _carried_out(
+        self, command_id: str, digest: str, reference: str | None
+    ) -> list[Recorded] | None:
+        """What the command with ``command_id`` recorded, if it was carried out already."""
+        with _translated(self._label, reference):
+            stored = self._app.recorder.select_events(command_item(command_id), limit=1)
+        if not stored:
+            return None
+        record = self._decode(stored[0])
+        if not isinstance(record, CommandRecord):
+            raise StoreError(f"entry {stored[0].topic!r} is not a command record", rule="readable")
+        if record.digest != digest:
+            raise RuleViolation(
+                f"command id {command_id!r} was used for a different command, recorded "
+                f"{record.recorded_at.isoformat()}: a retry must repeat it exactly",
+                reference=reference,
+                field="command_id",
+                rule="command-id-unique",
+            )
+        self._catch_up_views(0, reference)
+        done = []
+        with _translated(self._label, reference):
+            for item, version in record.entries:
+                found = [
+                    (position, event)
+                    for position, event in self.views.item_log(item)
+                    if event.originator_version == version
+                ]
+                if not found:
+                    raise StoreError(
+                        f"command {command_id!r} recorded entry {version} of {item}, which "
+                        "the views cannot find",
+                        reference=reference,
+                        rule="views-consistent",
+                    )
+                position, event = found[0]
+                done.append(Recorded(event=event, position=position))
+        return done
+
+    def _decide_all(self, commands: list[domain.Command]) -> list[domain.Event]:
+        """Decide each command against the store and the entries decided before it."""
+        staged: dict[uuid.UUID, list[domain.Event]] = {}
+        self._staged.items = staged
+        self._staged.last = None
+        try:
+            events = []
+            for command in commands:
+                if isinstance(
+                    command,
+                    domain.RecordInspection
+                    | domain.ReviseInspection
+                    | domain.PublishReport
+                    | domain.ReviseReport,
+                ):
+                    event = self._decide_source(command)
+                else:
+                    event = self._decide_recommendation(command)
+                staged.setdefault(event.originator_id, []).append(event)
+                self._staged.last = event.recorded_at
+                events.append(event)
+            return events
+        finally:
+            self._staged.items = None
+            self._staged.last = None
 
     def _recorded_at(self, history: Sequence[domain.Event]) -> datetime:
         """Now, by the tracker's clock, but never before the last entry of the item or of
@@ -207,9 +365,12 @@ class Tracker(TrackerViews):
                 rule="aware-time",
             )
         latest = [history[-1].recorded_at] if history else []
+        staged_last = getattr(self._staged, "last", None)
+        if staged_last is not None:
+            latest.append(staged_last)
         head = self.head()
         if head:
-            with _translated(self.store):
+            with _translated(self._label):
                 last = self._app.recorder.select_notifications(start=head, limit=1)
             if last:
                 latest.append(self._decode(last[0]).recorded_at)
@@ -278,8 +439,11 @@ class Tracker(TrackerViews):
     # --- reading ----------------------------------------------------------------------------
 
     def _history(self, originator_id: uuid.UUID, kind: type[_E]) -> list[_E]:
-        with _translated(self.store):
+        with _translated(self._label):
             events = list(self._app.events.get(originator_id))
+        staged = getattr(self._staged, "items", None)
+        if staged:
+            events += staged.get(originator_id, [])
         for event in events:
             if not isinstance(event, kind):
                 raise StoreError(
@@ -290,7 +454,10 @@ class Tracker(TrackerViews):
         return cast(list[_E], events)
 
     def _exists(self, originator_id: uuid.UUID) -> bool:
-        with _translated(self.store):
+        staged = getattr(self._staged, "items", None)
+        if staged and originator_id in staged:
+            return True
+        with _translated(self._label):
             return bool(self._app.recorder.select_events(originator_id, limit=1))
 
     def _find_report(
@@ -330,13 +497,12 @@ class Tracker(TrackerViews):
 
     def _logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
         """One item's entries with their positions in the whole log."""
-        if self.views is not None:
-            with _translated(self.store):
-                return [
-                    LoggedEvent(position=position, event=event)
-                    for position, event in self.views.item_log(originator_id)
-                ]
-        return [logged for logged in self.log() if logged.event.originator_id == originator_id]
+        with _translated(self._label):
+            self.views.catch_up()
+            return [
+                LoggedEvent(position=position, event=event)
+                for position, event in self.views.item_log(originator_id)
+            ]
 
     def events(self, reference: str) -> list[domain.RecommendationEvent]:
         """Every entry of a recommendation's log, in the order recorded (corrections too)."""
@@ -393,20 +559,21 @@ class Tracker(TrackerViews):
         mapper = self._app.mapper
         position = after
         while True:
-            with _translated(self.store):
+            with _translated(self._label):
                 page = self._app.recorder.select_notifications(
                     start=position, limit=page_size, inclusive_of_start=False
                 )
             for notification in page:
-                event = cast(domain.Event, mapper.to_domain_event(notification))
-                yield LoggedEvent(position=notification.id, event=event)
+                event = mapper.to_domain_event(notification)
+                if isinstance(event, domain.Event):  # not a command record
+                    yield LoggedEvent(position=notification.id, event=event)
             if len(page) < page_size:
                 return
             position = page[-1].id
 
     def head(self) -> int:
         """The position of the last entry in the log (0 when it is empty)."""
-        with _translated(self.store):
+        with _translated(self._label):
             return self._app.recorder.max_notification_id() or 0
 
     def _items(self, kind: type[_E], position: int | None = None) -> list[list[_E]]:
@@ -465,14 +632,12 @@ class Tracker(TrackerViews):
         ``where`` keeps only the rows it matches. The answer states its basis.
         """
         keep = where or views.RegisterFilter()
-        if self.views is not None:
-            with _translated(self.store):
-                self.views.catch_up()
-                asked = self.basis(as_at=as_at, known_at=known_at, position=position)
-                reached, rows = self.views.register(asked, keep)
-            basis = attrs.evolve(asked, position=reached)
-            return views.Register(basis=basis, rows=tuple(rows))
-        return self.register_by_fold(as_at=as_at, known_at=known_at, position=position, where=where)
+        with _translated(self._label):
+            self.views.catch_up()
+            asked = self.basis(as_at=as_at, known_at=known_at, position=position)
+            reached, rows = self.views.register(asked, keep)
+        basis = attrs.evolve(asked, position=reached)
+        return views.Register(basis=basis, rows=tuple(rows))
 
     def register_by_fold(
         self,
@@ -522,8 +687,7 @@ class Tracker(TrackerViews):
 
     def close(self) -> None:
         """Release the store's connections."""
-        if self.views is not None:
-            self.views.close()
+        self.views.close()
         self._app.close()
 
     def __enter__(self) -> Tracker:

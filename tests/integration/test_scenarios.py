@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -229,23 +230,46 @@ def test_sqlite_keeps_the_log_across_trackers(tmp_path: Path) -> None:
         assert reopened.events("2.16") == events
 
 
+def _interleaving(first: r.Tracker) -> Callable[[], datetime]:
+    """A clock that, the first time it is read (after the second writer has read the log
+    and before it saves), has the first writer record an entry for the same recommendation."""
+    calls = []
+
+    def clock() -> datetime:
+        if not calls:
+            calls.append(1)
+            first.execute(r.Assign(reference="2.16", owner="ACC", **who(3, 5)))
+        return datetime.now(UTC)
+
+    return clock
+
+
 def test_two_writers_on_one_file_do_not_overwrite_each_other(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'shared.db'}"
     with r.Tracker(url) as first:
         publish(first)
         raise_one(first)
-
-        def interleaving_clock() -> datetime:
-            # Runs after the second writer has read the log and before it saves:
-            # the first writer records an entry for the same recommendation meanwhile.
-            first.execute(r.Assign(reference="2.16", owner="ACC", **who(3, 5)))
-            return datetime.now(UTC)
-
-        with r.Tracker(url, clock=interleaving_clock) as second:
+        with r.Tracker(url, clock=_interleaving(first), retries=0) as second:
             with pytest.raises(r.ConcurrencyError, match="another writer recorded") as caught:
                 second.execute(r.Regrade(reference="2.16", grade="green", **who(3, 6)))
             assert caught.value.reference == "2.16"
             assert [type(e).__name__ for e in first.events("2.16")] == ["Raised", "Assigned"]
+
+
+def test_a_conflicting_write_is_decided_again_on_the_new_state(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with r.Tracker(url) as first:
+        publish(first)
+        raise_one(first)
+        with r.Tracker(url, clock=_interleaving(first)) as second:
+            recorded = second.execute(r.Regrade(reference="2.16", grade="green", **who(3, 6)))
+        assert recorded.event.originator_version == 3
+        assert [type(e).__name__ for e in first.events("2.16")] == [
+            "Raised",
+            "Assigned",
+            "Regraded",
+        ]
+        assert first.recommendation("2.16").owner == "ACC"
 
 
 def test_an_unreadable_entry_is_reported_not_guessed(tmp_path: Path) -> None:

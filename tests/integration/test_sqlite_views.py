@@ -13,7 +13,7 @@ from eventsourcing.persistence import StoredEvent
 
 import recommendations as r
 from recommendations import domain
-from recommendations._sqlite_views import _TABLES, SqliteViews
+from recommendations_sqlite._views import _TABLES, SqliteViews
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "west_midlands_2017.py"
 

@@ -33,8 +33,8 @@ from hypothesis.stateful import (
 
 import recommendations as r
 from recommendations import domain
-from recommendations._sqlite_views import _Item, segments
 from recommendations.domain._decide import check_timeline
+from recommendations_sqlite._views import _Item, segments
 from tests.conftest import Clock, report_details
 
 REFS = ("A", "B", "C")

@@ -30,9 +30,8 @@ import attrs
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from . import domain, views
-from ._errors import StoreError
-from ._serialization import _CONVERTER
+from recommendations import StoreError, domain, views
+from recommendations.stores import primitive
 
 __all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews", "row_values", "segments"]
 
@@ -360,7 +359,7 @@ class SqliteViews:
     def __init__(
         self,
         connect: Callable[[], sqlite3.Connection],
-        decode: Callable[[StoredEvent], domain.Event],
+        decode: Callable[[StoredEvent], domain.Event | None],
     ) -> None:
         self._connect = connect
         self._decode = decode
@@ -509,7 +508,8 @@ class SqliteViews:
                         state=state,
                     )
                 )
-                entries.append((position, event))
+                if event is not None:  # a command record has no rows
+                    entries.append((position, event))
                 applied += 1
                 if writer.pending() >= batch:
                     writer.flush()
@@ -525,7 +525,7 @@ class SqliteViews:
 
     def _read(
         self, cursor: sqlite3.Cursor, after: int, limit: int
-    ) -> list[tuple[int, domain.Event]]:
+    ) -> list[tuple[int, domain.Event | None]]:
         rows = cursor.execute(
             "SELECT rowid, originator_id, originator_version, topic, state "
             "FROM stored_events WHERE rowid > ? ORDER BY rowid LIMIT ?",
@@ -567,9 +567,13 @@ class SqliteViews:
             self._items.popitem(last=False)
         return loaded
 
-    def _apply(self, cursor: sqlite3.Cursor, page: Iterable[tuple[int, domain.Event]]) -> None:
+    def _apply(
+        self, cursor: sqlite3.Cursor, page: Iterable[tuple[int, domain.Event | None]]
+    ) -> None:
         trail_rows: list[tuple[Any, ...]] = []
         for position, event in page:
+            if event is None:  # not a domain event (a command record): nothing to show
+                continue
             recorded = recorded_text(event.recorded_at)
             reference = None
             if isinstance(event, domain.RecommendationEvent):
@@ -714,7 +718,7 @@ class SqliteViews:
                 "WHERE originator_id = ? ORDER BY originator_version",
                 (item.hex,),
             ).fetchall()
-        return [
+        logged = [
             (
                 position,
                 self._decode(
@@ -723,6 +727,7 @@ class SqliteViews:
             )
             for position, v, t, s in rows
         ]
+        return [(position, event) for position, event in logged if event is not None]
 
     def digest(self) -> str:
         """A SHA-256 of every view row, in key order: equal digests, equal views."""
@@ -914,11 +919,11 @@ def _trail_row(
 
 def _details_json(details: dict[str, Any]) -> str:
     return orjson.dumps(
-        {k: _CONVERTER.unstructure(v) for k, v in details.items()}, option=orjson.OPT_SORT_KEYS
+        {k: primitive(v) for k, v in details.items()}, option=orjson.OPT_SORT_KEYS
     ).decode()
 
 
-def open_views(path: str, decode: Callable[[StoredEvent], domain.Event]) -> SqliteViews:
+def open_views(path: str, decode: Callable[[StoredEvent], domain.Event | None]) -> SqliteViews:
     """The views of the SQLite database at ``path`` (a file name or a shared-memory URI)."""
 
     def connect() -> sqlite3.Connection:

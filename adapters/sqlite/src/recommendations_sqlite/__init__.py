@@ -1,0 +1,54 @@
+"""The SQLite storage adapter: the embedded default.
+
+``sqlite:///register.db`` is a file relative to the working directory,
+``sqlite:////srv/register.db`` one at an absolute path, and ``sqlite:///:memory:`` a
+database in this process's memory that its threads share. The log is kept by
+``eventsourcing.sqlite`` (one writer at a time, in WAL mode); a file also keeps the register,
+its bitemporal history and the audit trail as plain tables that other programs can query
+(see the view tables reference).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Mapping
+
+from recommendations.stores import InProcessViews, LogSource, StoreAdapter, StoreURL, Views
+
+from ._views import SCHEMA_VERSION, SqliteViews, open_views
+
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteViews"]
+
+_memory_databases = itertools.count(1)
+
+
+class SqliteStore(StoreAdapter):
+    """``sqlite:///file.db``: the log and its view tables in one SQLite file."""
+
+    scheme = "sqlite"
+    summary = "a SQLite file: the embedded default (sqlite:///file.db, sqlite:///:memory:)"
+
+    def settings(self, url: StoreURL) -> dict[str, str]:
+        path = url.path
+        if url.host or not path.startswith("/") or path == "/":
+            raise url.refuse("names no file: write sqlite:///relative.db or sqlite:////abs.db")
+        if url.query:
+            raise url.refuse("a SQLite store takes no parameters")
+        path = path[1:]
+        if path == ":memory:":
+            name = f"file:recommendations-{os.getpid()}-{next(_memory_databases)}"
+            path = f"{name}?mode=memory&cache=shared"
+        else:
+            folder = os.path.dirname(os.path.abspath(path))
+            if not os.path.isdir(folder):
+                raise url.refuse(f"folder {folder!r} does not exist")
+        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+
+    def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
+        path = settings["SQLITE_DBNAME"]
+        if "mode=memory" in path:
+            # An in-memory database shared between threads locks whole tables: its views
+            # stay in this process.
+            return InProcessViews(source)
+        return open_views(path, source.decode)

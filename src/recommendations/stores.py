@@ -1,0 +1,401 @@
+"""Storage adapters: how a store URL becomes an event store and its materialised views.
+
+A store is named by a URL whose scheme names an adapter: ``memory://``,
+``sqlite:///register.db``, ``postgresql://user@host:5432/db``, or any scheme a third-party
+package adds. Adapters are found through the entry-point group
+``recommendations.stores`` (:data:`ENTRY_POINT_GROUP`); the built-in ones register the same
+way as anyone else's, and each is imported only when a URL names it.
+
+An adapter does two things (see :class:`StoreAdapter`):
+
+- :meth:`~StoreAdapter.settings` turns the URL into the settings of an ``eventsourcing``
+  persistence module (``PERSISTENCE_MODULE`` and its own keys), which keeps the log;
+- :meth:`~StoreAdapter.open_views` gives the :class:`Views`, the materialised register and
+  item logs, kept in the adapter's engine. The default keeps them in this process
+  (:class:`InProcessViews`, the reference implementation), which suits any engine.
+
+>>> sorted(info.scheme for info in available_stores() if info.installed)[:1]
+['memory']
+
+:mod:`recommendations.testing` holds the contract every adapter passes; the how-to "Write a
+storage adapter" walks through one.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, ClassVar, Protocol, runtime_checkable
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+from attrs import field, frozen
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+
+from . import domain, views
+from ._errors import ConfigurationError, StoreError
+
+__all__ = [
+    "DEFAULT_STORE",
+    "ENTRY_POINT_GROUP",
+    "AdapterInfo",
+    "InProcessViews",
+    "LogSource",
+    "StoreAdapter",
+    "StoreURL",
+    "Views",
+    "adapter_for",
+    "available_stores",
+    "primitive",
+]
+
+DEFAULT_STORE = "sqlite:///recommendations.db"
+"""A SQLite file in the working directory: the embedded default."""
+
+ENTRY_POINT_GROUP = "recommendations.stores"
+"""The entry-point group adapters register in: ``scheme = "package.module:AdapterClass"``."""
+
+_KNOWN: dict[str, tuple[str, str]] = {
+    "memory": ("recommendations", "in this process only, gone when it ends"),
+    "sqlite": ("recommendations-sqlite", "a SQLite file: the embedded default"),
+    "postgresql": ("recommendations-postgresql", "a PostgreSQL database (psycopg 3)"),
+    "eventsourcing": (
+        "recommendations-eventsourcing",
+        "any eventsourcing persistence module, by name",
+    ),
+}
+"""The adapters this project ships, so that a missing one is named with its package."""
+
+_ALIASES = {"postgres": "postgresql"}
+
+
+@frozen
+class StoreURL:
+    """A store URL taken apart: ``scheme://user:password@host:port/path?key=value``.
+
+    ``path`` keeps its leading slash (``sqlite:///a.db`` has path ``/a.db``); ``query``
+    holds the decoded query parameters, the last value of a repeated key winning.
+    """
+
+    url: str
+    scheme: str
+    username: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    path: str
+    query: Mapping[str, str] = field(factory=dict)
+
+    @classmethod
+    def parse(cls, url: str) -> StoreURL:
+        """Split ``url``, or raise :class:`~recommendations.ConfigurationError`."""
+        if not isinstance(url, str) or "://" not in url:
+            raise ConfigurationError(
+                f"{url!r} is not a store URL (try {DEFAULT_STORE!r} or 'memory://')",
+                field="store",
+                rule="store-url",
+            )
+        parts = urlsplit(url)
+        try:
+            port = parts.port
+        except ValueError as error:
+            raise ConfigurationError(
+                f"{_redacted(url)!r}: {error}", field="store", rule="store-url"
+            ) from error
+        scheme = parts.scheme.lower()
+        return cls(
+            url=url,
+            scheme=_ALIASES.get(scheme, scheme),
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname,
+            port=port,
+            path=unquote(parts.path),
+            query=dict(parse_qsl(parts.query, keep_blank_values=True)),
+        )
+
+    @property
+    def redacted(self) -> str:
+        """The URL with any password replaced by ``***``, for messages and logs."""
+        return _redacted(self.url)
+
+    def refuse(self, message: str, *, rule: str = "store-url") -> ConfigurationError:
+        """A :class:`~recommendations.ConfigurationError` about this URL (to raise)."""
+        return ConfigurationError(f"{self.redacted!r}: {message}", field="store", rule=rule)
+
+
+def _redacted(url: str) -> str:
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+@frozen
+class LogSource:
+    """What views read the log through: the store's recorder and the tracker's decoder.
+
+    ``recorder.select_notifications(start, limit, inclusive_of_start=False)`` pages through
+    the log in position order; ``decode`` turns a stored event into a domain event (with the
+    tracker's mapper, cipher and compression).
+    """
+
+    recorder: ApplicationRecorder
+    decode: Callable[[StoredEvent], domain.Event | None]
+    """``None`` for an entry that is not a domain event (the record of a command id): views
+    show nothing for it, but move past it."""
+
+    def after(
+        self, position: int, *, page_size: int = 1000
+    ) -> Iterator[tuple[int, domain.Event | None]]:
+        """Every entry after ``position``, with its position, in log order."""
+        while True:
+            page = self.recorder.select_notifications(
+                start=position, limit=page_size, inclusive_of_start=False
+            )
+            for notification in page:
+                yield notification.id, self.decode(notification)
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+
+@runtime_checkable
+class Views(Protocol):
+    """The materialised views an adapter keeps for one store.
+
+    Every answer must equal the pure fold of the log it reflects
+    (:func:`recommendations.views.build_register`): :mod:`recommendations.testing` checks it.
+    """
+
+    def position(self) -> int:
+        """The last log position the views include."""
+
+    def catch_up(self) -> int:
+        """Apply every entry recorded since the last catch-up; how many were applied.
+
+        Entries are applied in position order, each exactly once, and none is skipped
+        while writers are in flight: an adapter must only ever expose positions whose
+        predecessors are committed (see :class:`StoreAdapter`).
+        """
+
+    def rebuild(self) -> int:
+        """Drop the views and apply the whole log again; how many entries were applied."""
+
+    def register(
+        self, basis: views.Basis, where: views.RegisterFilter
+    ) -> tuple[int, list[views.RegisterRow]]:
+        """The register on ``basis`` and the position it reflects: ``basis.position``, or
+        the views' own position if they had not reached it."""
+
+    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+        """One item's entries with their log positions, in version order."""
+
+    def close(self) -> None:
+        """Release the views' connections."""
+
+
+class InProcessViews:
+    """Views kept in this process's memory: the reference implementation of :class:`Views`.
+
+    Catching up reads new entries through the :class:`LogSource`; the register is the pure
+    fold of the entries held, with the current one kept until the log moves on. Any engine
+    can use it; an engine with tables of its own usually keeps its views there instead, so
+    that other programs can read them.
+    """
+
+    def __init__(self, source: LogSource) -> None:
+        self._source = source
+        self._lock = threading.RLock()
+        self._position = 0
+        self._entries: list[views.Logged] = []
+        self._items: dict[uuid.UUID, list[tuple[int, domain.Event]]] = {}
+        self._current: tuple[views.Basis, list[views.RegisterRow]] | None = None
+
+    def position(self) -> int:
+        with self._lock:
+            return self._position
+
+    def catch_up(self) -> int:
+        with self._lock:
+            applied = 0
+            for position, event in self._source.after(self._position):
+                if event is not None:
+                    self._entries.append(views.Logged(position=position, event=event))
+                    self._items.setdefault(event.originator_id, []).append((position, event))
+                self._position = position
+                applied += 1
+            return applied
+
+    def rebuild(self) -> int:
+        with self._lock:
+            self._position = 0
+            self._entries.clear()
+            self._items.clear()
+            self._current = None
+            return self.catch_up()
+
+    def register(
+        self, basis: views.Basis, where: views.RegisterFilter
+    ) -> tuple[int, list[views.RegisterRow]]:
+        with self._lock:
+            reached = self._position
+            position = min(basis.position, reached)
+            at = views.Basis(as_at=basis.as_at, known_at=basis.known_at, position=position)
+            cached = self._current
+            if cached is not None and cached[0] == at:
+                rows = cached[1]
+            else:
+                rows = list(views.build_register(self._entries, at).rows)
+                self._current = (at, rows)
+        return position, [row for row in rows if where(row)]
+
+    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+        with self._lock:
+            return sorted(self._items.get(item, []), key=lambda pe: pe[1].originator_version)
+
+    def close(self) -> None:
+        with self._lock:
+            self._position = 0
+            self._entries.clear()
+            self._items.clear()
+            self._current = None
+
+
+class StoreAdapter(ABC):
+    """What a storage adapter supplies. Subclass it, and register the subclass under its
+    scheme in the entry-point group ``recommendations.stores``::
+
+        [project.entry-points."recommendations.stores"]
+        mystore = "my_package:MyStore"
+
+    The log itself is kept by an ``eventsourcing`` persistence module, named by
+    :meth:`settings`; it must give every committed entry a position (notification id) such
+    that no position becomes visible before a smaller one is committed, so that readers
+    catching up never skip an entry (SQLite's one writer at a time and PostgreSQL's table
+    lock both do). The views default to :class:`InProcessViews`.
+    """
+
+    scheme: ClassVar[str]
+    """The URL scheme this adapter answers to."""
+    summary: ClassVar[str] = ""
+    """One line for ``recommendations stores``."""
+
+    @abstractmethod
+    def settings(self, url: StoreURL) -> dict[str, str]:
+        """The ``eventsourcing`` settings that open the store ``url`` names: at least
+        ``PERSISTENCE_MODULE``. Raise ``url.refuse(...)`` for a URL it cannot open."""
+
+    def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
+        """The views of the store (``settings`` are what :meth:`settings` returned)."""
+        return InProcessViews(source)
+
+    def describe(self, url: StoreURL) -> str:
+        """The store, for messages: the URL without its password."""
+        return url.redacted
+
+
+@frozen
+class AdapterInfo:
+    """An adapter as :func:`available_stores` lists it."""
+
+    scheme: str
+    package: str
+    """The distribution that provides it (or should, if it is not installed)."""
+    target: str | None
+    """Its entry point, ``module:attribute`` (``None`` when not installed)."""
+    installed: bool
+    summary: str
+
+
+def _entry_points() -> dict[str, EntryPoint]:
+    found: dict[str, EntryPoint] = {}
+    for entry in entry_points(group=ENTRY_POINT_GROUP):
+        found.setdefault(entry.name.lower(), entry)
+    return found
+
+
+def available_stores() -> list[AdapterInfo]:
+    """Every adapter installed, and the ones this project ships that are not, by scheme.
+
+    Listing imports no adapter.
+    """
+    installed = _entry_points()
+    listed: list[AdapterInfo] = []
+    for scheme, entry in installed.items():
+        package, summary = _KNOWN.get(scheme, ("", ""))
+        if entry.dist is not None:
+            package = entry.dist.name
+            summary = summary or (entry.dist.metadata["Summary"] or "")
+        listed.append(
+            AdapterInfo(
+                scheme=scheme, package=package, target=entry.value, installed=True, summary=summary
+            )
+        )
+    for scheme, (package, summary) in _KNOWN.items():
+        if scheme not in installed:
+            listed.append(
+                AdapterInfo(
+                    scheme=scheme, package=package, target=None, installed=False, summary=summary
+                )
+            )
+    return sorted(listed, key=lambda info: info.scheme)
+
+
+def primitive(value: Any) -> Any:
+    """``value`` as JSON-ready primitives, as the stored form writes it (dates as ISO text,
+    attrs classes as dictionaries): for views that keep an entry's details as JSON."""
+    from ._serialization import _CONVERTER
+
+    return _CONVERTER.unstructure(value)
+
+
+_loaded: dict[str, StoreAdapter] = {}
+_loading = threading.Lock()
+
+
+def adapter_for(url: str | StoreURL) -> StoreAdapter:
+    """The adapter for ``url``'s scheme, imported now if it was not already.
+
+    Raises :class:`~recommendations.ConfigurationError` naming the package to install if no
+    installed package provides the scheme, and :class:`~recommendations.StoreError` if the
+    one that does cannot be loaded.
+    """
+    parsed = url if isinstance(url, StoreURL) else StoreURL.parse(url)
+    scheme = parsed.scheme
+    with _loading:
+        if scheme in _loaded:
+            return _loaded[scheme]
+        entry = _entry_points().get(scheme)
+        if entry is None:
+            known = sorted(_entry_points())
+            hint = (
+                f"install {_KNOWN[scheme][0]} (pip install {_KNOWN[scheme][0]})"
+                if scheme in _KNOWN
+                else "install a package that provides it"
+            )
+            raise ConfigurationError(
+                f"no storage adapter for scheme {scheme!r} in {parsed.redacted!r}: {hint}; "
+                f"installed: {', '.join(known) or 'none'}",
+                field="store",
+                rule="store-scheme",
+            )
+        try:
+            target: Any = entry.load()
+            adapter = target() if isinstance(target, type) else target
+        except Exception as error:
+            raise StoreError(
+                f"the storage adapter {entry.value!r} for scheme {scheme!r} failed to load: "
+                f"{type(error).__name__}: {error}",
+                rule="adapter-loads",
+            ) from error
+        if not isinstance(adapter, StoreAdapter):
+            raise StoreError(
+                f"the entry point {entry.value!r} for scheme {scheme!r} is not a StoreAdapter",
+                rule="adapter-loads",
+            )
+        _loaded[scheme] = adapter
+        return adapter

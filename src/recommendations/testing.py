@@ -1,0 +1,531 @@
+"""The contract every storage adapter passes: test cases to subclass in your own tests.
+
+Each in-tree adapter runs these, and a third party's adapter subclasses them the same way
+(it needs ``pytest``)::
+
+    from recommendations.testing import StoreContract, ViewsContract
+
+    class TestMyStore(StoreContract, ViewsContract):
+        @pytest.fixture
+        def store_url(self, tmp_path):
+            return f"mystore:///{tmp_path / 'log'}"   # a fresh, empty store
+
+``store_url`` must name one fresh, empty store: every tracker opened on it during the test
+sees the same log. Set ``shared_between_processes = False`` on a store that lives in one
+process's memory (the process tests are then skipped with that reason).
+
+:class:`StoreContract` checks that the log keeps every entry exactly as recorded, in one
+order, without gaps; that concurrent writers lose nothing and get a clear error or a
+retry; and that command ids make retries safe. :class:`ViewsContract` checks that the
+adapter's materialised views always equal the pure fold of the log
+(:func:`recommendations.views.build_register`), whatever the basis, and that catching up
+while writers are in flight never skips an entry.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import threading
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+import recommendations as r
+
+from . import domain, views
+
+__all__ = ["StoreContract", "ViewsContract", "commands", "scenario"]
+
+_START = datetime(2017, 6, 1, 9, tzinfo=UTC)
+
+
+def _when(month: int, day: int) -> dict[str, Any]:
+    return {"effective_on": date(2017, month, day), "by": "Kath Holder", "reason": "committee"}
+
+
+def _report(reference: str, title: str) -> r.ReportDetails:
+    return r.ReportDetails(
+        title=title,
+        body="West Midlands Police",
+        inspectorates=("HMIC",),
+        published_on=date(2017, 3, 2),
+        scale=domain.PEEL,
+        overall_grade="good",
+        area_grades=(r.AreaGrade("vulnerability", "requires-improvement"),),
+        findings=(r.Finding("2.15", r.FindingKind.CAUSE_OF_CONCERN, "Domestic abuse"),),
+    )
+
+
+def scenario() -> list[domain.Command]:
+    """Commands that record every kind of entry: sources, a whole life, a claim rejected,
+    a reopening, a correction, and a few more recommendations to fill a register."""
+    inspection = r.InspectionDetails(
+        title="Crime data integrity", body="West Midlands Police", inspectorates=("HMIC",)
+    )
+    return [
+        r.RecordInspection(reference="CDI-2017", details=inspection, **_when(2, 1)),
+        r.ReviseInspection(
+            reference="CDI-2017",
+            details=r.InspectionDetails(
+                title="Crime data integrity (revisited)",
+                body="West Midlands Police",
+                inspectorates=("HMIC",),
+            ),
+            **_when(2, 10),
+        ),
+        r.PublishReport(reference="PEEL-2016", details=_report("PEEL-2016", "PEEL"), **_when(3, 2)),
+        r.ReviseReport(
+            reference="PEEL-2016", details=_report("PEEL-2016", "PEEL 2016"), **_when(3, 3)
+        ),
+        r.Raise(
+            reference="2.16",
+            text="Supervise DASH risk assessments",
+            report="PEEL-2016",
+            finding="2.15",
+            grade="amber",
+            due_on=date(2017, 3, 31),
+            **_when(3, 2),
+        ),
+        r.Assign(reference="2.16", owner="Head of Public Protection", **_when(3, 10)),
+        r.NoteProgress(reference="2.16", note="audit begun", **_when(3, 20)),
+        r.ChangeDeadline(reference="2.16", due_on=date(2017, 6, 30), **_when(3, 25)),
+        r.Regrade(reference="2.16", grade="green", **_when(3, 30)),
+        r.ClaimImplementation(reference="2.16", note="done", evidence=["audit.pdf"], **_when(4, 1)),
+        r.RejectClaim(reference="2.16", **_when(4, 2)),
+        r.ClaimImplementation(reference="2.16", note="done again", **_when(4, 3)),
+        r.Discharge(
+            reference="2.16",
+            outcome=r.Outcome.IMPLEMENTED,
+            accepted_by="HMIC",
+            acceptor_role="inspectorate",
+            **_when(4, 5),
+        ),
+        r.Reopen(reference="2.16", **_when(5, 1)),
+        r.Correct(
+            reference="2.16",
+            version=3,
+            what_was_wrong="the note was on the wrong day",
+            changes={"effective_on": date(2017, 3, 21)},
+            **_when(3, 21),
+        ),
+        *commands(6),
+    ]
+
+
+def commands(count: int, *, prefix: str = "R") -> list[domain.Command]:
+    """``count`` more recommendations of report PEEL-2016, each raised and regraded."""
+    made: list[domain.Command] = []
+    grades = ("red", "amber", "green")
+    for n in range(count):
+        reference = f"{prefix}{n}"
+        made.append(
+            r.Raise(
+                reference=reference,
+                text=f"Recommendation {reference}",
+                report="PEEL-2016",
+                grade=grades[n % 3],
+                due_on=date(2017, 4, 1) + timedelta(days=n),
+                **_when(3, 2 + n % 20),
+            )
+        )
+        made.append(r.Regrade(reference=reference, grade=grades[(n + 1) % 3], **_when(4, 1)))
+    return made
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = _START
+        self._lock = threading.Lock()
+
+    def __call__(self) -> datetime:
+        with self._lock:
+            self.now += timedelta(minutes=1)
+            return self.now
+
+
+class _Base:
+    shared_between_processes: bool = True
+    """Whether other processes can open the store ``store_url`` names."""
+
+    @pytest.fixture
+    def store_url(self) -> str:
+        """The URL of a fresh, empty store: override it."""
+        raise NotImplementedError("a contract test class must define the store_url fixture")
+
+    @pytest.fixture
+    def open_tracker(self, store_url: str) -> Iterator[Callable[..., r.Tracker]]:
+        """Open a tracker on the store (closed at the end of the test)."""
+        opened: list[r.Tracker] = []
+        clock = _Clock()  # one clock for the test's trackers, as on one machine
+
+        def open_one(**options: Any) -> r.Tracker:
+            options.setdefault("clock", clock)
+            tracker = r.Tracker(store_url, **options)
+            opened.append(tracker)
+            return tracker
+
+        yield open_one
+        for tracker in opened:
+            tracker.close()
+
+    @pytest.fixture
+    def filled(self, open_tracker: Callable[..., r.Tracker]) -> r.Tracker:
+        """A tracker on the store, with :func:`scenario` recorded."""
+        tracker = open_tracker()
+        for command in scenario():
+            tracker.execute(command)
+        return tracker
+
+
+class StoreContract(_Base):
+    """The log: kept whole, in one order, safe under concurrent writers."""
+
+    def test_an_empty_store(self, open_tracker: Callable[..., r.Tracker]) -> None:
+        tracker = open_tracker()
+        assert tracker.head() == 0
+        assert list(tracker.log()) == []
+        assert tracker.register().rows == ()
+        with pytest.raises(r.NotFound):
+            tracker.recommendation("2.16")
+
+    def test_every_entry_reads_back_as_recorded(
+        self, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        tracker = open_tracker()
+        recorded = [tracker.execute(command) for command in scenario()]
+        logged = list(tracker.log())
+        assert [(x.position, x.event) for x in logged] == [(x.position, x.event) for x in recorded]
+        kinds = {type(x.event).__name__ for x in logged}
+        assert len(kinds) == 14, kinds
+        reopened = open_tracker()  # a second tracker reads what the first recorded
+        assert [(x.position, x.event) for x in reopened.log()] == [
+            (x.position, x.event) for x in logged
+        ]
+        assert reopened.events("2.16") == tracker.events("2.16")
+
+    def test_positions_have_no_gaps_and_recorded_time_grows(self, filled: r.Tracker) -> None:
+        logged = list(filled.log())
+        assert [x.position for x in logged] == list(range(1, len(logged) + 1))
+        assert filled.head() == len(logged)
+        times = [x.event.recorded_at for x in logged]
+        assert times == sorted(times)
+        assert len(set(times)) == len(times)
+
+    def test_the_log_reads_in_pages(self, filled: r.Tracker) -> None:
+        whole = list(filled.log())
+        assert list(filled.log(page_size=3)) == whole
+        assert list(filled.log(after=5, page_size=2)) == whole[5:]
+
+    def test_a_refused_batch_records_nothing(self, filled: r.Tracker) -> None:
+        before = filled.head()
+        with pytest.raises(r.RuleViolation) as caught:
+            filled.execute_many(
+                [
+                    r.Regrade(reference="R1", grade="red", **_when(5, 2)),
+                    r.Regrade(reference="R2", grade="purple", **_when(5, 2)),
+                ]
+            )
+        assert (caught.value.reference, caught.value.rule) == ("R2", "grade-on-scale")
+        assert filled.head() == before
+
+    def test_a_batch_is_decided_in_order_and_recorded_at_once(
+        self, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        tracker = open_tracker()
+        done = tracker.execute_many(scenario())
+        assert [x.position for x in done] == list(range(1, len(done) + 1))
+        assert [x.event for x in tracker.log()] == [x.event for x in done]
+
+    def test_a_conflicting_writer_gets_a_concurrency_error(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        done: list[int] = []
+
+        def interleave() -> datetime:
+            if not done:  # after the second writer read the log, before it saves
+                done.append(
+                    filled.execute(
+                        r.NoteProgress(reference="R0", note="first", **_when(5, 2))
+                    ).position
+                )
+            return _START
+
+        second = open_tracker(clock=interleave, retries=0)
+        before = filled.head()
+        with pytest.raises(r.ConcurrencyError) as caught:
+            second.execute(r.NoteProgress(reference="R0", note="second", **_when(5, 3)))
+        assert (caught.value.reference, caught.value.rule) == ("R0", "one-writer-per-version")
+        assert filled.head() == before + 1
+        assert [type(e).__name__ for e in filled.events("R0")][-1] == "ProgressNoted"
+
+    def test_a_conflicting_write_is_decided_again(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        done: list[int] = []
+
+        def interleave() -> datetime:
+            if not done:
+                done.append(
+                    filled.execute(
+                        r.NoteProgress(reference="R0", note="first", **_when(5, 2))
+                    ).position
+                )
+            return _START
+
+        second = open_tracker(clock=interleave)
+        recorded = second.execute(r.NoteProgress(reference="R0", note="second", **_when(5, 3)))
+        notes = [e.note for e in filled.events("R0") if isinstance(e, domain.ProgressNoted)]
+        assert notes == ["first", "second"]
+        assert recorded.position == done[0] + 1
+
+    def test_a_command_id_makes_a_retry_record_nothing(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        command = r.Regrade(reference="R1", grade="red", **_when(5, 2))
+        first = filled.execute(command, command_id="ticket-1")
+        head = filled.head()
+        assert filled.execute(command, command_id="ticket-1") == first
+        restarted = open_tracker()  # after a crash or a restart, on another tracker
+        assert restarted.execute(command, command_id="ticket-1") == first
+        assert filled.head() == head
+        assert [e for e in filled.events("R1") if e.originator_version > 2] == [first.event]
+        # the record of the command id is not an entry of the log
+        assert [x.position for x in filled.log()][-1] == first.position
+
+    def test_a_command_id_reused_for_other_content_is_refused(self, filled: r.Tracker) -> None:
+        filled.execute(r.Regrade(reference="R1", grade="red", **_when(5, 2)), command_id="t-2")
+        head = filled.head()
+        with pytest.raises(r.RuleViolation) as caught:
+            filled.execute(
+                r.Regrade(reference="R1", grade="green", **_when(5, 2)), command_id="t-2"
+            )
+        assert (caught.value.reference, caught.value.field, caught.value.rule) == (
+            "R1",
+            "command_id",
+            "command-id-unique",
+        )
+        assert filled.head() == head
+
+    def test_a_batch_with_a_command_id_is_replayed_whole(self, filled: r.Tracker) -> None:
+        batch = commands(3, prefix="B")
+        first = filled.execute_many(batch, command_id="import-1")
+        assert filled.execute_many(batch, command_id="import-1") == first
+        assert len({x.position for x in first}) == len(batch)
+
+    def test_threads_writing_lose_nothing(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        """Threads, each with a tracker, write to one recommendation and to their own."""
+        head = filled.head()
+        writers, each = 4, 5
+        errors: list[BaseException] = []
+
+        def write(n: int) -> None:
+            try:
+                tracker = open_tracker(retries=50)
+                for i in range(each):
+                    tracker.execute(
+                        r.NoteProgress(reference="R0", note=f"w{n}-{i}", **_when(5, 2)),
+                        command_id=f"shared-{n}-{i}",
+                    )
+                    tracker.execute(
+                        r.NoteProgress(reference=f"R{n + 1}", note=f"own-{i}", **_when(5, 2))
+                    )
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        _check_log(filled, head, writers * each * 2)
+        shared = [e.note for e in filled.events("R0") if isinstance(e, domain.ProgressNoted)]
+        assert sorted(shared) == sorted(f"w{n}-{i}" for n in range(writers) for i in range(each))
+
+    def test_processes_writing_lose_nothing(self, filled: r.Tracker, store_url: str) -> None:
+        """Processes write to one recommendation and to their own, retrying with command
+        ids; then each runs its commands again, as after a crash: nothing is doubled."""
+        if not self.shared_between_processes:
+            pytest.skip("this store lives in one process's memory")
+        head = filled.head()
+        writers, each = 3, 4
+        context = multiprocessing.get_context("spawn")
+        for _ in range(2):  # the second round repeats every command id: nothing new
+            with context.Pool(writers) as pool:
+                results = pool.starmap(
+                    _write_in_process, [(store_url, n, each) for n in range(writers)]
+                )
+            assert all(results), results
+        _check_log(filled, head, writers * each * 2)
+
+
+def _write_in_process(store_url: str, n: int, each: int) -> bool:
+    with r.Tracker(store_url, retries=100) as tracker:
+        for i in range(each):
+            tracker.execute(
+                r.NoteProgress(reference="R0", note=f"p{n}-{i}", **_when(5, 2)),
+                command_id=f"process-{n}-{i}",
+            )
+            tracker.execute(
+                r.NoteProgress(reference=f"R{n + 1}", note=f"own-{i}", **_when(5, 2)),
+                command_id=f"process-own-{n}-{i}",
+            )
+    return True
+
+
+def _check_log(tracker: r.Tracker, head: int, added: int) -> None:
+    """After ``head``, exactly ``added`` entries; no gap, no duplicate, versions whole."""
+    logged = list(tracker.log(after=head))
+    assert len(logged) == added
+    positions = [x.position for x in logged]
+    assert positions == sorted(set(positions))
+    keys = [(x.event.originator_id, x.event.originator_version) for x in logged]
+    assert len(set(keys)) == len(keys)
+    whole = list(tracker.log())
+    items: dict[Any, list[int]] = {}
+    for x in whole:
+        items.setdefault(x.event.originator_id, []).append(x.event.originator_version)
+    for versions in items.values():
+        assert versions == list(range(1, len(versions) + 1))
+
+
+class ViewsContract(_Base):
+    """The adapter's views: always the fold of the log, whatever the basis."""
+
+    def _bases(self, tracker: r.Tracker) -> Iterator[views.Basis]:
+        head = tracker.head()
+        times = [x.event.recorded_at for x in tracker.log()]
+        for as_at in (
+            date(2017, 3, 1),
+            date(2017, 3, 2),
+            date(2017, 3, 21),
+            date(2017, 4, 2),
+            date(2017, 4, 5),
+            date(2017, 6, 1),
+            date(2030, 1, 1),
+        ):
+            for known_at in (
+                times[0],
+                times[len(times) // 2],
+                times[-1],
+                times[-1] + timedelta(days=1),
+            ):
+                for position in (head // 3, head - 1, head):
+                    yield views.Basis(as_at=as_at, known_at=known_at, position=position)
+
+    def _same(
+        self, tracker: r.Tracker, basis: views.Basis, where: views.RegisterFilter | None = None
+    ) -> None:
+        got = tracker.register(
+            as_at=basis.as_at, known_at=basis.known_at, position=basis.position, where=where
+        )
+        expected = tracker.register_by_fold(
+            as_at=basis.as_at, known_at=basis.known_at, position=got.basis.position, where=where
+        )
+        assert got.basis.position == basis.position
+        assert got.rows == expected.rows, basis
+
+    def test_the_register_is_the_fold_on_every_basis(self, filled: r.Tracker) -> None:
+        for basis in self._bases(filled):
+            self._same(filled, basis)
+
+    def test_filters_are_the_folds(self, filled: r.Tracker) -> None:
+        basis = filled.basis()
+        for where in (
+            views.RegisterFilter(grade="red"),
+            views.RegisterFilter(report="PEEL-2016", status=r.Status.OPEN),
+            views.RegisterFilter(reference="2.16"),
+            views.RegisterFilter(overdue=True),
+        ):
+            self._same(filled, basis, where)
+
+    def test_history_is_the_items_entries(self, filled: r.Tracker) -> None:
+        trail = filled.history("2.16")
+        item = domain.recommendation_id("2.16")
+        logged = [x for x in filled.log() if x.event.originator_id == item]
+        assert [e.position for e in trail.entries] == [x.position for x in logged]
+
+    def test_views_catch_up_with_another_writer(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        reader = open_tracker()
+        before = reader.register()
+        filled.execute(r.Regrade(reference="R1", grade="red", **_when(5, 2)))
+        after = reader.register()
+        assert after.basis.position == before.basis.position + 1
+        assert {row.reference: row.grade for row in after.rows}["R1"] == "red"
+        self._same(reader, reader.basis())
+
+    def test_a_rebuild_gives_the_same_views(self, filled: r.Tracker) -> None:
+        basis = filled.basis()
+        before = filled.register(as_at=basis.as_at, known_at=basis.known_at)
+        filled.views.rebuild()
+        assert filled.register(as_at=basis.as_at, known_at=basis.known_at).rows == before.rows
+        for basis in list(self._bases(filled))[::7]:
+            self._same(filled, basis)
+
+    def test_command_records_are_not_in_the_views(self, filled: r.Tracker) -> None:
+        filled.execute(r.Regrade(reference="R1", grade="red", **_when(5, 2)), command_id="c-1")
+        recorded = filled.execute(
+            r.Regrade(reference="R3", grade="red", **_when(5, 2)), command_id="c-2"
+        )
+        assert filled.head() == recorded.position + 1  # the command record comes last
+        positions = [entry.position for entry in filled.trail().entries]
+        assert recorded.position in positions
+        assert filled.head() not in positions
+        self._same(filled, filled.basis())
+
+    def test_catching_up_while_writers_are_in_flight_skips_nothing(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        """A reader catches up again and again while threads write: every register it
+        reads is the fold at the position it reports, and at the end it holds everything."""
+        reader = open_tracker()
+        stop = threading.Event()
+        errors: list[BaseException] = []
+
+        def write(n: int) -> None:
+            try:
+                tracker = open_tracker(retries=50)
+                for i in range(8):
+                    tracker.execute(r.NoteProgress(reference=f"R{n}", note=f"{i}", **_when(5, 2)))
+                    tracker.execute(
+                        r.Regrade(
+                            reference=f"R{n}",
+                            grade=("red", "amber", "green")[(n + 2 + i) % 3],
+                            **_when(5, 3 + i),
+                        )
+                    )
+            except BaseException as error:  # reported below
+                errors.append(error)
+
+        threads = [threading.Thread(target=write, args=(n,)) for n in range(3)]
+        for thread in threads:
+            thread.start()
+        seen: list[views.Register] = []
+        observed = filled.head()
+        while any(thread.is_alive() for thread in threads) and not stop.is_set():
+            seen.append(reader.register(as_at=date(2030, 1, 1)))
+            # Positions become visible in commit order: never one before a smaller one.
+            page = reader._app.recorder.select_notifications(
+                start=observed, limit=1000, inclusive_of_start=False
+            )
+            assert [n.id for n in page] == list(range(observed + 1, observed + 1 + len(page)))
+            observed += len(page)
+        for thread in threads:
+            thread.join()
+        assert errors == []
+        seen.append(reader.register(as_at=date(2030, 1, 1)))
+        for register in [*seen[:: max(1, len(seen) // 10)], seen[-1]]:
+            expected = reader.register_by_fold(
+                as_at=register.basis.as_at,
+                known_at=register.basis.known_at,
+                position=register.basis.position,
+            )
+            assert register.rows == expected.rows
+        assert seen[-1].basis.position == reader.head()
+        assert reader.views.position() == reader.head()
