@@ -43,3 +43,13 @@ class TestEventsourcingModule(StoreContract, ViewsContract):
             "eventsourcing://eventsourcing.sqlite?SQLITE_DBNAME="
             f"{quote(str(tmp_path / 'log.db'), safe='')}"
         )
+
+
+class TestSqlalchemyModule(StoreContract, ViewsContract):
+    """A persistence module this project does not ship: ``eventsourcing_sqlalchemy``, on a
+    SQLite file through SQLAlchemy."""
+
+    @pytest.fixture
+    def store_url(self, tmp_path: Path) -> str:
+        database = quote(f"sqlite:///{tmp_path / 'log.db'}", safe="")
+        return f"eventsourcing://eventsourcing_sqlalchemy?SQLALCHEMY_URL={database}"
