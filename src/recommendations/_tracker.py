@@ -8,10 +8,12 @@ storage errors into this library's errors.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import sqlite3
 import threading
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar, cast
@@ -45,6 +47,8 @@ from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 
 _E = TypeVar("_E", bound=domain.Event)
+_KNOWN_ITEMS = 20_000
+"""How many items' logs a tracker keeps for deciding (a few kilobytes each)."""
 
 
 @frozen
@@ -175,6 +179,11 @@ class Tracker(TrackerViews):
         self._label = adapter.describe(url)
         self._clock = clock
         self._staged = threading.local()
+        # Item logs as this tracker last recorded or read them while deciding. A stale one
+        # can only make a command collide with an entry already stored, which is then
+        # decided again on fresh reads (see _decide_all): never a wrong entry.
+        self._known: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
+        self._known_lock = threading.Lock()
         with _translated(self._label):
             self._app = _Log(env=settings)
             self.views: Views = adapter.open_views(
@@ -239,10 +248,11 @@ class Tracker(TrackerViews):
             if done is not None:
                 return done
         attempt = 0
+        fresh = False  # whether to read every item afresh rather than trust what is known
         while True:
             try:
                 with _translated(self._label, first, conflicts=False):
-                    events = self._decide_all(batch)
+                    events, trusted = self._decide_all(batch, fresh=fresh)
                     saved: list[Any] = list(events)
                     if command_id is not None and digest is not None:
                         saved.append(
@@ -260,10 +270,14 @@ class Tracker(TrackerViews):
                     recordings = self._app.save(*saved)
                 break
             except IntegrityError as error:
+                self._forget({e.originator_id for e in events})
                 if command_id is not None and digest is not None:
                     done = self._carried_out(command_id, digest, first)
                     if done is not None:
                         return done
+                if trusted and not fresh:
+                    fresh = True  # what this tracker knew was out of date: read it all
+                    continue
                 if attempt >= self.retries:
                     raise ConcurrencyError(
                         "another writer recorded an entry for the same item first"
@@ -273,14 +287,41 @@ class Tracker(TrackerViews):
                         rule="one-writer-per-version",
                     ) from error
                 attempt += 1
-        positions = [r.notification.id for r in recordings][: len(events)]
-        self._catch_up_views(positions[-1], first)
-        return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=True)]
+                fresh = True
+        self._remember(events)
+        positions = [r.notification.id for r in recordings]
+        entries: list[tuple[int, domain.Event | None]] = list(
+            zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
+        )
+        self._catch_up_views(positions[-1], first, entries)
+        return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
 
-    def _catch_up_views(self, position: int, reference: str | None) -> None:
+    def _remember(self, events: list[domain.Event]) -> None:
+        """Keep the logs of the items just recorded, as they now stand."""
+        memo: dict[uuid.UUID, list[domain.Event]] = getattr(self._staged, "done", None) or {}
+        with self._known_lock:
+            for item, log in memo.items():
+                self._known[item] = tuple(log)
+                self._known.move_to_end(item)
+            while len(self._known) > _KNOWN_ITEMS:
+                self._known.popitem(last=False)
+        self._staged.done = None
+
+    def _forget(self, items: set[uuid.UUID]) -> None:
+        with self._known_lock:
+            for item in items:
+                self._known.pop(item, None)
+        self._staged.done = None
+
+    def _catch_up_views(
+        self,
+        position: int,
+        reference: str | None,
+        recorded: Sequence[tuple[int, domain.Event | None]] = (),
+    ) -> None:
         try:
             with _translated(self._label, reference):
-                self.views.catch_up()
+                self.views.catch_up(recorded=recorded)
         except RecommendationsError as error:
             raise StoreError(
                 f"the entry was recorded at position {position}, but the views could not "
@@ -328,11 +369,20 @@ class Tracker(TrackerViews):
                 done.append(Recorded(event=event, position=position))
         return done
 
-    def _decide_all(self, commands: list[domain.Command]) -> list[domain.Event]:
-        """Decide each command against the store and the entries decided before it."""
+    def _decide_all(
+        self, commands: list[domain.Command], *, fresh: bool
+    ) -> tuple[list[domain.Event], bool]:
+        """Decide each command against the store and the entries decided before it.
+
+        Returns the events, and whether any item's log was taken from what this tracker
+        knew rather than read (``fresh`` reads every one).
+        """
         staged: dict[uuid.UUID, list[domain.Event]] = {}
         self._staged.items = staged
-        self._staged.last = None
+        self._staged.read = {}
+        self._staged.trusted = False
+        self._staged.fresh = fresh
+        self._staged.last = self._last_recorded()
         try:
             events = []
             for command in commands:
@@ -349,14 +399,29 @@ class Tracker(TrackerViews):
                 staged.setdefault(event.originator_id, []).append(event)
                 self._staged.last = event.recorded_at
                 events.append(event)
-            return events
+            read: dict[uuid.UUID, list[domain.Event]] = self._staged.read
+            self._staged.done = {
+                item: [*read.get(item, []), *log] for item, log in staged.items() if item in read
+            }
+            return events, bool(self._staged.trusted)
         finally:
             self._staged.items = None
+            self._staged.read = None
             self._staged.last = None
+
+    def _last_recorded(self) -> datetime | None:
+        """When the last entry of the whole store was recorded (``None`` if empty)."""
+        head = self.head()
+        if not head:
+            return None
+        with _translated(self._label):
+            last = self._app.recorder.select_notifications(start=head, limit=1)
+        return self._decode(last[0]).recorded_at if last else None
 
     def _recorded_at(self, history: Sequence[domain.Event]) -> datetime:
         """Now, by the tracker's clock, but never before the last entry of the item or of
-        the whole store: recorded time only grows along the log as this writer sees it."""
+        the whole store (as read when the batch began, and the batch's own entries since):
+        recorded time only grows along the log as this writer sees it."""
         now = self._clock()
         if not isinstance(now, datetime) or now.utcoffset() is None:
             raise ConfigurationError(
@@ -365,15 +430,9 @@ class Tracker(TrackerViews):
                 rule="aware-time",
             )
         latest = [history[-1].recorded_at] if history else []
-        staged_last = getattr(self._staged, "last", None)
-        if staged_last is not None:
-            latest.append(staged_last)
-        head = self.head()
-        if head:
-            with _translated(self._label):
-                last = self._app.recorder.select_notifications(start=head, limit=1)
-            if last:
-                latest.append(self._decode(last[0]).recorded_at)
+        last = getattr(self._staged, "last", None)
+        if last is not None:
+            latest.append(last)
         for moment in latest:
             if now <= moment:
                 now = moment + timedelta(microseconds=1)
@@ -382,7 +441,10 @@ class Tracker(TrackerViews):
     def _decide_recommendation(self, command: domain.RecommendationCommand) -> domain.Event:
         reference = command.reference
         history = self._history(
-            domain.recommendation_id(str(reference)), domain.RecommendationEvent
+            domain.recommendation_id(str(reference)),
+            domain.RecommendationEvent,
+            deciding=True,
+            raising=isinstance(command, domain.Raise),
         )
         report = None
         if isinstance(command, domain.Correct) and command.version == 1 and history:
@@ -426,9 +488,11 @@ class Tracker(TrackerViews):
         history: Sequence[domain.InspectionEvent] | Sequence[domain.ReportEvent]
         inspection = None
         if isinstance(command, domain.RecordInspection | domain.ReviseInspection):
-            history = self._history(domain.inspection_id(reference), domain.InspectionEvent)
+            history = self._history(
+                domain.inspection_id(reference), domain.InspectionEvent, deciding=True
+            )
         else:
-            history = self._history(domain.report_id(reference), domain.ReportEvent)
+            history = self._history(domain.report_id(reference), domain.ReportEvent, deciding=True)
             named = command.details.inspection if hasattr(command.details, "inspection") else None
             if isinstance(named, str):
                 inspection = self._find_inspection(named, missing_ok=True)
@@ -438,12 +502,42 @@ class Tracker(TrackerViews):
 
     # --- reading ----------------------------------------------------------------------------
 
-    def _history(self, originator_id: uuid.UUID, kind: type[_E]) -> list[_E]:
-        with _translated(self._label):
-            events = list(self._app.events.get(originator_id))
+    def _history(
+        self,
+        originator_id: uuid.UUID,
+        kind: type[_E],
+        *,
+        deciding: bool = False,
+        raising: bool = False,
+    ) -> list[_E]:
+        """An item's log. While a batch is decided, each item is read once, its log is
+        taken from what this tracker knows where it may be (``deciding``), a
+        recommendation being raised is taken to have none (``raising``), and the batch's
+        own entries come after."""
+        read: dict[uuid.UUID, list[domain.Event]] | None = getattr(self._staged, "read", None)
+        events: list[domain.Event]
+        if read is None:
+            with _translated(self._label):
+                events = cast(list[domain.Event], list(self._app.events.get(originator_id)))
+        elif originator_id in read:
+            events = read[originator_id]
+        else:
+            known = None
+            if deciding and not self._staged.fresh:
+                with self._known_lock:
+                    known = self._known.get(originator_id)
+                if known is None and raising:
+                    known = ()
+            if known is not None:
+                events = list(known)
+                self._staged.trusted = True
+            else:
+                with _translated(self._label):
+                    events = cast(list[domain.Event], list(self._app.events.get(originator_id)))
+            read[originator_id] = events
         staged = getattr(self._staged, "items", None)
         if staged:
-            events += staged.get(originator_id, [])
+            events = [*events, *staged.get(originator_id, [])]
         for event in events:
             if not isinstance(event, kind):
                 raise StoreError(
@@ -684,6 +778,121 @@ class Tracker(TrackerViews):
             ),
             key=lambda s: s.reference,
         )
+
+    # --- copying whole logs -------------------------------------------------------------
+
+    def append_log(
+        self,
+        entries: Iterable[domain.Event],
+        *,
+        batch: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Append entries recorded elsewhere, unchanged (same items, versions and recorded
+        times), ``batch`` to a transaction; how many were appended.
+
+        For moving a log between stores (see :meth:`copy_from`) or restoring an export.
+        The entries are taken as recorded, not decided again: they must come from a log
+        this library wrote. Each must be the next version of its item, and recorded times
+        must never go back along the log; an entry that breaks either is refused, with
+        :class:`RuleViolation`, before its batch is written (batches before it stay).
+        ``progress`` is called with the count appended so far after each batch.
+        """
+        return self._append(iter(entries), batch=batch, progress=progress, records=False)
+
+    def copy_from(
+        self,
+        source: Tracker,
+        *,
+        batch: int = 1000,
+        progress: Callable[[int], None] | None = None,
+    ) -> int:
+        """Append the whole log of ``source`` (another store, say a SQLite file being moved
+        to PostgreSQL) to this one, command ids included; how many entries were copied.
+
+        As :meth:`append_log`; copying into an empty store gives the same log, position
+        for position.
+        """
+
+        def everything() -> Iterator[domain.Event | CommandRecord]:
+            position = 0
+            while True:
+                with _translated(source._label):
+                    page = source._app.recorder.select_notifications(
+                        start=position, limit=batch, inclusive_of_start=False
+                    )
+                for notification in page:
+                    yield source._decode(notification)
+                if len(page) < batch:
+                    return
+                position = page[-1].id
+
+        return self._append(everything(), batch=batch, progress=progress, records=True)
+
+    def _append(
+        self,
+        entries: Iterator[domain.Event | CommandRecord],
+        *,
+        batch: int,
+        progress: Callable[[int], None] | None,
+        records: bool,
+    ) -> int:
+        if not isinstance(batch, int) or batch < 1:
+            raise ConfigurationError(
+                f"batch must be a whole number of at least 1, not {batch!r}",
+                field="batch",
+                rule="batch",
+            )
+        versions: dict[uuid.UUID, int] = {}
+        last = self._last_recorded()
+        count = 0
+        while True:
+            chunk = list(itertools.islice(entries, batch))
+            if not chunk:
+                break
+            for entry in chunk:
+                if not isinstance(entry, domain.Event) and not (
+                    records and isinstance(entry, CommandRecord)
+                ):
+                    raise RuleViolation(
+                        f"{entry!r} is not an entry of a recommendations log",
+                        field="entries",
+                        rule="type",
+                    )
+                reference = getattr(entry, "reference", None)
+                item, version = entry.originator_id, entry.originator_version
+                if item not in versions:
+                    versions[item] = 0
+                    if version != 1:
+                        with _translated(self._label):
+                            stored = self._app.recorder.select_events(item, desc=True, limit=1)
+                        versions[item] = stored[0].originator_version if stored else 0
+                if version != versions[item] + 1:
+                    raise RuleViolation(
+                        f"entry {version} of item {item} does not follow entry "
+                        f"{versions[item]}, the last of that item in the store or before it",
+                        reference=reference if isinstance(reference, str) else None,
+                        field="originator_version",
+                        rule="next-version",
+                    )
+                if last is not None and entry.recorded_at < last:
+                    raise RuleViolation(
+                        f"entry {version} of item {item} was recorded at "
+                        f"{entry.recorded_at.isoformat()}, before the entry ahead of it "
+                        f"({last.isoformat()})",
+                        reference=reference if isinstance(reference, str) else None,
+                        field="recorded_at",
+                        rule="recorded-in-order",
+                    )
+                versions[item] = version
+                last = entry.recorded_at
+            with _translated(self._label):
+                self._app.save(*chunk)
+            count += len(chunk)
+            self._forget({entry.originator_id for entry in chunk})
+            if progress is not None:
+                progress(count)
+        return count
 
     def close(self) -> None:
         """Release the store's connections."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import threading
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -174,8 +174,12 @@ class Views(Protocol):
     def position(self) -> int:
         """The last log position the views include."""
 
-    def catch_up(self) -> int:
+    def catch_up(self, *, recorded: Sequence[tuple[int, domain.Event | None]] = ()) -> int:
         """Apply every entry recorded since the last catch-up; how many were applied.
+
+        ``recorded`` are entries the caller has just recorded, with their positions: views
+        may apply them as they are, without reading them back, when they follow on from
+        the views' own position (and must read the log otherwise).
 
         Entries are applied in position order, each exactly once, and none is skipped
         while writers are in flight: an adapter must only ever expose positions whose
@@ -219,10 +223,15 @@ class InProcessViews:
         with self._lock:
             return self._position
 
-    def catch_up(self) -> int:
+    def catch_up(self, *, recorded: Sequence[tuple[int, domain.Event | None]] = ()) -> int:
         with self._lock:
             applied = 0
-            for position, event in self._source.after(self._position):
+            entries: Iterable[tuple[int, domain.Event | None]] = (
+                recorded
+                if recorded and recorded[0][0] == self._position + 1
+                else self._source.after(self._position)
+            )
+            for position, event in entries:
                 if event is not None:
                     self._entries.append(views.Logged(position=position, event=event))
                     self._items.setdefault(event.originator_id, []).append((position, event))

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 import recommendations as r
@@ -313,6 +314,46 @@ class StoreContract(_Base):
         first = filled.execute_many(batch, command_id="import-1")
         assert filled.execute_many(batch, command_id="import-1") == first
         assert len({x.position for x in first}) == len(batch)
+
+    def test_a_log_copied_from_another_store_is_the_same(
+        self, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        with r.Tracker("memory://", clock=_Clock()) as source:
+            source.execute_many(scenario())
+            retried = source.execute(
+                r.Regrade(reference="R1", grade="red", **_when(5, 2)), command_id="moved-1"
+            )
+            target = open_tracker()
+            assert target.copy_from(source, batch=7) == source.head()
+            assert list(target.log()) == list(source.log())
+            # the command ids came too: a retry after the move records nothing
+            command = r.Regrade(reference="R1", grade="red", **_when(5, 2))
+            assert target.execute(command, command_id="moved-1") == retried
+            assert target.head() == source.head()
+            known_at = _START + timedelta(days=1)
+            assert (
+                target.register(known_at=known_at).rows == source.register(known_at=known_at).rows
+            )
+
+    def test_an_appended_log_must_follow_on(self, open_tracker: Callable[..., r.Tracker]) -> None:
+        with r.Tracker("memory://", clock=_Clock()) as source:
+            source.execute_many(scenario())
+            events = [x.event for x in source.log()]
+        target = open_tracker()
+        with pytest.raises(r.RuleViolation) as caught:
+            target.append_log(events[1:])
+        assert caught.value.rule == "next-version"
+        assert target.head() == 0
+        target.append_log(events[:5])
+        with pytest.raises(r.RuleViolation) as caught:
+            target.append_log(events[3:4])
+        assert caught.value.rule == "next-version"
+        earlier = attrs.evolve(events[5], recorded_at=events[0].recorded_at - timedelta(days=1))
+        with pytest.raises(r.RuleViolation) as caught:
+            target.append_log([earlier])
+        assert caught.value.rule == "recorded-in-order"
+        assert target.append_log(events[5:]) == len(events) - 5
+        assert [x.event for x in target.log()] == events
 
     def test_threads_writing_lose_nothing(
         self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]

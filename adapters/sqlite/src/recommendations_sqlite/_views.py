@@ -443,10 +443,17 @@ class SqliteViews:
             ).fetchone()
         return 0 if found is None else int(found[0])
 
-    def catch_up(self, *, page_size: int = 2000) -> int:
+    def catch_up(
+        self,
+        *,
+        recorded: Sequence[tuple[int, domain.Event | None]] = (),
+        page_size: int = 2000,
+    ) -> int:
         """Apply every entry recorded since the views last caught up; how many were applied.
 
         Each page of entries and the new position are written in one transaction.
+        ``recorded``, entries the caller has just recorded, are applied without reading
+        them back if they follow on from the views' position.
         """
         applied = 0
         while True:
@@ -455,7 +462,11 @@ class SqliteViews:
                     "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
                 ).fetchone()
                 position = 0 if found is None else int(found[0])
-                page = self._read(cursor, position, page_size)
+                if recorded and recorded[0][0] == position + 1:
+                    page = list(recorded)
+                    recorded = ()
+                else:
+                    page = self._read(cursor, position, page_size)
                 if not page:
                     return applied
                 self._apply(cursor, page)
