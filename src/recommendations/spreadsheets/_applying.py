@@ -1,0 +1,102 @@
+"""Applying a plan: every planned command recorded in one transaction, or none of them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from attrs import frozen
+
+from recommendations._errors import ConcurrencyError, NotFound, RuleViolation
+from recommendations.domain import PublishReport
+
+from ._planning import ImportPlan, PlannedCommand
+from ._problems import ImportRefused, Problem
+
+if TYPE_CHECKING:
+    from recommendations._tracker import Recorded, Tracker
+
+__all__ = ["ImportResult", "apply_import"]
+
+
+@frozen(kw_only=True)
+class ImportResult:
+    """What an import recorded: the plan applied, and each entry with its log position."""
+
+    plan: ImportPlan
+    recorded: tuple[Recorded, ...]
+
+    @property
+    def count(self) -> int:
+        """How many entries were recorded."""
+        return len(self.recorded)
+
+
+def apply_import(
+    tracker: Tracker,
+    plan: ImportPlan,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Record every command of ``plan``, all or nothing.
+
+    A plan with errors is refused (:class:`ImportRefused`, listing them); so is a plan made
+    against another state of the store than the one it is applied to
+    (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``: plan again). The
+    commands are recorded with :meth:`Tracker.execute_many`, each decided against the
+    state the ones before it leave, in one transaction: if the tracker refuses one,
+    nothing is recorded and the refusal is raised as an :class:`ImportRefused` naming its
+    row. ``progress`` is called with ``(done, total)`` entries: ``(0, total)`` before the
+    transaction and ``(total, total)`` once it is committed.
+    """
+    if plan.errors:
+        raise ImportRefused(plan.source, plan.errors)
+    head = tracker.head()
+    if head != plan.head:
+        raise ConcurrencyError(
+            f"the store has changed since the import of {plan.source} was planned (its log "
+            f"was at entry {plan.head}, it is at {head} now); plan it again",
+            rule="plan-current",
+        )
+    total = len(plan.commands)
+    if progress is not None:
+        progress(0, total)
+    if not total:
+        return ImportResult(plan=plan, recorded=())
+    try:
+        recorded = tracker.execute_many(
+            [planned.command for planned in plan.commands],
+            command_id=f"import:{plan.digest}:{plan.snapshot_date}:{plan.head}",
+        )
+    except (RuleViolation, NotFound) as error:
+        raise ImportRefused(plan.source, [_row_problem(plan, error)]) from error
+    if progress is not None:
+        progress(total, total)
+    return ImportResult(plan=plan, recorded=tuple(recorded))
+
+
+def _row_problem(plan: ImportPlan, error: RuleViolation | NotFound) -> Problem:
+    """The refusal of one command, named by the row it came from."""
+    subject = getattr(error, "subject", "recommendation")
+    culprit = _culprit(plan.commands, error, subject)
+    column = plan.column_of(error.field)
+    return Problem(
+        row=culprit.row if culprit is not None else None,
+        column=column,
+        reference=error.reference,
+        subject=subject,
+        field=error.field,
+        message=error.detail,
+        rule=error.rule,
+    )
+
+
+def _culprit(commands: Sequence[PlannedCommand], error: Any, subject: str) -> PlannedCommand | None:
+    index = getattr(error, "index", None)
+    if isinstance(index, int) and 0 <= index < len(commands):
+        return commands[index]
+    for planned in commands:
+        is_report = isinstance(planned.command, PublishReport)
+        if planned.command.reference == error.reference and is_report == (subject == "report"):
+            return planned
+    return None

@@ -1,0 +1,646 @@
+"""Which column of a spreadsheet holds what, and how its cells are read.
+
+A :class:`ColumnMapping` says, for each field the library records, which column of the
+spreadsheet holds it, how grades and statuses are spelt there, and how dates are written.
+The defaults match the headers and values most trackers use, so a mapping is often not
+needed at all; a small TOML file (:meth:`ColumnMapping.load`) gives the rest.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final, TypeAlias
+
+from attrs import field, frozen
+
+from recommendations._errors import ConfigurationError
+from recommendations.domain import Outcome, Scope, Status
+
+__all__ = [
+    "DEFAULT_DATE_FORMATS",
+    "DEFAULT_GRADES",
+    "DEFAULT_HEADERS",
+    "DEFAULT_STATUSES",
+    "FIELDS",
+    "STATUS_MEANINGS",
+    "Column",
+    "ColumnMapping",
+    "StatusValue",
+    "header_key",
+]
+
+Column: TypeAlias = str | tuple[str, ...] | None
+"""Where a field is: one header (which must be there), headers to look for in turn (the
+first one present is used; none present is fine unless the field is required), or ``None``
+(the spreadsheet does not hold this field)."""
+
+FIELDS: Final = (
+    "reference",
+    "report",
+    "text",
+    "status",
+    "grade",
+    "owner",
+    "owner_name",
+    "due_on",
+    "progress",
+    "report_title",
+    "published_on",
+    "inspectorate",
+    "kind",
+    "scope",
+)
+"""The fields a spreadsheet column can hold, in the order their columns are looked for."""
+
+DEFAULT_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
+    "reference": (
+        "Reference",
+        "Ref",
+        "Ref no",
+        "Reference no",
+        "Reference number",
+        "Rec no",
+        "Rec ref",
+        "Rec number",
+        "Recommendation no",
+        "Recommendation number",
+        "Recommendation ref",
+        "Recommendation reference",
+        "No",
+        "Number",
+        "ID",
+    ),
+    "report": (
+        "Report",
+        "Report ref",
+        "Report reference",
+        "Report ID",
+        "Source report",
+        "Source",
+    ),
+    "text": (
+        "Recommendation",
+        "Recommendation text",
+        "Text",
+        "Description",
+        "Recommendation detail",
+        "Detail",
+    ),
+    "status": ("Status", "Open/Closed", "State", "Current status"),
+    "grade": (
+        "Grade",
+        "RAG",
+        "RAG status",
+        "RAG rating",
+        "Rating",
+        "Progress rating",
+        "Status",
+    ),
+    "owner": (
+        "Owner",
+        "Lead",
+        "Owner role",
+        "Lead role",
+        "Responsible officer",
+        "Lead officer",
+        "Action owner",
+        "Responsible",
+        "Accountable",
+    ),
+    "owner_name": ("Owner name", "Lead name", "Named lead", "Named owner"),
+    "due_on": (
+        "Due",
+        "Due date",
+        "Due by",
+        "Target date",
+        "Target",
+        "Deadline",
+        "Completion date",
+        "Target completion date",
+    ),
+    "progress": (
+        "Progress",
+        "Progress update",
+        "Update",
+        "Updates",
+        "Latest update",
+        "Progress notes",
+        "Update notes",
+        "Progress to date",
+        "Comments",
+        "Response",
+    ),
+    "report_title": ("Report title", "Report name", "Title"),
+    "published_on": (
+        "Published",
+        "Published on",
+        "Date published",
+        "Publication date",
+        "Report date",
+        "Report published",
+    ),
+    "inspectorate": ("Inspectorate", "Inspectorates", "Inspected by", "Regulator", "Auditor"),
+    "kind": ("Kind", "Type", "Item type"),
+    "scope": ("Scope", "National/local", "National or local"),
+}
+"""The headers each field is looked for under, in turn, when the mapping does not name one.
+Headers match whatever their case, spacing and punctuation ("REC. NO" is "Rec no")."""
+
+DEFAULT_GRADES: Final[Mapping[str, str]] = {
+    "r": "red",
+    "red": "red",
+    "a": "amber",
+    "amber": "amber",
+    "g": "green",
+    "green": "green",
+}
+"""Cell values read as grades (case does not matter). Any other value is read as the code of
+a grade on the scale: its label in lower case, words joined by hyphens ("Requires
+improvement" is ``requires-improvement``)."""
+
+StatusValue: TypeAlias = tuple[Status, Outcome | None]
+"""A status as the library records it: open, claimed, or discharged with an outcome."""
+
+STATUS_MEANINGS: Final[Mapping[str, StatusValue]] = {
+    "open": (Status.OPEN, None),
+    "claimed": (Status.CLAIMED, None),
+    "discharged": (Status.DISCHARGED, Outcome.IMPLEMENTED),
+    "implemented": (Status.DISCHARGED, Outcome.IMPLEMENTED),
+    "no-longer-relevant": (Status.DISCHARGED, Outcome.NO_LONGER_RELEVANT),
+    "closed-by-inspectorate": (Status.DISCHARGED, Outcome.CLOSED_BY_INSPECTORATE),
+}
+"""What a status can mean, as named in a mapping file's ``[statuses]`` table."""
+
+DEFAULT_STATUSES: Final[Mapping[str, str]] = {
+    "open": "open",
+    "opened": "open",
+    "reopened": "open",
+    "re-opened": "open",
+    "ongoing": "open",
+    "in progress": "open",
+    "not started": "open",
+    "live": "open",
+    "active": "open",
+    "claimed": "claimed",
+    "awaiting sign-off": "claimed",
+    "awaiting sign off": "claimed",
+    "awaiting closure": "claimed",
+    "proposed for closure": "claimed",
+    "ready for closure": "claimed",
+    "implemented - awaiting sign-off": "claimed",
+    "closed": "implemented",
+    "discharged": "implemented",
+    "complete": "implemented",
+    "completed": "implemented",
+    "implemented": "implemented",
+    "done": "implemented",
+    "blue": "implemented",
+    "b": "implemented",
+    "no longer relevant": "no-longer-relevant",
+    "not relevant": "no-longer-relevant",
+    "withdrawn": "no-longer-relevant",
+    "closed by inspectorate": "closed-by-inspectorate",
+    "closed by the inspectorate": "closed-by-inspectorate",
+    "closed by hmic": "closed-by-inspectorate",
+}
+"""Cell values read as statuses (case and spacing do not matter). "Closed", "Complete" and
+the like discharge a recommendation as implemented; "Blue" is the B of BRAG trackers."""
+
+DEFAULT_DATE_FORMATS: Final = (
+    "%Y-%m-%d",
+    "%d/%m/%Y",
+    "%d/%m/%y",
+    "%d-%m-%Y",
+    "%d.%m.%Y",
+    "%d %B %Y",
+    "%d %b %Y",
+)
+"""How dates written as text are read (``strptime`` formats, tried in turn): ISO and the
+day-first forms used in the UK. Cells that hold real spreadsheet dates need no format."""
+
+DEFAULT_NO_DATE: Final = ("tbc", "tbd", "n/a", "na", "none", "-", "no date")
+"""Due-date cells that mean "no due date", like a blank one."""
+
+_SCOPES: Final[Mapping[str, Scope]] = {
+    "body": Scope.BODY,
+    "force": Scope.BODY,
+    "local": Scope.BODY,
+    "force only": Scope.BODY,
+    "national": Scope.NATIONAL,
+    "all forces": Scope.NATIONAL,
+}
+
+
+def header_key(text: str) -> str:
+    """A header or cell value as compared: lower case, words of letters and digits only.
+
+    >>> header_key("  Rec. No: ")
+    'rec no'
+    """
+    return " ".join(re.findall(r"[0-9a-z]+", text.casefold()))
+
+
+def _value_key(text: str) -> str:
+    """A cell value as looked up among aliases: lower case, spaces collapsed."""
+    return " ".join(text.casefold().split())
+
+
+def _column(value: object) -> Column:
+    if isinstance(value, list):
+        return tuple(value)
+    return value  # type: ignore[return-value]  # checked in __attrs_post_init__
+
+
+def _pairs(value: Mapping[str, str] | Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    items = value.items() if isinstance(value, Mapping) else value
+    return tuple((str(k), str(v)) for k, v in items)
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    return tuple(value)
+
+
+def _headers(name: str) -> Column:
+    return DEFAULT_HEADERS[name]
+
+
+@frozen(kw_only=True)
+class ColumnMapping:
+    """Which spreadsheet column holds each field, and how its cells are read.
+
+    Each column field is a :data:`Column`: one header (which must be in the sheet), a tuple
+    of headers looked for in turn (the defaults, :data:`DEFAULT_HEADERS`), or ``None``.
+    Headers match whatever their case, spacing and punctuation. One column may hold both
+    the grade and the status (Red, Amber, Green, Closed): give it for both, or let the
+    defaults find a lone "Status" column.
+
+    The rest says how cells are read and what a new report is entered with:
+
+    - ``grades``: extra cell values read as grade codes (on top of :data:`DEFAULT_GRADES`);
+    - ``statuses``: extra cell values and what they mean, one of :data:`STATUS_MEANINGS`
+      (on top of :data:`DEFAULT_STATUSES`);
+    - ``date_formats``: how dates written as text are read (replacing
+      :data:`DEFAULT_DATE_FORMATS`, so that a month-first sheet is never read day-first);
+    - ``header_row``: the row holding the headers (1, the first, by default);
+    - ``sheet``: the worksheet of a workbook to read (default: the active one);
+    - ``scale``: the grading scale new recommendations are raised on (default: the
+      tracker's policy's default);
+    - ``report``: the report of every row, for a sheet with no report column;
+    - ``body`` and ``inspectorates``: what a report the store does not have yet is entered
+      with (an "Inspectorate" column, where there is one, names the inspectorates per row);
+    - ``accepted_by`` and ``acceptor_role``: who accepts a discharge the sheet records
+      (default: whoever runs the import, as an oversight board).
+
+    >>> mapping = ColumnMapping(reference="Rec no", grades={"B": "green"})
+    >>> mapping.grade_code("b"), mapping.grade_code("Amber"), mapping.grade_code("Good")
+    ('green', 'amber', 'good')
+    """
+
+    reference: Column = field(default=_headers("reference"), converter=_column)
+    report: Column = field(default=_headers("report"), converter=_column)
+    text: Column = field(default=_headers("text"), converter=_column)
+    status: Column = field(default=_headers("status"), converter=_column)
+    grade: Column = field(default=_headers("grade"), converter=_column)
+    owner: Column = field(default=_headers("owner"), converter=_column)
+    owner_name: Column = field(default=_headers("owner_name"), converter=_column)
+    due_on: Column = field(default=_headers("due_on"), converter=_column)
+    progress: Column = field(default=_headers("progress"), converter=_column)
+    report_title: Column = field(default=_headers("report_title"), converter=_column)
+    published_on: Column = field(default=_headers("published_on"), converter=_column)
+    inspectorate: Column = field(default=_headers("inspectorate"), converter=_column)
+    kind: Column = field(default=_headers("kind"), converter=_column)
+    scope: Column = field(default=_headers("scope"), converter=_column)
+
+    grades: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    statuses: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    date_formats: tuple[str, ...] = field(default=DEFAULT_DATE_FORMATS, converter=_strings)
+    header_row: int = 1
+    sheet: str | None = None
+    scale: str | None = None
+    report_reference: str | None = None
+    body: str | None = None
+    inspectorates: tuple[str, ...] = field(default=(), converter=_strings)
+    accepted_by: str | None = None
+    acceptor_role: str = "oversight-board"
+
+    def __attrs_post_init__(self) -> None:
+        for name in FIELDS:
+            value = getattr(self, name)
+            if value is None:
+                continue
+            headers = (value,) if isinstance(value, str) else value
+            if (
+                not isinstance(headers, tuple)
+                or not headers
+                or not all(isinstance(h, str) and header_key(h) for h in headers)
+            ):
+                raise ConfigurationError(
+                    f"the column of {name!r} must be a header, a list of headers or None, "
+                    f"not {value!r}",
+                    field=name,
+                    rule="type",
+                )
+        for cell, code in self.grades:
+            if not _value_key(cell) or not code.strip():
+                raise ConfigurationError(
+                    f"grade alias {cell!r} = {code!r}: neither may be blank",
+                    field="grades",
+                    rule="required",
+                )
+        for cell, meaning in self.statuses:
+            if meaning not in STATUS_MEANINGS:
+                raise ConfigurationError(
+                    f"status {cell!r} means {meaning!r}, which is not one of "
+                    f"{', '.join(STATUS_MEANINGS)}",
+                    field="statuses",
+                    rule="status-meaning",
+                )
+        if not self.date_formats:
+            raise ConfigurationError(
+                "name at least one date format", field="date_formats", rule="required"
+            )
+        if not isinstance(self.header_row, int) or self.header_row < 1:
+            raise ConfigurationError(
+                f"header_row must be a row number from 1, not {self.header_row!r}",
+                field="header_row",
+                rule="type",
+            )
+        for name in ("sheet", "scale", "report_reference", "body", "accepted_by"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, str) or not value.strip()):
+                raise ConfigurationError(
+                    f"{name} must be a non-blank text or left out, not {value!r}",
+                    field=name,
+                    rule="type",
+                )
+        if not isinstance(self.acceptor_role, str) or not self.acceptor_role.strip():
+            raise ConfigurationError(
+                "acceptor_role must not be blank", field="acceptor_role", rule="required"
+            )
+
+    # --- reading cells ------------------------------------------------------------------------
+
+    def grade_code(self, cell: str) -> str:
+        """The grade code a cell's text stands for (not yet checked against a scale)."""
+        key = _value_key(cell)
+        for alias, code in self.grades:
+            if _value_key(alias) == key:
+                return code
+        if key in DEFAULT_GRADES:
+            return DEFAULT_GRADES[key]
+        return "-".join(re.findall(r"[a-z0-9]+", key))
+
+    def status_of(self, cell: str) -> StatusValue | None:
+        """What a cell's text says of the status, or ``None`` if it is not a status."""
+        key = _value_key(cell)
+        for alias, meaning in self.statuses:
+            if _value_key(alias) == key:
+                return STATUS_MEANINGS[meaning]
+        if key in DEFAULT_STATUSES:
+            return STATUS_MEANINGS[DEFAULT_STATUSES[key]]
+        return None
+
+    def date_of(self, cell: str) -> date | None:
+        """The date a cell's text gives, or ``None`` if it says there is none.
+
+        Raises :class:`ValueError` if it is neither.
+        """
+        text = " ".join(cell.split())
+        if _value_key(text) in DEFAULT_NO_DATE:
+            return None
+        for pattern in self.date_formats:
+            try:
+                return datetime.strptime(text, pattern).date()
+            except ValueError:
+                continue
+        raise ValueError(text)
+
+    @staticmethod
+    def scope_of(cell: str) -> Scope | None:
+        """The scope a cell's text names, or ``None`` if it names none."""
+        return _SCOPES.get(_value_key(cell))
+
+    # --- finding the columns -----------------------------------------------------------------
+
+    def locate(self, headers: Sequence[str]) -> dict[str, int]:
+        """Which column (by index in ``headers``) holds each field the sheet has.
+
+        A field given as one header must be there; the reference is required whatever the
+        mapping says. Each column holds one field, except that one column may hold both the
+        grade and the status. Raises :class:`ConfigurationError` naming what is missing.
+        """
+        keys = [header_key(h) for h in headers]
+        taken: dict[int, str] = {}
+        found: dict[str, int] = {}
+
+        def index_of(header: str) -> list[int]:
+            return [i for i, k in enumerate(keys) if k == header_key(header)]
+
+        explicit = [n for n in FIELDS if isinstance(getattr(self, n), str)]
+        for name in explicit:
+            header = getattr(self, name)
+            places = index_of(header)
+            if not places:
+                raise ConfigurationError(
+                    f"the mapping puts {name!r} in column {header!r}, which the sheet does not "
+                    f"have (its headers: {_listing(headers)})",
+                    field=name,
+                    rule="column-present",
+                )
+            place = places[0]
+            if place in taken and {taken[place], name} != {"grade", "status"}:
+                raise ConfigurationError(
+                    f"column {header!r} is given for both {taken[place]!r} and {name!r}",
+                    field=name,
+                    rule="column-unique",
+                )
+            taken.setdefault(place, name)
+            found[name] = place
+        for name in FIELDS:
+            value = getattr(self, name)
+            if name in found or not isinstance(value, tuple):
+                continue
+            for header in value:
+                free = [i for i in index_of(header) if i not in taken]
+                if free:
+                    taken[free[0]] = name
+                    found[name] = free[0]
+                    break
+        if "grade" not in found and "status" in found and isinstance(self.grade, tuple):
+            shared = keys[found["status"]]
+            if shared in {header_key(h) for h in self.grade}:
+                found["grade"] = found["status"]
+        if "reference" not in found:
+            looked = (self.reference,) if isinstance(self.reference, str) else self.reference
+            raise ConfigurationError(
+                f"no column holds the reference (looked for {_listing(looked or ())}; the "
+                f"sheet's headers: {_listing(headers)}); name it in the mapping",
+                field="reference",
+                rule="column-present",
+            )
+        return found
+
+    # --- the mapping file ------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColumnMapping:
+        """Read a mapping from a TOML file. Every key is optional; an unknown one is an error.
+
+        The file looks like this (the values shown are examples, not defaults)::
+
+            sheet = "Tracker"               # the worksheet to read
+            header_row = 1                  # the row holding the headers
+            scale = "rag"                   # the scale new recommendations are graded on
+            date_formats = ["%d/%m/%Y"]     # how dates written as text are read
+
+            [columns]                       # a header, a list of headers, or false
+            reference = "Rec no"
+            grade = "RAG"
+            due_on = ["Target date", "Due"]
+            kind = false                    # the sheet has no such column
+
+            [grades]                        # cell value = grade code
+            B = "green"
+
+            [statuses]                      # cell value = open, claimed, implemented, ...
+            "Signed off" = "implemented"
+
+            [reports]                       # for reports the store does not have yet
+            default = "PEEL-2016"           # the report of every row (no report column)
+            body = "West Midlands Police"
+            inspectorates = ["HMIC"]
+
+            [discharge]                     # who accepts a discharge the sheet records
+            accepted_by = "Joint Audit Committee"
+            acceptor_role = "oversight-board"
+        """
+        source = Path(path)
+        try:
+            text = source.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ConfigurationError(
+                f"cannot read the mapping file {str(source)!r}: {error}",
+                field="mapping",
+                rule="file-readable",
+            ) from None
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise ConfigurationError(
+                f"{source.name} is not valid TOML: {error}", field="mapping", rule="toml"
+            ) from None
+        return cls.from_dict(data, source=source.name)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "the mapping") -> ColumnMapping:
+        """A mapping from the tables of a mapping file, already parsed (see :meth:`load`)."""
+        _known(data, _TOP, source, "")
+        values: dict[str, Any] = {}
+        for key in ("sheet", "scale"):
+            if key in data:
+                values[key] = _text(data[key], source, key)
+        if "header_row" in data:
+            row = data["header_row"]
+            if not isinstance(row, int) or isinstance(row, bool):
+                raise _wrong(source, "header_row", "a row number", row)
+            values["header_row"] = row
+        if "date_formats" in data:
+            values["date_formats"] = _text_list(data["date_formats"], source, "date_formats")
+        columns = _table(data, "columns", source)
+        _known(columns, FIELDS, source, "columns.")
+        for name, value in columns.items():
+            if value is False:
+                values[name] = None
+            elif isinstance(value, str):
+                values[name] = value
+            else:
+                values[name] = _text_list(value, source, f"columns.{name}", "a header")
+        grades = _table(data, "grades", source)
+        values["grades"] = {k: _text(v, source, f"grades.{k}") for k, v in grades.items()}
+        statuses = _table(data, "statuses", source)
+        for key, meaning in statuses.items():
+            if meaning not in STATUS_MEANINGS:
+                raise ConfigurationError(
+                    f"{source}: statuses.{key} = {meaning!r} is not one of "
+                    f"{', '.join(STATUS_MEANINGS)}",
+                    field=f"statuses.{key}",
+                    rule="status-meaning",
+                )
+        values["statuses"] = dict(statuses)
+        reports = _table(data, "reports", source)
+        _known(reports, ("default", "body", "inspectorates"), source, "reports.")
+        if "default" in reports:
+            values["report_reference"] = _text(reports["default"], source, "reports.default")
+        if "body" in reports:
+            values["body"] = _text(reports["body"], source, "reports.body")
+        if "inspectorates" in reports:
+            values["inspectorates"] = _text_list(
+                reports["inspectorates"], source, "reports.inspectorates"
+            )
+        discharge = _table(data, "discharge", source)
+        _known(discharge, ("accepted_by", "acceptor_role"), source, "discharge.")
+        for key in ("accepted_by", "acceptor_role"):
+            if key in discharge:
+                values[key] = _text(discharge[key], source, f"discharge.{key}")
+        return cls(**values)
+
+
+_TOP: Final = (
+    "sheet",
+    "header_row",
+    "scale",
+    "date_formats",
+    "columns",
+    "grades",
+    "statuses",
+    "reports",
+    "discharge",
+)
+
+
+def _listing(headers: Iterable[str]) -> str:
+    shown = [repr(h) for h in headers if h]
+    return ", ".join(shown) if shown else "none"
+
+
+def _known(table: Mapping[str, Any], allowed: Iterable[str], source: str, prefix: str) -> None:
+    allowed = tuple(allowed)
+    for key in table:
+        if key not in allowed:
+            raise ConfigurationError(
+                f"{source}: unknown key {prefix + key!r} (known: "
+                f"{', '.join(prefix + a for a in allowed)})",
+                field=prefix + key,
+                rule="known-key",
+            )
+
+
+def _wrong(source: str, key: str, expected: str, value: object) -> ConfigurationError:
+    return ConfigurationError(
+        f"{source}: {key} must be {expected}, not {value!r}", field=key, rule="type"
+    )
+
+
+def _text(value: object, source: str, key: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _wrong(source, key, "a non-blank text", value)
+    return value
+
+
+def _text_list(value: object, source: str, key: str, what: str = "a text") -> tuple[str, ...]:
+    if not isinstance(value, list) or not value:
+        raise _wrong(source, key, f"a list of at least one {what}", value)
+    return tuple(_text(item, source, key) for item in value)
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise _wrong(source, key, "a table", value)
+    return value

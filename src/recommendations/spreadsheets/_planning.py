@@ -1,0 +1,621 @@
+"""Planning an import: what a snapshot says that the tracker does not know yet, as commands.
+
+Each row is compared with the recommendation as the tracker has it as at the snapshot's
+date; only the differences become commands, effective on that date. So importing the same
+file twice records nothing the second time, and importing quarterly snapshots in date order
+rebuilds the history between them.
+
+Every planned command is checked against the domain's rules as it is planned (with the pure
+functions the tracker itself decides with, each command after the ones before it), so that a
+dry run shows the errors an import would meet. Nothing is written here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, TypedDict
+
+from attrs import frozen
+
+from recommendations import domain
+from recommendations._errors import ConfigurationError, NotFound, RecommendationsError
+from recommendations.domain import (
+    Assign,
+    ChangeDeadline,
+    ClaimImplementation,
+    Command,
+    Discharge,
+    NoteProgress,
+    Outcome,
+    PublishReport,
+    Raise,
+    Regrade,
+    RejectClaim,
+    Reopen,
+    ReportDetails,
+    Scope,
+    Status,
+)
+
+from ._problems import Problem
+from ._reading import SheetRow, Snapshot
+
+if TYPE_CHECKING:
+    from recommendations._tracker import Tracker
+
+__all__ = ["ImportPlan", "PlannedCommand", "plan_import"]
+
+
+@frozen(kw_only=True)
+class PlannedCommand:
+    """A command an import will record, the row it came from and what it does, in words."""
+
+    row: int
+    command: Command
+    description: str
+
+    def __str__(self) -> str:
+        return f"row {self.row}: {self.description}"
+
+
+@frozen(kw_only=True)
+class ImportPlan:
+    """What importing a snapshot would record, and what stops it or is worth knowing.
+
+    ``commands`` are in the order they will be recorded; ``errors`` must all be put right
+    before anything can be recorded; ``warnings`` do not stop the import. ``head`` is the
+    log position the plan was made against: applying it to a store that has moved on since
+    is refused.
+    """
+
+    source: str
+    snapshot_date: date
+    by: str
+    head: int
+    digest: str
+    columns: tuple[tuple[str, str], ...]
+    commands: tuple[PlannedCommand, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        """No errors: the plan can be applied."""
+        return not self.errors
+
+    def column_of(self, field: str | None) -> str | None:
+        """The header of the sheet's column holding what a command's ``field`` came from."""
+        sheet_field = _FIELD_OF.get(field or "")
+        for name, header in self.columns:
+            if name == sheet_field:
+                return header
+        return None
+
+    def describe(self) -> list[str]:
+        """One line per command, for a dry run:
+        ``row 4: 2.16 regraded amber -> green, effective 2017-06-30``."""
+        return [str(planned) for planned in self.commands]
+
+
+# --- how each field of a command or event maps back to a field of the sheet --------------------
+
+_FIELD_OF: dict[str, str] = {
+    "grade": "grade",
+    "scale": "grade",
+    "owner": "owner",
+    "owner_name": "owner_name",
+    "due_on": "due_on",
+    "note": "progress",
+    "text": "text",
+    "report": "report",
+    "reference": "reference",
+    "status": "status",
+    "outcome": "status",
+    "acceptor_role": "status",
+    "accepted_by": "status",
+    "kind": "kind",
+    "scope": "scope",
+    "published_on": "published_on",
+    "title": "report_title",
+    "inspectorates": "inspectorate",
+}
+
+
+def plan_import(tracker: Tracker, snapshot: Snapshot, *, by: str) -> ImportPlan:
+    """Compare ``snapshot`` with ``tracker`` as at the snapshot's date, and plan the
+    commands that record the difference, made ``by`` the person running the import.
+
+    For each row, the recommendation as at the snapshot date
+    (``tracker.recommendation(ref, as_at=...)``) is compared with it:
+
+    - not there: :class:`~recommendations.Raise` it, on its report's publication date (or
+      the snapshot date, if earlier or not known), with the row's grade, owner and due date;
+      and :class:`~recommendations.PublishReport` first if the store does not have the
+      report (titled by the "Report title" column, else its reference; published on the
+      "Published" date, else the snapshot date; with the mapping's ``body`` and
+      ``inspectorates``);
+    - a different grade, owner or due date: :class:`~recommendations.Regrade`,
+      :class:`~recommendations.Assign`, :class:`~recommendations.ChangeDeadline`;
+    - progress text that is not its last note: :class:`~recommendations.NoteProgress`;
+    - a status of claimed: :class:`~recommendations.ClaimImplementation` (its note is the
+      progress text); closed: :class:`~recommendations.Discharge` with the status's
+      outcome, accepted by the mapping's ``accepted_by`` (default: ``by``) in the role
+      ``acceptor_role`` (default ``oversight-board``; the inspectorate for an outcome of
+      closed by the inspectorate); open again: :class:`~recommendations.Reopen` (or
+      :class:`~recommendations.RejectClaim` for a claim);
+    - the same: nothing.
+
+    Changes take effect on the snapshot date. A blank grade, owner, status or progress cell
+    changes nothing (none can be unset); a blank due date removes the deadline. A row that
+    would change a recommendation with entries effective after the snapshot date is an
+    error (rule ``snapshot-in-order``): import snapshots in date order. A recommendation
+    the tracker has as at the snapshot date but the sheet leaves out is a warning, and
+    nothing is recorded for it.
+    """
+    if not isinstance(by, str) or not by.strip():
+        raise ConfigurationError("say who is importing (by)", field="by", rule="required")
+    return _Planner(tracker, snapshot, by.strip()).plan()
+
+
+class _Meta(TypedDict):
+    effective_on: date
+    by: str
+    reason: str
+
+
+class _RowFailed(Exception):
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+class _Planner:
+    def __init__(self, tracker: Tracker, snapshot: Snapshot, by: str) -> None:
+        self.tracker = tracker
+        self.snapshot = snapshot
+        self.by = by
+        self.on = snapshot.snapshot_date
+        self.mapping = snapshot.mapping
+        self.policy = tracker.policy
+        self.commands: list[PlannedCommand] = []
+        self.errors: list[Problem] = list(snapshot.errors)
+        self.warnings: list[Problem] = list(snapshot.warnings)
+        self.stored_reports: dict[str, domain.Report | None] = {}
+        self.new_reports: dict[str, tuple[int, domain.Report | None]] = {}
+        self.undated_reports: set[str] = set()
+        # Planned commands are checked as if recorded now (a sheet dated in the future is
+        # refused); the tracker records them at its own time when the plan is applied.
+        self.checked_at = datetime.now(UTC)
+
+    def plan(self) -> ImportPlan:
+        head = self.tracker.head()
+        for row in self.snapshot.rows:
+            try:
+                self.commands.extend(self._plan_row(row))
+            except _RowFailed as failed:
+                self.errors.append(failed.problem)
+        self._warn_missing()
+        return ImportPlan(
+            source=self.snapshot.source,
+            snapshot_date=self.on,
+            by=self.by,
+            head=head,
+            digest=self.snapshot.digest,
+            columns=self.snapshot.columns,
+            commands=tuple(self.commands),
+            errors=tuple(sorted(self.errors, key=_problem_order)),
+            warnings=tuple(self.warnings),
+        )
+
+    # --- one row ----------------------------------------------------------------------------
+
+    def _reason(self, row: SheetRow) -> str:
+        return f"imported from {self.snapshot.source}, row {row.row} (as at {self.on})"
+
+    def _fail(
+        self,
+        row: SheetRow,
+        message: str,
+        *,
+        rule: str,
+        field: str | None = None,
+        subject: str = "recommendation",
+        reference: str | None = None,
+    ) -> _RowFailed:
+        sheet_field = _FIELD_OF.get(field or "", field)
+        column = self.snapshot.column(sheet_field) if sheet_field else None
+        return _RowFailed(
+            Problem(
+                row=row.row,
+                column=column,
+                reference=reference or row.reference,
+                subject=subject,
+                field=field if column is None else sheet_field,
+                message=message,
+                rule=rule,
+            )
+        )
+
+    def _plan_row(self, row: SheetRow) -> list[PlannedCommand]:
+        try:
+            events = self.tracker.events(row.reference)
+        except NotFound:
+            events = []
+        state = domain.project(events, as_at=self.on) if events else None
+        if events and state is None:
+            raised = domain.timeline(events)[0].effective_on
+            raise self._fail(
+                row,
+                f"it was raised on {raised}, after this sheet's date ({self.on}); import "
+                "sheets in date order",
+                rule="snapshot-in-order",
+                field="reference",
+            )
+        if state is None:
+            planned = self._new(row)
+        else:
+            planned = self._changes(row, state)
+            later = [e for e in domain.timeline(events) if e.effective_on > self.on]
+            if planned and later:
+                last = later[-1]
+                raise self._fail(
+                    row,
+                    f"it has entries effective after this sheet's date ({self.on}), the last "
+                    f"a {type(last).__name__} effective {last.effective_on}; import sheets "
+                    "in date order",
+                    rule="snapshot-in-order",
+                    field="effective_on",
+                )
+        self._check(row, events, planned)
+        return planned
+
+    def _new(self, row: SheetRow) -> list[PlannedCommand]:
+        planned: list[PlannedCommand] = []
+        report = row.report or self.mapping.report_reference
+        if report is None:
+            where = (
+                "its report cell is blank"
+                if self.snapshot.has("report")
+                else "the sheet has no report column and the mapping names no default report"
+            )
+            raise self._fail(
+                row,
+                f"a new recommendation names its report: {where}",
+                rule="required",
+                field="report",
+            )
+        if row.text is None:
+            where = "its text is blank" if self.snapshot.has("text") else "the sheet has no text"
+            raise self._fail(
+                row, f"a new recommendation has a text: {where}", rule="required", field="text"
+            )
+        published = self._publication_date(row, report, planned)
+        raise_on = min(published, self.on)
+        raised = Raise(
+            reference=row.reference,
+            report=report,
+            text=row.text,
+            kind=row.kind,
+            scope=row.scope,
+            scale=self.mapping.scale,
+            grade=row.grade,
+            owner=row.owner,
+            owner_name=row.owner_name if row.owner is not None else None,
+            due_on=row.due_on,
+            effective_on=raise_on,
+            by=self.by,
+            reason=self._reason(row),
+        )
+        facts = [f"from {report}"]
+        if row.grade is not None:
+            facts.append(row.grade)
+        if row.owner is not None:
+            facts.append(f"owner {row.owner!r}")
+        if row.due_on is not None:
+            facts.append(f"due {row.due_on}")
+        planned.append(self._planned(row, raised, f"raised {', '.join(facts)}", raise_on))
+        if row.progress is not None and row.status is not Status.CLAIMED:
+            planned.append(self._note(row, row.progress))
+        if row.status is Status.CLAIMED:
+            planned.append(self._claim(row))
+        elif row.status is Status.DISCHARGED:
+            planned.append(self._discharge(row))
+        return planned
+
+    def _publication_date(self, row: SheetRow, report: str, planned: list[PlannedCommand]) -> date:
+        """The date the report was published, planning its entry if the store lacks it."""
+        stored = self._stored_report(report)
+        if stored is not None:
+            return stored.details.published_on
+        if report in self.new_reports:
+            first, projected = self.new_reports[report]
+            if projected is None:
+                raise self._fail(
+                    row,
+                    f"report {report!r} could not be entered (see row {first})",
+                    rule="exists",
+                    field="report",
+                )
+            return projected.details.published_on
+        published = row.published_on or self.on
+        if row.published_on is None:
+            self.undated_reports.add(report)
+        if self.mapping.body is None:
+            self.new_reports[report] = (row.row, None)
+            raise self._fail(
+                row,
+                "is not in the store, and a new report needs the body it was made to: give "
+                "it in the mapping ([reports] body)",
+                rule="required",
+                field="body",
+                subject="report",
+                reference=report,
+            )
+        details = ReportDetails(
+            title=row.report_title or report,
+            body=self.mapping.body,
+            inspectorates=row.inspectorates or self.mapping.inspectorates,
+            published_on=published,
+            scale=self.policy.scale(self.policy.report_scale),
+        )
+        command = PublishReport(
+            reference=report,
+            details=details,
+            effective_on=published,
+            by=self.by,
+            reason=self._reason(row),
+        )
+        try:
+            event = domain.decide_source([], command, recorded_at=self.checked_at)
+        except RecommendationsError as error:
+            self.new_reports[report] = (row.row, None)
+            raise self._fail(
+                row,
+                error.detail,
+                rule=error.rule or "report",
+                field=error.field,
+                subject="report",
+                reference=report,
+            ) from None
+        assert isinstance(event, domain.ReportPublished)  # decide_source's type for it
+        self.new_reports[report] = (row.row, domain.project_report([event]))
+        titled = f" ({details.title!r})" if details.title != report else ""
+        planned.append(
+            PlannedCommand(
+                row=row.row,
+                command=command,
+                description=f"report {report} entered{titled}, published {published}",
+            )
+        )
+        return published
+
+    def _stored_report(self, reference: str) -> domain.Report | None:
+        if reference not in self.stored_reports:
+            try:
+                self.stored_reports[reference] = self.tracker.report(reference)
+            except NotFound:
+                self.stored_reports[reference] = None
+        return self.stored_reports[reference]
+
+    def _changes(self, row: SheetRow, state: domain.Recommendation) -> list[PlannedCommand]:
+        self._warn_fixed(row, state)
+        status = row.status or state.status
+        planned: list[PlannedCommand] = []
+        if state.status is Status.DISCHARGED and status is Status.DISCHARGED:
+            self._warn_discharged(row, state)
+            return planned
+        if state.status is Status.DISCHARGED:
+            planned.append(self._simple(row, Reopen, "reopened"))
+        elif state.status is Status.CLAIMED and status is Status.OPEN:
+            planned.append(self._simple(row, RejectClaim, "claim of implementation rejected"))
+        owner_name = row.owner_name if self.snapshot.has("owner_name") else None
+        if row.owner is not None and (
+            row.owner != state.owner
+            or (self.snapshot.has("owner_name") and owner_name != state.owner_name)
+        ):
+            command = Assign(
+                reference=row.reference,
+                owner=row.owner,
+                owner_name=owner_name,
+                **self._meta(row),
+            )
+            was = f" (was {state.owner!r})" if state.owner is not None else ""
+            planned.append(self._planned(row, command, f"assigned to {row.owner!r}{was}"))
+        if row.grade is not None and row.grade != state.grade:
+            command_r = Regrade(reference=row.reference, grade=row.grade, **self._meta(row))
+            planned.append(
+                self._planned(
+                    row, command_r, f"regraded {state.grade or 'ungraded'} -> {row.grade}"
+                )
+            )
+        if self.snapshot.has("due_on") and row.due_on != state.due_on:
+            command_d = ChangeDeadline(
+                reference=row.reference, due_on=row.due_on, **self._meta(row)
+            )
+            before = state.due_on or "none"
+            planned.append(
+                self._planned(row, command_d, f"due date {before} -> {row.due_on or 'none'}")
+            )
+        claiming = status is Status.CLAIMED and state.status is not Status.CLAIMED
+        if row.progress is not None and row.progress != state.last_note and not claiming:
+            planned.append(self._note(row, row.progress))
+        if claiming:
+            planned.append(self._claim(row))
+        elif status is Status.DISCHARGED:
+            planned.append(self._discharge(row))
+        return planned
+
+    # --- commands ----------------------------------------------------------------------------
+
+    def _meta(self, row: SheetRow) -> _Meta:
+        return {"effective_on": self.on, "by": self.by, "reason": self._reason(row)}
+
+    def _planned(
+        self, row: SheetRow, command: Command, what: str, on: date | None = None
+    ) -> PlannedCommand:
+        return PlannedCommand(
+            row=row.row,
+            command=command,
+            description=f"{row.reference} {what}, effective {on or self.on}",
+        )
+
+    def _simple(self, row: SheetRow, kind: type[Reopen | RejectClaim], what: str) -> PlannedCommand:
+        return self._planned(row, kind(reference=row.reference, **self._meta(row)), what)
+
+    def _note(self, row: SheetRow, note: str) -> PlannedCommand:
+        command = NoteProgress(reference=row.reference, note=note, **self._meta(row))
+        return self._planned(row, command, f"progress noted: {_abridged(note)}")
+
+    def _claim(self, row: SheetRow) -> PlannedCommand:
+        note = row.progress or f"marked {row.status_text!r} in {self.snapshot.source}"
+        command = ClaimImplementation(reference=row.reference, note=note, **self._meta(row))
+        return self._planned(row, command, f"implementation claimed: {_abridged(note)}")
+
+    def _discharge(self, row: SheetRow) -> PlannedCommand:
+        outcome = row.outcome or Outcome.IMPLEMENTED
+        role = (
+            "inspectorate"
+            if outcome is Outcome.CLOSED_BY_INSPECTORATE
+            else self.mapping.acceptor_role
+        )
+        accepted_by = self.mapping.accepted_by or self.by
+        command = Discharge(
+            reference=row.reference,
+            outcome=outcome,
+            accepted_by=accepted_by,
+            acceptor_role=role,
+            **self._meta(row),
+        )
+        return self._planned(
+            row,
+            command,
+            f"discharged ({outcome.value}, accepted by {accepted_by} as {role})",
+        )
+
+    # --- checking ---------------------------------------------------------------------------
+
+    def _check(
+        self,
+        row: SheetRow,
+        events: Sequence[domain.RecommendationEvent],
+        planned: list[PlannedCommand],
+    ) -> None:
+        """Decide each planned command after the ones before it, as the tracker will."""
+        history = list(events)
+        for item in planned:
+            command = item.command
+            if isinstance(command, domain.SourceCommand):
+                continue  # a new report, checked when planned
+            report = None
+            if isinstance(command, Raise):
+                report = self._report_for(command)
+            try:
+                event = domain.decide(
+                    history,
+                    command,
+                    recorded_at=self.checked_at,
+                    policy=self.policy,
+                    report=report,
+                )
+            except RecommendationsError as error:
+                message = error.detail
+                if (
+                    isinstance(command, Raise)
+                    and error.rule == "due-not-before-raised"
+                    and command.report in self.undated_reports
+                ):
+                    message += (
+                        f"; report {command.report!r} is new and its publication date is not "
+                        "known, so it was taken to be the sheet's date: give it (a 'Published' "
+                        "column) for its recommendations to be raised then"
+                    )
+                raise self._fail(
+                    row, message, rule=error.rule or "rule", field=error.field
+                ) from None
+            history.append(event)
+
+    def _report_for(self, command: Raise) -> domain.Report | None:
+        if command.report in self.new_reports:
+            return self.new_reports[command.report][1]
+        try:
+            return self.tracker.report(command.report, as_at=command.effective_on)
+        except NotFound:
+            return self._stored_report(command.report)
+
+    # --- warnings ---------------------------------------------------------------------------
+
+    def _warn(self, row: SheetRow | None, reference: str, message: str, field: str | None) -> None:
+        column = self.snapshot.column(field) if field else None
+        self.warnings.append(
+            Problem(
+                row=row.row if row is not None else None,
+                column=column,
+                reference=reference,
+                message=message,
+            )
+        )
+
+    def _warn_fixed(self, row: SheetRow, state: domain.Recommendation) -> None:
+        """Fields fixed when a recommendation is raised, that the sheet gives otherwise."""
+        fixed = [
+            ("text", row.text, state.text),
+            ("report", row.report, state.report),
+            ("kind", row.kind, state.kind.name),
+            ("scope", row.scope, state.scope),
+        ]
+        for name, given, recorded in fixed:
+            if given is not None and given != recorded:
+                shown = recorded.value if isinstance(recorded, Scope) else recorded
+                self._warn(
+                    row,
+                    row.reference,
+                    f"the sheet's {name} differs from the one it was raised with "
+                    f"({_abridged(str(shown))}); it is not changed by an import (correct "
+                    "the raising to change it)",
+                    name,
+                )
+
+    def _warn_discharged(self, row: SheetRow, state: domain.Recommendation) -> None:
+        differs = []
+        if row.grade is not None and row.grade != state.grade:
+            differs.append(f"grade {row.grade} (recorded {state.grade})")
+        if row.owner is not None and row.owner != state.owner:
+            differs.append(f"owner {row.owner!r} (recorded {state.owner!r})")
+        if self.snapshot.has("due_on") and row.due_on != state.due_on:
+            differs.append(f"due date {row.due_on} (recorded {state.due_on})")
+        if row.progress is not None and row.progress != state.last_note:
+            differs.append("progress text")
+        if differs:
+            self._warn(
+                row,
+                row.reference,
+                f"it stands discharged (since {state.discharged_on}), so the sheet's "
+                f"{', '.join(differs)} is not recorded; reopen it to change it",
+                None,
+            )
+
+    def _warn_missing(self) -> None:
+        named = {row.reference for row in self.snapshot.rows} | self.snapshot.unread
+        for state in self.tracker.recommendations(as_at=self.on):
+            if state.reference in named:
+                continue
+            standing = state.status.value + (f", {state.grade}" if state.grade else "")
+            self._warn(
+                None,
+                state.reference,
+                f"the store has it as at {self.on} ({standing}) but the sheet does not; "
+                "nothing is recorded for it",
+                None,
+            )
+
+
+def _abridged(text: str, limit: int = 60) -> str:
+    one_line = " ".join(text.split())
+    if len(one_line) <= limit:
+        return repr(one_line)
+    return repr(one_line[: limit - 1] + "…")
+
+
+def _problem_order(problem: Problem) -> tuple[int, str]:
+    return (problem.row or 0, problem.column or "")

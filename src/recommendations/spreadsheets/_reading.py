@@ -1,0 +1,453 @@
+"""Reading a spreadsheet (CSV or Excel workbook) into a :class:`Snapshot` of its rows.
+
+A snapshot is what the sheet said on one date: one :class:`SheetRow` per recommendation,
+read through a :class:`~recommendations.spreadsheets.ColumnMapping`. Reading checks each
+cell on its own (a date is a date, a status is a status); whether the row may be recorded
+is for planning to say. Every problem found is kept, named by row and column, so that all
+of them can be put right at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from attrs import frozen
+
+from recommendations._errors import ConfigurationError
+from recommendations.domain import Outcome, Scope, Status
+
+from ._mapping import FIELDS, ColumnMapping
+from ._problems import Problem
+
+__all__ = ["SheetRow", "Snapshot", "read_sheet", "snapshot_date_of"]
+
+
+@frozen(kw_only=True)
+class SheetRow:
+    """One row of a spreadsheet, read: a recommendation as the sheet gives it.
+
+    ``row`` is the row number the spreadsheet shows. A field is ``None`` where its cell is
+    blank or the sheet has no column for it (:meth:`Snapshot.has` tells which).
+    ``status`` and ``outcome`` are what the status cell says (``outcome`` only for a
+    discharge); ``status_text`` is the cell as written.
+    """
+
+    row: int
+    reference: str
+    report: str | None = None
+    text: str | None = None
+    grade: str | None = None
+    status: Status | None = None
+    outcome: Outcome | None = None
+    status_text: str | None = None
+    owner: str | None = None
+    owner_name: str | None = None
+    due_on: date | None = None
+    progress: str | None = None
+    report_title: str | None = None
+    published_on: date | None = None
+    inspectorates: tuple[str, ...] = ()
+    kind: str | None = None
+    scope: Scope | None = None
+
+
+@frozen(kw_only=True)
+class Snapshot:
+    """What a spreadsheet said on ``snapshot_date``: its rows, and what is wrong with them.
+
+    ``source`` names the file (and worksheet) as reasons and messages quote it; ``columns``
+    gives the header of each field's column, in the sheet's spelling; ``rows`` holds the
+    rows read without error and ``errors`` the problems of the others (``unread`` lists
+    their references, so that planning does not take them for rows left out). ``digest``
+    is the SHA-256 of the file's bytes.
+    """
+
+    path: Path
+    source: str
+    snapshot_date: date
+    sheet: str | None
+    columns: tuple[tuple[str, str], ...]
+    rows: tuple[SheetRow, ...]
+    errors: tuple[Problem, ...]
+    warnings: tuple[Problem, ...]
+    unread: frozenset[str]
+    digest: str
+    mapping: ColumnMapping
+
+    def has(self, field: str) -> bool:
+        """Whether the sheet has a column for ``field``."""
+        return any(name == field for name, _ in self.columns)
+
+    def column(self, field: str) -> str | None:
+        """The header of the column holding ``field``, if the sheet has one."""
+        for name, header in self.columns:
+            if name == field:
+                return header
+        return None
+
+
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
+
+
+def snapshot_date_of(path: str | Path) -> date:
+    """The date in a file's name (``tracker-2017-03-30.xlsx``, ``tracker_20170330.csv``).
+
+    Raises :class:`~recommendations.ConfigurationError` if the name holds no date, or more
+    than one.
+    """
+    name = Path(path).name
+    found = _DATE_IN_NAME.findall(Path(path).stem)
+    dates: set[date] = set()
+    for year, month, day in found:
+        try:
+            dates.add(date(int(year), int(month), int(day)))
+        except ValueError:
+            continue
+    if len(dates) == 1:
+        return dates.pop()
+    problem = "no date" if not dates else f"{len(dates)} dates"
+    raise ConfigurationError(
+        f"the name of {name!r} holds {problem}: give the date the sheet is a snapshot of "
+        "(snapshot_date, or --snapshot-date), or name the file like tracker-2017-03-30.xlsx",
+        field="snapshot_date",
+        rule="snapshot-date",
+    )
+
+
+def read_sheet(
+    path: str | Path,
+    mapping: ColumnMapping | None = None,
+    *,
+    snapshot_date: date | None = None,
+    sheet: str | None = None,
+) -> Snapshot:
+    """Read a ``.csv`` (UTF-8, with or without a byte-order mark) or ``.xlsx`` file.
+
+    ``snapshot_date`` is the date the sheet shows the register as at (default: the date in
+    the file's name, see :func:`snapshot_date_of`); ``sheet`` the worksheet of a workbook
+    (default: the mapping's, else the active one). Problems with cells are returned in the
+    snapshot, every one of them; a file that cannot be read, a missing column or a missing
+    snapshot date raise :class:`~recommendations.ConfigurationError`.
+    """
+    mapping = mapping or ColumnMapping()
+    source_path = Path(path)
+    if snapshot_date is None:
+        snapshot_date = snapshot_date_of(source_path)
+    elif not isinstance(snapshot_date, date) or isinstance(snapshot_date, datetime):
+        raise ConfigurationError(
+            f"snapshot_date must be a date, not {snapshot_date!r}",
+            field="snapshot_date",
+            rule="type",
+        )
+    suffix = source_path.suffix.lower()
+    try:
+        content = source_path.read_bytes()
+    except OSError as error:
+        raise ConfigurationError(
+            f"cannot read {str(source_path)!r}: {error.strerror or error}",
+            field="path",
+            rule="file-readable",
+        ) from None
+    worksheet = sheet or mapping.sheet
+    if suffix == ".csv":
+        if sheet is not None:
+            raise ConfigurationError(
+                f"{source_path.name} is a CSV file: it has no worksheet {sheet!r}",
+                field="sheet",
+                rule="sheet-exists",
+            )
+        worksheet = None
+        table = _csv_rows(source_path.name, content)
+    elif suffix in (".xlsx", ".xlsm"):
+        worksheet, table = _xlsx_rows(source_path, worksheet)
+    else:
+        raise ConfigurationError(
+            f"{source_path.name}: only .csv and .xlsx files can be read",
+            field="path",
+            rule="file-type",
+        )
+    source = source_path.name if worksheet is None else f"{source_path.name}, sheet {worksheet!r}"
+    return _read(
+        table,
+        mapping,
+        path=source_path,
+        source=source,
+        snapshot_date=snapshot_date,
+        sheet=worksheet,
+        digest=hashlib.sha256(content).hexdigest(),
+    )
+
+
+# --- files -------------------------------------------------------------------------------------
+
+
+def _csv_rows(name: str, content: bytes) -> list[list[object]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ConfigurationError(
+            f"{name} is not UTF-8 text (byte {error.start}): save it as 'CSV UTF-8'",
+            field="path",
+            rule="utf-8",
+        ) from None
+    return [list(record) for record in csv.reader(text.splitlines(keepends=True))]
+
+
+def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
+    import importlib
+    import zipfile
+
+    # Imported when first needed, and typed loosely: openpyxl ships no type information.
+    openpyxl: Any = importlib.import_module("openpyxl")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
+        raise ConfigurationError(
+            f"{path.name} cannot be read as an Excel workbook: {error}",
+            field="path",
+            rule="file-readable",
+        ) from None
+    try:
+        if sheet is not None:
+            if sheet not in workbook.sheetnames:
+                raise ConfigurationError(
+                    f"{path.name} has no worksheet {sheet!r} (it has "
+                    f"{', '.join(repr(n) for n in workbook.sheetnames)})",
+                    field="sheet",
+                    rule="sheet-exists",
+                )
+            worksheet = workbook[sheet]
+        else:
+            worksheet = workbook.active or workbook.worksheets[0]
+        rows = [list(values) for values in worksheet.iter_rows(values_only=True)]
+        return str(worksheet.title), rows
+    finally:
+        workbook.close()
+
+
+# --- cells -------------------------------------------------------------------------------------
+
+
+class _CellError(Exception):
+    def __init__(self, message: str, rule: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.rule = rule
+
+
+def _text(value: object) -> str | None:
+    """A cell as text: ``None`` if blank. Whole numbers lose their ``.0``."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, float):
+        text = str(int(value)) if value.is_integer() else repr(value)
+    elif isinstance(value, datetime):
+        text = value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    elif isinstance(value, date):
+        text = value.isoformat()
+    else:
+        text = str(value)
+    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
+    return text or None
+
+
+def _shown(value: object) -> str:
+    return repr(_text(value) if not isinstance(value, str) else value.strip())
+
+
+def _date(value: object, mapping: ColumnMapping) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise _CellError(f"{_shown(value)} is a number, not a date", "date")
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return mapping.date_of(text)
+    except ValueError:
+        raise _CellError(f"{text!r} is not a date", "date") from None
+
+
+_SPLIT = re.compile(r"\s*(?:,|;|/|\+|&|\band\b)\s*")
+
+
+def _row(
+    number: int,
+    cells: Sequence[object],
+    columns: dict[str, int],
+    mapping: ColumnMapping,
+    headers: Sequence[str],
+) -> tuple[SheetRow | None, list[Problem], str | None]:
+    """One row read, or the problems with its cells; and its reference, if it has one."""
+    problems: list[Problem] = []
+
+    def cell(field: str) -> object:
+        index = columns.get(field)
+        if index is None or index >= len(cells):
+            return None
+        return cells[index]
+
+    def fail(field: str, error: _CellError) -> None:
+        problems.append(
+            Problem(
+                row=number,
+                column=headers[columns[field]],
+                message=error.message,
+                rule=error.rule,
+                field=field,
+            )
+        )
+
+    values: dict[str, object] = {}
+    reference = _text(cell("reference"))
+    if reference is None:
+        problems.append(
+            Problem(
+                row=number,
+                column=headers[columns["reference"]],
+                message="the reference is blank",
+                rule="required",
+                field="reference",
+            )
+        )
+    elif "\n" in reference:
+        problems.append(
+            Problem(
+                row=number,
+                column=headers[columns["reference"]],
+                message=f"{reference!r} is not a reference (it runs over several lines)",
+                rule="required",
+                field="reference",
+            )
+        )
+    for name in ("report", "text", "owner", "owner_name", "progress", "report_title", "kind"):
+        values[name] = _text(cell(name))
+    for name in ("due_on", "published_on"):
+        try:
+            values[name] = _date(cell(name), mapping)
+        except _CellError as error:
+            fail(name, error)
+    inspectorate = _text(cell("inspectorate"))
+    if inspectorate is not None:
+        values["inspectorates"] = tuple(p for p in _SPLIT.split(inspectorate) if p)
+    scope = _text(cell("scope"))
+    if scope is not None:
+        values["scope"] = mapping.scope_of(scope)
+        if values["scope"] is None:
+            fail("scope", _CellError(f"{scope!r} is not a scope (national or body)", "scope"))
+    status_text = _text(cell("status"))
+    grade_text = _text(cell("grade"))
+    shared = "status" in columns and columns.get("grade") == columns["status"]
+    if status_text is not None:
+        meaning = mapping.status_of(status_text)
+        if meaning is not None:
+            values["status"], values["outcome"] = meaning
+            values["status_text"] = status_text
+            if shared:
+                grade_text = None
+        elif shared:
+            values["status"] = Status.OPEN
+        else:
+            fail(
+                "status",
+                _CellError(
+                    f"{status_text!r} is not a status (open, claimed, closed, ...: name it "
+                    "under [statuses] in the mapping)",
+                    "status",
+                ),
+            )
+    if grade_text is not None:
+        values["grade"] = mapping.grade_code(grade_text)
+        if not values["grade"]:
+            fail("grade", _CellError(f"{grade_text!r} is not a grade", "grade"))
+    if problems or reference is None:
+        return None, problems, reference
+    return SheetRow(row=number, reference=reference, **values), [], reference  # type: ignore[arg-type]
+
+
+def _read(
+    table: list[list[object]],
+    mapping: ColumnMapping,
+    *,
+    path: Path,
+    source: str,
+    snapshot_date: date,
+    sheet: str | None,
+    digest: str,
+) -> Snapshot:
+    first = mapping.header_row
+    if len(table) < first:
+        raise ConfigurationError(
+            f"{source} has no row {first} to hold the headers",
+            field="header_row",
+            rule="column-present",
+        )
+    headers = [_text(h) or "" for h in table[first - 1]]
+    located = mapping.locate(headers)
+    columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
+    used = set(located.values())
+    warnings = []
+    unused = [h for i, h in enumerate(headers) if h and i not in used]
+    if unused:
+        warnings.append(
+            Problem(
+                message=f"columns not read: {', '.join(repr(h) for h in unused)}",
+            )
+        )
+    rows: list[SheetRow] = []
+    errors: list[Problem] = []
+    unread: set[str] = set()
+    seen: dict[str, int] = {}
+    for number, cells in _numbered(table, first):
+        row, problems, reference = _row(number, cells, located, mapping, headers)
+        if reference is not None and reference in seen:
+            problems.append(
+                Problem(
+                    row=number,
+                    column=headers[located["reference"]],
+                    message=f"{reference!r} is on row {seen[reference]} already",
+                    rule="reference-unique",
+                    field="reference",
+                )
+            )
+            row = None
+        if reference is not None:
+            seen.setdefault(reference, number)
+        if row is None:
+            errors.extend(problems)
+            if reference is not None:
+                unread.add(reference)
+        else:
+            rows.append(row)
+    return Snapshot(
+        path=path,
+        source=source,
+        snapshot_date=snapshot_date,
+        sheet=sheet,
+        columns=columns,
+        rows=tuple(rows),
+        errors=tuple(errors),
+        warnings=tuple(warnings),
+        unread=frozenset(unread),
+        digest=digest,
+        mapping=mapping,
+    )
+
+
+def _numbered(table: list[list[object]], header_row: int) -> Iterator[tuple[int, list[object]]]:
+    """The data rows with their spreadsheet numbers, blank rows left out."""
+    for index in range(header_row, len(table)):
+        cells = table[index]
+        if any(_text(c) is not None for c in cells):
+            yield index + 1, cells

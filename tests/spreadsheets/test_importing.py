@@ -1,0 +1,538 @@
+"""Planning and applying imports on every store: history rebuilt by difference, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import attrs
+import pytest
+
+import recommendations as r
+from recommendations.spreadsheets import (
+    ColumnMapping,
+    ImportPlan,
+    ImportRefused,
+    apply_import,
+    plan_import,
+    read_sheet,
+)
+from tests.conftest import Clock
+
+from .sheets import HEADERS, Q1, Q2, Q3, QUARTERS, Row, write_csv, write_xlsx
+
+BY = "Kath Jones"
+
+
+def sheet(
+    tmp_path: Path, day: date, rows: list[Row] | None = None, headers: tuple[str, ...] = HEADERS
+) -> Path:
+    return write_csv(tmp_path / f"tracker-{day}.csv", rows or QUARTERS[day], headers)
+
+
+def import_file(tracker: r.Tracker, path: Path, mapping: ColumnMapping) -> ImportPlan:
+    plan = plan_import(tracker, read_sheet(path, mapping), by=BY)
+    assert plan.errors == (), [str(e) for e in plan.errors]
+    apply_import(tracker, plan)
+    return plan
+
+
+# --- the first import --------------------------------------------------------------------------
+
+
+def test_a_dry_run_describes_every_command_and_records_nothing(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1), mapping), by=BY)
+    assert plan.errors == ()
+    assert plan.describe() == [
+        "row 2: report PEEL-EFF-2016 entered, published 2017-03-02",
+        "row 2: 2.16 raised from PEEL-EFF-2016, amber, owner 'Head of Public Protection', "
+        "due 2017-06-30, effective 2017-03-02",
+        "row 2: 2.16 progress noted: 'Audit of supervision begun.', effective 2017-03-30",
+        "row 3: 2.18 raised from PEEL-EFF-2016, red, owner 'Head of Public Protection', "
+        "due 2017-06-30, effective 2017-03-02",
+        "row 4: report CORE-2014 entered, published 2014-09-25",
+        "row 4: CB-01 raised from CORE-2014, green, owner 'WMP2020 Programme Director', "
+        "due 2015-03-31, effective 2014-09-25",
+        "row 4: CB-01 progress noted: 'Reviewed; awaiting audit.', effective 2017-03-30",
+    ]
+    assert [type(p.command).__name__ for p in plan.commands][:2] == ["PublishReport", "Raise"]
+    assert plan.commands[1].command.reason == (
+        "imported from tracker-2017-03-30.csv, row 2 (as at 2017-03-30)"
+    )
+    assert tracker.head() == 0
+    assert tracker.recommendations() == []
+
+
+def test_the_import_records_the_sheet(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1), mapping), by=BY)
+    seen: list[tuple[int, int]] = []
+    result = apply_import(tracker, plan, progress=lambda done, total: seen.append((done, total)))
+    assert result.count == len(plan.commands) == 7
+    assert seen == [(0, 7), (7, 7)]
+    assert [rec.event.originator_version for rec in result.recorded][:3] == [1, 1, 2]
+    state = tracker.recommendation("2.16", as_at=Q1)
+    assert (state.grade, state.owner, state.due_on, state.last_note) == (
+        "amber",
+        "Head of Public Protection",
+        date(2017, 6, 30),
+        "Audit of supervision begun.",
+    )
+    assert state.raised_on == date(2017, 3, 2)
+    report = tracker.report("CORE-2014")
+    assert (report.details.body, report.details.inspectorates) == (
+        "West Midlands Police",
+        ("HMIC",),
+    )
+    assert report.details.published_on == date(2014, 9, 25)
+
+
+def test_importing_the_same_file_twice_records_nothing_the_second_time(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    path = sheet(tmp_path, Q1)
+    import_file(tracker, path, mapping)
+    head = tracker.head()
+    again = plan_import(tracker, read_sheet(path, mapping), by=BY)
+    assert (again.commands, again.errors, again.warnings) == ((), (), ())
+    assert apply_import(tracker, again).count == 0
+    assert tracker.head() == head
+
+
+def test_the_default_mapping_needs_only_a_body_for_new_reports(
+    tracker: r.Tracker, tmp_path: Path
+) -> None:
+    path = sheet(tmp_path, Q1)
+    plan = plan_import(tracker, read_sheet(path), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "row 2: report 'PEEL-EFF-2016': field 'body': is not in the store, and a new report "
+        "needs the body it was made to: give it in the mapping ([reports] body) "
+        "(rule 'required')",
+        "row 3, column 'Report': recommendation '2.18': report 'PEEL-EFF-2016' could not be "
+        "entered (see row 2) (rule 'exists')",
+        "row 4: report 'CORE-2014': field 'body': is not in the store, and a new report "
+        "needs the body it was made to: give it in the mapping ([reports] body) "
+        "(rule 'required')",
+    ]
+    with pytest.raises(ImportRefused, match="3 errors"):
+        apply_import(tracker, plan)
+    mapping = ColumnMapping(body="West Midlands Police", inspectorates=["HMIC"])
+    import_file(tracker, path, mapping)
+    assert [s.reference for s in tracker.recommendations()] == ["2.16", "2.18", "CB-01"]
+
+
+def test_a_toml_mapping_reads_a_sheet_with_its_own_headers(
+    tracker: r.Tracker, tmp_path: Path
+) -> None:
+    headers = ("Rec no", "Recommendation", "Rating", "Action lead", "Target", "Open/closed")
+    rows: list[Row] = [
+        {
+            "Rec no": "CRIME-1",
+            "Recommendation": "Review information sharing.",
+            "Rating": "Not yet",
+            "Action lead": "Head of Intelligence",
+            "Target": "31.03.2018",
+            "Open/closed": "live",
+        },
+        {
+            "Rec no": "CRIME-2",
+            "Recommendation": "Audit crime recording.",
+            "Rating": "Fully implemented",
+            "Action lead": "Force Crime Registrar",
+            "Target": "30.09.2017",
+            "Open/closed": "Signed off",
+        },
+    ]
+    path = write_csv(tmp_path / "crime-2017-03-30.csv", rows, headers)
+    (tmp_path / "mapping.toml").write_text(
+        """\
+scale = "four-point"
+date_formats = ["%d.%m.%Y"]
+
+[columns]
+reference = "Rec no"
+grade = "Rating"
+owner = "Action lead"
+due_on = "Target"
+status = "Open/closed"
+
+[grades]
+"Not yet" = "not-started"
+
+[statuses]
+"Signed off" = "implemented"
+
+[reports]
+default = "CRIME-2014"
+body = "West Midlands Police"
+inspectorates = ["HMIC"]
+
+[discharge]
+accepted_by = "HMIC"
+acceptor_role = "inspectorate"
+""",
+        encoding="utf-8",
+    )
+    mapping = ColumnMapping.load(tmp_path / "mapping.toml")
+    import_file(tracker, path, mapping)
+    first = tracker.recommendation("CRIME-1")
+    assert (first.scale.name, first.grade, first.owner, first.due_on, first.report) == (
+        "four-point",
+        "not-started",
+        "Head of Intelligence",
+        date(2018, 3, 31),
+        "CRIME-2014",
+    )
+    second = tracker.recommendation("CRIME-2")
+    assert (second.status, second.outcome, second.accepted_by, second.acceptor_role) == (
+        r.Status.DISCHARGED,
+        r.Outcome.IMPLEMENTED,
+        "HMIC",
+        "inspectorate",
+    )
+    # The report is published on the snapshot date (no "Published" column), and raised then.
+    assert second.raised_on == Q1 == tracker.report("CRIME-2014").details.published_on
+
+
+# --- history by difference -----------------------------------------------------------------
+
+
+def test_three_quarters_in_order_rebuild_the_history(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    plans = [import_file(tracker, sheet(tmp_path, day), mapping) for day in (Q1, Q2, Q3)]
+    assert plans[1].describe() == [
+        "row 2: 2.16 regraded amber -> green, effective 2017-06-29",
+        "row 2: 2.16 progress noted: 'Audit complete; training under way.', effective 2017-06-29",
+        "row 3: 2.18 assigned to 'Head of Criminal Justice' (was 'Head of Public "
+        "Protection'), effective 2017-06-29",
+        "row 3: 2.18 regraded red -> amber, effective 2017-06-29",
+        "row 4: CB-01 discharged (implemented, accepted by Joint Audit Committee as "
+        "oversight-board), effective 2017-06-29",
+    ]
+    assert [str(w) for w in plans[2].warnings] == [
+        "recommendation 'CB-01': the store has it as at 2017-09-28 (discharged, green) but "
+        "the sheet does not; nothing is recorded for it"
+    ]
+
+    def grade(reference: str, day: date) -> str | None:
+        return tracker.recommendation(reference, as_at=day).grade
+
+    # A grade that changed between two sheets changed on the later sheet's date.
+    assert [grade("2.16", d) for d in (Q1, date(2017, 6, 28), Q2, Q3)] == [
+        "amber",
+        "amber",
+        "green",
+        "green",
+    ]
+    assert tracker.recommendation("2.18", as_at=date(2017, 5, 1)).owner == (
+        "Head of Public Protection"
+    )
+    assert tracker.recommendation("2.18", as_at=Q2).owner == "Head of Criminal Justice"
+    assert tracker.recommendation("2.18", as_at=date(2017, 9, 27)).due_on == date(2017, 6, 30)
+    assert tracker.recommendation("2.18", as_at=Q3).due_on == date(2017, 12, 31)
+    assert tracker.recommendation("CB-01", as_at=date(2017, 6, 28)).status is r.Status.OPEN
+    assert tracker.recommendation("CB-01", as_at=Q2).status is r.Status.DISCHARGED
+    with pytest.raises(r.NotFound):
+        tracker.recommendation("4.1", as_at=date(2017, 8, 14))
+    assert tracker.recommendation("4.1", as_at=Q3).grade == "red"
+
+    trail = tracker.history("2.16")
+    assert [(e.event, e.effective_on, e.reason) for e in trail] == [
+        (
+            "Raised",
+            date(2017, 3, 2),
+            "imported from tracker-2017-03-30.csv, row 2 (as at 2017-03-30)",
+        ),
+        ("ProgressNoted", Q1, "imported from tracker-2017-03-30.csv, row 2 (as at 2017-03-30)"),
+        ("Regraded", Q2, "imported from tracker-2017-06-29.csv, row 2 (as at 2017-06-29)"),
+        ("ProgressNoted", Q2, "imported from tracker-2017-06-29.csv, row 2 (as at 2017-06-29)"),
+        ("Discharged", Q3, "imported from tracker-2017-09-28.csv, row 2 (as at 2017-09-28)"),
+    ]
+    assert {e.actor for e in trail} == {BY}
+    regraded = trail.entries[2].change("grade")
+    assert regraded is not None and (regraded.before, regraded.after) == ("amber", "green")
+
+    # Every sheet, imported again in any order, now records nothing.
+    head = tracker.head()
+    for day in (Q2, Q1, Q3):
+        again = plan_import(tracker, read_sheet(sheet(tmp_path, day), mapping), by=BY)
+        assert (again.commands, again.errors) == ((), ())
+    assert tracker.head() == head
+
+
+def test_a_sheet_older_than_later_entries_is_refused_where_it_would_change_them(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    import_file(tracker, sheet(tmp_path, Q3), mapping)
+    late = plan_import(tracker, read_sheet(sheet(tmp_path, Q2), mapping), by=BY)
+    assert [str(e) for e in late.errors] == [
+        "row 2: recommendation '2.16': field 'effective_on': it has entries effective after "
+        "this sheet's date (2017-06-29), the last a Discharged effective 2017-09-28; import "
+        "sheets in date order (rule 'snapshot-in-order')",
+        "row 3: recommendation '2.18': field 'effective_on': it has entries effective after "
+        "this sheet's date (2017-06-29), the last a DeadlineChanged effective 2017-09-28; "
+        "import sheets in date order (rule 'snapshot-in-order')",
+    ]
+    head = tracker.head()
+    with pytest.raises(ImportRefused) as caught:
+        apply_import(tracker, late)
+    assert [p.rule for p in caught.value.problems] == ["snapshot-in-order"] * 2
+    assert tracker.head() == head
+
+
+def test_a_row_for_a_recommendation_raised_after_the_sheet_is_refused(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q3), mapping)
+    custody = [row for row in QUARTERS[Q3] if row["Ref"] == "4.1"]
+    early = plan_import(tracker, read_sheet(sheet(tmp_path, Q2, custody), mapping), by=BY)
+    assert [e.rule for e in early.errors] == ["snapshot-in-order"]
+    assert "raised on 2017-08-15, after this sheet's date (2017-06-29)" in str(early.errors[0])
+
+
+# --- statuses --------------------------------------------------------------------------------
+
+
+def test_claims_rejections_reopenings_and_closures_by_the_inspectorate(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[0]["Status"] = "Awaiting sign-off"
+    rows[1]["Status"] = "Closed by HMIC"
+    rows[2]["Status"] = "Closed"
+    plan = import_file(tracker, sheet(tmp_path, Q2, rows), mapping)
+    assert [type(p.command).__name__ for p in plan.commands] == [
+        "ClaimImplementation",
+        "Discharge",
+        "Discharge",
+    ]
+    claimed = tracker.recommendation("2.16")
+    assert (claimed.status, claimed.last_note) == (r.Status.CLAIMED, "Audit of supervision begun.")
+    closed = tracker.recommendation("2.18")
+    assert (closed.outcome, closed.acceptor_role) == (
+        r.Outcome.CLOSED_BY_INSPECTORATE,
+        "inspectorate",
+    )
+    rows[0]["Status"] = "Open"
+    rows[2]["Status"] = "Reopened"
+    rows[2]["RAG"] = "Amber"
+    plan = import_file(tracker, sheet(tmp_path, Q3, rows), mapping)
+    assert plan.describe() == [
+        "row 2: 2.16 claim of implementation rejected, effective 2017-09-28",
+        "row 4: CB-01 reopened, effective 2017-09-28",
+        "row 4: CB-01 regraded green -> amber, effective 2017-09-28",
+    ]
+    assert tracker.recommendation("2.16").status is r.Status.OPEN
+    reopened = tracker.recommendation("CB-01")
+    assert (reopened.status, reopened.grade, reopened.times_reopened) == (
+        r.Status.OPEN,
+        "amber",
+        1,
+    )
+
+
+def test_a_discharged_row_that_differs_is_a_warning_and_records_nothing(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q2), mapping)
+    rows = [dict(row) for row in QUARTERS[Q2]]
+    rows[2]["RAG"] = "Amber"
+    rows[2]["Recommendation"] = "Reworded."
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q3, rows), mapping), by=BY)
+    assert plan.commands == ()
+    assert [str(w) for w in plan.warnings] == [
+        "row 4, column 'Recommendation': recommendation 'CB-01': the sheet's text differs "
+        "from the one it was raised with ('Chief constables should review their crime "
+        "recording.'); it is not changed by an import (correct the raising to change it)",
+        "row 4: recommendation 'CB-01': it stands discharged (since 2017-06-29), so the "
+        "sheet's grade amber (recorded green) is not recorded; reopen it to change it",
+    ]
+
+
+# --- errors and all-or-nothing ---------------------------------------------------------------
+
+
+def test_every_error_of_a_sheet_is_listed_and_nothing_is_recorded(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    head = tracker.head()
+    rows = [dict(row) for row in QUARTERS[Q2]]
+    rows[0]["RAG"] = "Purple"
+    rows[1]["Due date"] = "31/02/2017"
+    rows[2]["Lead"] = None
+    rows.append(
+        {
+            "Ref": "4.1",
+            "Report": "CUSTODY-2017",
+            "Published": date(2017, 6, 1),
+            "Recommendation": "Record every use of force in custody.",
+            "RAG": "Red",
+            "Due date": date(2017, 5, 31),
+        }
+    )
+    rows.append(
+        {
+            "Ref": "4.2",
+            "Report": "CUSTODY-2017",
+            "Status": "Awaiting sign-off",
+            "Recommendation": "Train custody staff.",
+        }
+    )
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q2, rows), mapping), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "row 2, column 'RAG': recommendation '2.16': 'purple' is not on scale 'rag' (red, "
+        "amber, green) (rule 'grade-on-scale')",
+        "row 3, column 'Due date': '31/02/2017' is not a date (rule 'date')",
+        "row 5, column 'Due date': recommendation '4.1': due date 2017-05-31 is before the "
+        "recommendation was raised (2017-06-01) (rule 'due-not-before-raised')",
+        "row 6, column 'Lead': recommendation '4.2': no owner has been assigned to claim it "
+        "(rule 'claim-needs-owner')",
+    ]
+    # Row 4 (CB-01, closed, no lead: an owner left blank changes nothing) is fine.
+    assert [p.row for p in plan.commands] == [4]
+    with pytest.raises(ImportRefused) as caught:
+        apply_import(tracker, plan)
+    assert caught.value.problems == plan.errors
+    assert str(caught.value).startswith(f"nothing was imported from {plan.source}: 4 errors\n")
+    assert tracker.head() == head
+
+
+def test_a_late_row_refused_by_the_tracker_leaves_the_store_unchanged(
+    store_url: str, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    """The tracker's clock says 20 March: the raising (effective 2 March) is fine, but
+    the progress of row 4, effective on the sheet's date of 30 March, is in the future."""
+    clock = Clock(datetime(2017, 3, 20, 9, tzinfo=UTC))
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[0]["Progress update"] = None
+    rows[0]["Report"] = rows[1]["Report"] = "CORE-2014"
+    rows[0]["Published"] = rows[1]["Published"] = date(2014, 9, 25)
+    with r.Tracker(store_url, clock=clock) as tracker:
+        head = tracker.head()
+        plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows), mapping), by=BY)
+        assert plan.errors == ()
+        assert [p.row for p in plan.commands] == [2, 2, 3, 4, 4]
+        with pytest.raises(ImportRefused) as caught:
+            apply_import(tracker, plan)
+        assert [str(p) for p in caught.value.problems] == [
+            "row 4: recommendation 'CB-01': field 'effective_on': effective date 2017-03-30 "
+            "is after the day it is recorded (2017-03-20) (rule 'not-in-future')"
+        ]
+        assert isinstance(caught.value.__cause__, r.RuleViolation)
+        assert tracker.head() == head
+        assert tracker.recommendations() == []
+        with pytest.raises(r.NotFound):
+            tracker.report("CORE-2014")
+
+
+def test_a_plan_made_before_the_store_changed_is_refused(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q2), mapping), by=BY)
+    tracker.execute(
+        r.Regrade(reference="2.18", grade="green", effective_on=Q2, by=BY, reason="committee")
+    )
+    head = tracker.head()
+    with pytest.raises(r.ConcurrencyError, match="plan it again") as caught:
+        apply_import(tracker, plan)
+    assert caught.value.rule == "plan-current"
+    assert tracker.head() == head
+
+
+def test_who_imports_must_be_said(tracker: r.Tracker, tmp_path: Path) -> None:
+    with pytest.raises(r.ConfigurationError, match="who is importing"):
+        plan_import(tracker, read_sheet(sheet(tmp_path, Q1)), by=" ")
+
+
+def test_a_report_already_in_the_store_is_used_as_it_is(tracker: r.Tracker, tmp_path: Path) -> None:
+    tracker.execute(
+        r.PublishReport(
+            reference="CORE-2014",
+            details=r.ReportDetails(
+                title="Core business",
+                body="West Midlands Police",
+                inspectorates=("HMIC",),
+                published_on=date(2014, 9, 25),
+                scale=r.domain.PEEL,
+                national=True,
+            ),
+            effective_on=date(2014, 9, 25),
+            by=BY,
+            reason="published",
+        )
+    )
+    rows = [row for row in QUARTERS[Q1] if row["Report"] == "CORE-2014"]
+    import_file(tracker, sheet(tmp_path, Q1, rows), ColumnMapping())
+    assert tracker.recommendation("CB-01").scope is r.Scope.NATIONAL
+
+
+# --- CSV and workbook ------------------------------------------------------------------------
+
+
+def test_a_workbook_and_a_csv_file_of_the_same_rows_give_the_same_plan(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, write_xlsx(tmp_path / f"tracker-{Q1}.xlsx", QUARTERS[Q1]), mapping)
+    plans = [
+        plan_import(
+            tracker,
+            read_sheet(write(tmp_path / f"tracker-{Q3}.{suffix}", QUARTERS[Q3]), mapping),
+            by=BY,
+        )
+        for write, suffix in ((write_csv, "csv"), (write_xlsx, "xlsx"))
+    ]
+    assert plans[0].describe() == plans[1].describe()
+    assert len(plans[0].commands) == 8
+
+    def same(plan: ImportPlan) -> list[r.domain.Command]:
+        return [attrs.evolve(p.command, reason="") for p in plan.commands]
+
+    assert same(plans[0]) == same(plans[1])
+    assert plans[1].commands[0].command.reason == (
+        "imported from tracker-2017-09-28.xlsx, sheet 'Tracker', row 2 (as at 2017-09-28)"
+    )
+
+
+def test_a_new_report_without_a_publication_date_is_taken_to_be_published_on_the_sheets_date(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    headers = tuple(h for h in HEADERS if h != "Published")
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, headers=headers), mapping), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "row 4, column 'Due date': recommendation 'CB-01': due date 2015-03-31 is before the "
+        "recommendation was raised (2017-03-30); report 'CORE-2014' is new and its "
+        "publication date is not known, so it was taken to be the sheet's date: give it (a "
+        "'Published' column) for its recommendations to be raised then "
+        "(rule 'due-not-before-raised')"
+    ]
+    assert plan.describe()[:2] == [
+        "row 2: report PEEL-EFF-2016 entered, published 2017-03-30",
+        "row 2: 2.16 raised from PEEL-EFF-2016, amber, owner 'Head of Public Protection', "
+        "due 2017-06-30, effective 2017-03-30",
+    ]
+
+
+def test_one_column_may_hold_both_the_grade_and_the_status(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    headers = tuple(h for h in HEADERS if h != "RAG")
+    rows = [dict(row, Status=row["RAG"]) for row in QUARTERS[Q1]]
+    import_file(tracker, sheet(tmp_path, Q1, rows, headers), mapping)
+    rows[0]["Status"] = "Green"
+    rows[2]["Status"] = "Blue"
+    plan = import_file(tracker, sheet(tmp_path, Q2, rows, headers), mapping)
+    assert plan.describe() == [
+        "row 2: 2.16 regraded amber -> green, effective 2017-06-29",
+        "row 4: CB-01 discharged (implemented, accepted by Joint Audit Committee as "
+        "oversight-board), effective 2017-06-29",
+    ]
+    closed = tracker.recommendation("CB-01")
+    assert (closed.grade, closed.status) == ("green", r.Status.DISCHARGED)
