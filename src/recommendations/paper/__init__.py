@@ -1,0 +1,32 @@
+"""The committee paper: the update a committee is given, as a printable paper and a chart.
+
+>>> from datetime import date
+>>> from recommendations import Tracker
+>>> from recommendations.paper import CommitteePaper
+>>> with Tracker("memory://") as tracker:
+...     paper = CommitteePaper.of(tracker, since=date(2016, 12, 8), as_at=date(2017, 3, 30))
+>>> paper.series.empty
+True
+
+:class:`CommitteePaper` holds the figures of :meth:`Tracker.committee_update
+<recommendations.Tracker.committee_update>` (inspections and reports since the previous
+committee, counts by report and grade, reds, overdue items, what moved), the
+recommendations by grade over time (:class:`GradeSeries`, from :func:`grade_series`) and a
+title, and renders them as Markdown, HTML, PDF or JSON, with a chart as SVG or PNG.
+
+:func:`grade_series` is pure, like the views. The renderers import matplotlib and fpdf2
+only when they are used.
+"""
+
+from ._paper import CommitteePaper, Particulars, default_dates
+from ._series import GradePoint, GradeSeries, SeriesGrade, grade_series
+
+__all__ = [
+    "CommitteePaper",
+    "GradePoint",
+    "GradeSeries",
+    "Particulars",
+    "SeriesGrade",
+    "default_dates",
+    "grade_series",
+]

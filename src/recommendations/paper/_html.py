@@ -1,0 +1,126 @@
+"""The committee paper as one self-contained HTML page, styled for screen and for print."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ._document import Block, Bullets, Cell, Chart, Document, Heading, Paragraph, Table
+
+__all__ = ["render_html"]
+
+_STYLE = """
+@page { size: A4 portrait; margin: 16mm 15mm 18mm;
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+:root { --ink: #263238; --rule: #b0bec5; --head: #eceff1; }
+body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
+  font-size: 10pt; line-height: 1.4; max-width: 190mm; margin: 1.5em auto; padding: 0 1em; }
+h1 { font-size: 18pt; margin: 0 0 .3em; }
+h2 { font-size: 13pt; margin: 1.6em 0 .5em; border-bottom: 1px solid var(--rule);
+  break-after: avoid; page-break-after: avoid; }
+h3 { font-size: 11pt; margin: 1.1em 0 .3em; break-after: avoid; page-break-after: avoid; }
+p.meta { margin: .1em 0; }
+p.version { font-weight: bold; }
+p.note { font-size: 9pt; font-style: italic; }
+table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; font-size: 8.5pt; }
+thead { display: table-header-group; }
+tr { break-inside: avoid; page-break-inside: avoid; }
+th, td { border: 1px solid var(--rule); padding: 3px 5px; text-align: left;
+  vertical-align: top; }
+th { background: var(--head); }
+td.grade { white-space: nowrap; }
+span.swatch { display: inline-block; width: .8em; height: .8em; margin-right: .35em;
+  vertical-align: -.05em; border-radius: 2px; print-color-adjust: exact;
+  -webkit-print-color-adjust: exact; }
+figure { margin: .5em 0 1em; break-inside: avoid; page-break-inside: avoid; }
+figure svg { width: 100%; height: auto; }
+figcaption { font-size: 9pt; font-style: italic; }
+footer { margin-top: 2em; border-top: 1px solid var(--rule); font-size: 8.5pt; }
+@media print { body { margin: 0; padding: 0; max-width: none; } a { color: inherit; } }
+"""
+
+
+def _cell(cell: Cell, tag: str = "td") -> str:
+    text = "<br>".join(escape(line) for line in cell.text.split("\n"))
+    if cell.colour is None:
+        return f"<{tag}>{text}</{tag}>"
+    swatch = f'<span class="swatch" style="background:{escape(cell.colour)}"></span>'
+    return f'<{tag} class="grade">{swatch}{text}</{tag}>'
+
+
+def _table(table: Table) -> list[str]:
+    total = sum(table.widths) or 1.0
+    lines = ["<table>", "<colgroup>"]
+    lines.extend(f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths)
+    lines.append("</colgroup>")
+    lines.append(
+        "<thead><tr>"
+        + "".join(f'<th scope="col">{escape(h)}</th>' for h in table.header)
+        + "</tr></thead>"
+    )
+    lines.append("<tbody>")
+    lines.extend("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in table.rows)
+    lines.extend(["</tbody>", "</table>"])
+    return lines
+
+
+def _svg(chart_svg: str, caption: str) -> str:
+    """The SVG document as an element to put inline: without its XML declaration and
+    doctype, and labelled for screen readers with ``caption``."""
+    start = chart_svg.find("<svg ")
+    if start < 0:
+        return ""
+    label = f'<svg role="img" aria-label="{escape(caption)}" '
+    return label + chart_svg[start + len("<svg ") :]
+
+
+def _block(block: Block, chart_svg: str) -> list[str]:
+    if isinstance(block, Heading):
+        return [f"<h3>{escape(block.text)}</h3>"]
+    if isinstance(block, Paragraph):
+        css = ' class="note"' if block.note else ""
+        return [f"<p{css}>{escape(block.text)}</p>"]
+    if isinstance(block, Bullets):
+        return ["<ul>", *(f"<li>{escape(item)}</li>" for item in block.items), "</ul>"]
+    if isinstance(block, Table):
+        return _table(block)
+    if isinstance(block, Chart):
+        return [
+            '<figure class="chart">',
+            _svg(chart_svg, block.caption),
+            f"<figcaption>{escape(block.caption)}</figcaption>",
+            "</figure>",
+        ]
+    raise TypeError(f"not a block: {block!r}")  # pragma: no cover
+
+
+def render_html(doc: Document, *, chart_svg: str) -> str:
+    """``doc`` as an HTML page with the chart ``chart_svg`` inline."""
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en-GB">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="generator" content="recommendations">',
+        f"<title>{escape(doc.title)}</title>",
+        f"<style>{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<header>",
+        f"<h1>{escape(doc.title)}</h1>",
+    ]
+    for index, line in enumerate(doc.lines):
+        css = "meta version" if index == len(doc.lines) - 1 else "meta"
+        lines.append(f'<p class="{css}">{escape(line)}</p>')
+    lines.append("</header>")
+    lines.append("<main>")
+    for section in doc.sections:
+        lines.append(f'<section id="{escape(section.key)}">')
+        lines.append(f"<h2>{escape(section.heading)}</h2>")
+        for block in section.blocks:
+            lines.extend(_block(block, chart_svg))
+        lines.append("</section>")
+    lines.append("</main>")
+    lines.append(f"<footer><p>{escape(doc.footer)}</p></footer>")
+    lines.extend(["</body>", "</html>", ""])
+    return "\n".join(lines)
