@@ -105,31 +105,27 @@ def test_a_shipped_adapter_that_is_not_installed_names_its_package(
     assert listed["postgresql"].target is None
 
 
+def _record_one(tracker: r.Tracker) -> None:
+    tracker.execute(
+        r.RecordInspection(
+            reference="I",
+            details=r.InspectionDetails(title="t", body="b", inspectorates=("HMIC",)),
+            effective_on=tracker.basis().as_at,
+            by="x",
+            reason="y",
+        )
+    )
+
+
 def test_memory_stores_are_private_or_shared_by_name() -> None:
     from recommendations._memory import forget
 
     with r.Tracker("memory://") as one, r.Tracker("memory://") as two:
-        one.execute(
-            r.RecordInspection(
-                reference="I",
-                details=r.InspectionDetails(title="t", body="b", inspectorates=("HMIC",)),
-                effective_on=one.basis().as_at,
-                by="x",
-                reason="y",
-            )
-        )
+        _record_one(one)
         assert two.head() == 0
     try:
         with r.Tracker("memory://Ledger") as one, r.Tracker("memory://ledger") as two:
-            one.execute(
-                r.RecordInspection(
-                    reference="I",
-                    details=r.InspectionDetails(title="t", body="b", inspectorates=("HMIC",)),
-                    effective_on=one.basis().as_at,
-                    by="x",
-                    reason="y",
-                )
-            )
+            _record_one(one)
             assert two.head() == 1
     finally:
         forget("ledger")
