@@ -1,0 +1,211 @@
+"""The commands that look after a store: the demonstration, imports, adapters, rebuilds."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from ._app import Refused, cli, session, store_option
+from ._output import console, note, progress
+from ._params import DATE, audience_option
+
+__all__ = ["demo", "import_", "rebuild", "stores"]
+
+
+@cli.command(short_help="Build the example store and print its committee paper.")
+@audience_option
+@store_option
+def demo(audience: str) -> None:
+    """Build the example store and print its committee paper of 30 March 2017.
+
+    Records the inspections, reports and 66 recommendations a police force's joint audit
+    committee discussed on 30 March 2017 (West Midlands Police and HMIC), with their
+    history since 2014, then prints the update the committee saw, since its previous
+    meeting on 8 December 2016. A second run records nothing: it shows what the store
+    holds. The store must be empty, or hold the demonstration already.
+
+    \b
+    recommendations demo
+    recommendations --store sqlite:///demo.db demo --audience public
+    """
+    from recommendations import demo as scenario
+    from recommendations import views
+    from recommendations.paper import CommitteePaper
+
+    tracker = session().tracker()
+    total = len(scenario.diary())
+    with progress("Recording the demonstration", total) as (bar, task):
+        recorded = scenario.install(
+            tracker, progress=lambda done, of: bar.update(task, completed=done, total=of)
+        )
+        if not recorded:
+            bar.update(task, completed=total, description="Already recorded")
+    if recorded:
+        note(f"Recorded the demonstration: {recorded} entries in {session().label}.")
+    else:
+        note(f"{session().label} already holds the demonstration: nothing was recorded.")
+    paper = CommitteePaper.of(
+        tracker,
+        since=scenario.PREVIOUS_COMMITTEE,
+        as_at=scenario.COMMITTEE,
+        audience=views.Audience(audience),
+    )
+    from rich.markdown import Markdown
+
+    console().print(Markdown(paper.markdown()))
+    note(
+        "Next: `recommendations register --as-at 2016-12-31` (the register as it stood "
+        "then), `recommendations history CB-21` (a corrected mistake), "
+        "`recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 "
+        "--format pdf -o paper.pdf`."
+    )
+
+
+@cli.command("import", short_help="Import a spreadsheet tracker (CSV or Excel).")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="A TOML file saying which column holds what (default: common headers are found).",
+)
+@click.option(
+    "--snapshot-date",
+    type=DATE,
+    default=None,
+    help="The date the sheet shows the register as at (default: the date in FILE's name).",
+)
+@click.option("--sheet", default=None, help="The worksheet of a workbook (default: the first).")
+@click.option(
+    "--by", "by", default=None, metavar="ACTOR", help="Who is importing (required to record)."
+)
+@click.option("--dry-run", is_flag=True, help="Show what would be recorded, and record nothing.")
+@store_option
+def import_(
+    file: str,
+    mapping: str | None,
+    snapshot_date: date | None,
+    sheet: str | None,
+    by: str | None,
+    dry_run: bool,
+) -> None:
+    """Import a spreadsheet tracker (CSV or Excel): record what it says that the store does
+    not know yet, effective on the sheet's date.
+
+    Each row is compared with the recommendation as the store has it on that date; only
+    the differences are recorded (new recommendations, regrades, new owners, deadlines,
+    progress, claims, discharges). Importing the same file again records nothing. If any
+    row is wrong, every problem is listed, one a line, and nothing is recorded.
+
+    \b
+    recommendations import tracker-2017-03-30.xlsx --by "Risk manager" --dry-run
+    recommendations import tracker.csv --snapshot-date 2017-03-30 --mapping columns.toml \\
+        --by "Risk manager"
+    """
+    from recommendations import spreadsheets
+
+    if by is None and not dry_run:
+        raise click.UsageError("say who is importing with --by ACTOR (or try --dry-run)")
+    column_mapping = spreadsheets.ColumnMapping.load(mapping) if mapping is not None else None
+    tracker = session().tracker()
+    snapshot = spreadsheets.read_sheet(
+        file, column_mapping, snapshot_date=snapshot_date, sheet=sheet
+    )
+    plan = spreadsheets.plan_import(tracker, snapshot, by=by or "dry run")
+    for warning in plan.warnings:
+        note(f"warning: {warning}")
+    if plan.errors:
+        _refuse(plan.source, plan.errors)
+    if dry_run:
+        count = len(plan.commands)
+        click.echo(
+            f"Dry run: importing {plan.source} as at {plan.snapshot_date.isoformat()} would "
+            f"record {count} {'entry' if count == 1 else 'entries'}; nothing was recorded."
+        )
+        for line in plan.describe():
+            click.echo(f"  {line}")
+        return
+    try:
+        with progress("Importing", len(plan.commands)) as (bar, task):
+            result = spreadsheets.apply_import(
+                tracker, plan, progress=lambda done, of: bar.update(task, completed=done, total=of)
+            )
+    except spreadsheets.ImportRefused as refused:
+        _refuse(refused.source, refused.problems)
+    if not result.count:
+        click.echo(
+            f"Nothing to import: the store already has everything {plan.source} says as at "
+            f"{plan.snapshot_date.isoformat()}."
+        )
+        return
+    first, last = result.recorded[0].position, result.recorded[-1].position
+    click.echo(
+        f"Imported {result.count} {'entry' if result.count == 1 else 'entries'} from "
+        f"{plan.source}, effective {plan.snapshot_date.isoformat()}, at log positions "
+        f"{first} to {last}."
+    )
+
+
+def _refuse(source: str, problems: tuple[object, ...]) -> None:
+    """Every problem on its own line, then the refusal: exit status 1."""
+    for problem in problems:
+        click.echo(f"error: {problem}", err=True)
+    count = len(problems)
+    raise Refused(
+        f"nothing was imported from {source}: {count} {'error' if count == 1 else 'errors'}"
+    )
+
+
+@cli.command(short_help="The storage adapters: which store URLs can be opened.")
+def stores() -> None:
+    """The storage adapters: which store URLs this installation can open.
+
+    \b
+    recommendations stores
+    """
+    from rich.table import Table
+
+    from recommendations.stores import available_stores
+
+    table = Table(title="Storage adapters", caption="Name a store with --store URL.")
+    for name in ("Scheme", "Package", "Installed", "Description"):
+        table.add_column(name)
+    for info in available_stores():
+        table.add_row(
+            f"{info.scheme}://",
+            info.package,
+            "yes" if info.installed else f"no: pip install {info.package}",
+            info.summary,
+        )
+    console().print(table)
+
+
+@cli.command(short_help="Rebuild the store's materialised views from the log.")
+@store_option
+def rebuild() -> None:
+    """Rebuild the store's materialised views (the register tables) from the log.
+
+    The views are kept current as entries are recorded; rebuild them after restoring a
+    backup, or to check them: the rows they hold afterwards are the same.
+
+    \b
+    recommendations rebuild
+    """
+    from recommendations.stores import InProcessViews
+
+    tracker = session().tracker(existing=True)
+    views = tracker.views
+    if isinstance(views, InProcessViews):
+        click.echo(
+            f"{session().label} keeps no materialised views: its register is computed from "
+            "the log each time. Nothing to rebuild."
+        )
+        return
+    head = tracker.head()
+    with progress("Rebuilding the views", head) as (bar, task):
+        applied = views.rebuild()
+        bar.update(task, completed=head)
+    digest = getattr(views, "digest", None)
+    check = f" Digest of the rows: {digest()}." if callable(digest) else ""
+    click.echo(f"Rebuilt the views of {session().label}: {applied} entries applied.{check}")

@@ -1,0 +1,210 @@
+"""The command group, the store it opens, and how a refusal reaches the person typing.
+
+Every command runs inside :class:`Group.invoke`, which turns a
+:class:`~recommendations.RecommendationsError` into one line on standard error and exit
+status 1; click itself answers bad usage with status 2. Nothing here imports the tracker,
+the storage engines or the file formats: each command does that when it runs, so that
+``recommendations --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from recommendations._errors import RecommendationsError
+
+if TYPE_CHECKING:
+    from recommendations import Tracker
+
+__all__ = [
+    "DEFAULT_STORE",
+    "STORE_ENV",
+    "Group",
+    "Refused",
+    "Session",
+    "cli",
+    "session",
+    "store_option",
+]
+
+DEFAULT_STORE = "sqlite:///recommendations.db"
+"""A SQLite file in the working directory (the library's own default)."""
+
+STORE_ENV = "RECOMMENDATIONS_STORE"
+"""The environment variable that names the store when ``--store`` does not."""
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class Refused(click.ClickException):
+    """A command the library refused, or a file that could not be read or written: one
+    line on standard error, exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"error: {self.format_message()}", file=file or sys.stderr)
+
+    @classmethod
+    def of(cls, error: BaseException) -> Refused:
+        return cls(" ".join(str(error).split()))
+
+
+_ORDER = (
+    "demo",
+    "register",
+    "history",
+    "trail",
+    "committee-update",
+    "export",
+    "import",
+    "raise",
+    "assign",
+    "regrade",
+    "note",
+    "change-deadline",
+    "claim",
+    "reject-claim",
+    "discharge",
+    "reopen",
+    "correct",
+    "record-inspection",
+    "publish-report",
+    "stores",
+    "rebuild",
+)
+"""The order ``--help`` lists the commands in: reading first, then recording, then the
+store's upkeep."""
+
+
+class Group(click.Group):
+    """Lists commands in a reader's order, and turns the library's errors (and failures to
+    read or write a file) into :class:`Refused`."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in _ORDER if name in self.commands]
+        return known + sorted(name for name in self.commands if name not in known)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except RecommendationsError as error:
+            raise Refused.of(error) from error
+        except BrokenPipeError:
+            raise  # the reader went away (``| head``): click ends quietly
+        except OSError as error:
+            where = f" {error.filename}" if getattr(error, "filename", None) else ""
+            raise Refused(f"cannot use{where}: {error.strerror or error}") from error
+
+
+class Session:
+    """What the group's options chose, and the tracker, opened on first use."""
+
+    def __init__(self, store: str) -> None:
+        self.store = store
+        self._tracker: Tracker | None = None
+
+    @property
+    def label(self) -> str:
+        """The store's URL as messages show it: without a password."""
+        from recommendations.stores import StoreURL
+
+        try:
+            return StoreURL.parse(self.store).redacted
+        except RecommendationsError:
+            return self.store
+
+    def tracker(self, *, existing: bool = False) -> Tracker:
+        """The tracker over the store. ``existing``: refuse a SQLite file that is not there
+        (reading a store must not make an empty one where a name was mistyped)."""
+        if self._tracker is None:
+            if existing:
+                _check_exists(self.store)
+            from recommendations import Tracker
+
+            self._tracker = Tracker(self.store)
+            click.get_current_context().call_on_close(self.close)
+        return self._tracker
+
+    def close(self) -> None:
+        if self._tracker is not None:
+            self._tracker.close()
+            self._tracker = None
+
+
+def _check_exists(store: str) -> None:
+    scheme, _, rest = store.partition("://")
+    if scheme.lower() != "sqlite" or not rest.startswith("/") or rest == "/:memory:":
+        return
+    path = Path(rest[1:].split("?", 1)[0])
+    if not path.exists():
+        from recommendations._errors import ConfigurationError
+
+        raise ConfigurationError(
+            f"store {store!r} does not exist (no file {str(path)!r} in {os.getcwd()!r}): "
+            "record something first, run `recommendations demo`, or name another with "
+            f"--store or {STORE_ENV}",
+            field="store",
+            rule="store-exists",
+        )
+
+
+def session() -> Session:
+    """The session of the command running now."""
+    obj = click.get_current_context().find_object(Session)
+    if obj is None:  # pragma: no cover - the group always makes one
+        raise click.UsageError("no store chosen")
+    return obj
+
+
+def _store_here(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        found = ctx.find_object(Session)
+        if found is not None:
+            found.store = value
+
+
+def store_option(command: _F) -> _F:
+    """``--store`` on a command too, so that it may follow the command's name."""
+    return click.option(
+        "--store",
+        metavar="URL",
+        expose_value=False,
+        callback=_store_here,
+        help=f"The store, as after `recommendations` (overrides it and {STORE_ENV}).",
+    )(command)
+
+
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option(
+    "--store",
+    metavar="URL",
+    envvar=STORE_ENV,
+    default=DEFAULT_STORE,
+    show_default=True,
+    show_envvar=True,
+    help="The store: sqlite:///file.db (relative to here), sqlite:////abs/path.db, "
+    "postgresql://user@host/db, memory://. See `recommendations stores`.",
+)
+@click.version_option(package_name="recommendations", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context, store: str) -> None:
+    """Track the recommendations an inspectorate or auditor made to your organisation.
+
+    Every change is recorded as an entry in an append-only log, with who made it, why, the
+    date it took effect and the time it was recorded; nothing is ever edited. Read the
+    register as at any date, as it was known at any time, with its audit trail.
+
+    Start with `recommendations demo` (an example committee paper), then
+    `recommendations register --as-at 2016-12-31`. Each command has --help.
+    """
+    ctx.obj = Session(store)

@@ -1,0 +1,142 @@
+"""Parameter types and the options several commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+__all__ = [
+    "AUDIENCES",
+    "DATE",
+    "DATETIME",
+    "DUE",
+    "audience_option",
+    "known_at_option",
+    "output_option",
+    "position_option",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+if TYPE_CHECKING:
+    _DateParam = click.ParamType[date, Any]
+    _DueParam = click.ParamType[date | None, Any]
+    _MomentParam = click.ParamType[datetime, Any]
+else:  # click before 8.2 has no type arguments
+    _DateParam = _DueParam = _MomentParam = click.ParamType
+
+
+class DateType(_DateParam):
+    """A calendar date, ``YYYY-MM-DD``."""
+
+    name = "date"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> date:
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return date.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2017-03-30")
+
+
+class DueType(_DueParam):
+    """A date, or ``none`` for no date at all."""
+
+    name = "due"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "YYYY-MM-DD|none"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> date | None:
+        if value is None or str(value).strip().lower() == "none":
+            return None
+        return DATE.convert(value, param, ctx)
+
+
+class DateTimeType(_MomentParam):
+    """A moment: ISO 8601 date and time, with or without an offset, or a date alone.
+
+    A time without an offset is read in this computer's time zone; a date alone means the
+    end of that day (everything recorded on it).
+    """
+
+    name = "datetime"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
+        return "DATETIME"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime) and value.utcoffset() is not None:
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                moment = datetime.combine(date.fromisoformat(text), time.max)
+            else:
+                moment = datetime.fromisoformat(text)
+        except ValueError:
+            self.fail(
+                f"{value!r} is not a date and time: write it as 2017-04-10T09:30:00+00:00, "
+                "2017-04-10 09:30 (this computer's time zone) or 2017-04-10 (the end of "
+                "that day)"
+            )
+        return moment if moment.utcoffset() is not None else moment.astimezone()
+
+
+DATE = DateType()
+DUE = DueType()
+DATETIME = DateTimeType()
+
+AUDIENCES = ("body", "oversight", "public")
+
+
+def audience_option(command: _F) -> _F:
+    return click.option(
+        "--audience",
+        type=click.Choice(AUDIENCES),
+        default="body",
+        show_default=True,
+        help="Whom it is for: the body itself; its oversight (every item, owners by role); "
+        "the public (no sensitive item, no personal name).",
+    )(command)
+
+
+def known_at_option(command: _F) -> _F:
+    return click.option(
+        "--known-at",
+        type=DATETIME,
+        default=None,
+        help="As the log knew it at this time (default: now). A date alone means the end "
+        "of that day; a time without an offset is in this computer's time zone.",
+    )(command)
+
+
+def position_option(command: _F) -> _F:
+    return click.option(
+        "--position",
+        type=click.IntRange(min=0),
+        default=None,
+        help="Only entries up to this log position (default: all); with --known-at, asks "
+        "again exactly what an earlier answer's basis says.",
+    )(command)
+
+
+def output_option(command: _F) -> _F:
+    return click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+        default=None,
+        help="Write to this file instead of the terminal ('-' for standard output).",
+    )(command)

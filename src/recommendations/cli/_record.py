@@ -1,0 +1,628 @@
+"""The commands that record something: one entry in the log each, or a refusal.
+
+Each says when it took effect (``--effective``, default today), who is recording it
+(``--by``, required) and why (``--reason``, required), and prints what was recorded: the
+entry (which item, its entry number) and its position in the whole log.
+"""
+
+from __future__ import annotations
+
+import enum
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeVar
+
+import click
+
+from recommendations import domain
+from recommendations._errors import RuleViolation
+
+from ._app import cli, session, store_option
+from ._params import DATE, DUE
+
+__all__ = ["record"]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def entry_options(command: _F) -> _F:
+    """``--effective``, ``--by`` and ``--reason``, which every entry carries."""
+    for option in reversed(
+        (
+            click.option(
+                "--effective",
+                type=DATE,
+                default=None,
+                help="The date it took effect (a committee's or report's date). Default: today.",
+            ),
+            click.option("--by", "by", required=True, metavar="ACTOR", help="Who is recording it."),
+            click.option("--reason", required=True, help="Why: the decision, its source."),
+        )
+    ):
+        command = option(command)
+    return store_option(command)
+
+
+def _when(effective: date | None) -> date:
+    return effective if effective is not None else date.today()
+
+
+def record(command: domain.Command) -> None:
+    """Record ``command`` in the session's store and say what was recorded."""
+    recorded = session().tracker().execute(command)
+    event = recorded.event
+    subject = (
+        "inspection"
+        if isinstance(event, domain.InspectionEvent)
+        else "report"
+        if isinstance(event, domain.ReportEvent)
+        else "recommendation"
+    )
+    click.echo(
+        f"Recorded {type(event).__name__}: {subject} {command.reference!r}, entry "
+        f"{event.originator_version}, effective {event.effective_on.isoformat()}, at log "
+        f"position {recorded.position} (recorded {event.recorded_at:%Y-%m-%d %H:%M:%S %Z})."
+    )
+
+
+# --- recommendations -------------------------------------------------------------------------
+
+
+@cli.command("raise", short_help="Enter a recommendation made in a report.")
+@click.argument("reference")
+@click.option("--report", required=True, help="The reference of the report that made it.")
+@click.option("--text", required=True, help="What the recommendation says, word for word.")
+@click.option("--point", "points", multiple=True, help="A point of it (repeat for each).")
+@click.option("--finding", default=None, help="The finding of the report it hangs off.")
+@click.option("--kind", default=None, help="Kind of item (default: recommendation).")
+@click.option(
+    "--scope",
+    type=click.Choice([s.value for s in domain.Scope]),
+    default=None,
+    help="Made to this body only, or nationally (default: as its report).",
+)
+@click.option(
+    "--sensitive/--not-sensitive",
+    default=None,
+    help="Never shown to the public (default: as its report and inspection).",
+)
+@click.option("--scale", default=None, help="Grading scale (default: rag).")
+@click.option("--grade", default=None, help="Its first grade, on its scale.")
+@click.option("--owner", default=None, help="The accountable role.")
+@click.option("--owner-name", default=None, help="The person holding that role.")
+@click.option("--due", type=DATE, default=None, help="The date it is due by.")
+@entry_options
+def raise_(
+    reference: str,
+    report: str,
+    text: str,
+    points: tuple[str, ...],
+    finding: str | None,
+    kind: str | None,
+    scope: str | None,
+    sensitive: bool | None,
+    scale: str | None,
+    grade: str | None,
+    owner: str | None,
+    owner_name: str | None,
+    due: date | None,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Enter a recommendation made in a report.
+
+    \b
+    recommendations raise 2.16 --report PEEL-2016 --grade amber \\
+        --text "Supervise DASH risk assessments." --owner "Head of Public Protection" \\
+        --effective 2017-03-02 --by "Risk manager" --reason "report published"
+    """
+    record(
+        domain.Raise(
+            reference=reference,
+            text=text,
+            report=report,
+            points=points,
+            finding=finding,
+            kind=kind,
+            scope=domain.Scope(scope) if scope is not None else None,
+            sensitive=sensitive,
+            scale=scale,
+            grade=grade,
+            owner=owner,
+            owner_name=owner_name,
+            due_on=due,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+@cli.command(short_help="Make a role accountable for a recommendation.")
+@click.argument("reference")
+@click.argument("owner")
+@click.option("--owner-name", default=None, help="The person holding the role, if recorded.")
+@entry_options
+def assign(
+    reference: str,
+    owner: str,
+    owner_name: str | None,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Make a role (OWNER) accountable for a recommendation.
+
+    \b
+    recommendations assign 2.16 "Head of Public Protection" --by "Risk manager" \\
+        --reason "agreed at the committee"
+    """
+    record(
+        domain.Assign(
+            reference=reference,
+            owner=owner,
+            owner_name=owner_name,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+@cli.command(short_help="Give a recommendation a new grade.")
+@click.argument("reference")
+@click.argument("grade")
+@entry_options
+def regrade(reference: str, grade: str, effective: date | None, by: str, reason: str) -> None:
+    """Give a recommendation a new GRADE on its scale (red, amber, green by default).
+
+    \b
+    recommendations regrade 2.16 green --effective 2017-03-30 --by "Risk manager" \\
+        --reason "committee accepted the evidence"
+    """
+    record(
+        domain.Regrade(
+            reference=reference, grade=grade, effective_on=_when(effective), by=by, reason=reason
+        )
+    )
+
+
+@cli.command(short_help="Record the owner's progress update.")
+@click.argument("reference")
+@click.argument("note")
+@click.option("--evidence", multiple=True, help="A reference to evidence (repeat for each).")
+@entry_options
+def note(
+    reference: str,
+    note: str,
+    evidence: tuple[str, ...],
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Record the owner's update (NOTE) on a recommendation.
+
+    \b
+    recommendations note 2.16 "Action plan agreed." --by "Risk manager" \\
+        --reason "owner's update"
+    """
+    record(
+        domain.NoteProgress(
+            reference=reference,
+            note=note,
+            evidence=evidence,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+@cli.command("change-deadline", short_help="Set, move or remove a recommendation's due date.")
+@click.argument("reference")
+@click.argument("due", type=DUE)
+@entry_options
+def change_deadline(
+    reference: str, due: date | None, effective: date | None, by: str, reason: str
+) -> None:
+    """Set or move the date a recommendation is due by (DUE), or remove it (none).
+
+    \b
+    recommendations change-deadline 2.16 2017-06-30 --by "Risk manager" \\
+        --reason "extension agreed"
+    """
+    record(
+        domain.ChangeDeadline(
+            reference=reference, due_on=due, effective_on=_when(effective), by=by, reason=reason
+        )
+    )
+
+
+@cli.command(short_help="Record the owner's claim that it is implemented.")
+@click.argument("reference")
+@click.argument("note")
+@click.option("--evidence", multiple=True, help="A reference to evidence (repeat for each).")
+@entry_options
+def claim(
+    reference: str,
+    note: str,
+    evidence: tuple[str, ...],
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Record the owner's claim (NOTE) that a recommendation is implemented.
+
+    \b
+    recommendations claim 2.16 "Supervision audited monthly." --evidence "audit 2017-05" \\
+        --by "Head of Public Protection" --reason "owner's claim"
+    """
+    record(
+        domain.ClaimImplementation(
+            reference=reference,
+            note=note,
+            evidence=evidence,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+@cli.command("reject-claim", short_help="Turn down a claim of implementation.")
+@click.argument("reference")
+@entry_options
+def reject_claim(reference: str, effective: date | None, by: str, reason: str) -> None:
+    """Turn down a claim of implementation; --reason says why. It is open again.
+
+    \b
+    recommendations reject-claim 2.16 --by "Risk manager" \\
+        --reason "the audit covers one district only"
+    """
+    record(
+        domain.RejectClaim(reference=reference, effective_on=_when(effective), by=by, reason=reason)
+    )
+
+
+@cli.command(short_help="Close a recommendation, with its outcome.")
+@click.argument("reference")
+@click.option(
+    "--outcome",
+    required=True,
+    type=click.Choice([o.value for o in domain.Outcome]),
+    help="How it ended.",
+)
+@click.option("--accepted-by", required=True, help="Who accepted the discharge.")
+@click.option(
+    "--acceptor-role",
+    required=True,
+    help="Their role: inspectorate or oversight-board (or body, for an area for improvement).",
+)
+@click.option("--superseded-by", default=None, help="The recommendation that replaces it.")
+@entry_options
+def discharge(
+    reference: str,
+    outcome: str,
+    accepted_by: str,
+    acceptor_role: str,
+    superseded_by: str | None,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Close a recommendation with an outcome, accepted by someone allowed to.
+
+    \b
+    recommendations discharge 2.16 --outcome implemented --accepted-by HMIC \\
+        --acceptor-role inspectorate --by "Risk manager" --reason "HMIC revisit"
+    """
+    record(
+        domain.Discharge(
+            reference=reference,
+            outcome=domain.Outcome(outcome),
+            accepted_by=accepted_by,
+            acceptor_role=acceptor_role,
+            superseded_by=superseded_by,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+@cli.command(short_help="Open a discharged recommendation again.")
+@click.argument("reference")
+@entry_options
+def reopen(reference: str, effective: date | None, by: str, reason: str) -> None:
+    """Open a discharged recommendation again; --reason says why.
+
+    \b
+    recommendations reopen 2.16 --by "Risk manager" \\
+        --reason "revisit found an enduring cause of concern"
+    """
+    record(domain.Reopen(reference=reference, effective_on=_when(effective), by=by, reason=reason))
+
+
+@cli.command(short_help="Correct or strike out an earlier entry.")
+@click.argument("reference")
+@click.argument("version", type=click.IntRange(min=1))
+@click.option("--what-was-wrong", required=True, help="What was wrong with the entry.")
+@click.option(
+    "--set",
+    "settings",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A field of the entry as it should have read (repeat for each; repeat a list "
+    "field for each item; FIELD= for none).",
+)
+@click.option("--strike", is_flag=True, help="The entry should never have been made.")
+@entry_options
+def correct(
+    reference: str,
+    version: int,
+    what_was_wrong: str,
+    settings: tuple[str, ...],
+    strike: bool,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Correct entry VERSION of a recommendation's log, without editing it.
+
+    `recommendations history REFERENCE` lists the entries and their numbers. Either give
+    the fields as they should have read with --set, or strike the entry out with --strike.
+
+    \b
+    recommendations correct CRIME-2014-2 1 --set due_on=2015-03-31 \\
+        --what-was-wrong "due date mistyped" --by "Risk manager" --reason "checked"
+    """
+    if strike and settings:
+        raise click.UsageError("give --set or --strike, not both")
+    if not strike and not settings:
+        raise click.UsageError("give the corrected fields with --set FIELD=VALUE, or --strike")
+    tracker = session().tracker()
+    changes = _changes(tracker.events(reference), version, settings, tracker.policy, reference)
+    record(
+        domain.Correct(
+            reference=reference,
+            version=version,
+            what_was_wrong=what_was_wrong,
+            changes=changes,
+            strike=strike,
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+def _changes(
+    log: Sequence[domain.RecommendationEvent],
+    version: int,
+    settings: Sequence[str],
+    policy: domain.Policy,
+    reference: str,
+) -> dict[str, Any]:
+    """``FIELD=VALUE`` settings as values of the types the entry's fields hold."""
+    raw: dict[str, list[str]] = {}
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{setting!r} is not FIELD=VALUE", param_hint="--set")
+        raw.setdefault(name.strip(), []).append(value)
+    entry = log[version - 1] if version <= len(log) else None
+    hints = typing.get_type_hints(type(entry)) if entry is not None else {}
+    changes: dict[str, Any] = {}
+    for name, values in raw.items():
+        try:
+            changes[name] = _typed(hints.get(name), values, policy)
+        except (ValueError, LookupError) as error:
+            raise RuleViolation(
+                f"{', '.join(map(repr, values))} is not a value for {name}: {error}",
+                reference=reference,
+                field=name,
+                rule="type",
+            ) from None
+    return changes
+
+
+def _typed(hint: Any, values: list[str], policy: domain.Policy) -> Any:
+    """``values`` (as typed after ``FIELD=``) as a value of type ``hint``."""
+    origin = typing.get_origin(hint)
+    if origin is tuple:
+        (item, *_rest) = typing.get_args(hint)
+        return tuple(_typed(item, [v], policy) for v in values if v != "")
+    if len(values) != 1:
+        raise ValueError("give it once (only lists take several values)")
+    value = values[0]
+    if origin in (typing.Union, types.UnionType):
+        options = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value.strip().lower() in ("", "none"):
+            return None
+        return _typed(options[0] if len(options) == 1 else None, values, policy)
+    if hint is date:
+        return date.fromisoformat(value.strip())
+    if hint is bool:
+        answers = {"true": True, "yes": True, "false": False, "no": False}
+        if value.strip().lower() not in answers:
+            raise ValueError("write true or false")
+        return answers[value.strip().lower()]
+    if hint is int:
+        return int(value)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        try:
+            return hint(value.strip())
+        except ValueError:
+            raise ValueError(f"one of {', '.join(m.value for m in hint)}") from None
+    if hint is domain.ItemKind:
+        return policy.kind(value.strip())
+    if hint is domain.GradingScale:
+        return policy.scale(value.strip())
+    return value
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@cli.command("record-inspection", short_help="Enter an inspection of the body.")
+@click.argument("reference")
+@click.option("--title", required=True, help="What the inspection is called.")
+@click.option("--body", required=True, help="The body inspected.")
+@click.option(
+    "--inspectorate",
+    "inspectorates",
+    multiple=True,
+    required=True,
+    help="An inspectorate (repeat for a joint inspection, the lead first).",
+)
+@click.option("--fieldwork-from", type=DATE, default=None, help="First day of fieldwork.")
+@click.option("--fieldwork-to", type=DATE, default=None, help="Last day of fieldwork.")
+@click.option("--hot-debrief", type=DATE, default=None, help="Date of the hot debrief.")
+@click.option("--expected-report", default=None, help="When or what report is expected.")
+@click.option("--national", is_flag=True, help="Part of a programme covering all bodies.")
+@click.option("--sensitive", is_flag=True, help="Nothing of it is ever shown to the public.")
+@entry_options
+def record_inspection(
+    reference: str,
+    title: str,
+    body: str,
+    inspectorates: tuple[str, ...],
+    fieldwork_from: date | None,
+    fieldwork_to: date | None,
+    hot_debrief: date | None,
+    expected_report: str | None,
+    national: bool,
+    sensitive: bool,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Enter an inspection of the body (announced, under way or done).
+
+    \b
+    recommendations record-inspection INSP-CUSTODY-2017 --title "Custody" \\
+        --body "West Midlands Police" --inspectorate "HM Inspectorate of Prisons" \\
+        --inspectorate HMIC --fieldwork-from 2017-02-06 --fieldwork-to 2017-02-09 \\
+        --effective 2017-02-06 --by "Risk manager" --reason "inspectors arrived"
+    """
+    record(
+        domain.RecordInspection(
+            reference=reference,
+            details=domain.InspectionDetails(
+                title=title,
+                body=body,
+                inspectorates=inspectorates,
+                fieldwork_from=fieldwork_from,
+                fieldwork_to=fieldwork_to,
+                hot_debrief_on=hot_debrief,
+                expected_report=expected_report,
+                national=national,
+                sensitive=sensitive,
+            ),
+            effective_on=_when(effective),
+            by=by,
+            reason=reason,
+        )
+    )
+
+
+_FINDING_KINDS = tuple(kind.value for kind in domain.FindingKind)
+
+
+@cli.command("publish-report", short_help="Enter a report, with its grades and findings.")
+@click.argument("reference")
+@click.option("--title", required=True, help="The report's title.")
+@click.option("--body", required=True, help="The body reported on.")
+@click.option(
+    "--inspectorate",
+    "inspectorates",
+    multiple=True,
+    required=True,
+    help="An inspectorate (repeat for a joint report).",
+)
+@click.option(
+    "--published", type=DATE, default=None, help="Publication date (default: --effective)."
+)
+@click.option("--inspection", default=None, help="The inspection it reports on.")
+@click.option("--scale", default=None, help="The scale of its grades (default: peel).")
+@click.option("--overall-grade", default=None, help="Its overall grade of the body.")
+@click.option(
+    "--area-grade",
+    "area_grades",
+    nargs=2,
+    multiple=True,
+    metavar="AREA GRADE",
+    help="A grade for one area (repeat for each).",
+)
+@click.option(
+    "--finding",
+    "findings",
+    nargs=3,
+    multiple=True,
+    metavar="REF KIND TEXT",
+    help=f"A finding; KIND is {' or '.join(_FINDING_KINDS)} (repeat for each).",
+)
+@click.option("--national", is_flag=True, help="A national report, to all bodies.")
+@click.option("--sensitive", is_flag=True, help="Never shown to the public.")
+@entry_options
+def publish_report(
+    reference: str,
+    title: str,
+    body: str,
+    inspectorates: tuple[str, ...],
+    published: date | None,
+    inspection: str | None,
+    scale: str | None,
+    overall_grade: str | None,
+    area_grades: tuple[tuple[str, str], ...],
+    findings: tuple[tuple[str, str, str], ...],
+    national: bool,
+    sensitive: bool,
+    effective: date | None,
+    by: str,
+    reason: str,
+) -> None:
+    """Enter a report received or published, with its grades and findings.
+
+    \b
+    recommendations publish-report PEEL-2016 --title "PEEL: effectiveness 2016" \\
+        --body "West Midlands Police" --inspectorate HMIC --overall-grade good \\
+        --area-grade vulnerability requires-improvement \\
+        --finding 2.15 cause-of-concern "Domestic abuse risk assessment" \\
+        --effective 2017-03-02 --by "Risk manager" --reason "report published"
+    """
+    for ref, kind, _text in findings:
+        if kind not in _FINDING_KINDS:
+            raise click.BadParameter(
+                f"finding {ref!r}: kind {kind!r} is not one of {', '.join(_FINDING_KINDS)}",
+                param_hint="--finding",
+            )
+    tracker = session().tracker()
+    when = _when(effective)
+    record(
+        domain.PublishReport(
+            reference=reference,
+            details=domain.ReportDetails(
+                title=title,
+                body=body,
+                inspectorates=inspectorates,
+                published_on=published if published is not None else when,
+                scale=tracker.policy.scale(scale or tracker.policy.report_scale),
+                inspection=inspection,
+                overall_grade=overall_grade,
+                area_grades=tuple(domain.AreaGrade(area, grade) for area, grade in area_grades),
+                findings=tuple(
+                    domain.Finding(ref, domain.FindingKind(kind), text)
+                    for ref, kind, text in findings
+                ),
+                national=national,
+                sensitive=sensitive,
+            ),
+            effective_on=when,
+            by=by,
+            reason=reason,
+        )
+    )

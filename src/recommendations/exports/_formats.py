@@ -1,0 +1,116 @@
+"""Writing records down: CSV, JSON, Markdown and HTML (the spreadsheet is in ``_xlsx``)."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from ._records import Column, Record, changes_text, human, plain, utc
+
+__all__ = ["cell_text", "csv_text", "html_page", "json_text", "markdown_page"]
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: Any, key: str) -> str:
+    if key == "changes":
+        return "; ".join(human(change) for change in value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    text = human(value)
+    # A spreadsheet opening the file would run a cell that starts like a formula.
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_text(columns: Sequence[Column], records: Sequence[Record]) -> str:
+    """A header row of the column keys, then one row per record.
+
+    Lists are joined by ``; ``, booleans written ``true``/``false``, dates ``YYYY-MM-DD``,
+    times in ISO 8601 (UTC); a text that starts like a spreadsheet formula (``=``, ``+``,
+    ``-``, ``@``) gets a leading ``'`` so that a spreadsheet shows it instead of running it.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    keys = [column.key for column in columns]
+    writer.writerow(keys)
+    for record in records:
+        writer.writerow([_csv_cell(record.get(key), key) for key in keys])
+    return out.getvalue()
+
+
+def json_text(value: Any) -> str:
+    """``value`` as indented JSON (see :func:`~recommendations.exports.plain`)."""
+    return json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
+
+
+def _md(text: str) -> str:
+    """``text`` safe in a Markdown table cell: special characters escaped, one line."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return " ".join(escaped.split())
+
+
+def cell_text(record: Record, key: str) -> str:
+    """The text a reader's table shows for ``key`` of ``record``."""
+    if key == "changes":
+        return changes_text(record)
+    return human(record.get(key))
+
+
+def markdown_page(
+    title: str, sentence: str, columns: Sequence[Column], records: Sequence[Record]
+) -> str:
+    """A heading, the basis sentence and a table, in GitHub-flavoured Markdown."""
+    lines = [f"# {_md(title)}", "", _md(sentence), ""]
+    lines.append("| " + " | ".join(_md(c.title) for c in columns) + " |")
+    lines.append("|" + "|".join(" --- " for _ in columns) + "|")
+    for record in records:
+        lines.append("| " + " | ".join(_md(cell_text(record, c.key)) for c in columns) + " |")
+    lines += ["", f"{len(records)} {'row' if len(records) == 1 else 'rows'}.", ""]
+    return "\n".join(lines)
+
+
+_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em}"
+    "table{border-collapse:collapse}"
+    "caption{text-align:left;padding:.5em 0;font-style:italic}"
+    "th,td{border:1px solid #999;padding:.25em .5em;vertical-align:top;text-align:left}"
+    "th{background:#eee}"
+)
+
+
+def html_page(
+    title: str, sentence: str, columns: Sequence[Column], records: Sequence[Record]
+) -> str:
+    """A whole HTML page: the title, and a table captioned with the basis sentence.
+
+    Every value is escaped, so text entered by anyone shows as text.
+    """
+    esc = html.escape
+    head = "".join(f'<th scope="col">{esc(c.title)}</th>' for c in columns)
+    body = "\n".join(
+        "<tr>" + "".join(f"<td>{esc(cell_text(record, c.key))}</td>" for c in columns) + "</tr>"
+        for record in records
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n<table>\n<caption>{esc(sentence)}</caption>\n"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+        "</body>\n</html>\n"
+    )

@@ -1,0 +1,321 @@
+"""Rows of plain values: what every format is written from.
+
+A register row or a trail entry becomes a record, an ordered mapping of column name to a
+plain value (text, number, boolean, date, time, or a list or mapping of them); the basis of
+the view becomes a few more columns and a sentence. The formats differ only in how they
+write these plain values down.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import attrs
+
+from recommendations import views
+
+__all__ = [
+    "BASIS_COLUMNS",
+    "REGISTER_COLUMNS",
+    "REGISTER_SUMMARY",
+    "TRAIL_COLUMNS",
+    "TRAIL_SUMMARY",
+    "Column",
+    "Record",
+    "basis_facts",
+    "basis_sentence",
+    "changes_text",
+    "human",
+    "plain",
+    "register_columns",
+    "register_records",
+    "summary",
+    "trail_columns",
+    "trail_records",
+    "utc",
+]
+
+Record = dict[str, Any]
+
+
+@attrs.frozen
+class Column:
+    """A column: its ``key`` (the name in CSV, JSON and spreadsheets) and its ``title``
+    (the heading in the Markdown, HTML and terminal tables)."""
+
+    key: str
+    title: str
+
+
+_TITLES = {
+    "reference": "Reference",
+    "report": "Report",
+    "grade": "Grade",
+    "status": "Status",
+    "owner": "Owner",
+    "due_on": "Due",
+    "overdue": "Overdue",
+    "text": "Recommendation",
+    "owner_name": "Owner's name",
+    "original_due_on": "First due",
+    "raised_on": "Raised",
+    "last_changed_on": "Last changed",
+    "position": "Position",
+    "subject": "About",
+    "version": "Entry",
+    "effective_on": "Effective",
+    "recorded_at": "Recorded",
+    "actor": "By",
+    "changes": "What changed",
+    "details": "What it carried",
+    "corrects": "Corrects entry",
+    "strikes": "Strikes it out",
+}
+
+
+def _columns(cls: type, first: tuple[str, ...]) -> tuple[Column, ...]:
+    """Every field of ``cls``: those named in ``first`` in that order, then the rest."""
+    names = [a.name for a in attrs.fields(cls)]
+    ordered = [name for name in first if name in names]
+    ordered += [name for name in names if name not in ordered]
+    return tuple(
+        Column(name, _TITLES.get(name, name.replace("_", " ").capitalize())) for name in ordered
+    )
+
+
+REGISTER_COLUMNS = _columns(
+    views.RegisterRow,
+    ("reference", "report", "grade", "status", "owner", "due_on", "overdue", "text"),
+)
+"""Every column of the register (every field of a
+:class:`~recommendations.views.RegisterRow`), in the order the data formats (CSV, JSON,
+spreadsheet) write them. ``owner_name`` is left out of a view that does not show owners'
+names."""
+
+REGISTER_SUMMARY = ("reference", "report", "text", "owner", "grade", "status", "due_on", "overdue")
+"""The columns a reader's table shows (Markdown, HTML)."""
+
+TRAIL_COLUMNS = _columns(
+    views.TrailEntry,
+    (
+        "position",
+        "subject",
+        "reference",
+        "version",
+        "event",
+        "effective_on",
+        "recorded_at",
+        "actor",
+        "reason",
+        "changes",
+        "details",
+    ),
+)
+"""Every column of a trail (every field of a :class:`~recommendations.views.TrailEntry`).
+``actor`` is left out of a public view (it shows no actor)."""
+
+TRAIL_SUMMARY = (
+    "position",
+    "reference",
+    "version",
+    "event",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "reason",
+    "changes",
+)
+
+BASIS_COLUMNS = (
+    Column("basis_as_at", "As at"),
+    Column("basis_known_at", "Known at"),
+    Column("basis_position", "Up to log position"),
+    Column("audience", "Audience"),
+)
+"""Added to every row of a CSV or JSON export, so that each row says what it is true of."""
+
+
+def register_columns(register: views.Register) -> tuple[Column, ...]:
+    """The columns of ``register`` (without ``owner_name`` if names are not shown)."""
+    names = register.disclosure.owner_names
+    return tuple(c for c in REGISTER_COLUMNS if names or c.key != "owner_name")
+
+
+def trail_columns(trail: views.Trail) -> tuple[Column, ...]:
+    """The columns of ``trail`` (without ``actor`` in a public view)."""
+    public = trail.disclosure.audience is views.Audience.PUBLIC
+    return tuple(c for c in TRAIL_COLUMNS if not public or c.key != "actor")
+
+
+def summary(columns: Iterable[Column], keys: Iterable[str]) -> tuple[Column, ...]:
+    """The columns among ``columns`` named in ``keys``, in the order of ``keys``."""
+    by_key = {column.key: column for column in columns}
+    return tuple(by_key[key] for key in keys if key in by_key)
+
+
+def _basis(view: views.Register | views.Trail) -> Record:
+    return {
+        "basis_as_at": view.basis.as_at,
+        "basis_known_at": view.basis.known_at,
+        "basis_position": view.basis.position,
+        "audience": view.disclosure.audience.value,
+    }
+
+
+def register_records(register: views.Register, *, basis: bool = False) -> list[Record]:
+    """One record per row of ``register``, its values plain (see :func:`plain`) but for
+    dates and times, which stay dates and times. ``basis`` adds :data:`BASIS_COLUMNS`."""
+    columns = register_columns(register)
+    extra = _basis(register) if basis else {}
+    return [{**{c.key: _value(getattr(row, c.key)) for c in columns}, **extra} for row in register]
+
+
+def trail_records(trail: views.Trail, *, basis: bool = False) -> list[Record]:
+    """One record per entry of ``trail``: ``changes`` is a list of ``{"field", "before",
+    "after"}`` and ``details`` a mapping of field to value; ``basis`` adds
+    :data:`BASIS_COLUMNS`."""
+    columns = trail_columns(trail)
+    extra = _basis(trail) if basis else {}
+    records = []
+    for entry in trail:
+        record: Record = {}
+        for column in columns:
+            if column.key == "changes":
+                record["changes"] = [
+                    {"field": c.field, "before": _value(c.before), "after": _value(c.after)}
+                    for c in entry.changes
+                ]
+            elif column.key == "details":
+                record["details"] = {d.field: _value(d.value) for d in entry.details}
+            else:
+                record[column.key] = _value(getattr(entry, column.key))
+        records.append({**record, **extra})
+    return records
+
+
+def _value(value: Any) -> Any:
+    """Plain, except dates and times (the spreadsheet keeps them as dates)."""
+    if isinstance(value, date):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, tuple | list):
+        return [_value(v) for v in value]
+    if attrs.has(type(value)):
+        return {a.name: _value(getattr(value, a.name)) for a in attrs.fields(type(value))}
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return value
+
+
+def utc(moment: datetime) -> datetime:
+    """``moment`` in UTC."""
+    return moment.astimezone(UTC)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as JSON values: dates and times as ISO 8601 text (times in UTC, with their
+    offset), enums as their values, tuples as lists, attrs classes as mappings."""
+    if isinstance(value, datetime):
+        return utc(value).isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    return _value(value) if not isinstance(value, str | int | float | bool | None) else value
+
+
+def human(value: Any) -> str:
+    """``value`` as a reader sees it in a table: ``yes``/``no``, dates as ``YYYY-MM-DD``,
+    times in UTC to the second, lists joined by ``; ``, nothing as an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return f"{utc(value):%Y-%m-%d %H:%M:%S} UTC"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, dict):
+        if set(value) == {"area", "grade"}:
+            return f"{value['area']}: {value['grade']}"
+        if {"reference", "kind", "text"} <= set(value):
+            return f"{value['reference']} ({value['kind']}): {value['text']}"
+        if set(value) == {"field", "before", "after"}:
+            return f"{value['field']}: {_was(value['before'])} → {_was(value['after'])}"
+        return "; ".join(f"{k}: {human(v)}" for k, v in value.items())
+    if isinstance(value, tuple | list):
+        return "; ".join(human(v) for v in value)
+    if attrs.has(type(value)):
+        return human(_value(value))
+    return str(value)
+
+
+def _was(value: Any) -> str:
+    shown = human(value)
+    return shown if shown else "(none)"
+
+
+def changes_text(record: Record) -> str:
+    """What a trail entry did, in words: the changes it made, or, for a correction, the
+    entry it corrects and how; and whether a later correction marks it."""
+    parts = []
+    if record.get("corrects") is not None:
+        wrong = record.get("what_was_wrong") or ""
+        parts.append(f"corrects entry {record['corrects']} ({wrong})")
+        if record.get("strikes"):
+            parts.append("strikes it out")
+    changes = record.get("changes", [])
+    if changes and all(change["before"] is None for change in changes):
+        # A new item (or a new value of fields that had none): what it was entered with.
+        parts.extend(f"{change['field']}: {_was(change['after'])}" for change in changes)
+    else:
+        parts.extend(human(change) for change in changes)
+    corrected_by = record.get("corrected_by") or []
+    if corrected_by:
+        how = "struck out" if record.get("struck_out") else "corrected"
+        parts.append(f"[{how} by entry {', '.join(str(v) for v in corrected_by)}]")
+    return "; ".join(parts)
+
+
+def basis_facts(view: views.Register | views.Trail, *, what: str) -> list[tuple[str, Any]]:
+    """The basis of ``view`` as (label, value) pairs, for a spreadsheet's basis sheet."""
+    facts: list[tuple[str, Any]] = [("View", what)]
+    if isinstance(view, views.Register):
+        facts.append(("As at (what was true on that day)", view.basis.as_at))
+    facts += [
+        ("Known at, UTC (what the log held then)", view.basis.known_at),
+        ("Up to log position", view.basis.position),
+        ("Audience", view.disclosure.audience.value),
+        ("Disclosure", view.disclosure.describe()),
+        ("Rows", len(view)),
+        ("Times", "recorded times are in UTC"),
+    ]
+    return facts
+
+
+def basis_sentence(view: views.Register | views.Trail) -> str:
+    """The basis of ``view`` in one sentence, with whom it is for and what it withheld.
+
+    >>> from datetime import UTC, date, datetime
+    >>> from recommendations import views
+    >>> basis = views.Basis(as_at=date(2017, 3, 30),
+    ...                     known_at=datetime(2017, 4, 10, 9, tzinfo=UTC), position=312)
+    >>> basis_sentence(views.Register(basis=basis, rows=()))
+    'As at 2017-03-30, as known at 2017-04-10 09:00:00 UTC, up to log position 312. Body view: nothing withheld; owners shown by name and role.'
+    """  # noqa: E501
+    basis = view.basis
+    known = f"as known at {human(basis.known_at)}, up to log position {basis.position}."
+    if isinstance(view, views.Register):
+        sentence = f"As at {basis.as_at.isoformat()}, {known}"
+    else:
+        sentence = known[0].upper() + known[1:]
+    return f"{sentence} {view.disclosure.describe()}"
