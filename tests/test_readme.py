@@ -1,10 +1,14 @@
-"""The README's example program runs, and prints what its comments say."""
+"""The README's example program runs, and prints what its comments say; the command lines
+it shows after the Quick start run, in order, on the demonstration store."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
@@ -23,3 +27,51 @@ def test_readme_program_runs(tmp_path: Path) -> None:
         os.chdir(previous)
     assert out.getvalue() == "green\namber\n"
     assert (tmp_path / "register.db").exists()
+
+
+def _then_commands() -> list[list[str]]:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("## Then", 1)[1].split("\n## ", 1)[0]
+    lines = [
+        line.removeprefix("$ ")
+        for block in section.split("```console\n")[1:]
+        for line in block.split("```", 1)[0].splitlines()
+        if line.startswith("$ ")
+    ]
+    script = Path(sys.executable).parent / "recommendations"
+    return [
+        [str(script) if word == ".venv/bin/recommendations" else word for word in shlex.split(line)]
+        for line in lines
+    ]
+
+
+def test_readme_command_lines_run_on_the_demonstration(tmp_path: Path) -> None:
+    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    script = Path(sys.executable).parent / "recommendations"
+    env = {k: v for k, v in os.environ.items() if k != "RECOMMENDATIONS_STORE"}
+
+    def run(command: list[str]) -> str:
+        done = subprocess.run(
+            command, cwd=tmp_path, env=env, capture_output=True, text=True, check=False
+        )
+        assert done.returncode == 0, (command, done.stdout, done.stderr)
+        return done.stdout
+
+    assert "update on inspection recommendations" in run([str(script), "demo"])
+    outputs = [run(command) for command in _then_commands()]
+    assert len(outputs) == 6
+    assert "As at 2016-12-31" in outputs[0]
+    ambers = (tmp_path / "ambers.csv").read_text(encoding="utf-8-sig")
+    assert ambers.startswith("reference,") and "CB-21,CORE-BUSINESS-2014,amber" in ambers
+    assert "CB-21" in outputs[2]
+    assert "Corrected" in outputs[2]  # the mistaken regrade, struck out, still shown
+    assert "would record 8 entries" in outputs[3]
+    assert "Imported 8 entries" in outputs[4]
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(tmp_path / "paper.pdf").pages)
+    assert "PEEL-EFF-2016-1" in text
+    again = subprocess.run(
+        _then_commands()[4], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert again.stdout.startswith("Nothing to import")

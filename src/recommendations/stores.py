@@ -291,7 +291,8 @@ class StoreAdapter(ABC):
     scheme: ClassVar[str]
     """The URL scheme this adapter answers to."""
     summary: ClassVar[str] = ""
-    """One line for ``recommendations stores``."""
+    """One line saying what the store is. (``recommendations stores`` lists adapters without
+    importing them, so it shows the distribution's summary instead.)"""
 
     @abstractmethod
     def settings(self, url: StoreURL) -> dict[str, str]:
