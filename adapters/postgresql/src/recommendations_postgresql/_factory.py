@@ -1,0 +1,152 @@
+"""The persistence module a ``postgresql://`` store names: ``eventsourcing.postgres``, with
+a first connection that says clearly why a store cannot be opened.
+
+``eventsourcing.postgres`` connects through a pool that retries in the background: a wrong
+password, a missing database or a stopped server all end, after the whole connection
+timeout, in "couldn't get a connection". :class:`Factory` connects once, directly, before
+the pool is used, so that the server's own reason reaches the caller at once; it also makes
+the schema a ``schema=`` parameter names, if it is missing, and makes the log's tables one
+tracker at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import psycopg
+from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
+from psycopg import sql
+
+from recommendations import StoreError
+
+__all__ = ["Factory", "Recorder", "connection_parameters", "describe", "reason"]
+
+DEFAULT_CONNECT_TIMEOUT = 10
+"""Seconds to wait for the server to answer, and for a connection from the pool."""
+
+
+def connection_parameters(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """psycopg connection parameters from the store's ``POSTGRES_*`` settings."""
+    return {
+        "host": settings.get("POSTGRES_HOST"),
+        "port": settings.get("POSTGRES_PORT"),
+        "dbname": settings.get("POSTGRES_DBNAME"),
+        "user": settings.get("POSTGRES_USER"),
+        "password": settings.get("POSTGRES_PASSWORD") or None,
+        # libpq waits at least 2 seconds
+        "connect_timeout": max(
+            2, int(settings.get("POSTGRES_CONNECT_TIMEOUT") or DEFAULT_CONNECT_TIMEOUT)
+        ),
+    }
+
+
+def describe(settings: Mapping[str, Any]) -> str:
+    """The store, for messages: its URL without the password."""
+    user = settings.get("POSTGRES_USER") or ""
+    secret = ":***" if settings.get("POSTGRES_PASSWORD") else ""
+    host = settings.get("POSTGRES_HOST")
+    port = settings.get("POSTGRES_PORT")
+    return f"postgresql://{user}{secret}@{host}:{port}/{settings.get('POSTGRES_DBNAME')}"
+
+
+def reason(error: psycopg.Error) -> str:
+    """The server's or the driver's message, on one line."""
+    return " ".join(str(error).split())
+
+
+_KEYS = (
+    "POSTGRES_HOST",
+    "POSTGRES_PORT",
+    "POSTGRES_DBNAME",
+    "POSTGRES_USER",
+    "POSTGRES_PASSWORD",
+    "POSTGRES_CONNECT_TIMEOUT",
+    "POSTGRES_SCHEMA",
+)
+
+
+class Recorder(PostgresApplicationRecorder):
+    """``eventsourcing.postgres``'s recorder, numbering entries without gaps.
+
+    A sequence (``bigserial``) hands out a number even to an insert that then fails, so a
+    writer that loses a race for an item's next version would leave a hole in the
+    positions, which an auditor could not tell from a deleted entry. Under the table's
+    ``EXCLUSIVE`` lock that every insert takes, the next positions are the largest one
+    committed plus 1, 2, ...: an insert that fails or rolls back leaves nothing behind. The
+    column's sequence is moved on too, so a writer that still draws from it (plain
+    ``eventsourcing.postgres`` on the same table) never collides.
+    """
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        table = sql.Identifier(self.datastore.schema, self.events_table_name)
+        self.insert_events_statement = sql.SQL(
+            "WITH e AS ("
+            "  SELECT * FROM unnest(%s::{schema}.{event_type}[]) WITH ORDINALITY"
+            "  AS e(originator_id, originator_version, topic, state, n)"
+            "), top AS (SELECT coalesce(max(notification_id), 0) AS id FROM {table}),"
+            " moved AS ("
+            "  SELECT setval(pg_get_serial_sequence({name}, 'notification_id'),"
+            "  top.id + (SELECT count(*) FROM e)) FROM top"
+            ") "
+            "INSERT INTO {table} "
+            "(originator_id, originator_version, topic, state, notification_id) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state, top.id + e.n "
+            "FROM e, top, moved ORDER BY e.n "
+            "RETURNING notification_id"
+        ).format(
+            schema=sql.Identifier(self.datastore.schema),
+            event_type=sql.Identifier(self.stored_event_type_name),
+            table=table,
+            name=sql.Literal(table.as_string()),
+        )
+
+
+class Factory(PostgresFactory):
+    """``eventsourcing.postgres``'s factory, connecting once before its pool does.
+
+    That first connection checks the store, makes a missing schema, and holds an advisory
+    lock while the log's tables are made: trackers opening at once would otherwise make
+    them at once, and PostgreSQL refuses concurrent ``CREATE OR REPLACE FUNCTION``.
+    """
+
+    application_recorder_class = Recorder
+
+    def application_recorder(self) -> ApplicationRecorder:
+        settings = {key: self.env.get(key) for key in _KEYS}
+        schema = (settings.get("POSTGRES_SCHEMA") or "").strip()
+        try:
+            with psycopg.connect(**connection_parameters(settings), autocommit=True) as connection:
+                connection.execute(
+                    "SELECT pg_advisory_lock(hashtext(%s))",
+                    (f"recommendations log {schema or 'public'}",),
+                )
+                if schema:
+                    found = connection.execute(
+                        "SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)
+                    ).fetchone()
+                    if found is None:
+                        connection.execute(
+                            sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema))
+                        )
+                # the lock is released when the connection closes
+                return super().application_recorder()
+        except psycopg.Error as error:
+            hint = ""
+            if re.search(r'database ".*" does not exist', str(error)):
+                hint = " (create the database first: createdb, or CREATE DATABASE)"
+            elif schema and isinstance(error, psycopg.errors.InsufficientPrivilege):
+                hint = f" (the schema {schema!r} is missing, and this user may not create it)"
+            raise StoreError(
+                f"cannot open the store {describe(settings)!r}: {reason(error)}{hint}",
+                rule="store-available",
+            ) from error
