@@ -12,8 +12,27 @@ from hypothesis import HealthCheck, settings
 
 import recommendations as r
 from recommendations import domain
+from tests.postgres import (  # the throwaway PostgreSQL server, as fixtures  # noqa: F401
+    postgres_database,
+    postgres_server,
+    postgres_store_url,
+)
 
-BACKENDS = ["memory", "sqlite"]
+ALL_BACKENDS = ("memory", "sqlite", "postgresql")
+BACKENDS = [
+    name.strip()
+    for name in os.environ.get("RECOMMENDATIONS_TEST_STORES", ",".join(ALL_BACKENDS)).split(",")
+    if name.strip()
+]
+"""The stores the scenario suite runs on: all three unless ``RECOMMENDATIONS_TEST_STORES``
+names fewer (say ``memory,sqlite`` on a machine without PostgreSQL). Never fewer in CI."""
+if set(BACKENDS) - set(ALL_BACKENDS) or (
+    os.environ.get("CI") and set(BACKENDS) != set(ALL_BACKENDS)
+):
+    raise pytest.UsageError(
+        f"RECOMMENDATIONS_TEST_STORES={os.environ.get('RECOMMENDATIONS_TEST_STORES')!r}: "
+        f"name some of {', '.join(ALL_BACKENDS)} (all of them in CI)"
+    )
 
 # Machines here are small and noisy: no per-example deadline. In CI, examples are derived
 # from each test's name so a run is repeatable; elsewhere they vary run to run.
@@ -52,6 +71,8 @@ def clock() -> Clock:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "memory":
         return "memory://"
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_store_url"))
     return f"sqlite:///{tmp_path / 'register.db'}"
 
 

@@ -19,6 +19,7 @@ import pytest
 
 import recommendations as r
 from recommendations import domain, views
+from tests.conftest import BACKENDS
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "west_midlands_2017.py"
 COMMITTEE = date(2017, 3, 30)
@@ -46,17 +47,24 @@ def _load_example() -> ModuleType:
 west_midlands = _load_example()
 
 
-@pytest.fixture(scope="module", params=["memory", "sqlite"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def tracker(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[r.Tracker]:
+    database = None
     if request.param == "memory":
         store = "memory://"
+    elif request.param == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        database = server.create_database()
+        store = server.url(database)
     else:
         store = f"sqlite:///{tmp_path_factory.mktemp('west-midlands') / 'register.db'}"
     with r.Tracker(store) as built:
         west_midlands.build(built)
         yield built
+    if database is not None:
+        server.drop_database(database)
 
 
 # --- helpers: find things the way a reader of the store would ---------------------------------
