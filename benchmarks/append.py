@@ -5,8 +5,8 @@
     .venv/bin/python benchmarks/append.py                           # SQLite, and PostgreSQL
     .venv/bin/python benchmarks/append.py --recommendations 200 --rounds 1 --no-postgres
 
-For each store (a SQLite file; a PostgreSQL database on a throwaway server this script
-starts, or the one ``--postgres URL`` names), it measures:
+For each store (a SQLite file; PostgreSQL databases on a throwaway server this script
+starts, or schemas in the database ``--postgres URL`` names), it measures:
 
 - **bulk**: the workload's commands through ``tracker.execute_many`` in batches of
   ``--batch`` commands (decided, saved in one transaction each, views caught up), against
@@ -35,7 +35,6 @@ import os
 import platform
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def workload(recommendations: int) -> list[domain.Command]:
     """Reports of 50 recommendations each, every recommendation living five steps."""
     commands: list[domain.Command] = []
-    reports = max(1, recommendations // 50)
+    reports = max(1, -(-recommendations // 50))
     for n in range(reports):
         commands.append(
             r.PublishReport(
@@ -90,11 +89,26 @@ def workload(recommendations: int) -> list[domain.Command]:
                     effective_on=day,
                     **when,
                 ),
-                r.Assign(reference=ref, owner=f"Owner {i % 17}", effective_on=day + timedelta(days=7), **when),
-                r.NoteProgress(reference=ref, note="work begun", effective_on=day + timedelta(days=30), **when),
-                r.Regrade(reference=ref, grade=grades[(i + 1) % 3], effective_on=day + timedelta(days=60), **when),
+                r.Assign(
+                    reference=ref,
+                    owner=f"Owner {i % 17}",
+                    effective_on=day + timedelta(days=7),
+                    **when,
+                ),
+                r.NoteProgress(
+                    reference=ref, note="work begun", effective_on=day + timedelta(days=30), **when
+                ),
+                r.Regrade(
+                    reference=ref,
+                    grade=grades[(i + 1) % 3],
+                    effective_on=day + timedelta(days=60),
+                    **when,
+                ),
                 r.ChangeDeadline(
-                    reference=ref, due_on=day + timedelta(days=270), effective_on=day + timedelta(days=90), **when
+                    reference=ref,
+                    due_on=day + timedelta(days=270),
+                    effective_on=day + timedelta(days=90),
+                    **when,
                 ),
             ]
         )
@@ -132,7 +146,9 @@ def _raw_app(url: str) -> _Log:
     return _Log(env=adapter_for(parsed).settings(parsed))
 
 
-def measure(store: Store, commands: list[domain.Command], batch: int, single: int) -> dict[str, float]:
+def measure(
+    store: Store, commands: list[domain.Command], batch: int, single: int
+) -> dict[str, float]:
     # The events the commands record, decided once on a store of the same engine.
     url = store.fresh()
     with r.Tracker(url) as tracker:
@@ -196,20 +212,50 @@ def measure(store: Store, commands: list[domain.Command], batch: int, single: in
 
 
 @contextmanager
-def postgres_server(given: str | None) -> Iterator[Callable[[int], str] | None]:
-    """Fresh PostgreSQL databases: on ``given``'s server, or a throwaway one."""
-    sys.path.insert(0, str(ROOT))
-    from tests.postgres import PostgresServer  # the test suite's throwaway server
+def postgres_server(named: str | None) -> Iterator[Callable[[int], str]]:
+    """Fresh PostgreSQL stores: schemas of their own in the database ``named`` names (its
+    user needs no more than to create schemas there), or databases on a throwaway server
+    started as the test suite starts its own (as the ``postgres`` user when run as root)."""
+    if named:
+        import psycopg
 
-    if given:
-        server = PostgresServer.existing(given)
-        yield server.fresh_database_url
+        made: list[str] = []
+        separator = "&" if "?" in named else "?"
+
+        def in_schema(n: int) -> str:
+            made.append(f"append_benchmark_{os.getpid()}_{n}")
+            return f"{named}{separator}schema={made[-1]}"
+
+        try:
+            yield in_schema
+        finally:
+            settings = adapter_for(StoreURL.parse(named)).settings(StoreURL.parse(named))
+            with psycopg.connect(
+                host=settings["POSTGRES_HOST"],
+                port=int(settings["POSTGRES_PORT"]),
+                user=settings["POSTGRES_USER"],
+                password=settings["POSTGRES_PASSWORD"],
+                dbname=settings["POSTGRES_DBNAME"],
+                autocommit=True,
+            ) as connection:
+                for schema in made:
+                    connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         return
-    server = PostgresServer.start()
-    try:
-        yield server.fresh_database_url
-    finally:
-        server.stop()
+    sys.path.insert(0, str(ROOT))
+    from tests.postgres import running_server
+
+    with running_server() as server:
+        databases: list[str] = []
+
+        def fresh(_: int) -> str:
+            databases.append(server.create_database())
+            return server.url(databases[-1])
+
+        try:
+            yield fresh
+        finally:
+            for name in databases:
+                server.drop_database(name)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,9 +278,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, list[dict[str, float]]] = {}
     try:
         stores = [Store("SQLite", lambda n: f"sqlite:///{folder / f'append-{n}.db'}")]
-        with postgres_server(None if args.no_postgres else args.postgres) if not args.no_postgres else _nothing() as pg:
+        with _nothing() if args.no_postgres else postgres_server(args.postgres) as pg:
             if pg is not None:
-                stores.append(Store("PostgreSQL", lambda n: pg(f"append{n}")))
+                stores.append(Store("PostgreSQL", pg))
             for round_ in range(args.rounds):
                 for store in stores:
                     results.setdefault(store.name, []).append(
@@ -269,15 +315,17 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | one command at a time, commands/s | {m['single_tracker']:,.0f} "
             f"| {m['single_raw']:,.0f} | {single_ratio:.2f}x | | |"
         )
+        p50, raw50 = m["single_p50"], m["single_raw_p50"]
         print(
-            f"| {name} | command latency p50, ms | {m['single_p50']:.2f} | {m['single_raw_p50']:.2f} "
-            f"| {m['single_p50'] / m['single_raw_p50']:.1f}x | | |"
+            f"| {name} | command latency p50, ms | {p50:.2f} | {raw50:.2f} "
+            f"| {p50 / raw50:.1f}x | | |"
         )
         target = "<= 5 ms" if name == "SQLite" else ""
         met = ("yes" if m["single_p99"] <= 5 else "no") if name == "SQLite" else ""
+        p99, raw99 = m["single_p99"], m["single_raw_p99"]
         print(
-            f"| {name} | command latency p99, ms | {m['single_p99']:.2f} | {m['single_raw_p99']:.2f} "
-            f"| {m['single_p99'] / m['single_raw_p99']:.1f}x | {target} | {met} |"
+            f"| {name} | command latency p99, ms | {p99:.2f} | {raw99:.2f} "
+            f"| {p99 / raw99:.1f}x | {target} | {met} |"
         )
     return 0
 

@@ -420,19 +420,17 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[PostgresServer]:
-    """The session's PostgreSQL server (see the module's docstring)."""
-    named = os.environ.get(ENV_URL)
+@contextlib.contextmanager
+def running_server(named: str | None = None) -> Iterator[PostgresServer]:
+    """A server for as long as the ``with`` block lasts: the one ``named`` (a URL), or a
+    throwaway cluster, stopped and removed afterwards. Raises :class:`ServerUnavailable`
+    if there is none. The benchmarks use it too."""
     folder = None if named else Path(tempfile.mkdtemp(prefix=_PREFIX, dir=_base()))
     try:
-        problem = ""
         try:
             server = _server_from_environment(named) if named else _start_cluster(folder)
-        except (ServerUnavailable, OSError, psycopg.Error, subprocess.SubprocessError) as error:
-            problem = str(error)
-        if problem:
-            _unavailable(problem)
+        except (OSError, psycopg.Error, subprocess.SubprocessError) as error:
+            raise ServerUnavailable(str(error)) from error
         try:
             yield server
         finally:
@@ -440,6 +438,17 @@ def postgres_server() -> Iterator[PostgresServer]:
     finally:
         if folder is not None:
             _stop_cluster(folder)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's PostgreSQL server (see the module's docstring)."""
+    with contextlib.ExitStack() as stack:
+        try:
+            server = stack.enter_context(running_server(os.environ.get(ENV_URL)))
+        except ServerUnavailable as error:
+            _unavailable(str(error))
+        yield server
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
-CHECKED = ["src", "adapters", "tests", "examples", "docs"]
+CHECKED = ["src", "adapters", "tests", "examples", "docs", "benchmarks"]
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -37,7 +37,7 @@ class SharedMemoryFactory(POPOFactory):
 def forget(name: str) -> None:
     """Drop the shared store ``memory://name`` (the next tracker on it starts empty)."""
     with _lock:
-        _shared.pop(name, None)
+        _shared.pop(name.lower(), None)
 
 
 class MemoryStore(StoreAdapter):
@@ -47,9 +47,9 @@ class MemoryStore(StoreAdapter):
     summary = "in this process only, gone when it ends; memory://name is shared by name"
 
     def settings(self, url: StoreURL) -> dict[str, str]:
-        name = (url.host or "") + url.path.strip("/")
-        if url.query:
-            raise url.refuse("a memory store takes no parameters")
+        name = url.host or ""
+        if url.query or url.path.strip("/") or url.port or url.username:
+            raise url.refuse("a memory store takes a name at most (memory://name), no more")
         return {
             "PERSISTENCE_MODULE": f"{__name__}:{SharedMemoryFactory.__name__}",
             _NAME: name,

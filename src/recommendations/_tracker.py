@@ -42,7 +42,7 @@ from ._errors import (
 )
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
-from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for
+from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 
@@ -114,12 +114,21 @@ _COMMANDS = (
 )
 
 
-def _digest(commands: list[domain.Command]) -> str:
+def _digest(commands: list[domain.Command], reference: str | None) -> str:
     """The SHA-256 of the commands' canonical form: what a command id stands for."""
     hasher = hashlib.sha256()
     for command in commands:
         hasher.update(type(command).__name__.encode())
-        hasher.update(orjson.dumps(_CONVERTER.unstructure(command), option=orjson.OPT_SORT_KEYS))
+        try:
+            form = orjson.dumps(_CONVERTER.unstructure(command), option=orjson.OPT_SORT_KEYS)
+        except (TypeError, ValueError, orjson.JSONEncodeError) as error:
+            raise RuleViolation(
+                f"{type(command).__name__} holds a value that cannot be stored ({error})",
+                reference=reference,
+                field="command",
+                rule="type",
+            ) from error
+        hasher.update(form)
     return hasher.hexdigest()
 
 
@@ -140,7 +149,17 @@ def _translated(store: str, reference: object = None, *, conflicts: bool = True)
         ) from error
     except (PersistenceError, sqlite3.Error, OSError) as error:
         raise StoreError(
-            f"store {store!r} failed: {type(error).__name__}: {error}", rule="store-available"
+            f"store {store!r} failed: {type(error).__name__}: {redact(str(error))}",
+            rule="store-available",
+        ) from error
+    except Exception as error:
+        # An engine's own exception (a third party's persistence module may raise its
+        # driver's errors): a store error. Python's own (a TypeError, say) are bugs.
+        if type(error).__module__.split(".")[0] in ("builtins", "recommendations"):
+            raise
+        raise StoreError(
+            f"store {store!r} failed: {type(error).__name__}: {redact(str(error))}",
+            rule="store-available",
         ) from error
 
 
@@ -154,6 +173,16 @@ class Tracker(TrackerViews):
     ``store`` is a store URL (a SQLite file by default), ``policy`` the grading scales and
     kinds of item in force, and ``clock`` where recorded times come from (UTC now; tests give
     their own). Use it as a context manager, or call :meth:`close`.
+
+    ``retries`` is how many times a command that meets another writer's entry for the same
+    item is decided again on the new state before :class:`ConcurrencyError` is raised: if
+    the command still holds, it is recorded after the other writer's entry; if it no
+    longer does, the rule it now breaks is raised. With ``retries=0`` the first conflict
+    raises.
+
+    Rules that involve another item (the report a recommendation is raised from, the
+    successor it is superseded by) are checked against that item as read: a revision of it
+    recorded by another writer at the same moment is not detected.
     """
 
     def __init__(
@@ -184,6 +213,7 @@ class Tracker(TrackerViews):
         # decided again on fresh reads (see _decide_all): never a wrong entry.
         self._known: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
         self._known_lock = threading.Lock()
+        self._seen_head = 0
         with _translated(self._label):
             self._app = _Log(env=settings)
             self.views: Views = adapter.open_views(
@@ -243,16 +273,27 @@ class Tracker(TrackerViews):
                     field="command_id",
                     rule="command-id",
                 )
-            digest = _digest(batch)
+            digest = _digest(batch, first)
             done = self._carried_out(command_id, digest, first)
             if done is not None:
                 return done
         attempt = 0
-        fresh = False  # whether to read every item afresh rather than trust what is known
+        # Whether to read every item afresh rather than trust the logs this tracker knows:
+        # always, when a conflict must be reported at once (retries=0).
+        fresh = self.retries == 0
         while True:
             try:
                 with _translated(self._label, first, conflicts=False):
-                    events, trusted = self._decide_all(batch, fresh=fresh)
+                    try:
+                        events, trusted = self._decide_all(batch, fresh=fresh)
+                    except RecommendationsError:
+                        # Refused, perhaps because the first run of this very command id
+                        # was recorded since it was looked up: then that is the answer.
+                        if command_id is not None and digest is not None:
+                            done = self._carried_out(command_id, digest, first)
+                            if done is not None:
+                                return done
+                        raise
                     saved: list[Any] = list(events)
                     if command_id is not None and digest is not None:
                         saved.append(
@@ -282,7 +323,7 @@ class Tracker(TrackerViews):
                     raise ConcurrencyError(
                         "another writer recorded an entry for the same item first"
                         + (f", {attempt + 1} times" if attempt else "")
-                        + "; nothing was recorded (load it again and retry)",
+                        + "; nothing was recorded (execute the command again)",
                         reference=first,
                         rule="one-writer-per-version",
                     ) from error
@@ -315,7 +356,7 @@ class Tracker(TrackerViews):
 
     def _catch_up_views(
         self,
-        position: int,
+        position: int | None,
         reference: str | None,
         recorded: Sequence[tuple[int, domain.Event | None]] = (),
     ) -> None:
@@ -323,9 +364,13 @@ class Tracker(TrackerViews):
             with _translated(self._label, reference):
                 self.views.catch_up(recorded=recorded)
         except RecommendationsError as error:
+            done = (
+                f"the entry was recorded at position {position}, but "
+                if position is not None
+                else ""
+            )
             raise StoreError(
-                f"the entry was recorded at position {position}, but the views could not "
-                f"catch up ({error}); they will on the next read",
+                f"{done}the views could not catch up ({error}); they will on the next read",
                 reference=reference,
                 rule="views-current",
             ) from error
@@ -349,7 +394,7 @@ class Tracker(TrackerViews):
                 field="command_id",
                 rule="command-id-unique",
             )
-        self._catch_up_views(0, reference)
+        self._catch_up_views(None, reference)
         done = []
         with _translated(self._label, reference):
             for item, version in record.entries:
@@ -410,8 +455,15 @@ class Tracker(TrackerViews):
             self._staged.last = None
 
     def _last_recorded(self) -> datetime | None:
-        """When the last entry of the whole store was recorded (``None`` if empty)."""
+        """When the last entry of the whole store was recorded (``None`` if empty).
+
+        A log shorter than this tracker last saw (a store restored from an older copy)
+        makes it forget every item log it knew."""
         head = self.head()
+        with self._known_lock:
+            if head < self._seen_head:
+                self._known.clear()
+            self._seen_head = head
         if not head:
             return None
         with _translated(self._label):
@@ -793,9 +845,11 @@ class Tracker(TrackerViews):
 
         For moving a log between stores (see :meth:`copy_from`) or restoring an export.
         The entries are taken as recorded, not decided again: they must come from a log
-        this library wrote. Each must be the next version of its item, and recorded times
-        must never go back along the log; an entry that breaks either is refused, with
+        this library wrote. Each must be the next version of its item, recorded after the
+        entry before it in that item; an entry that breaks either is refused, with
         :class:`RuleViolation`, before its batch is written (batches before it stay).
+        (Across items, writers recording at the same moment may leave entries whose
+        recorded times are a little out of the log's order; they are kept as they are.)
         ``progress`` is called with the count appended so far after each batch.
         """
         return self._append(iter(entries), batch=batch, progress=progress, records=False)
@@ -844,7 +898,7 @@ class Tracker(TrackerViews):
                 rule="batch",
             )
         versions: dict[uuid.UUID, int] = {}
-        last = self._last_recorded()
+        times: dict[uuid.UUID, datetime] = {}
         count = 0
         while True:
             chunk = list(itertools.islice(entries, batch))
@@ -866,7 +920,9 @@ class Tracker(TrackerViews):
                     if version != 1:
                         with _translated(self._label):
                             stored = self._app.recorder.select_events(item, desc=True, limit=1)
-                        versions[item] = stored[0].originator_version if stored else 0
+                        if stored:
+                            versions[item] = stored[0].originator_version
+                            times[item] = self._decode(stored[0]).recorded_at
                 if version != versions[item] + 1:
                     raise RuleViolation(
                         f"entry {version} of item {item} does not follow entry "
@@ -875,17 +931,18 @@ class Tracker(TrackerViews):
                         field="originator_version",
                         rule="next-version",
                     )
-                if last is not None and entry.recorded_at < last:
+                before = times.get(item)
+                if before is not None and entry.recorded_at <= before:
                     raise RuleViolation(
                         f"entry {version} of item {item} was recorded at "
-                        f"{entry.recorded_at.isoformat()}, before the entry ahead of it "
-                        f"({last.isoformat()})",
+                        f"{entry.recorded_at.isoformat()}, not after the entry before it "
+                        f"({before.isoformat()})",
                         reference=reference if isinstance(reference, str) else None,
                         field="recorded_at",
                         rule="recorded-in-order",
                     )
                 versions[item] = version
-                last = entry.recorded_at
+                times[item] = entry.recorded_at
             with _translated(self._label):
                 self._app.save(*chunk)
             count += len(chunk)

@@ -23,6 +23,7 @@ storage adapter" walks through one.
 
 from __future__ import annotations
 
+import re
 import threading
 import uuid
 from abc import ABC, abstractmethod
@@ -49,6 +50,7 @@ __all__ = [
     "adapter_for",
     "available_stores",
     "primitive",
+    "redact",
 ]
 
 DEFAULT_STORE = "sqlite:///recommendations.db"
@@ -71,6 +73,26 @@ _KNOWN: dict[str, tuple[str, str]] = {
 _ALIASES = {"postgres": "postgresql"}
 
 
+_CREDENTIALS = re.compile(r"(?P<head>[A-Za-z][\w+.-]*:/{0,3}[^:/@\s]*:)[^@\s]*@")
+_SECRETS = re.compile(
+    r"(?P<head>\b[\w.-]*(?:password|passwd|secret|token|key)[\w.-]*=)[^&\s]+", re.IGNORECASE
+)
+
+
+def redact(text: str) -> str:
+    """``text`` with every password in a URL (``scheme://user:***@host``), and every value
+    of a setting named like a password, secret, token or key, replaced by ``***``: for
+    messages and logs. Nested URLs are covered too, quoted or not."""
+    text = _CREDENTIALS.sub(lambda m: m["head"] + "***@", text)
+    text = re.sub(
+        r"(?P<head>[A-Za-z][\w+.-]*%3A%2F%2F[^%@\s]*%3A)[^@\s]*?%40",
+        lambda m: m["head"] + "***%40",
+        text,
+        flags=re.IGNORECASE,
+    )
+    return _SECRETS.sub(lambda m: m["head"] + "***", text)
+
+
 @frozen
 class StoreURL:
     """A store URL taken apart: ``scheme://user:password@host:port/path?key=value``.
@@ -79,26 +101,27 @@ class StoreURL:
     holds the decoded query parameters, the last value of a repeated key winning.
     """
 
-    url: str
+    url: str = field(repr=redact)
     scheme: str
     username: str | None
-    password: str | None
+    password: str | None = field(repr=lambda value: "None" if value is None else "'***'")
     host: str | None
     port: int | None
     path: str
-    query: Mapping[str, str] = field(factory=dict)
+    query: Mapping[str, str] = field(factory=dict, repr=lambda value: redact(repr(value)))
 
     @classmethod
     def parse(cls, url: str) -> StoreURL:
         """Split ``url``, or raise :class:`~recommendations.ConfigurationError`."""
         if not isinstance(url, str) or "://" not in url:
             raise ConfigurationError(
-                f"{url!r} is not a store URL (try {DEFAULT_STORE!r} or 'memory://')",
+                f"{redact(url) if isinstance(url, str) else url!r} is not a store URL "
+                f"(try {DEFAULT_STORE!r} or 'memory://')",
                 field="store",
                 rule="store-url",
             )
-        parts = urlsplit(url)
         try:
+            parts = urlsplit(url)
             port = parts.port
         except ValueError as error:
             raise ConfigurationError(
@@ -110,7 +133,7 @@ class StoreURL:
             scheme=_ALIASES.get(scheme, scheme),
             username=unquote(parts.username) if parts.username else None,
             password=unquote(parts.password) if parts.password else None,
-            host=parts.hostname,
+            host=unquote(parts.hostname) if parts.hostname else None,
             port=port,
             path=unquote(parts.path),
             query=dict(parse_qsl(parts.query, keep_blank_values=True)),
@@ -127,11 +150,7 @@ class StoreURL:
 
 
 def _redacted(url: str) -> str:
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
-    return parts._replace(netloc=netloc).geturl()
+    return redact(url)
 
 
 @frozen
@@ -322,10 +341,29 @@ class AdapterInfo:
 
 
 def _entry_points() -> dict[str, EntryPoint]:
+    """Installed adapters by scheme. Two distributions claiming one scheme are refused:
+    which one a URL would open must never depend on the order of ``sys.path``."""
     found: dict[str, EntryPoint] = {}
     for entry in entry_points(group=ENTRY_POINT_GROUP):
-        found.setdefault(entry.name.lower(), entry)
+        scheme = entry.name.lower()
+        other = found.get(scheme)
+        if other is not None and other.value != entry.value:
+            raise ConfigurationError(
+                f"two installed packages provide the store scheme {scheme!r}: "
+                f"{_provider(other)} and {_provider(entry)}; uninstall one",
+                field="store",
+                rule="one-adapter-per-scheme",
+            )
+        found[scheme] = entry
+    if "memory" not in found:  # built in: there even without installed metadata
+        found["memory"] = EntryPoint(
+            name="memory", value="recommendations._memory:MemoryStore", group=ENTRY_POINT_GROUP
+        )
     return found
+
+
+def _provider(entry: EntryPoint) -> str:
+    return f"{entry.dist.name if entry.dist is not None else '?'} ({entry.value})"
 
 
 def available_stores() -> list[AdapterInfo]:
@@ -337,7 +375,7 @@ def available_stores() -> list[AdapterInfo]:
     listed: list[AdapterInfo] = []
     for scheme, entry in installed.items():
         package, summary = _KNOWN.get(scheme, ("", ""))
-        if entry.dist is not None:
+        if entry.dist is not None and scheme != "memory":
             package = entry.dist.name
             summary = summary or (entry.dist.metadata["Summary"] or "")
         listed.append(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -355,6 +356,54 @@ class StoreContract(_Base):
         assert target.append_log(events[5:]) == len(events) - 5
         assert [x.event for x in target.log()] == events
 
+    def test_a_tracker_whose_memory_of_an_item_is_out_of_date_records_after_the_other(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        """A tracker may decide from the item logs it last recorded; once another writer
+        has moved an item on, its next command is decided on the log as it now stands."""
+        first = open_tracker()
+        first.execute(r.NoteProgress(reference="R0", note="mine", **_when(5, 2)))
+        filled.execute(r.NoteProgress(reference="R0", note="theirs", **_when(5, 2)))
+        recorded = first.execute(r.NoteProgress(reference="R0", note="again", **_when(5, 3)))
+        notes = [e.note for e in filled.events("R0") if isinstance(e, domain.ProgressNoted)]
+        assert notes == ["mine", "theirs", "again"]
+        assert recorded.event.originator_version == len(filled.events("R0"))
+
+    def test_one_command_id_from_several_writers_at_once_is_recorded_once(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        """Writers racing with one command id (a retry sent while the first is still in
+        flight) all get the same outcome, even when the command, decided again on the
+        state the first one left, would be refused."""
+        command = r.Discharge(
+            reference="R0",
+            outcome=r.Outcome.IMPLEMENTED,
+            accepted_by="HMIC",
+            acceptor_role="inspectorate",
+            **_when(5, 2),
+        )
+        head = filled.head()
+        gate = threading.Barrier(4)
+        outcomes: list[r.Recorded | BaseException] = []
+
+        def send() -> None:
+            tracker = open_tracker()
+            gate.wait(timeout=30)
+            try:
+                outcomes.append(tracker.execute(command, command_id="discharge-R0"))
+            except BaseException as error:  # reported below
+                outcomes.append(error)
+
+        threads = [threading.Thread(target=send) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(outcomes) == 4
+        assert all(isinstance(o, r.Recorded) for o in outcomes), outcomes
+        assert len(set(outcomes)) == 1
+        assert filled.head() == head + 2  # the discharge and its command id's record
+
     def test_threads_writing_lose_nothing(
         self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
     ) -> None:
@@ -418,20 +467,41 @@ def _write_in_process(store_url: str, n: int, each: int) -> bool:
     return True
 
 
+def _positions(tracker: r.Tracker, after: int = 0) -> list[int]:
+    """Every position in the store after ``after``, command records included."""
+    found: list[int] = []
+    while True:
+        page = tracker._app.recorder.select_notifications(
+            start=after, limit=1000, inclusive_of_start=False
+        )
+        found += [notification.id for notification in page]
+        if len(page) < 1000:
+            return found
+        after = page[-1].id
+
+
 def _check_log(tracker: r.Tracker, head: int, added: int) -> None:
-    """After ``head``, exactly ``added`` entries; no gap, no duplicate, versions whole."""
+    """After ``head``, exactly ``added`` entries, no duplicate, and no gap in the store's
+    positions; every item's versions whole and recorded in order; and the log copies to
+    another store unchanged."""
     logged = list(tracker.log(after=head))
     assert len(logged) == added
-    positions = [x.position for x in logged]
-    assert positions == sorted(set(positions))
     keys = [(x.event.originator_id, x.event.originator_version) for x in logged]
     assert len(set(keys)) == len(keys)
+    positions = _positions(tracker)
+    assert positions == list(range(1, len(positions) + 1))
     whole = list(tracker.log())
-    items: dict[Any, list[int]] = {}
+    items: dict[Any, list[domain.Event]] = {}
     for x in whole:
-        items.setdefault(x.event.originator_id, []).append(x.event.originator_version)
-    for versions in items.values():
-        assert versions == list(range(1, len(versions) + 1))
+        items.setdefault(x.event.originator_id, []).append(x.event)
+    for events in items.values():
+        assert [e.originator_version for e in events] == list(range(1, len(events) + 1))
+        times = [e.recorded_at for e in events]
+        assert times == sorted(times)
+        assert len(set(times)) == len(times)
+    with r.Tracker("memory://", clock=_Clock()) as copy:
+        copy.copy_from(tracker)
+        assert list(copy.log()) == whole
 
 
 class ViewsContract(_Base):
@@ -526,13 +596,25 @@ class ViewsContract(_Base):
         """A reader catches up again and again while threads write: every register it
         reads is the fold at the position it reports, and at the end it holds everything."""
         reader = open_tracker()
-        stop = threading.Event()
+        reading = threading.Event()
+        reads = [0]
         errors: list[BaseException] = []
+
+        def let_the_reader_in() -> None:
+            """Wait (a second at most) for the reader to read again: reads are made to
+            fall between writes, however fast the store."""
+            before = reads[0]
+            deadline = time.monotonic() + 1
+            while reads[0] == before and time.monotonic() < deadline:
+                time.sleep(0.001)
 
         def write(n: int) -> None:
             try:
                 tracker = open_tracker(retries=50)
+                reading.wait(timeout=30)
                 for i in range(8):
+                    if i % 3 == 1:
+                        let_the_reader_in()
                     tracker.execute(r.NoteProgress(reference=f"R{n}", note=f"{i}", **_when(5, 2)))
                     tracker.execute(
                         r.Regrade(
@@ -548,9 +630,11 @@ class ViewsContract(_Base):
         for thread in threads:
             thread.start()
         seen: list[views.Register] = []
-        observed = filled.head()
-        while any(thread.is_alive() for thread in threads) and not stop.is_set():
+        start = observed = filled.head()
+        while any(thread.is_alive() for thread in threads):
             seen.append(reader.register(as_at=date(2030, 1, 1)))
+            reads[0] += 1
+            reading.set()
             # Positions become visible in commit order: never one before a smaller one.
             page = reader._app.recorder.select_notifications(
                 start=observed, limit=1000, inclusive_of_start=False
@@ -570,3 +654,6 @@ class ViewsContract(_Base):
             assert register.rows == expected.rows
         assert seen[-1].basis.position == reader.head()
         assert reader.views.position() == reader.head()
+        # The reader did read while writers were in flight, not only before and after.
+        between = {x.basis.position for x in seen} - {start, reader.head()}
+        assert len(between) >= 2, sorted({x.basis.position for x in seen})

@@ -120,3 +120,36 @@ def test_the_views_benchmark_runs_and_names_every_figure(
     assert "MET" in printed or "MISSED" in printed
     with r.Tracker(f"sqlite:///{path}") as tracker:
         assert tracker.head() == summary["events"]  # it measured a copy
+
+
+def test_the_append_benchmark_runs_on_sqlite_and_postgresql(
+    postgres_server: Any,
+) -> None:
+    """The append benchmark, tiny, on the session's PostgreSQL server: the table it prints
+    has every row, for both stores, and the workload it times records what it says."""
+    name = postgres_server.create_database()
+    try:
+        out = _run(
+            "append.py",
+            "--recommendations",
+            "60",
+            "--single",
+            "20",
+            "--rounds",
+            "1",
+            "--postgres",
+            postgres_server.url(name),
+        )
+    finally:
+        postgres_server.drop_database(name)
+    rows = [line for line in out.splitlines() if line.startswith(("| SQLite", "| PostgreSQL"))]
+    figures = {(row.split("|")[1].strip(), row.split("|")[2].strip()) for row in rows}
+    for store in ("SQLite", "PostgreSQL"):
+        for figure in (
+            "bulk append, events/s",
+            "bulk append of a copied log, events/s",
+            "one command at a time, commands/s",
+            "command latency p99, ms",
+        ):
+            assert (store, figure) in figures, out
+    assert "302 commands" in out  # two reports and 60 recommendations of five steps each

@@ -25,8 +25,27 @@ def test_a_url_is_taken_apart_and_its_password_never_shown() -> None:
         "/register",
     )
     assert url.query == {"schema": "audit"}
-    assert url.redacted == "postgresql://clerk:***@db.example:6543/register?schema=audit"
+    assert url.redacted == "PostgreSQL://clerk:***@db.example:6543/register?schema=audit"
     assert StoreURL.parse("postgres://db/x").scheme == "postgresql"
+    assert "s@cret" not in repr(url)
+
+
+def test_passwords_are_redacted_wherever_they_hide() -> None:
+    from recommendations.stores import redact
+
+    hidden = [
+        "postgresql:/clerk:hunter2@db/x",  # malformed, but still not shown
+        "eventsourcing://eventsourcing.postgres?POSTGRES_PASSWORD=hunter2&POSTGRES_USER=u",
+        "eventsourcing://m?SQLALCHEMY_URL=postgresql%2Bpsycopg%3A%2F%2Fu%3Ahunter2%40h%2Fdb",
+        "eventsourcing://m?SQLALCHEMY_URL=postgresql://u:hunter2@h/db",
+        "connection failed for postgresql://u:hunter2@h/db: refused",
+    ]
+    for text in hidden:
+        assert "hunter2" not in redact(text), text
+    assert redact("sqlite:///register.db") == "sqlite:///register.db"
+    with pytest.raises(r.ConfigurationError) as caught:
+        r.Tracker("postgresql:/clerk:hunter2@db/x")
+    assert "hunter2" not in str(caught.value)
 
 
 @pytest.mark.parametrize(
@@ -35,7 +54,9 @@ def test_a_url_is_taken_apart_and_its_password_never_shown() -> None:
         ("register.db", "store-url", "is not a store URL"),
         ("postgresql://db:notaport/x", "store-url", "Port could not be cast"),
         ("oracle://db/x", "store-scheme", "install a package that provides it"),
-        ("memory://a?b=c", "store-url", "takes no parameters"),
+        ("memory://a?b=c", "store-url", "a name at most"),
+        ("memory://a/b", "store-url", "a name at most"),
+        ("postgresql://u:pw@[::1/db", "store-url", "Invalid IPv6"),
         ("postgresql://db", "store-url", "names no database"),
         ("postgresql://db/x?pool_size=many", "store-url", "must be a number"),
         ("postgresql://u:pw@db/x?colour=blue", "store-url", "unknown parameter 'colour'"),
