@@ -7,7 +7,7 @@ installed::
 
     eventsourcing://eventsourcing_sqlalchemy?SQLALCHEMY_URL=postgresql%2Bpsycopg://u@h/db
 
-``MODULE`` may also be ``module:FactoryClass``. The module must be importable; its views are
+The module must be importable and hold one ``InfrastructureFactory``; its views are
 kept in this process (:class:`recommendations.stores.InProcessViews`). A module whose
 positions can become visible out of order (see :class:`recommendations.stores.StoreAdapter`)
 is not safe for readers that catch up while others write.
@@ -22,7 +22,7 @@ from recommendations.stores import StoreAdapter, StoreURL
 
 __all__ = ["EventsourcingStore"]
 
-_MODULE = re.compile(r"^[A-Za-z_][\w.]*(:[A-Za-z_]\w*)?$")
+_MODULE = re.compile(r"^[A-Za-z_][\w.]*$")
 
 
 class EventsourcingStore(StoreAdapter):
@@ -37,12 +37,11 @@ class EventsourcingStore(StoreAdapter):
         module = url.url.split("://", 1)[1].split("?", 1)[0].strip("/")
         if not module or not _MODULE.match(module):
             raise url.refuse("names no module: write eventsourcing://package.module?KEY=value")
-        name = module.split(":", 1)[0]
         try:
-            importlib.import_module(name)
+            importlib.import_module(module)
         except ImportError as error:
             raise url.refuse(
-                f"the persistence module {name!r} cannot be imported ({error}): install the "
+                f"the persistence module {module!r} cannot be imported ({error}): install the "
                 "package that provides it",
                 rule="store-module",
             ) from error
