@@ -103,3 +103,21 @@ def report_details(**changes: object) -> r.ReportDetails:
 def who(month: int, day: int, year: int = 2017) -> dict[str, object]:
     """The ``effective_on``, ``by`` and ``reason`` of a command, briefly."""
     return {"effective_on": date(year, month, day), "by": "Kath Holder", "reason": "committee"}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on PostgreSQL, and how they ended: a CI log shows at a glance
+    that they ran and passed, not that they were skipped."""
+    counts: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        counts[outcome] = sum(
+            1
+            for report in terminalreporter.stats.get(outcome, [])
+            if "postgres" in getattr(report, "nodeid", "").lower()
+        )
+    if any(counts.values()):
+        terminalreporter.write_line(
+            "Tests on or about PostgreSQL: "
+            + ", ".join(f"{count} {outcome}" for outcome, count in counts.items())
+            + f" (server: {os.environ.get('RECOMMENDATIONS_TEST_POSTGRES') or 'throwaway'})"
+        )
