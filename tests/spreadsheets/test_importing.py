@@ -102,26 +102,99 @@ def test_importing_the_same_file_twice_records_nothing_the_second_time(
     assert tracker.head() == head
 
 
-def test_the_default_mapping_needs_only_a_body_for_new_reports(
+def _many_rows(count: int) -> list[Row]:
+    """A new store's first sheet: ``count`` rows of one report, and CB-01 of another."""
+    rows = [
+        dict(QUARTERS[Q1][0], Ref=f"2.{number}", **{"Progress update": None})
+        for number in range(1, count)
+    ]
+    return [*rows, QUARTERS[Q1][2]]
+
+
+def test_a_missing_report_setting_is_one_error_naming_its_key_not_one_per_row(
     tracker: r.Tracker, tmp_path: Path
 ) -> None:
+    path = sheet(tmp_path, Q1, _many_rows(65))
+    plan = plan_import(tracker, read_sheet(path, ColumnMapping(inspectorates=["HMIC"])), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "mapping key 'reports.body': reports 'PEEL-EFF-2016' and 'CORE-2014' are not in the "
+        "store (65 rows name them), and a report is entered with the body its "
+        "recommendations were made to: give it in the mapping ([reports] body) "
+        "(rule 'required')"
+    ]
+    (error,) = plan.errors
+    assert (error.subject, error.field, error.row, error.reference) == (
+        "mapping",
+        "reports.body",
+        None,
+        None,
+    )
+    assert plan.commands == ()
+    with pytest.raises(ImportRefused, match="1 error\n") as caught:
+        apply_import(tracker, plan)
+    assert caught.value.rule == "required"
+    assert tracker.head() == 0
+
+
+def test_each_missing_report_setting_is_named_once(tracker: r.Tracker, tmp_path: Path) -> None:
     path = sheet(tmp_path, Q1)
     plan = plan_import(tracker, read_sheet(path), by=BY)
-    assert [str(e) for e in plan.errors] == [
-        "row 2: report 'PEEL-EFF-2016': field 'body': is not in the store, and a new report "
-        "needs the body it was made to: give it in the mapping ([reports] body) "
-        "(rule 'required')",
-        "row 3, column 'Report': recommendation '2.18': report 'PEEL-EFF-2016' could not be "
-        "entered (see row 2) (rule 'exists')",
-        "row 4: report 'CORE-2014': field 'body': is not in the store, and a new report "
-        "needs the body it was made to: give it in the mapping ([reports] body) "
-        "(rule 'required')",
+    assert [(e.field, e.rule) for e in plan.errors] == [
+        ("reports.body", "required"),
+        ("reports.inspectorates", "required"),
     ]
-    with pytest.raises(ImportRefused, match="3 errors"):
-        apply_import(tracker, plan)
-    mapping = ColumnMapping(body="West Midlands Police", inspectorates=["HMIC"])
-    import_file(tracker, path, mapping)
+    assert str(plan.errors[1]) == (
+        "mapping key 'reports.inspectorates': reports 'PEEL-EFF-2016' and 'CORE-2014' are "
+        "not in the store (3 rows name them), and a report is entered with the inspectorates "
+        "that made it: give them in the mapping ([reports] inspectorates) or an "
+        "'Inspectorate' column (rule 'required')"
+    )
+    import_file(tracker, path, ColumnMapping(body="West Midlands Police", inspectorates=["HMIC"]))
     assert [s.reference for s in tracker.recommendations()] == ["2.16", "2.18", "CB-01"]
+
+
+def test_a_new_report_takes_its_inspectorates_from_the_first_of_its_rows_to_name_any(
+    tracker: r.Tracker, tmp_path: Path
+) -> None:
+    headers = (*HEADERS, "Inspectorate")
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[1]["Inspectorate"] = "HMIC and CQC"  # row 2 (2.16) leaves it blank
+    mapping = ColumnMapping(body="West Midlands Police")
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows, headers), mapping), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "mapping key 'reports.inspectorates': report 'CORE-2014' is not in the store (1 row "
+        "names it), and a report is entered with the inspectorates that made it: give them in "
+        "the mapping ([reports] inspectorates) or column 'Inspectorate' (rule 'required')"
+    ]
+    # The rows of the report that can be entered are planned, and checked, all the same.
+    assert [p.row for p in plan.commands] == [2, 2, 2, 3]
+    rows[2]["Inspectorate"] = "HMIC"
+    import_file(tracker, sheet(tmp_path, Q1, rows, headers), mapping)
+    assert tracker.report("PEEL-EFF-2016").details.inspectorates == ("HMIC", "CQC")
+
+
+def test_a_report_that_cannot_be_entered_is_one_error_on_its_first_row(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    for row in rows[:2]:
+        row["Published"] = "01/01/2099"
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows), mapping), by=BY)
+    assert len(plan.errors) == 1
+    (error,) = plan.errors
+    assert (error.row, error.column, error.subject, error.reference, error.rule) == (
+        2,
+        "Published",
+        "report",
+        "PEEL-EFF-2016",
+        "not-in-future",
+    )
+    assert str(error).startswith(
+        "row 2, column 'Published': report 'PEEL-EFF-2016': effective date 2099-01-01 is after "
+        "the day it is recorded ("
+    )
+    assert str(error).endswith("); 1 more row names it and waits on it (rule 'not-in-future')")
+    assert [p.row for p in plan.commands] == [4, 4, 4]
 
 
 def test_a_toml_mapping_reads_a_sheet_with_its_own_headers(
@@ -352,7 +425,132 @@ def test_a_discharged_row_that_differs_is_a_warning_and_records_nothing(
         "recording.'); it is not changed by an import (correct the raising to change it)",
         "row 4: recommendation 'CB-01': it stands discharged (since 2017-06-29), so the "
         "sheet's grade amber (recorded green) is not recorded; reopen it to change it",
+        "nothing is recorded from this sheet, so the store keeps no mark of it: a "
+        "recommendation first listed in a later sheet may be raised as early as the day after "
+        "2017-06-29, the last sheet the store has entries from, and the register as at "
+        "2017-09-28 will show it",
     ]
+
+
+def test_blue_in_a_rag_column_closes_the_recommendation_and_keeps_its_grade(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[0].update({"RAG": "Blue", "Status": None})
+    rows[1].update({"RAG": "Completed", "Status": "Closed by HMIC"})
+    rows[2].update({"RAG": "B", "Status": None})
+    plan = import_file(tracker, sheet(tmp_path, Q2, rows), mapping)
+    assert plan.describe() == [
+        "row 2: 2.16 discharged (implemented, accepted by Joint Audit Committee as "
+        "oversight-board), effective 2017-06-29",
+        "row 3: 2.18 discharged (closed-by-inspectorate, accepted by Joint Audit Committee as "
+        "inspectorate), effective 2017-06-29",
+        "row 4: CB-01 discharged (implemented, accepted by Joint Audit Committee as "
+        "oversight-board), effective 2017-06-29",
+    ]
+    closed = {s.reference: s for s in tracker.recommendations(as_at=Q2)}
+    assert [(s.status, s.grade, s.outcome, s.acceptor_role) for s in closed.values()] == [
+        (r.Status.DISCHARGED, "amber", r.Outcome.IMPLEMENTED, "oversight-board"),
+        (r.Status.DISCHARGED, "red", r.Outcome.CLOSED_BY_INSPECTORATE, "inspectorate"),
+        (r.Status.DISCHARGED, "green", r.Outcome.IMPLEMENTED, "oversight-board"),
+    ]
+    again = plan_import(tracker, read_sheet(sheet(tmp_path, Q2, rows), mapping), by=BY)
+    assert (again.commands, again.errors) == ((), ())
+
+
+def test_blue_in_a_rag_column_must_agree_with_the_status_column(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[0]["RAG"] = "Blue"  # its status says "Open"
+    plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows), mapping), by=BY)
+    assert [str(e) for e in plan.errors] == [
+        "row 2, column 'RAG': 'Blue' means closed, but column 'Status' says 'Open': make them "
+        "agree (or name 'Blue' under [grades] in the mapping, to read it as a grade) "
+        "(rule 'status-agrees')"
+    ]
+
+
+# --- raising a recommendation first listed in a later sheet ---------------------------------
+
+A4: Row = {
+    "Ref": "A-4",
+    "Report": "PEEL-EFF-2016",
+    "Published": date(2017, 3, 2),
+    "Recommendation": "Review the handling of repeat victims.",
+    "RAG": "Amber",
+    "Status": "Open",
+    "Lead": "Head of Public Protection",
+    "Due date": date(2017, 12, 31),
+}
+
+
+def test_one_first_listed_in_a_later_sheet_is_raised_the_day_after_the_sheet_before(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    q1 = sheet(tmp_path, Q1)
+    import_file(tracker, q1, mapping)
+    plan = import_file(tracker, sheet(tmp_path, Q2, [*QUARTERS[Q2], A4]), mapping)
+    assert plan.describe()[-1] == (
+        "row 5: A-4 raised from PEEL-EFF-2016, amber, owner 'Head of Public Protection', due "
+        "2017-12-31, effective 2017-03-31"
+    )
+    # As at the first sheet's date, the register holds its three rows and nothing else.
+    assert [s.reference for s in tracker.recommendations(as_at=Q1)] == ["2.16", "2.18", "CB-01"]
+    assert tracker.recommendation("A-4", as_at=date(2017, 3, 31)).grade == "amber"
+    assert tracker.events("A-4")[0].reason == (
+        "imported from tracker-2017-06-29.csv, row 5 (as at 2017-06-29); first listed then, "
+        "so raised the day after the sheet as at 2017-03-30"
+    )
+    again = plan_import(tracker, read_sheet(q1, mapping), by=BY)
+    assert (again.commands, again.errors, again.warnings) == ((), (), ())
+
+
+def test_one_due_before_that_day_is_raised_on_its_publication_date_with_a_warning(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    late = dict(A4, **{"Due date": date(2017, 3, 15)})
+    plan = import_file(tracker, sheet(tmp_path, Q2, [*QUARTERS[Q2], late]), mapping)
+    assert [str(w) for w in plan.warnings] == [
+        "row 5, column 'Due date': recommendation 'A-4': the sheet as at 2017-03-30 did not "
+        "have it, but it is due on 2017-03-15, before 2017-03-31, and a recommendation is "
+        "never due before it is raised: it is raised on 2017-03-02, its report's publication "
+        "date, so the register as at 2017-03-30 shows it"
+    ]
+    assert tracker.recommendation("A-4").raised_on == date(2017, 3, 2)
+    assert len(tracker.recommendations(as_at=Q1)) == 4
+
+
+def test_a_sheet_that_records_nothing_leaves_no_mark_and_says_so(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    plan = import_file(tracker, sheet(tmp_path, Q2, QUARTERS[Q1]), mapping)
+    assert plan.commands == ()
+    assert [str(w) for w in plan.warnings] == [
+        "nothing is recorded from this sheet, so the store keeps no mark of it: a "
+        "recommendation first listed in a later sheet may be raised as early as the day after "
+        "2017-03-30, the last sheet the store has entries from, and the register as at "
+        "2017-06-29 will show it"
+    ]
+    import_file(tracker, sheet(tmp_path, Q3, [*QUARTERS[Q1], A4]), mapping)
+    assert tracker.recommendation("A-4").raised_on == date(2017, 3, 31)
+    assert len(tracker.recommendations(as_at=Q2)) == 4  # as the warning said
+    # A sheet dated on or before a marked one is not warned about.
+    assert plan_import(tracker, read_sheet(sheet(tmp_path, Q1), mapping), by=BY).warnings == ()
+
+
+def test_a_report_published_after_the_sheet_before_raises_on_its_publication_date(
+    tracker: r.Tracker, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    import_file(tracker, sheet(tmp_path, Q1), mapping)
+    import_file(tracker, sheet(tmp_path, Q2), mapping)
+    plan = import_file(tracker, sheet(tmp_path, Q3), mapping)
+    (raised,) = [p for p in plan.commands if p.command.reference == "4.1"]
+    assert raised.command.effective_on == date(2017, 8, 15)
+    assert raised.command.reason == "imported from tracker-2017-09-28.csv, row 4 (as at 2017-09-28)"
 
 
 # --- errors and all-or-nothing ---------------------------------------------------------------

@@ -218,6 +218,53 @@ def test_a_wrong_value_in_the_mapping_file_is_named(
     assert (caught.value.field, caught.value.rule) == (field, rule)
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("date_formats = 5\n", "date_formats must be a list of one or more date formats, not 5"),
+        (
+            "[columns]\ndue_on = []\n",
+            "columns.due_on must be a list of one or more headers, not []",
+        ),
+        (
+            '[reports]\ninspectorates = "HMIC"\n',
+            "reports.inspectorates must be a list of one or more inspectorates, not 'HMIC'",
+        ),
+        ('date_formats = ["%d/%m/%Y", " "]\n', "date_formats must be a non-blank text, not ' '"),
+    ],
+)
+def test_a_wrong_value_is_said_plainly(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "mapping.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        ColumnMapping.load(path)
+    assert str(caught.value).endswith(f"mapping.toml: {message}")
+
+
+@pytest.mark.parametrize(
+    ("cell", "closure"),
+    [
+        ("Blue", (Status.DISCHARGED, Outcome.IMPLEMENTED)),
+        ("B", (Status.DISCHARGED, Outcome.IMPLEMENTED)),
+        ("Complete", (Status.DISCHARGED, Outcome.IMPLEMENTED)),
+        ("completed", (Status.DISCHARGED, Outcome.IMPLEMENTED)),
+        ("Closed by HMIC", (Status.DISCHARGED, Outcome.CLOSED_BY_INSPECTORATE)),
+        ("Amber", None),
+        ("Awaiting sign-off", None),  # not closed: read as a grade, and refused as one
+        ("Open", None),  # a grade on GAO's scale
+    ],
+)
+def test_what_a_grade_cell_says_of_closure(cell: str, closure: object) -> None:
+    assert ColumnMapping().closure_of(cell) == closure
+
+
+def test_a_grade_alias_or_a_status_alias_in_the_mapping_decides() -> None:
+    mapping = ColumnMapping(grades={"B": "green"}, statuses={"Signed off": "implemented"})
+    assert mapping.closure_of("b") is None
+    assert mapping.grade_code("b") == "green"
+    assert mapping.closure_of("Signed off") == (Status.DISCHARGED, Outcome.IMPLEMENTED)
+
+
 def test_a_missing_mapping_file_is_a_configuration_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="cannot read the mapping file") as caught:
         ColumnMapping.load(tmp_path / "absent.toml")

@@ -78,8 +78,14 @@ def test_a_worksheet_chosen_by_name_and_headers_below_a_title(tmp_path: Path) ->
     ("name", "day"),
     [
         ("tracker-2017-03-30.xlsx", date(2017, 3, 30)),
+        ("cp1252-2017-03-31.csv", date(2017, 3, 31)),
         ("HMIC tracker 2017_06_29.csv", date(2017, 6, 29)),
+        ("tracker 2017.06.29 v2.xlsx", date(2017, 6, 29)),
         ("tracker-20170928.csv", date(2017, 9, 28)),
+        ("export-20170928-1200.csv", date(2017, 9, 28)),
+        ("JAC tracker 31-03-2017.xlsx", date(2017, 3, 31)),
+        ("31_03_2017 tracker.csv", date(2017, 3, 31)),
+        ("tracker 31.03.2017.csv", date(2017, 3, 31)),
     ],
 )
 def test_the_snapshot_date_from_the_file_name(name: str, day: date) -> None:
@@ -87,14 +93,28 @@ def test_the_snapshot_date_from_the_file_name(name: str, day: date) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["tracker.csv", "tracker-2017-02-31.csv", "2017-03-30 to 2017-06-29.csv"]
+    ("name", "holds", "hint"),
+    [
+        ("tracker.csv", "no date", "put it in the file name"),
+        ("tracker-2017-02-31.csv", "no date", "put it in the file name"),
+        ("tracker v1252.csv", "no date", "put it in the file name"),
+        (
+            "2017-03-30 to 2017-06-29.csv",
+            "2 dates (2017-03-30, 2017-06-29)",
+            "put just one date in the file name",
+        ),
+    ],
 )
-def test_a_file_name_without_one_date_needs_the_snapshot_date(tmp_path: Path, name: str) -> None:
+def test_a_file_name_without_one_date_needs_the_snapshot_date(
+    tmp_path: Path, name: str, holds: str, hint: str
+) -> None:
     path = write_csv(tmp_path / name, QUARTERS[Q1])
-    with pytest.raises(
-        ConfigurationError, match="give the date the sheet is a snapshot of"
-    ) as caught:
+    with pytest.raises(ConfigurationError) as caught:
         read_sheet(path)
+    assert str(caught.value).endswith(
+        f"the name of {name!r} holds {holds}: give the sheet's date with --snapshot-date "
+        f"(or {hint}, e.g. tracker-2017-03-31.xlsx)"
+    )
     assert (caught.value.field, caught.value.rule) == ("snapshot_date", "snapshot-date")
     assert read_sheet(path, snapshot_date=Q1).snapshot_date == Q1
 
@@ -175,6 +195,50 @@ def test_cells_of_a_workbook_read_as_text_and_dates(tmp_path: Path) -> None:
     )
     assert (second.due_on, second.scope) == (None, Scope.BODY)
     assert [str(w) for w in snapshot.warnings] == ["columns not read: 'Notes'"]
+
+
+@pytest.mark.parametrize("cell", ["Blue", "B", "blue", "Complete", "Completed", "Closed"])
+def test_a_closed_value_in_a_rag_column_closes_the_row_and_leaves_its_grade(
+    tmp_path: Path, cell: str
+) -> None:
+    rows = [dict(QUARTERS[Q1][0], RAG=cell, Status=None)]
+    snapshot = read_sheet(write_csv(tmp_path / "t.csv", rows), snapshot_date=Q1)
+    assert snapshot.errors == ()
+    (row,) = snapshot.rows
+    assert (row.grade, row.status, row.outcome, row.status_text) == (
+        None,
+        Status.DISCHARGED,
+        Outcome.IMPLEMENTED,
+        cell,
+    )
+
+
+def test_a_closed_value_in_a_rag_column_takes_the_outcome_of_a_closed_status(
+    tmp_path: Path,
+) -> None:
+    rows = [
+        dict(QUARTERS[Q1][0], RAG="Blue", Status="No longer relevant"),
+        dict(QUARTERS[Q1][1], RAG="Blue", Status="Awaiting sign-off"),
+        dict(QUARTERS[Q1][2], RAG="Withdrawn", Status=None),
+    ]
+    snapshot = read_sheet(write_csv(tmp_path / "t.csv", rows), snapshot_date=Q1)
+    assert [str(e) for e in snapshot.errors] == [
+        "row 3, column 'RAG': 'Blue' means closed, but column 'Status' says 'Awaiting "
+        "sign-off': make them agree (or name 'Blue' under [grades] in the mapping, to read it "
+        "as a grade) (rule 'status-agrees')"
+    ]
+    assert [(row.reference, row.grade, row.outcome) for row in snapshot.rows] == [
+        ("2.16", None, Outcome.NO_LONGER_RELEVANT),
+        ("CB-01", None, Outcome.NO_LONGER_RELEVANT),
+    ]
+
+
+def test_a_value_the_mapping_names_as_a_grade_is_read_as_one(tmp_path: Path) -> None:
+    rows = [dict(QUARTERS[Q1][0], RAG="B", Status="Open")]
+    mapping = ColumnMapping(grades={"B": "green"})
+    snapshot = read_sheet(write_csv(tmp_path / "t.csv", rows), mapping, snapshot_date=Q1)
+    (row,) = snapshot.rows
+    assert (row.grade, row.status) == ("green", Status.OPEN)
 
 
 def test_blank_rows_are_skipped_and_rows_keep_their_numbers(tmp_path: Path) -> None:

@@ -12,8 +12,11 @@ that date, and records only the difference, effective on that date::
     apply_import(tracker, plan)         # all of it, or nothing
 
 Importing the same file again records nothing; importing the quarterly sheets in date
-order rebuilds the register's history between them (a grade that changed between two
-sheets is a regrade effective on the later sheet's date).
+order rebuilds the register's history between them: a grade that changed between two
+sheets is a regrade effective on the later sheet's date, and a recommendation first listed
+in a later sheet is raised no earlier than the day after the sheet before it, so that the
+register as at each sheet's date lists what that sheet lists (and what earlier sheets
+listed that it leaves out). See :func:`plan_import` for the rules.
 """
 
 from ._applying import ImportResult, apply_import

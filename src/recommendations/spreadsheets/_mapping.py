@@ -208,7 +208,12 @@ DEFAULT_STATUSES: Final[Mapping[str, str]] = {
     "closed by hmic": "closed-by-inspectorate",
 }
 """Cell values read as statuses (case and spacing do not matter). "Closed", "Complete" and
-the like discharge a recommendation as implemented; "Blue" is the B of BRAG trackers."""
+the like discharge a recommendation as implemented; "Blue" (or "B") is the B of BRAG
+trackers, whose one column is blue, red, amber or green, blue meaning complete.
+
+In a grade column, a value read as a *closed* status here (or under the mapping's
+``[statuses]``) closes the recommendation just as it would in a status column, and its last
+grade is kept: see :meth:`ColumnMapping.closure_of`."""
 
 DEFAULT_DATE_FORMATS: Final = (
     "%Y-%m-%d",
@@ -278,7 +283,9 @@ class ColumnMapping:
     of headers looked for in turn (the defaults, :data:`DEFAULT_HEADERS`), or ``None``.
     Headers match whatever their case, spacing and punctuation. One column may hold both
     the grade and the status (Red, Amber, Green, Closed): give it for both, or let the
-    defaults find a lone "Status" column.
+    defaults find a lone "Status" column. In a grade column of its own, "Blue" (the B of
+    BRAG trackers), "Complete" or "Closed" closes the recommendation and keeps its last
+    grade (:meth:`closure_of`).
 
     The rest says how cells are read and what a new report is entered with:
 
@@ -395,6 +402,29 @@ class ColumnMapping:
         if key in DEFAULT_GRADES:
             return DEFAULT_GRADES[key]
         return "-".join(re.findall(r"[a-z0-9]+", key))
+
+    def closure_of(self, cell: str) -> StatusValue | None:
+        """What a *grade* cell says of closure: the closed status it stands for, or ``None``
+        if it is a grade.
+
+        A grade column of a BRAG tracker says "Blue" (or "B", "Complete", "Closed") for a
+        recommendation that is complete: any value that :meth:`status_of` reads as a
+        discharge closes it, with that status's outcome, unless the mapping's ``grades``
+        name it as a grade.
+
+        >>> mapping = ColumnMapping()
+        >>> mapping.closure_of("Blue")[0].value, mapping.closure_of("Amber")
+        ('discharged', None)
+        >>> ColumnMapping(grades={"B": "green"}).closure_of("b") is None
+        True
+        """
+        key = _value_key(cell)
+        if any(_value_key(alias) == key for alias, _ in self.grades):
+            return None
+        meaning = self.status_of(cell)
+        if meaning is None or meaning[0] is not Status.DISCHARGED:
+            return None
+        return meaning
 
     def status_of(self, cell: str) -> StatusValue | None:
         """What a cell's text says of the status, or ``None`` if it is not a status."""
@@ -551,7 +581,9 @@ class ColumnMapping:
                 raise _wrong(source, "header_row", "a row number", row)
             values["header_row"] = row
         if "date_formats" in data:
-            values["date_formats"] = _text_list(data["date_formats"], source, "date_formats")
+            values["date_formats"] = _text_list(
+                data["date_formats"], source, "date_formats", "date formats"
+            )
         columns = _table(data, "columns", source)
         _known(columns, FIELDS, source, "columns.")
         for name, value in columns.items():
@@ -560,7 +592,7 @@ class ColumnMapping:
             elif isinstance(value, str):
                 values[name] = value
             else:
-                values[name] = _text_list(value, source, f"columns.{name}", "a header")
+                values[name] = _text_list(value, source, f"columns.{name}", "headers")
         grades = _table(data, "grades", source)
         values["grades"] = {k: _text(v, source, f"grades.{k}") for k, v in grades.items()}
         statuses = _table(data, "statuses", source)
@@ -581,7 +613,7 @@ class ColumnMapping:
             values["body"] = _text(reports["body"], source, "reports.body")
         if "inspectorates" in reports:
             values["inspectorates"] = _text_list(
-                reports["inspectorates"], source, "reports.inspectorates"
+                reports["inspectorates"], source, "reports.inspectorates", "inspectorates"
             )
         discharge = _table(data, "discharge", source)
         _known(discharge, ("accepted_by", "acceptor_role"), source, "discharge.")
@@ -633,9 +665,10 @@ def _text(value: object, source: str, key: str) -> str:
     return value
 
 
-def _text_list(value: object, source: str, key: str, what: str = "a text") -> tuple[str, ...]:
+def _text_list(value: object, source: str, key: str, items: str) -> tuple[str, ...]:
+    """A non-empty list of non-blank texts; ``items`` names them, plural, for the error."""
     if not isinstance(value, list) or not value:
-        raise _wrong(source, key, f"a list of at least one {what}", value)
+        raise _wrong(source, key, f"a list of one or more {items}", value)
     return tuple(_text(item, source, key) for item in value)
 
 

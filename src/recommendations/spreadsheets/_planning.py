@@ -12,10 +12,12 @@ dry run shows the errors an import would meet. Nothing is written here.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import UTC, date, datetime
+import re
+from collections.abc import Iterable, Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, TypedDict
 
+import attrs
 from attrs import frozen
 
 from recommendations import domain
@@ -129,12 +131,18 @@ def plan_import(tracker: Tracker, snapshot: Snapshot, *, by: str) -> ImportPlan:
     For each row, the recommendation as at the snapshot date
     (``tracker.recommendation(ref, as_at=...)``) is compared with it:
 
-    - not there: :class:`~recommendations.Raise` it, on its report's publication date (or
-      the snapshot date, if earlier or not known), with the row's grade, owner and due date;
-      and :class:`~recommendations.PublishReport` first if the store does not have the
-      report (titled by the "Report title" column, else its reference; published on the
+    - not there: :class:`~recommendations.Raise` it with the row's grade, owner and due
+      date, effective on its report's publication date (the snapshot date, if earlier or
+      not known) or, if the store holds an earlier imported sheet (one dated before this
+      one), on the day after the latest such sheet's date if that is later: that sheet did
+      not have it, so the register as at its date does not show it. If the row's due date
+      is before that day (a recommendation is never due before it is raised), it is
+      raised on the publication date instead, with a warning. And
+      :class:`~recommendations.PublishReport` first if the store does not have the report
+      (titled by the "Report title" column, else its reference; published on the
       "Published" date, else the snapshot date; with the mapping's ``body`` and
-      ``inspectorates``);
+      ``inspectorates``: if either is needed and missing, that is one error naming the
+      mapping key, ``reports.body`` or ``reports.inspectorates``, not one per row);
     - a different grade, owner or due date: :class:`~recommendations.Regrade`,
       :class:`~recommendations.Assign`, :class:`~recommendations.ChangeDeadline`;
     - progress text that is not its last note: :class:`~recommendations.NoteProgress`;
@@ -152,6 +160,11 @@ def plan_import(tracker: Tracker, snapshot: Snapshot, *, by: str) -> ImportPlan:
     error (rule ``snapshot-in-order``): import snapshots in date order. A recommendation
     the tracker has as at the snapshot date but the sheet leaves out is a warning, and
     nothing is recorded for it.
+
+    An earlier imported sheet is known by the entries its import recorded (their reason
+    reads ``imported from FILE, row N (as at DATE)``): a sheet whose import recorded
+    nothing leaves no mark, and a plan that records nothing for a sheet dated after every
+    mark says so in a warning.
     """
     if not isinstance(by, str) or not by.strip():
         raise ConfigurationError("say who is importing (by)", field="by", rule="required")
@@ -170,6 +183,33 @@ class _RowFailed(Exception):
         self.problem = problem
 
 
+class _RowWaits(Exception):
+    """A row that cannot be planned until a report it needs can be entered: the report's
+    own error says why, once for all its rows."""
+
+
+_IMPORTED = re.compile(r"imported from .*? \(as at (\d{4}-\d{2}-\d{2})\)")
+"""The reason of an entry an import recorded, and the date of its sheet."""
+
+
+def _imported_as_at(reason: str) -> date | None:
+    """The date of the sheet an entry was imported from, if an import recorded it."""
+    found = _IMPORTED.match(reason)
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found.group(1))
+    except ValueError:
+        return None
+
+
+_SETTINGS = {
+    "reports.body": "the body its recommendations were made to",
+    "reports.inspectorates": "the inspectorates that made it",
+}
+"""The mapping settings a new report is entered with, and what each gives it."""
+
+
 class _Planner:
     def __init__(self, tracker: Tracker, snapshot: Snapshot, by: str) -> None:
         self.tracker = tracker
@@ -184,6 +224,13 @@ class _Planner:
         self.stored_reports: dict[str, domain.Report | None] = {}
         self.new_reports: dict[str, tuple[int, domain.Report | None]] = {}
         self.undated_reports: set[str] = set()
+        # Reports that cannot be entered: for want of a mapping setting (by key), or because
+        # of what their first row says; and the rows that wait on each.
+        self.unset: dict[str, list[str]] = {}
+        self.failed_reports: dict[str, Problem] = {}
+        self.waiting: dict[str, list[int]] = {}
+        self.inspectorates = self._inspectorates_by_report()
+        self.sheet_dates: list[date] | None = None
         # Planned commands are checked as if recorded now (a sheet dated in the future is
         # refused); the tracker records them at its own time when the plan is applied.
         self.checked_at = datetime.now(UTC)
@@ -195,7 +242,11 @@ class _Planner:
                 self.commands.extend(self._plan_row(row))
             except _RowFailed as failed:
                 self.errors.append(failed.problem)
+            except _RowWaits:
+                continue
+        self.errors.extend(self._report_problems())
         self._warn_missing()
+        self._warn_unmarked()
         return ImportPlan(
             source=self.snapshot.source,
             snapshot_date=self.on,
@@ -292,6 +343,23 @@ class _Planner:
             )
         published = self._publication_date(row, report, planned)
         raise_on = min(published, self.on)
+        reason = self._reason(row)
+        previous = self._previous_sheet()
+        if previous is not None and previous + timedelta(days=1) > raise_on:
+            after = previous + timedelta(days=1)
+            if row.due_on is not None and row.due_on < after:
+                self._warn(
+                    row,
+                    row.reference,
+                    f"the sheet as at {previous} did not have it, but it is due on "
+                    f"{row.due_on}, before {after}, and a recommendation is never due before "
+                    f"it is raised: it is raised on {raise_on}, its report's publication "
+                    f"date, so the register as at {previous} shows it",
+                    "due_on",
+                )
+            else:
+                raise_on = after
+                reason += f"; first listed then, so raised the day after the sheet as at {previous}"
         raised = Raise(
             reference=row.reference,
             report=report,
@@ -305,7 +373,7 @@ class _Planner:
             due_on=row.due_on,
             effective_on=raise_on,
             by=self.by,
-            reason=self._reason(row),
+            reason=reason,
         )
         facts = [f"from {report}"]
         if row.grade is not None:
@@ -329,33 +397,27 @@ class _Planner:
         if stored is not None:
             return stored.details.published_on
         if report in self.new_reports:
-            first, projected = self.new_reports[report]
+            _, projected = self.new_reports[report]
             if projected is None:
-                raise self._fail(
-                    row,
-                    f"report {report!r} could not be entered (see row {first})",
-                    rule="exists",
-                    field="report",
-                )
+                self.waiting.setdefault(report, []).append(row.row)
+                raise _RowWaits
             return projected.details.published_on
         published = row.published_on or self.on
         if row.published_on is None:
             self.undated_reports.add(report)
-        if self.mapping.body is None:
+        body = self.mapping.body
+        inspectorates = self.inspectorates.get(report) or self.mapping.inspectorates
+        if body is None or not inspectorates:
             self.new_reports[report] = (row.row, None)
-            raise self._fail(
-                row,
-                "is not in the store, and a new report needs the body it was made to: give "
-                "it in the mapping ([reports] body)",
-                rule="required",
-                field="body",
-                subject="report",
-                reference=report,
-            )
+            for key, value in (("reports.body", body), ("reports.inspectorates", inspectorates)):
+                if not value:
+                    self.unset.setdefault(key, []).append(report)
+            self.waiting.setdefault(report, []).append(row.row)
+            raise _RowWaits
         details = ReportDetails(
             title=row.report_title or report,
-            body=self.mapping.body,
-            inspectorates=row.inspectorates or self.mapping.inspectorates,
+            body=body,
+            inspectorates=inspectorates,
             published_on=published,
             scale=self.policy.scale(self.policy.report_scale),
         )
@@ -370,14 +432,16 @@ class _Planner:
             event = domain.decide_source([], command, recorded_at=self.checked_at)
         except RecommendationsError as error:
             self.new_reports[report] = (row.row, None)
-            raise self._fail(
+            self.failed_reports[report] = self._fail(
                 row,
                 error.detail,
                 rule=error.rule or "report",
-                field=error.field,
+                # A new report takes effect on its publication date.
+                field="published_on" if error.field == "effective_on" else error.field,
                 subject="report",
                 reference=report,
-            ) from None
+            ).problem
+            raise _RowWaits from None
         assert isinstance(event, domain.ReportPublished)  # decide_source's type for it
         self.new_reports[report] = (row.row, domain.project_report([event]))
         titled = f" ({details.title!r})" if details.title != report else ""
@@ -389,6 +453,54 @@ class _Planner:
             )
         )
         return published
+
+    def _inspectorates_by_report(self) -> dict[str, tuple[str, ...]]:
+        """The inspectorates of each report, from the first of its rows to name any."""
+        found: dict[str, tuple[str, ...]] = {}
+        for row in self.snapshot.rows:
+            report = row.report or self.mapping.report_reference
+            if report is not None and row.inspectorates and report not in found:
+                found[report] = row.inspectorates
+        return found
+
+    def _report_problems(self) -> list[Problem]:
+        """The reports that could not be entered: one error for each mapping setting they
+        lack, naming its key, and one for each other report refused, on its first row."""
+        problems = []
+        for key, reports in self.unset.items():
+            rows = sum(len(self.waiting.get(report, ())) for report in reports)
+            where = ""
+            if key == "reports.inspectorates":
+                column = self.snapshot.column("inspectorate")
+                where = f" or column {column!r}" if column else " or an 'Inspectorate' column"
+            problems.append(
+                Problem(
+                    subject="mapping",
+                    field=key,
+                    message=(
+                        f"{_reports(reports)} not in the store ({_rows(rows)} "
+                        f"{'names' if rows == 1 else 'name'} "
+                        f"{'it' if len(reports) == 1 else 'them'}), and a report "
+                        f"is entered with {_SETTINGS[key]}: give "
+                        f"{'it' if key == 'reports.body' else 'them'} in the mapping "
+                        f"([reports] {key.split('.')[1]}){where}"
+                    ),
+                    rule="required",
+                )
+            )
+        for report, problem in self.failed_reports.items():
+            others = len(self.waiting.get(report, ()))
+            if others:
+                problem = attrs.evolve(
+                    problem,
+                    message=(
+                        f"{problem.message}; {others} more "
+                        f"{'row names it and waits' if others == 1 else 'rows name it and wait'}"
+                        " on it"
+                    ),
+                )
+            problems.append(problem)
+        return problems
 
     def _stored_report(self, reference: str) -> domain.Report | None:
         if reference not in self.stored_reports:
@@ -595,6 +707,40 @@ class _Planner:
                 None,
             )
 
+    def _sheet_dates(self) -> list[date]:
+        """The dates of the sheets imported into the store, from the entries they recorded."""
+        if self.sheet_dates is None:
+            dates = {_imported_as_at(logged.event.reason) for logged in self.tracker.log()}
+            self.sheet_dates = sorted(d for d in dates if d is not None)
+        return self.sheet_dates
+
+    def _previous_sheet(self) -> date | None:
+        """The date of the latest sheet imported before this one's date, if any."""
+        earlier = [d for d in self._sheet_dates() if d < self.on]
+        return earlier[-1] if earlier else None
+
+    def _warn_unmarked(self) -> None:
+        """A sheet that records nothing leaves no mark: say what that means for later ones."""
+        if self.commands or self.errors or not self.snapshot.rows:
+            return
+        if any(d >= self.on for d in self._sheet_dates()):
+            return
+        previous = self._previous_sheet()
+        since = (
+            f"the day after {previous}, the last sheet the store has entries from"
+            if previous is not None
+            else "its report's publication date"
+        )
+        self.warnings.append(
+            Problem(
+                message=(
+                    "nothing is recorded from this sheet, so the store keeps no mark of it: a "
+                    "recommendation first listed in a later sheet may be raised as early as "
+                    f"{since}, and the register as at {self.on} will show it"
+                )
+            )
+        )
+
     def _warn_missing(self) -> None:
         named = {row.reference for row in self.snapshot.rows} | self.snapshot.unread
         for state in self.tracker.recommendations(as_at=self.on):
@@ -608,6 +754,21 @@ class _Planner:
                 "nothing is recorded for it",
                 None,
             )
+
+
+def _reports(references: Iterable[str]) -> str:
+    """``report 'A' is`` or ``reports 'A', 'B' and 3 more are``."""
+    names = [repr(r) for r in references]
+    if len(names) == 1:
+        return f"report {names[0]} is"
+    shown = names[:3]
+    rest = f" and {len(names) - 3} more" if len(names) > 3 else ""
+    listed = ", ".join(shown[:-1]) + f" and {shown[-1]}" if not rest else ", ".join(shown) + rest
+    return f"reports {listed} are"
+
+
+def _rows(count: int) -> str:
+    return f"{count} {'row' if count == 1 else 'rows'}"
 
 
 def _abridged(text: str, limit: int = 60) -> str:

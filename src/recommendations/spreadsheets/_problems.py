@@ -23,10 +23,14 @@ class Problem:
     ``row`` is the row number a spreadsheet user sees (``None``: about the sheet, or about a
     recommendation the sheet leaves out), ``column`` the header of the column at fault,
     ``reference`` the recommendation (or report, per ``subject``) concerned, ``field`` the
-    field of the library's record, ``rule`` the rule broken (``None`` for a warning).
+    field of the library's record, ``rule`` the rule broken (``None`` for a warning). A
+    problem whose ``subject`` is ``"mapping"`` is about a setting of the mapping, and
+    ``field`` names its key (``reports.body``).
 
     >>> str(Problem(row=7, column="Due date", message="'31/02/2017' is not a date", rule="date"))
     "row 7, column 'Due date': '31/02/2017' is not a date (rule 'date')"
+    >>> str(Problem(subject="mapping", field="reports.body", message="give it", rule="required"))
+    "mapping key 'reports.body': give it (rule 'required')"
     """
 
     message: str
@@ -45,7 +49,9 @@ class Problem:
         if self.reference is not None:
             parts.append(f"{self.subject} {self.reference!r}")
         if self.column is None and self.field is not None:
-            parts.append(f"field {self.field!r}")
+            parts.append(
+                f"{'mapping key' if self.subject == 'mapping' else 'field'} {self.field!r}"
+            )
         text = ": ".join([*parts, self.message])
         return f"{text} (rule {self.rule!r})" if self.rule is not None else text
 

@@ -92,29 +92,49 @@ class Snapshot:
         return None
 
 
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
+_YEAR = r"(?P<year>(?:19|20)\d{2})"
+_MONTH = r"(?P<month>\d{2})"
+_DAY = r"(?P<day>\d{2})"
+_DATES_IN_NAME = tuple(
+    # Looked for at every position (a lookahead), so that "cp1252-2017-03-31" is not read
+    # as "1252-20..." and its date missed.
+    re.compile(rf"(?=(?<!\d){pattern}(?!\d))")
+    for pattern in (
+        rf"{_YEAR}(?P<sep>[-_.]?){_MONTH}(?P=sep){_DAY}",  # 2017-03-31, 2017_03_31, 20170331
+        rf"{_DAY}(?P<sep>[-_.]){_MONTH}(?P=sep){_YEAR}",  # 31-03-2017, 31_03_2017, 31.03.2017
+    )
+)
 
 
 def snapshot_date_of(path: str | Path) -> date:
-    """The date in a file's name (``tracker-2017-03-30.xlsx``, ``tracker_20170330.csv``).
+    """The date in a file's name: ``tracker-2017-03-31.xlsx``, ``cp1252-2017-03-31.csv``,
+    ``HMIC tracker 31.03.2017.xlsx``, ``tracker_20170331.csv``.
 
-    Raises :class:`~recommendations.ConfigurationError` if the name holds no date, or more
-    than one.
+    A date is found anywhere in the name (before its extension), written year first
+    (``2017-03-31``, ``2017_03_31``, ``2017.03.31`` or ``20170331``) or day first
+    (``31-03-2017``, ``31_03_2017`` or ``31.03.2017``), in a year from 1900 to 2099, with
+    no other digit touching it. Raises :class:`~recommendations.ConfigurationError` (rule
+    ``snapshot-date``) if the name holds no date, or more than one.
     """
     name = Path(path).name
-    found = _DATE_IN_NAME.findall(Path(path).stem)
+    stem = Path(path).stem
     dates: set[date] = set()
-    for year, month, day in found:
-        try:
-            dates.add(date(int(year), int(month), int(day)))
-        except ValueError:
-            continue
+    for pattern in _DATES_IN_NAME:
+        for found in pattern.finditer(stem):
+            try:
+                dates.add(date(int(found["year"]), int(found["month"]), int(found["day"])))
+            except ValueError:
+                continue
     if len(dates) == 1:
         return dates.pop()
-    problem = "no date" if not dates else f"{len(dates)} dates"
+    if dates:
+        problem = f"{len(dates)} dates ({', '.join(str(d) for d in sorted(dates))})"
+        hint = "put just one date in the file name"
+    else:
+        problem, hint = "no date", "put it in the file name"
     raise ConfigurationError(
-        f"the name of {name!r} holds {problem}: give the date the sheet is a snapshot of "
-        "(snapshot_date, or --snapshot-date), or name the file like tracker-2017-03-30.xlsx",
+        f"the name of {name!r} holds {problem}: give the sheet's date with --snapshot-date "
+        f"(or {hint}, e.g. tracker-2017-03-31.xlsx)",
         field="snapshot_date",
         rule="snapshot-date",
     )
@@ -367,6 +387,24 @@ def _row(
                     "status",
                 ),
             )
+    closure = mapping.closure_of(grade_text) if grade_text is not None and not shared else None
+    if grade_text is not None and closure is not None:
+        # "Blue" (or "Complete", "Closed") in a grade column: closed, the last grade kept.
+        said = values.get("status")
+        if status_text is None:
+            values["status"], values["outcome"] = closure
+            values["status_text"] = grade_text
+        elif said is not None and said is not Status.DISCHARGED:
+            fail(
+                "grade",
+                _CellError(
+                    f"{grade_text!r} means closed, but column {headers[columns['status']]!r} "
+                    f"says {status_text!r}: make them agree (or name {grade_text!r} under "
+                    "[grades] in the mapping, to read it as a grade)",
+                    "status-agrees",
+                ),
+            )
+        grade_text = None
     if grade_text is not None:
         values["grade"] = mapping.grade_code(grade_text)
         if not values["grade"]:
