@@ -37,11 +37,12 @@ def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_store(engine: str, request: pytest.FixtureRequest, demo_file: Path, tmp_path: Path) -> str:
-    """A store holding the demonstration, on each engine, for this test alone."""
+    """A store holding the demonstration, on each engine, for this test alone (on
+    PostgreSQL, the log of :func:`demo_file` copied unchanged, position for position)."""
     if engine == "postgresql":
         url = str(request.getfixturevalue("postgres_store_url"))
-        with r.Tracker(url) as tracker:
-            demo.install(tracker)
+        with r.Tracker(url) as tracker, r.Tracker(f"sqlite:///{demo_file}") as source:
+            tracker.copy_from(source)
         return url
     return f"sqlite:///{copy_database(demo_file, tmp_path / 'demo.db')}"
 

@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -43,6 +44,15 @@ def run(
         timeout=120,
         check=False,
     )
+
+
+def run_together(
+    *commands: Sequence[str], cwd: Path | None = None, at_once: int = 4
+) -> list[subprocess.CompletedProcess[bytes]]:
+    """Run each of ``commands`` as :func:`run` does, up to ``at_once`` of them at a time
+    (for commands that only read, whose order does not matter); their results in order."""
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(lambda args: run(*args, cwd=cwd), commands))
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:
@@ -83,3 +93,76 @@ def lines(text: str) -> list[str]:
 def has_all(text: str, needles: Sequence[str]) -> list[str]:
     """The needles missing from ``text``."""
     return [needle for needle in needles if needle not in text]
+
+
+def table_rows(text: str) -> list[list[str]]:
+    """The body rows of the table ``rich`` drew in ``text``: each cell's text, the lines
+    of a cell that wrapped joined again by spaces. A row starts where its first column (a
+    reference or a position, never wrapped) has text."""
+    rows: list[list[str]] = []
+    for line in text.splitlines():
+        if not line.startswith("│"):
+            continue
+        cells = [cell.strip() for cell in line.strip().strip("│").split("│")]
+        if cells[0] or not rows:
+            rows.append(cells)
+        else:
+            rows[-1] = [
+                " ".join(part for part in pair if part)
+                for pair in zip(rows[-1], cells, strict=True)
+            ]
+    return rows
+
+
+def head(store: str) -> int:
+    """The last position of the store's log."""
+    import recommendations as r
+
+    with r.Tracker(store) as tracker:
+        return tracker.head()
+
+
+REPORT = [
+    "publish-report",
+    "PEEL-2016",
+    "--title",
+    "PEEL: effectiveness 2016",
+    "--body",
+    "West Midlands Police",
+    "--inspectorate",
+    "HMIC",
+    "--overall-grade",
+    "good",
+    "--area-grade",
+    "vulnerability",
+    "requires-improvement",
+    "--finding",
+    "2.15",
+    "cause-of-concern",
+    "Domestic abuse risk assessment",
+    *entry(reason="report published", on="2017-03-02"),
+]
+"""A report, entered as its publication day."""
+
+RAISE = [
+    "raise",
+    "2.16",
+    "--report",
+    "PEEL-2016",
+    "--finding",
+    "2.15",
+    "--text",
+    "Supervise DASH risk assessments.",
+    "--point",
+    "effective supervision of the initial risk assessment",
+    "--grade",
+    "amber",
+    "--owner",
+    "Head of Public Protection",
+    "--owner-name",
+    "Jo Bloggs",
+    "--due",
+    "2017-03-02",
+    *entry(reason="new", on="2017-03-02"),
+]
+"""A recommendation of :data:`REPORT`."""

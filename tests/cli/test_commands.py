@@ -12,181 +12,17 @@ from pathlib import Path
 import pytest
 
 import recommendations as r
+from recommendations.cli import cli
 
-from .helpers import clean_env, entry, invoke, ok, run
-
-REPORT = [
-    "publish-report",
-    "PEEL-2016",
-    "--title",
-    "PEEL: effectiveness 2016",
-    "--body",
-    "West Midlands Police",
-    "--inspectorate",
-    "HMIC",
-    "--overall-grade",
-    "good",
-    "--area-grade",
-    "vulnerability",
-    "requires-improvement",
-    "--finding",
-    "2.15",
-    "cause-of-concern",
-    "Domestic abuse risk assessment",
-    *entry(reason="report published", on="2017-03-02"),
-]
-RAISE = [
-    "raise",
-    "2.16",
-    "--report",
-    "PEEL-2016",
-    "--finding",
-    "2.15",
-    "--text",
-    "Supervise DASH risk assessments.",
-    "--point",
-    "effective supervision of the initial risk assessment",
-    "--grade",
-    "amber",
-    "--owner",
-    "Head of Public Protection",
-    "--owner-name",
-    "Jo Bloggs",
-    "--due",
-    "2017-03-02",
-    *entry(reason="new", on="2017-03-02"),
-]
-
-
-def _register(store: str, *extra: str) -> list[dict[str, object]]:
-    rows = json.loads(ok(invoke("--store", store, "register", "--format", "json", *extra)))
-    assert isinstance(rows, list)
-    return rows
-
-
-def test_every_recording_command_fills_a_fresh_store(store: str) -> None:
-    """Each command records one entry and says which, with its log position."""
-    steps: list[tuple[list[str], str]] = [
-        (
-            [
-                "record-inspection",
-                "INSP-PEEL-2016",
-                "--title",
-                "PEEL effectiveness",
-                "--body",
-                "West Midlands Police",
-                "--inspectorate",
-                "HMIC",
-                "--fieldwork-from",
-                "2016-10-03",
-                "--fieldwork-to",
-                "2016-10-07",
-                "--hot-debrief",
-                "2016-10-07",
-                "--expected-report",
-                "early 2017",
-                "--national",
-                *entry(reason="inspection", on="2016-10-03"),
-            ],
-            "Recorded InspectionRecorded: inspection 'INSP-PEEL-2016', entry 1, effective "
-            "2016-10-03, at log position 1",
-        ),
-        (
-            [*REPORT, "--inspection", "INSP-PEEL-2016"],
-            "Recorded ReportPublished: report 'PEEL-2016', entry 1",
-        ),
-        (RAISE, "Recorded Raised: recommendation '2.16', entry 1, effective 2017-03-02"),
-        (["assign", "2.16", "Head of Crime", *entry()], "Recorded Assigned"),
-        (["regrade", "2.16", "green", *entry()], "Recorded Regraded"),
-        (["note", "2.16", "Plan agreed.", "--evidence", "minutes", *entry()], "ProgressNoted"),
-        (["change-deadline", "2.16", "2017-06-30", *entry()], "Recorded DeadlineChanged"),
-        (["claim", "2.16", "Done.", "--evidence", "audit", *entry()], "ImplementationClaimed"),
-        (["reject-claim", "2.16", *entry(reason="one district only")], "ClaimRejected"),
-        (["claim", "2.16", "Done everywhere.", *entry()], "Recorded ImplementationClaimed"),
-        (
-            [
-                "discharge",
-                "2.16",
-                "--outcome",
-                "implemented",
-                "--accepted-by",
-                "HMIC",
-                "--acceptor-role",
-                "inspectorate",
-                *entry(),
-            ],
-            "Recorded Discharged: recommendation '2.16', entry 9",
-        ),
-        (["reopen", "2.16", *entry(reason="revisit")], "Recorded Reopened"),
-        (
-            [
-                "correct",
-                "2.16",
-                "5",
-                "--set",
-                "due_on=2017-07-31",
-                "--what-was-wrong",
-                "mistyped",
-                *entry(),
-            ],
-            "Recorded Corrected: recommendation '2.16', entry 11",
-        ),
-        (
-            ["correct", "2.16", "4", "--strike", "--what-was-wrong", "not said", *entry()],
-            "Recorded Corrected: recommendation '2.16', entry 12",
-        ),
-        (["change-deadline", "2.16", "none", *entry(on="2017-03-31")], "DeadlineChanged"),
-    ]
-    for position, (args, said) in enumerate(steps, start=1):
-        out = ok(invoke("--store", store, *args))
-        assert said in out, (args, out)
-        assert f"at log position {position} " in out, (args, out)
-
-    [row] = _register(store, "--as-at", "2017-03-31")
-    assert row["reference"] == "2.16"
-    assert (row["grade"], row["status"], row["owner"], row["due_on"]) == (
-        "green",
-        "open",
-        "Head of Crime",
-        None,
-    )
-    assert row["owner_name"] is None  # the new owner was named by role only
-    history = json.loads(ok(invoke("--store", store, "history", "2.16", "--format", "json")))
-    assert len(history) == 13
-    assert history[3]["struck_out"] is True
-    assert history[4]["corrected_by"] == [11]
-    [before] = _register(store, "--as-at", "2017-03-02")
-    assert (before["grade"], before["owner_name"]) == ("amber", "Jo Bloggs")
-
-
-def test_a_refused_command_exits_1_naming_the_recommendation_and_the_rule(store: str) -> None:
-    ok(run("--store", store, *REPORT))
-    ok(run("--store", store, *RAISE))
-    refused = run("--store", store, "regrade", "2.16", "purple", *entry())
-    assert refused.returncode == 1
-    message = refused.stderr.decode()
-    assert message.count("\n") == 1, message
-    assert message == (
-        "error: recommendation '2.16': field 'grade': rule 'grade-on-scale': 'purple' is not "
-        "on scale 'rag' (red, amber, green)\n"
-    )
-    assert refused.stdout == b""
-    with r.Tracker(store) as tracker:
-        assert tracker.head() == 2  # nothing was recorded
-
-    early = run("--store", store, "assign", "2.16", "Someone", *entry(on="2017-01-01"))
-    assert early.returncode == 1
-    assert "recommendation '2.16'" in early.stderr.decode()
-    assert "rule 'not-before-raised'" in early.stderr.decode()
-    assert b"Traceback" not in early.stderr
+from .helpers import RAISE, REPORT, clean_env, entry, invoke, ok, run
 
 
 def test_a_missing_recommendation_and_a_rule_of_the_lifecycle_exit_1(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'register.db'}"
+    ok(invoke("--store", store, *REPORT))
     missing = run("--store", store, "note", "9.99", "x", *entry())
     assert missing.returncode == 1
     assert missing.stderr.decode().startswith("error: recommendation '9.99': rule 'exists':")
-    ok(invoke("--store", store, *REPORT))
     ok(invoke("--store", store, *RAISE))
     ok(
         invoke(
@@ -253,11 +89,19 @@ def test_a_missing_recommendation_and_a_rule_of_the_lifecycle_exit_1(tmp_path: P
     ],
 )
 def test_bad_usage_exits_2(args: list[str], said: str, tmp_path: Path) -> None:
-    result = run("--store", f"sqlite:///{tmp_path / 'x.db'}", *args)
-    assert result.returncode == 2, result.stderr
-    assert said in result.stderr.decode()
-    assert b"Traceback" not in result.stderr
+    result = invoke("--store", f"sqlite:///{tmp_path / 'x.db'}", *args)
+    assert result.exit_code == 2, result.output
+    assert said in result.stderr
     assert not (tmp_path / "x.db").exists()  # nothing was opened, so nothing was made
+
+
+def test_bad_usage_exits_2_from_the_real_command(tmp_path: Path) -> None:
+    result = run("--store", f"sqlite:///{tmp_path / 'x.db'}", "regrade", "2.16", "--by", "me")
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("Usage: recommendations regrade [OPTIONS]")
+    assert "Missing argument 'GRADE'" in result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_the_store_comes_from_the_environment(tmp_path: Path) -> None:
@@ -299,6 +143,72 @@ def test_reading_a_store_that_is_not_there_makes_no_file(tmp_path: Path) -> None
     assert message.startswith("error: field 'store': rule 'store-exists':")
     assert "recommendations demo" in message
     assert not (tmp_path / "recommendations.db").exists()
+
+
+DISCHARGE = ["--outcome", "implemented", "--accepted-by", "HMIC", "--acceptor-role", "inspectorate"]
+NOT_STARTING = {
+    "assign": ["assign", "2.16", "Head of Crime", *entry()],
+    "regrade": ["regrade", "2.16", "green", *entry()],
+    "note": ["note", "2.16", "Plan agreed.", *entry()],
+    "change-deadline": ["change-deadline", "2.16", "2017-06-30", *entry()],
+    "claim": ["claim", "2.16", "Done.", *entry()],
+    "reject-claim": ["reject-claim", "2.16", *entry()],
+    "discharge": ["discharge", "2.16", *DISCHARGE, *entry()],
+    "reopen": ["reopen", "2.16", *entry()],
+    "correct": ["correct", "2.16", "1", "--strike", "--what-was-wrong", "x", *entry()],
+    "register": ["register"],
+    "history": ["history", "2.16"],
+    "trail": ["trail"],
+    "committee-update": ["committee-update", "--since", "2016-12-08"],
+    "export": ["export", "-o", "all.json"],
+    "rebuild": ["rebuild"],
+}
+"""A command of each kind that cannot start a store (an import's dry run is tested with
+imports)."""
+
+
+def test_only_a_command_that_can_start_a_store_makes_its_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A mistyped store is named, not made: every command that cannot start a store refuses
+    a SQLite file that is not there, and one that can makes it only if an empty store
+    accepts what it records."""
+    monkeypatch.chdir(tmp_path)
+    store = "sqlite:///typo.db"
+    for name, args in NOT_STARTING.items():
+        refused = invoke("--store", store, *args)
+        assert refused.exit_code == 1, (name, refused.output)
+        assert refused.stderr.startswith(
+            "error: field 'store': rule 'store-exists': store 'sqlite:///typo.db' does not exist"
+        ), (name, refused.stderr)
+        assert not (tmp_path / "typo.db").exists(), name
+    assert sorted(cli.commands) == sorted(
+        [*NOT_STARTING, "raise", "record-inspection", "publish-report", "import", "demo", "stores"]
+    )
+    # refused by an empty store: no file either
+    refused = invoke("--store", store, *RAISE)
+    assert refused.exit_code == 1
+    assert "rule 'exists': no report 'PEEL-2016' has been entered" in refused.stderr
+    refused = invoke("--store", store, *REPORT, "--inspection", "INSP-NONE")
+    assert refused.exit_code == 1
+    assert "INSP-NONE" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
+    # accepted: the store is made, with that one entry
+    ok(invoke("--store", store, *REPORT))
+    assert (tmp_path / "typo.db").exists()
+    with r.Tracker(store) as tracker:
+        assert tracker.head() == 1
+
+
+def test_a_recording_command_names_a_mistyped_store(tmp_path: Path) -> None:
+    result = run("--store", "sqlite:///typo.db", "regrade", "X", "green", *entry(), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.decode() == (
+        "error: field 'store': rule 'store-exists': store 'sqlite:///typo.db' does not exist "
+        f"(no file 'typo.db' in {str(tmp_path)!r}): record something first, run "
+        "`recommendations demo`, or name another with --store or RECOMMENDATIONS_STORE\n"
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_a_store_url_with_an_unknown_scheme_is_refused(tmp_path: Path) -> None:

@@ -1,10 +1,14 @@
 """The command-line reference stays true: every command ``recommendations --help`` lists has a
-section in docs/reference/cli.md with each of its options, and the page documents nothing
-the program does not have."""
+section in docs/reference/cli.md with each of its options, the page documents nothing the
+program does not have, every example on the page runs, and every example in ``--help`` is
+one of them."""
 
 from __future__ import annotations
 
+import inspect
 import re
+import shlex
+import shutil
 from pathlib import Path
 
 import click
@@ -12,9 +16,10 @@ import pytest
 
 from recommendations.cli import cli
 
-from .helpers import ok, run
+from .helpers import invoke, ok, run
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "cli.md"
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "docs" / "reference" / "cli.md"
 
 
 def _sections() -> dict[str, str]:
@@ -77,3 +82,69 @@ def test_the_page_names_the_store_variable_the_default_and_the_exit_statuses() -
         assert status in text
     for fmt in ("table", "json", "csv", "xlsx", "md", "html", "pdf"):
         assert f"`{fmt}`" in text
+
+
+def _command_lines(text: str) -> list[list[str]]:
+    """The words of each command line in ``text``: lines continued with a backslash joined,
+    comments dropped, split as a POSIX shell splits them."""
+    lines = []
+    for line in text.replace("\\\n", " ").splitlines():
+        words = shlex.split(line, comments=True)
+        if words:
+            lines.append(words)
+    return lines
+
+
+def _page_examples() -> list[list[str]]:
+    """Every command line of the page's ``sh`` blocks, in the order of the page."""
+    blocks = re.findall(r"^```sh\n(.*?)^```", PAGE.read_text(), flags=re.MULTILINE | re.DOTALL)
+    return [words for block in blocks for words in _command_lines(block)]
+
+
+def _help_examples(command: click.Command) -> list[list[str]]:
+    """The example command lines of a command's help: its lines that start with
+    ``recommendations``, with their continuations."""
+    text = inspect.cleandoc(command.help or "").replace("\\\n", " ")
+    lines = [line.strip() for line in text.splitlines()]
+    return [shlex.split(line) for line in lines if line.startswith("recommendations ")]
+
+
+def test_the_examples_on_the_page_run_in_order_on_a_fresh_demonstration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each example succeeds, run in the order of the page in an empty folder holding a
+    copy of examples/ (the first builds the demonstration there)."""
+    examples = _page_examples()
+    assert examples[0] == ["recommendations", "demo"]
+    assert len(examples) > 30
+    shutil.copytree(
+        ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("storage-adapter")
+    )
+    monkeypatch.chdir(tmp_path)
+    for words in examples:
+        assert words[0] == "recommendations", words
+        result = invoke(*words[1:])
+        assert result.exit_code == 0, (shlex.join(words), result.stdout, result.stderr)
+    said = invoke("history", "CUSTODY-2017-1", "--format", "json")
+    assert said.exit_code == 0, said.stderr
+    assert '"struck_out": true' in said.stdout  # the page's corrections were recorded
+    assert (tmp_path / "paper.pdf").read_bytes().startswith(b"%PDF-")
+    assert (tmp_path / "register-2016.xlsx").exists()
+
+
+def test_every_example_in_the_help_is_an_example_on_the_page() -> None:
+    on_page = [shlex.join(words) for words in _page_examples()]
+    for name, command in [("recommendations", cli), *sorted(cli.commands.items())]:
+        examples = _help_examples(command)
+        assert examples or name == "recommendations", f"{name}: no example in its help"
+        for words in examples:
+            assert shlex.join(words) in on_page, f"{name}: {shlex.join(words)}"
+
+
+def test_the_refusal_on_the_page_is_what_the_command_says(shared_demo: str) -> None:
+    shown = PAGE.read_text().split("A refusal looks like this", 1)[1].split("```text\n", 1)[1]
+    command, said = shown.split("```", 1)[0].splitlines()
+    words = shlex.split(command.removeprefix("$ "))
+    result = run("--store", shared_demo, *words[1:])
+    assert result.returncode == 1
+    assert result.stderr.decode() == said + "\n"

@@ -1,4 +1,5 @@
-"""The exports, read back with the reader each format has: csv, json, openpyxl, html.parser."""
+"""The exports, read back with the reader each format has: csv, json, openpyxl, html.parser;
+and the terminal's table, through the real command."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import openpyxl
@@ -16,8 +18,14 @@ import pytest
 import recommendations as r
 from recommendations import demo, exports, views
 
+from .helpers import ok, run, table_rows
+
 COMMITTEE = date(2017, 3, 30)
-NASTY = '<script>alert("x")</script> | *bold* & =SUM(A1) \\ `code`'
+NASTY = (
+    '<script>alert("x")</script> | *bold* & =SUM(A1) \\ `code` [red]loud[/red] '
+    "[struck out by entry 3] [link=https://example.org]here[/link]"
+)
+OWNER = "Head of [red]Crime[/red]"
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +70,7 @@ def nasty() -> Iterator[r.Tracker]:
                 report="R|1",
                 text=NASTY,
                 grade="amber",
-                owner="-Head",
+                owner=OWNER,
                 owner_name="A <b>Person</b>",
                 due_on=date(2017, 6, 30),
                 **meta,  # type: ignore[arg-type]
@@ -315,7 +323,10 @@ def test_an_unknown_format_is_refused_naming_the_rule(register: views.Register) 
         exports.render_register(register, "docx")
 
 
-def test_free_text_stays_text_in_every_format(nasty: r.Tracker) -> None:
+def test_free_text_stays_text_in_every_format(nasty: r.Tracker, tmp_path: Path) -> None:
+    """Markup, table syntax and formulas in free text show as typed in every format: the
+    files here, and the table the command prints (what ``rich`` would read as markup shows
+    as typed, on standard output and in a file written with -o)."""
     register = nasty.register(as_at=date(2017, 3, 30))
     page = _html(exports.render_register(register, "html"))
     assert "script" not in page.tags
@@ -331,7 +342,7 @@ def test_free_text_stays_text_in_every_format(nasty: r.Tracker) -> None:
 
     [csv_row] = _csv(exports.render_register(register, "csv"))
     assert csv_row["reference"] == "'=1+1"  # a spreadsheet shows it, and runs nothing
-    assert csv_row["owner"] == "'-Head"
+    assert csv_row["owner"] == OWNER
     assert csv_row["text"] == NASTY
     assert csv_row["owner_name"] == "A <b>Person</b>"
 
@@ -347,6 +358,29 @@ def test_free_text_stays_text_in_every_format(nasty: r.Tracker) -> None:
     assert "script" not in entries.tags
     assert entries.rows[0][6] == "Kath <Holder>"
     assert entries.rows[0][7] == NASTY
+
+    # the terminal's table, through the real command
+    store = f"sqlite:///{tmp_path / 'nasty.db'}"
+    with r.Tracker(store) as tracker:
+        tracker.copy_from(nasty)
+    base = ("--store", store)
+    shown = table_rows(ok(run(*base, "register", "--as-at", "2017-03-30")))
+    assert shown == [["=1+1", "R|1", "amber", "open", OWNER, "2017-06-30", "no"]]
+    ok(run(*base, "register", "--as-at", "2017-03-30", "-o", str(tmp_path / "register.txt")))
+    assert table_rows((tmp_path / "register.txt").read_text()) == shown
+
+    def reasons(text: str) -> list[str]:
+        """The "Reason" column, without the spaces where a cell wrapped (or folded)."""
+        return ["".join(row[7].split()) for row in table_rows(text)]
+
+    typed = "".join(NASTY.split())
+    history = ok(run(*base, "history", "=1+1"))
+    assert reasons(history) == [typed]
+    assert OWNER in table_rows(history)[0][-1]  # what it was raised with
+    said = ok(run(*base, "trail", "--format", "table", "-o", str(tmp_path / "trail.txt")))
+    assert said == ""
+    assert reasons((tmp_path / "trail.txt").read_text()) == [typed] * 2
+    assert "Kath <Holder>" in table_rows(ok(run(*base, "trail")))[0][6]
 
 
 def test_records_and_the_basis_sentence_are_plain(register: views.Register) -> None:

@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 import recommendations as r
 
-from .helpers import invoke, ok, run
+from .helpers import entry, invoke, ok, run
 
 HEADERS = ("Ref", "Report", "Published", "Recommendation", "RAG", "Status", "Lead", "Due date")
 MAPPING = """\
@@ -79,27 +79,28 @@ def _head(store: str) -> int:
         return tracker.head()
 
 
-def test_import_a_csv_then_a_workbook(store: str, tmp_path: Path) -> None:
+def test_import_a_csv_then_a_workbook(store: str, engine: str, tmp_path: Path) -> None:
     mapping = tmp_path / "columns.toml"
     mapping.write_text(MAPPING)
     march = _csv(tmp_path / "tracker-2017-03-30.csv", MARCH)
     base = ("--store", store, "import", "--mapping", str(mapping))
+    missing = tmp_path / "register.db"
 
-    dry = run(*base, str(march), "--dry-run")
-    assert dry.returncode == 0, dry.stderr
-    said = dry.stdout.decode()
-    assert "Dry run: importing tracker-2017-03-30.csv as at 2017-03-30 would record" in said
-    assert "nothing was recorded" in said
-    assert "row 2:" in said
-    assert "row 3:" in said
-    assert _head(store) == 0
+    if engine == "sqlite":  # a dry run into a store that is not there names it, and makes none
+        refused = run(*base, str(march), "--dry-run")
+        assert refused.returncode == 1
+        assert "rule 'store-exists'" in refused.stderr.decode()
+        assert not missing.exists()
 
     first = run(*base, str(march), "--by", "Risk manager")
     assert first.returncode == 0, first.stderr
-    assert "Imported " in first.stdout.decode()
-    assert "effective 2017-03-30" in first.stdout.decode()
-    recorded = _head(store)
-    assert recorded >= 3  # the report and the two recommendations
+    # the report and the two recommendations, at positions 1 to 3; the import's record at 4
+    assert first.stdout.decode() == (
+        "Imported 3 entries from tracker-2017-03-30.csv, effective 2017-03-30, at log "
+        "positions 1 to 3, and the import's own record (of its command id) after them, which "
+        "trails do not list.\n"
+    )
+    assert _head(store) == 4
     rows = _register(store, "2017-03-30")
     assert (rows["2.16"]["grade"], rows["2.18"]["grade"]) == ("amber", "red")
     assert rows["2.16"]["due_on"] == "2017-06-30"
@@ -108,7 +109,7 @@ def test_import_a_csv_then_a_workbook(store: str, tmp_path: Path) -> None:
     again = run(*base, str(march), "--by", "Risk manager")
     assert again.returncode == 0, again.stderr
     assert again.stdout.decode().startswith("Nothing to import")
-    assert _head(store) == recorded
+    assert _head(store) == 4
 
     june = _xlsx(
         tmp_path / "tracker-2017-06-29.xlsx",
@@ -117,8 +118,24 @@ def test_import_a_csv_then_a_workbook(store: str, tmp_path: Path) -> None:
             (*MARCH[1][:4], "Amber", "Open", "Head of Crime", date(2017, 9, 30)),
         ],
     )
+    dry = run(*base, str(june), "--sheet", "Tracker", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    said = dry.stdout.decode().splitlines()
+    assert said[0] == (
+        "Dry run: importing tracker-2017-06-29.xlsx, sheet 'Tracker' as at 2017-06-29 would "
+        "record 4 entries; nothing was recorded."
+    )
+    assert len(said) == 1 + 4  # one line a change
+    assert all(line.startswith("  row ") for line in said[1:])
+    assert _head(store) == 4  # the dry run recorded nothing
+
     second = run(*base, str(june), "--by", "Risk manager", "--sheet", "Tracker")
     assert second.returncode == 0, second.stderr
+    assert "Imported 4 entries from tracker-2017-06-29.xlsx, sheet 'Tracker', effective " in (
+        second.stdout.decode()
+    )
+    assert "at log positions 5 to 8, and the import's own record" in second.stdout.decode()
+    assert _head(store) == 9
     rows = _register(store, "2017-06-29")
     assert (rows["2.16"]["grade"], rows["2.18"]["grade"]) == ("green", "amber")
     assert (rows["2.18"]["owner"], rows["2.18"]["due_on"]) == ("Head of Crime", "2017-09-30")
@@ -129,9 +146,24 @@ def test_import_a_csv_then_a_workbook(store: str, tmp_path: Path) -> None:
     # the register as it stood at the first sheet is still there
     assert _register(store, "2017-03-30")["2.16"]["grade"] == "amber"
 
+    september = _csv(
+        tmp_path / "tracker-2017-09-28.csv",
+        [
+            (*MARCH[0][:4], "Green", "Open", MARCH[0][6], "2017-06-30"),
+            (*MARCH[1][:4], "Green", "Open", "Head of Crime", "2017-09-30"),
+        ],
+    )
+    third = run(*base, str(september), "--by", "Risk manager")
+    assert third.returncode == 0, third.stderr
+    assert ", at log position 10, and the import's own record" in third.stdout.decode()
+    # the trail lists entries: the positions of the imports' own records are not in it
+    trail = json.loads(ok(invoke("--store", store, "trail", "--format", "json")))
+    assert [entry["position"] for entry in trail] == [1, 2, 3, 5, 6, 7, 8, 10]
 
-def test_a_sheet_with_errors_records_nothing_and_lists_them(tmp_path: Path) -> None:
-    store = f"sqlite:///{tmp_path / 'register.db'}"
+
+def test_a_sheet_with_errors_records_nothing_and_lists_them(store: str, tmp_path: Path) -> None:
+    """On each engine, into a new store and into one that holds something; a SQLite store
+    that is not there yet is not made."""
     bad = _csv(
         tmp_path / "tracker.csv",
         [
@@ -141,18 +173,9 @@ def test_a_sheet_with_errors_records_nothing_and_lists_them(tmp_path: Path) -> N
     )
     mapping = tmp_path / "columns.toml"
     mapping.write_text(MAPPING)
-    result = run(
-        "--store",
-        store,
-        "import",
-        str(bad),
-        "--mapping",
-        str(mapping),
-        "--snapshot-date",
-        "2017-03-30",
-        "--by",
-        "Risk manager",
-    )
+    importing = ("--store", store, "import", str(bad), "--mapping", str(mapping))
+    dated = (*importing, "--snapshot-date", "2017-03-30", "--by", "Risk manager")
+    result = run(*dated)
     assert result.returncode == 1
     errors = result.stderr.decode().splitlines()
     assert all(line.startswith("error: ") for line in errors)
@@ -163,9 +186,15 @@ def test_a_sheet_with_errors_records_nothing_and_lists_them(tmp_path: Path) -> N
     assert problems[0].endswith("(rule 'grade-on-scale')")
     assert problems[1].startswith("error: row 3, column 'Due date': '31/02/2017'")
     assert b"Traceback" not in result.stderr
-    assert _head(store) == 0
+    assert not (tmp_path / "register.db").exists()
 
-    dry = run("--store", store, "import", str(bad), "--mapping", str(mapping), "--dry-run")
+    inspection = ["INSP-1", "--title", "An inspection", "--body", "A council"]
+    ok(run("--store", store, "record-inspection", *inspection, "--inspectorate", "NAO", *entry()))
+    again = run(*dated)
+    assert (again.returncode, again.stderr) == (1, result.stderr)
+    assert _head(store) == 1
+
+    dry = run(*importing, "--dry-run")
     assert dry.returncode == 1  # the file's name holds no date, and none was given
     assert "rule 'snapshot-date'" in dry.stderr.decode()
 

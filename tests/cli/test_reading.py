@@ -12,15 +12,18 @@ import pty
 import subprocess
 import sys
 import threading
+import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import openpyxl
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 
 import recommendations as r
 from recommendations import views
+from recommendations.paper import CommitteePaper
 from recommendations.stores import InProcessViews
 
 from .helpers import clean_env, entry, invoke, ok, run
@@ -45,34 +48,34 @@ def test_register_json_csv_md_html_and_xlsx_hold_the_same_rows(
     shared_demo: str, tmp_path: Path
 ) -> None:
     base = ("--store", shared_demo, "register", "--as-at", "2017-03-30", "--report")
-    rows = json.loads(ok(run(*base, "PEEL-EFFECTIVENESS-2016", "--format", "json")))
+    rows = json.loads(ok(invoke(*base, "PEEL-EFFECTIVENESS-2016", "--format", "json")))
     assert [row["reference"] for row in rows] == list(PEEL)
     assert {(row["grade"], row["status"], row["due_on"]) for row in rows} == {
         ("amber", "open", "2017-03-02")
     }
     assert {row["owner"] for row in rows} == {"Head of Public Protection"}
 
-    text = run(*base, "CORE-BUSINESS-2014", "--format", "csv").stdout.decode("utf-8-sig")
+    text = ok(invoke(*base, "CORE-BUSINESS-2014", "--format", "csv")).lstrip("\ufeff")
     table = list(csv.DictReader(io.StringIO(text)))
     assert len(table) == 39
     assert sum(row["grade"] == "green" for row in table) == 33
     assert {row["basis_as_at"] for row in table} == {"2017-03-30"}
 
-    markdown = ok(run(*base, "UNDERCOVER-2014", "--format", "md"))
+    markdown = ok(invoke(*base, "UNDERCOVER-2014", "--format", "md"))
     assert markdown.startswith("# Register\n")
     assert "As at 2017-03-30" in markdown
     assert sum(line.startswith("| UC-") for line in markdown.splitlines()) == 23
 
-    html = ok(run(*base, "UNDERCOVER-2014", "--format", "html", "--grade", "amber"))
+    html = ok(invoke(*base, "UNDERCOVER-2014", "--format", "html", "--grade", "amber"))
     assert "<caption>As at 2017-03-30" in html
     assert html.count("<tr><td>") == 1
     assert "<td>UC-21</td>" in html
 
     workbook = tmp_path / "register.xlsx"
-    said = run(*base, "CRIME-2014", "--format", "xlsx", "--output", str(workbook))
-    assert said.returncode == 0
-    assert said.stdout == b""
-    assert f"Wrote the register (2 rows) to {workbook}" in said.stderr.decode()
+    said = invoke(*base, "CRIME-2014", "--format", "xlsx", "--output", str(workbook))
+    assert said.exit_code == 0
+    assert said.stdout == ""
+    assert f"Wrote the register (2 rows) to {workbook}" in said.stderr
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == ["Register", "Basis"]
     sheet = list(book["Register"].iter_rows(values_only=True))
@@ -116,12 +119,12 @@ def test_register_filters_and_the_basis_can_be_asked_again(shared_demo: str) -> 
 
 def test_register_on_each_engine(demo_store: str, tmp_path: Path) -> None:
     rows = json.loads(
-        ok(run("--store", demo_store, "register", "--as-at", "2016-12-31", "--format", "json"))
+        ok(invoke("--store", demo_store, "register", "--as-at", "2016-12-31", "--format", "json"))
     )
     assert len(rows) == 64
     core = [row for row in rows if row["report"] == "CORE-BUSINESS-2014"]
     assert sum(row["grade"] == "amber" for row in core) > 6  # more amber then than now
-    out = ok(run("--store", demo_store, "history", "CB-21", "--format", "md"))
+    out = ok(invoke("--store", demo_store, "history", "CB-21", "--format", "md"))
     assert "# History of CB-21" in out
     assert "strikes it out" in out
 
@@ -131,29 +134,29 @@ def test_register_on_each_engine(demo_store: str, tmp_path: Path) -> None:
 
 def test_history_in_every_format(shared_demo: str, tmp_path: Path) -> None:
     base = ("--store", shared_demo, "history", "CRIME-2014-2")
-    table = ok(run(*base))
+    table = ok(invoke(*base))
     for expected in ("History of CRIME-2014-2", "Raised", "Corrected", "Discharged", "Entry"):
         assert expected in table
     assert "corrects entry 1" in table
 
-    entries = json.loads(ok(run(*base, "--format", "json")))
+    entries = json.loads(ok(invoke(*base, "--format", "json")))
     assert [e["version"] for e in entries] == [1, 2, 3, 4, 5]
     assert entries[1]["changes"] == [
         {"field": "due_on", "before": "2015-03-01", "after": "2015-03-31"}
     ]
 
-    rows = list(csv.DictReader(io.StringIO(ok(run(*base, "--format", "csv")).lstrip("\ufeff"))))
+    rows = list(csv.DictReader(io.StringIO(ok(invoke(*base, "--format", "csv")).lstrip("\ufeff"))))
     assert [row["event"] for row in rows][-1] == "Discharged"
     assert rows[-1]["details"].startswith("outcome: implemented")
 
-    md = ok(run(*base, "--format", "md"))
+    md = ok(invoke(*base, "--format", "md"))
     assert md.count("| CRIME-2014-2 |") == 5
-    html = ok(run(*base, "--format", "html"))
+    html = ok(invoke(*base, "--format", "html"))
     assert html.count("<tr><td>") == 5
     assert "<caption>As known at " in html
 
     out = tmp_path / "history.xlsx"
-    ok(run(*base, "--format", "xlsx", "-o", str(out)))
+    ok(invoke(*base, "--format", "xlsx", "-o", str(out)))
     sheet = list(openpyxl.load_workbook(out)["Trail"].iter_rows(values_only=True))
     assert [row[sheet[0].index("event")] for row in sheet[1:]] == [e["event"] for e in entries]
 
@@ -190,38 +193,53 @@ def test_trail_of_the_whole_log(shared_demo: str) -> None:
 def test_committee_update_as_markdown_html_json_and_pdf(shared_demo: str, tmp_path: Path) -> None:
     base = ("--store", shared_demo, "committee-update", "--since", "2016-12-08")
     base = (*base, "--as-at", "2017-03-30")
-    markdown = ok(run(*base))
+    markdown = ok(invoke(*base))
     assert "Inspections since the previous committee" in markdown
     assert "PEEL Effectiveness 2016" in markdown
     assert all(reference in markdown for reference in PEEL)
 
-    html = ok(run(*base, "--format", "html"))
+    html = ok(invoke(*base, "--format", "html"))
     assert html.lstrip().lower().startswith("<!doctype html")
     assert "Counter Terrorism" in html
-    public = ok(run(*base, "--format", "html", "--audience", "public"))
+    public = ok(invoke(*base, "--format", "html", "--audience", "public"))
     assert "Counter Terrorism" not in public
 
-    figures = json.loads(ok(run(*base, "--format", "json")))
+    figures = json.loads(ok(invoke(*base, "--format", "json")))
     assert figures["format"] == "recommendations.committee-paper"
 
     pdf, chart = tmp_path / "paper.pdf", tmp_path / "charts" / "chart.svg"
     chart.parent.mkdir()
-    said = run(*base, "--format", "pdf", "--output", str(pdf), "--chart", str(chart))
+    said = run(*base, "--output", str(pdf), "--chart", str(chart))  # pdf: from the name
     assert said.returncode == 0, said.stderr
     text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "PEEL Effectiveness 2016" in text
     assert "PEEL-EFF-2016-1" in text
     assert "Core Business" in text
-    assert chart.read_text().lstrip().startswith(("<?xml", "<svg"))
+    svg = ET.parse(chart).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    labels = {"".join(t.itertext()).strip() for t in svg.iter("{http://www.w3.org/2000/svg}text")}
+    assert {"Red", "Amber", "Green", "Discharged", "8 Dec 2016", "30 Mar 2017"} <= labels
 
     linked = tmp_path / "paper.md"
-    ok(run(*base, "-o", str(linked), "--chart", str(tmp_path / "chart.png")))
-    assert "chart.png" in linked.read_text()
-    assert (tmp_path / "chart.png").read_bytes().startswith(b"\x89PNG")
+    ok(invoke(*base, "-o", str(linked), "--chart", str(tmp_path / "chart.png")))
+    assert "](chart.png)" in linked.read_text()
+    with r.Tracker(shared_demo) as tracker:
+        series = CommitteePaper.of(tracker, since=date(2016, 12, 8), as_at=date(2017, 3, 30))
+    with Image.open(tmp_path / "chart.png") as image:
+        assert image.format == "PNG"
+        assert image.width > image.height > 100
+        colours = {colour for _, colour in image.convert("RGB").getcolors(maxcolors=1 << 20)}
+    grades = series.series.grades
+    had = {g.code for i, g in enumerate(grades) if any(p.by_grade[i] for p in series.series.points)}
+    assert {g.code for g in grades if _rgb(g.colour) in colours} == had == {"red", "amber", "green"}
 
-    bad = run(*base, "--chart", str(tmp_path / "chart.gif"))
-    assert bad.returncode == 2
-    assert "ends in .svg or .png" in bad.stderr.decode()
+    bad = invoke(*base, "--chart", str(tmp_path / "chart.gif"))
+    assert bad.exit_code == 2
+    assert "ends in .svg or .png" in bad.stderr
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    return (int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16))
 
 
 def _in_a_terminal(*args: str) -> tuple[int, str]:
@@ -325,9 +343,12 @@ def test_export_writes_the_register_and_the_trail(shared_demo: str, tmp_path: Pa
     assert (len(register), len(trail)) == (66, 169)
     assert {row["basis_position"] for row in register + trail} == {"169"}
 
-    unsure = run("--store", shared_demo, "export", "-o", str(tmp_path / "all.txt"))
-    assert unsure.returncode == 2
-    assert "--format" in unsure.stderr.decode()
+    unsure = invoke("--store", shared_demo, "export", "-o", str(tmp_path / "all"))
+    assert unsure.exit_code == 2
+    assert "say --format json, csv or xlsx" in unsure.stderr
+    text = invoke("--store", shared_demo, "export", "-o", str(tmp_path / "all.txt"))
+    assert text.exit_code == 2
+    assert "names a table file (.txt), and this command writes json, csv, xlsx" in text.stderr
 
 
 # --- the demonstration, the adapters, the views --------------------------------------------
@@ -348,6 +369,17 @@ def test_demo_builds_once_and_prints_the_committee_update(store: str, tmp_path: 
         assert heading in out, heading
     assert all(reference in out for reference in PEEL)
     assert "Committee of 30 March 2017; previous committee 8 December 2016" in out
+    # a table cell's lines stay lines, and a file or a pipe gets no padding
+    lines = out.splitlines()
+    assert "that:•" not in out
+    assert "cases.Latest" not in out
+    starts = [i for i, line in enumerate(lines) if line.rstrip().endswith("ensure that:")]
+    assert starts, out
+    assert all(lines[i + 1].lstrip().startswith("• ") for i in starts)
+    assert all(line == line.rstrip() for line in lines)
+    hints = first.stderr.decode().splitlines()[-1]
+    assert hints.startswith("Next: `recommendations --store ")  # the store it was given
+    assert " history CB-21` (a corrected mistake)" in hints
 
     second = run("--store", store, "demo", cwd=tmp_path)
     assert second.returncode == 0, second.stderr
@@ -405,12 +437,12 @@ def test_rebuild_the_views_of_a_store_that_keeps_them(demo_store: str, engine: s
     with r.Tracker(demo_store) as tracker:
         keeps_views = not isinstance(tracker.views, InProcessViews)
     assert keeps_views or engine != "sqlite"  # a SQLite file keeps its view tables
-    said = ok(run("--store", demo_store, "rebuild"))
+    said = ok(invoke("--store", demo_store, "rebuild"))
     if keeps_views:
         assert said.startswith("Rebuilt the views of ")
         assert ": 169 entries applied." in said
         if "Digest of the rows: " in said:
-            again = ok(run("--store", demo_store, "rebuild"))
+            again = ok(invoke("--store", demo_store, "rebuild"))
             assert again.split("Digest")[1] == said.split("Digest")[1]
     else:
         assert "keeps no materialised views" in said

@@ -1,8 +1,9 @@
 """The command line: ``recommendations`` (or ``python -m recommendations``).
 
-Every command and group has ``--help``; ``docs/reference/cli.md`` lists them all. Exit
-status 0 means done; 1, refused (one line on standard error naming the recommendation, the
-field and the rule; nothing was recorded); 2, the command line itself was wrong.
+Every command and group has ``--help`` (``recommendations`` alone prints the group's, with
+status 0); ``docs/reference/cli.md`` lists them all. Exit status 0 means done; 1, refused
+(one line on standard error naming the recommendation, the field and the rule; nothing was
+recorded); 2, the command line itself was wrong.
 
 The store is chosen by ``--store URL``, else the ``RECOMMENDATIONS_STORE`` environment
 variable, else ``sqlite:///recommendations.db`` in the working directory.

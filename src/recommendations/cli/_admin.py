@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
 from datetime import date
 
 import click
 
-from ._app import Refused, cli, session, store_option
-from ._output import console, note, progress
+from ._app import Refused, Session, cli, session, store_option
+from ._output import markdown, note, progress, show
 from ._params import DATE, audience_option
 
 __all__ = ["demo", "import_", "rebuild", "stores"]
@@ -25,6 +26,10 @@ def demo(audience: str) -> None:
     meeting on 8 December 2016. A second run records nothing: it shows what the store
     holds. The store must be empty, or hold the demonstration already.
 
+    Every entry is recorded when the demonstration is built, so each one's recorded time
+    is that moment: ask "as known before" with --position (say `recommendations history
+    CB-21 --position 143`, before a mistake was struck out), not --known-at.
+
     \b
     recommendations demo
     recommendations --store sqlite:///demo.db demo --audience public
@@ -33,7 +38,8 @@ def demo(audience: str) -> None:
     from recommendations import views
     from recommendations.paper import CommitteePaper
 
-    tracker = session().tracker()
+    current = session()
+    tracker = current.tracker(create=True)
     total = len(scenario.diary())
     with progress("Recording the demonstration", total) as (bar, task):
         recorded = scenario.install(
@@ -42,23 +48,33 @@ def demo(audience: str) -> None:
         if not recorded:
             bar.update(task, completed=total, description="Already recorded")
     if recorded:
-        note(f"Recorded the demonstration: {recorded} entries in {session().label}.")
+        note(f"Recorded the demonstration: {recorded} entries in {current.label}.")
     else:
-        note(f"{session().label} already holds the demonstration: nothing was recorded.")
+        note(f"{current.label} already holds the demonstration: nothing was recorded.")
     paper = CommitteePaper.of(
         tracker,
         since=scenario.PREVIOUS_COMMITTEE,
         as_at=scenario.COMMITTEE,
         audience=views.Audience(audience),
     )
-    from rich.markdown import Markdown
+    show(markdown(paper.markdown()))
+    note(_next_steps(current))
 
-    console().print(Markdown(paper.markdown()))
-    note(
-        "Next: `recommendations register --as-at 2016-12-31` (the register as it stood "
-        "then), `recommendations history CB-21` (a corrected mistake), "
-        "`recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 "
-        "--format pdf -o paper.pdf`."
+
+def _next_steps(current: Session) -> str:
+    """What to try next on the store the demonstration is in."""
+    if current.in_memory:
+        return (
+            f"{current.label} keeps nothing once this command ends: run `recommendations "
+            "demo` (a file in this folder) or `recommendations --store sqlite:///demo.db "
+            "demo` to keep the demonstration and read it again."
+        )
+    store = f" --store {shlex.quote(current.label)}" if current.named else ""
+    return (
+        f"Next: `recommendations{store} register --as-at 2016-12-31` (the register as it "
+        f"stood then), `recommendations{store} history CB-21` (a corrected mistake), "
+        f"`recommendations{store} committee-update --since 2016-12-08 --as-at 2017-03-30 "
+        "-o paper.pdf`."
     )
 
 
@@ -80,7 +96,11 @@ def demo(audience: str) -> None:
 @click.option(
     "--by", "by", default=None, metavar="ACTOR", help="Who is importing (required to record)."
 )
-@click.option("--dry-run", is_flag=True, help="Show what would be recorded, and record nothing.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show what would be recorded, and record nothing (the store must exist).",
+)
 @store_option
 def import_(
     file: str,
@@ -98,20 +118,38 @@ def import_(
     progress, claims, discharges). Importing the same file again records nothing. If any
     row is wrong, every problem is listed, one a line, and nothing is recorded.
 
+    An import is recorded with a command id (so that running it again records nothing):
+    besides its entries, the log holds a record of that id, at a position of its own that
+    no trail lists.
+
     \b
-    recommendations import tracker-2017-03-30.xlsx --by "Risk manager" --dry-run
-    recommendations import tracker.csv --snapshot-date 2017-03-30 --mapping columns.toml \\
-        --by "Risk manager"
+    recommendations import examples/tracker-2017-06-29.csv --dry-run
+    recommendations import examples/tracker-2017-06-29.csv --by "Risk manager"
     """
-    from recommendations import spreadsheets
+    from recommendations import Tracker, spreadsheets
 
     if by is None and not dry_run:
         raise click.UsageError("say who is importing with --by ACTOR (or try --dry-run)")
     column_mapping = spreadsheets.ColumnMapping.load(mapping) if mapping is not None else None
-    tracker = session().tracker()
     snapshot = spreadsheets.read_sheet(
         file, column_mapping, snapshot_date=snapshot_date, sheet=sheet
     )
+    current = session()
+    if not dry_run and current.missing() is not None:
+        # A new store: plan against an empty one first, so that a sheet with errors, or
+        # one with nothing to record, leaves no empty file behind.
+        with Tracker("memory://", policy=current.policy) as empty:
+            rehearsed = spreadsheets.plan_import(empty, snapshot, by=by or "dry run")
+            if rehearsed.errors:
+                _refuse(rehearsed.source, rehearsed.errors)
+            if not rehearsed.commands:
+                click.echo(f"Nothing to import: {rehearsed.source} holds no recommendation.")
+                return
+            try:
+                spreadsheets.apply_import(empty, rehearsed)
+            except spreadsheets.ImportRefused as refused:
+                _refuse(refused.source, refused.problems)
+    tracker = current.tracker(create=not dry_run)
     plan = spreadsheets.plan_import(tracker, snapshot, by=by or "dry run")
     for warning in plan.warnings:
         note(f"warning: {warning}")
@@ -140,10 +178,11 @@ def import_(
         )
         return
     first, last = result.recorded[0].position, result.recorded[-1].position
+    where = f"position {first}" if first == last else f"positions {first} to {last}"
     click.echo(
         f"Imported {result.count} {'entry' if result.count == 1 else 'entries'} from "
-        f"{plan.source}, effective {plan.snapshot_date.isoformat()}, at log positions "
-        f"{first} to {last}."
+        f"{plan.source}, effective {plan.snapshot_date.isoformat()}, at log {where}, and "
+        "the import's own record (of its command id) after them, which trails do not list."
     )
 
 
@@ -165,6 +204,7 @@ def stores() -> None:
     recommendations stores
     """
     from rich.table import Table
+    from rich.text import Text
 
     from recommendations.stores import available_stores
 
@@ -173,12 +213,12 @@ def stores() -> None:
         table.add_column(name)
     for info in available_stores():
         table.add_row(
-            f"{info.scheme}://",
-            info.package,
-            "yes" if info.installed else f"no: pip install {info.package}",
-            info.summary,
+            Text(f"{info.scheme}://"),
+            Text(info.package),
+            Text("yes" if info.installed else f"no: pip install {info.package}"),
+            Text(info.summary),
         )
-    console().print(table)
+    show(table)
 
 
 @cli.command(short_help="Rebuild the store's materialised views from the log.")
@@ -194,7 +234,7 @@ def rebuild() -> None:
     """
     from recommendations.stores import InProcessViews
 
-    tracker = session().tracker(existing=True)
+    tracker = session().tracker()
     views = tracker.views
     if isinstance(views, InProcessViews):
         click.echo(

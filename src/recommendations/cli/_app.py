@@ -20,7 +20,7 @@ import click
 from recommendations._errors import RecommendationsError
 
 if TYPE_CHECKING:
-    from recommendations import Tracker
+    from recommendations import Tracker, domain
 
 __all__ = [
     "DEFAULT_STORE",
@@ -64,6 +64,8 @@ _ORDER = (
     "committee-update",
     "export",
     "import",
+    "record-inspection",
+    "publish-report",
     "raise",
     "assign",
     "regrade",
@@ -74,13 +76,11 @@ _ORDER = (
     "discharge",
     "reopen",
     "correct",
-    "record-inspection",
-    "publish-report",
     "stores",
     "rebuild",
 )
-"""The order ``--help`` lists the commands in: reading first, then recording, then the
-store's upkeep."""
+"""The order ``--help`` lists the commands in: reading first, then recording (an inspection,
+its report, then a recommendation's life), then the store's upkeep."""
 
 
 class Group(click.Group):
@@ -106,8 +106,10 @@ class Group(click.Group):
 class Session:
     """What the group's options chose, and the tracker, opened on first use."""
 
-    def __init__(self, store: str) -> None:
+    def __init__(self, store: str, *, named: bool = False) -> None:
         self.store = store
+        self.named = named
+        """Whether ``--store`` named the store (not the environment or the default)."""
         self._tracker: Tracker | None = None
 
     @property
@@ -120,11 +122,34 @@ class Session:
         except RecommendationsError:
             return self.store
 
-    def tracker(self, *, existing: bool = False) -> Tracker:
-        """The tracker over the store. ``existing``: refuse a SQLite file that is not there
-        (reading a store must not make an empty one where a name was mistyped)."""
+    @property
+    def policy(self) -> domain.Policy:
+        """The grading scales and kinds of item in force: the library's default policy,
+        which every tracker the command line opens uses."""
+        from recommendations import domain
+
+        return domain.DEFAULT_POLICY
+
+    @property
+    def in_memory(self) -> bool:
+        """Whether the store lasts only as long as the command (``memory://``)."""
+        return self.store.partition("://")[0].lower() == "memory"
+
+    def missing(self) -> Path | None:
+        """The file of a SQLite store that is not there yet, else ``None``."""
+        return _missing_file(self.store)
+
+    def tracker(self, *, create: bool = False) -> Tracker:
+        """The tracker over the store.
+
+        A SQLite file that is not there is refused (rule ``store-exists``), so that a
+        mistyped name makes no empty store, unless ``create``: only the commands that can
+        start a store (entering an inspection, a report or a recommendation, the
+        demonstration, an import) make one, and only once an empty store has accepted what
+        they record.
+        """
         if self._tracker is None:
-            if existing:
+            if not create:
                 _check_exists(self.store)
             from recommendations import Tracker
 
@@ -138,12 +163,17 @@ class Session:
             self._tracker = None
 
 
-def _check_exists(store: str) -> None:
+def _missing_file(store: str) -> Path | None:
     scheme, _, rest = store.partition("://")
     if scheme.lower() != "sqlite" or not rest.startswith("/") or rest == "/:memory:":
-        return
+        return None
     path = Path(rest[1:].split("?", 1)[0])
-    if not path.exists():
+    return None if path.exists() else path
+
+
+def _check_exists(store: str) -> None:
+    path = _missing_file(store)
+    if path is not None:
         from recommendations._errors import ConfigurationError
 
         raise ConfigurationError(
@@ -168,6 +198,7 @@ def _store_here(ctx: click.Context, _param: click.Parameter, value: str | None) 
         found = ctx.find_object(Session)
         if found is not None:
             found.store = value
+            found.named = True
 
 
 def store_option(command: _F) -> _F:
@@ -183,6 +214,7 @@ def store_option(command: _F) -> _F:
 
 @click.group(
     cls=Group,
+    invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(
@@ -205,6 +237,11 @@ def cli(ctx: click.Context, store: str) -> None:
     register as at any date, as it was known at any time, with its audit trail.
 
     Start with `recommendations demo` (an example committee paper), then
-    `recommendations register --as-at 2016-12-31`. Each command has --help.
+    `recommendations register --as-at 2016-12-31`. Each command has --help; without a
+    command, this help is shown.
     """
-    ctx.obj = Session(store)
+    source = ctx.get_parameter_source("store")
+    ctx.obj = Session(store, named=source is click.core.ParameterSource.COMMANDLINE)
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -18,16 +20,26 @@ if TYPE_CHECKING:
 
     from recommendations import views
 
+    from ._app import Refused
+
 __all__ = [
+    "FILE_WIDTH",
+    "cannot_write",
     "console",
     "emit",
     "is_terminal",
+    "markdown",
     "note",
     "progress",
     "refuse_binary_on_terminal",
+    "rendered",
+    "show",
     "view_table",
     "write_file",
 ]
+
+FILE_WIDTH = 160
+"""The width tables and papers are laid out to when they go to a file or a pipe."""
 
 
 def is_terminal() -> bool:
@@ -43,10 +55,50 @@ def console(*, stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     return Console(
         file=stream,
-        width=None if stream.isatty() else 160,
+        width=None if stream.isatty() else FILE_WIDTH,
         highlight=False,
         soft_wrap=False,
     )
+
+
+def rendered(renderable: Any) -> str:
+    """``renderable`` as plain text for a file or a pipe: laid out :data:`FILE_WIDTH`
+    columns wide, without colours, and without the spaces ``rich`` pads lines with."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=FILE_WIDTH, highlight=False, soft_wrap=False).print(renderable)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def show(renderable: Any) -> None:
+    """Print ``renderable`` on standard output: through ``rich`` on a terminal, as
+    :func:`rendered` text to a file or a pipe."""
+    if is_terminal():
+        console().print(renderable)
+    else:
+        click.echo(rendered(renderable), nl=False)
+
+
+_BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def markdown(text: str) -> Any:
+    """Markdown for ``rich`` to show, where ``<br>`` (a line break within a table cell, as
+    the committee paper writes one) breaks the line instead of vanishing."""
+    from rich.markdown import Markdown
+
+    document = Markdown(text)
+    _line_breaks(document.parsed)
+    return document
+
+
+def _line_breaks(tokens: Sequence[Any]) -> None:
+    for token in tokens:
+        if token.type == "html_inline" and _BREAK.fullmatch(token.content.strip()):
+            token.type, token.content = "hardbreak", ""
+        if token.children:
+            _line_breaks(token.children)
 
 
 def note(message: str) -> None:
@@ -60,19 +112,46 @@ def _umask() -> int:
     return mask
 
 
-def write_file(path: str | os.PathLike[str], data: bytes) -> None:
-    """Write ``data`` to ``path`` whole or not at all (through a temporary file beside it)."""
+def write_file(path: str | os.PathLike[str], data: bytes, *, option: str = "--output") -> None:
+    """Write ``data`` to ``path`` whole or not at all (through a temporary file beside it).
+
+    A file that cannot be written is refused (:class:`~._app.Refused`, status 1) naming
+    ``path`` as given, the option it came from and the rule ``output-writable``.
+    """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path()
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    temporary: str | None = None
     try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
         with os.fdopen(handle, "wb") as file:
             file.write(data)
         os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file (mkstemp: 0600)
         os.replace(temporary, target)
+    except OSError as error:
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
+        raise cannot_write(path, error, option=option) from error
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def cannot_write(path: str | os.PathLike[str], error: OSError, *, option: str) -> Refused:
+    """The refusal of a file (or folder) that could not be written: its name as the person
+    gave it, the option, the rule ``output-writable`` and the system's reason."""
+    from ._app import Refused
+
+    if isinstance(error, IsADirectoryError) or Path(path).is_dir():
+        reason = "it is a folder"
+    elif not Path(path).parent.exists() and str(Path(path).parent):
+        reason = f"no folder {str(Path(path).parent)!r}"
+    else:
+        reason = error.strerror or str(error)
+    return Refused(
+        f"field {option.lstrip('-')!r}: rule 'output-writable': cannot write "
+        f"{os.fspath(path)!r}: {reason}"
+    )
 
 
 def refuse_binary_on_terminal(what: str) -> None:
@@ -102,8 +181,13 @@ def emit(data: bytes, output: str | None, *, binary: bool, what: str) -> None:
 
 def view_table(view: views.Register | views.Trail, keys: Sequence[str], title: str) -> Any:
     """A ``rich`` table of ``view``: the columns named in ``keys``, captioned with the
-    view's basis (as at, as known at, up to which log position, for whom)."""
+    view's basis (as at, as known at, up to which log position, for whom).
+
+    Every text is given to ``rich`` as text, never as markup: a reason or an owner that
+    holds ``[red]`` or ``[struck out by entry 3]`` shows as typed.
+    """
     from rich.table import Table
+    from rich.text import Text
 
     from recommendations import exports
     from recommendations import views as v
@@ -117,16 +201,16 @@ def view_table(view: views.Register | views.Trail, keys: Sequence[str], title: s
     by_key = {column.key: column for column in columns}
     shown = [by_key[key] for key in keys if key in by_key]
     table = Table(
-        title=title,
-        caption=exports.basis_sentence(view),
+        title=Text(title),
+        caption=Text(exports.basis_sentence(view)),
         caption_justify="left",
         show_lines=False,
     )
     for column in shown:
         narrow = column.key in ("reference", "position", "version", "due_on", "effective_on")
-        table.add_column(column.title, no_wrap=narrow, overflow="fold")
+        table.add_column(Text(column.title), no_wrap=narrow, overflow="fold")
     for record in records:
-        table.add_row(*(exports.cell_text(record, column.key) for column in shown))
+        table.add_row(*(Text(exports.cell_text(record, column.key)) for column in shown))
     return table
 
 

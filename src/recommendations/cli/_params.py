@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 __all__ = [
+    "AS_AT_DEFAULT",
     "AUDIENCES",
     "DATE",
     "DATETIME",
     "DUE",
+    "EXTENSIONS",
     "audience_option",
+    "chosen_format",
     "known_at_option",
     "output_option",
     "position_option",
@@ -118,7 +122,8 @@ def known_at_option(command: _F) -> _F:
         type=DATETIME,
         default=None,
         help="As the log knew it at this time (default: now). A date alone means the end "
-        "of that day; a time without an offset is in this computer's time zone.",
+        "of that day; a time without an offset is in this computer's time zone. Everything "
+        "recorded by that time counts, whatever date it took effect.",
     )(command)
 
 
@@ -127,8 +132,8 @@ def position_option(command: _F) -> _F:
         "--position",
         type=click.IntRange(min=0),
         default=None,
-        help="Only entries up to this log position (default: all); with --known-at, asks "
-        "again exactly what an earlier answer's basis says.",
+        help="Only entries up to this log position (default: all): the log as it stood "
+        "then; with --known-at, asks again exactly what an earlier answer's basis says.",
     )(command)
 
 
@@ -138,5 +143,59 @@ def output_option(command: _F) -> _F:
         "-o",
         type=click.Path(dir_okay=False, writable=True, allow_dash=True),
         default=None,
-        help="Write to this file instead of the terminal ('-' for standard output).",
+        help="Write to this file instead of the terminal ('-' for standard output); its "
+        "name's ending gives the format if --format does not.",
     )(command)
+
+
+AS_AT_DEFAULT = "default: the --known-at date, else today"
+"""What ``--as-at`` is when not given: the date of the time the log is read as of."""
+
+EXTENSIONS: Mapping[str, str] = {
+    ".csv": "csv",
+    ".json": "json",
+    ".xlsx": "xlsx",
+    ".md": "md",
+    ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+    ".txt": "table",
+}
+"""The file name endings a format is known by: the format of ``-o register.csv`` is csv."""
+
+
+def chosen_format(
+    given: str | None,
+    output: str | None,
+    formats: Sequence[str],
+    default: str,
+    *,
+    endings: Mapping[str, str] | None = None,
+) -> str:
+    """The format to write: ``--format`` if ``given``, else the one the name of ``--output``
+    ends in (see :data:`EXTENSIONS`), else ``default``.
+
+    Bad usage (status 2): a file name that says one format when ``--format`` says another,
+    or that names a format this command does not write (``formats``). ``endings`` adds to
+    or overrides :data:`EXTENSIONS` for this command.
+    """
+    known = {**EXTENSIONS, **(endings or {})}
+    named = None
+    suffix = ""
+    if output is not None and output != "-":
+        suffix = Path(output).suffix.lower()
+        named = known.get(suffix)
+    if named is None:
+        return given if given is not None else default
+    if given is not None and given != named:
+        raise click.UsageError(
+            f"--format {given} does not match --output {output!r}, whose name says "
+            f"{named} ({suffix}): drop --format, or name the file for {given}"
+        )
+    if named not in formats:
+        raise click.UsageError(
+            f"--output {output!r} names a {named} file ({suffix}), and this command writes "
+            f"{', '.join(formats)}: name the file for one of them"
+        )
+    return named

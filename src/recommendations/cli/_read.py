@@ -3,11 +3,14 @@
 Each answer states its basis: the date it is true on (``--as-at``), the time the log is
 read as of (``--known-at``) and the last log position it includes (``--position``), so
 that asking again with the same basis gives the same answer, whatever was recorded since.
+
+The format of a file written with ``--output`` is taken from its name (``register.csv``
+is CSV) unless ``--format`` says it; a name that says another format than ``--format`` is
+bad usage (status 2).
 """
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -16,26 +19,42 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from recommendations._errors import NotFound, RuleViolation
+
 from ._app import cli, session, store_option
 from ._output import (
-    console,
+    cannot_write,
     emit,
+    is_terminal,
+    markdown,
     note,
     progress,
     refuse_binary_on_terminal,
+    rendered,
+    show,
     view_table,
     write_file,
 )
-from ._params import DATE, audience_option, known_at_option, output_option, position_option
+from ._params import (
+    AS_AT_DEFAULT,
+    DATE,
+    audience_option,
+    chosen_format,
+    known_at_option,
+    output_option,
+    position_option,
+)
 
 if TYPE_CHECKING:
-    from recommendations import views
+    from recommendations import Tracker, domain, views
 
 __all__ = ["committee_update", "export", "history", "register", "trail"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 VIEW_FORMATS = ("table", "json", "csv", "xlsx", "md", "html")
+PAPER_FORMATS = ("md", "html", "pdf", "json")
+EXPORT_FORMATS = ("json", "csv", "xlsx")
 _REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
 _TRAIL_TABLE = (
     "position",
@@ -48,6 +67,7 @@ _TRAIL_TABLE = (
     "reason",
     "changes",
 )
+_STATUSES = ("open", "claimed", "discharged")
 
 
 def _format_option(command: _F) -> _F:
@@ -55,10 +75,10 @@ def _format_option(command: _F) -> _F:
         "--format",
         "format_",
         type=click.Choice(VIEW_FORMATS),
-        default="table",
-        show_default=True,
+        default=None,
         help="table: for reading here; json, csv, xlsx (a spreadsheet), md (Markdown), "
-        "html: to keep or pass on. Each states the basis it was read on.",
+        "html: to keep or pass on. Each states the basis it was read on. Default: from "
+        "the name of --output (.csv, .json, .xlsx, .md, .html; .txt is table), else table.",
     )(command)
 
 
@@ -75,22 +95,26 @@ def _show(
     *,
     title: str,
     table: tuple[str, ...],
+    empty: str,
 ) -> None:
-    """Write ``view`` in ``format_`` to ``output`` (or standard output)."""
+    """Write ``view`` in ``format_`` to ``output`` (or standard output). An empty table
+    says so (``empty``: what had no rows), with the basis it was read on."""
+    from rich.text import Text
+
     from recommendations import exports, views
 
-    what = f"the {title.lower()} ({len(view)} {'row' if len(view) == 1 else 'rows'})"
+    count = f"{len(view)} {'row' if len(view) == 1 else 'rows'}"
+    what = f"the {title[:1].lower()}{title[1:]} ({count})"
     if format_ == "table":
-        rendered = view_table(view, table, title)
+        if len(view):
+            shown: Any = view_table(view, table, title)
+        else:
+            shown = Text(f"No rows: {empty}.\n{exports.basis_sentence(view)}")
         if output is not None and output != "-":
-            from rich.console import Console
-
-            buffer = io.StringIO()
-            Console(file=buffer, width=160, highlight=False).print(rendered)
-            write_file(output, buffer.getvalue().encode("utf-8"))
+            write_file(output, rendered(shown).encode("utf-8"))
             note(f"Wrote {what} to {output}.")
         else:
-            console().print(rendered)
+            show(shown)
         return
     if isinstance(view, views.Register):
         data = exports.render_register(view, format_, title=title)
@@ -99,19 +123,110 @@ def _show(
     emit(data, output, binary=format_ == "xlsx", what=what)
 
 
+# --- register filters --------------------------------------------------------------------------
+
+
+def _grade(value: str, policy: domain.Policy) -> str:
+    """The code of the grade ``value`` names on any scale of ``policy``: its code or its
+    label, in any case. Refused with rule ``grade-on-scale``."""
+    wanted = " ".join(value.split()).casefold()
+    grades = [grade for scale in policy.scales for grade in scale.grades]
+    by_code = [grade.code for grade in grades if grade.code.casefold() == wanted]
+    by_label = [grade.code for grade in grades if grade.label.casefold() == wanted]
+    if by_code or by_label:
+        return (by_code or by_label)[0]
+    scales = "; ".join(f"{scale.name}: {', '.join(scale.codes)}" for scale in policy.scales)
+    raise RuleViolation(
+        f"{value!r} is not a grade on any scale ({scales})", field="grade", rule="grade-on-scale"
+    )
+
+
+def _status(value: str) -> domain.Status:
+    """The status ``value`` names, in any case. Refused with rule ``known-status``."""
+    from recommendations import domain
+
+    wanted = value.strip().casefold()
+    for status in domain.Status:
+        if status.value.casefold() == wanted:
+            return status
+    raise RuleViolation(
+        f"{value!r} is not a status ({', '.join(_STATUSES)})", field="status", rule="known-status"
+    )
+
+
+def _report(value: str, tracker: Tracker, audience: views.Audience) -> str:
+    """The reference of the report ``value`` names: its reference, else its reference or
+    title in any case, else the one report whose reference or title holds ``value``.
+    Refused if none does (rule ``exists``) or several do (rule ``report-unambiguous``)."""
+    from recommendations import views
+
+    reports = tracker.reports()
+    if audience is views.Audience.PUBLIC:
+        reports = [r for r in reports if not (r.details.sensitive or r.inspection_sensitive)]
+    if any(report.reference == value for report in reports):
+        return value
+    wanted = " ".join(value.split()).casefold()
+    for matches in (
+        lambda report: report.reference.casefold() == wanted,
+        lambda report: report.details.title.casefold() == wanted,
+        lambda report: (
+            wanted in report.reference.casefold() or wanted in report.details.title.casefold()
+        ),
+    ):
+        found = [report for report in reports if matches(report)]
+        if len(found) == 1:
+            chosen = found[0]
+            note(f"--report {value!r}: report {chosen.reference} ({chosen.details.title}).")
+            return chosen.reference
+        if found:
+            named = "; ".join(f"{r.reference} ({r.details.title})" for r in found)
+            raise RuleViolation(
+                f"{value!r} matches {len(found)} reports: {named}; give one's reference",
+                field="report",
+                rule="report-unambiguous",
+            )
+    known = ", ".join(report.reference for report in reports) or "none yet"
+    raise NotFound(
+        f"no report has this reference or title (reports: {known})",
+        reference=value,
+        field="report",
+        subject="report",
+    )
+
+
+def _described(**filters: object) -> str:
+    """The filters given, as the options that gave them."""
+    parts = []
+    for name, value in filters.items():
+        if value is True:
+            parts.append(f"--{name}")
+        elif value not in (None, False):
+            parts.append(f"--{name} {value}")
+    return ", ".join(parts)
+
+
 @cli.command(short_help="The register as at a date, as known at a time.")
 @click.option(
-    "--as-at", type=DATE, default=None, help="What was true on this date (default: today)."
+    "--as-at", type=DATE, default=None, help=f"What was true on this date ({AS_AT_DEFAULT})."
 )
 @known_at_option
 @position_option
-@click.option("--report", default=None, help="Only recommendations from this report.")
-@click.option("--grade", default=None, help="Only those at this grade (e.g. red).")
+@click.option(
+    "--report",
+    default=None,
+    help="Only recommendations from this report: its reference, or its title or part of "
+    "either, in any case, if only one report matches.",
+)
+@click.option(
+    "--grade",
+    default=None,
+    help="Only those at this grade: a code or label of a scale, in any case (red, Amber).",
+)
 @click.option(
     "--status",
-    type=click.Choice(["open", "claimed", "discharged"]),
     default=None,
-    help="Only those with this status.",
+    metavar="open|claimed|discharged",
+    help="Only those with this status (in any case).",
 )
 @click.option("--owner", default=None, help="Only those this role owns.")
 @click.option("--overdue", is_flag=True, help="Only those overdue on the --as-at date.")
@@ -129,30 +244,45 @@ def register(
     owner: str | None,
     overdue: bool,
     audience: str,
-    format_: str,
+    format_: str | None,
     output: str | None,
 ) -> None:
     """The register: one row per recommendation, as at a date, as known at a time.
 
-    \b
-    recommendations register
-    recommendations register --as-at 2016-12-31 --grade amber
-    recommendations register --as-at 2017-03-30 --known-at 2017-03-31 --format xlsx -o r.xlsx
-    """
-    from recommendations import domain, views
+    A grade or status that is not one, or a report that no report matches, is refused
+    (status 1, naming the field and the rule); a register with no row says so.
 
+    \b
+    recommendations register --as-at 2017-03-30 --overdue
+    recommendations register --as-at 2017-03-30 --grade Amber --report "core business"
+    recommendations register --as-at 2016-12-31 --position 143 -o register-2016.xlsx
+    """
+    from recommendations import views
+
+    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    s = session()
+    grade_code = _grade(grade, s.policy) if grade is not None else None
+    wanted_status = _status(status) if status is not None else None
+    who = _audience(audience)
+    tracker = s.tracker()
+    reference = _report(report, tracker, who) if report is not None else None
     where = views.RegisterFilter(
-        report=report,
-        grade=grade,
-        status=domain.Status(status) if status is not None else None,
+        report=reference,
+        grade=grade_code,
+        status=wanted_status,
         owner=owner,
         overdue=True if overdue else None,
     )
-    tracker = session().tracker(existing=True)
-    view = tracker.register_for(
-        _audience(audience), as_at=as_at, known_at=known_at, position=position, where=where
+    view = tracker.register_for(who, as_at=as_at, known_at=known_at, position=position, where=where)
+    asked = _described(
+        report=reference,
+        grade=grade_code,
+        status=wanted_status.value if wanted_status is not None else None,
+        owner=owner,
+        overdue=overdue,
     )
-    _show(view, format_, output, title="Register", table=_REGISTER_TABLE)
+    empty = f"no recommendation matches {asked}" if asked else "no recommendation yet"
+    _show(view, chosen, output, title="Register", table=_REGISTER_TABLE, empty=empty)
 
 
 @cli.command(short_help="The audit trail of one recommendation.")
@@ -168,23 +298,33 @@ def history(
     known_at: datetime | None,
     position: int | None,
     audience: str,
-    format_: str,
+    format_: str | None,
     output: str | None,
 ) -> None:
     """The audit trail of one recommendation: every entry, with who, when and why.
 
     Entries are numbered per recommendation (the "Entry" column): `recommendations correct`
-    takes that number.
+    takes that number. The "Position" column is the entry's place in the whole log, which
+    also counts records that are not entries (see `recommendations trail --help`).
 
     \b
     recommendations history CB-21
-    recommendations history CB-21 --known-at 2016-12-13 --format md -o cb-21.md
+    recommendations history CB-21 --position 143
+    recommendations history CRIME-2014-2 -o crime-2014-2.csv
     """
-    tracker = session().tracker(existing=True)
+    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    tracker = session().tracker()
     view = tracker.history(
         reference, known_at=known_at, position=position, audience=_audience(audience)
     )
-    _show(view, format_, output, title=f"History of {reference}", table=_TRAIL_TABLE)
+    _show(
+        view,
+        chosen,
+        output,
+        title=f"History of {reference}",
+        table=_TRAIL_TABLE,
+        empty=f"no entry about {reference} on this basis",
+    )
 
 
 @cli.command(short_help="The audit trail of the whole log.")
@@ -198,33 +338,46 @@ def trail(
     known_at: datetime | None,
     position: int | None,
     audience: str,
-    format_: str,
+    format_: str | None,
     output: str | None,
 ) -> None:
     """The audit trail of the whole log: recommendations, reports and inspections.
 
+    Log positions count every record in the log, including the record a command with a
+    command id (an import) keeps of itself; the trail lists entries only, so its
+    positions may skip one.
+
     \b
-    recommendations trail --format csv -o trail.csv
-    recommendations trail --known-at 2016-12-31 --format html -o trail-2016.html
+    recommendations trail -o trail.xlsx
+    recommendations trail --position 10
     """
-    tracker = session().tracker(existing=True)
+    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    tracker = session().tracker()
     view = tracker.trail(known_at=known_at, position=position, audience=_audience(audience))
-    _show(view, format_, output, title="Audit trail", table=_TRAIL_TABLE)
+    _show(
+        view,
+        chosen,
+        output,
+        title="Audit trail",
+        table=_TRAIL_TABLE,
+        empty="no entry in the log on this basis",
+    )
 
 
 @cli.command("committee-update", short_help="The committee paper (md, html, pdf, json).")
 @click.option("--since", type=DATE, required=True, help="The date the committee last met.")
-@click.option("--as-at", type=DATE, default=None, help="The date it meets now (default: today).")
+@click.option("--as-at", type=DATE, default=None, help=f"The date it meets now ({AS_AT_DEFAULT}).")
 @known_at_option
 @position_option
 @audience_option
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(("md", "html", "pdf", "json")),
-    default="md",
-    show_default=True,
-    help="md (Markdown), html (one printable page), pdf (A4), json (the figures).",
+    type=click.Choice(PAPER_FORMATS),
+    default=None,
+    help="md (Markdown; shown formatted on a terminal), html (one printable page), pdf "
+    "(A4), json (the figures). Default: from the name of --output (.md, .txt, .html, .pdf, "
+    ".json), else md.",
 )
 @output_option
 @click.option(
@@ -240,7 +393,7 @@ def committee_update(
     known_at: datetime | None,
     position: int | None,
     audience: str,
-    format_: str,
+    format_: str | None,
     output: str | None,
     chart: str | None,
 ) -> None:
@@ -251,9 +404,11 @@ def committee_update(
 
     \b
     recommendations committee-update --since 2016-12-08 --as-at 2017-03-30
-    recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 \\
-        --format pdf -o paper.pdf --chart chart.png
+    recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 -o paper.pdf
+    recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 -o paper.md \\
+        --chart chart.svg
     """
+    chosen = chosen_format(format_, output, PAPER_FORMATS, "md", endings={".txt": "md"})
     chart_format = None
     if chart is not None:
         chart_format = Path(chart).suffix.lower().lstrip(".")
@@ -261,11 +416,11 @@ def committee_update(
             raise click.BadParameter(
                 "the chart's file name ends in .svg or .png", param_hint="--chart"
             )
-    if format_ == "pdf" and output in (None, "-"):
+    if chosen == "pdf" and output in (None, "-"):
         refuse_binary_on_terminal("the committee paper (pdf)")
     from recommendations.paper import CommitteePaper
 
-    tracker = session().tracker(existing=True)
+    tracker = session().tracker()
     paper = CommitteePaper.of(
         tracker,
         since=since,
@@ -276,15 +431,19 @@ def committee_update(
     )
     link = None
     if chart is not None and chart_format is not None:
-        write_file(chart, paper.chart("svg" if chart_format == "svg" else "png"))
+        write_file(chart, paper.chart("svg" if chart_format == "svg" else "png"), option="--chart")
         note(f"Wrote the chart to {chart}.")
         base = Path(output).parent if output not in (None, "-") else Path()
         link = os.path.relpath(Path(chart).resolve(), base.resolve())
-    if format_ == "md":
-        data = paper.markdown(chart=link).encode("utf-8")
+    if chosen == "md":
+        text = paper.markdown(chart=link)
+        if output is None and is_terminal():
+            show(markdown(text))
+            return
+        data = text.encode("utf-8")
     else:
-        data = paper.render("html" if format_ == "html" else "pdf" if format_ == "pdf" else "json")
-    emit(data, output, binary=format_ == "pdf", what=f"the committee paper ({format_})")
+        data = paper.render("html" if chosen == "html" else "pdf" if chosen == "pdf" else "json")
+    emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})")
 
 
 @cli.command(short_help="The register and whole audit trail to a file.")
@@ -298,13 +457,16 @@ def committee_update(
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(("json", "csv", "xlsx")),
+    type=click.Choice(EXPORT_FORMATS),
     default=None,
     help="xlsx: one workbook (sheets Register, Trail, Basis); json: one file; csv: a folder "
-    "holding register.csv and trail.csv. Default: from the name of --output.",
+    "holding register.csv and trail.csv. Default: from the name of --output (.json, .xlsx).",
 )
 @click.option(
-    "--as-at", type=DATE, default=None, help="The register as at this date (default: today)."
+    "--as-at",
+    type=DATE,
+    default=None,
+    help=f"The register as at this date ({AS_AT_DEFAULT}).",
 )
 @known_at_option
 @position_option
@@ -321,20 +483,19 @@ def export(
     """The register and the audit trail of the whole log, on one basis, to keep or audit.
 
     \b
-    recommendations export -o register.xlsx
-    recommendations export -o export.json --as-at 2017-03-30
-    recommendations export --format csv -o export-folder
+    recommendations export -o register-and-trail.xlsx
+    recommendations export --format csv -o export-2017-03-30 --as-at 2017-03-30
     """
     from recommendations import exports
 
-    if format_ is None:
-        suffix = Path(output).suffix.lower().lstrip(".")
-        if suffix not in ("json", "xlsx"):
-            raise click.UsageError(
-                "say --format json, csv or xlsx (or name the file .json or .xlsx)"
-            )
-        format_ = suffix
-    tracker = session().tracker(existing=True)
+    chosen = _export_format(format_, output)
+    if chosen == "csv" and Path(output).exists() and not Path(output).is_dir():
+        raise click.BadParameter(
+            f"a csv export is a folder (register.csv and trail.csv), and {output!r} is a "
+            "file: name a folder",
+            param_hint="--output",
+        )
+    tracker = session().tracker()
     who = _audience(audience)
     with progress("Exporting", 3) as (bar, task):
         known = known_at if known_at is not None else datetime.now(UTC)
@@ -343,17 +504,36 @@ def export(
         register_view = tracker.register_for(who, as_at=as_at, known_at=known, position=upto)
         bar.update(task, advance=1, description="Reading the audit trail")
         trail_view = tracker.trail(known_at=known, position=upto, audience=who)
-        bar.update(task, advance=1, description=f"Writing {format_}")
-        if format_ == "csv":
+        bar.update(task, advance=1, description=f"Writing {chosen}")
+        if chosen == "csv":
             folder = Path(output)
-            folder.mkdir(parents=True, exist_ok=True)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise cannot_write(output, error, option="--output") from error
             write_file(folder / "register.csv", exports.render_register(register_view, "csv"))
             write_file(folder / "trail.csv", exports.render_trail(trail_view, "csv"))
         else:
-            write_file(output, exports.render_bundle(register_view, trail_view, format_))
+            write_file(output, exports.render_bundle(register_view, trail_view, chosen))
         bar.update(task, advance=1, description="Exported")
-    written = f"{output}/register.csv and trail.csv" if format_ == "csv" else output
+    written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
     note(
         f"Exported the register ({len(register_view)} rows) and the audit trail "
         f"({len(trail_view)} entries) to {written}: " + exports.basis_sentence(register_view)
     )
+
+
+def _export_format(given: str | None, output: str) -> str:
+    """The export's format: ``--format``, else the name of ``--output``. A csv export is a
+    folder holding two files, so no file name says csv."""
+    suffix = Path(output).suffix.lower()
+    if suffix == ".csv":
+        raise click.UsageError(
+            f"a csv export is a folder holding register.csv and trail.csv, not one file "
+            f"({output!r}): say --format csv with a folder's name, or name a .json or .xlsx "
+            "file"
+        )
+    named = chosen_format(given, output, EXPORT_FORMATS, "")
+    if not named:
+        raise click.UsageError("say --format json, csv or xlsx (or name the file .json or .xlsx)")
+    return named

@@ -3,6 +3,10 @@
 Each says when it took effect (``--effective``, default today), who is recording it
 (``--by``, required) and why (``--reason``, required), and prints what was recorded: the
 entry (which item, its entry number) and its position in the whole log.
+
+Only the commands that can start a store (entering an inspection, a report or a
+recommendation) make a SQLite file that is not there, and only once an empty store would
+accept what they record; the others refuse a missing file (rule ``store-exists``).
 """
 
 from __future__ import annotations
@@ -49,9 +53,20 @@ def _when(effective: date | None) -> date:
     return effective if effective is not None else date.today()
 
 
-def record(command: domain.Command) -> None:
-    """Record ``command`` in the session's store and say what was recorded."""
-    recorded = session().tracker().execute(command)
+def record(command: domain.Command, *, starts: bool = False) -> None:
+    """Record ``command`` in the session's store and say what was recorded.
+
+    ``starts``: the command may start a store. A SQLite file that is not there is made only
+    if an empty store accepts the command: it is decided first in memory, so that a refused
+    command leaves no empty file behind.
+    """
+    current = session()
+    if starts and current.missing() is not None:
+        from recommendations import Tracker
+
+        with Tracker("memory://", policy=current.policy) as empty:
+            empty.execute(command)  # a refusal is raised here, before any file is made
+    recorded = current.tracker(create=starts).execute(command)
     event = recorded.event
     subject = (
         "inspection"
@@ -115,9 +130,10 @@ def raise_(
     """Enter a recommendation made in a report.
 
     \b
-    recommendations raise 2.16 --report PEEL-2016 --grade amber \\
-        --text "Supervise DASH risk assessments." --owner "Head of Public Protection" \\
-        --effective 2017-03-02 --by "Risk manager" --reason "report published"
+    recommendations raise CUSTODY-2017-1 --report CUSTODY-2017 --finding 4.12 --grade amber \\
+        --text "The force should assess every detainee's risks at booking-in." \\
+        --owner "Head of Custody" --due 2017-12-31 --effective 2017-07-20 \\
+        --by "Risk manager" --reason "report published"
     """
     record(
         domain.Raise(
@@ -137,7 +153,8 @@ def raise_(
             effective_on=_when(effective),
             by=by,
             reason=reason,
-        )
+        ),
+        starts=True,
     )
 
 
@@ -157,8 +174,8 @@ def assign(
     """Make a role (OWNER) accountable for a recommendation.
 
     \b
-    recommendations assign 2.16 "Head of Public Protection" --by "Risk manager" \\
-        --reason "agreed at the committee"
+    recommendations assign CUSTODY-2017-1 "Head of Criminal Justice" --effective 2017-08-01 \\
+        --by "Risk manager" --reason "custody moved to Criminal Justice"
     """
     record(
         domain.Assign(
@@ -180,7 +197,7 @@ def regrade(reference: str, grade: str, effective: date | None, by: str, reason:
     """Give a recommendation a new GRADE on its scale (red, amber, green by default).
 
     \b
-    recommendations regrade 2.16 green --effective 2017-03-30 --by "Risk manager" \\
+    recommendations regrade CUSTODY-2017-1 green --effective 2017-09-28 --by "Risk manager" \\
         --reason "committee accepted the evidence"
     """
     record(
@@ -206,7 +223,8 @@ def note(
     """Record the owner's update (NOTE) on a recommendation.
 
     \b
-    recommendations note 2.16 "Action plan agreed." --by "Risk manager" \\
+    recommendations note CUSTODY-2017-1 "Booking-in risk assessments audited weekly." \\
+        --evidence "custody audit 2017-09" --effective 2017-09-28 --by "Risk manager" \\
         --reason "owner's update"
     """
     record(
@@ -231,8 +249,8 @@ def change_deadline(
     """Set or move the date a recommendation is due by (DUE), or remove it (none).
 
     \b
-    recommendations change-deadline 2.16 2017-06-30 --by "Risk manager" \\
-        --reason "extension agreed"
+    recommendations change-deadline CUSTODY-2017-1 2018-03-31 --effective 2017-09-28 \\
+        --by "Risk manager" --reason "extension agreed"
     """
     record(
         domain.ChangeDeadline(
@@ -257,8 +275,9 @@ def claim(
     """Record the owner's claim (NOTE) that a recommendation is implemented.
 
     \b
-    recommendations claim 2.16 "Supervision audited monthly." --evidence "audit 2017-05" \\
-        --by "Head of Public Protection" --reason "owner's claim"
+    recommendations claim CUSTODY-2017-1 "Every booking-in audited since October." \\
+        --evidence "custody audit 2017-11" --effective 2017-12-07 \\
+        --by "Head of Criminal Justice" --reason "owner's claim"
     """
     record(
         domain.ClaimImplementation(
@@ -279,8 +298,8 @@ def reject_claim(reference: str, effective: date | None, by: str, reason: str) -
     """Turn down a claim of implementation; --reason says why. It is open again.
 
     \b
-    recommendations reject-claim 2.16 --by "Risk manager" \\
-        --reason "the audit covers one district only"
+    recommendations reject-claim CUSTODY-2017-1 --effective 2017-12-07 --by "Risk manager" \\
+        --reason "the audit covers one custody suite only"
     """
     record(
         domain.RejectClaim(reference=reference, effective_on=_when(effective), by=by, reason=reason)
@@ -316,8 +335,9 @@ def discharge(
     """Close a recommendation with an outcome, accepted by someone allowed to.
 
     \b
-    recommendations discharge 2.16 --outcome implemented --accepted-by HMIC \\
-        --acceptor-role inspectorate --by "Risk manager" --reason "HMIC revisit"
+    recommendations discharge CUSTODY-2017-1 --outcome implemented --accepted-by HMIC \\
+        --acceptor-role inspectorate --effective 2018-03-29 --by "Risk manager" \\
+        --reason "HMIC revisit"
     """
     record(
         domain.Discharge(
@@ -340,7 +360,7 @@ def reopen(reference: str, effective: date | None, by: str, reason: str) -> None
     """Open a discharged recommendation again; --reason says why.
 
     \b
-    recommendations reopen 2.16 --by "Risk manager" \\
+    recommendations reopen CUSTODY-2017-1 --effective 2018-06-28 --by "Risk manager" \\
         --reason "revisit found an enduring cause of concern"
     """
     record(domain.Reopen(reference=reference, effective_on=_when(effective), by=by, reason=reason))
@@ -376,8 +396,12 @@ def correct(
     the fields as they should have read with --set, or strike the entry out with --strike.
 
     \b
-    recommendations correct CRIME-2014-2 1 --set due_on=2015-03-31 \\
-        --what-was-wrong "due date mistyped" --by "Risk manager" --reason "checked"
+    recommendations correct CUSTODY-2017-1 5 --set due_on=2018-03-30 \\
+        --what-was-wrong "the extension agreed was to 30 March 2018" --by "Risk manager" \\
+        --reason "checked against the minutes"
+    recommendations correct CUSTODY-2017-1 4 --strike \\
+        --what-was-wrong "the note was about another suite's audit" --by "Risk manager" \\
+        --reason "checked against the minutes"
     """
     if strike and settings:
         raise click.UsageError("give --set or --strike, not both")
@@ -503,10 +527,10 @@ def record_inspection(
     """Enter an inspection of the body (announced, under way or done).
 
     \b
-    recommendations record-inspection INSP-CUSTODY-2017 --title "Custody" \\
-        --body "West Midlands Police" --inspectorate "HM Inspectorate of Prisons" \\
-        --inspectorate HMIC --fieldwork-from 2017-02-06 --fieldwork-to 2017-02-09 \\
-        --effective 2017-02-06 --by "Risk manager" --reason "inspectors arrived"
+    recommendations record-inspection INSP-PEEL-EFFECTIVENESS-2017 \\
+        --title "PEEL Effectiveness 2017" --body "West Midlands Police" --inspectorate HMIC \\
+        --fieldwork-from 2017-09-25 --fieldwork-to 2017-09-29 --national \\
+        --effective 2017-09-25 --by "Risk manager" --reason "inspectors arrived"
     """
     record(
         domain.RecordInspection(
@@ -525,7 +549,8 @@ def record_inspection(
             effective_on=_when(effective),
             by=by,
             reason=reason,
-        )
+        ),
+        starts=True,
     )
 
 
@@ -588,11 +613,16 @@ def publish_report(
     """Enter a report received or published, with its grades and findings.
 
     \b
-    recommendations publish-report PEEL-2016 --title "PEEL: effectiveness 2016" \\
-        --body "West Midlands Police" --inspectorate HMIC --overall-grade good \\
-        --area-grade vulnerability requires-improvement \\
-        --finding 2.15 cause-of-concern "Domestic abuse risk assessment" \\
-        --effective 2017-03-02 --by "Risk manager" --reason "report published"
+    recommendations publish-report CUSTODY-2017 --title "Custody suites in West Midlands" \\
+        --body "West Midlands Police" --inspectorate "HM Inspectorate of Prisons" \\
+        --inspectorate HMIC --inspection INSP-CUSTODY-2017 \\
+        --finding 4.12 cause-of-concern "Risks were not always assessed at booking-in" \\
+        --effective 2017-07-20 --by "Risk manager" --reason "report published"
+    recommendations publish-report PEEL-EFFECTIVENESS-2017 --title "PEEL Effectiveness 2017" \\
+        --body "West Midlands Police" --inspectorate HMIC \\
+        --inspection INSP-PEEL-EFFECTIVENESS-2017 --overall-grade good \\
+        --area-grade vulnerability good --effective 2018-03-22 --by "Risk manager" \\
+        --reason "report published"
     """
     for ref, kind, _text in findings:
         if kind not in _FINDING_KINDS:
@@ -600,7 +630,7 @@ def publish_report(
                 f"finding {ref!r}: kind {kind!r} is not one of {', '.join(_FINDING_KINDS)}",
                 param_hint="--finding",
             )
-    tracker = session().tracker()
+    policy = session().policy
     when = _when(effective)
     record(
         domain.PublishReport(
@@ -610,7 +640,7 @@ def publish_report(
                 body=body,
                 inspectorates=inspectorates,
                 published_on=published if published is not None else when,
-                scale=tracker.policy.scale(scale or tracker.policy.report_scale),
+                scale=policy.scale(scale or policy.report_scale),
                 inspection=inspection,
                 overall_grade=overall_grade,
                 area_grades=tuple(domain.AreaGrade(area, grade) for area, grade in area_grades),
@@ -624,5 +654,6 @@ def publish_report(
             effective_on=when,
             by=by,
             reason=reason,
-        )
+        ),
+        starts=True,
     )

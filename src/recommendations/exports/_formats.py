@@ -96,7 +96,8 @@ _STYLE = (
 def html_page(
     title: str, sentence: str, columns: Sequence[Column], records: Sequence[Record]
 ) -> str:
-    """A whole HTML page: the title, and a table captioned with the basis sentence.
+    """A whole HTML page: the title, a table captioned with the basis sentence, and how
+    many rows it has.
 
     Every value is escaped, so text entered by anyone shows as text.
     """
@@ -112,5 +113,6 @@ def html_page(
         f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n<table>\n<caption>{esc(sentence)}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+        f"<p>{len(records)} {'row' if len(records) == 1 else 'rows'}.</p>\n"
         "</body>\n</html>\n"
     )
