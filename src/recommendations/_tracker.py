@@ -943,8 +943,17 @@ class Tracker(TrackerViews):
                     )
                 versions[item] = version
                 times[item] = entry.recorded_at
-            with _translated(self._label):
-                self._app.save(*chunk)
+            try:
+                with _translated(self._label, conflicts=False):
+                    self._app.save(*chunk)
+            except IntegrityError as error:
+                raise RuleViolation(
+                    "an entry of this batch is already in the store (the log, or part of "
+                    f"it, was appended before); entries {count + 1} to {count + len(chunk)} "
+                    "were not written",
+                    field="originator_version",
+                    rule="next-version",
+                ) from error
             count += len(chunk)
             self._forget({entry.originator_id for entry in chunk})
             if progress is not None:

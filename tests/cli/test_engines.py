@@ -281,3 +281,33 @@ def test_every_command_end_to_end(store: str, tmp_path: Path) -> None:
     assert rebuilt.startswith("Rebuilt the views of ")
     assert f": {last} entries applied." in rebuilt
     assert head(store) == last  # reading wrote nothing
+
+
+def test_copy_moves_the_demonstration_to_each_engine(
+    store: str, demo_file: Path, tmp_path: Path, console_script: Path
+) -> None:
+    """`copy --from` gives the same log, position for position, and the same register."""
+    source = f"sqlite:///{demo_file}"
+    done = subprocess.run(
+        [str(console_script), "--store", store, "copy", "--from", source],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("Copied ")
+    with r.Tracker(source) as origin, r.Tracker(store) as copy:
+        assert list(copy.log()) == list(origin.log())
+        assert copy.head() == origin.head()
+        basis = {"as_at": date(2017, 3, 30), "known_at": origin.basis().known_at}
+        assert copy.register(**basis).rows == origin.register(**basis).rows
+    again = subprocess.run(
+        [str(console_script), "--store", store, "copy", "--from", source],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert again.returncode == 1
+    assert "rule 'next-version'" in again.stderr

@@ -249,3 +249,41 @@ def rebuild() -> None:
     digest = getattr(views, "digest", None)
     check = f" Digest of the rows: {digest()}." if callable(digest) else ""
     click.echo(f"Rebuilt the views of {session().label}: {applied} entries applied.{check}")
+
+
+@cli.command(short_help="Copy the whole log of another store into this one.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    metavar="URL",
+    help="The store to copy from, e.g. sqlite:///recommendations.db.",
+)
+@store_option
+def copy(source: str) -> None:
+    """Copy the whole log of the store at --from into this one, unchanged: every entry
+    keeps its item, version and recorded time, and command ids come too. Into an empty
+    store, the copy is the same log, position for position: the way to move from a SQLite
+    file to PostgreSQL. Copy while nobody records in the source.
+
+    \b
+    recommendations copy --from sqlite:///recommendations.db --store sqlite:///copy.db
+    """
+    from recommendations import Tracker
+    from recommendations.stores import redact
+
+    from ._app import _check_exists
+
+    _check_exists(source)
+    with Tracker(source) as origin:
+        total = origin.head()
+        target = session().tracker(create=True)
+        with progress("Copying the log", total) as (bar, task):
+            copied = target.copy_from(
+                origin, progress=lambda done: bar.update(task, completed=done)
+            )
+        target.views.catch_up()
+    click.echo(
+        f"Copied {copied} records from {redact(source)} into {session().label}; "
+        f"it now holds {target.head()}."
+    )
