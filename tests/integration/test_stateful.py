@@ -34,7 +34,7 @@ from hypothesis.stateful import (
 import recommendations as r
 from recommendations import domain
 from recommendations.domain._decide import check_timeline
-from recommendations_sqlite._views import _Item, segments
+from recommendations.views import ItemHistory, segments
 from tests.conftest import Clock, report_details
 
 REFS = ("A", "B", "C")
@@ -452,7 +452,7 @@ class Lifecycle(RuleBasedStateMachine):
                 check_timeline(ref, stored[:known], set(), fresh=False)
                 assert model_fold(entries[:known])[0]
             # The views' incremental path gives the segments a full fold gives.
-            item = _Item.of([])
+            item = ItemHistory.of([])
             for entry in stored:
                 item.add(entry)
                 assert item.segments == segments(item.log)

@@ -4,6 +4,13 @@ Pure like the domain: these functions take the log (each entry with its position
 :class:`Basis`, and return frozen data; storage adapters keep materialised copies of some of
 them, which must always equal these folds. :func:`for_audience` narrows any of them to what
 the public, or the body's oversight, may see.
+
+For those adapters, :func:`segments` and :class:`ItemHistory` give a recommendation's history
+as the rows of a bitemporal table (one :data:`Segment` per run of days with the same state),
+:func:`state_values` and :func:`register_row` carry a state to a table's columns and back,
+and :func:`trail_details` gives what an entry carried; the column names are
+:data:`STATE_COLUMNS`, :data:`HISTORY_COLUMNS` (with :data:`PERIOD_COLUMNS`) and
+:data:`TRAIL_COLUMNS`. Each engine converts the values to its own column types.
 """
 
 from ._audience import DEFAULT_AUDIENCE_POLICY, for_audience
@@ -18,10 +25,27 @@ from ._committee import (
 from ._disclosure import Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._log import Logged, Positioned
 from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register
+from ._segments import (
+    HISTORY_COLUMNS,
+    PERIOD_COLUMNS,
+    STATE_COLUMNS,
+    TRAIL_COLUMNS,
+    ItemHistory,
+    Segment,
+    StateValues,
+    register_row,
+    segments,
+    state_values,
+    trail_details,
+)
 from ._trail import Change, Detail, Subject, Trail, TrailEntry, build_trail
 
 __all__ = [
     "DEFAULT_AUDIENCE_POLICY",
+    "HISTORY_COLUMNS",
+    "PERIOD_COLUMNS",
+    "STATE_COLUMNS",
+    "TRAIL_COLUMNS",
     "Audience",
     "AudiencePolicy",
     "Basis",
@@ -30,6 +54,7 @@ __all__ = [
     "Detail",
     "Disclosure",
     "GradeCount",
+    "ItemHistory",
     "Logged",
     "Movement",
     "Positioned",
@@ -38,7 +63,9 @@ __all__ = [
     "RegisterFilter",
     "RegisterRow",
     "ReportCount",
+    "Segment",
     "Sensitivity",
+    "StateValues",
     "Subject",
     "Trail",
     "TrailEntry",
@@ -46,4 +73,8 @@ __all__ = [
     "build_register",
     "build_trail",
     "for_audience",
+    "register_row",
+    "segments",
+    "state_values",
+    "trail_details",
 ]

@@ -41,7 +41,6 @@ from recommendations import StoreError, domain, views
 from recommendations.stores import primitive
 
 from ._factory import reason
-from ._segments import STATE_COLUMNS, ItemHistory, Segment, register_row
 
 __all__ = ["SCHEMA_VERSION", "PostgresViews"]
 
@@ -74,31 +73,10 @@ _STATE_TYPES = {
     "raised_on": "date NOT NULL",
     "last_changed_on": "date NOT NULL",
 }
-_PERIOD_COLUMNS = (
-    "valid_from",
-    "valid_to",
-    "recorded_from",
-    "recorded_to",
-    "position_from",
-    "position_to",
-)
-_HISTORY_COLUMNS = ("reference", *_PERIOD_COLUMNS, *STATE_COLUMNS[1:])
+_HISTORY_COLUMNS = views.HISTORY_COLUMNS
 _RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
 _POSITION_TO = _HISTORY_COLUMNS.index("position_to")
-_REGISTER_COLUMNS = (*STATE_COLUMNS, "position", "recorded_at")
-_TRAIL_COLUMNS = (
-    "position",
-    "item",
-    "reference",
-    "version",
-    "event_type",
-    "effective_on",
-    "recorded_at",
-    "actor",
-    "reason",
-    "corrects",
-    "details",
-)
+_REGISTER_COLUMNS = (*views.STATE_COLUMNS, "position", "recorded_at")
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS {{s}}.rec_tracking (
@@ -190,7 +168,9 @@ class _Rows:
     def pending(self) -> int:
         return len(self.opened) + len(self.done) + len(self.trail)
 
-    def entry(self, position: int, event: domain.Event, item: ItemHistory | None = None) -> None:
+    def entry(
+        self, position: int, event: domain.Event, item: views.ItemHistory | None = None
+    ) -> None:
         """The rows of ``event`` at ``position``; ``item`` is its recommendation's history
         before it (``None`` for an inspection's or a report's entry)."""
         reference = None
@@ -199,7 +179,7 @@ class _Rows:
         self.trail.append(_trail_row(position, event, reference))
 
     def _recommendation(
-        self, position: int, event: domain.RecommendationEvent, item: ItemHistory
+        self, position: int, event: domain.RecommendationEvent, item: views.ItemHistory
     ) -> str:
         recorded = event.recorded_at
         closed, opened = item.add(event)
@@ -247,7 +227,7 @@ def _stored(values: tuple[Any, ...]) -> tuple[Any, ...]:
     return (*values[:4], list(values[4]), *values[5:])
 
 
-def _history_row(segment: Segment, recorded: datetime, position: int) -> list[Any]:
+def _history_row(segment: views.Segment, recorded: datetime, position: int) -> list[Any]:
     """A new, open history row (``_HISTORY_COLUMNS``) for a segment the log holds from now."""
     valid_from, valid_to, values = segment
     stored = _stored(values)
@@ -255,20 +235,7 @@ def _history_row(segment: Segment, recorded: datetime, position: int) -> list[An
 
 
 def _trail_row(position: int, event: domain.Event, reference: str | None) -> tuple[Any, ...]:
-    details = {
-        a.name: primitive(getattr(event, a.name))
-        for a in attrs.fields(type(event))
-        if a.name
-        not in (
-            "originator_id",
-            "originator_version",
-            "recorded_at",
-            "effective_on",
-            "actor",
-            "reason",
-            "corrects",
-        )
-    }
+    details = {name: primitive(value) for name, value in views.trail_details(event).items()}
     return (
         position,
         event.originator_id,
@@ -350,7 +317,7 @@ class _Statements:
             columns=columns(_HISTORY_COLUMNS),
         )
         self.copy_trail = compose(
-            "COPY {s}.rec_audit_trail ({columns}) FROM STDIN", columns=columns(_TRAIL_COLUMNS)
+            "COPY {s}.rec_audit_trail ({columns}) FROM STDIN", columns=columns(views.TRAIL_COLUMNS)
         )
         self.upsert_register = compose(
             "INSERT INTO {s}.rec_register ({columns}) VALUES ({values}) "
@@ -365,9 +332,9 @@ class _Statements:
         self.latest = compose("SELECT max(last_changed_on), max(recorded_at) FROM {s}.rec_register")
         self.current = compose(
             "SELECT {columns} FROM {s}.rec_register ORDER BY reference",
-            columns=columns(STATE_COLUMNS),
+            columns=columns(views.STATE_COLUMNS),
         )
-        self.history = compose(_HISTORY_QUERY, columns=columns(STATE_COLUMNS))
+        self.history = compose(_HISTORY_QUERY, columns=columns(views.STATE_COLUMNS))
         self.digest = [
             compose("SELECT * FROM {s}.rec_register ORDER BY reference"),
             # ids depend on the order rows were written in
@@ -405,7 +372,7 @@ class PostgresViews:
         self._statements = _Statements(schema, events)
         self._lock = threading.RLock()
         self._connection: psycopg.Connection[Any] | None = None
-        self._items: OrderedDict[uuid.UUID, ItemHistory] = OrderedDict()
+        self._items: OrderedDict[uuid.UUID, views.ItemHistory] = OrderedDict()
         self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
         try:
             self._prepare()
@@ -568,12 +535,12 @@ class PostgresViews:
                 log.itersize = batch
                 log.execute(s.everything, (head,))
                 current: uuid.UUID | None = None
-                item = ItemHistory.of([])
+                item = views.ItemHistory.of([])
                 for position, originator_id, version, topic, state in log:
                     if originator_id != current:
                         if rows.pending() >= batch:
                             rows.flush(cursor, s)
-                        current, item = originator_id, ItemHistory.of([])
+                        current, item = originator_id, views.ItemHistory.of([])
                     event = self._decode(
                         StoredEvent(
                             originator_id=originator_id,
@@ -608,14 +575,14 @@ class PostgresViews:
             for position, originator_id, version, topic, state in cursor.fetchall()
         ]
 
-    def _item(self, cursor: psycopg.Cursor[Any], item: uuid.UUID, upto: int) -> ItemHistory:
+    def _item(self, cursor: psycopg.Cursor[Any], item: uuid.UUID, upto: int) -> views.ItemHistory:
         """The history of recommendation ``item`` up to its entry ``upto``."""
         cached = self._items.get(item)
         if cached is not None and len(cached.log) == upto:
             self._items.move_to_end(item)
             return cached
         log = [event for _, event in self._entries(cursor, item, upto)]
-        loaded = ItemHistory.of([e for e in log if isinstance(e, domain.RecommendationEvent)])
+        loaded = views.ItemHistory.of([e for e in log if isinstance(e, domain.RecommendationEvent)])
         self._items[item] = loaded
         if len(self._items) > _CACHED_ITEMS:
             self._items.popitem(last=False)
@@ -663,7 +630,7 @@ class PostgresViews:
                     s.history,
                     {"day": at.as_at, "known": at.known_at, "position": at.position},
                 ).fetchall()
-                rows = [register_row(values, at.as_at) for values in found_rows]
+                rows = [views.register_row(values, at.as_at) for values in found_rows]
         return position, [row for row in rows if where(row)]
 
     def _current_rows(
@@ -684,7 +651,8 @@ class PostgresViews:
         if cached is not None and cached[0] == key:
             return cached[1]
         result = [
-            register_row(values, basis.as_at) for values in connection.execute(s.current).fetchall()
+            views.register_row(values, basis.as_at)
+            for values in connection.execute(s.current).fetchall()
         ]
         self._current = (key, result)
         return result

@@ -33,7 +33,7 @@ from eventsourcing.persistence import StoredEvent
 from recommendations import StoreError, domain, views
 from recommendations.stores import primitive
 
-__all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews", "row_values", "segments"]
+__all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews"]
 
 END_OF_TIME = "9999-12-31"
 """``valid_to`` of a state that holds until further notice."""
@@ -41,49 +41,6 @@ END_OF_RECORD = "9999-12-31 23:59:59.999999"
 """``recorded_to`` of a row the log still holds."""
 END_OF_LOG = 2**62
 """``position_to`` of a row the log still holds."""
-
-_STATE_COLUMNS = (
-    "reference",
-    "text",
-    "kind",
-    "body",
-    "inspectorates",
-    "inspection",
-    "report",
-    "finding",
-    "scope",
-    "sensitive",
-    "owner",
-    "owner_name",
-    "grade",
-    "status",
-    "due_on",
-    "original_due_on",
-    "deferrals",
-    "raised_on",
-    "last_changed_on",
-)
-_PERIOD_COLUMNS = (
-    "valid_from",
-    "valid_to",
-    "recorded_from",
-    "recorded_to",
-    "position_from",
-    "position_to",
-)
-_TRAIL_COLUMNS = (
-    "position",
-    "item",
-    "reference",
-    "version",
-    "event_type",
-    "effective_on",
-    "recorded_at",
-    "actor",
-    "reason",
-    "corrects",
-    "details",
-)
 
 _SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS rec_tracking (
@@ -171,7 +128,7 @@ _CACHED_ITEMS = 4096
 _VIEW = "views"
 
 Row = tuple[Any, ...]
-"""The state columns of one register row, in ``_STATE_COLUMNS`` order."""
+"""The state columns of one register row as stored, in ``views.STATE_COLUMNS`` order."""
 
 
 def recorded_text(moment: datetime) -> str:
@@ -180,83 +137,45 @@ def recorded_text(moment: datetime) -> str:
 
 
 def row_values(state: domain.Recommendation) -> Row:
-    """The stored columns of a state (everything the register shows but ``overdue``)."""
-    return (
-        state.reference,
-        state.text,
-        state.kind.name,
-        state.body,
-        orjson.dumps(list(state.inspectorates)).decode(),
-        state.inspection,
-        state.report,
-        state.finding,
-        state.scope.value,
-        int(state.sensitive),
-        state.owner,
-        state.owner_name,
-        state.grade,
-        state.status.value,
-        None if state.due_on is None else state.due_on.isoformat(),
-        None if state.original_due_on is None else state.original_due_on.isoformat(),
-        state.deferrals,
-        state.raised_on.isoformat(),
-        state.last_changed_on.isoformat(),
-    )
+    """The stored columns of a state (everything the register shows but ``overdue``): what
+    the segments of :class:`views.ItemHistory` carry here."""
+    return _stored(views.state_values(state))
+
+
+def _stored(values: views.StateValues) -> Row:
+    """State columns as stored: the inspectorates as a JSON list, ``sensitive`` as 0 or 1,
+    dates as ISO text."""
+    row = list(values)
+    row[_INSPECTORATES] = _names_text(row[_INSPECTORATES])
+    row[_SENSITIVE] = int(row[_SENSITIVE])
+    for index in _DATES:
+        if row[index] is not None:
+            row[index] = _day_iso(row[index])
+    return tuple(row)
 
 
 def row_of(values: Sequence[Any], as_at: date) -> views.RegisterRow:
     """A register row from stored columns, with ``overdue`` judged on ``as_at``."""
-    (
-        reference,
-        text,
-        kind,
-        body,
-        inspectorates,
-        inspection,
-        report,
-        finding,
-        scope,
-        sensitive,
-        owner,
-        owner_name,
-        grade,
-        status,
-        due_on,
-        original_due_on,
-        deferrals,
-        raised_on,
-        last_changed_on,
-    ) = values[: len(_STATE_COLUMNS)]
-    due = None if due_on is None else _day(due_on)
-    state_status = _STATUSES[status]
-    return views.RegisterRow(
-        reference=reference,
-        text=text,
-        kind=kind,
-        body=body,
-        inspectorates=_names(inspectorates),
-        inspection=inspection,
-        report=report,
-        finding=finding,
-        scope=_SCOPES[scope],
-        sensitive=bool(sensitive),
-        owner=owner,
-        owner_name=owner_name,
-        grade=grade,
-        status=state_status,
-        due_on=due,
-        original_due_on=None if original_due_on is None else _day(original_due_on),
-        deferrals=deferrals,
-        overdue=state_status is not domain.Status.DISCHARGED and due is not None and due < as_at,
-        raised_on=_day(raised_on),
-        last_changed_on=_day(last_changed_on),
-    )
+    state = list(values)
+    state[_INSPECTORATES] = _names(state[_INSPECTORATES])
+    for index in _DATES:
+        if state[index] is not None:
+            state[index] = _day(state[index])
+    return views.register_row(state, as_at)  # it takes ``sensitive`` as 0 or 1 too
 
 
-# Reading 50,000 rows parses the same few thousand dates and lists again and again.
-_STATUSES = {status.value: status for status in domain.Status}
-_SCOPES = {scope.value: scope for scope in domain.Scope}
+# Where the state columns SQLite keeps in a type of its own are.
+_INSPECTORATES = views.STATE_COLUMNS.index("inspectorates")
+_SENSITIVE = views.STATE_COLUMNS.index("sensitive")
+_DATES = tuple(
+    views.STATE_COLUMNS.index(column)
+    for column in ("due_on", "original_due_on", "raised_on", "last_changed_on")
+)
+
+# Reading 50,000 rows parses the same few thousand dates and lists again and again; writing
+# them formats the same dates and dumps the same few lists.
 _day = functools.lru_cache(maxsize=65536)(date.fromisoformat)
+_day_iso = functools.lru_cache(maxsize=65536)(date.isoformat)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -264,89 +183,14 @@ def _names(stored: str) -> tuple[str, ...]:
     return tuple(orjson.loads(stored))
 
 
-Segment = tuple[str, str, Row]
-"""``(valid_from, valid_to, state columns)``: one state over a period of valid time."""
+@functools.lru_cache(maxsize=4096)
+def _names_text(names: tuple[str, ...]) -> str:
+    return orjson.dumps(list(names)).decode()
 
 
-def segments(log: Sequence[domain.RecommendationEvent]) -> list[Segment]:
-    """The valid-time history of one recommendation as ``log`` tells it.
-
-    One segment per run of days with the same state, from the day it was raised; equal
-    neighbours merged, the last open-ended.
-    """
-    return _fold_segments(log)[0]
-
-
-def _fold_segments(
-    log: Sequence[domain.RecommendationEvent],
-) -> tuple[list[Segment], domain.Recommendation | None, date | None]:
-    """The segments, the state at the end of the timeline and its last effective date."""
-    entries = domain.timeline(log)
-    result: list[Segment] = []
-    state: domain.Recommendation | None = None
-    index = 0
-    while index < len(entries):
-        day = entries[index].effective_on
-        while index < len(entries) and entries[index].effective_on == day:
-            state = domain.evolve(entries[index], state)
-            index += 1
-        assert state is not None  # the first entry is the raising
-        values = row_values(state)
-        start = day.isoformat()
-        if result and result[-1][2] == values:
-            continue
-        if result:
-            previous = result[-1]
-            result[-1] = (previous[0], start, previous[2])
-        result.append((start, END_OF_TIME, values))
-    last_day = entries[-1].effective_on if entries else None
-    return result, state, last_day
-
-
-def _append_segment(segments: list[Segment], day: str, values: Row) -> list[Segment]:
-    """The segments after a new state from ``day`` on, ``day`` being their last day or
-    later: what :func:`segments` gives for the log with that entry at its end."""
-    if not segments:
-        return [(day, END_OF_TIME, values)]
-    start, _, last = segments[-1]
-    if start == day:
-        result = [*segments[:-1], (day, END_OF_TIME, values)]
-        if len(result) > 1 and result[-2][2] == values:
-            result[-2:] = [(result[-2][0], END_OF_TIME, values)]
-        return result
-    if last == values:
-        return segments
-    return [*segments[:-1], (start, day, last), (day, END_OF_TIME, values)]
-
-
-@attrs.define
-class _Item:
-    """What catching up keeps of one recommendation between its entries."""
-
-    log: list[domain.RecommendationEvent]
-    segments: list[Segment]
-    state: domain.Recommendation | None
-    last_day: date | None
-
-    @classmethod
-    def of(cls, log: list[domain.RecommendationEvent]) -> _Item:
-        found, state, last_day = _fold_segments(log)
-        return cls(log=log, segments=found, state=state, last_day=last_day)
-
-    def add(self, event: domain.RecommendationEvent) -> None:
-        """Take ``event`` in; cheaply when it lands at the end of the timeline."""
-        self.log.append(event)
-        at_end = not isinstance(event, domain.Corrected) and (
-            self.last_day is None or event.effective_on >= self.last_day
-        )
-        if not at_end:
-            self.segments, self.state, self.last_day = _fold_segments(self.log)
-            return
-        self.state = domain.evolve(event, self.state)
-        self.last_day = event.effective_on
-        self.segments = _append_segment(
-            self.segments, event.effective_on.isoformat(), row_values(self.state)
-        )
+def _day_text(day: date | None) -> str:
+    """A segment's end as stored: ``END_OF_TIME`` for one that holds until further notice."""
+    return END_OF_TIME if day is None else _day_iso(day)
 
 
 class SqliteViews:
@@ -365,7 +209,7 @@ class SqliteViews:
         self._decode = decode
         self._lock = threading.Lock()
         self._connection = connect()
-        self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
+        self._items: OrderedDict[uuid.UUID, views.ItemHistory] = OrderedDict()
         self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
         self._prepare()
 
@@ -557,7 +401,7 @@ class SqliteViews:
             for position, originator_id, version, topic, state in rows
         ]
 
-    def _item(self, cursor: sqlite3.Cursor, item: uuid.UUID, upto: int) -> _Item:
+    def _item(self, cursor: sqlite3.Cursor, item: uuid.UUID, upto: int) -> views.ItemHistory:
         cached = self._items.get(item)
         if cached is not None and len(cached.log) == upto:
             self._items.move_to_end(item)
@@ -572,7 +416,7 @@ class SqliteViews:
             for v, t, s in rows
         ]
         typed = [e for e in log if isinstance(e, domain.RecommendationEvent)]
-        loaded = _Item.of(typed)
+        loaded = views.ItemHistory.of(typed, row_values)
         self._items[item] = loaded
         if len(self._items) > _CACHED_ITEMS:
             self._items.popitem(last=False)
@@ -596,24 +440,19 @@ class SqliteViews:
     def _apply_recommendation(
         self,
         cursor: sqlite3.Cursor,
-        item: _Item,
+        item: views.ItemHistory,
         event: domain.RecommendationEvent,
         position: int,
         recorded: str,
     ) -> str:
-        old = item.segments
-        item.add(event)
-        new = item.segments
-        reference = new[0][2][0]
-        kept = set(old) & set(new)
-        for valid_from, valid_to, _values in old:
-            if (valid_from, valid_to, _values) in kept:
-                continue
+        closed, opened = item.add(event)
+        reference = item.segments[0][2][0]
+        for valid_from, _, _ in closed:
             # Close the row in recorded time: the log no longer holds it from now on.
             found = cursor.execute(
                 "SELECT id FROM rec_register_history "
                 "WHERE reference = ? AND valid_from = ? AND recorded_to = ?",
-                (reference, valid_from, END_OF_RECORD),
+                (reference, _day_iso(valid_from), END_OF_RECORD),
             ).fetchone()
             if found is None:
                 raise StoreError(
@@ -630,10 +469,9 @@ class SqliteViews:
                 "UPDATE rec_register_history_periods SET recorded_hi = ? WHERE id = ?",
                 (_minutes_up(recorded), found[0]),
             )
-        rows = [_history_row(segment, recorded, position) for segment in new if segment not in kept]
+        rows = [_history_row(segment, recorded, position) for segment in opened]
         _insert_history(cursor, rows)
-        last = new[-1][2]
-        cursor.execute(_INSERT_REGISTER, (*last, position, recorded))
+        cursor.execute(_INSERT_REGISTER, (*item.segments[-1][2], position, recorded))
         return str(reference)
 
     # --- reading ----------------------------------------------------------------------------------
@@ -681,7 +519,7 @@ class SqliteViews:
         if cached is not None and cached[0] == key:
             return cached[1]
         rows = self._connection.execute(
-            f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register ORDER BY reference"
+            f"SELECT {_STATE_LIST} FROM rec_register ORDER BY reference"
         ).fetchall()
         result = [row_of(values, basis.as_at) for values in rows]
         self._current = (key, result)
@@ -709,8 +547,7 @@ class SqliteViews:
         else:  # an earlier position than the views hold: no index on positions
             condition = exact
         rows = self._connection.execute(
-            f"SELECT {', '.join(_STATE_COLUMNS)} FROM rec_register_history "
-            f"WHERE {condition} ORDER BY reference",
+            f"SELECT {_STATE_LIST} FROM rec_register_history WHERE {condition} ORDER BY reference",
             parameters,
         ).fetchall()
         return [row_of(values, basis.as_at) for values in rows]
@@ -759,24 +596,27 @@ class SqliteViews:
         return hasher.hexdigest()
 
 
-_HISTORY_COLUMNS = ("reference", *_PERIOD_COLUMNS, *_STATE_COLUMNS[1:])
+_STATE_LIST = ", ".join(views.STATE_COLUMNS)
+_HISTORY_COLUMNS = views.HISTORY_COLUMNS
+_RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
+_POSITION_TO = _HISTORY_COLUMNS.index("position_to")
 _INSERT_TRAIL = (
-    f"INSERT INTO rec_audit_trail ({', '.join(_TRAIL_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_TRAIL_COLUMNS))})"
+    f"INSERT INTO rec_audit_trail ({', '.join(views.TRAIL_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(views.TRAIL_COLUMNS))})"
 )
 _INSERT_REGISTER = (
-    f"INSERT OR REPLACE INTO rec_register ({', '.join(_STATE_COLUMNS)}, position, "
-    f"recorded_at) VALUES ({', '.join('?' * (len(_STATE_COLUMNS) + 2))})"
+    f"INSERT OR REPLACE INTO rec_register ({_STATE_LIST}, position, "
+    f"recorded_at) VALUES ({', '.join('?' * (len(views.STATE_COLUMNS) + 2))})"
 )
 
 
-def _history_row(segment: Segment, recorded: str, position: int) -> list[Any]:
+def _history_row(segment: views.Segment, recorded: str, position: int) -> list[Any]:
     """A new history row (``_HISTORY_COLUMNS``) for a segment the log holds from now on."""
     valid_from, valid_to, values = segment
     return [
         values[0],
-        valid_from,
-        valid_to,
+        _day_iso(valid_from),
+        _day_text(valid_to),
         recorded,
         END_OF_RECORD,
         position,
@@ -862,31 +702,27 @@ class _BulkWriter:
 
     def item(self, entries: list[tuple[int, domain.Event]]) -> None:
         """The rows of one item, from all its entries in order."""
-        tracked = _Item.of([])
-        rows: dict[Segment, list[Any]] = {}
+        tracked = views.ItemHistory.of([], row_values)
+        rows: dict[views.Segment, list[Any]] = {}
         done: list[list[Any]] = []
         reference: str | None = None
+        last: tuple[int, str] = (0, "")
         for position, event in entries:
             recorded = recorded_text(event.recorded_at)
             if isinstance(event, domain.RecommendationEvent):
-                old = tracked.segments
-                tracked.add(event)
-                new = tracked.segments
-                kept = set(old) & set(new)
-                for segment in old:
-                    if segment not in kept:
-                        closed = rows.pop(segment)
-                        closed[4], closed[6] = recorded, position
-                        done.append(closed)
-                for segment in new:
-                    if segment not in kept:
-                        rows[segment] = _history_row(segment, recorded, position)
-                reference = str(new[0][2][0])
-                last = (*new[-1][2], position, recorded)
+                closed, opened = tracked.add(event)
+                for segment in closed:
+                    row = rows.pop(segment)
+                    row[_RECORDED_TO], row[_POSITION_TO] = recorded, position
+                    done.append(row)
+                for segment in opened:
+                    rows[segment] = _history_row(segment, recorded, position)
+                reference = str(tracked.segments[0][2][0])
+                last = (position, recorded)
             self._trail.append(_trail_row(position, event, recorded, reference))
         if reference is not None:
             self._history.extend([*done, *rows.values()])
-            self._register.append(last)
+            self._register.append((*tracked.segments[-1][2], *last))
 
     def flush(self) -> None:
         _insert_history(self._connection, self._history)
@@ -899,20 +735,6 @@ def _trail_row(
     position: int, event: domain.Event, recorded: str, reference: str | None
 ) -> tuple[Any, ...]:
     reference = reference or getattr(event, "reference", None)
-    details = {
-        a.name: getattr(event, a.name)
-        for a in attrs.fields(type(event))
-        if a.name
-        not in (
-            "originator_id",
-            "originator_version",
-            "recorded_at",
-            "effective_on",
-            "actor",
-            "reason",
-            "corrects",
-        )
-    }
     return (
         position,
         event.originator_id.hex,
@@ -924,7 +746,7 @@ def _trail_row(
         event.actor,
         event.reason,
         getattr(event, "corrects", None),
-        _details_json(details),
+        _details_json(views.trail_details(event)),
     )
 
 

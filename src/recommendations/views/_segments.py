@@ -1,0 +1,326 @@
+"""The register's history as rows of bitemporal tables: pure, for any storage engine.
+
+A storage adapter that keeps materialised views (see :class:`~recommendations.stores.Views`)
+holds, for each recommendation, one row per *segment*: a state that held over a run of
+effective dates ``[valid_from, valid_to)``. Applying an entry of the item's log replaces some
+segments by others; the rows of the replaced ones are closed in recorded time, the new ones
+opened. This module works that out on plain Python values (dates, tuples, booleans):
+
+- :func:`segments` folds one recommendation's log into its segments, and
+  :class:`ItemHistory` keeps them up to date entry by entry, saying which segments each
+  entry ends and which it begins (an engine may have them carry each state in its stored
+  form, converted once);
+- :func:`state_values` gives a state's columns (:data:`STATE_COLUMNS`), and
+  :func:`register_row` turns columns read back into a :class:`RegisterRow`;
+- :func:`trail_details` gives what an entry carried beyond the audit trail's own columns
+  (:data:`TRAIL_COLUMNS`).
+
+Every engine lays its tables out with these columns and turns the values into its own
+column types (text, arrays, JSON, an open end as ``NULL`` or a sentinel) at its edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any, TypeAlias
+
+import attrs
+
+from recommendations import domain
+
+from ._register import RegisterRow
+
+__all__ = [
+    "HISTORY_COLUMNS",
+    "PERIOD_COLUMNS",
+    "STATE_COLUMNS",
+    "TRAIL_COLUMNS",
+    "ItemHistory",
+    "Segment",
+    "StateValues",
+    "register_row",
+    "segments",
+    "state_values",
+    "trail_details",
+]
+
+STATE_COLUMNS = (
+    "reference",
+    "text",
+    "kind",
+    "body",
+    "inspectorates",
+    "inspection",
+    "report",
+    "finding",
+    "scope",
+    "sensitive",
+    "owner",
+    "owner_name",
+    "grade",
+    "status",
+    "due_on",
+    "original_due_on",
+    "deferrals",
+    "raised_on",
+    "last_changed_on",
+)
+"""The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
+depends on the day asked about)."""
+
+PERIOD_COLUMNS = (
+    "valid_from",
+    "valid_to",
+    "recorded_from",
+    "recorded_to",
+    "position_from",
+    "position_to",
+)
+"""The periods of a history row: true in the world over ``[valid_from, valid_to)``, held by
+the log over ``[recorded_from, recorded_to)`` and log positions
+``[position_from, position_to)``."""
+
+HISTORY_COLUMNS = ("reference", *PERIOD_COLUMNS, *STATE_COLUMNS[1:])
+"""The columns of the register's history table, beside any key of the engine's own."""
+
+TRAIL_COLUMNS = (
+    "position",
+    "item",
+    "reference",
+    "version",
+    "event_type",
+    "effective_on",
+    "recorded_at",
+    "actor",
+    "reason",
+    "corrects",
+    "details",
+)
+"""The columns of the audit trail table: one row per entry of the log."""
+
+StateValues: TypeAlias = tuple[Any, ...]
+"""The values of one state, in :data:`STATE_COLUMNS` order: as :func:`state_values` gives
+them, or in an engine's stored form (see :func:`segments`)."""
+
+Segment: TypeAlias = tuple[date, date | None, StateValues]
+"""``(valid_from, valid_to, state)``: one state over ``[valid_from, valid_to)``;
+``valid_to`` is ``None`` for a state that holds until further notice."""
+
+_Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
+
+
+def state_values(state: domain.Recommendation) -> StateValues:
+    """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
+    ``inspectorates`` a tuple, dates as dates, ``sensitive`` a boolean."""
+    return (
+        state.reference,
+        state.text,
+        state.kind.name,
+        state.body,
+        state.inspectorates,
+        state.inspection,
+        state.report,
+        state.finding,
+        state.scope.value,
+        state.sensitive,
+        state.owner,
+        state.owner_name,
+        state.grade,
+        state.status.value,
+        state.due_on,
+        state.original_due_on,
+        state.deferrals,
+        state.raised_on,
+        state.last_changed_on,
+    )
+
+
+_STATUSES = {status.value: status for status in domain.Status}
+_SCOPES = {scope.value: scope for scope in domain.Scope}
+
+
+def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
+    """The register row of state columns read back, with ``overdue`` judged on ``as_at``
+    as :meth:`~recommendations.Recommendation.is_overdue` does.
+
+    ``values`` are the :data:`STATE_COLUMNS`, no more, as :func:`state_values` gives them
+    (``inspectorates`` may be any sequence, ``sensitive`` anything true or false).
+    """
+    (
+        reference,
+        text,
+        kind,
+        body,
+        inspectorates,
+        inspection,
+        report,
+        finding,
+        scope,
+        sensitive,
+        owner,
+        owner_name,
+        grade,
+        status,
+        due_on,
+        original_due_on,
+        deferrals,
+        raised_on,
+        last_changed_on,
+    ) = values
+    state_status = _STATUSES[status]
+    return RegisterRow(
+        reference=reference,
+        text=text,
+        kind=kind,
+        body=body,
+        inspectorates=tuple(inspectorates),
+        inspection=inspection,
+        report=report,
+        finding=finding,
+        scope=_SCOPES[scope],
+        sensitive=bool(sensitive),
+        owner=owner,
+        owner_name=owner_name,
+        grade=grade,
+        status=state_status,
+        due_on=due_on,
+        original_due_on=original_due_on,
+        deferrals=deferrals,
+        overdue=state_status is not domain.Status.DISCHARGED
+        and due_on is not None
+        and due_on < as_at,
+        raised_on=raised_on,
+        last_changed_on=last_changed_on,
+    )
+
+
+def segments(
+    log: Sequence[domain.RecommendationEvent], columns: _Columns = state_values
+) -> list[Segment]:
+    """The valid-time history of one recommendation as ``log`` (its entries in version
+    order) tells it: one segment per run of days with the same state, from the day it was
+    raised; equal neighbours merged, the last open-ended. The state of a segment is
+    ``columns(project(log, as_at=day))`` for every ``day`` in it.
+
+    ``columns`` is :func:`state_values` unless an engine would rather the segments carried
+    each state in its stored form: it may pass its own conversion, which must tell two
+    states apart exactly when their columns differ.
+    """
+    return _fold(log, columns)[0]
+
+
+def _fold(
+    log: Sequence[domain.RecommendationEvent], columns: _Columns
+) -> tuple[list[Segment], domain.Recommendation | None, date | None]:
+    """The segments, the state at the end of the timeline and its last effective date."""
+    entries = domain.timeline(log)
+    result: list[Segment] = []
+    state: domain.Recommendation | None = None
+    index = 0
+    while index < len(entries):
+        day = entries[index].effective_on
+        while index < len(entries) and entries[index].effective_on == day:
+            state = domain.evolve(entries[index], state)
+            index += 1
+        if state is None:  # pragma: no cover - the rules put the raising first
+            raise TypeError("a recommendation's timeline starts before it was raised")
+        values = columns(state)
+        if result and result[-1][2] == values:
+            continue
+        if result:
+            previous = result[-1]
+            result[-1] = (previous[0], day, previous[2])
+        result.append((day, None, values))
+    last_day = entries[-1].effective_on if entries else None
+    return result, state, last_day
+
+
+def _append(found: list[Segment], day: date, values: StateValues) -> list[Segment]:
+    """The segments after a new state from ``day`` on, ``day`` being their last day or
+    later: what :func:`segments` gives for the log with that entry at its end."""
+    if not found:
+        return [(day, None, values)]
+    start, _, last = found[-1]
+    if start == day:
+        result = [*found[:-1], (day, None, values)]
+        if len(result) > 1 and result[-2][2] == values:
+            result[-2:] = [(result[-2][0], None, values)]
+        return result
+    if last == values:
+        return found
+    return [*found[:-1], (start, day, last), (day, None, values)]
+
+
+@attrs.define
+class ItemHistory:
+    """One recommendation's log, its :func:`segments` and the state at the end of its
+    timeline: what catching up keeps of it between its entries.
+
+    Start from ``ItemHistory.of(log)`` (``of([])`` before the first entry) and give it each
+    new entry with :meth:`add`. The segments carry each state as ``columns`` gives it (see
+    :func:`segments`), so an engine converts each state once.
+    """
+
+    log: list[domain.RecommendationEvent]
+    segments: list[Segment]
+    state: domain.Recommendation | None
+    last_day: date | None
+    columns: _Columns = state_values
+
+    @classmethod
+    def of(
+        cls, log: list[domain.RecommendationEvent], columns: _Columns = state_values
+    ) -> ItemHistory:
+        """The history of ``log`` (its entries in version order; kept, and added to)."""
+        found, state, last_day = _fold(log, columns)
+        return cls(log=log, segments=found, state=state, last_day=last_day, columns=columns)
+
+    def add(self, event: domain.RecommendationEvent) -> tuple[list[Segment], list[Segment]]:
+        """Take ``event``, the log's next entry, in; the segments it ends and the segments it
+        begins, each in timeline order.
+
+        Cheap when the entry lands at the end of the timeline; a backdated entry or a
+        correction folds the whole log again. Afterwards :attr:`segments` is
+        ``segments(log, columns)``.
+        """
+        old = self.segments
+        self.log.append(event)
+        at_end = not isinstance(event, domain.Corrected) and (
+            self.last_day is None or event.effective_on >= self.last_day
+        )
+        if at_end:
+            self.state = domain.evolve(event, self.state)
+            self.last_day = event.effective_on
+            self.segments = _append(self.segments, event.effective_on, self.columns(self.state))
+        else:
+            self.segments, self.state, self.last_day = _fold(self.log, self.columns)
+        kept = set(old) & set(self.segments)
+        return (
+            [segment for segment in old if segment not in kept],
+            [segment for segment in self.segments if segment not in kept],
+        )
+
+
+_TRAIL_OWN = frozenset(
+    (
+        "originator_id",
+        "originator_version",
+        "recorded_at",
+        "effective_on",
+        "actor",
+        "reason",
+        "corrects",
+    )
+)
+
+
+def trail_details(event: domain.Event) -> dict[str, Any]:
+    """What ``event`` carried beyond the trail's own columns (:data:`TRAIL_COLUMNS`), by
+    field name in field order, the values as the event holds them (an engine keeps them as
+    JSON, for instance)."""
+    return {
+        field.name: getattr(event, field.name)
+        for field in attrs.fields(type(event))
+        if field.name not in _TRAIL_OWN
+    }
