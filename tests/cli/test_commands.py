@@ -183,8 +183,17 @@ def test_only_a_command_that_can_start_a_store_makes_its_file(
         ), (name, refused.stderr)
         assert not (tmp_path / "typo.db").exists(), name
     assert sorted(cli.commands) == sorted(
-        [*NOT_STARTING, "raise", "record-inspection", "publish-report", "import", "demo", "stores"]
+        [
+            *NOT_STARTING,
+            *("raise", "record-inspection", "publish-report", "import", "demo", "copy"),
+            "stores",
+        ]
     )
+    # copying from a store that is not there makes no copy either
+    refused = invoke("--store", store, "copy", "--from", "sqlite:///no-such-source.db")
+    assert refused.exit_code == 1
+    assert "rule 'store-exists'" in refused.stderr
+    assert list(tmp_path.iterdir()) == []
     # refused by an empty store: no file either
     refused = invoke("--store", store, *RAISE)
     assert refused.exit_code == 1
