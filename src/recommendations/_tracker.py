@@ -330,7 +330,9 @@ class Tracker(TrackerViews):
                 attempt += 1
                 fresh = True
         self._remember(events)
-        positions = [r.notification.id for r in recordings]
+        # A batch takes consecutive positions in its own order (sorted: an engine need not
+        # return them in that order).
+        positions = sorted(r.notification.id for r in recordings)
         entries: list[tuple[int, domain.Event | None]] = list(
             zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
         )
