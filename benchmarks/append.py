@@ -297,7 +297,8 @@ def main(argv: list[str] | None = None) -> int:
         m = {key: statistics.median(x[key] for x in rounds) for key in rounds[0]}
         bulk_ratio = m["bulk_tracker"] / m["bulk_raw"]
         print(
-            f"| {name} | bulk append, events/s | {m['bulk_tracker']:,.0f} | {m['bulk_raw']:,.0f} "
+            f"| {name} | bulk append of commands (execute_many), events/s | "
+            f"{m['bulk_tracker']:,.0f} | {m['bulk_raw']:,.0f} "
             f"| {bulk_ratio:.2f}x | >= 0.8x | {'yes' if bulk_ratio >= 0.8 else 'no'} |"
         )
         copy_ratio = m["copy"] / m["bulk_raw"]

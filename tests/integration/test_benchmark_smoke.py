@@ -146,7 +146,7 @@ def test_the_append_benchmark_runs_on_sqlite_and_postgresql(
     figures = {(row.split("|")[1].strip(), row.split("|")[2].strip()) for row in rows}
     for store in ("SQLite", "PostgreSQL"):
         for figure in (
-            "bulk append, events/s",
+            "bulk append of commands (execute_many), events/s",
             "bulk append of a copied log, events/s",
             "one command at a time, commands/s",
             "command latency p99, ms",
