@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Literal
 
 from click.testing import CliRunner, Result
 
@@ -53,6 +56,42 @@ def run_together(
     (for commands that only read, whose order does not matter); their results in order."""
     with ThreadPoolExecutor(max_workers=at_once) as pool:
         return list(pool.map(lambda args: run(*args, cwd=cwd), commands))
+
+
+def on_a_terminal(
+    *args: str, stream: Literal["stdout", "stderr"] = "stdout", **env: str
+) -> tuple[int, str]:
+    """Run the real command with its standard output (or, with ``stream="stderr"``, its
+    standard error) on a pseudo-terminal, reading the terminal as it goes, and the other
+    stream discarded; the exit status and what the terminal showed. ``env`` adds to
+    :func:`clean_env`."""
+    leader, follower = pty.openpty()
+    on_stdout = stream == "stdout"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "recommendations", *args],
+        stdout=follower if on_stdout else subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL if on_stdout else follower,
+        env=clean_env(TERM="xterm", **env),
+    )
+    os.close(follower)
+    chunks: list[bytes] = []
+
+    def read() -> None:
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed once the process has ended
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    code = process.wait(timeout=120)
+    reader.join(timeout=30)
+    os.close(leader)
+    return code, b"".join(chunks).decode(errors="replace")
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> Result:

@@ -7,11 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import pty
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import openpyxl
@@ -19,7 +14,7 @@ import pytest
 
 from recommendations.cli import cli
 
-from .helpers import clean_env, invoke, ok, run, table_rows
+from .helpers import invoke, ok, on_a_terminal, run, table_rows
 
 PAGE = Path(__file__).resolve().parents[2] / "docs" / "reference" / "cli.md"
 PAPER = ("committee-update", "--since", "2016-12-08", "--as-at", "2017-03-30")
@@ -242,41 +237,10 @@ def test_demo_on_a_memory_store_suggests_nothing_that_cannot_work() -> None:
     assert "memory:// keeps nothing once this command ends" in result.stderr
 
 
-def _on_a_terminal(*args: str) -> tuple[int, str]:
-    """Run the command with its standard output on a pseudo-terminal 100 columns wide; the
-    exit status and what the terminal showed."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recommendations", *args],
-        stdout=follower,
-        stderr=subprocess.DEVNULL,
-        env=clean_env(TERM="xterm", COLUMNS="100"),
-    )
-    os.close(follower)
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal is closed once the process has ended
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    code = process.wait(timeout=120)
-    reader.join(timeout=30)
-    os.close(leader)
-    return code, b"".join(chunks).decode(errors="replace")
-
-
 def test_the_committee_paper_is_formatted_on_a_terminal_and_markdown_in_a_pipe(
     shared_demo: str,
 ) -> None:
-    code, shown = _on_a_terminal("--store", shared_demo, *PAPER)
+    code, shown = on_a_terminal("--store", shared_demo, *PAPER, COLUMNS="100")
     assert code == 0
     assert "West Midlands Police: update on inspection recommendations" in shown
     assert "| --- |" not in shown

@@ -11,7 +11,6 @@ import os
 import pty
 import subprocess
 import sys
-import threading
 import xml.etree.ElementTree as ET
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -26,7 +25,7 @@ from recommendations import views
 from recommendations.paper import CommitteePaper
 from recommendations.stores import InProcessViews
 
-from .helpers import clean_env, entry, invoke, ok, run
+from .helpers import clean_env, entry, invoke, ok, on_a_terminal, run
 
 PEEL = ("PEEL-EFF-2016-1", "PEEL-EFF-2016-2")
 
@@ -257,49 +256,18 @@ def _in_a_terminal(*args: str) -> tuple[int, str]:
     return process.returncode, err.decode()
 
 
-def _progress_on_a_terminal(*args: str) -> tuple[int, str]:
-    """Run the command with its standard error on a pseudo-terminal (where progress bars
-    show), reading the terminal as it goes; the exit status and what the terminal got."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "recommendations", *args],
-        stdout=subprocess.DEVNULL,
-        stderr=follower,
-        env=clean_env(TERM="xterm"),
-    )
-    os.close(follower)
-    chunks: list[bytes] = []
-
-    def read() -> None:
-        while True:
-            try:
-                chunk = os.read(leader, 4096)
-            except OSError:  # the terminal is closed once the process has ended
-                return
-            if not chunk:
-                return
-            chunks.append(chunk)
-
-    reader = threading.Thread(target=read)
-    reader.start()
-    code = process.wait(timeout=120)
-    reader.join(timeout=30)
-    os.close(leader)
-    return code, b"".join(chunks).decode(errors="replace")
-
-
 def test_progress_bars_show_on_a_terminal(tmp_path: Path) -> None:
     store = f"sqlite:///{tmp_path / 'demo.db'}"
-    code, shown = _progress_on_a_terminal("--store", store, "demo")
+    code, shown = on_a_terminal("--store", store, "demo", stream="stderr")
     assert code == 0, shown
     assert "Recording the demonstration" in shown
     assert "169/169" in shown
-    code, shown = _progress_on_a_terminal(
-        "--store", store, "export", "-o", str(tmp_path / "x.json")
+    code, shown = on_a_terminal(
+        "--store", store, "export", "-o", str(tmp_path / "x.json"), stream="stderr"
     )
     assert code == 0, shown
     assert "3/3" in shown
-    code, shown = _progress_on_a_terminal("--store", store, "rebuild")
+    code, shown = on_a_terminal("--store", store, "rebuild", stream="stderr")
     assert code == 0, shown
     assert "Rebuilding the views" in shown
 

@@ -21,6 +21,7 @@ __all__ = [
     "known_at_option",
     "output_option",
     "position_option",
+    "stacked",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -105,48 +106,56 @@ DATETIME = DateTimeType()
 AUDIENCES = ("body", "oversight", "public")
 
 
-def audience_option(command: _F) -> _F:
-    return click.option(
-        "--audience",
-        type=click.Choice(AUDIENCES),
-        default="body",
-        show_default=True,
-        help="Whom it is for: the body itself; its oversight (every item, owners by role); "
-        "the public (no sensitive item, no personal name).",
-    )(command)
+def stacked(*decorators: Callable[[Any], Any]) -> Callable[[_F], _F]:
+    """One decorator that does what ``decorators`` do written one above another, in the
+    order given: the options a command shows come in that order in its ``--help``."""
+
+    def apply(command: _F) -> _F:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
 
 
-def known_at_option(command: _F) -> _F:
-    return click.option(
-        "--known-at",
-        type=DATETIME,
-        default=None,
-        help="As the log knew it at this time (default: now). A date alone means the end "
-        "of that day; a time without an offset is in this computer's time zone. Everything "
-        "recorded by that time counts, whatever date it took effect.",
-    )(command)
+audience_option = click.option(
+    "--audience",
+    type=click.Choice(AUDIENCES),
+    default="body",
+    show_default=True,
+    help="Whom it is for: the body itself; its oversight (every item, owners by role); "
+    "the public (no sensitive item, no personal name).",
+)
+"""``--audience``: whom an answer is for (see :data:`AUDIENCES`)."""
 
+known_at_option = click.option(
+    "--known-at",
+    type=DATETIME,
+    default=None,
+    help="As the log knew it at this time (default: now). A date alone means the end "
+    "of that day; a time without an offset is in this computer's time zone. Everything "
+    "recorded by that time counts, whatever date it took effect.",
+)
+"""``--known-at``: the time the log is read as of."""
 
-def position_option(command: _F) -> _F:
-    return click.option(
-        "--position",
-        type=click.IntRange(min=0),
-        default=None,
-        help="Only entries up to this log position (default: all): the log as it stood "
-        "then; with --known-at, asks again exactly what an earlier answer's basis says.",
-    )(command)
+position_option = click.option(
+    "--position",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Only entries up to this log position (default: all): the log as it stood "
+    "then; with --known-at, asks again exactly what an earlier answer's basis says.",
+)
+"""``--position``: the last log position an answer includes."""
 
-
-def output_option(command: _F) -> _F:
-    return click.option(
-        "--output",
-        "-o",
-        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-        default=None,
-        help="Write to this file instead of the terminal ('-' for standard output); its "
-        "name's ending gives the format if --format does not.",
-    )(command)
-
+output_option = click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+    default=None,
+    help="Write to this file instead of the terminal ('-' for standard output); its "
+    "name's ending gives the format if --format does not.",
+)
+"""``--output``/``-o``: the file to write instead of the terminal."""
 
 AS_AT_DEFAULT = "default: the --known-at date, else today"
 """What ``--as-at`` is when not given: the date of the time the log is read as of."""

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -43,6 +43,7 @@ from ._params import (
     known_at_option,
     output_option,
     position_option,
+    stacked,
 )
 
 if TYPE_CHECKING:
@@ -50,36 +51,28 @@ if TYPE_CHECKING:
 
 __all__ = ["committee_update", "export", "history", "register", "trail"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
-
 VIEW_FORMATS = ("table", "json", "csv", "xlsx", "md", "html")
 PAPER_FORMATS = ("md", "html", "pdf", "json")
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 _REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
-_TRAIL_TABLE = (
-    "position",
-    "reference",
-    "version",
-    "event",
-    "effective_on",
-    "recorded_at",
-    "actor",
-    "reason",
-    "changes",
-)
 _STATUSES = ("open", "claimed", "discharged")
 
 
-def _format_option(command: _F) -> _F:
-    return click.option(
-        "--format",
-        "format_",
-        type=click.Choice(VIEW_FORMATS),
-        default=None,
-        help="table: for reading here; json, csv, xlsx (a spreadsheet), md (Markdown), "
-        "html: to keep or pass on. Each states the basis it was read on. Default: from "
-        "the name of --output (.csv, .json, .xlsx, .md, .html; .txt is table), else table.",
-    )(command)
+_format_option = click.option(
+    "--format",
+    "format_",
+    type=click.Choice(VIEW_FORMATS),
+    default=None,
+    help="table: for reading here; json, csv, xlsx (a spreadsheet), md (Markdown), "
+    "html: to keep or pass on. Each states the basis it was read on. Default: from "
+    "the name of --output (.csv, .json, .xlsx, .md, .html; .txt is table), else table.",
+)
+
+_view_options = stacked(audience_option, _format_option, output_option, store_option)
+"""The options that end every register and trail command: for whom, in what format, where."""
+
+_trail_options = stacked(known_at_option, position_option, _view_options)
+"""The options of a trail: the basis it is read on, then :data:`_view_options`."""
 
 
 def _audience(value: str) -> views.Audience:
@@ -121,6 +114,24 @@ def _show(
     else:
         data = exports.render_trail(view, format_, title=title)
     emit(data, output, binary=format_ == "xlsx", what=what)
+
+
+def _show_trail(
+    read: Callable[[Tracker], views.Trail],
+    format_: str | None,
+    output: str | None,
+    *,
+    title: str,
+    empty: str,
+) -> None:
+    """Write the trail ``read`` from the session's store, in the format ``format_`` and
+    ``output`` choose; on a terminal, the columns of a reader's table (Markdown, HTML)."""
+    from recommendations import exports
+
+    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    view = read(session().tracker())
+    table = tuple(column.key for column in exports.summary_columns(view))
+    _show(view, chosen, output, title=title, table=table, empty=empty)
 
 
 # --- register filters --------------------------------------------------------------------------
@@ -230,10 +241,7 @@ def _described(**filters: object) -> str:
 )
 @click.option("--owner", default=None, help="Only those this role owns.")
 @click.option("--overdue", is_flag=True, help="Only those overdue on the --as-at date.")
-@audience_option
-@_format_option
-@output_option
-@store_option
+@_view_options
 def register(
     as_at: date | None,
     known_at: datetime | None,
@@ -287,12 +295,7 @@ def register(
 
 @cli.command(short_help="The audit trail of one recommendation.")
 @click.argument("reference")
-@known_at_option
-@position_option
-@audience_option
-@_format_option
-@output_option
-@store_option
+@_trail_options
 def history(
     reference: str,
     known_at: datetime | None,
@@ -312,28 +315,19 @@ def history(
     recommendations history CB-21 --position 143
     recommendations history CRIME-2014-2 -o crime-2014-2.csv
     """
-    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
-    tracker = session().tracker()
-    view = tracker.history(
-        reference, known_at=known_at, position=position, audience=_audience(audience)
-    )
-    _show(
-        view,
-        chosen,
+    _show_trail(
+        lambda tracker: tracker.history(
+            reference, known_at=known_at, position=position, audience=_audience(audience)
+        ),
+        format_,
         output,
         title=f"History of {reference}",
-        table=_TRAIL_TABLE,
         empty=f"no entry about {reference} on this basis",
     )
 
 
 @cli.command(short_help="The audit trail of the whole log.")
-@known_at_option
-@position_option
-@audience_option
-@_format_option
-@output_option
-@store_option
+@_trail_options
 def trail(
     known_at: datetime | None,
     position: int | None,
@@ -351,15 +345,13 @@ def trail(
     recommendations trail -o trail.xlsx
     recommendations trail --position 10
     """
-    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
-    tracker = session().tracker()
-    view = tracker.trail(known_at=known_at, position=position, audience=_audience(audience))
-    _show(
-        view,
-        chosen,
+    _show_trail(
+        lambda tracker: tracker.trail(
+            known_at=known_at, position=position, audience=_audience(audience)
+        ),
+        format_,
         output,
         title="Audit trail",
-        table=_TRAIL_TABLE,
         empty="no entry in the log on this basis",
     )
 

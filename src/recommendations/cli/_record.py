@@ -12,11 +12,12 @@ accept what they record; the others refuse a missing file (rule ``store-exists``
 from __future__ import annotations
 
 import enum
+import functools
 import types
 import typing
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
@@ -24,29 +25,23 @@ from recommendations import domain
 from recommendations._errors import RuleViolation
 
 from ._app import cli, session, store_option
-from ._params import DATE, DUE
+from ._params import DATE, DUE, stacked
 
 __all__ = ["record"]
 
-_F = TypeVar("_F", bound=Callable[..., Any])
 
-
-def entry_options(command: _F) -> _F:
-    """``--effective``, ``--by`` and ``--reason``, which every entry carries."""
-    for option in reversed(
-        (
-            click.option(
-                "--effective",
-                type=DATE,
-                default=None,
-                help="The date it took effect (a committee's or report's date). Default: today.",
-            ),
-            click.option("--by", "by", required=True, metavar="ACTOR", help="Who is recording it."),
-            click.option("--reason", required=True, help="Why: the decision, its source."),
-        )
-    ):
-        command = option(command)
-    return store_option(command)
+entry_options = stacked(
+    store_option,
+    click.option(
+        "--effective",
+        type=DATE,
+        default=None,
+        help="The date it took effect (a committee's or report's date). Default: today.",
+    ),
+    click.option("--by", "by", required=True, metavar="ACTOR", help="Who is recording it."),
+    click.option("--reason", required=True, help="Why: the decision, its source."),
+)
+"""``--store``, then ``--effective``, ``--by`` and ``--reason``, which every entry carries."""
 
 
 def _when(effective: date | None) -> date:
@@ -82,51 +77,81 @@ def record(command: domain.Command, *, starts: bool = False) -> None:
     )
 
 
+Fields = dict[str, Any]
+"""The fields of a command that are particular to it (not its reference, date, actor or reason)."""
+
+
+def entry_command(
+    kind: Callable[..., domain.Command],
+    *options: Callable[[Any], Any],
+    name: str | None = None,
+    short_help: str,
+    starts: bool = False,
+    referenced: bool = False,
+    dated: bool = False,
+) -> Callable[[Callable[..., Fields]], click.Command]:
+    """A command that records one ``kind`` of entry about the item its REFERENCE names.
+
+    The decorated function takes the values of ``options`` (the arguments and options after
+    REFERENCE, in the order given) and returns the rest of the entry's fields; its docstring
+    is the command's help. :data:`entry_options` follow, and the entry is recorded
+    (:func:`record`; ``starts`` as there). ``referenced``: the function also takes the
+    ``reference``; ``dated``: also the date it takes effect (``effective_on``).
+    """
+
+    def define(fields_of: Callable[..., Fields]) -> click.Command:
+        @functools.wraps(fields_of)
+        def run(
+            reference: str, effective: date | None, by: str, reason: str, **values: Any
+        ) -> None:
+            when = _when(effective)
+            if referenced:
+                values["reference"] = reference
+            if dated:
+                values["effective_on"] = when
+            fields = fields_of(**values)
+            record(
+                kind(reference=reference, **fields, effective_on=when, by=by, reason=reason),
+                starts=starts,
+            )
+
+        command = stacked(click.argument("reference"), *options, entry_options)(run)
+        return cli.command(name, short_help=short_help)(command)
+
+    return define
+
+
 # --- recommendations -------------------------------------------------------------------------
 
 
-@cli.command("raise", short_help="Enter a recommendation made in a report.")
-@click.argument("reference")
-@click.option("--report", required=True, help="The reference of the report that made it.")
-@click.option("--text", required=True, help="What the recommendation says, word for word.")
-@click.option("--point", "points", multiple=True, help="A point of it (repeat for each).")
-@click.option("--finding", default=None, help="The finding of the report it hangs off.")
-@click.option("--kind", default=None, help="Kind of item (default: recommendation).")
-@click.option(
-    "--scope",
-    type=click.Choice([s.value for s in domain.Scope]),
-    default=None,
-    help="Made to this body only, or nationally (default: as its report).",
+@entry_command(
+    domain.Raise,
+    click.option("--report", required=True, help="The reference of the report that made it."),
+    click.option("--text", required=True, help="What the recommendation says, word for word."),
+    click.option("--point", "points", multiple=True, help="A point of it (repeat for each)."),
+    click.option("--finding", default=None, help="The finding of the report it hangs off."),
+    click.option("--kind", default=None, help="Kind of item (default: recommendation)."),
+    click.option(
+        "--scope",
+        type=click.Choice([s.value for s in domain.Scope]),
+        default=None,
+        help="Made to this body only, or nationally (default: as its report).",
+    ),
+    click.option(
+        "--sensitive/--not-sensitive",
+        default=None,
+        help="Never shown to the public (default: as its report and inspection).",
+    ),
+    click.option("--scale", default=None, help="Grading scale (default: rag)."),
+    click.option("--grade", default=None, help="Its first grade, on its scale."),
+    click.option("--owner", default=None, help="The accountable role."),
+    click.option("--owner-name", default=None, help="The person holding that role."),
+    click.option("--due", type=DATE, default=None, help="The date it is due by."),
+    name="raise",
+    short_help="Enter a recommendation made in a report.",
+    starts=True,
 )
-@click.option(
-    "--sensitive/--not-sensitive",
-    default=None,
-    help="Never shown to the public (default: as its report and inspection).",
-)
-@click.option("--scale", default=None, help="Grading scale (default: rag).")
-@click.option("--grade", default=None, help="Its first grade, on its scale.")
-@click.option("--owner", default=None, help="The accountable role.")
-@click.option("--owner-name", default=None, help="The person holding that role.")
-@click.option("--due", type=DATE, default=None, help="The date it is due by.")
-@entry_options
-def raise_(
-    reference: str,
-    report: str,
-    text: str,
-    points: tuple[str, ...],
-    finding: str | None,
-    kind: str | None,
-    scope: str | None,
-    sensitive: bool | None,
-    scale: str | None,
-    grade: str | None,
-    owner: str | None,
-    owner_name: str | None,
-    due: date | None,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+def raise_(*, scope: str | None, due: date | None, **fields: Any) -> Fields:
     """Enter a recommendation made in a report.
 
     \b
@@ -135,91 +160,53 @@ def raise_(
         --owner "Head of Custody" --due 2017-12-31 --effective 2017-07-20 \\
         --by "Risk manager" --reason "report published"
     """
-    record(
-        domain.Raise(
-            reference=reference,
-            text=text,
-            report=report,
-            points=points,
-            finding=finding,
-            kind=kind,
-            scope=domain.Scope(scope) if scope is not None else None,
-            sensitive=sensitive,
-            scale=scale,
-            grade=grade,
-            owner=owner,
-            owner_name=owner_name,
-            due_on=due,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        ),
-        starts=True,
-    )
+    return {
+        **fields,
+        "scope": domain.Scope(scope) if scope is not None else None,
+        "due_on": due,
+    }
 
 
-@cli.command(short_help="Make a role accountable for a recommendation.")
-@click.argument("reference")
-@click.argument("owner")
-@click.option("--owner-name", default=None, help="The person holding the role, if recorded.")
-@entry_options
-def assign(
-    reference: str,
-    owner: str,
-    owner_name: str | None,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+@entry_command(
+    domain.Assign,
+    click.argument("owner"),
+    click.option("--owner-name", default=None, help="The person holding the role, if recorded."),
+    short_help="Make a role accountable for a recommendation.",
+)
+def assign(owner: str, owner_name: str | None) -> Fields:
     """Make a role (OWNER) accountable for a recommendation.
 
     \b
     recommendations assign CUSTODY-2017-1 "Head of Criminal Justice" --effective 2017-08-01 \\
         --by "Risk manager" --reason "custody moved to Criminal Justice"
     """
-    record(
-        domain.Assign(
-            reference=reference,
-            owner=owner,
-            owner_name=owner_name,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        )
-    )
+    return {"owner": owner, "owner_name": owner_name}
 
 
-@cli.command(short_help="Give a recommendation a new grade.")
-@click.argument("reference")
-@click.argument("grade")
-@entry_options
-def regrade(reference: str, grade: str, effective: date | None, by: str, reason: str) -> None:
+@entry_command(
+    domain.Regrade, click.argument("grade"), short_help="Give a recommendation a new grade."
+)
+def regrade(grade: str) -> Fields:
     """Give a recommendation a new GRADE on its scale (red, amber, green by default).
 
     \b
     recommendations regrade CUSTODY-2017-1 green --effective 2017-09-28 --by "Risk manager" \\
         --reason "committee accepted the evidence"
     """
-    record(
-        domain.Regrade(
-            reference=reference, grade=grade, effective_on=_when(effective), by=by, reason=reason
-        )
-    )
+    return {"grade": grade}
 
 
-@cli.command(short_help="Record the owner's progress update.")
-@click.argument("reference")
-@click.argument("note")
-@click.option("--evidence", multiple=True, help="A reference to evidence (repeat for each).")
-@entry_options
-def note(
-    reference: str,
-    note: str,
-    evidence: tuple[str, ...],
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+_NOTE_OPTIONS = (
+    click.argument("note"),
+    click.option("--evidence", multiple=True, help="A reference to evidence (repeat for each)."),
+)
+"""The NOTE and its ``--evidence``, which progress notes and claims carry alike."""
+
+
+@entry_command(
+    domain.NoteProgress, *_NOTE_OPTIONS, short_help="Record the owner's progress update."
+)
+def note(**fields: Any) -> Fields:
     """Record the owner's update (NOTE) on a recommendation.
 
     \b
@@ -227,51 +214,31 @@ def note(
         --evidence "custody audit 2017-09" --effective 2017-09-28 --by "Risk manager" \\
         --reason "owner's update"
     """
-    record(
-        domain.NoteProgress(
-            reference=reference,
-            note=note,
-            evidence=evidence,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        )
-    )
+    return fields
 
 
-@cli.command("change-deadline", short_help="Set, move or remove a recommendation's due date.")
-@click.argument("reference")
-@click.argument("due", type=DUE)
-@entry_options
-def change_deadline(
-    reference: str, due: date | None, effective: date | None, by: str, reason: str
-) -> None:
+@entry_command(
+    domain.ChangeDeadline,
+    click.argument("due", type=DUE),
+    name="change-deadline",
+    short_help="Set, move or remove a recommendation's due date.",
+)
+def change_deadline(due: date | None) -> Fields:
     """Set or move the date a recommendation is due by (DUE), or remove it (none).
 
     \b
     recommendations change-deadline CUSTODY-2017-1 2018-03-31 --effective 2017-09-28 \\
         --by "Risk manager" --reason "extension agreed"
     """
-    record(
-        domain.ChangeDeadline(
-            reference=reference, due_on=due, effective_on=_when(effective), by=by, reason=reason
-        )
-    )
+    return {"due_on": due}
 
 
-@cli.command(short_help="Record the owner's claim that it is implemented.")
-@click.argument("reference")
-@click.argument("note")
-@click.option("--evidence", multiple=True, help="A reference to evidence (repeat for each).")
-@entry_options
-def claim(
-    reference: str,
-    note: str,
-    evidence: tuple[str, ...],
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+@entry_command(
+    domain.ClaimImplementation,
+    *_NOTE_OPTIONS,
+    short_help="Record the owner's claim that it is implemented.",
+)
+def claim(**fields: Any) -> Fields:
     """Record the owner's claim (NOTE) that a recommendation is implemented.
 
     \b
@@ -279,59 +246,40 @@ def claim(
         --evidence "custody audit 2017-11" --effective 2017-12-07 \\
         --by "Head of Criminal Justice" --reason "owner's claim"
     """
-    record(
-        domain.ClaimImplementation(
-            reference=reference,
-            note=note,
-            evidence=evidence,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        )
-    )
+    return fields
 
 
-@cli.command("reject-claim", short_help="Turn down a claim of implementation.")
-@click.argument("reference")
-@entry_options
-def reject_claim(reference: str, effective: date | None, by: str, reason: str) -> None:
+@entry_command(
+    domain.RejectClaim, name="reject-claim", short_help="Turn down a claim of implementation."
+)
+def reject_claim() -> Fields:
     """Turn down a claim of implementation; --reason says why. It is open again.
 
     \b
     recommendations reject-claim CUSTODY-2017-1 --effective 2017-12-07 --by "Risk manager" \\
         --reason "the audit covers one custody suite only"
     """
-    record(
-        domain.RejectClaim(reference=reference, effective_on=_when(effective), by=by, reason=reason)
-    )
+    return {}
 
 
-@cli.command(short_help="Close a recommendation, with its outcome.")
-@click.argument("reference")
-@click.option(
-    "--outcome",
-    required=True,
-    type=click.Choice([o.value for o in domain.Outcome]),
-    help="How it ended.",
+@entry_command(
+    domain.Discharge,
+    click.option(
+        "--outcome",
+        required=True,
+        type=click.Choice([o.value for o in domain.Outcome]),
+        help="How it ended.",
+    ),
+    click.option("--accepted-by", required=True, help="Who accepted the discharge."),
+    click.option(
+        "--acceptor-role",
+        required=True,
+        help="Their role: inspectorate or oversight-board (or body, for an area for improvement).",
+    ),
+    click.option("--superseded-by", default=None, help="The recommendation that replaces it."),
+    short_help="Close a recommendation, with its outcome.",
 )
-@click.option("--accepted-by", required=True, help="Who accepted the discharge.")
-@click.option(
-    "--acceptor-role",
-    required=True,
-    help="Their role: inspectorate or oversight-board (or body, for an area for improvement).",
-)
-@click.option("--superseded-by", default=None, help="The recommendation that replaces it.")
-@entry_options
-def discharge(
-    reference: str,
-    outcome: str,
-    accepted_by: str,
-    acceptor_role: str,
-    superseded_by: str | None,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+def discharge(*, outcome: str, **fields: Any) -> Fields:
     """Close a recommendation with an outcome, accepted by someone allowed to.
 
     \b
@@ -339,57 +287,39 @@ def discharge(
         --acceptor-role inspectorate --effective 2018-03-29 --by "Risk manager" \\
         --reason "HMIC revisit"
     """
-    record(
-        domain.Discharge(
-            reference=reference,
-            outcome=domain.Outcome(outcome),
-            accepted_by=accepted_by,
-            acceptor_role=acceptor_role,
-            superseded_by=superseded_by,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        )
-    )
+    return {**fields, "outcome": domain.Outcome(outcome)}
 
 
-@cli.command(short_help="Open a discharged recommendation again.")
-@click.argument("reference")
-@entry_options
-def reopen(reference: str, effective: date | None, by: str, reason: str) -> None:
+@entry_command(domain.Reopen, short_help="Open a discharged recommendation again.")
+def reopen() -> Fields:
     """Open a discharged recommendation again; --reason says why.
 
     \b
     recommendations reopen CUSTODY-2017-1 --effective 2018-06-28 --by "Risk manager" \\
         --reason "revisit found an enduring cause of concern"
     """
-    record(domain.Reopen(reference=reference, effective_on=_when(effective), by=by, reason=reason))
+    return {}
 
 
-@cli.command(short_help="Correct or strike out an earlier entry.")
-@click.argument("reference")
-@click.argument("version", type=click.IntRange(min=1))
-@click.option("--what-was-wrong", required=True, help="What was wrong with the entry.")
-@click.option(
-    "--set",
-    "settings",
-    multiple=True,
-    metavar="FIELD=VALUE",
-    help="A field of the entry as it should have read (repeat for each; repeat a list "
-    "field for each item; FIELD= for none).",
+@entry_command(
+    domain.Correct,
+    click.argument("version", type=click.IntRange(min=1)),
+    click.option("--what-was-wrong", required=True, help="What was wrong with the entry."),
+    click.option(
+        "--set",
+        "settings",
+        multiple=True,
+        metavar="FIELD=VALUE",
+        help="A field of the entry as it should have read (repeat for each; repeat a list "
+        "field for each item; FIELD= for none).",
+    ),
+    click.option("--strike", is_flag=True, help="The entry should never have been made."),
+    short_help="Correct or strike out an earlier entry.",
+    referenced=True,
 )
-@click.option("--strike", is_flag=True, help="The entry should never have been made.")
-@entry_options
 def correct(
-    reference: str,
-    version: int,
-    what_was_wrong: str,
-    settings: tuple[str, ...],
-    strike: bool,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+    reference: str, version: int, what_was_wrong: str, settings: tuple[str, ...], strike: bool
+) -> Fields:
     """Correct entry VERSION of a recommendation's log, without editing it.
 
     `recommendations history REFERENCE` lists the entries and their numbers. Either give
@@ -409,18 +339,12 @@ def correct(
         raise click.UsageError("give the corrected fields with --set FIELD=VALUE, or --strike")
     tracker = session().tracker()
     changes = _changes(tracker.events(reference), version, settings, tracker.policy, reference)
-    record(
-        domain.Correct(
-            reference=reference,
-            version=version,
-            what_was_wrong=what_was_wrong,
-            changes=changes,
-            strike=strike,
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        )
-    )
+    return {
+        "version": version,
+        "what_was_wrong": what_was_wrong,
+        "changes": changes,
+        "strike": strike,
+    }
 
 
 def _changes(
@@ -491,39 +415,28 @@ def _typed(hint: Any, values: list[str], policy: domain.Policy) -> Any:
 # --- sources -----------------------------------------------------------------------------------
 
 
-@cli.command("record-inspection", short_help="Enter an inspection of the body.")
-@click.argument("reference")
-@click.option("--title", required=True, help="What the inspection is called.")
-@click.option("--body", required=True, help="The body inspected.")
-@click.option(
-    "--inspectorate",
-    "inspectorates",
-    multiple=True,
-    required=True,
-    help="An inspectorate (repeat for a joint inspection, the lead first).",
+@entry_command(
+    domain.RecordInspection,
+    click.option("--title", required=True, help="What the inspection is called."),
+    click.option("--body", required=True, help="The body inspected."),
+    click.option(
+        "--inspectorate",
+        "inspectorates",
+        multiple=True,
+        required=True,
+        help="An inspectorate (repeat for a joint inspection, the lead first).",
+    ),
+    click.option("--fieldwork-from", type=DATE, default=None, help="First day of fieldwork."),
+    click.option("--fieldwork-to", type=DATE, default=None, help="Last day of fieldwork."),
+    click.option("--hot-debrief", type=DATE, default=None, help="Date of the hot debrief."),
+    click.option("--expected-report", default=None, help="When or what report is expected."),
+    click.option("--national", is_flag=True, help="Part of a programme covering all bodies."),
+    click.option("--sensitive", is_flag=True, help="Nothing of it is ever shown to the public."),
+    name="record-inspection",
+    short_help="Enter an inspection of the body.",
+    starts=True,
 )
-@click.option("--fieldwork-from", type=DATE, default=None, help="First day of fieldwork.")
-@click.option("--fieldwork-to", type=DATE, default=None, help="Last day of fieldwork.")
-@click.option("--hot-debrief", type=DATE, default=None, help="Date of the hot debrief.")
-@click.option("--expected-report", default=None, help="When or what report is expected.")
-@click.option("--national", is_flag=True, help="Part of a programme covering all bodies.")
-@click.option("--sensitive", is_flag=True, help="Nothing of it is ever shown to the public.")
-@entry_options
-def record_inspection(
-    reference: str,
-    title: str,
-    body: str,
-    inspectorates: tuple[str, ...],
-    fieldwork_from: date | None,
-    fieldwork_to: date | None,
-    hot_debrief: date | None,
-    expected_report: str | None,
-    national: bool,
-    sensitive: bool,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+def record_inspection(*, hot_debrief: date | None, **fields: Any) -> Fields:
     """Enter an inspection of the body (announced, under way or done).
 
     \b
@@ -532,84 +445,61 @@ def record_inspection(
         --fieldwork-from 2017-09-25 --fieldwork-to 2017-09-29 --national \\
         --effective 2017-09-25 --by "Risk manager" --reason "inspectors arrived"
     """
-    record(
-        domain.RecordInspection(
-            reference=reference,
-            details=domain.InspectionDetails(
-                title=title,
-                body=body,
-                inspectorates=inspectorates,
-                fieldwork_from=fieldwork_from,
-                fieldwork_to=fieldwork_to,
-                hot_debrief_on=hot_debrief,
-                expected_report=expected_report,
-                national=national,
-                sensitive=sensitive,
-            ),
-            effective_on=_when(effective),
-            by=by,
-            reason=reason,
-        ),
-        starts=True,
-    )
+    return {"details": domain.InspectionDetails(hot_debrief_on=hot_debrief, **fields)}
 
 
 _FINDING_KINDS = tuple(kind.value for kind in domain.FindingKind)
 
 
-@cli.command("publish-report", short_help="Enter a report, with its grades and findings.")
-@click.argument("reference")
-@click.option("--title", required=True, help="The report's title.")
-@click.option("--body", required=True, help="The body reported on.")
-@click.option(
-    "--inspectorate",
-    "inspectorates",
-    multiple=True,
-    required=True,
-    help="An inspectorate (repeat for a joint report).",
+@entry_command(
+    domain.PublishReport,
+    click.option("--title", required=True, help="The report's title."),
+    click.option("--body", required=True, help="The body reported on."),
+    click.option(
+        "--inspectorate",
+        "inspectorates",
+        multiple=True,
+        required=True,
+        help="An inspectorate (repeat for a joint report).",
+    ),
+    click.option(
+        "--published", type=DATE, default=None, help="Publication date (default: --effective)."
+    ),
+    click.option("--inspection", default=None, help="The inspection it reports on."),
+    click.option("--scale", default=None, help="The scale of its grades (default: peel)."),
+    click.option("--overall-grade", default=None, help="Its overall grade of the body."),
+    click.option(
+        "--area-grade",
+        "area_grades",
+        nargs=2,
+        multiple=True,
+        metavar="AREA GRADE",
+        help="A grade for one area (repeat for each).",
+    ),
+    click.option(
+        "--finding",
+        "findings",
+        nargs=3,
+        multiple=True,
+        metavar="REF KIND TEXT",
+        help=f"A finding; KIND is {' or '.join(_FINDING_KINDS)} (repeat for each).",
+    ),
+    click.option("--national", is_flag=True, help="A national report, to all bodies."),
+    click.option("--sensitive", is_flag=True, help="Never shown to the public."),
+    name="publish-report",
+    short_help="Enter a report, with its grades and findings.",
+    starts=True,
+    dated=True,
 )
-@click.option(
-    "--published", type=DATE, default=None, help="Publication date (default: --effective)."
-)
-@click.option("--inspection", default=None, help="The inspection it reports on.")
-@click.option("--scale", default=None, help="The scale of its grades (default: peel).")
-@click.option("--overall-grade", default=None, help="Its overall grade of the body.")
-@click.option(
-    "--area-grade",
-    "area_grades",
-    nargs=2,
-    multiple=True,
-    metavar="AREA GRADE",
-    help="A grade for one area (repeat for each).",
-)
-@click.option(
-    "--finding",
-    "findings",
-    nargs=3,
-    multiple=True,
-    metavar="REF KIND TEXT",
-    help=f"A finding; KIND is {' or '.join(_FINDING_KINDS)} (repeat for each).",
-)
-@click.option("--national", is_flag=True, help="A national report, to all bodies.")
-@click.option("--sensitive", is_flag=True, help="Never shown to the public.")
-@entry_options
 def publish_report(
-    reference: str,
-    title: str,
-    body: str,
-    inspectorates: tuple[str, ...],
+    *,
+    effective_on: date,
     published: date | None,
-    inspection: str | None,
     scale: str | None,
-    overall_grade: str | None,
     area_grades: tuple[tuple[str, str], ...],
     findings: tuple[tuple[str, str, str], ...],
-    national: bool,
-    sensitive: bool,
-    effective: date | None,
-    by: str,
-    reason: str,
-) -> None:
+    **fields: Any,
+) -> Fields:
     """Enter a report received or published, with its grades and findings.
 
     \b
@@ -631,29 +521,13 @@ def publish_report(
                 param_hint="--finding",
             )
     policy = session().policy
-    when = _when(effective)
-    record(
-        domain.PublishReport(
-            reference=reference,
-            details=domain.ReportDetails(
-                title=title,
-                body=body,
-                inspectorates=inspectorates,
-                published_on=published if published is not None else when,
-                scale=policy.scale(scale or policy.report_scale),
-                inspection=inspection,
-                overall_grade=overall_grade,
-                area_grades=tuple(domain.AreaGrade(area, grade) for area, grade in area_grades),
-                findings=tuple(
-                    domain.Finding(ref, domain.FindingKind(kind), text)
-                    for ref, kind, text in findings
-                ),
-                national=national,
-                sensitive=sensitive,
-            ),
-            effective_on=when,
-            by=by,
-            reason=reason,
+    details = domain.ReportDetails(
+        published_on=published if published is not None else effective_on,
+        scale=policy.scale(scale or policy.report_scale),
+        area_grades=tuple(domain.AreaGrade(area, grade) for area, grade in area_grades),
+        findings=tuple(
+            domain.Finding(ref, domain.FindingKind(kind), text) for ref, kind, text in findings
         ),
-        starts=True,
+        **fields,
     )
+    return {"details": details}

@@ -99,27 +99,9 @@ names."""
 REGISTER_SUMMARY = ("reference", "report", "text", "owner", "grade", "status", "due_on", "overdue")
 """The columns a reader's table shows (Markdown, HTML)."""
 
-TRAIL_COLUMNS = _columns(
-    views.TrailEntry,
-    (
-        "position",
-        "subject",
-        "reference",
-        "version",
-        "event",
-        "effective_on",
-        "recorded_at",
-        "actor",
-        "reason",
-        "changes",
-        "details",
-    ),
-)
-"""Every column of a trail (every field of a :class:`~recommendations.views.TrailEntry`).
-``actor`` is left out of a public view (it shows no actor)."""
-
-TRAIL_SUMMARY = (
+_TRAIL_FIRST = (
     "position",
+    "subject",
     "reference",
     "version",
     "event",
@@ -128,7 +110,16 @@ TRAIL_SUMMARY = (
     "actor",
     "reason",
     "changes",
+    "details",
 )
+
+TRAIL_COLUMNS = _columns(views.TrailEntry, _TRAIL_FIRST)
+"""Every column of a trail (every field of a :class:`~recommendations.views.TrailEntry`).
+``actor`` is left out of a public view (it shows no actor)."""
+
+TRAIL_SUMMARY = tuple(key for key in _TRAIL_FIRST if key not in ("subject", "details"))
+"""The columns a reader's table shows (Markdown, HTML, the terminal): the first columns of
+:data:`TRAIL_COLUMNS` but what the entry is about and what it carried."""
 
 BASIS_COLUMNS = (
     Column("basis_as_at", "As at"),
