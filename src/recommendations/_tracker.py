@@ -60,6 +60,17 @@ class Recorded:
 
 
 @frozen
+class _Decided:
+    """What a batch decided: its ``events``; whether any item's log was ``trusted`` (taken
+    from what the tracker knew, not read); and the ``logs`` of the items it records, as
+    they will stand once it is saved."""
+
+    events: list[domain.Event]
+    trusted: bool
+    logs: dict[uuid.UUID, tuple[domain.Event, ...]]
+
+
+@frozen
 class LoggedEvent:
     """An event and its position in the whole log (the store's notification id)."""
 
@@ -285,7 +296,8 @@ class Tracker(TrackerViews):
             try:
                 with _translated(self._label, first, conflicts=False):
                     try:
-                        events, trusted = self._decide_all(batch, fresh=fresh)
+                        decided = self._decide_all(batch, fresh=fresh)
+                        events = decided.events
                     except RecommendationsError:
                         # Refused, perhaps because the first run of this very command id
                         # was recorded since it was looked up: then that is the answer.
@@ -316,7 +328,7 @@ class Tracker(TrackerViews):
                     done = self._carried_out(command_id, digest, first)
                     if done is not None:
                         return done
-                if trusted and not fresh:
+                if decided.trusted and not fresh:
                     fresh = True  # what this tracker knew was out of date: read it all
                     continue
                 if attempt >= self.retries:
@@ -329,7 +341,7 @@ class Tracker(TrackerViews):
                     ) from error
                 attempt += 1
                 fresh = True
-        self._remember(events)
+        self._remember(decided.logs)
         # A batch takes consecutive positions in its own order (sorted: an engine need not
         # return them in that order).
         positions = sorted(r.notification.id for r in recordings)
@@ -339,22 +351,19 @@ class Tracker(TrackerViews):
         self._catch_up_views(positions[-1], first, entries)
         return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
 
-    def _remember(self, events: list[domain.Event]) -> None:
+    def _remember(self, logs: dict[uuid.UUID, tuple[domain.Event, ...]]) -> None:
         """Keep the logs of the items just recorded, as they now stand."""
-        memo: dict[uuid.UUID, list[domain.Event]] = getattr(self._staged, "done", None) or {}
         with self._known_lock:
-            for item, log in memo.items():
-                self._known[item] = tuple(log)
+            for item, log in logs.items():
+                self._known[item] = log
                 self._known.move_to_end(item)
             while len(self._known) > _KNOWN_ITEMS:
                 self._known.popitem(last=False)
-        self._staged.done = None
 
     def _forget(self, items: set[uuid.UUID]) -> None:
         with self._known_lock:
             for item in items:
                 self._known.pop(item, None)
-        self._staged.done = None
 
     def _catch_up_views(
         self,
@@ -416,14 +425,9 @@ class Tracker(TrackerViews):
                 done.append(Recorded(event=event, position=position))
         return done
 
-    def _decide_all(
-        self, commands: list[domain.Command], *, fresh: bool
-    ) -> tuple[list[domain.Event], bool]:
-        """Decide each command against the store and the entries decided before it.
-
-        Returns the events, and whether any item's log was taken from what this tracker
-        knew rather than read (``fresh`` reads every one).
-        """
+    def _decide_all(self, commands: list[domain.Command], *, fresh: bool) -> _Decided:
+        """Decide each command against the store and the entries decided before it
+        (``fresh``: on item logs all read now, none taken from what this tracker knows)."""
         staged: dict[uuid.UUID, list[domain.Event]] = {}
         self._staged.items = staged
         self._staged.read = {}
@@ -447,10 +451,11 @@ class Tracker(TrackerViews):
                 self._staged.last = event.recorded_at
                 events.append(event)
             read: dict[uuid.UUID, list[domain.Event]] = self._staged.read
-            self._staged.done = {
-                item: [*read.get(item, []), *log] for item, log in staged.items() if item in read
-            }
-            return events, bool(self._staged.trusted)
+            return _Decided(
+                events=events,
+                trusted=bool(self._staged.trusted),
+                logs={item: (*read[item], *log) for item, log in staged.items() if item in read},
+            )
         finally:
             self._staged.items = None
             self._staged.read = None
@@ -704,7 +709,15 @@ class Tracker(TrackerViews):
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]:
         """Every event in the store, in the order recorded, after position ``after``."""
-        mapper = self._app.mapper
+        for position, event in self._records(after, page_size):
+            if isinstance(event, domain.Event):  # not a command record
+                yield LoggedEvent(position=position, event=event)
+
+    def _records(
+        self, after: int, page_size: int
+    ) -> Iterator[tuple[int, domain.Event | CommandRecord]]:
+        """Every record in the store after position ``after`` (command records too), with
+        its position, read ``page_size`` at a time."""
         position = after
         while True:
             with _translated(self._label):
@@ -712,9 +725,7 @@ class Tracker(TrackerViews):
                     start=position, limit=page_size, inclusive_of_start=False
                 )
             for notification in page:
-                event = mapper.to_domain_event(notification)
-                if isinstance(event, domain.Event):  # not a command record
-                    yield LoggedEvent(position=notification.id, event=event)
+                yield notification.id, self._decode(notification)
             if len(page) < page_size:
                 return
             position = page[-1].id
@@ -870,20 +881,8 @@ class Tracker(TrackerViews):
         for position.
         """
 
-        def everything() -> Iterator[domain.Event | CommandRecord]:
-            position = 0
-            while True:
-                with _translated(source._label):
-                    page = source._app.recorder.select_notifications(
-                        start=position, limit=batch, inclusive_of_start=False
-                    )
-                for notification in page:
-                    yield source._decode(notification)
-                if len(page) < batch:
-                    return
-                position = page[-1].id
-
-        return self._append(everything(), batch=batch, progress=progress, records=True)
+        everything = (record for _, record in source._records(0, batch))
+        return self._append(everything, batch=batch, progress=progress, records=True)
 
     def _append(
         self,

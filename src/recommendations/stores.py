@@ -125,7 +125,7 @@ class StoreURL:
             port = parts.port
         except ValueError as error:
             raise ConfigurationError(
-                f"{_redacted(url)!r}: {error}", field="store", rule="store-url"
+                f"{redact(url)!r}: {error}", field="store", rule="store-url"
             ) from error
         scheme = parts.scheme.lower()
         return cls(
@@ -142,15 +142,11 @@ class StoreURL:
     @property
     def redacted(self) -> str:
         """The URL with any password replaced by ``***``, for messages and logs."""
-        return _redacted(self.url)
+        return redact(self.url)
 
     def refuse(self, message: str, *, rule: str = "store-url") -> ConfigurationError:
         """A :class:`~recommendations.ConfigurationError` about this URL (to raise)."""
         return ConfigurationError(f"{self.redacted!r}: {message}", field="store", rule=rule)
-
-
-def _redacted(url: str) -> str:
-    return redact(url)
 
 
 @frozen

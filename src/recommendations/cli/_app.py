@@ -164,10 +164,17 @@ class Session:
 
 
 def _missing_file(store: str) -> Path | None:
-    scheme, _, rest = store.partition("://")
-    if scheme.lower() != "sqlite" or not rest.startswith("/") or rest == "/:memory:":
+    """The file a ``sqlite:///`` store names, if it is not there (read as the SQLite
+    adapter reads the URL); ``None`` for any other store, or one that is there."""
+    from recommendations.stores import StoreURL
+
+    try:
+        url = StoreURL.parse(store)
+    except RecommendationsError:
+        return None  # opening it says what is wrong
+    if url.scheme != "sqlite" or url.host or url.path in ("/", "/:memory:"):
         return None
-    path = Path(rest[1:].split("?", 1)[0])
+    path = Path(url.path[1:])
     return None if path.exists() else path
 
 

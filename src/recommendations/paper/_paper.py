@@ -161,15 +161,15 @@ class CommitteePaper:
         are left out of the chart as they are out of the update. ``title`` defaults to the
         body's name and "update on inspection recommendations".
         """
-        update = tracker.committee_update(
+        return cls.from_log(
+            tracker.log(),
             since=since,
-            as_at=as_at,
-            known_at=known_at,
-            position=position,
+            basis=tracker.basis(as_at=as_at, known_at=known_at, position=position),
             audience=audience,
             policy=policy,
+            title=title,
+            dates=dates,
         )
-        return cls._assemble(update, list(tracker.log()), title=title, dates=dates)
 
     @classmethod
     def from_log(
