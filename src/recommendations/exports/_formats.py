@@ -11,16 +11,16 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
+from recommendations._cells import written
+
 from ._records import Column, Record, changes_text, human, plain, utc
 
 __all__ = ["cell_text", "csv_text", "html_page", "json_text", "markdown_page"]
 
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
 
 def _csv_cell(value: Any, key: str) -> str:
     if key == "changes":
-        return "; ".join(human(change) for change in value)
+        return written("; ".join(human(change) for change in value), formulas=True)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -29,9 +29,9 @@ def _csv_cell(value: Any, key: str) -> str:
         return utc(value).isoformat()
     if isinstance(value, date):
         return value.isoformat()
-    text = human(value)
-    # A spreadsheet opening the file would run a cell that starts like a formula.
-    return "'" + text if text.startswith(_FORMULA) else text
+    # After an apostrophe where a spreadsheet would run it as a formula, or where the
+    # import would not read it back exactly (see recommendations._cells).
+    return written(human(value), formulas=True)
 
 
 def csv_text(columns: Sequence[Column], records: Sequence[Record]) -> str:
@@ -39,7 +39,9 @@ def csv_text(columns: Sequence[Column], records: Sequence[Record]) -> str:
 
     Lists are joined by ``; ``, booleans written ``true``/``false``, dates ``YYYY-MM-DD``,
     times in ISO 8601 (UTC); a text that starts like a spreadsheet formula (``=``, ``+``,
-    ``-``, ``@``) gets a leading ``'`` so that a spreadsheet shows it instead of running it.
+    ``-``, ``@``, a tab or a carriage return) gets a leading ``'`` so that a spreadsheet
+    shows it instead of running it, and so does one that starts with ``'`` or has spaces
+    or blank lines at either end, so that the import reads back exactly what was written.
     """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")

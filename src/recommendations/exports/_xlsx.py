@@ -4,22 +4,25 @@ Each view is a sheet with a header row (frozen, with filters), dates as Excel da
 recorded times as Excel date-times in UTC (Excel holds no time zone); a last sheet, "Basis",
 says what the rows are true of. The workbook's own created and modified times are the
 basis's known-at time: when what it holds was true of the log, not when it was written.
+
+Text is written so that the import reads it back exactly, and any text the log holds can
+be written (what XML cannot hold, as ``_xHHHH_``): see :mod:`recommendations._cells`.
 """
 
 from __future__ import annotations
 
 import importlib
 import io
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
+
+from recommendations._cells import escaped, written
 
 from ._records import Column, Record, changes_text, human, utc
 
 __all__ = ["Sheet", "workbook"]
 
-_ILLEGAL = re.compile(r"[\000-\010\013\014\016-\037]")
 _DATE = "yyyy-mm-dd"
 _TIME = "yyyy-mm-dd hh:mm:ss"
 _MAX_WIDTH = 60
@@ -28,16 +31,22 @@ Sheet = tuple[str, Sequence[Column], Sequence[Record]]
 """A sheet to write: its name, its columns, its records."""
 
 
+def _text(text: str) -> str:
+    """A text as its cell holds it: after an apostrophe where the import needs one to read
+    it back exactly, and what XML cannot hold escaped as ``_xHHHH_``."""
+    return escaped(written(text, formulas=False))
+
+
 def _cell_value(value: Any, key: str) -> Any:
     if key == "changes":
-        return changes_text({"changes": value})
+        return _text(changes_text({"changes": value}))
     if value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, datetime):
         return utc(value).replace(tzinfo=None)
     if isinstance(value, date):
         return value
-    return _ILLEGAL.sub("", human(value))
+    return _text(human(value))
 
 
 def _put(sheet: Any, row: int, column: int, value: Any) -> Any:

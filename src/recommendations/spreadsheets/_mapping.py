@@ -115,6 +115,7 @@ DEFAULT_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
     "due_on": (
         "Due",
         "Due date",
+        "Due on",
         "Due by",
         "Target date",
         "Target",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import re
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -19,10 +20,11 @@ from typing import Any
 
 from attrs import frozen
 
+from recommendations._cells import read, trimmed, unescaped
 from recommendations._errors import ConfigurationError
 from recommendations.domain import Outcome, Scope, Status
 
-from ._mapping import FIELDS, ColumnMapping
+from ._mapping import FIELDS, ColumnMapping, header_key
 from ._problems import Problem
 
 __all__ = ["SheetRow", "Snapshot", "read_sheet", "snapshot_date_of"]
@@ -208,15 +210,103 @@ def read_sheet(
 
 
 def _csv_rows(name: str, content: bytes) -> list[list[object]]:
+    """The records of a CSV file; a file that is not well-formed CSV text is refused, with
+    the row and column where it goes wrong."""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        prefix = content[: error.start].decode("utf-8-sig")
         raise ConfigurationError(
-            f"{name} is not UTF-8 text (byte {error.start}): save it as 'CSV UTF-8'",
+            f"{name}, {_place(prefix)}: not UTF-8 text (byte {error.start}): save it as "
+            "'CSV UTF-8'",
             field="path",
             rule="utf-8",
         ) from None
-    return [list(record) for record in csv.reader(text.splitlines(keepends=True))]
+    if not text.strip():
+        raise ConfigurationError(f"{name} is empty", field="path", rule="file-empty")
+    if "\x00" in text:
+        raise ConfigurationError(
+            f"{name}, {_place(text[: text.index(chr(0))])}: a NUL byte, which no text holds "
+            "(is it a spreadsheet saved as CSV?)",
+            field="path",
+            rule="nul-byte",
+        )
+    # The csv module refuses a field longer than its limit (128 KiB by default); raised to
+    # the size of this file, so that a long cell is read and judged by the rules on its
+    # length. The limit is the process's: it is only ever raised, never lowered again.
+    if csv.field_size_limit() < len(text):
+        csv.field_size_limit(len(text))
+    records: list[list[object]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    lines = 0
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return records
+        except csv.Error as error:
+            rest = "".join(io.StringIO(text, newline="").readlines()[lines:])
+            column = _quote_fault(rest)
+            header = records[0] if records else []
+            raise ConfigurationError(
+                f"{name}, row {len(records) + 1}, {_column_name(header, column)}: "
+                f"a quoted cell that is not closed, or text after its closing quote ({error})",
+                field="path",
+                rule="csv-quoting",
+            ) from None
+        lines = reader.line_num
+        records.append(list(record))
+
+
+def _place(prefix: str) -> str:
+    """The row and column of the CSV text just after ``prefix``, as a spreadsheet numbers
+    them (the column by its letter)."""
+    records = list(csv.reader(io.StringIO(prefix + "X", newline="")))
+    return f"row {len(records)}, column {_letter(len(records[-1]) - 1)}"
+
+
+def _quote_fault(record: str) -> int:
+    """The index of the cell whose quoting is broken, in ``record``: the text of a CSV file
+    from the start of a record that the csv module refused."""
+    index, at, end = 0, 0, len(record)
+    while at < end:
+        if record[at] == '"':
+            at += 1
+            while True:
+                close = record.find('"', at)
+                if close < 0:
+                    return index  # never closed
+                if record.startswith('""', close):
+                    at = close + 2
+                    continue
+                at = close + 1
+                break
+            if at < end and record[at] not in ",\r\n":
+                return index  # text after the closing quote
+        else:
+            while at < end and record[at] not in ",\r\n":
+                at += 1
+        if at >= end or record[at] in "\r\n":
+            return index
+        at += 1
+        index += 1
+    return index
+
+
+def _letter(index: int) -> str:
+    """A column's letter, as a spreadsheet names it: 0 is A, 26 is AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def _column_name(headers: Sequence[object], index: int) -> str:
+    """A column as a message names it: its letter, and its header if it has one."""
+    header = _text(headers[index]) if index < len(headers) else None
+    return f"column {_letter(index)}" + (f" ({header!r})" if header is not None else "")
 
 
 def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
@@ -245,7 +335,10 @@ def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.active or workbook.worksheets[0]
-        rows = [list(values) for values in worksheet.iter_rows(values_only=True)]
+        rows = [
+            [unescaped(v) if isinstance(v, str) else v for v in values]
+            for values in worksheet.iter_rows(values_only=True)
+        ]
         return str(worksheet.title), rows
     finally:
         workbook.close()
@@ -262,7 +355,8 @@ class _CellError(Exception):
 
 
 def _text(value: object) -> str | None:
-    """A cell as text: ``None`` if blank. Whole numbers lose their ``.0``."""
+    """A cell as text: ``None`` if blank. Whole numbers lose their ``.0``; a text is
+    trimmed, unless it starts with an apostrophe (see :mod:`recommendations._cells`)."""
     if value is None:
         return None
     if isinstance(value, bool):
@@ -274,9 +368,8 @@ def _text(value: object) -> str | None:
     elif isinstance(value, date):
         text = value.isoformat()
     else:
-        text = str(value)
-    text = "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n")).strip()
-    return text or None
+        return read(str(value)) or None
+    return trimmed(text) or None
 
 
 def _shown(value: object) -> str:
@@ -432,6 +525,7 @@ def _read(
             rule="column-present",
         )
     headers = [_text(h) or "" for h in table[first - 1]]
+    _check_shape(table, headers, first, source)
     located = mapping.locate(headers)
     columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
     used = set(located.values())
@@ -481,6 +575,35 @@ def _read(
         digest=digest,
         mapping=mapping,
     )
+
+
+def _check_shape(table: list[list[object]], headers: list[str], first: int, source: str) -> None:
+    """Refuse a sheet whose columns are not each named once: two headers alike (whatever
+    their case, spacing and punctuation), or a value in a column past the last header."""
+    seen: dict[str, int] = {}
+    for index, header in enumerate(headers):
+        key = header_key(header)
+        if not header:
+            continue
+        if key in seen:
+            raise ConfigurationError(
+                f"{source}, row {first}, {_column_name(headers, index)}: the same header as "
+                f"column {_letter(seen[key])} ({headers[seen[key]]!r}); rename one of them",
+                field="columns",
+                rule="header-unique",
+            )
+        seen[key] = index
+    width = max((i + 1 for i, header in enumerate(headers) if header), default=0)
+    for number, cells in _numbered(table, first):
+        for index in range(width, len(cells)):
+            if _text(cells[index]) is not None:
+                raise ConfigurationError(
+                    f"{source}, row {number}, column {_letter(index)}: a value in a column "
+                    f"with no header (the headers, in row {first}, end at column "
+                    f"{_letter(width - 1) if width else 'A'}); give it a header, or remove it",
+                    field="columns",
+                    rule="cell-without-header",
+                )
 
 
 def _numbered(table: list[list[object]], header_row: int) -> Iterator[tuple[int, list[object]]]:

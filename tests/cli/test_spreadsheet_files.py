@@ -1,0 +1,247 @@
+"""Spreadsheet files at the edges: malformed files refused in one line, with nothing
+recorded, and workbooks written whatever text the log holds."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import attrs
+import openpyxl
+import pytest
+from click.testing import Result
+
+import recommendations as r
+from recommendations import domain
+
+from .helpers import RAISE, REPORT, invoke, ok
+
+HEADERS = "Ref,Report,Recommendation,RAG,Owner"
+ROW = "X1,PEEL-2016,Supervise DASH risk assessments.,Red,Head of Crime"
+
+
+def _store(tmp_path: Path) -> str:
+    store = f"sqlite:///{tmp_path / 'register.db'}"
+    ok(invoke("--store", store, *REPORT))
+    ok(invoke("--store", store, *RAISE))
+    return store
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A store with a report and a recommendation, that the tests of refusals leave as it is."""
+    return _store(tmp_path_factory.mktemp("shared"))
+
+
+def _head(store: str) -> int:
+    with r.Tracker(store) as tracker:
+        return tracker.head()
+
+
+def _refused(result: Result) -> str:
+    """The one line a refused command wrote."""
+    assert result.exit_code == 1, result.output
+    [line] = result.stderr.splitlines()
+    assert line.startswith("error: ")
+    return line
+
+
+def _workbook(path: Path) -> openpyxl.Workbook:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Tracker"
+    sheet.append(["Ref", "Report", "Recommendation", "RAG", "Owner", "owner"])
+    sheet.append(["X1", "PEEL-2016", "Supervise.", "Red", "Head of Crime", "Head of Justice"])
+    book.save(path)
+    return book
+
+
+BAD_CSV = [
+    (
+        "a duplicated header",
+        f"{HEADERS},Lead,OWNER\n{ROW},,Head of Justice\n".encode(),
+        "rule 'header-unique': tracker-2017-03-30.csv, row 1, column G ('OWNER'): the same "
+        "header as column E ('Owner'); rename one of them",
+    ),
+    (
+        "an unterminated quote",
+        f'{HEADERS}\nX1,PEEL-2016,"Supervise,Red,Head\nX2,PEEL-2016,Audit,Red,Head\n'.encode(),
+        "rule 'csv-quoting': tracker-2017-03-30.csv, row 2, column C ('Recommendation'): a "
+        "quoted cell that is not closed",
+    ),
+    (
+        "text after a closing quote",
+        f'{HEADERS}\nX1,PEEL-2016,Audit,"Red"dish,Head\n'.encode(),
+        "rule 'csv-quoting': tracker-2017-03-30.csv, row 2, column D ('RAG'): a quoted cell",
+    ),
+    (
+        "more cells than headers",
+        f"{HEADERS}\n{ROW},,stray\n".encode(),
+        "rule 'cell-without-header': tracker-2017-03-30.csv, row 2, column G: a value in a "
+        "column with no header",
+    ),
+    (
+        "a NUL byte",
+        f"{HEADERS}\nX1,PEEL-2016,Super\0vise,Red,Head\n".encode(),
+        "rule 'nul-byte': tracker-2017-03-30.csv, row 2, column C: a NUL byte",
+    ),
+    (
+        "bytes that are not UTF-8",
+        f"{HEADERS}\nX1,PEEL-2016,Audit,Red,Chef de la S".encode() + b"\xfbret\xe9\n",
+        "rule 'utf-8': tracker-2017-03-30.csv, row 2, column E: not UTF-8 text (byte 71)",
+    ),
+    ("an empty file", b"", "rule 'file-empty': tracker-2017-03-30.csv is empty"),
+    (
+        "a file that is not a spreadsheet",
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+        "rule 'utf-8': tracker-2017-03-30.csv, row 1, column A: not UTF-8 text (byte 0)",
+    ),
+]
+
+
+@pytest.mark.parametrize(("content", "said"), [c[1:] for c in BAD_CSV], ids=[c[0] for c in BAD_CSV])
+def test_a_malformed_csv_is_refused_in_one_line_and_nothing_is_recorded(
+    shared: str, tmp_path: Path, content: bytes, said: str
+) -> None:
+    store = shared
+    head = _head(store)
+    path = tmp_path / "tracker-2017-03-30.csv"
+    path.write_bytes(content)
+    for dry in ([], ["--dry-run"]):
+        line = _refused(invoke("--store", store, "import", str(path), "--by", "Kath", *dry))
+        assert said in line
+    assert _head(store) == head
+
+
+def test_a_malformed_workbook_is_refused_in_one_line_and_nothing_is_recorded(
+    shared: str, tmp_path: Path
+) -> None:
+    store = shared
+    head = _head(store)
+    duplicated = tmp_path / "tracker-2017-03-30.xlsx"
+    _workbook(duplicated)
+    line = _refused(invoke("--store", store, "import", str(duplicated), "--by", "Kath"))
+    assert line.endswith(
+        "rule 'header-unique': tracker-2017-03-30.xlsx, sheet 'Tracker', row 1, column F "
+        "('owner'): the same header as column E ('Owner'); rename one of them"
+    )
+    for content in (b"", b"Ref,Owner\nX1,Head\n", b"PK\x03\x04 not really a zip"):
+        duplicated.write_bytes(content)
+        line = _refused(invoke("--store", store, "import", str(duplicated), "--by", "Kath"))
+        assert "rule 'file-readable': tracker-2017-03-30.xlsx cannot be read as an Excel" in line
+    assert _head(store) == head
+
+
+def test_a_cell_longer_than_the_csv_modules_limit_is_read_whole(tmp_path: Path) -> None:
+    """The csv module refuses a field over 128 KiB; the import reads it, and the rules on
+    what the log may hold judge it (a refusal is one line, and records nothing)."""
+    store = _store(tmp_path)
+    head = _head(store)
+    text = "Supervise DASH risk assessments. " * 5000  # 165,000 characters
+    path = tmp_path / "tracker-2017-03-30.csv"
+    path.write_text(f"{HEADERS}\nX1,PEEL-2016,{text},Red,Head of Crime\n", encoding="utf-8")
+    result = invoke("--store", store, "import", str(path), "--by", "Kath")
+    if result.exit_code:
+        assert "rule" in _refused(result)
+        assert _head(store) == head
+    else:
+        with r.Tracker(store) as tracker:
+            assert tracker.recommendation("X1").text == text.strip()
+
+
+def _a_note_no_rule_would_take_now(store: str, note: str) -> None:
+    """A note as an older store may hold it: decided on a plain note, then given ``note``
+    and appended unchanged, past any rule on what a note may hold."""
+    with r.Tracker(store) as tracker:
+        history = tracker.events("2.16")
+        decided = domain.decide(
+            history,
+            r.NoteProgress(
+                reference="2.16",
+                note="plain",
+                effective_on=date(2017, 3, 30),
+                by="Kath",
+                reason="update",
+            ),
+            recorded_at=datetime.now(UTC),
+        )
+        tracker.append_log([attrs.evolve(decided, note=note)])
+
+
+def test_every_workbook_holds_any_text_the_log_holds(tmp_path: Path) -> None:
+    """A control character in a note (which XML cannot hold) is written ``_xHHHH_`` in the
+    trail, the history and the export, and the import reads that escape back."""
+    store = _store(tmp_path)
+    note = "Audit\x07 begun\x1b[0m; \x00 _x0041_ kept"
+    _a_note_no_rule_would_take_now(store, note)
+    written = "Audit_x0007_ begun_x001B_[0m; _x0000_ _x005F_x0041_ kept"
+    trail, history, export = (tmp_path / name for name in ("t.xlsx", "h.xlsx", "e.xlsx"))
+    ok(invoke("--store", store, "trail", "-o", str(trail)))
+    ok(invoke("--store", store, "history", "2.16", "-o", str(history)))
+    ok(invoke("--store", store, "export", "-o", str(export)))
+    for path, sheet in ((trail, "Trail"), (history, "Trail"), (export, "Trail")):
+        book = openpyxl.load_workbook(path)
+        cells = [c for row in book[sheet].iter_rows(values_only=True) for c in row]
+        assert any(isinstance(c, str) and written in c for c in cells), path.name
+
+    # a sheet holding the escape, as Excel writes one, is read back as the character
+    sheet = tmp_path / "tracker-2017-03-31.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Ref", "Progress"])
+    book.active.append(["2.16", written])
+    book.save(sheet)
+    said = ok(invoke("--store", store, "import", str(sheet), "--by", "Kath", "--dry-run"))
+    assert "would record 0 entries" in said
+
+
+def test_csv_written_by_the_export_reads_back_with_any_line_break(tmp_path: Path) -> None:
+    """Line separators other than CR and LF (U+2028, form feed, ...) stay inside their cell."""
+    store = _store(tmp_path)
+    ok(
+        invoke(
+            "--store",
+            store,
+            "assign",
+            "2.16",
+            "Head of\u2028Crime\x0c and\x85 Justice",
+            "--by",
+            "Kath",
+            "--reason",
+            "new lead",
+            "--effective",
+            "2017-03-30",
+        )
+    )
+    folder = tmp_path / "export"
+    ok(
+        invoke(
+            "--store",
+            store,
+            "export",
+            "--format",
+            "csv",
+            "-o",
+            str(folder),
+            "--as-at",
+            "2017-03-31",
+        )
+    )
+    register = folder / "register.csv"
+    rows = list(csv.DictReader(io.StringIO(register.read_text("utf-8-sig"), newline="")))
+    assert rows[0]["owner"] == "Head of\u2028Crime\x0c and\x85 Justice"
+    said = ok(
+        invoke(
+            "--store",
+            store,
+            "import",
+            str(register),
+            "--snapshot-date",
+            "2017-03-31",
+            "--by",
+            "Kath",
+            "--dry-run",
+        )
+    )
+    assert "would record 0 entries" in said
