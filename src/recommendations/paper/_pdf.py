@@ -121,17 +121,30 @@ def _tint(colour: str) -> tuple[int, int, int]:
     return r, g, b
 
 
+_LINE = 3.9
+"""The height of a line of a table, in mm."""
+_PADDING = (1.0, 1.2, 1.0, 1.2)
+
+
 def _table(pdf: _Paper, table: Table) -> None:
     pdf.room(16)
+    widths = [pdf.epw * width / sum(table.widths) for width in table.widths]
+    pdf.use(8, "B")
+    heading_lines = max(
+        len(_lines(pdf, text, width)) for text, width in zip(table.header, widths, strict=True)
+    )
     pdf.use(8)
+    # The lines a row may hold: a page's, less the headings repeated on it, and a margin.
+    room = pdf.page_break_trigger - pdf.t_margin - (heading_lines + 2) * _LINE - 4 * _PADDING[0]
+    most = max(int(room / _LINE) - 2, 1)
     heading = FontFace(emphasis="BOLD", fill_color=_HEAD)
     with pdf.table(
         col_widths=table.widths,
         width=pdf.epw,
         text_align="LEFT",
         v_align="TOP",
-        line_height=3.9,
-        padding=(1.0, 1.2, 1.0, 1.2),
+        line_height=_LINE,
+        padding=_PADDING,
         headings_style=heading,
         repeat_headings=1,
         first_row_as_headings=True,
@@ -140,10 +153,54 @@ def _table(pdf: _Paper, table: Table) -> None:
         for text in table.header:
             top.cell(pdf.plain(text))
         for cells in table.rows:
-            row = layout.row()
-            for cell in cells:
-                _cell(pdf, row, cell)
+            for piece in _pieces(pdf, cells, widths, most):
+                row = layout.row()
+                for cell in piece:
+                    _cell(pdf, row, cell)
     pdf.ln(3)
+
+
+def _lines(pdf: _Paper, text: str, width: float) -> list[str]:
+    """``text`` as the lines it takes in a table cell ``width`` mm wide, in the font in use."""
+    inner = width - _PADDING[1] - _PADDING[3]
+    lines = pdf.multi_cell(inner, _LINE, pdf.plain(text), dry_run=True, output="LINES", padding=0)
+    return [str(line) for line in lines] if isinstance(lines, list) else [pdf.plain(text)]
+
+
+def _surely_fits(pdf: _Paper, text: str, width: float, most: int) -> bool:
+    """Whether ``text`` takes at most ``most`` lines, by a quick upper bound: breaking text
+    into lines costs far more than measuring its width (each line wastes at most a word)."""
+    inner = width - _PADDING[1] - _PADDING[3]
+    longest = max((len(word) for word in text.split()), default=0)
+    waste = pdf.get_string_width("W" * min(longest, 40))
+    bound = text.count("\n") + 1 + pdf.get_string_width(pdf.plain(text)) / max(inner - waste, 1)
+    return bound <= most
+
+
+def _pieces(
+    pdf: _Paper, cells: tuple[Cell, ...], widths: list[float], most: int
+) -> list[tuple[Cell, ...]]:
+    """A row as the rows it is printed as: itself if it fits on a page, else one piece per
+    ``most`` lines of its tallest cell, each cell's text carried on from piece to piece (a
+    table row cannot be broken across pages, so a row taller than a page is split)."""
+    if all(
+        _surely_fits(pdf, cell.text, width, most) for cell, width in zip(cells, widths, strict=True)
+    ):
+        return [cells]
+    lines = [_lines(pdf, cell.text, width) for cell, width in zip(cells, widths, strict=True)]
+    tallest = max((len(each) for each in lines), default=0)
+    if tallest <= most:
+        return [cells]
+    pieces = []
+    for start in range(0, tallest, most):
+        piece = [
+            Cell("\n".join(each[start : start + most]), cell.colour)
+            for cell, each in zip(cells, lines, strict=True)
+        ]
+        if start and not piece[0].text:
+            piece[0] = Cell(f"{lines[0][0] if lines[0] else ''} (continued)", cells[0].colour)
+        pieces.append(tuple(piece))
+    return pieces
 
 
 def _cell(pdf: _Paper, row: Row, cell: Cell) -> None:
