@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -56,6 +57,21 @@ def _workbook(path: Path) -> openpyxl.Workbook:
     sheet.append(["X1", "PEEL-2016", "Supervise.", "Red", "Head of Crime", "Head of Justice"])
     book.save(path)
     return book
+
+
+def _parts(workbook: bytes, cut: str | None = None) -> dict[str, bytes]:
+    """The parts of a workbook's zip file, the one named ``cut`` cut in half."""
+    with zipfile.ZipFile(io.BytesIO(workbook)) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    return {n: d[: len(d) // 2] if cut and n.endswith(cut) else d for n, d in parts.items()}
+
+
+def _zipped(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    return out.getvalue()
 
 
 BAD_CSV = [
@@ -127,10 +143,23 @@ def test_a_malformed_workbook_is_refused_in_one_line_and_nothing_is_recorded(
         "rule 'header-unique': tracker-2017-03-30.xlsx, sheet 'Tracker', row 1, column F "
         "('owner'): the same header as column E ('Owner'); rename one of them"
     )
-    for content in (b"", b"Ref,Owner\nX1,Head\n", b"PK\x03\x04 not really a zip"):
+    good = duplicated.read_bytes()
+    for content in (
+        b"",
+        b"Ref,Owner\nX1,Head\n",
+        b"PK\x03\x04 not really a zip",
+        _zipped({"hello.txt": b"not a workbook"}),
+        _zipped(_parts(good, cut="sheet1.xml")),  # a worksheet cut short
+        _zipped({n: d for n, d in _parts(good).items() if not n.endswith("sheet1.xml")}),
+    ):
         duplicated.write_bytes(content)
         line = _refused(invoke("--store", store, "import", str(duplicated), "--by", "Kath"))
         assert "rule 'file-readable': tracker-2017-03-30.xlsx cannot be read as an Excel" in line
+    duplicated.write_bytes(good)
+    line = _refused(
+        invoke("--store", store, "import", str(duplicated), "--sheet", "Nope", "--dry-run")
+    )
+    assert "rule 'sheet-exists'" in line
     assert _head(store) == head
 
 

@@ -312,17 +312,32 @@ def _column_name(headers: Sequence[object], index: int) -> str:
 def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
     import importlib
     import zipfile
+    import zlib
 
     # Imported when first needed, and typed loosely: openpyxl ships no type information.
     openpyxl: Any = importlib.import_module("openpyxl")
+    invalid: type[Exception] = importlib.import_module(
+        "openpyxl.utils.exceptions"
+    ).InvalidFileException
+    # What a damaged file makes openpyxl raise: a zip file that is not one, or whose parts
+    # are missing, cut short or not XML (SyntaxError covers the XML parsers' errors).
+    damaged = (
+        OSError,
+        EOFError,
+        zipfile.BadZipFile,
+        zlib.error,
+        KeyError,
+        IndexError,
+        ValueError,
+        TypeError,
+        AttributeError,
+        SyntaxError,
+        invalid,
+    )
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as error:
-        raise ConfigurationError(
-            f"{path.name} cannot be read as an Excel workbook: {error}",
-            field="path",
-            rule="file-readable",
-        ) from None
+    except damaged as error:
+        raise _unreadable(path, error) from None
     try:
         if sheet is not None:
             if sheet not in workbook.sheetnames:
@@ -340,8 +355,21 @@ def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
             for values in worksheet.iter_rows(values_only=True)
         ]
         return str(worksheet.title), rows
+    except ConfigurationError:
+        raise
+    except damaged as error:
+        raise _unreadable(path, error) from None
     finally:
         workbook.close()
+
+
+def _unreadable(path: Path, error: Exception) -> ConfigurationError:
+    said = " ".join(str(error).split()) or type(error).__name__
+    return ConfigurationError(
+        f"{path.name} cannot be read as an Excel workbook: {said}",
+        field="path",
+        rule="file-readable",
+    )
 
 
 # --- cells -------------------------------------------------------------------------------------
