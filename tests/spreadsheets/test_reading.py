@@ -268,3 +268,17 @@ def test_files_that_cannot_be_read(tmp_path: Path) -> None:
     with pytest.raises(ConfigurationError, match="has no worksheet") as sheet:
         read_sheet(write_csv(tmp_path / "t.csv", QUARTERS[Q1]), snapshot_date=Q1, sheet="HMIC")
     assert sheet.value.rule == "sheet-exists"
+
+
+def test_headers_of_punctuation_alone_are_not_taken_for_the_same_header(tmp_path: Path) -> None:
+    """Two columns headed "#" and "?" name no field, so they do not clash; a value in a
+    column past the last header is refused, a value under a header no field uses is not."""
+    path = tmp_path / "tracker-2017-03-30.csv"
+    path.write_text("Ref,#,?,Owner,Notes\n2.16,1,yes,Head of Crime,kept\n", encoding="utf-8")
+    [row] = read_sheet(path).rows
+    assert (row.reference, row.owner) == ("2.16", "Head of Crime")
+    path.write_text("Ref,Owner\n2.16,Head of Crime,,\r2.18,Head of Crime\r", encoding="utf-8")
+    assert [row.reference for row in read_sheet(path).rows] == ["2.16", "2.18"]
+    path.write_text("Ref,Owner,\n2.16,Head of Crime,stray\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="row 2, column C: a value in a column with no"):
+        read_sheet(path)

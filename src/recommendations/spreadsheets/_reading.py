@@ -611,8 +611,8 @@ def _check_shape(table: list[list[object]], headers: list[str], first: int, sour
     seen: dict[str, int] = {}
     for index, header in enumerate(headers):
         key = header_key(header)
-        if not header:
-            continue
+        if not key:
+            continue  # blank, or punctuation only: no field is looked for under it
         if key in seen:
             raise ConfigurationError(
                 f"{source}, row {first}, {_column_name(headers, index)}: the same header as "
