@@ -11,15 +11,16 @@ from __future__ import annotations
 import doctest
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations import _cells, exports
+from recommendations import _cells, domain, exports
 from recommendations.spreadsheets import ImportPlan, plan_import, read_sheet
 from tests.conftest import Clock, report_details
 
@@ -45,13 +46,15 @@ HOSTILE = (
     "<b>Head</b> & <i>Crime</i>",
     "Chef de la Sûreté, 刑事部長 \u2028 ok",
     "literal _x0041_ and _x005F_",
-    "long: " + "Supervise risk assessments, 'daily'; \"weekly\".\n" * 200,
 )
 """Values that a careless writer or reader changes on the way through a spreadsheet."""
 
+LONG = "long: " + "Supervise risk assessments, 'daily'; \"weekly\".\n" * 40
+"""A text of 2,000 characters, over many lines."""
 
-def _tracker() -> r.Tracker:
-    return r.Tracker("memory://", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC)))
+
+def _tracker(clock: Clock | None = None) -> r.Tracker:
+    return r.Tracker("memory://", clock=clock or Clock(datetime(2017, 4, 10, 9, tzinfo=UTC)))
 
 
 def _meta(on: date = ON) -> dict[str, object]:
@@ -78,6 +81,33 @@ def _build(tracker: r.Tracker, values: list[tuple[str, str, str | None, str]]) -
         tracker.execute(r.NoteProgress(reference=reference, note=note, **_meta(AS_AT)))  # type: ignore[arg-type]
 
 
+def _build_as_recorded(tracker: r.Tracker, values: list[tuple[str, str, str | None, str]]) -> None:
+    """As :func:`_build`, the values given to entries decided on plain ones and appended
+    unchanged: a store's log as written long ago, whatever rules hold now."""
+    tracker.execute(r.PublishReport(reference="PEEL-2016", details=report_details(), **_meta()))  # type: ignore[arg-type]
+    report = tracker.report("PEEL-2016")
+    at = datetime(2017, 4, 10, 9, tzinfo=UTC)
+    for number, (owner, text, name, note) in enumerate(values, start=1):
+        reference = f"=R{number}" if number % 2 else f"R-{number}"
+        plain = r.Raise(
+            reference=reference,
+            report="PEEL-2016",
+            text="plain",
+            grade="amber",
+            owner="plain",
+            owner_name="plain",
+            due_on=date(2017, 6, 30) if number % 2 else None,
+            **_meta(),  # type: ignore[arg-type]
+        )
+        raised = domain.decide([], plain, recorded_at=at + timedelta(minutes=number), report=report)
+        raised = attrs.evolve(raised, text=text, owner=owner, owner_name=name)
+        noting = r.NoteProgress(reference=reference, note="plain", **_meta(AS_AT))  # type: ignore[arg-type]
+        noted = domain.decide(
+            [raised], noting, recorded_at=at + timedelta(minutes=number, seconds=1)
+        )
+        tracker.append_log([raised, attrs.evolve(noted, note=note)])
+
+
 def _imported_again(tracker: r.Tracker, folder: Path, format: str) -> ImportPlan:
     """The plan of importing the register's export in ``format`` into ``tracker``."""
     data = exports.render_register(tracker.register(as_at=AS_AT), format)
@@ -96,15 +126,20 @@ def _nothing(plan: ImportPlan) -> None:
 
 @pytest.fixture
 def hostile() -> Iterator[r.Tracker]:
-    with _tracker() as tracker:
+    """A store whose owners, names, texts and notes hold every value of :data:`HOSTILE`."""
+    clock = Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))
+    with _tracker(clock) as tracker:
         names = [None, *HOSTILE]
-        _build(
+        texts = [LONG, *HOSTILE]
+        _build_as_recorded(
             tracker,
             [
-                (value, HOSTILE[-1 - i], names[i % len(names)], value)
+                (value, texts[i % len(texts)], names[i % len(names)], texts[-1 - i])
                 for i, value in enumerate(HOSTILE)
             ],
         )
+        clock.jump_to(datetime(2017, 5, 2, 9, tzinfo=UTC))  # every entry known by now
+        assert len(tracker.register(as_at=AS_AT).rows) == len(HOSTILE)
         yield tracker
 
 
@@ -135,7 +170,7 @@ def test_text_escaped_in_a_workbook_is_read_back() -> None:
 
 
 def test_a_cell_after_an_apostrophe_is_read_as_written() -> None:
-    for text in (*HOSTILE, "", "'", " ", "\r\n"):
+    for text in (*HOSTILE, LONG, "", "'", " ", "\r\n"):
         for formulas in (True, False):
             assert _cells.read(_cells.written(text, formulas=formulas)) == text
     assert _cells.read("  Head of Crime \r\n") == "Head of Crime"
@@ -159,12 +194,13 @@ hostile_text = st.one_of(
     ),
     st.sampled_from(HOSTILE),
 )
+long_text = hostile_text | st.just(LONG)
 
 
 @settings(max_examples=15)
 @given(
     values=st.lists(
-        st.tuples(hostile_text, hostile_text, st.none() | hostile_text, hostile_text),
+        st.tuples(hostile_text, long_text, st.none() | hostile_text, long_text),
         min_size=1,
         max_size=3,
     )
