@@ -86,3 +86,17 @@ def test_no_public_paper_names_a_sensitive_item_through_a_link(
 def test_the_body_sees_every_link(linked_store: str) -> None:
     body = json.loads(ok(invoke("--store", linked_store, "history", "2.16", "--format", "json")))
     assert body[1]["details"]["superseded_by"] == "2.99"
+
+
+@pytest.mark.parametrize("format_", ["json", "xlsx", "csv"])
+def test_no_public_export_names_a_sensitive_item_through_a_link(
+    linked_store: str, format_: str, tmp_path: Path
+) -> None:
+    target = tmp_path / ("export" if format_ == "csv" else f"export.{format_}")
+    args = ("--store", linked_store, "export", "-o", str(target), "--format", format_)
+    ok(invoke(*args, *PUBLIC))
+    files = sorted(target.iterdir()) if format_ == "csv" else [target]
+    text = "\n".join(_text(path.read_bytes(), format_) for path in files)
+    for secret in LINKED_SECRETS:
+        assert secret not in text, secret
+    assert views.WITHHELD in text

@@ -162,8 +162,10 @@ class Sensitivity:
         return reference in self.inspections
 
     def names(self, field: str, value: object) -> bool:
-        """Whether ``value``, the value of a ``field`` that names another item (see
-        :data:`LINKS`), names a sensitive one."""
+        """Whether ``value``, the value of ``field``, names a sensitive item: a field that
+        names a recommendation (``superseded_by``), a report (``report``,
+        ``expected_report``) or an inspection (``inspection``). Any other field names
+        nothing."""
         kind = LINKS.get(field)
         if not isinstance(value, str) or kind is None:
             return False
