@@ -9,6 +9,7 @@ import re
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -303,6 +304,20 @@ def test_every_text_of_the_paper_shows_as_typed(texts: list[str]) -> None:
     tags |= {"main", "section", "h2", "h3", "ul", "li", "table", "colgroup", "col", "thead"}
     tags |= {"tbody", "tr", "th", "td", "span", "br", "figure", "figcaption", "footer"}
     _check_html(render_html(doc, chart_svg=""), tags, *texts)
+
+
+def test_a_grade_colour_is_a_colour_or_nothing() -> None:
+    hostile_colour = "red;background-image:url(https://evil.example/x.png)"
+    doc = attrs.evolve(_document(["x"] * 14), sections=())
+    table = Table(
+        header=("Grade",),
+        rows=((Cell("Red", colour=hostile_colour),), (Cell("Amber", colour="#ffbf00"),)),
+        widths=(1.0,),
+    )
+    doc = attrs.evolve(doc, sections=(Section(key="s", heading="S", blocks=(table,)),))
+    html = render_html(doc, chart_svg="")
+    assert "evil" not in html
+    assert "background:#ffbf00" in html
 
 
 HOSTILE = "<img src=x onerror=alert(1)> [x](javascript:alert(1)) | `a` *b*\n1. c"
