@@ -142,9 +142,9 @@ def _check_markdown(markdown: str, *texts: str) -> None:
     """``markdown`` renders with only the library's own elements, no attribute, and shows
     each of ``texts`` as typed (spaces and line breaks aside)."""
     page = _parsed(RENDERER.render(markdown))
-    for tag, attrs in page.tags:
+    for tag, attributes in page.tags:
         assert tag in MARKDOWN_TAGS, (tag, markdown)
-        assert attrs == [], (tag, attrs, markdown)
+        assert attributes == [], (tag, attributes, markdown)
     shown = _visible(page)
     for text in texts:
         assert _words(text) in shown, (text, markdown)
@@ -152,9 +152,9 @@ def _check_markdown(markdown: str, *texts: str) -> None:
 
 def _check_html(html: str, tags: frozenset[str], *texts: str) -> None:
     page = _parsed(html)
-    for tag, attrs in page.tags:
+    for tag, attributes in page.tags:
         assert tag in tags, tag
-        for name, value in attrs:
+        for name, value in attributes:
             assert not name.startswith("on"), (tag, name)
             assert name not in ("href", "src"), (tag, name)
             assert "javascript:" not in (value or ""), (tag, name)
