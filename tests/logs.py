@@ -103,6 +103,84 @@ def play(commands: Iterable[domain.Command], execute: Callable[[domain.Command],
     return kept
 
 
+# --- links from public items to sensitive ones ----------------------------------------------------
+
+
+def linked_commands() -> list[domain.Command]:
+    """A log in which public items name sensitive ones.
+
+    Public: report ``PEEL-EFF-2016``, recommendations ``2.16`` and ``2.18`` from it, and the
+    inspection ``CUSTODY``. Sensitive: ``2.99`` (marked so), the inspection ``CT``, the
+    report ``CT-R`` from it and ``CT/1`` from that. ``2.16`` is superseded by ``2.99``, then
+    reopened; ``2.18`` is superseded by ``2.16``, then corrected to ``CT/1``; ``CUSTODY``
+    is expected to produce ``CT-R``. Every personal name holds ``NAME-``.
+    """
+    from tests.conftest import report_details
+
+    def who(month: int, day: int) -> dict[str, Any]:
+        return {"effective_on": date(2017, month, day), "by": f"{NAME}Kath", "reason": "committee"}
+
+    def raised(reference: str, report: str = "PEEL-EFF-2016", **extra: Any) -> domain.Command:
+        return r.Raise(
+            reference=reference,
+            text=f"Recommendation {reference}",
+            report=report,
+            grade="amber",
+            owner="Head of Public Protection",
+            owner_name=f"{NAME}Jo",
+            due_on=date(2017, 3, 2),
+            **extra,
+            **who(3, 2),
+        )
+
+    secret = r.InspectionDetails(
+        title="Counter terrorism",
+        body="West Midlands Police",
+        inspectorates=("HMIC",),
+        fieldwork_from=date(2017, 3, 1),
+        fieldwork_to=date(2017, 3, 2),
+        sensitive=True,
+    )
+    custody = r.InspectionDetails(
+        title="Custody",
+        body="West Midlands Police",
+        inspectorates=("HMIC",),
+        fieldwork_from=date(2017, 5, 1),
+        expected_report="CT-R",
+    )
+    supersede: dict[str, Any] = {
+        "outcome": r.Outcome.SUPERSEDED,
+        "accepted_by": f"{NAME}Jane",
+        "acceptor_role": "inspectorate",
+    }
+    return [
+        r.PublishReport(reference="PEEL-EFF-2016", details=report_details(), **who(3, 2)),
+        raised("2.16"),
+        raised("2.18"),
+        raised("2.99", sensitive=True),
+        r.RecordInspection(reference="CT", details=secret, **who(3, 1)),
+        r.PublishReport(
+            reference="CT-R", details=report_details(title="CT", inspection="CT"), **who(3, 2)
+        ),
+        raised("CT/1", report="CT-R"),
+        r.RecordInspection(reference="CUSTODY", details=custody, **who(3, 1)),
+        r.Discharge(reference="2.16", superseded_by="2.99", **supersede, **who(3, 30)),
+        r.Reopen(reference="2.16", **who(3, 31)),
+        r.Discharge(reference="2.18", superseded_by="2.16", **supersede, **who(3, 30)),
+        r.Correct(
+            reference="2.18",
+            version=2,
+            what_was_wrong="the wrong successor",
+            changes={"superseded_by": "CT/1"},
+            **who(3, 31),
+        ),
+    ]
+
+
+LINKED_SECRETS = ("2.99", "CT/1", "CT-R", "Counter terrorism", NAME)
+"""What no public view of :func:`linked_commands` may hold."""
+
+
 # --- generated logs with secrets ----------------------------------------------------------------
 
 START = date(2016, 1, 4)
@@ -114,7 +192,10 @@ def _day(offset: int) -> date:
 
 @st.composite
 def secret_scenarios(draw: st.DrawFn) -> list[domain.Command]:
-    """The commands of a log: inspections, reports and recommendations, public and not."""
+    """The commands of a log: inspections, reports and recommendations, public and not, and
+    links between them: a public inspection expecting a sensitive report, a recommendation
+    superseded by another of either kind (its successor corrected, or the link undone by
+    reopening), one raised from a sensitive report."""
     commands: list[domain.Command] = []
     later: list[domain.Command] = []
     inspections: list[tuple[str, bool]] = []
@@ -184,6 +265,20 @@ def secret_scenarios(draw: st.DrawFn) -> list[domain.Command]:
         )
         reports.append((reference, secret, tuple(f.reference for f in findings)))
 
+    secret_reports = [reference for reference, secret, _ in reports if secret]
+    for index, command in enumerate(commands):
+        # A public inspection may be expected to produce a sensitive report: a link.
+        if (
+            isinstance(command, r.RecordInspection)
+            and not command.details.sensitive
+            and SECRET not in command.reference
+            and secret_reports
+            and draw(st.booleans())
+        ):
+            expected = draw(st.sampled_from(secret_reports))
+            details = attrs.evolve(command.details, expected_report=expected)
+            commands[index] = attrs.evolve(command, details=details)
+
     references: list[tuple[str, bool]] = []
     for n in range(draw(st.integers(1, 5))):
         report, report_secret, findings = draw(st.sampled_from(reports))
@@ -210,6 +305,39 @@ def secret_scenarios(draw: st.DrawFn) -> list[domain.Command]:
         )
         references.append((reference, secret))
 
+    for reference, secret in references:
+        # Superseded by another item, public or not; the successor perhaps corrected to a
+        # third; perhaps reopened (which unlinks it).
+        others = [other for other, _ in references if other != reference]
+        if not others or not draw(st.booleans()):
+            continue
+        mark = SECRET if secret else ""
+        linking: dict[str, Any] = {"reference": reference, "by": f"{NAME}BY-{reference}-link"}
+        commands.append(
+            r.Discharge(
+                outcome=r.Outcome.SUPERSEDED,
+                superseded_by=draw(st.sampled_from(others)),
+                accepted_by=f"{NAME}ACCEPTED-{reference}",
+                acceptor_role="inspectorate",
+                effective_on=_day(61),
+                reason=f"{mark}superseded",
+                **linking,
+            )
+        )
+        if draw(st.booleans()):
+            commands.append(
+                r.Correct(
+                    version=2,
+                    what_was_wrong=f"{mark}wrong successor",
+                    changes={"superseded_by": draw(st.sampled_from(others))},
+                    effective_on=_day(62),
+                    reason=f"{mark}corrected",
+                    **linking,
+                )
+            )
+        if draw(st.booleans()):
+            commands.append(r.Reopen(effective_on=_day(63), reason=f"{mark}reopened", **linking))
+
     operations = st.tuples(
         st.sampled_from(references),
         st.sampled_from(
@@ -225,12 +353,17 @@ def secret_scenarios(draw: st.DrawFn) -> list[domain.Command]:
                 "correct",
                 "correct-actor",
                 "strike",
+                "supersede",
+                "correct-successor",
             ]
         ),
         st.integers(0, 400),
         st.just(1) | st.integers(1, 4),  # the raising, often
+        st.sampled_from(references),  # another item, for a link: public or not
     )
-    for (reference, secret), kind, offset, version in draw(st.lists(operations, max_size=14)):
+    for (reference, secret), kind, offset, version, (other, _) in draw(
+        st.lists(operations, max_size=14)
+    ):
         mark = SECRET if secret else ""
         meta: dict[str, Any] = {
             "reference": reference,
@@ -272,6 +405,21 @@ def secret_scenarios(draw: st.DrawFn) -> list[domain.Command]:
                 version=version,
                 what_was_wrong=f"{mark}wrong",
                 changes={"actor": f"{NAME}ACTOR-{offset}"},
+                **meta,
+            )
+        elif kind == "supersede":
+            command = r.Discharge(
+                outcome=r.Outcome.SUPERSEDED,
+                superseded_by=other,
+                accepted_by=f"{NAME}ACCEPTED-{offset}",
+                acceptor_role="inspectorate",
+                **meta,
+            )
+        elif kind == "correct-successor":
+            command = r.Correct(
+                version=version,
+                what_was_wrong=f"{mark}wrong successor",
+                changes={"superseded_by": other},
                 **meta,
             )
         else:

@@ -28,6 +28,8 @@ class _Reads(Protocol):
 
     def _sources_of(self, mine: list[Any]) -> list[domain.Event]: ...
 
+    def _linked_sensitivity(self, mine: list[Any]) -> views.Sensitivity: ...
+
     def _history(self, originator_id: uuid.UUID, kind: type[Any]) -> list[Any]: ...
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
@@ -75,6 +77,21 @@ class TrackerViews:
                 )
         return [*sources, *events]
 
+    def _linked_sensitivity(self: _Reads, mine: list[Any]) -> views.Sensitivity:
+        """What is sensitive among the recommendations one recommendation's entries name
+        (the successors it was ever superseded by), judged as for the item itself."""
+        named: set[str] = set()
+        for logged in mine:
+            event = logged.event
+            entry = event.replacement if isinstance(event, domain.Corrected) else event
+            if isinstance(entry, domain.Discharged) and entry.superseded_by is not None:
+                named.add(entry.superseded_by)
+        found = views.Sensitivity()
+        for reference in sorted(named):
+            linked = self._logged_item(domain.recommendation_id(reference))
+            found = found | views.Sensitivity.of(self._sources_of(linked))
+        return found
+
     def sensitivity(self: _Reads) -> views.Sensitivity:
         """Every recommendation, report and inspection the public must never see.
 
@@ -98,13 +115,16 @@ class TrackerViews:
 
         Raises :class:`~recommendations.NotFound` if nothing was ever recorded under
         ``reference``, or if ``audience`` may not see it (so that the public cannot tell a
-        sensitive reference from one that does not exist).
+        sensitive reference from one that does not exist). A link to an item ``audience``
+        may not see (a sensitive successor) reads :data:`~recommendations.views.WITHHELD`.
         """
         basis = self.basis(known_at=known_at, position=position)
         mine = self._logged_item(domain.recommendation_id(reference))
         sensitive = views.Sensitivity.of(self._sources_of(mine))
         if not mine or (audience is Audience.PUBLIC and sensitive.recommendation(reference)):
             raise NotFound("no recommendation has this reference", reference=reference)
+        if audience is Audience.PUBLIC:
+            sensitive = sensitive | self._linked_sensitivity(mine)
         return views.for_audience(
             views.build_trail(mine, basis), audience, policy, sensitive=sensitive
         )

@@ -11,7 +11,7 @@ import recommendations as r
 from recommendations import domain, views
 from recommendations.views import Audience, AudiencePolicy, Change, Sensitivity, for_audience
 from tests.conftest import Clock, report_details, who
-from tests.logs import NAME, SECRET, play, secret_scenarios
+from tests.logs import LINKED_SECRETS, NAME, SECRET, linked_commands, play, secret_scenarios
 
 MARCH_2 = datetime(2017, 3, 2, 10, tzinfo=UTC)
 APRIL_10 = datetime(2017, 4, 10, 9, tzinfo=UTC)
@@ -206,6 +206,34 @@ def test_a_source_marked_sensitive_later_is_withheld_from_every_public_view(
         since=PREVIOUS, as_at=date(2017, 3, 2), position=before, audience=Audience.PUBLIC
     )
     assert (update.rows, update.counts, update.reports) == ((), (), ())
+
+
+def test_no_link_names_a_sensitive_item_to_the_public(tracker: r.Tracker) -> None:
+    for command in linked_commands():
+        tracker.execute(command)
+    history = tracker.history("2.16", audience=Audience.PUBLIC)
+    discharged = history.entry("2.16", 2)
+    assert discharged is not None
+    assert discharged.detail("superseded_by") == views.WITHHELD
+    assert (
+        tracker.history("2.18", audience=Audience.PUBLIC)
+        .entry("2.18", 2)
+        .detail(  # type: ignore[union-attr]
+            "superseded_by"
+        )
+        == "2.16"
+    )
+    outputs: list[object] = [
+        history,
+        tracker.history("2.18", audience=Audience.PUBLIC),
+        tracker.trail(audience=Audience.PUBLIC),
+        tracker.register_for(Audience.PUBLIC),
+        tracker.committee_update(since=PREVIOUS, as_at=date(2017, 4, 1), audience=Audience.PUBLIC),
+    ]
+    for secret in LINKED_SECRETS:
+        assert secret not in repr(outputs)
+    oversight = tracker.history("2.16", audience=Audience.OVERSIGHT)
+    assert oversight.entry("2.16", 2).detail("superseded_by") == "2.99"  # type: ignore[union-attr]
 
 
 @settings(max_examples=15, suppress_health_check=[HealthCheck.function_scoped_fixture])

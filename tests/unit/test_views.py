@@ -23,7 +23,15 @@ from recommendations.views import (
     for_audience,
 )
 from tests.conftest import report_details, who
-from tests.logs import NAME, SECRET, PureLog, play, secret_scenarios
+from tests.logs import (
+    LINKED_SECRETS,
+    NAME,
+    SECRET,
+    PureLog,
+    linked_commands,
+    play,
+    secret_scenarios,
+)
 
 MARCH_2 = datetime(2017, 3, 2, 10, tzinfo=UTC)
 MARCH_31 = datetime(2017, 3, 31, 9, tzinfo=UTC)
@@ -542,6 +550,37 @@ def test_sensitivity_follows_sources_and_never_lapses() -> None:
     # ... and to the public only if told nothing of what came later.
     assert len(for_audience(register, PUBLIC)) == 1
     assert len(for_audience(register, PUBLIC, sensitive=found)) == 0
+
+
+def test_a_link_to_an_item_the_audience_may_not_see_is_withheld() -> None:
+    log = PureLog(APRIL_10)
+    assert play(linked_commands(), log.execute) == len(linked_commands())
+    body = trail(log)
+    public = for_audience(body, PUBLIC)
+    discharged, reopened = public.entry("2.16", 2), public.entry("2.16", 3)
+    assert discharged is not None and reopened is not None
+    assert discharged.detail("superseded_by") == views.WITHHELD
+    assert discharged.change("superseded_by") == Change("superseded_by", None, views.WITHHELD)
+    assert reopened.change("superseded_by") == Change("superseded_by", views.WITHHELD, None)
+    visible, corrected = public.entry("2.18", 2), public.entry("2.18", 3)
+    assert visible is not None and corrected is not None
+    assert visible.detail("superseded_by") == "2.16"  # a link to a public item is shown
+    assert corrected.change("superseded_by") == Change("superseded_by", "2.16", views.WITHHELD)
+    custody = public.of("CUSTODY", "inspection")[0]
+    assert custody.detail("expected_report") == views.WITHHELD
+    assert custody.change("expected_report") == Change("expected_report", None, views.WITHHELD)
+    for secret in LINKED_SECRETS:
+        assert secret not in repr(public)
+    oversight = for_audience(body, OVERSIGHT)  # sees every item, so every link
+    assert oversight.entry("2.16", 2).detail("superseded_by") == "2.99"  # type: ignore[union-attr]
+    assert oversight.entry("2.18", 3).change("superseded_by").after == "CT/1"  # type: ignore[union-attr]
+
+    update = committee(log, since=date(2017, 2, 1), as_at=date(2017, 4, 1))
+    assert [i.details.expected_report for i in update.announced] == ["CT-R"]
+    public_update = for_audience(update, PUBLIC)
+    assert [i.details.expected_report for i in public_update.announced] == [views.WITHHELD]
+    for secret in LINKED_SECRETS:
+        assert secret not in repr(public_update)
 
 
 def test_disclosure_describes_itself() -> None:

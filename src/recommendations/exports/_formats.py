@@ -6,12 +6,12 @@ import csv
 import html
 import io
 import json
-import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 from recommendations._cells import written
+from recommendations._escaping import markdown_text
 
 from ._records import Column, Record, changes_text, human, plain, utc
 
@@ -57,13 +57,10 @@ def json_text(value: Any) -> str:
     return json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n"
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
-
-
 def _md(text: str) -> str:
-    """``text`` safe in a Markdown table cell: special characters escaped, one line."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return " ".join(escaped.split())
+    """``text`` safe anywhere in Markdown, a table cell included: markup escaped, one line
+    of source (a line break is ``<br>``)."""
+    return markdown_text(text)
 
 
 def cell_text(record: Record, key: str) -> str:

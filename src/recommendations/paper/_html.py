@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from ._document import Block, Bullets, Cell, Chart, Document, Heading, Paragraph, Table
@@ -39,9 +40,13 @@ footer { margin-top: 2em; border-top: 1px solid var(--rule); font-size: 8.5pt; }
 """
 
 
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+"""The only colours a style attribute is given: ``#rrggbb``, nothing a style could run."""
+
+
 def _cell(cell: Cell, tag: str = "td") -> str:
-    text = "<br>".join(escape(line) for line in cell.text.split("\n"))
-    if cell.colour is None:
+    text = "<br>".join(escape(line) for line in cell.text.splitlines())
+    if cell.colour is None or not _COLOUR.fullmatch(cell.colour):
         return f"<{tag}>{text}</{tag}>"
     swatch = f'<span class="swatch" style="background:{escape(cell.colour)}"></span>'
     return f'<{tag} class="grade">{swatch}{text}</{tag}>'

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from recommendations._escaping import markdown_text
 
 from ._document import Block, Bullets, Cell, Document, Heading, Paragraph, Table
 
@@ -10,17 +10,16 @@ __all__ = ["escape", "render_markdown"]
 
 _FIGURES = "“Recommendations by grade over time”"
 
-_SPECIAL = re.compile(r"([\\`*_\[\]<>|#&!~])")
-
 
 def escape(text: str) -> str:
     """``text`` with every character Markdown could read as markup escaped: HTML tags in
-    it are shown, never passed through."""
-    return _SPECIAL.sub(r"\\\1", text)
+    it are shown, never passed through (see :func:`recommendations._escaping.markdown_text`,
+    which every Markdown output uses)."""
+    return markdown_text(text)
 
 
 def _cell(cell: Cell) -> str:
-    return "<br>".join(escape(line) for line in cell.text.split("\n")) or " "
+    return escape(cell.text) or " "
 
 
 def _table(table: Table) -> list[str]:

@@ -22,7 +22,7 @@ from ._committee import (
     ReportCount,
     build_committee_update,
 )
-from ._disclosure import Audience, AudiencePolicy, Disclosure, Sensitivity
+from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._log import Logged, Positioned
 from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register
 from ._segments import (
@@ -46,6 +46,7 @@ __all__ = [
     "PERIOD_COLUMNS",
     "STATE_COLUMNS",
     "TRAIL_COLUMNS",
+    "WITHHELD",
     "Audience",
     "AudiencePolicy",
     "Basis",

@@ -14,6 +14,10 @@ audience       sensitive items       owners                      actors, who acc
 
 A sensitive item is withheld whole: its row, its entries, its movements, and any count of
 it by report; a sensitive report or inspection is withheld with everything raised from it.
+A link from an item the public sees to one it does not (``superseded_by``, ``report``,
+``inspection``, and an inspection's ``expected_report`` when it is a report's reference)
+reads :data:`WITHHELD` instead of the reference, wherever the view shows it: in what an
+entry carried, in what it changed (before and after), in a correction, in an inspection.
 What was withheld is said in the view's :class:`Disclosure`. Free text (reasons, notes,
 what was wrong) of items that are *not* sensitive is shown as entered: keep personal names
 and sensitive matters out of it.
@@ -30,9 +34,16 @@ import attrs
 from recommendations.domain import Inspection, Report, Scope, Status
 
 from ._committee import CommitteeUpdate, ReportCount
-from ._disclosure import Audience, AudiencePolicy, Disclosure, Sensitivity, narrower
+from ._disclosure import (
+    WITHHELD,
+    Audience,
+    AudiencePolicy,
+    Disclosure,
+    Sensitivity,
+    narrower,
+)
 from ._register import Register, RegisterRow
-from ._trail import Trail, TrailEntry
+from ._trail import Change, Detail, Trail, TrailEntry
 
 __all__ = ["DEFAULT_AUDIENCE_POLICY", "for_audience"]
 
@@ -79,6 +90,18 @@ class _Seen:
         return not self.withhold or not (
             inspection.sensitive or self.known.inspection(inspection.reference)
         )
+
+    def link(self, field: str, value: object) -> object:
+        """``value`` of ``field``, or :data:`WITHHELD` if it names an item withheld here."""
+        return WITHHELD if self.withhold and self.known.names(field, value) else value
+
+    def inspection_details(self, inspection: Inspection) -> Inspection:
+        """``inspection`` with its links to withheld items withheld."""
+        expected = inspection.details.expected_report
+        if not self.withhold or not self.known.names("expected_report", expected):
+            return inspection
+        details = attrs.evolve(inspection.details, expected_report=WITHHELD)
+        return attrs.evolve(inspection, details=details)
 
 
 def for_audience(
@@ -191,11 +214,20 @@ def _(view: Register, seen: _Seen) -> Register:
 
 
 def _entry(entry: TrailEntry, seen: _Seen) -> TrailEntry:
+    link = seen.link
     return attrs.evolve(
         entry,
         actor=entry.actor if seen.actors else None,
-        changes=tuple(c for c in entry.changes if c.field not in seen.hidden_fields),
-        details=tuple(d for d in entry.details if d.field not in seen.hidden_fields),
+        changes=tuple(
+            Change(c.field, link(c.field, c.before), link(c.field, c.after))
+            for c in entry.changes
+            if c.field not in seen.hidden_fields
+        ),
+        details=tuple(
+            Detail(d.field, link(d.field, d.value))
+            for d in entry.details
+            if d.field not in seen.hidden_fields
+        ),
     )
 
 
@@ -245,8 +277,8 @@ def _(view: CommitteeUpdate, seen: _Seen) -> CommitteeUpdate:
     rows = _rows(view.rows, seen)
     shown = {row.reference for row in rows}
     gone = [row for row in view.rows if row.reference not in shown]
-    inspections = tuple(i for i in view.inspections if seen.inspection(i))
-    announced = tuple(i for i in view.announced if seen.inspection(i))
+    inspections = tuple(seen.inspection_details(i) for i in view.inspections if seen.inspection(i))
+    announced = tuple(seen.inspection_details(i) for i in view.announced if seen.inspection(i))
     reports = tuple(
         attrs.evolve(r, recommendations=_rows(r.recommendations, seen))
         for r in view.reports

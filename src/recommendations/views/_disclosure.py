@@ -24,7 +24,12 @@ from recommendations.domain import (
     ReportRevised,
 )
 
-__all__ = ["BODY_VIEW", "Audience", "AudiencePolicy", "Disclosure", "Sensitivity"]
+__all__ = ["BODY_VIEW", "WITHHELD", "Audience", "AudiencePolicy", "Disclosure", "Sensitivity"]
+
+WITHHELD = "(withheld)"
+"""What a view shows in place of a link to an item its audience may not see: the
+successor a recommendation was superseded by, the report or inspection an item names.
+The link's field stays, so the reader knows there is one; the reference does not."""
 
 
 class Audience(enum.Enum):
@@ -100,6 +105,17 @@ class Disclosure:
         return f"{who}: {withheld}; {names}."
 
 
+LINKS = {
+    "superseded_by": "recommendation",
+    "report": "report",
+    "expected_report": "report",
+    "inspection": "inspection",
+}
+"""The fields of an item (or of an entry, or of what it changed) that name another item,
+and what kind of item they name. Each passes the same audience filter as the item it names:
+for the public, a link to a sensitive item reads :data:`WITHHELD`. (``expected_report`` is
+free text, withheld when it is the reference of a sensitive report.)"""
+
 BODY_VIEW = Disclosure()
 """The body's own view: nothing withheld, owner names shown."""
 
@@ -144,6 +160,20 @@ class Sensitivity:
     def inspection(self, reference: str) -> bool:
         """Whether the inspection ``reference`` is sensitive."""
         return reference in self.inspections
+
+    def names(self, field: str, value: object) -> bool:
+        """Whether ``value``, the value of ``field``, names a sensitive item: a field that
+        names a recommendation (``superseded_by``), a report (``report``,
+        ``expected_report``) or an inspection (``inspection``). Any other field names
+        nothing."""
+        kind = LINKS.get(field)
+        if not isinstance(value, str) or kind is None:
+            return False
+        if kind == "recommendation":
+            return self.recommendation(value)
+        if kind == "report":
+            return self.report(value)
+        return self.inspection(value)
 
     @classmethod
     def of(cls, events: Iterable[Event]) -> Sensitivity:
