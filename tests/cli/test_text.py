@@ -154,3 +154,54 @@ def test_a_nul_in_an_imported_cell_is_refused_naming_row_and_column(
     with r.Tracker(store) as tracker:
         assert tracker.head() == 0
         assert tracker.recommendations() == []
+
+
+SHEET_HEADERS = ("Ref", "Report", "Published", "Recommendation", "RAG", "Status")
+
+
+def _sheet(path: Path, *rows: tuple[str, ...]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(SHEET_HEADERS)
+        writer.writerows(rows)
+    return path
+
+
+def test_an_imported_reference_is_matched_in_normal_form_or_refused_by_case(
+    store: str, tmp_path: Path
+) -> None:
+    mapping = tmp_path / "columns.toml"
+    mapping.write_text(MAPPING.replace('progress = "Progress"\n', ""))
+    row = ("PEEL-EFF-2016", "2017-03-02", "Supervise.", "Amber", "Open")
+
+    def importing(sheet: Path, on: str) -> Result:
+        return invoke(
+            "--store",
+            store,
+            "import",
+            str(sheet),
+            "--mapping",
+            str(mapping),
+            "--snapshot-date",
+            on,
+            "--by",
+            "Risk manager",
+        )
+
+    ok(importing(_sheet(tmp_path / "march.csv", ("CB-21", *row)), "2017-03-30"))
+    # a fullwidth, padded reference is CB-21: regraded, and not missed from the sheet
+    april = _sheet(tmp_path / "april.csv", (" \uff23\uff22-21 ", *row[:3], "Green", "Open"))
+    done = importing(april, "2017-04-30")
+    assert done.exit_code == 0, done.stderr
+    assert "does not" not in done.stderr
+    with r.Tracker(store) as tracker:
+        assert tracker.recommendation("CB-21").grade == "green"
+    before = head(store)
+    # one differing only by case is refused, naming its row and the one entered
+    may = _sheet(tmp_path / "may.csv", ("CB-21", *row[:3], "Green", "Open"), ("cb-21", *row))
+    refused = importing(may, "2017-05-30")
+    assert refused.exit_code == 1
+    first = refused.stderr.splitlines()[0]
+    assert first.startswith("error: row 3"), refused.stderr
+    assert "rule 'reference-unique-ignoring-case'" in first and "'CB-21'" in first
+    assert head(store) == before
