@@ -134,6 +134,8 @@ def reference_problem(field: str, value: str) -> TextProblem | None:
             "reference-length",
             f"a reference has at most {REFERENCE_LIMIT} characters, this one {len(value):,}",
         )
+    if value.isascii() and value.isprintable():  # the usual case, at C speed
+        return None
     for position, char in enumerate(value, start=1):
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Cs", "Zl", "Zp") or _noncharacter(ord(char)):
@@ -162,6 +164,8 @@ def _free_text_problem(field: str, value: str, limit: int) -> TextProblem | None
             "text-length",
             f"{field} has at most {limit:,} characters, this one {len(value):,}",
         )
+    if value.isprintable():  # no Cc, Cs or noncharacter (Cn) at all: the usual case
+        return None
     found = _REFUSED_IN_TEXT.search(value)
     if found is None:
         return None
@@ -231,6 +235,8 @@ def text_problem(command: Any) -> TextProblem | None:
         if found is not None:
             return found
     for attribute in attrs.fields(type(command)):
+        if attribute.name == "reference":
+            continue  # checked first
         inner = getattr(command, attribute.name)
         if attribute.name == "details" and attrs.has(type(inner)):
             found = _fields(inner)
