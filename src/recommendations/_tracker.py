@@ -40,6 +40,7 @@ from ._errors import (
     RuleViolation,
     StoreError,
 )
+from ._references import ReferenceIndex
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
@@ -225,6 +226,12 @@ class Tracker(TrackerViews):
         self._known: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
         self._known_lock = threading.Lock()
         self._seen_head = 0
+        self._references = ReferenceIndex(
+            lambda after, limit, stop, topics: self._app.recorder.select_notifications(
+                start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
+            ),
+            self._decode,
+        )
         with _translated(self._label):
             self._app = _Log(env=settings)
             self.views: Views = adapter.open_views(
@@ -345,6 +352,7 @@ class Tracker(TrackerViews):
         # A batch takes consecutive positions in its own order (sorted: an engine need not
         # return them in that order).
         positions = sorted(r.notification.id for r in recordings)
+        self._references.recorded(positions[0], positions[-1], events)
         entries: list[tuple[int, domain.Event | None]] = list(
             zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
         )
@@ -434,6 +442,8 @@ class Tracker(TrackerViews):
         self._staged.trusted = False
         self._staged.fresh = fresh
         self._staged.last = self._last_recorded()
+        self._staged.head = self._seen_head
+        self._staged.created = None
         try:
             events = []
             for command in commands:
@@ -460,6 +470,7 @@ class Tracker(TrackerViews):
             self._staged.items = None
             self._staged.read = None
             self._staged.last = None
+            self._staged.created = None
 
     def _last_recorded(self) -> datetime | None:
         """When the last entry of the whole store was recorded (``None`` if empty).
@@ -497,8 +508,21 @@ class Tracker(TrackerViews):
                 now = moment + timedelta(microseconds=1)
         return now
 
+    def _check_case(self, subject: str, reference: object) -> None:
+        """Refuse a new item whose reference differs from one taken only by case."""
+        if not isinstance(reference, str):
+            return  # the domain refuses it
+        created: dict[str, dict[str, str]] | None = self._staged.created
+        if created is None:
+            with _translated(self._label, reference):
+                self._references.catch_up(self._staged.head)
+            created = self._staged.created = {}
+        self._references.check(subject, reference, created.setdefault(subject, {}))
+
     def _decide_recommendation(self, command: domain.RecommendationCommand) -> domain.Event:
         reference = command.reference
+        if isinstance(command, domain.Raise):
+            self._check_case("recommendation", reference)
         history = self._history(
             domain.recommendation_id(str(reference)),
             domain.RecommendationEvent,
@@ -544,6 +568,10 @@ class Tracker(TrackerViews):
 
     def _decide_source(self, command: domain.SourceCommand) -> domain.Event:
         reference = str(command.reference)
+        if isinstance(command, domain.RecordInspection):
+            self._check_case("inspection", command.reference)
+        elif isinstance(command, domain.PublishReport):
+            self._check_case("report", command.reference)
         history: Sequence[domain.InspectionEvent] | Sequence[domain.ReportEvent]
         inspection = None
         if isinstance(command, domain.RecordInspection | domain.ReviseInspection):
@@ -657,8 +685,22 @@ class Tracker(TrackerViews):
                 for position, event in self.views.item_log(originator_id)
             ]
 
+    def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str:
+        """The reference a lookup names: its normal form (:func:`domain.normal_reference`),
+        unless only the form given was recorded (before references were normalised)."""
+        if not isinstance(reference, str):  # the lookup refuses it as it would have
+            return cast(str, reference)  # type: ignore[unreachable]
+        normal: str = domain.normal_reference(reference)
+        if normal == reference or self._exists(make_id(normal)):
+            return normal
+        return reference if self._exists(make_id(reference)) else normal
+
     def events(self, reference: str) -> list[domain.RecommendationEvent]:
-        """Every entry of a recommendation's log, in the order recorded (corrections too)."""
+        """Every entry of a recommendation's log, in the order recorded (corrections too).
+
+        ``reference`` is taken in normal form, as commands take it: ``" ＣＢ-21 "`` finds
+        ``CB-21``. References differing only by case name different items."""
+        reference = self._resolved(reference, domain.recommendation_id)
         events = self._history(domain.recommendation_id(reference), domain.RecommendationEvent)
         if not events:
             raise NotFound("no recommendation has this reference", reference=reference)
@@ -673,6 +715,7 @@ class Tracker(TrackerViews):
     ) -> domain.Recommendation:
         """The recommendation as at ``as_at``, as known at ``known_at`` (default: now)."""
         _check_when(as_at, known_at)
+        reference = self._resolved(reference, domain.recommendation_id)
         state = domain.project(self.events(reference), as_at=as_at, known_at=known_at)
         if state is None:
             raise NotFound(_not_yet("recommendation", as_at, known_at), reference=reference)
@@ -687,6 +730,7 @@ class Tracker(TrackerViews):
     ) -> domain.Inspection:
         """The inspection as at ``as_at``, as known at ``known_at`` (default: now)."""
         _check_when(as_at, known_at)
+        reference = self._resolved(reference, domain.inspection_id)
         found = self._find_inspection(reference, as_at, known_at)
         assert found is not None  # _find_inspection raises NotFound otherwise
         return found
@@ -700,6 +744,7 @@ class Tracker(TrackerViews):
     ) -> domain.Report:
         """The report as at ``as_at``, as known at ``known_at`` (default: now)."""
         _check_when(as_at, known_at)
+        reference = self._resolved(reference, domain.report_id)
         found = self._find_report(reference, as_at, known_at)
         if found is None:
             raise NotFound(

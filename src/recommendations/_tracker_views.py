@@ -10,7 +10,7 @@ everything recorded (see :meth:`TrackerViews.sensitivity`).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -31,6 +31,8 @@ class _Reads(Protocol):
     def _linked_sensitivity(self, mine: list[Any]) -> views.Sensitivity: ...
 
     def _history(self, originator_id: uuid.UUID, kind: type[Any]) -> list[Any]: ...
+
+    def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str: ...
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
@@ -119,6 +121,7 @@ class TrackerViews:
         may not see (a sensitive successor) reads :data:`~recommendations.views.WITHHELD`.
         """
         basis = self.basis(known_at=known_at, position=position)
+        reference = self._resolved(reference, domain.recommendation_id)
         mine = self._logged_item(domain.recommendation_id(reference))
         sensitive = views.Sensitivity.of(self._sources_of(mine))
         if not mine or (audience is Audience.PUBLIC and sensitive.recommendation(reference)):

@@ -369,6 +369,41 @@ class StoreContract(_Base):
         assert notes == ["mine", "theirs", "again"]
         assert recorded.event.originator_version == len(filled.events("R0"))
 
+    def test_a_reference_differing_only_by_case_is_refused_by_every_writer(
+        self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
+    ) -> None:
+        """Each tracker knows the references taken, from the log's entries that create
+        items (``select_notifications`` with ``topics``), caught up with other writers."""
+        other = open_tracker()
+        head = filled.head()
+
+        def raising(reference: str) -> r.Raise:
+            return r.Raise(reference=reference, text="t", report="PEEL-2016", **_when(3, 2))
+
+        for tracker, command in (
+            (other, raising("r0")),
+            (filled, raising("r1")),
+            (
+                other,
+                r.PublishReport(reference="peel-2016", details=_report("x", "x"), **_when(3, 2)),
+            ),
+            (
+                other,
+                r.RecordInspection(
+                    reference="cdi-2017",
+                    details=r.InspectionDetails(title="t", body="b", inspectorates=("HMIC",)),
+                    **_when(3, 2),
+                ),
+            ),
+        ):
+            with pytest.raises(r.AlreadyExists) as caught:
+                tracker.execute(command)
+            assert caught.value.rule == "reference-unique-ignoring-case"
+        assert filled.head() == head
+        other.execute(raising("X1"))
+        with pytest.raises(r.AlreadyExists, match="recommendation 'X1'"):
+            filled.execute(raising("x1"))
+
     def test_one_command_id_from_several_writers_at_once_is_recorded_once(
         self, filled: r.Tracker, open_tracker: Callable[..., r.Tracker]
     ) -> None:

@@ -153,3 +153,13 @@ def test_the_append_benchmark_runs_on_sqlite_and_postgresql(
         ):
             assert (store, figure) in figures, out
     assert "302 commands" in out  # two reports and 60 recommendations of five steps each
+
+
+def test_the_text_benchmark_runs_and_names_every_figure() -> None:
+    out = _run("text.py", "--recommendations", "20", "--rounds", "1")
+    rows = [line for line in out.splitlines() if line.startswith("| ") and "---" not in line]
+    assert [row.split(" | ")[0] for row in rows[1:]] == [
+        "| text checks of 40 commands, share of deciding them",
+        "| reference index, first build over 41 entries",
+        "| raising with the case check, batches of 100",
+    ]

@@ -170,7 +170,8 @@ def test_an_unknown_scale_or_kind_is_refused_naming_the_recommendation() -> None
         ({"by": ""}, "by", "required"),
         ({"reason": ""}, "reason", "required"),
         ({"due_on": date(2017, 3, 1)}, "due_on", "due-not-before-raised"),
-        ({"reference": " 2.16"}, "reference", "required"),
+        ({"reference": " "}, "reference", "required"),
+        ({"reference": "2.16\u200b"}, "reference", "reference-characters"),
         ({"effective_on": date(2027, 1, 1)}, "effective_on", "not-in-future"),
     ],
 )

@@ -62,6 +62,14 @@ from ._events import (
 )
 from ._recommendation import Recommendation, evolve, project, timeline
 from ._sources import Inspection, Report, decide_source, project_inspection, project_report
+from ._text import (
+    NAME_LIMIT,
+    REFERENCE_LIMIT,
+    TEXT_LIMIT,
+    TITLE_LIMIT,
+    normal_reference,
+    reference_key,
+)
 from ._values import (
     DEFAULT_POLICY,
     FOUR_POINT,
@@ -84,8 +92,12 @@ __all__ = [
     "DEFAULT_POLICY",
     "FOUR_POINT",
     "GAO",
+    "NAME_LIMIT",
     "PEEL",
     "RAG",
+    "REFERENCE_LIMIT",
+    "TEXT_LIMIT",
+    "TITLE_LIMIT",
     "Amendable",
     "AreaGrade",
     "Assign",
@@ -141,10 +153,12 @@ __all__ = [
     "decide_source",
     "evolve",
     "inspection_id",
+    "normal_reference",
     "project",
     "project_inspection",
     "project_report",
     "recommendation_id",
+    "reference_key",
     "report_id",
     "timeline",
 ]

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
+import attrs
 from attrs import field, frozen
 
 from ._events import InspectionDetails, ReportDetails
-from ._values import Outcome, Scope
+from ._text import REFERENCE_FIELDS, normal_reference
+from ._values import Finding, Outcome, Scope
 
 __all__ = [
     "Assign",
@@ -42,6 +44,34 @@ def _tuple(value: Iterable[str]) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
 
 
+def _normal_details(details: Any) -> Any:
+    """The details with every reference they hold in normal form (see ``normal_reference``);
+    anything but details is left for the type check to judge."""
+    if not isinstance(details, InspectionDetails | ReportDetails):
+        return details
+    changes: dict[str, Any] = {
+        a.name: normal_reference(getattr(details, a.name))
+        for a in attrs.fields(type(details))
+        if a.name in REFERENCE_FIELDS
+    }
+    if isinstance(details, ReportDetails) and isinstance(details.findings, tuple):
+        changes["findings"] = tuple(
+            attrs.evolve(f, reference=normal_reference(f.reference))
+            if isinstance(f, Finding)
+            else f
+            for f in details.findings
+        )
+    return attrs.evolve(details, **changes)
+
+
+def _inspection_details(details: InspectionDetails) -> InspectionDetails:
+    return cast(InspectionDetails, _normal_details(details))
+
+
+def _report_details(details: ReportDetails) -> ReportDetails:
+    return cast(ReportDetails, _normal_details(details))
+
+
 @frozen(kw_only=True)
 class _Base:
     effective_on: date
@@ -63,11 +93,11 @@ class Raise(_Base):
     the public view also withholds anything from a source that is sensitive as known then.
     """
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     text: str
-    report: str
+    report: str = field(converter=normal_reference)
     points: tuple[str, ...] = field(default=(), converter=_tuple)
-    finding: str | None = None
+    finding: str | None = field(default=None, converter=normal_reference)
     kind: str | None = None
     scope: Scope | None = None
     sensitive: bool | None = None
@@ -82,7 +112,7 @@ class Raise(_Base):
 class Assign(_Base):
     """Make the role ``owner`` accountable, held by the person ``owner_name`` if given."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     owner: str
     owner_name: str | None = None
 
@@ -91,7 +121,7 @@ class Assign(_Base):
 class Regrade(_Base):
     """Give the recommendation a new grade on its scale."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     grade: str
 
 
@@ -99,7 +129,7 @@ class Regrade(_Base):
 class NoteProgress(_Base):
     """Record the owner's update, with references to evidence."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     note: str
     evidence: tuple[str, ...] = field(default=(), converter=_tuple)
 
@@ -108,7 +138,7 @@ class NoteProgress(_Base):
 class ChangeDeadline(_Base):
     """Set, move or remove (``None``) the date the recommendation is due by."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     due_on: date | None
 
 
@@ -116,7 +146,7 @@ class ChangeDeadline(_Base):
 class ClaimImplementation(_Base):
     """The owner says it is done; someone allowed for its kind must still accept that."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     note: str
     evidence: tuple[str, ...] = field(default=(), converter=_tuple)
 
@@ -125,31 +155,41 @@ class ClaimImplementation(_Base):
 class RejectClaim(_Base):
     """Turn down a claim of implementation; ``reason`` says why. It is open again."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
 
 
 @frozen(kw_only=True)
 class Discharge(_Base):
     """Close the recommendation with an outcome, accepted by someone in ``acceptor_role``."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     outcome: Outcome
     accepted_by: str
     acceptor_role: str
-    superseded_by: str | None = None
+    superseded_by: str | None = field(default=None, converter=normal_reference)
 
 
 @frozen(kw_only=True)
 class Reopen(_Base):
     """Open a discharged recommendation again; ``reason`` says why."""
 
-    reference: str
+    reference: str = field(converter=normal_reference)
 
 
 def _changes(value: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     """Sorted ``(field, value)`` pairs; lists become tuples, as in every command."""
     return tuple(
-        sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in dict(value).items())
+        sorted(
+            (
+                k,
+                normal_reference(v)
+                if k in REFERENCE_FIELDS
+                else tuple(v)
+                if isinstance(v, list)
+                else v,
+            )
+            for k, v in dict(value).items()
+        )
     )
 
 
@@ -162,7 +202,7 @@ class Correct(_Base):
     reference). ``strike=True`` says the entry should never have been made.
     """
 
-    reference: str
+    reference: str = field(converter=normal_reference)
     version: int
     what_was_wrong: str
     changes: tuple[tuple[str, Any], ...] = field(factory=dict, converter=_changes)
@@ -176,32 +216,32 @@ class Correct(_Base):
 class RecordInspection(_Base):
     """Enter an inspection of the body (announced, under way or done)."""
 
-    reference: str
-    details: InspectionDetails
+    reference: str = field(converter=normal_reference)
+    details: InspectionDetails = field(converter=_inspection_details)
 
 
 @frozen(kw_only=True)
 class ReviseInspection(_Base):
     """Replace what is known of an inspection with ``details``."""
 
-    reference: str
-    details: InspectionDetails
+    reference: str = field(converter=normal_reference)
+    details: InspectionDetails = field(converter=_inspection_details)
 
 
 @frozen(kw_only=True)
 class PublishReport(_Base):
     """Enter a report received or published, with its grades and findings."""
 
-    reference: str
-    details: ReportDetails
+    reference: str = field(converter=normal_reference)
+    details: ReportDetails = field(converter=_report_details)
 
 
 @frozen(kw_only=True)
 class ReviseReport(_Base):
     """Replace what was entered of a report with ``details``."""
 
-    reference: str
-    details: ReportDetails
+    reference: str = field(converter=normal_reference)
+    details: ReportDetails = field(converter=_report_details)
 
 
 RecommendationCommand: TypeAlias = (

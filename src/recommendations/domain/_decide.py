@@ -56,6 +56,7 @@ from ._events import (
 from ._recommendation import Recommendation, amended, evolve
 from ._rules import Broken, check_entry, check_not_in_future, is_blank
 from ._sources import Report
+from ._text import abridged, text_problem
 from ._typecheck import type_problem
 from ._values import DEFAULT_POLICY, Policy, Scope
 
@@ -96,6 +97,11 @@ def decide(
     problem = type_problem(command)
     if problem is not None:
         raise RuleViolation(problem[1], reference=str(reference), field=problem[0], rule="type")
+    text = text_problem(command)
+    if text is not None:
+        raise RuleViolation(
+            text.message, reference=abridged(reference), field=text.field, rule=text.rule
+        )
     for name in ("reference", "by", "reason"):
         if is_blank(getattr(command, name)):
             raise RuleViolation(

@@ -37,7 +37,17 @@ rule                         what it says
 ``not-before-entered``       a revision does not take effect before the first entry
 ``fieldwork-in-order``       an inspection's fieldwork ends after it starts
 ``finding-unique``           a report's findings have distinct references
+``text-characters``          free text holds no control character but newline and
+                             tab, no surrogate and no noncharacter (``_text.py``)
+``text-length``              names, titles and free text have a length limit
+``reference-characters``     a reference holds no control, invisible (Cf) or
+                             separator character
+``reference-length``         a reference has at most 100 characters
 ===========================  =========================================================
+
+The tracker adds ``reference-unique-ignoring-case``: a new recommendation, report or
+inspection's reference does not differ from one already entered only by case (it knows
+the references taken; the domain knows one item's log at a time).
 """
 
 from __future__ import annotations

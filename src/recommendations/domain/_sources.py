@@ -37,6 +37,7 @@ from ._events import (
     report_id,
 )
 from ._rules import Broken, check_not_in_future, is_blank
+from ._text import abridged, text_problem
 from ._typecheck import type_problem
 
 __all__ = [
@@ -219,6 +220,15 @@ def decide_source(
     if problem is not None:
         raise RuleViolation(
             problem[1], reference=str(reference), field=problem[0], rule="type", subject=subject
+        )
+    text = text_problem(command)
+    if text is not None:
+        raise RuleViolation(
+            text.message,
+            reference=abridged(reference),
+            field=text.field,
+            rule=text.rule,
+            subject=subject,
         )
     for name in ("reference", "by", "reason"):
         if is_blank(getattr(command, name)):

@@ -742,7 +742,10 @@ class _Planner:
         )
 
     def _warn_missing(self) -> None:
-        named = {row.reference for row in self.snapshot.rows} | self.snapshot.unread
+        named = {
+            domain.normal_reference(ref)
+            for ref in [*(row.reference for row in self.snapshot.rows), *self.snapshot.unread]
+        }
         for state in self.tracker.recommendations(as_at=self.on):
             if state.reference in named:
                 continue
