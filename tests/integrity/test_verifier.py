@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import base64
 import json
+import struct
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,7 @@ from recommendations.integrity import (
     bundle_json,
     check_bundle,
     checkpoint_note,
+    inclusion_proof,
     leaf_hash,
     make_bundle,
     verifier,
@@ -162,7 +166,7 @@ def _tampered(kind: str) -> dict[str, Any] | str:
     bundle = _bundle()
     entry = bundle["entries"][1]
     if kind == "leaf":
-        entry["leaf"] = verifier.base64.b64encode(LEAVES[6].replace(b"amber", b"green")).decode()
+        entry["leaf"] = base64.b64encode(LEAVES[6].replace(b"amber", b"green")).decode()
     elif kind == "proof":
         entry["proof"][0] = entry["proof"][1]
     elif kind == "index":
@@ -271,3 +275,71 @@ def test_make_bundle_refuses_what_would_not_verify() -> None:
         make(entries=[])
     with pytest.raises(ProofError, match="is not of this log before size 20"):
         make(earlier=checkpoint_note(ORIGIN, 21, TREE.root(20)))
+
+
+def _rlf1(position: int, item: str, version: int, topic: str, state: bytes, kind: int = 1) -> bytes:
+    """Leaf bytes in the library's RLF1 layout, written out by hand from its description."""
+    recorded = b"2017-03-31T09:15:30+00:00"
+    return b"".join(
+        [
+            struct.pack(">4sQ16sQ", b"RLF1", position, uuid.UUID(item).bytes, version),
+            struct.pack(">I", len(topic.encode())),
+            topic.encode(),
+            struct.pack(">I", len(recorded)),
+            recorded,
+            bytes([kind]),
+            struct.pack(">I", len(state)),
+            state,
+        ]
+    )
+
+
+def test_rlf1_leaves_are_decoded_and_must_name_the_entry_and_item() -> None:
+    state = b'{"actor":"sha256:' + b"ab" * 32 + b'","grade":"green"}'
+    leaves = [_rlf1(p, ITEM, p, "recommendations.domain:Regraded", state) for p in (1, 2)]
+    leaves.append(_rlf1(3, "1692dbce-21f8-5c33-9aac-86cf4e13ba70", 1, "t", b"x", kind=0))
+    leaves.append(_rlf1(9, ITEM, 3, "t", b"{}"))  # at position 4, says 9
+    leaves.append(leaves[0][:-3])  # cut short
+    tree = MemoryNodes(leaf_hash(leaf) for leaf in leaves)
+    note = checkpoint_note(ORIGIN, 5, tree.root())
+
+    def bundle(*positions: int) -> dict[str, Any]:
+        return {
+            "format": verifier.BUNDLE_FORMAT,
+            "reference": "2.16",
+            "item_id": ITEM.upper(),  # a UUID in capitals is the same UUID
+            "checkpoint": note,
+            "entries": [
+                {
+                    "position": p,
+                    "leaf_index": p - 1,
+                    "leaf": base64.b64encode(leaves[p - 1]).decode(),
+                    "proof": [
+                        base64.b64encode(h).decode() for h in inclusion_proof(tree, p - 1, 5)
+                    ],
+                }
+                for p in positions
+            ],
+        }
+
+    report = check_bundle(bundle(1, 2))
+    assert report.entries[1].content == {
+        "position": 2,
+        "item_id": ITEM,
+        "version": 2,
+        "topic": "recommendations.domain:Regraded",
+        "recorded_at": "2017-03-31T09:15:30+00:00",
+        "state": {"actor": "sha256:" + "ab" * 32, "grade": "green"},
+    }
+    words = "\n".join(report.lines())
+    assert (
+        "Proved: entry 2 (leaf 1) is in this log: version 2, topic "
+        "recommendations.domain:Regraded, recorded_at 2017-03-31T09:15:30+00:00." in words
+    )
+    assert '  It records: {"actor": "sha256:abab' in words
+    with pytest.raises(RecommendationsError, match="the leaf is of item 1692dbce"):
+        check_bundle(bundle(1, 3))
+    with pytest.raises(RecommendationsError, match="the leaf says position 9"):
+        check_bundle(bundle(4))
+    with pytest.raises(RecommendationsError, match="entry 5: RLF1 leaf bytes end too soon"):
+        check_bundle(bundle(5))
