@@ -206,13 +206,15 @@ class Frontier:
         """Add the leaf hash ``leaf``; return the subtrees completed, lowest level first."""
         index = self._size
         completed: list[Node] = [(0, index, leaf)]
-        value, level = leaf, 0
-        while (index >> level) & 1:
-            value = node_hash(self._hashes.pop(), value)
+        hashes = self._hashes
+        value, level, bits = leaf, 0, index
+        while bits & 1:  # each set low bit closes a perfect subtree with its left sibling
+            value = hashlib.sha256(b"\x01" + hashes.pop() + value).digest()
             level += 1
-            completed.append((level, index >> level, value))
-        self._hashes.append(value)
-        self._size += 1
+            bits >>= 1
+            completed.append((level, bits, value))
+        hashes.append(value)
+        self._size = index + 1
         return completed
 
     def extend(self, leaves: Iterable[bytes]) -> None:
