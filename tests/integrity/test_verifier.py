@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import contextlib
 import json
 import struct
 import subprocess
@@ -13,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommendations import RecommendationsError
 from recommendations.integrity import (
@@ -343,3 +346,51 @@ def test_rlf1_leaves_are_decoded_and_must_name_the_entry_and_item() -> None:
         check_bundle(bundle(4))
     with pytest.raises(RecommendationsError, match="entry 5: RLF1 leaf bytes end too soon"):
         check_bundle(bundle(5))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["entries", 0, 1, "proof", "leaf", "consistency"]), max_size=3),
+    key=st.sampled_from(
+        [
+            "format",
+            "reference",
+            "item_id",
+            "checkpoint",
+            "entries",
+            "position",
+            "leaf_index",
+            "leaf",
+            "proof",
+            "consistency",
+            "size",
+        ]
+    ),
+    value=JSON,
+)
+def test_any_malformed_bundle_is_refused_as_such(
+    path: list[str | int], key: str, value: object
+) -> None:
+    bundle = json.loads(json.dumps(_BUNDLE))
+    target: Any = bundle
+    for step in path:
+        try:
+            target = target[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    if isinstance(target, dict):
+        target[key] = value
+    elif isinstance(target, list) and target:
+        target[0] = value
+    with contextlib.suppress(verifier.VerificationError):  # and nothing else escapes
+        verifier.check_bundle(bundle)
+
+
+_BUNDLE = _bundle()

@@ -828,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.checkpoint, encoding="utf-8") as file:
                 earlier = file.read()
         report = check_bundle(bundle, checkpoint=earlier, keys=keys)
-    except (OSError, VerificationError) as error:
+    except (OSError, ValueError) as error:  # VerificationError is a ValueError
         print(f"FAILED: {error}")
         print("Nothing in this bundle is proved.")
         return 1
