@@ -129,6 +129,29 @@ def test_a_bundle_checks_in_the_library() -> None:
     assert report.earlier is not None and report.earlier.size == 10
     assert not report.earlier_supplied
     assert report.signed_by == (KEY.verifier_key,)
+    assert report.earlier_signed_by == (KEY.verifier_key,)
+    assert "size 10, fingerprint " + report.earlier.fingerprint + ", signed by" in "\n".join(
+        report.lines()
+    )
+
+
+def test_an_earlier_checkpoint_in_the_bundle_must_be_signed_when_keys_are_given() -> None:
+    unsigned = checkpoint_note(ORIGIN, 10, TREE.root(10))
+    bundle = _bundle(earlier=unsigned)
+    with pytest.raises(RecommendationsError, match="a signed note needs a blank line"):
+        check_bundle(bundle, keys=[KEY.verifier_key])
+    # Without keys it proves the prefix, and says that checkpoint is only the bundle's word.
+    words = "\n".join(check_bundle(bundle).lines())
+    assert "came with the bundle and no signature on it was checked" in words
+    # Your own unsigned copy of it is yours to trust: keys check only the current one.
+    report = check_bundle(bundle, checkpoint=unsigned, keys=[KEY.verifier_key])
+    assert report.earlier_supplied and report.earlier_signed_by == ()
+    assert "came with the bundle" not in "\n".join(report.lines())
+    # A signed copy of yours, by a key you do not know, is refused when keys are given.
+    stranger = SigningKey.generate("elsewhere")
+    signed = checkpoint_note(ORIGIN, 10, TREE.root(10), keys=[stranger])
+    with pytest.raises(RecommendationsError, match="no signature on the note is by a known key"):
+        check_bundle(bundle, checkpoint=signed, keys=[KEY.verifier_key])
 
 
 def test_the_verifier_proves_a_bundle_in_plain_words(tmp_path: Path) -> None:
@@ -186,7 +209,9 @@ def _tampered(kind: str) -> dict[str, Any] | str:
     elif kind == "consistency":
         bundle["consistency"]["proof"] = bundle["consistency"]["proof"][:-1]
     elif kind == "origin":
-        bundle["consistency"]["checkpoint"] = checkpoint_note("elsewhere", 10, TREE.root(10))
+        bundle["consistency"]["checkpoint"] = checkpoint_note(
+            "elsewhere", 10, TREE.root(10), keys=[KEY]
+        )
     elif kind == "format":
         bundle["format"] = "something-else"
     elif kind == "json":

@@ -513,6 +513,7 @@ class BundleReport:
     unchecked_signers: tuple[str, ...]
     earlier: Checkpoint | None
     earlier_supplied: bool
+    earlier_signed_by: tuple[VerifierKey, ...] = ()
 
     def lines(self) -> list[str]:
         """The report in plain words, one sentence a line."""
@@ -549,11 +550,20 @@ class BundleReport:
             whose = (
                 "your checkpoint" if self.earlier_supplied else "the bundle's earlier checkpoint"
             )
+            signed = "".join(
+                f", signed by {key.name!r} (key id {key.key_id.hex()})"
+                for key in self.earlier_signed_by
+            )
             out.append(
                 f"Proved: the log at {whose} (size {self.earlier.size}, fingerprint "
-                f"{self.earlier.fingerprint}) is a prefix of this log: nothing recorded by then "
-                "has been changed, removed or reordered."
+                f"{self.earlier.fingerprint}{signed}) is a prefix of this log: nothing recorded "
+                "by then has been changed, removed or reordered."
             )
+            if not self.earlier_supplied and not self.earlier_signed_by:
+                out.append(
+                    "That earlier checkpoint came with the bundle and no signature on it was "
+                    "checked: compare its fingerprint with your own record of it."
+                )
         return out
 
 
@@ -711,9 +721,7 @@ def check_bundle(
     item_id = _text(bundle, "item_id", "the bundle")
     note = _text(bundle, "checkpoint", "the bundle")
     current, opened = open_checkpoint(note, keys)
-    signed_by = tuple(
-        key for key in keys for s in opened.verified if (s.name, s.key_id) == (key.name, key.key_id)
-    )
+    signed_by = _signers(keys, opened)
     entries = bundle.get("entries")
     if not isinstance(entries, list) or not entries:
         raise BundleError("the bundle has no entries")
@@ -747,6 +755,7 @@ def check_bundle(
             raise ProofError(f"entry {position} is not proved in the log: {error}") from None
         proved.append(ProvedEntry(position, index, hashed, content))
     earlier, supplied = None, checkpoint is not None
+    earlier_signed_by: tuple[VerifierKey, ...] = ()
     consistency = bundle.get("consistency")
     if checkpoint is not None or consistency is not None:
         if consistency is None:
@@ -755,7 +764,12 @@ def check_bundle(
             raise BundleError("the bundle's 'consistency' must be an object")
         if checkpoint is None:
             checkpoint = _text(consistency, "checkpoint", "the consistency proof")
-        earlier, _ = open_checkpoint(checkpoint)
+        if keys and (read_note(checkpoint).unverified or not supplied):
+            # Signed, or not yours: with keys given, a known key must have signed it.
+            earlier, opened_earlier = open_checkpoint(checkpoint, keys)
+            earlier_signed_by = _signers(keys, opened_earlier)
+        else:
+            earlier, _ = open_checkpoint(checkpoint)
         if earlier.origin != current.origin:
             raise ProofError(
                 f"the earlier checkpoint is of the log {earlier.origin!r}, not {current.origin!r}"
@@ -782,6 +796,15 @@ def check_bundle(
         tuple(s.name for s in opened.unverified),
         earlier,
         supplied,
+        earlier_signed_by,
+    )
+
+
+def _signers(
+    keys: list[VerifierKey] | tuple[VerifierKey, ...], note: Note
+) -> tuple[VerifierKey, ...]:
+    return tuple(
+        key for key in keys for s in note.verified if (s.name, s.key_id) == (key.name, key.key_id)
     )
 
 
