@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -169,6 +170,15 @@ def test_a_key_file_is_never_overwritten_and_must_hold_a_key(tmp_path: Path) -> 
         SigningKey.from_file(tmp_path / "bad")
     with pytest.raises(NoteError, match="cannot read the signing key file"):
         SigningKey.from_file(tmp_path / "missing")
+
+
+def test_a_key_whose_base64_holds_a_plus_reads_back() -> None:
+    seed = bytes([0xFB] * 32)
+    key = SigningKey("k", Ed25519PrivateKey.from_private_bytes(seed))
+    assert "+" in key.private_text().split("+", 4)[4]
+    again = SigningKey.from_text(key.private_text())
+    assert again.verifier_key == key.verifier_key
+    assert again.private_text() == key.private_text()
 
 
 def test_sign_note_refuses_text_that_is_not_a_note() -> None:
