@@ -182,7 +182,7 @@ def test_hostile_text_shows_as_typed(text: str) -> None:
     assert "\n" not in markdown_text(text)
 
 
-@settings(max_examples=150)
+@settings(max_examples=100)
 @given(hostile)
 def test_escaped_text_is_text_in_every_markdown_position(text: str) -> None:
     escaped = markdown_text(text)
@@ -246,7 +246,7 @@ def _trail(reason: str, note: str, reference: str) -> views.Trail:
     return views.Trail(basis=BASIS, entries=(entry,))
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(hostile, hostile, hostile)
 def test_markdown_registers_and_trails_show_text_as_typed(a: str, b: str, c: str) -> None:
     register = exports.render_register(_register(a, b, c), "md", title=a).decode()
@@ -255,7 +255,7 @@ def test_markdown_registers_and_trails_show_text_as_typed(a: str, b: str, c: str
     _check_markdown(trail, a, b, c)
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(hostile, hostile, hostile)
 def test_html_registers_and_trails_escape_text(a: str, b: str, c: str) -> None:
     tags = frozenset({"html", "head", "meta", "title", "style", "body", "h1", "table", "p"})
@@ -295,7 +295,7 @@ def _document(texts: list[str]) -> Document:
     )
 
 
-@settings(max_examples=60)
+@settings(max_examples=40)
 @given(st.lists(hostile, min_size=14, max_size=14))
 def test_every_text_of_the_paper_shows_as_typed(texts: list[str]) -> None:
     doc = _document(texts)

@@ -122,6 +122,11 @@ def for_audience(
         public = for_audience(tracker.register(), Audience.PUBLIC,
                               sensitive=tracker.sensitivity())
 
+    A link from a shown item to a withheld one (a sensitive successor, the sensitive report
+    an inspection is expected to produce) reads :data:`WITHHELD`. A view knows only the
+    items it holds: the history of one recommendation needs ``sensitive`` to know that its
+    successor is sensitive.
+
     A view is only ever narrowed: one already made for an audience that sees no more than
     ``audience`` is returned as it is.
     """
