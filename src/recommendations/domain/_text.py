@@ -12,7 +12,8 @@ rule                         what it says
                              their like in every plane)
 ``text-length``              a name (an actor, owner, role, body, inspectorate,
                              grade, area) has at most :data:`NAME_LIMIT` characters,
-                             a title or a piece of evidence :data:`TITLE_LIMIT`, and
+                             a title, a piece of evidence or an expected report
+                             :data:`TITLE_LIMIT`, and
                              free text (a text, point, note, reason, what was wrong,
                              a finding's text) :data:`TEXT_LIMIT`
 ``reference-characters``     a reference holds no control character at all (not even
@@ -25,8 +26,9 @@ rule                         what it says
 ===========================  =========================================================
 
 A reference is any field that names a recommendation, report, inspection or finding:
-``reference``, ``report``, ``inspection``, ``superseded_by``, ``finding``,
-``expected_report``. Before anything is checked, a command puts each of them in its
+``reference``, ``report``, ``inspection``, ``superseded_by``, ``finding`` (an
+inspection's ``expected_report`` says in words what report is expected, so it is a
+title). Before anything is checked, a command puts each of them in its
 normal form (:func:`normal_reference`): Unicode NFKC, surrounding whitespace trimmed. So a
 fullwidth ``ＣＢ-21`` or ``" CB-21 "`` names ``CB-21``; a reference already in normal form
 is unchanged (and so is the id derived from it). Two references that differ only by case
@@ -66,13 +68,11 @@ TITLE_LIMIT = 1_000
 TEXT_LIMIT = 20_000
 """The most characters free text (a text, point, note, reason) may have."""
 
-REFERENCE_FIELDS = frozenset(
-    {"reference", "report", "inspection", "superseded_by", "finding", "expected_report"}
-)
+REFERENCE_FIELDS = frozenset({"reference", "report", "inspection", "superseded_by", "finding"})
 """The fields that name a recommendation, report, inspection or finding."""
 
 _TEXT_FIELDS = frozenset({"text", "points", "note", "reason", "what_was_wrong"})
-_TITLE_FIELDS = frozenset({"title", "evidence"})
+_TITLE_FIELDS = frozenset({"title", "evidence", "expected_report"})
 _REFUSED_IN_TEXT = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
     + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
