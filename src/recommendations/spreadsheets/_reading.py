@@ -155,7 +155,16 @@ def read_sheet(
     the file's name, see :func:`snapshot_date_of`); ``sheet`` the worksheet of a workbook
     (default: the mapping's, else the active one). Problems with cells are returned in the
     snapshot, every one of them; a file that cannot be read, a missing column or a missing
-    snapshot date raise :class:`~recommendations.ConfigurationError`.
+    snapshot date raise :class:`~recommendations.ConfigurationError`. So does a file that
+    is not a well-formed sheet, naming the row and column where it goes wrong: two
+    columns with the same header (rule ``header-unique``), a value past the last header
+    (``cell-without-header``), a CSV quote never closed or followed by text
+    (``csv-quoting``), a NUL byte (``nul-byte``), bytes that are not UTF-8 (``utf-8``), an
+    empty file (``file-empty``), a damaged workbook (``file-readable``).
+
+    A cell is trimmed unless it starts with an apostrophe, when it is read as exactly what
+    follows; in a workbook, ``_xHHHH_`` is read as the character it escapes (see
+    :mod:`recommendations._cells`, the rule the exports write by).
     """
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
