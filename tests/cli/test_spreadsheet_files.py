@@ -108,7 +108,13 @@ BAD_CSV = [
         f"{HEADERS}\nX1,PEEL-2016,Audit,Red,Chef de la S".encode() + b"\xfbret\xe9\n",
         "rule 'utf-8': tracker-2017-03-30.csv, row 2, column E: not UTF-8 text (byte 71)",
     ),
+    (
+        "bytes that are not UTF-8, after a byte-order mark",
+        b"\xef\xbb\xbfRef,Owner\nX1,S\xfbret\n",
+        "rule 'utf-8': tracker-2017-03-30.csv, row 2, column B: not UTF-8 text (byte 17)",
+    ),
     ("an empty file", b"", "rule 'file-empty': tracker-2017-03-30.csv is empty"),
+    ("a byte-order mark alone", b"\xef\xbb\xbf\r\n", "rule 'file-empty'"),
     (
         "a file that is not a spreadsheet",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",

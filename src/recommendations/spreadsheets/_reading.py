@@ -9,6 +9,7 @@ of them can be put right at once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -221,13 +222,14 @@ def read_sheet(
 def _csv_rows(name: str, content: bytes) -> list[list[object]]:
     """The records of a CSV file; a file that is not well-formed CSV text is refused, with
     the row and column where it goes wrong."""
+    bom = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = content.decode("utf-8-sig")
+        text = content[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        prefix = content[: error.start].decode("utf-8-sig")
+        prefix = content[bom : bom + error.start].decode("utf-8")
         raise ConfigurationError(
-            f"{name}, {_place(prefix)}: not UTF-8 text (byte {error.start}): save it as "
-            "'CSV UTF-8'",
+            f"{name}, {_place(prefix)}: not UTF-8 text (byte {bom + error.start}): save it "
+            "as 'CSV UTF-8'",
             field="path",
             rule="utf-8",
         ) from None
