@@ -108,7 +108,13 @@ BAD_CSV = [
         f"{HEADERS}\nX1,PEEL-2016,Audit,Red,Chef de la S".encode() + b"\xfbret\xe9\n",
         "rule 'utf-8': tracker-2017-03-30.csv, row 2, column E: not UTF-8 text (byte 71)",
     ),
+    (
+        "bytes that are not UTF-8, after a byte-order mark",
+        b"\xef\xbb\xbfRef,Owner\nX1,S\xfbret\n",
+        "rule 'utf-8': tracker-2017-03-30.csv, row 2, column B: not UTF-8 text (byte 17)",
+    ),
     ("an empty file", b"", "rule 'file-empty': tracker-2017-03-30.csv is empty"),
+    ("a byte-order mark alone", b"\xef\xbb\xbf\r\n", "rule 'file-empty'"),
     (
         "a file that is not a spreadsheet",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
@@ -246,3 +252,22 @@ def test_an_export_imported_back_records_nothing_from_the_command_line(tmp_path:
         importing = ("import", str(path), *sheet, "--snapshot-date", today, "--by", "Kath")
         said = ok(invoke("--store", store, *importing))
         assert said.startswith("Nothing to import: the store already has everything"), said
+
+
+@pytest.mark.parametrize("as_at", ["2016-12-08", "2017-03-30"])
+def test_the_demonstrations_export_imported_back_would_record_nothing(
+    shared_demo: str, tmp_path: Path, as_at: str
+) -> None:
+    """Every state a recommendation can be in (claimed, discharged with each outcome,
+    superseded, overdue, deferred), on two dates."""
+    folder, workbook = tmp_path / "export", tmp_path / "export.xlsx"
+    ok(
+        invoke(
+            "--store", shared_demo, "export", "--format", "csv", "-o", str(folder), "--as-at", as_at
+        )
+    )
+    ok(invoke("--store", shared_demo, "export", "-o", str(workbook), "--as-at", as_at))
+    for path, sheet in ((folder / "register.csv", []), (workbook, ["--sheet", "Register"])):
+        importing = ("import", str(path), *sheet, "--snapshot-date", as_at, "--dry-run")
+        said = ok(invoke("--store", shared_demo, *importing))
+        assert "would record 0 entries; nothing was recorded." in said, said

@@ -242,7 +242,10 @@ def human(value: Any) -> str:
             return f"{value['reference']} ({value['kind']}): {value['text']}"
         if set(value) == {"field", "before", "after"}:
             return f"{value['field']}: {_was(value['before'])} → {_was(value['after'])}"
-        return "; ".join(f"{k}: {human(v)}" for k, v in value.items())
+        # "key:" alone for an empty value: no space left at the end of a cell
+        return "; ".join(
+            f"{k}: {shown}" if (shown := human(v)) else f"{k}:" for k, v in value.items()
+        )
     if isinstance(value, tuple | list):
         return "; ".join(human(v) for v in value)
     if attrs.has(type(value)):

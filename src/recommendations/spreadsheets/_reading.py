@@ -9,6 +9,7 @@ of them can be put right at once.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import io
@@ -155,7 +156,16 @@ def read_sheet(
     the file's name, see :func:`snapshot_date_of`); ``sheet`` the worksheet of a workbook
     (default: the mapping's, else the active one). Problems with cells are returned in the
     snapshot, every one of them; a file that cannot be read, a missing column or a missing
-    snapshot date raise :class:`~recommendations.ConfigurationError`.
+    snapshot date raise :class:`~recommendations.ConfigurationError`. So does a file that
+    is not a well-formed sheet, naming the row and column where it goes wrong: two
+    columns with the same header (rule ``header-unique``), a value past the last header
+    (``cell-without-header``), a CSV quote never closed or followed by text
+    (``csv-quoting``), a NUL byte (``nul-byte``), bytes that are not UTF-8 (``utf-8``), an
+    empty file (``file-empty``), a damaged workbook (``file-readable``).
+
+    A cell is trimmed unless it starts with an apostrophe, when it is read as exactly what
+    follows; in a workbook, ``_xHHHH_`` is read as the character it escapes (see
+    :mod:`recommendations._cells`, the rule the exports write by).
     """
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
@@ -212,13 +222,14 @@ def read_sheet(
 def _csv_rows(name: str, content: bytes) -> list[list[object]]:
     """The records of a CSV file; a file that is not well-formed CSV text is refused, with
     the row and column where it goes wrong."""
+    bom = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = content.decode("utf-8-sig")
+        text = content[bom:].decode("utf-8")
     except UnicodeDecodeError as error:
-        prefix = content[: error.start].decode("utf-8-sig")
+        prefix = content[bom : bom + error.start].decode("utf-8")
         raise ConfigurationError(
-            f"{name}, {_place(prefix)}: not UTF-8 text (byte {error.start}): save it as "
-            "'CSV UTF-8'",
+            f"{name}, {_place(prefix)}: not UTF-8 text (byte {bom + error.start}): save it "
+            "as 'CSV UTF-8'",
             field="path",
             rule="utf-8",
         ) from None
