@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
+import random
 import sqlite3
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -49,6 +52,13 @@ __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 _E = TypeVar("_E", bound=domain.Event)
 _KNOWN_ITEMS = 20_000
 """How many items' logs a tracker keeps for deciding (a few kilobytes each)."""
+_FIRST_PAUSE = 0.002
+"""Seconds: the longest pause before deciding a conflicting command again the first time;
+it doubles each time after, up to :data:`_LONGEST_PAUSE` (each pause a random fraction of
+it, so that writers who met do not meet again)."""
+_LONGEST_PAUSE = 0.25
+_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL's serialization failure, deadlock and lock-not-available (``lock_timeout``)."""
 
 
 @frozen
@@ -174,6 +184,23 @@ def _translated(store: str, reference: object = None, *, conflicts: bool = True)
         ) from error
 
 
+def _contended(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the store was busy with other writers: a
+    SQLite file locked, a PostgreSQL lock not granted in time, a deadlock or serialization
+    failure. Nothing was written; the same attempt may succeed a moment later."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sqlite3.OperationalError):
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                return True
+        if getattr(error, "sqlstate", None) in _BUSY_STATES:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
 class Tracker(TrackerViews):
     """A recommendations tracker over one store.
 
@@ -185,11 +212,18 @@ class Tracker(TrackerViews):
     kinds of item in force, and ``clock`` where recorded times come from (UTC now; tests give
     their own). Use it as a context manager, or call :meth:`close`.
 
-    ``retries`` is how many times a command that meets another writer's entry for the same
-    item is decided again on the new state before :class:`ConcurrencyError` is raised: if
-    the command still holds, it is recorded after the other writer's entry; if it no
-    longer does, the rule it now breaks is raised. With ``retries=0`` the first conflict
-    raises.
+    A command that meets another writer's entry for the same item (or a store kept busy by
+    other writers: a SQLite file locked, a PostgreSQL lock not granted within the store's
+    ``lock_timeout``) is decided again on the new state, after a pause, until it lands or
+    is refused: if the command still holds, it is recorded after the other writer's entry;
+    if it no longer does, the rule it now breaks is raised. The pauses are random, each
+    up to twice as long as the one before (from 2 ms up to 0.25 s), so that writers who
+    met spread out. Two bounds end the retrying with :class:`ConcurrencyError` (nothing
+    recorded): ``retry_for``, the seconds since the command began after which it is not
+    tried again (10 by default; ``math.inf`` for none; an attempt under way is not cut
+    short), and ``retries``, how many times it may be decided again (``None``, the
+    default, for no limit but time). With ``retries=0`` the first conflict raises at
+    once.
 
     Rules that involve another item (the report a recommendation is raised from, the
     successor it is superseded by) are checked against that item as read: a revision of it
@@ -202,20 +236,35 @@ class Tracker(TrackerViews):
         *,
         policy: domain.Policy = domain.DEFAULT_POLICY,
         clock: Callable[[], datetime] = _utc_now,
-        retries: int = 3,
+        retries: int | None = None,
+        retry_for: float = 10.0,
     ) -> None:
         url = StoreURL.parse(store)
         adapter = adapter_for(url)
         settings = adapter.settings(url)
-        if not isinstance(retries, int) or retries < 0:
+        if retries is not None and (
+            not isinstance(retries, int) or isinstance(retries, bool) or retries < 0
+        ):
             raise ConfigurationError(
-                f"retries must be a whole number of at least 0, not {retries!r}",
+                f"retries must be a whole number of at least 0, or None, not {retries!r}",
                 field="retries",
                 rule="retries",
+            )
+        if (
+            not isinstance(retry_for, int | float)
+            or isinstance(retry_for, bool)
+            or math.isnan(retry_for)
+            or retry_for < 0
+        ):
+            raise ConfigurationError(
+                f"retry_for must be a number of seconds of at least 0, not {retry_for!r}",
+                field="retry_for",
+                rule="retry-for",
             )
         self.store = store
         self.policy = policy
         self.retries = retries
+        self.retry_for = float(retry_for)
         self._label = adapter.describe(url)
         self._clock = clock
         self._staged = threading.local()
@@ -289,16 +338,20 @@ class Tracker(TrackerViews):
             if done is not None:
                 return done
         attempt = 0
+        began = time.monotonic()
         # Whether to read every item afresh rather than trust the logs this tracker knows:
         # always, when a conflict must be reported at once (retries=0).
         fresh = self.retries == 0
         while True:
+            events: list[domain.Event] = []
             try:
                 with _translated(self._label, first, conflicts=False):
                     try:
                         decided = self._decide_all(batch, fresh=fresh)
                         events = decided.events
-                    except RecommendationsError:
+                    except RecommendationsError as refused:
+                        if _contended(refused.__cause__):
+                            raise  # the store was busy while reading: tried again below
                         # Refused, perhaps because the first run of this very command id
                         # was recorded since it was looked up: then that is the answer.
                         if command_id is not None and digest is not None:
@@ -322,23 +375,25 @@ class Tracker(TrackerViews):
                         )
                     recordings = self._app.save(*saved)
                 break
-            except IntegrityError as error:
+            except (IntegrityError, StoreError) as error:
+                busy = not isinstance(error, IntegrityError)
+                if busy and not _contended(error.__cause__):
+                    raise  # the store failed: not a matter of waiting for other writers
                 self._forget({e.originator_id for e in events})
                 if command_id is not None and digest is not None:
                     done = self._carried_out(command_id, digest, first)
                     if done is not None:
                         return done
-                if decided.trusted and not fresh:
+                if not busy and decided.trusted and not fresh:
                     fresh = True  # what this tracker knew was out of date: read it all
                     continue
-                if attempt >= self.retries:
-                    raise ConcurrencyError(
-                        "another writer recorded an entry for the same item first"
-                        + (f", {attempt + 1} times" if attempt else "")
-                        + "; nothing was recorded (execute the command again)",
-                        reference=first,
-                        rule="one-writer-per-version",
-                    ) from error
+                pause = random.uniform(0, min(_LONGEST_PAUSE, _FIRST_PAUSE * 2**attempt))
+                waited = time.monotonic() - began
+                if (self.retries is not None and attempt >= self.retries) or (
+                    waited + pause > self.retry_for
+                ):
+                    raise self._gave_up(first, attempt, waited, busy) from error
+                time.sleep(pause)
                 attempt += 1
                 fresh = True
         self._remember(decided.logs)
@@ -350,6 +405,30 @@ class Tracker(TrackerViews):
         )
         self._catch_up_views(positions[-1], first, entries)
         return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+
+    def _gave_up(
+        self, reference: str | None, attempt: int, waited: float, busy: bool
+    ) -> ConcurrencyError:
+        """The error that ends retrying a command that kept meeting other writers."""
+        met = (
+            "the store stayed busy with other writers (locked)"
+            if busy
+            else "another writer recorded an entry for the same item first"
+        )
+        if attempt:
+            met += f", {attempt + 1} times in {waited:.1f} s"
+        bound = (
+            ""
+            if self.retries == 0
+            else f" (the tracker tries for {self.retry_for:g} s"
+            + (f", {self.retries} times" if self.retries is not None else "")
+            + ")"
+        )
+        return ConcurrencyError(
+            f"{met}; nothing was recorded{bound}: execute the command again",
+            reference=reference,
+            rule="store-busy" if busy else "one-writer-per-version",
+        )
 
     def _remember(self, logs: dict[uuid.UUID, tuple[domain.Event, ...]]) -> None:
         """Keep the logs of the items just recorded, as they now stand."""
