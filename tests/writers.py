@@ -49,3 +49,14 @@ def note_progress(url: str, n: int, each: int, gate: Any, results: Any) -> None:
     except r.RecommendationsError as error:
         outcomes.append(f"{type(error).__name__}: {error}")
     results.put((n, outcomes))
+
+
+def copy_log(source: str, target: str, batch: int, reports: Any) -> None:
+    """Copy ``source``'s log into ``target``, ``batch`` records to a transaction, then catch
+    the views up, as ``recommendations copy`` does; put how many records the target holds
+    on ``reports`` after each batch, and ``"done"`` at the end."""
+    with r.Tracker(source) as origin, r.Tracker(target) as copy:
+        reports.put(copy.head())
+        copy.copy_from(origin, batch=batch, progress=reports.put)
+        copy.views.catch_up()
+    reports.put("done")

@@ -953,15 +953,95 @@ class Tracker(TrackerViews):
         batch: int = 1000,
         progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Append the whole log of ``source`` (another store, say a SQLite file being moved
-        to PostgreSQL) to this one, command ids included; how many entries were copied.
+        """Copy the whole log of ``source`` (another store, say a SQLite file being moved
+        to PostgreSQL) into this one, command ids included; how many records were copied
+        (entries, and the records of command ids).
 
-        As :meth:`append_log`; copying into an empty store gives the same log, position
-        for position.
+        Into an empty store, the copy is the same log, position for position. A copy that
+        stopped part-way (killed, or the connection lost) left this store holding the
+        start of the source's log, whole batches of it: copying again checks that every
+        record this store holds is the source's record in the same place, stored the
+        same, and copies the rest (so a finished copy, copied again, copies nothing). A
+        store that holds anything else is refused with :class:`RuleViolation` (rule
+        ``copy-target-prefix``), and nothing is written. ``batch`` records go in each
+        transaction; ``progress`` is called after each with how many of the source's
+        records this store now holds.
         """
+        if not isinstance(batch, int) or batch < 1:
+            raise ConfigurationError(
+                f"batch must be a whole number of at least 1, not {batch!r}",
+                field="batch",
+                rule="batch",
+            )
+        held, after = self._copied_prefix(source, batch)
+        rest = (record for _, record in source._records(after, batch))
 
-        everything = (record for _, record in source._records(0, batch))
-        return self._append(everything, batch=batch, progress=progress, records=True)
+        def done(count: int) -> None:
+            if progress is not None:
+                progress(held + count)
+
+        return self._append(rest, batch=batch, progress=done, records=True)
+
+    def _copied_prefix(self, source: Tracker, page_size: int) -> tuple[int, int]:
+        """How many records this store holds, all the first ones of ``source``'s log in the
+        same order and stored the same, and the source's position of the last of them; or
+        :class:`RuleViolation` (rule ``copy-target-prefix``) if it holds anything else."""
+        held = self.head()
+        if not held:
+            return 0, 0
+        count = 0
+        after = 0
+        mine = self._stored(0, page_size)
+        theirs = source._stored(0, page_size)
+        for own in mine:
+            other = next(theirs, None)
+            count += 1
+            if other is None:
+                raise RuleViolation(
+                    f"store {self._label!r} holds more records than the source "
+                    f"{source._label!r} ({source.head()}): it is not a copy of part of it; "
+                    "nothing was copied",
+                    field="store",
+                    rule="copy-target-prefix",
+                )
+            if not self._same_record(own, other, source):
+                raise RuleViolation(
+                    f"record {count} of store {self._label!r} (entry "
+                    f"{own.originator_version} of item {own.originator_id}) is not the "
+                    f"source's record {count}: the store holds a log other than the start "
+                    f"of {source._label!r}; nothing was copied",
+                    field="store",
+                    rule="copy-target-prefix",
+                )
+            after = other.id
+        return count, after
+
+    def _stored(self, after: int, page_size: int) -> Iterator[Any]:
+        """Every stored record after position ``after``, as stored (not decoded)."""
+        position = after
+        while True:
+            with _translated(self._label):
+                page = self._app.recorder.select_notifications(
+                    start=position, limit=page_size, inclusive_of_start=False
+                )
+            yield from page
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+    def _same_record(self, own: StoredEvent, other: StoredEvent, source: Tracker) -> bool:
+        """Whether two stored records are the same: the same item, version, type and
+        stored state (or, where a store encrypts or compresses, the same once read)."""
+        if (own.originator_id, own.originator_version, own.topic) != (
+            other.originator_id,
+            other.originator_version,
+            other.topic,
+        ):
+            return False
+        if own.state == other.state:
+            return True
+        with _translated(self._label):
+            return bool(self._decode(own) == source._decode(other))
 
     def _append(
         self,
