@@ -34,7 +34,8 @@ def note_progress(url: str, n: int, each: int, gate: Any, results: Any) -> None:
     outcomes: list[str] = []
     when = {"effective_on": date(2017, 4, 1), "by": "Kath Holder", "reason": "committee"}
     try:
-        with r.Tracker(url) as tracker:
+        # A generous bound: on a machine shared by many, an attempt can take a second.
+        with r.Tracker(url, retry_for=120) as tracker:
             tracker.head()  # the store is open before the race
             gate.wait(timeout=60)
             for i in range(each):
