@@ -1005,13 +1005,22 @@ class Tracker(TrackerViews):
                     rule="copy-target-prefix",
                 )
             if not self._same_record(own, other, source):
+                with _translated(self._label):
+                    record = self._decode(own)
+                reference = getattr(record, "reference", None)
                 raise RuleViolation(
                     f"record {count} of store {self._label!r} (entry "
                     f"{own.originator_version} of item {own.originator_id}) is not the "
                     f"source's record {count}: the store holds a log other than the start "
                     f"of {source._label!r}; nothing was copied",
+                    reference=reference if isinstance(reference, str) else None,
                     field="store",
                     rule="copy-target-prefix",
+                    subject="inspection"
+                    if isinstance(record, domain.InspectionEvent)
+                    else "report"
+                    if isinstance(record, domain.ReportEvent)
+                    else "recommendation",
                 )
             after = other.id
         return count, after
