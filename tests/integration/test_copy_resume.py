@@ -159,7 +159,8 @@ def test_a_copy_killed_at_random_points_is_finished_by_copying_again(
                 timeout=120,
             )
             assert done.returncode == 0, done.stderr
-            assert done.stdout.startswith("Copied "), done.stdout
+            # (killed after its last batch, a copy has nothing left to copy)
+            assert done.stdout.startswith(("Copied ", "Nothing to copy: ")), done.stdout
         else:
             with r.Tracker(source) as origin, r.Tracker(target) as copy:
                 copy.copy_from(origin, batch=BATCH)
