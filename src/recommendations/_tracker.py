@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import math
+import random
 import sqlite3
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -50,6 +53,13 @@ __all__ = ["LoggedEvent", "Recorded", "Tracker"]
 _E = TypeVar("_E", bound=domain.Event)
 _KNOWN_ITEMS = 20_000
 """How many items' logs a tracker keeps for deciding (a few kilobytes each)."""
+_FIRST_PAUSE = 0.002
+"""Seconds: the longest pause before deciding a conflicting command again the first time;
+it doubles each time after, up to :data:`_LONGEST_PAUSE` (each pause a random fraction of
+it, so that writers who met do not meet again)."""
+_LONGEST_PAUSE = 0.25
+_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL's serialization failure, deadlock and lock-not-available (``lock_timeout``)."""
 
 
 @frozen
@@ -175,6 +185,23 @@ def _translated(store: str, reference: object = None, *, conflicts: bool = True)
         ) from error
 
 
+def _contended(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the store was busy with other writers: a
+    SQLite file locked, a PostgreSQL lock not granted in time, a deadlock or serialization
+    failure. Nothing was written; the same attempt may succeed a moment later."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sqlite3.OperationalError):
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                return True
+        if getattr(error, "sqlstate", None) in _BUSY_STATES:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
 class Tracker(TrackerViews):
     """A recommendations tracker over one store.
 
@@ -186,11 +213,18 @@ class Tracker(TrackerViews):
     kinds of item in force, and ``clock`` where recorded times come from (UTC now; tests give
     their own). Use it as a context manager, or call :meth:`close`.
 
-    ``retries`` is how many times a command that meets another writer's entry for the same
-    item is decided again on the new state before :class:`ConcurrencyError` is raised: if
-    the command still holds, it is recorded after the other writer's entry; if it no
-    longer does, the rule it now breaks is raised. With ``retries=0`` the first conflict
-    raises.
+    A command that meets another writer's entry for the same item (or a store kept busy by
+    other writers: a SQLite file locked, a PostgreSQL lock not granted within the store's
+    ``lock_timeout``) is decided again on the new state, after a pause, until it lands or
+    is refused: if the command still holds, it is recorded after the other writer's entry;
+    if it no longer does, the rule it now breaks is raised. The pauses are random, each
+    up to twice as long as the one before (from 2 ms up to 0.25 s), so that writers who
+    met spread out. Two bounds end the retrying with :class:`ConcurrencyError` (nothing
+    recorded): ``retry_for``, the seconds since the command began after which it is not
+    tried again (10 by default; ``math.inf`` for none; an attempt under way is not cut
+    short), and ``retries``, how many times it may be decided again (``None``, the
+    default, for no limit but time). With ``retries=0`` the first conflict raises at
+    once.
 
     Rules that involve another item (the report a recommendation is raised from, the
     successor it is superseded by) are checked against that item as read: a revision of it
@@ -203,20 +237,35 @@ class Tracker(TrackerViews):
         *,
         policy: domain.Policy = domain.DEFAULT_POLICY,
         clock: Callable[[], datetime] = _utc_now,
-        retries: int = 3,
+        retries: int | None = None,
+        retry_for: float = 10.0,
     ) -> None:
         url = StoreURL.parse(store)
         adapter = adapter_for(url)
         settings = adapter.settings(url)
-        if not isinstance(retries, int) or retries < 0:
+        if retries is not None and (
+            not isinstance(retries, int) or isinstance(retries, bool) or retries < 0
+        ):
             raise ConfigurationError(
-                f"retries must be a whole number of at least 0, not {retries!r}",
+                f"retries must be a whole number of at least 0, or None, not {retries!r}",
                 field="retries",
                 rule="retries",
+            )
+        if (
+            not isinstance(retry_for, int | float)
+            or isinstance(retry_for, bool)
+            or math.isnan(retry_for)
+            or retry_for < 0
+        ):
+            raise ConfigurationError(
+                f"retry_for must be a number of seconds of at least 0, not {retry_for!r}",
+                field="retry_for",
+                rule="retry-for",
             )
         self.store = store
         self.policy = policy
         self.retries = retries
+        self.retry_for = float(retry_for)
         self._label = adapter.describe(url)
         self._clock = clock
         self._staged = threading.local()
@@ -296,16 +345,20 @@ class Tracker(TrackerViews):
             if done is not None:
                 return done
         attempt = 0
+        began = time.monotonic()
         # Whether to read every item afresh rather than trust the logs this tracker knows:
         # always, when a conflict must be reported at once (retries=0).
         fresh = self.retries == 0
         while True:
+            events: list[domain.Event] = []
             try:
                 with _translated(self._label, first, conflicts=False):
                     try:
                         decided = self._decide_all(batch, fresh=fresh)
                         events = decided.events
-                    except RecommendationsError:
+                    except RecommendationsError as refused:
+                        if _contended(refused.__cause__):
+                            raise  # the store was busy while reading: tried again below
                         # Refused, perhaps because the first run of this very command id
                         # was recorded since it was looked up: then that is the answer.
                         if command_id is not None and digest is not None:
@@ -329,23 +382,25 @@ class Tracker(TrackerViews):
                         )
                     recordings = self._app.save(*saved)
                 break
-            except IntegrityError as error:
+            except (IntegrityError, StoreError) as error:
+                busy = not isinstance(error, IntegrityError)
+                if busy and not _contended(error.__cause__):
+                    raise  # the store failed: not a matter of waiting for other writers
                 self._forget({e.originator_id for e in events})
                 if command_id is not None and digest is not None:
                     done = self._carried_out(command_id, digest, first)
                     if done is not None:
                         return done
-                if decided.trusted and not fresh:
+                if not busy and decided.trusted and not fresh:
                     fresh = True  # what this tracker knew was out of date: read it all
                     continue
-                if attempt >= self.retries:
-                    raise ConcurrencyError(
-                        "another writer recorded an entry for the same item first"
-                        + (f", {attempt + 1} times" if attempt else "")
-                        + "; nothing was recorded (execute the command again)",
-                        reference=first,
-                        rule="one-writer-per-version",
-                    ) from error
+                pause = random.uniform(0, min(_LONGEST_PAUSE, _FIRST_PAUSE * 2**attempt))
+                waited = time.monotonic() - began
+                if (self.retries is not None and attempt >= self.retries) or (
+                    waited + pause > self.retry_for
+                ):
+                    raise self._gave_up(first, attempt, waited, busy) from error
+                time.sleep(pause)
                 attempt += 1
                 fresh = True
         self._remember(decided.logs)
@@ -358,6 +413,30 @@ class Tracker(TrackerViews):
         )
         self._catch_up_views(positions[-1], first, entries)
         return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+
+    def _gave_up(
+        self, reference: str | None, attempt: int, waited: float, busy: bool
+    ) -> ConcurrencyError:
+        """The error that ends retrying a command that kept meeting other writers."""
+        met = (
+            "the store stayed busy with other writers (locked)"
+            if busy
+            else "another writer recorded an entry for the same item first"
+        )
+        if attempt:
+            met += f", {attempt + 1} times in {waited:.1f} s"
+        bound = (
+            ""
+            if self.retries == 0
+            else f" (the tracker tries for {self.retry_for:g} s"
+            + (f", {self.retries} times" if self.retries is not None else "")
+            + ")"
+        )
+        return ConcurrencyError(
+            f"{met}; nothing was recorded{bound}: execute the command again",
+            reference=reference,
+            rule="store-busy" if busy else "one-writer-per-version",
+        )
 
     def _remember(self, logs: dict[uuid.UUID, tuple[domain.Event, ...]]) -> None:
         """Keep the logs of the items just recorded, as they now stand."""
@@ -919,15 +998,104 @@ class Tracker(TrackerViews):
         batch: int = 1000,
         progress: Callable[[int], None] | None = None,
     ) -> int:
-        """Append the whole log of ``source`` (another store, say a SQLite file being moved
-        to PostgreSQL) to this one, command ids included; how many entries were copied.
+        """Copy the whole log of ``source`` (another store, say a SQLite file being moved
+        to PostgreSQL) into this one, command ids included; how many records were copied
+        (entries, and the records of command ids).
 
-        As :meth:`append_log`; copying into an empty store gives the same log, position
-        for position.
+        Into an empty store, the copy is the same log, position for position. A copy that
+        stopped part-way (killed, or the connection lost) left this store holding the
+        start of the source's log, whole batches of it: copying again checks that every
+        record this store holds is the source's record in the same place, stored the
+        same, and copies the rest (so a finished copy, copied again, copies nothing). A
+        store that holds anything else is refused with :class:`RuleViolation` (rule
+        ``copy-target-prefix``), and nothing is written. ``batch`` records go in each
+        transaction; ``progress`` is called after each with how many of the source's
+        records this store now holds.
         """
+        if not isinstance(batch, int) or batch < 1:
+            raise ConfigurationError(
+                f"batch must be a whole number of at least 1, not {batch!r}",
+                field="batch",
+                rule="batch",
+            )
+        held, after = self._copied_prefix(source, batch)
+        rest = (record for _, record in source._records(after, batch))
 
-        everything = (record for _, record in source._records(0, batch))
-        return self._append(everything, batch=batch, progress=progress, records=True)
+        def done(count: int) -> None:
+            if progress is not None:
+                progress(held + count)
+
+        return self._append(rest, batch=batch, progress=done, records=True)
+
+    def _copied_prefix(self, source: Tracker, page_size: int) -> tuple[int, int]:
+        """How many records this store holds, all the first ones of ``source``'s log in the
+        same order and stored the same, and the source's position of the last of them; or
+        :class:`RuleViolation` (rule ``copy-target-prefix``) if it holds anything else."""
+        held = self.head()
+        if not held:
+            return 0, 0
+        count = 0
+        after = 0
+        mine = self._stored(0, page_size)
+        theirs = source._stored(0, page_size)
+        for own in mine:
+            other = next(theirs, None)
+            count += 1
+            if other is None:
+                raise RuleViolation(
+                    f"store {self._label!r} holds more records than the source "
+                    f"{source._label!r} ({source.head()}): it is not a copy of part of it; "
+                    "nothing was copied",
+                    field="store",
+                    rule="copy-target-prefix",
+                )
+            if not self._same_record(own, other, source):
+                with _translated(self._label):
+                    record = self._decode(own)
+                reference = getattr(record, "reference", None)
+                raise RuleViolation(
+                    f"record {count} of store {self._label!r} (entry "
+                    f"{own.originator_version} of item {own.originator_id}) is not the "
+                    f"source's record {count}: the store holds a log other than the start "
+                    f"of {source._label!r}; nothing was copied",
+                    reference=reference if isinstance(reference, str) else None,
+                    field="store",
+                    rule="copy-target-prefix",
+                    subject="inspection"
+                    if isinstance(record, domain.InspectionEvent)
+                    else "report"
+                    if isinstance(record, domain.ReportEvent)
+                    else "recommendation",
+                )
+            after = other.id
+        return count, after
+
+    def _stored(self, after: int, page_size: int) -> Iterator[Any]:
+        """Every stored record after position ``after``, as stored (not decoded)."""
+        position = after
+        while True:
+            with _translated(self._label):
+                page = self._app.recorder.select_notifications(
+                    start=position, limit=page_size, inclusive_of_start=False
+                )
+            yield from page
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+    def _same_record(self, own: StoredEvent, other: StoredEvent, source: Tracker) -> bool:
+        """Whether two stored records are the same: the same item, version, type and
+        stored state (or, where a store encrypts or compresses, the same once read)."""
+        if (own.originator_id, own.originator_version, own.topic) != (
+            other.originator_id,
+            other.originator_version,
+            other.topic,
+        ):
+            return False
+        if own.state == other.state:
+            return True
+        with _translated(self._label):
+            return bool(self._decode(own) == source._decode(other))
 
     def _append(
         self,

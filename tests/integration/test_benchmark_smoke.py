@@ -163,3 +163,33 @@ def test_the_text_benchmark_runs_and_names_every_figure() -> None:
         "| reference index, first build over 41 entries",
         "| raising with the case check, batches of 100",
     ]
+
+
+def test_the_contention_benchmark_runs_on_sqlite_and_postgresql(
+    postgres_server: Any,
+) -> None:
+    """The contention benchmark, tiny (two processes): a row for each store, and every
+    command landed."""
+    name = postgres_server.create_database()
+    try:
+        out = _run(
+            "contention.py",
+            "--each",
+            "3",
+            "--processes",
+            "2",
+            "--postgres",
+            postgres_server.url(name),
+        )
+    finally:
+        postgres_server.drop_database(name)
+    rows = [line for line in out.splitlines() if line.startswith(("| SQLite", "| PostgreSQL"))]
+    cells = [[cell.strip() for cell in row.split("|")[1:-1]] for row in rows]
+    assert {(c[0], c[1]) for c in cells} == {
+        ("SQLite", "2"),
+        ("PostgreSQL", "2"),
+    }, out
+    for c in cells:
+        assert c[7] == "0", out  # failed
+        assert c[8] == f"{3 * int(c[1])} of {3 * int(c[1])}", out  # landed
+    assert "p99 ms" in out

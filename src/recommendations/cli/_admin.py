@@ -266,6 +266,11 @@ def copy(source: str) -> None:
     store, the copy is the same log, position for position: the way to move from a SQLite
     file to PostgreSQL. Copy while nobody records in the source.
 
+    A copy that stopped part-way (interrupted, killed, the connection lost) is finished by
+    running the same command again: the records already copied are checked against the
+    source and the rest copied. Into a store that holds anything else, nothing is copied
+    (rule 'copy-target-prefix').
+
     \b
     recommendations copy --from sqlite:///recommendations.db --store sqlite:///copy.db
     """
@@ -278,13 +283,26 @@ def copy(source: str) -> None:
     with Tracker(source) as origin:
         total = origin.head()
         target = session().tracker(create=True)
+        before = target.head()
         with progress("Copying the log", total) as (bar, task):
+            bar.update(task, completed=before)
             copied = target.copy_from(
                 origin, progress=lambda done: bar.update(task, completed=done)
             )
         target.views.catch_up()
+    if before and not copied:
+        click.echo(
+            f"Nothing to copy: {session().label} already holds the {before} records of "
+            f"{redact(source)}."
+        )
+        return
+    resumed = (
+        f" (it held the first {before} already, from a copy that stopped part-way)"
+        if before
+        else ""
+    )
     click.echo(
-        f"Copied {copied} records from {redact(source)} into {session().label}; "
+        f"Copied {copied} records from {redact(source)} into {session().label}{resumed}; "
         f"it now holds {target.head()}."
     )
 
