@@ -553,17 +553,46 @@ class Tracker(TrackerViews):
             and successor != reference
             and not self._exists(domain.recommendation_id(successor))
         ):
-            raise NotFound(
-                f"no recommendation {successor!r} to be superseded by",
-                reference=reference,
-                field="superseded_by",
+            raise self._hinted(
+                NotFound(
+                    f"no recommendation {successor!r} to be superseded by",
+                    reference=reference,
+                    field="superseded_by",
+                ),
+                "recommendation",
+                successor,
             )
-        return domain.decide(
-            history,
-            command,
-            recorded_at=self._recorded_at(history),
-            policy=self.policy,
-            report=report,
+        try:
+            return domain.decide(
+                history,
+                command,
+                recorded_at=self._recorded_at(history),
+                policy=self.policy,
+                report=report,
+            )
+        except NotFound as error:
+            if error.field is None:
+                raise self._hinted(error, "recommendation", reference) from None
+            if error.field == "report" and isinstance(command, domain.Raise):
+                raise self._hinted(error, "report", command.report) from None
+            raise
+
+    def _hinted(self, error: NotFound, subject: str, missing: object) -> NotFound:
+        """``error``, saying which ``subject`` differs from ``missing`` only by case, if
+        one does (a person typing ``cb-21`` for ``CB-21``)."""
+        if not isinstance(missing, str):
+            return error
+        with _translated(self._label, error.reference):
+            self._references.catch_up(self._staged.head)
+        existing = self._references.same_but_case(subject, missing)
+        if existing is None:
+            return error
+        return NotFound(
+            f"{error.detail} ({subject} {existing!r} differs from it only by case)",
+            reference=error.reference,
+            field=error.field,
+            rule=error.rule,
+            subject=error.subject,
         )
 
     def _decide_source(self, command: domain.SourceCommand) -> domain.Event:
