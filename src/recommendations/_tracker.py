@@ -43,6 +43,7 @@ from ._errors import (
 from ._references import ReferenceIndex
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
+from .domain._text import abridged
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
@@ -284,9 +285,15 @@ class Tracker(TrackerViews):
         first = batch[0].reference if isinstance(batch[0].reference, str) else None
         digest = None
         if command_id is not None:
-            if not isinstance(command_id, str) or not command_id.strip() or len(command_id) > 200:
+            if (
+                not isinstance(command_id, str)
+                or not command_id.strip()
+                or len(command_id) > 200
+                or not command_id.isprintable()
+            ):
+                shown = abridged(repr(command_id), 60)
                 raise RuleViolation(
-                    f"a command id must be text of 1 to 200 characters, not {command_id!r}",
+                    f"a command id must be text of 1 to 200 printable characters, not {shown}",
                     reference=first,
                     field="command_id",
                     rule="command-id",

@@ -217,3 +217,14 @@ def test_a_command_naming_a_reference_in_another_case_says_which_exists(
     assert str(unknown.value) == (
         "recommendation 'CB-99': rule 'exists': no recommendation has this reference"
     )
+
+
+@pytest.mark.parametrize("command_id", ["import\x00", "id\u200b", "x" * 100_000])
+def test_a_command_id_is_printable_and_short(tracker: r.Tracker, command_id: str) -> None:
+    publish(tracker)
+    head = tracker.head()
+    with pytest.raises(r.RuleViolation) as caught:
+        tracker.execute(raising(), command_id=command_id)
+    assert (caught.value.field, caught.value.rule) == ("command_id", "command-id")
+    assert len(str(caught.value)) < 300
+    assert tracker.head() == head
