@@ -94,6 +94,11 @@ class ReferenceIndex:
                     self._add(*created)
             self._position = last
 
+    def same_but_case(self, subject: str, reference: str) -> str | None:
+        """The ``subject`` reference taken that differs from ``reference`` only by case."""
+        existing = self._keys[subject].get(domain.reference_key(reference))
+        return existing if existing != reference else None
+
     def check(self, subject: str, reference: str, staged: dict[str, str]) -> None:
         """Refuse ``reference`` if a ``subject`` whose reference differs from it only by
         case was entered, or is being entered in the same batch (``staged``: references

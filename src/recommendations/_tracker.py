@@ -46,6 +46,7 @@ from ._errors import (
 from ._references import ReferenceIndex
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
+from .domain._text import abridged
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
@@ -333,9 +334,15 @@ class Tracker(TrackerViews):
         first = batch[0].reference if isinstance(batch[0].reference, str) else None
         digest = None
         if command_id is not None:
-            if not isinstance(command_id, str) or not command_id.strip() or len(command_id) > 200:
+            if (
+                not isinstance(command_id, str)
+                or not command_id.strip()
+                or len(command_id) > 200
+                or not command_id.isprintable()
+            ):
+                shown = abridged(repr(command_id), 60)
                 raise RuleViolation(
-                    f"a command id must be text of 1 to 200 characters, not {command_id!r}",
+                    f"a command id must be text of 1 to 200 printable characters, not {shown}",
                     reference=first,
                     field="command_id",
                     rule="command-id",
@@ -632,17 +639,46 @@ class Tracker(TrackerViews):
             and successor != reference
             and not self._exists(domain.recommendation_id(successor))
         ):
-            raise NotFound(
-                f"no recommendation {successor!r} to be superseded by",
-                reference=reference,
-                field="superseded_by",
+            raise self._hinted(
+                NotFound(
+                    f"no recommendation {successor!r} to be superseded by",
+                    reference=reference,
+                    field="superseded_by",
+                ),
+                "recommendation",
+                successor,
             )
-        return domain.decide(
-            history,
-            command,
-            recorded_at=self._recorded_at(history),
-            policy=self.policy,
-            report=report,
+        try:
+            return domain.decide(
+                history,
+                command,
+                recorded_at=self._recorded_at(history),
+                policy=self.policy,
+                report=report,
+            )
+        except NotFound as error:
+            if error.field is None:
+                raise self._hinted(error, "recommendation", reference) from None
+            if error.field == "report" and isinstance(command, domain.Raise):
+                raise self._hinted(error, "report", command.report) from None
+            raise
+
+    def _hinted(self, error: NotFound, subject: str, missing: object) -> NotFound:
+        """``error``, saying which ``subject`` differs from ``missing`` only by case, if
+        one does (a person typing ``cb-21`` for ``CB-21``)."""
+        if not isinstance(missing, str):
+            return error
+        with _translated(self._label, error.reference):
+            self._references.catch_up(self._staged.head)
+        existing = self._references.same_but_case(subject, missing)
+        if existing is None:
+            return error
+        return NotFound(
+            f"{error.detail} ({subject} {existing!r} differs from it only by case)",
+            reference=error.reference,
+            field=error.field,
+            rule=error.rule,
+            subject=error.subject,
         )
 
     def _decide_source(self, command: domain.SourceCommand) -> domain.Event:

@@ -200,3 +200,31 @@ def test_any_note_round_trips_through_a_sqlite_store_or_is_refused(
         else:
             assert tracker.events("CB-21")[-1].note == note  # type: ignore[attr-defined]
             assert recorded.position == head + 1
+
+
+def test_a_command_naming_a_reference_in_another_case_says_which_exists(
+    tracker: r.Tracker,
+) -> None:
+    publish(tracker)
+    tracker.execute(raising())
+    with pytest.raises(r.NotFound) as caught:
+        tracker.execute(r.NoteProgress(reference="cb-21", note="n", **who(3, 10)))
+    assert str(caught.value).endswith("(recommendation 'CB-21' differs from it only by case)")
+    with pytest.raises(r.NotFound, match=r"\(report 'PEEL-EFF-2016' differs from it only"):
+        tracker.execute(raising("CB-22", report="peel-eff-2016"))
+    with pytest.raises(r.NotFound) as unknown:
+        tracker.execute(r.NoteProgress(reference="CB-99", note="n", **who(3, 10)))
+    assert str(unknown.value) == (
+        "recommendation 'CB-99': rule 'exists': no recommendation has this reference"
+    )
+
+
+@pytest.mark.parametrize("command_id", ["import\x00", "id\u200b", "x" * 100_000])
+def test_a_command_id_is_printable_and_short(tracker: r.Tracker, command_id: str) -> None:
+    publish(tracker)
+    head = tracker.head()
+    with pytest.raises(r.RuleViolation) as caught:
+        tracker.execute(raising(), command_id=command_id)
+    assert (caught.value.field, caught.value.rule) == ("command_id", "command-id")
+    assert len(str(caught.value)) < 300
+    assert tracker.head() == head

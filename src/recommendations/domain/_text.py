@@ -126,6 +126,15 @@ class TextProblem:
     message: str
 
 
+_KINDS = {
+    "Cc": "a control character",
+    "Cf": "an invisible formatting character",
+    "Cs": "a lone surrogate",
+    "Zl": "a line separator",
+    "Zp": "a paragraph separator",
+}
+
+
 def reference_problem(field: str, value: str) -> TextProblem | None:
     """What is wrong with ``value`` as a reference held in ``field``, or ``None``."""
     if len(value) > REFERENCE_LIMIT:
@@ -139,12 +148,11 @@ def reference_problem(field: str, value: str) -> TextProblem | None:
     for position, char in enumerate(value, start=1):
         category = unicodedata.category(char)
         if category in ("Cc", "Cf", "Cs", "Zl", "Zp") or _noncharacter(ord(char)):
-            kind = "an invisible" if category == "Cf" else "a control or"
+            kind = _KINDS.get(category, "a noncharacter")
             return TextProblem(
                 field,
                 "reference-characters",
-                f"a reference holds {kind} unprintable character: {_describe(char)} at "
-                f"character {position}",
+                f"a reference holds {kind}, {_describe(char)}, at character {position}",
             )
     return None
 
