@@ -12,15 +12,36 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shlex
 import sqlite3
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from click.testing import Result
 
 import recommendations as r
 from tests.cli.helpers import RAISE, REPORT, entry, invoke, ok, run
+from tests.conftest import report_details, who
+from tests.postgres import (
+    PostgresServer,
+    ServerUnavailable,
+    _as_owner,
+    _binaries,
+    _run,
+    running_server,
+)
+
+
+def _details() -> r.ReportDetails:
+    return report_details()
+
+
+def _who() -> dict[str, object]:
+    return who(3, 2)
+
 
 TRUTHFUL = {0: "recorded", 1: "not recorded", 3: "recorded", 4: "unknown"}
 
@@ -137,3 +158,134 @@ def test_a_full_disk_gives_truthful_statuses_and_reads_go_on(small_disk: Path) -
         assert len({n.note for n in notes}) == len(notes)  # none recorded twice
         assert tracker.register().basis.position == tracker.head()  # caught up again
     print(f"statuses on a full disk: {seen}")  # shown with -s
+
+
+# --- a PostgreSQL server stopped and started around a command -----------------------------
+
+
+class _Restartable:
+    """A throwaway PostgreSQL cluster of this test's own, that it may stop and start."""
+
+    def __init__(self, server: PostgresServer) -> None:
+        assert server.folder is not None
+        self.server = server
+        self.data = server.folder / "data"
+        self.prefix, _ = _as_owner()
+        self.pg_ctl = str(_binaries() / "pg_ctl")
+        # The options it was started with (its port among them), to start it again alike.
+        words = shlex.split((self.data / "postmaster.opts").read_text())
+        self.options = " ".join(shlex.quote(w) for w in words[3:])  # after postgres -D DATA
+
+    def stop(self) -> None:
+        done = _run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        assert done.returncode == 0, done.stderr
+
+    def start(self) -> None:
+        log = str(self.server.folder / "server.log") if self.server.folder else "/dev/null"
+        done = _run(
+            [
+                *self.prefix,
+                self.pg_ctl,
+                "-D",
+                str(self.data),
+                "-l",
+                log,
+                "-w",
+                "-o",
+                self.options,
+                "start",
+            ]
+        )
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def restartable() -> Iterator[_Restartable]:
+    try:
+        with running_server() as server:
+            yield _Restartable(server)
+    except ServerUnavailable as error:
+        _unavailable(f"no PostgreSQL server of its own for the test: {error}")
+
+
+def _notes(store: str, marker: str) -> int:
+    with r.Tracker(store) as tracker:
+        return sum(
+            isinstance(e, r.domain.ProgressNoted) and e.note == marker
+            for e in tracker.events("2.16")
+        )
+
+
+def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_statuses(
+    restartable: _Restartable,
+) -> None:
+    server = restartable.server
+    store = server.url(server.create_database())
+    with r.Tracker(store) as tracker:
+        tracker.execute(r.PublishReport(reference="PEEL-2016", details=_details(), **_who()))
+        tracker.execute(r.Raise(reference="2.16", report="PEEL-2016", text="Supervise.", **_who()))
+
+    def note(marker: str, *more: str) -> subprocess.CompletedProcess[bytes]:
+        """The real command, in a process of its own."""
+        return run("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"), *more)
+
+    def again(marker: str, first: subprocess.CompletedProcess[bytes]) -> Result:
+        """The retry with the command id ``first`` printed (in this process: quicker)."""
+        retry = ["--command-id", _retry_id(first.stderr.decode())]
+        return invoke("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"), *retry)
+
+    # The server is down: nothing is recorded, and the status says so.
+    restartable.stop()
+    try:
+        down = note("while-down")
+    finally:
+        restartable.start()
+    stderr = down.stderr.decode()
+    _check(down.returncode, _notes(store, "while-down"), stderr)
+    assert down.returncode == 1
+    ok(again("while-down", down))
+    ok(again("while-down", down))
+    assert _notes(store, "while-down") == 1
+
+    # The views' connection is dropped once the entry is committed: status 3, and it is in
+    # the log; the retry records nothing new.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION drop_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"
+        )
+        connection.execute(
+            "CREATE TRIGGER drop_me BEFORE INSERT ON rec_audit_trail "
+            "FOR EACH ROW EXECUTE FUNCTION drop_me()"
+        )
+    behind = note("views-dropped")
+    stderr = behind.stderr.decode()
+    _check(behind.returncode, _notes(store, "views-dropped"), stderr)
+    assert behind.returncode == 3, stderr
+    retried = again("views-dropped", behind)
+    assert retried.exit_code == 3, retried.stderr
+    _check(retried.exit_code, _notes(store, "views-dropped"), retried.stderr)
+    assert _notes(store, "views-dropped") == 1
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER drop_me ON rec_audit_trail")
+
+    # The connection of the log itself is dropped as it commits: whatever the status says
+    # is what the log holds, and the retry records it once.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE CONSTRAINT TRIGGER drop_me AFTER INSERT ON recommendations_events "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION drop_me()"
+        )
+    lost = note("commit-dropped")
+    stderr = lost.stderr.decode()
+    _check(lost.returncode, _notes(store, "commit-dropped"), stderr)
+    assert lost.returncode in (1, 4), stderr
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER drop_me ON recommendations_events")
+    ok(again("commit-dropped", lost))
+    ok(again("commit-dropped", lost))
+    assert _notes(store, "commit-dropped") == 1
+    shown = invoke("--store", store, "register")
+    assert shown.exit_code == 0 and shown.stderr == ""
+    seen = [down.returncode, behind.returncode, lost.returncode]
+    print(f"statuses: server down, views dropped, commit dropped: {seen}")  # shown with -s
