@@ -213,3 +213,30 @@ def test_a_log_edited_by_hand_is_one_clear_error(store_url: str, clock: Clock, e
             assert error.position in (2, 3)  # where that item's log breaks
             assert f"position {error.position}" in str(error)
             assert isinstance(error, r.StoreError)
+
+
+# --- a store that fails while saving ----------------------------------------------------
+
+
+def test_a_save_the_store_fails_records_nothing_and_says_so(tmp_path: Any, clock: Clock) -> None:
+    path = tmp_path / "register.db"
+    with r.Tracker(f"sqlite:///{path}", clock=clock) as tracker:
+        start(tracker)
+        with sqlite3.connect(path) as connection:  # the engine fails on the next entry
+            connection.execute(
+                "CREATE TRIGGER refuse BEFORE INSERT ON stored_events "
+                "BEGIN INSERT INTO no_room_left VALUES (1); END"
+            )
+        regrade = r.Regrade(reference="2.16", grade="green", **who(4, 5))
+        for command_id in (None, "regrade-1"):
+            with pytest.raises(r.StoreError) as failed:
+                tracker.execute(regrade, command_id=command_id)
+            # asked afterwards, the log holds nothing of it: neither recorded nor unknown
+            assert not isinstance(failed.value, r.ViewsBehind | r.OutcomeUnknown)
+            assert "no_room_left" in str(failed.value)
+            assert tracker.head() == 2
+        with sqlite3.connect(path) as connection:
+            connection.execute("DROP TRIGGER refuse")
+        first = tracker.execute(regrade, command_id="regrade-1")
+        assert tracker.execute(regrade, command_id="regrade-1") == first
+        assert [type(e).__name__ for e in tracker.events("2.16")] == ["Raised", "Regraded"]

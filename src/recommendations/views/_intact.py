@@ -18,12 +18,21 @@ from recommendations._errors import LogNotIntact
 __all__ = ["IntactLog", "check_follows"]
 
 
-def check_follows(before: domain.Event | None, event: domain.Event, position: int) -> None:
+def check_follows(
+    before: domain.Event | None,
+    event: domain.Event,
+    position: int,
+    reference: str | None = None,
+) -> None:
     """Raise :class:`~recommendations.LogNotIntact` unless ``event``, at log ``position``,
-    is the entry that follows ``before`` in its item's log (``None``: the item's first)."""
+    is the entry that follows ``before`` in its item's log (``None``: the item's first).
+    ``reference``: the item's, if known from an earlier entry."""
     version = event.originator_version
     expected = 1 if before is None else before.originator_version + 1
-    reference = getattr(event, "reference", None)
+    for known in (reference, getattr(event, "reference", None), getattr(before, "reference", None)):
+        if isinstance(known, str):
+            reference = known
+            break
     where = f"entry {version} of item {event.originator_id} at log position {position}"
     if version != expected:
         after = "no entry" if before is None else f"entry {before.originator_version}"
@@ -39,7 +48,7 @@ def check_follows(before: domain.Event | None, event: domain.Event, position: in
             f"item ({gap}); restore the store from a copy",
             position=position,
             item=event.originator_id,
-            reference=reference if isinstance(reference, str) else None,
+            reference=reference,
             field="originator_version",
         )
     if before is not None and event.recorded_at <= before.recorded_at:
@@ -49,7 +58,7 @@ def check_follows(before: domain.Event | None, event: domain.Event, position: in
             f"({before.recorded_at.isoformat()}); restore the store from a copy",
             position=position,
             item=event.originator_id,
-            reference=reference if isinstance(reference, str) else None,
+            reference=reference,
             field="recorded_at",
         )
 
@@ -59,7 +68,12 @@ class IntactLog:
 
     def __init__(self) -> None:
         self._last: dict[uuid.UUID, domain.Event] = {}
+        self._references: dict[uuid.UUID, str] = {}
 
     def __call__(self, position: int, event: domain.Event) -> None:
-        check_follows(self._last.get(event.originator_id), event, position)
-        self._last[event.originator_id] = event
+        item = event.originator_id
+        check_follows(self._last.get(item), event, position, self._references.get(item))
+        self._last[item] = event
+        reference = getattr(event, "reference", None)
+        if isinstance(reference, str) and item not in self._references:
+            self._references[item] = reference
