@@ -252,12 +252,17 @@ class InProcessViews:
                 if recorded and recorded[0][0] == self._position + 1
                 else self._source.after(self._position)
             )
-            for position, event in entries:
-                if event is not None:
-                    self._entries.append(views.Logged(position=position, event=event))
-                    self._items.setdefault(event.originator_id, []).append((position, event))
-                self._position = position
-                applied += 1
+            try:
+                for position, event in entries:
+                    if event is not None:
+                        self._entries.append(views.Logged(position=position, event=event))
+                        self._items.setdefault(event.originator_id, []).append((position, event))
+                    self._position = position
+                    applied += 1
+            except StoreError:
+                raise  # reading the log failed: the store's own error says why
+            except Exception as error:  # an entry read back but not held: name it
+                raise cannot_apply(self._position + 1, None, error) from error
             return applied
 
     def rebuild(self) -> int:
