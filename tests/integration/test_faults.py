@@ -15,6 +15,8 @@ import re
 import shlex
 import sqlite3
 import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,7 +25,7 @@ import pytest
 from click.testing import Result
 
 import recommendations as r
-from tests.cli.helpers import RAISE, REPORT, entry, invoke, ok, run
+from tests.cli.helpers import RAISE, REPORT, clean_env, entry, invoke, ok, run
 from tests.conftest import report_details, who
 from tests.postgres import (
     PostgresServer,
@@ -285,7 +287,64 @@ def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_stat
     ok(again("commit-dropped", lost))
     ok(again("commit-dropped", lost))
     assert _notes(store, "commit-dropped") == 1
+    # The server stops while the log's transaction commits, and is still down when the
+    # command asks whether it was recorded: status 4, the outcome cannot be known.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION hold_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "PERFORM pg_sleep(60); RETURN NEW; END $$"
+        )
+        connection.execute(
+            "CREATE CONSTRAINT TRIGGER hold_me AFTER INSERT ON recommendations_events "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hold_me()"
+        )
+    # (waiting for the server a short while: it will not come back while the command runs)
+    quick = f"{store}?connect_timeout=2"
+    command = [sys.executable, "-m", "recommendations", "--store", quick, "note", "2.16"]
+    with subprocess.Popen(
+        [*command, "commit-held", *entry(on="2017-04-01")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    ) as held:
+        with psycopg.connect(store, autocommit=True) as connection:
+            for _ in range(600):  # until its commit waits in the trigger
+                (waiting,) = connection.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+                ).fetchone() or (0,)
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting, "the command never reached its commit"
+        restartable.stop()
+        try:
+            _, said = held.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            held.kill()
+            raise
+        finally:
+            restartable.start()
+    stderr = said.decode()
+    _check(held.returncode, _notes(store, "commit-held"), stderr)
+    assert held.returncode == 4, stderr
+    assert "whether the entry is in the log" in stderr
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER hold_me ON recommendations_events")
+    ok(
+        invoke(
+            "--store",
+            store,
+            "note",
+            "2.16",
+            "commit-held",
+            *entry(on="2017-04-01"),
+            "--command-id",
+            _retry_id(stderr),
+        )
+    )
+    assert _notes(store, "commit-held") == 1
+
     shown = invoke("--store", store, "register")
     assert shown.exit_code == 0 and shown.stderr == ""
-    seen = [down.returncode, behind.returncode, lost.returncode]
-    print(f"statuses: server down, views dropped, commit dropped: {seen}")  # shown with -s
+    seen = [down.returncode, behind.returncode, lost.returncode, held.returncode]
+    print(f"statuses: server down, views dropped, commit dropped, commit held: {seen}")  # -s
