@@ -19,12 +19,16 @@ from ._errors import (
     AlreadyExists,
     ConcurrencyError,
     ConfigurationError,
+    LogNotIntact,
     NotFound,
+    OutcomeUnknown,
     RecommendationsError,
     RuleViolation,
     StoreError,
     TimelineConflict,
     UnreadableEvent,
+    ViewsBehind,
+    ViewsBehindWarning,
 )
 from .domain import (
     DEFAULT_POLICY,
@@ -79,10 +83,12 @@ __all__ = [
     "GradingScale",
     "InspectionDetails",
     "ItemKind",
+    "LogNotIntact",
     "LoggedEvent",
     "NotFound",
     "NoteProgress",
     "Outcome",
+    "OutcomeUnknown",
     "Policy",
     "PublishReport",
     "Raise",
@@ -103,6 +109,8 @@ __all__ = [
     "TimelineConflict",
     "Tracker",
     "UnreadableEvent",
+    "ViewsBehind",
+    "ViewsBehindWarning",
 ]
 
 _LAZY = {

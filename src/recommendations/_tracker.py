@@ -15,6 +15,7 @@ import sqlite3
 import threading
 import time
 import uuid
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -38,10 +39,14 @@ from . import domain, views
 from ._errors import (
     ConcurrencyError,
     ConfigurationError,
+    LogNotIntact,
     NotFound,
+    OutcomeUnknown,
     RecommendationsError,
     RuleViolation,
     StoreError,
+    ViewsBehind,
+    ViewsBehindWarning,
 )
 from ._references import ReferenceIndex
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
@@ -282,6 +287,9 @@ class Tracker(TrackerViews):
             ),
             self._decode,
         )
+        self.views_behind: ViewsBehindWarning | None = None
+        """Set by the last read that found the materialised views unable to catch up with
+        the log (what the read warned of; ``None`` after one that found them current)."""
         with _translated(self._label):
             self._app = _Log(env=settings)
             self.views: Views = adapter.open_views(
@@ -387,7 +395,11 @@ class Tracker(TrackerViews):
                                 ),
                             )
                         )
-                    recordings = self._app.save(*saved)
+                    recordings, done = self._save(saved, events, command_id, digest, first)
+                    if done is not None:
+                        # The store failed while saving, yet the entries are in the log.
+                        self._remember(decided.logs)
+                        return done
                 break
             except (IntegrityError, StoreError) as error:
                 busy = not isinstance(error, IntegrityError)
@@ -418,8 +430,83 @@ class Tracker(TrackerViews):
         entries: list[tuple[int, domain.Event | None]] = list(
             zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
         )
-        self._catch_up_views(positions[-1], first, entries)
-        return [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+        done = [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+        self._catch_up_views(done, first, entries)
+        return done
+
+    def _save(
+        self,
+        saved: list[Any],
+        events: list[domain.Event],
+        command_id: str | None,
+        digest: str | None,
+        reference: str | None,
+    ) -> tuple[Any, list[Recorded] | None]:
+        """Save ``saved``; the engine's recordings, or, if the store failed while saving but
+        the entries are in the log all the same (the commit went through, its answer was
+        lost), what was recorded.
+
+        A failure after which the log does not hold the entries is raised as it was
+        (:class:`StoreError`: nothing recorded); one after which the store cannot be asked,
+        as :class:`OutcomeUnknown`. A conflict (``IntegrityError``) is raised unchanged.
+        """
+        try:
+            with _translated(self._label, reference, conflicts=False):
+                return self._app.save(*saved), None
+        except StoreError as failure:
+            done = self._outcome(events, command_id, digest, reference, failure)
+            if done is None:
+                raise
+            return None, done
+
+    def _outcome(
+        self,
+        events: list[domain.Event],
+        command_id: str | None,
+        digest: str | None,
+        reference: str | None,
+        failure: StoreError,
+    ) -> list[Recorded] | None:
+        """After a failed save: what it recorded after all, or ``None`` if the log holds
+        none of it (a batch is one transaction: its first entry says for all)."""
+        try:
+            if command_id is not None and digest is not None:
+                return self._carried_out(command_id, digest, reference)
+            first = events[0]
+            with _translated(self._label, reference):
+                stored = self._app.recorder.select_events(
+                    first.originator_id,
+                    gt=first.originator_version - 1,
+                    lte=first.originator_version,
+                    limit=1,
+                )
+            if not stored or self._decode(stored[0]) != first:
+                return None
+            self._catch_up_quietly()
+            done = []
+            with _translated(self._label, reference):
+                for event in events:
+                    logged = self.views.item_log(event.originator_id)
+                    position = next(
+                        p for p, e in logged if e.originator_version == event.originator_version
+                    )
+                    done.append(Recorded(event=event, position=position))
+        except (ViewsBehind, RuleViolation):
+            raise
+        except (StoreError, StopIteration) as unknown:
+            again = (
+                f"execute it again with command id {command_id!r}, which records nothing if it was"
+                if command_id is not None
+                else "look at the log before executing it again"
+            )
+            raise OutcomeUnknown(
+                f"the store failed while recording ({failure.detail}), and could not be asked "
+                f"afterwards whether the entry is in the log ({unknown}): it may be; {again}",
+                command_id=command_id,
+                reference=reference,
+            ) from failure
+        self._catch_up_views(done, reference)
+        return done
 
     def _gave_up(
         self, reference: str | None, attempt: int, waited: float, busy: bool
@@ -461,24 +548,74 @@ class Tracker(TrackerViews):
 
     def _catch_up_views(
         self,
-        position: int | None,
+        recorded: Sequence[Recorded],
         reference: str | None,
-        recorded: Sequence[tuple[int, domain.Event | None]] = (),
+        entries: Sequence[tuple[int, domain.Event | None]] = (),
+        *,
+        earlier: str | None = None,
     ) -> None:
+        """Bring the views up to what was just ``recorded``; if they cannot, raise
+        :class:`ViewsBehind` carrying it (the entries are in the log all the same).
+        ``earlier`` names the command id of an earlier run that recorded them."""
         try:
             with _translated(self._label, reference):
-                self.views.catch_up(recorded=recorded)
+                self.views.catch_up(recorded=entries)
         except RecommendationsError as error:
-            done = (
-                f"the entry was recorded at position {position}, but "
-                if position is not None
-                else ""
+            positions = [r.position for r in recorded]
+            where = (
+                "no position"
+                if not positions
+                else f"log position {positions[0]}"
+                if len(positions) == 1
+                else f"log positions {positions[0]} to {positions[-1]}"
             )
-            raise StoreError(
-                f"{done}the views could not catch up ({error}); they will on the next read",
+            who = (
+                f"was recorded by an earlier run of command id {earlier!r}"
+                if earlier is not None
+                else "was recorded"
+            )
+            raise ViewsBehind(
+                f"the entry {who}, at {where}, but the views could not catch up ({error}); "
+                "they will on a later read or command, or with a rebuild: do not record it "
+                "again",
+                recorded=recorded,
                 reference=reference,
-                rule="views-current",
             ) from error
+
+    def _catch_up_quietly(self) -> StoreError | None:
+        """Try to bring the views up to the log; the failure, if they could not (a log
+        changed outside the library is raised: nothing may be answered from it)."""
+        try:
+            with _translated(self._label):
+                self.views.catch_up()
+        except LogNotIntact:
+            raise
+        except RecommendationsError as error:
+            return (
+                error
+                if isinstance(error, StoreError)
+                else StoreError(str(error), rule="views-current")
+            )
+        return None
+
+    def _catch_up_for_read(self) -> None:
+        """Bring the views up to the log before a read. If they cannot, the read answers
+        from what they hold: :attr:`views_behind` and a :class:`ViewsBehindWarning` say
+        which position that is, and why."""
+        failure = self._catch_up_quietly()
+        if failure is None:
+            self.views_behind = None
+            return
+        with _translated(self._label):
+            reached = self.views.position()
+        behind = ViewsBehindWarning(
+            f"the views could not catch up with the log ({failure}): they hold it up to "
+            f"position {reached}, which is what this answer reflects",
+            position=reached,
+            reason=str(failure),
+        )
+        self.views_behind = behind
+        warnings.warn(behind, stacklevel=3)
 
     def _carried_out(
         self, command_id: str, digest: str, reference: str | None
@@ -499,7 +636,7 @@ class Tracker(TrackerViews):
                 field="command_id",
                 rule="command-id-unique",
             )
-        self._catch_up_views(None, reference)
+        behind = self._catch_up_quietly()
         done = []
         with _translated(self._label, reference):
             for item, version in record.entries:
@@ -517,6 +654,8 @@ class Tracker(TrackerViews):
                     )
                 position, event = found[0]
                 done.append(Recorded(event=event, position=position))
+        if behind is not None:
+            self._catch_up_views(done, reference, earlier=command_id)
         return done
 
     def _decide_all(self, commands: list[domain.Command], *, fresh: bool) -> _Decided:
@@ -793,12 +932,14 @@ class Tracker(TrackerViews):
 
     def _logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
         """One item's entries with their positions in the whole log."""
+        self._catch_up_for_read()
         with _translated(self._label):
-            self.views.catch_up()
-            return [
-                LoggedEvent(position=position, event=event)
-                for position, event in self.views.item_log(originator_id)
-            ]
+            logged = self.views.item_log(originator_id)
+        before: domain.Event | None = None
+        for position, event in logged:
+            views.check_follows(before, event, position)
+            before = event
+        return [LoggedEvent(position=position, event=event) for position, event in logged]
 
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str:
         """The reference a lookup names: its normal form (:func:`domain.normal_reference`),
@@ -868,9 +1009,16 @@ class Tracker(TrackerViews):
         return found
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]:
-        """Every event in the store, in the order recorded, after position ``after``."""
+        """Every event in the store, in the order recorded, after position ``after``.
+
+        Read from the start, a log changed outside this library (an entry missing from an
+        item's log, or recorded before the one it follows) raises :class:`LogNotIntact`
+        where it breaks."""
+        intact = views.IntactLog() if after == 0 else None
         for position, event in self._records(after, page_size):
             if isinstance(event, domain.Event):  # not a command record
+                if intact is not None:
+                    intact(position, event)
                 yield LoggedEvent(position=position, event=event)
 
     def _records(
@@ -951,8 +1099,8 @@ class Tracker(TrackerViews):
         ``where`` keeps only the rows it matches. The answer states its basis.
         """
         keep = where or views.RegisterFilter()
+        self._catch_up_for_read()
         with _translated(self._label):
-            self.views.catch_up()
             asked = self.basis(as_at=as_at, known_at=known_at, position=position)
             reached, rows = self.views.register(asked, keep)
         basis = attrs.evolve(asked, position=reached)

@@ -34,6 +34,8 @@ class _Reads(Protocol):
 
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str: ...
 
+    def _catch_up_for_read(self) -> None: ...
+
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
     def basis(
@@ -142,6 +144,7 @@ class TrackerViews:
     ) -> views.Trail:
         """The audit trail of the whole log (recommendations, reports and inspections):
         entries recorded by ``known_at`` (default: now) and at or before ``position``."""
+        self._catch_up_for_read()  # read from the log, but say if the views are behind it
         basis = self.basis(known_at=known_at, position=position)
         log = list(self.log())
         return views.for_audience(

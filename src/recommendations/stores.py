@@ -36,7 +36,7 @@ from attrs import field, frozen
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from . import domain, views
-from ._errors import ConfigurationError, StoreError
+from ._errors import ConfigurationError, LogNotIntact, StoreError
 
 __all__ = [
     "DEFAULT_STORE",
@@ -49,6 +49,7 @@ __all__ = [
     "Views",
     "adapter_for",
     "available_stores",
+    "cannot_apply",
     "primitive",
     "redact",
 ]
@@ -199,6 +200,11 @@ class Views(Protocol):
         Entries are applied in position order, each exactly once, and none is skipped
         while writers are in flight: an adapter must only ever expose positions whose
         predecessors are committed (see :class:`StoreAdapter`).
+
+        An entry the views cannot apply (their engine refuses it, or the engine fails) must
+        not take the entries before it down with it: apply those, stay at the last
+        position applied, and raise :func:`cannot_apply`'s error naming the entry's
+        position. Reads then answer from what the views hold.
         """
 
     def rebuild(self) -> int:
@@ -246,12 +252,17 @@ class InProcessViews:
                 if recorded and recorded[0][0] == self._position + 1
                 else self._source.after(self._position)
             )
-            for position, event in entries:
-                if event is not None:
-                    self._entries.append(views.Logged(position=position, event=event))
-                    self._items.setdefault(event.originator_id, []).append((position, event))
-                self._position = position
-                applied += 1
+            try:
+                for position, event in entries:
+                    if event is not None:
+                        self._entries.append(views.Logged(position=position, event=event))
+                        self._items.setdefault(event.originator_id, []).append((position, event))
+                    self._position = position
+                    applied += 1
+            except StoreError:
+                raise  # reading the log failed: the store's own error says why
+            except Exception as error:  # an entry read back but not held: name it
+                raise cannot_apply(self._position + 1, None, error) from error
             return applied
 
     def rebuild(self) -> int:
@@ -387,6 +398,32 @@ def available_stores() -> list[AdapterInfo]:
                 )
             )
     return sorted(listed, key=lambda info: info.scheme)
+
+
+def cannot_apply(position: int, event: domain.Event | None, error: BaseException) -> StoreError:
+    """The error of views that cannot apply the entry at log ``position`` (``event``, if it
+    could be read) because of ``error``: a :class:`~recommendations.StoreError` (rule
+    ``views-current``) naming the position, the entry and the reason. A log changed outside
+    the library (:class:`~recommendations.LogNotIntact`) is returned as it is.
+
+    Views raise it from :meth:`Views.catch_up` having applied every entry before it, so
+    that reads answer from what they hold (see :class:`Views`).
+    """
+    if isinstance(error, LogNotIntact):
+        return error
+    reason = error.detail if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+    reference = getattr(event, "reference", None)
+    what = (
+        f" (entry {event.originator_version} of {reference or event.originator_id})"
+        if event is not None
+        else ""
+    )
+    return StoreError(
+        f"the views cannot apply the entry at log position {position}{what}: "
+        f"{redact(' '.join(reason.split()))}",
+        reference=reference if isinstance(reference, str) else None,
+        rule="views-current",
+    )
 
 
 def primitive(value: Any) -> Any:

@@ -37,7 +37,7 @@ def _sections() -> dict[str, str]:
 
 def _listed_by_help() -> list[str]:
     text = ok(run("--help"))
-    listing = text.split("Commands:", 1)[1]
+    listing = text.split("Commands:", 1)[1].split("Exit status:", 1)[0]
     return [
         line.split()[0] for line in listing.splitlines() if line.startswith("  ") and line.split()
     ]

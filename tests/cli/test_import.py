@@ -192,7 +192,7 @@ def test_a_sheet_with_errors_records_nothing_and_lists_them(store: str, tmp_path
     ok(run("--store", store, "record-inspection", *inspection, "--inspectorate", "NAO", *entry()))
     again = run(*dated)
     assert (again.returncode, again.stderr) == (1, result.stderr)
-    assert _head(store) == 1
+    assert _head(store) == 2  # the inspection, and the record of its command id
 
     dry = run(*importing, "--dry-run")
     assert dry.returncode == 1  # the file's name holds no date, and none was given

@@ -382,7 +382,7 @@ def test_demo_refuses_a_store_that_holds_something_else(tmp_path: Path) -> None:
     assert refused.returncode == 1
     assert "rule 'demo-empty-store'" in refused.stderr.decode()
     with r.Tracker(store) as tracker:
-        assert tracker.head() == 1
+        assert tracker.head() == 2  # the inspection, and the record of its command id
 
 
 def test_the_default_store_takes_the_demo(tmp_path: Path, console_script: Path) -> None:

@@ -24,10 +24,12 @@ PUBLIC = [
     "GradingScale",
     "InspectionDetails",
     "ItemKind",
+    "LogNotIntact",
     "LoggedEvent",
     "NotFound",
     "NoteProgress",
     "Outcome",
+    "OutcomeUnknown",
     "Policy",
     "PublishReport",
     "Raise",
@@ -48,6 +50,8 @@ PUBLIC = [
     "TimelineConflict",
     "Tracker",
     "UnreadableEvent",
+    "ViewsBehind",
+    "ViewsBehindWarning",
 ]
 
 
@@ -82,9 +86,14 @@ def test_every_error_derives_from_the_root() -> None:
         for name in PUBLIC
         if isinstance(getattr(recommendations, name), type)
         and issubclass(getattr(recommendations, name), BaseException)
+        and not issubclass(getattr(recommendations, name), Warning)
     ]
-    assert len(errors) == 9
+    assert len(errors) == 12
     for error in errors:
         assert issubclass(error, recommendations.RecommendationsError)
     assert issubclass(recommendations.RuleViolation, ValueError)
     assert issubclass(recommendations.NotFound, LookupError)
+    # Callers that catch StoreError keep catching the finer failures of a store.
+    for finer in ("ViewsBehind", "OutcomeUnknown", "LogNotIntact", "UnreadableEvent"):
+        assert issubclass(getattr(recommendations, finer), recommendations.StoreError)
+    assert issubclass(recommendations.ViewsBehindWarning, UserWarning)

@@ -101,6 +101,13 @@ def _next_steps(current: Session) -> str:
     is_flag=True,
     help="Show what would be recorded, and record nothing (the store must exist).",
 )
+@click.option(
+    "--command-id",
+    default=None,
+    metavar="ID",
+    help="The import's command id (default: one made from the sheet, its date and the "
+    "store's position, printed if the import fails).",
+)
 @store_option
 def import_(
     file: str,
@@ -109,6 +116,7 @@ def import_(
     sheet: str | None,
     by: str | None,
     dry_run: bool,
+    command_id: str | None,
 ) -> None:
     """Import a spreadsheet tracker (CSV or Excel): record what it says that the store does
     not know yet, effective on the sheet's date.
@@ -164,10 +172,14 @@ def import_(
         for line in plan.describe():
             click.echo(f"  {line}")
         return
+    current.command_id = command_id or spreadsheets.import_command_id(plan)
     try:
         with progress("Importing", len(plan.commands)) as (bar, task):
             result = spreadsheets.apply_import(
-                tracker, plan, progress=lambda done, of: bar.update(task, completed=done, total=of)
+                tracker,
+                plan,
+                progress=lambda done, of: bar.update(task, completed=done, total=of),
+                command_id=current.command_id,
             )
     except spreadsheets.ImportRefused as refused:
         _refuse(refused.source, refused.problems)

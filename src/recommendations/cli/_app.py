@@ -2,32 +2,44 @@
 
 Every command runs inside :class:`Group.invoke`, which turns a
 :class:`~recommendations.RecommendationsError` into one line on standard error and exit
-status 1; click itself answers bad usage with status 2. Nothing here imports the tracker,
-the storage engines or the file formats: each command does that when it runs, so that
-``recommendations --help`` answers at once.
+status 1 (3 if the entry was recorded but the views are behind, 4 if whether it was
+recorded cannot be known); click itself answers bad usage with status 2. Nothing here
+imports the tracker, the storage engines or the file formats: each command does that when
+it runs, so that ``recommendations --help`` answers at once.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from recommendations._errors import RecommendationsError
+from recommendations._errors import (
+    ConcurrencyError,
+    OutcomeUnknown,
+    RecommendationsError,
+    StoreError,
+    ViewsBehind,
+    ViewsBehindWarning,
+)
 
 if TYPE_CHECKING:
     from recommendations import Tracker, domain
 
 __all__ = [
     "DEFAULT_STORE",
+    "EXIT_STATUSES",
     "STORE_ENV",
     "Group",
+    "RecordedBehind",
     "Refused",
     "Session",
+    "Unknown",
     "cli",
     "session",
     "store_option",
@@ -52,8 +64,42 @@ class Refused(click.ClickException):
         click.echo(f"error: {self.format_message()}", file=file or sys.stderr)
 
     @classmethod
-    def of(cls, error: BaseException) -> Refused:
-        return cls(" ".join(str(error).split()))
+    def of(cls, error: BaseException, command_id: str | None = None) -> Refused:
+        """The refusal of ``error``; with the exit status that says whether the entry is in
+        the log, and, for a store's failure, the ``command_id`` to retry with."""
+        message = " ".join(str(error).split())
+        retry = command_id is not None and isinstance(error, StoreError | ConcurrencyError)
+        if isinstance(error, ViewsBehind):
+            if retry:
+                message += f" (a retry with --command-id {command_id} records nothing new)"
+            return RecordedBehind(message)
+        if retry:
+            message += f"; retry with --command-id {command_id}"
+        return Unknown(message) if isinstance(error, OutcomeUnknown) else cls(message)
+
+
+class RecordedBehind(Refused):
+    """The entry was recorded, but the views could not catch up with it: exit status 3."""
+
+    exit_code = 3
+
+
+class Unknown(Refused):
+    """The store failed while recording, and whether the entry is in the log cannot be
+    known: exit status 4."""
+
+    exit_code = 4
+
+
+EXIT_STATUSES = """\b
+Exit status:
+  0  done
+  1  refused, or the store failed: nothing was recorded
+  2  the command line is wrong (usage)
+  3  recorded, but the views could not catch up (reads say so until they do)
+  4  the store failed while recording: whether it was recorded cannot be known;
+     retry with the --command-id the message gives, which records nothing twice
+"""
 
 
 _ORDER = (
@@ -93,9 +139,13 @@ class Group(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                # Said once, in one line, when the session closes (see Session.close).
+                warnings.simplefilter("ignore", ViewsBehindWarning)
+                return super().invoke(ctx)
         except RecommendationsError as error:
-            raise Refused.of(error) from error
+            command_id = ctx.obj.command_id if isinstance(ctx.obj, Session) else None
+            raise Refused.of(error, command_id) from error
         except BrokenPipeError:
             raise  # the reader went away (``| head``): click ends quietly
         except OSError as error:
@@ -110,6 +160,8 @@ class Session:
         self.store = store
         self.named = named
         """Whether ``--store`` named the store (not the environment or the default)."""
+        self.command_id: str | None = None
+        """The command id of what the command is recording (given, or made for it)."""
         self._tracker: Tracker | None = None
 
     @property
@@ -159,6 +211,9 @@ class Session:
 
     def close(self) -> None:
         if self._tracker is not None:
+            behind = self._tracker.views_behind
+            if behind is not None:
+                click.echo(f"warning: {' '.join(str(behind).split())}", err=True)
             self._tracker.close()
             self._tracker = None
 
@@ -222,6 +277,7 @@ def store_option(command: _F) -> _F:
 @click.group(
     cls=Group,
     invoke_without_command=True,
+    epilog=EXIT_STATUSES,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.option(

@@ -15,19 +15,23 @@ import enum
 import functools
 import types
 import typing
+import uuid
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from recommendations import domain
-from recommendations._errors import RuleViolation
+from recommendations._errors import RuleViolation, ViewsBehind
 
 from ._app import cli, session, store_option
 from ._params import DATE, DUE, stacked
 
-__all__ = ["record"]
+if TYPE_CHECKING:
+    from recommendations import Recorded
+
+__all__ = ["new_command_id", "record"]
 
 
 entry_options = stacked(
@@ -40,28 +44,55 @@ entry_options = stacked(
     ),
     click.option("--by", "by", required=True, metavar="ACTOR", help="Who is recording it."),
     click.option("--reason", required=True, help="Why: the decision, its source."),
+    click.option(
+        "--command-id",
+        default=None,
+        metavar="ID",
+        help="Makes a retry record nothing twice: the same command with the same ID is "
+        "recorded once. Default: a new one, printed if the command fails.",
+    ),
 )
-"""``--store``, then ``--effective``, ``--by`` and ``--reason``, which every entry carries."""
+"""``--store``, then ``--effective``, ``--by`` and ``--reason``, which every entry carries,
+and ``--command-id``."""
+
+
+def new_command_id(given: str | None) -> str:
+    """``given``, or a new command id for this invocation; kept in the session, so that a
+    failure can say what to retry with."""
+    command_id = given if given is not None else str(uuid.uuid4())
+    session().command_id = command_id
+    return command_id
 
 
 def _when(effective: date | None) -> date:
     return effective if effective is not None else date.today()
 
 
-def record(command: domain.Command, *, starts: bool = False) -> None:
+def record(command: domain.Command, *, starts: bool = False, command_id: str | None = None) -> None:
     """Record ``command`` in the session's store and say what was recorded.
 
     ``starts``: the command may start a store. A SQLite file that is not there is made only
     if an empty store accepts the command: it is decided first in memory, so that a refused
-    command leaves no empty file behind.
+    command leaves no empty file behind. ``command_id``: as given with ``--command-id``
+    (default: a new one, which a failure prints to retry with).
     """
     current = session()
+    command_id = new_command_id(command_id)
     if starts and current.missing() is not None:
         from recommendations import Tracker
 
         with Tracker("memory://", policy=current.policy) as empty:
             empty.execute(command)  # a refusal is raised here, before any file is made
-    recorded = current.tracker(create=starts).execute(command)
+    try:
+        recorded = current.tracker(create=starts).execute(command, command_id=command_id)
+    except ViewsBehind as behind:
+        for done in behind.recorded:  # it is in the log: say so, then that views are behind
+            _say_recorded(command, done)
+        raise
+    _say_recorded(command, recorded)
+
+
+def _say_recorded(command: domain.Command, recorded: Recorded) -> None:
     event = recorded.event
     subject = (
         "inspection"
@@ -102,7 +133,12 @@ def entry_command(
     def define(fields_of: Callable[..., Fields]) -> click.Command:
         @functools.wraps(fields_of)
         def run(
-            reference: str, effective: date | None, by: str, reason: str, **values: Any
+            reference: str,
+            effective: date | None,
+            by: str,
+            reason: str,
+            command_id: str | None,
+            **values: Any,
         ) -> None:
             when = _when(effective)
             if referenced:
@@ -113,6 +149,7 @@ def entry_command(
             record(
                 kind(reference=reference, **fields, effective_on=when, by=by, reason=reason),
                 starts=starts,
+                command_id=command_id,
             )
 
         command = stacked(click.argument("reference"), *options, entry_options)(run)

@@ -16,7 +16,7 @@ from ._problems import ImportRefused, Problem
 if TYPE_CHECKING:
     from recommendations._tracker import Recorded, Tracker
 
-__all__ = ["ImportResult", "apply_import"]
+__all__ = ["ImportResult", "apply_import", "import_command_id"]
 
 
 @frozen(kw_only=True)
@@ -32,11 +32,18 @@ class ImportResult:
         return len(self.recorded)
 
 
+def import_command_id(plan: ImportPlan) -> str:
+    """The command id an import of ``plan`` is recorded with unless given another: the
+    same sheet, date and store position give the same id."""
+    return f"import:{plan.digest}:{plan.snapshot_date}:{plan.head}"
+
+
 def apply_import(
     tracker: Tracker,
     plan: ImportPlan,
     *,
     progress: Callable[[int, int], None] | None = None,
+    command_id: str | None = None,
 ) -> ImportResult:
     """Record every command of ``plan``, all or nothing.
 
@@ -47,7 +54,8 @@ def apply_import(
     state the ones before it leave, in one transaction: if the tracker refuses one,
     nothing is recorded and the refusal is raised as an :class:`ImportRefused` naming its
     row. ``progress`` is called with ``(done, total)`` entries: ``(0, total)`` before the
-    transaction and ``(total, total)`` once it is committed.
+    transaction and ``(total, total)`` once it is committed. ``command_id`` is the one it
+    is recorded with (default: :func:`import_command_id`).
     """
     if plan.errors:
         raise ImportRefused(plan.source, plan.errors)
@@ -66,7 +74,7 @@ def apply_import(
     try:
         recorded = tracker.execute_many(
             [planned.command for planned in plan.commands],
-            command_id=f"import:{plan.digest}:{plan.snapshot_date}:{plan.head}",
+            command_id=command_id if command_id is not None else import_command_id(plan),
         )
     except (RuleViolation, NotFound) as error:
         raise ImportRefused(plan.source, [_row_problem(plan, error)]) from error

@@ -23,6 +23,7 @@ from ._committee import (
     build_committee_update,
 )
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
+from ._intact import IntactLog, check_follows
 from ._log import Logged, Positioned
 from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register
 from ._segments import (
@@ -55,6 +56,7 @@ __all__ = [
     "Detail",
     "Disclosure",
     "GradeCount",
+    "IntactLog",
     "ItemHistory",
     "Logged",
     "Movement",
@@ -73,6 +75,7 @@ __all__ = [
     "build_committee_update",
     "build_register",
     "build_trail",
+    "check_follows",
     "for_audience",
     "register_row",
     "segments",

@@ -37,8 +37,8 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from recommendations import StoreError, domain, views
-from recommendations.stores import primitive
+from recommendations import LogNotIntact, StoreError, domain, views
+from recommendations.stores import cannot_apply, primitive
 
 from ._factory import reason
 
@@ -486,29 +486,45 @@ class PostgresViews:
             ):
                 return 0
         applied = 0
+        single = False  # after a page failed: one entry a transaction, to find the culprit
         while True:
-            with self._write() as cursor:
-                found = cursor.fetchone()
-                position = 0 if found is None else int(found[0])
-                if recorded and recorded[0][0] == position + 1:
-                    page = list(recorded)
-                    recorded = ()
-                else:
-                    page = self._read(cursor, position, page_size)
-                if not page:
-                    return applied
-                rows = _Rows()
-                for at, event in page:
-                    if event is None:  # not a domain event (a command record): nothing to show
-                        continue
-                    item = None
-                    if isinstance(event, domain.RecommendationEvent):
-                        item = self._item(cursor, event.originator_id, event.originator_version - 1)
-                    rows.entry(at, event, item)
-                rows.flush(cursor, self._statements)
-                cursor.execute(self._statements.track, (_VIEW, page[-1][0]))
-                applied += len(page)
-            if len(page) < page_size:
+            size = 1 if single else page_size
+            position: int | None = None
+            page: list[tuple[int, domain.Event | None]] = []
+            try:
+                with self._write() as cursor:
+                    found = cursor.fetchone()
+                    position = 0 if found is None else int(found[0])
+                    if recorded and recorded[0][0] == position + 1 and not single:
+                        page = list(recorded)
+                        recorded = ()
+                    else:
+                        page = self._read(cursor, position, size)
+                    if not page:
+                        return applied
+                    rows = _Rows()
+                    for at, event in page:
+                        if event is None:  # not a domain event (a command record): no rows
+                            continue
+                        item = None
+                        if isinstance(event, domain.RecommendationEvent):
+                            item = self._item(
+                                cursor, event.originator_id, event.originator_version - 1
+                            )
+                            views.check_follows(item.log[-1] if item.log else None, event, at)
+                        rows.entry(at, event, item)
+                    rows.flush(cursor, self._statements)
+                    cursor.execute(self._statements.track, (_VIEW, page[-1][0]))
+            except Exception as error:
+                if len(page) > 1:
+                    single, recorded = True, ()
+                    continue
+                if position is None:  # the views could not even be opened for writing
+                    raise
+                at, event = page[0] if page else (position + 1, None)
+                raise cannot_apply(at, event, error) from error
+            applied += len(page)
+            if len(page) < size:
                 return applied
 
     def rebuild(self, *, batch: int = 20000) -> int:
@@ -518,7 +534,41 @@ class PostgresViews:
         Entries are read item by item (an item's rows depend only on its own entries), so
         memory holds one item at a time; the rows are those catching up would write.
         Readers see the old rows until the rebuild commits; writers of the views wait.
+
+        If the rebuild fails, the views are left as they were; the error names the position
+        of the entry that could not be applied where it can be told (a log changed outside
+        this library is :class:`~recommendations.LogNotIntact`).
         """
+        try:
+            applied = self._rebuild(batch)
+        except LogNotIntact:
+            raise
+        except Exception as error:
+            raise self._rebuild_failed(error) from error
+        return applied + self.catch_up()
+
+    def _rebuild_failed(self, error: Exception) -> StoreError:
+        """The error of a rebuild that failed with ``error`` (rolled back): the entry that
+        catching up from where the views stand cannot apply, if that is what failed."""
+        try:
+            self.catch_up()
+        except StoreError as stuck:
+            return StoreError(
+                f"the views could not be rebuilt, and were left as they were: {stuck.detail}",
+                reference=stuck.reference,
+                rule="views-current",
+            )
+        except Exception:  # the rebuild's own error is the one to report
+            pass
+        cause = (
+            error.detail if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+        )
+        return StoreError(
+            f"the views could not be rebuilt, and were left as they were: {cause}",
+            rule="views-current",
+        )
+
+    def _rebuild(self, batch: int) -> int:
         s = self._statements
         with self._write() as cursor:
             for statement in s.delete:
@@ -536,11 +586,13 @@ class PostgresViews:
                 log.execute(s.everything, (head,))
                 current: uuid.UUID | None = None
                 item = views.ItemHistory.of([])
+                before: domain.Event | None = None
                 for position, originator_id, version, topic, state in log:
                     if originator_id != current:
                         if rows.pending() >= batch:
                             rows.flush(cursor, s)
                         current, item = originator_id, views.ItemHistory.of([])
+                        before = None
                     event = self._decode(
                         StoredEvent(
                             originator_id=originator_id,
@@ -551,10 +603,12 @@ class PostgresViews:
                     )
                     applied += 1
                     if event is not None:  # a command record has no rows
+                        views.check_follows(before, event, position)
+                        before = event
                         rows.entry(position, event, item)
             rows.flush(cursor, s)
             cursor.execute(s.track, (_VIEW, head))
-        return applied + self.catch_up()
+        return applied
 
     def _read(
         self, cursor: psycopg.Cursor[Any], after: int, limit: int

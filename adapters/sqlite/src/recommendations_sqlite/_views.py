@@ -16,6 +16,7 @@ views: SQLite has no subscription, and one transaction gives one consistent snap
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import sqlite3
@@ -30,8 +31,8 @@ import attrs
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from recommendations import StoreError, domain, views
-from recommendations.stores import primitive
+from recommendations import LogNotIntact, StoreError, domain, views
+from recommendations.stores import cannot_apply, primitive
 
 __all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews"]
 
@@ -265,8 +266,12 @@ class SqliteViews:
                 if kind is None:
                     self.cursor.execute("COMMIT")
                 else:
-                    self.cursor.execute("ROLLBACK")
                     self.owner._items.clear()  # the cache may hold what was rolled back
+                    self.owner._current = None
+                    # SQLite may have rolled back already (a full disk does): then there is
+                    # nothing to roll back, and the error that did it is the one to raise.
+                    with contextlib.suppress(sqlite3.Error):
+                        self.cursor.execute("ROLLBACK")
             finally:
                 self.owner._lock.release()
 
@@ -300,27 +305,40 @@ class SqliteViews:
         them back if they follow on from the views' position.
         """
         applied = 0
+        single = False  # after a page failed: one entry a transaction, to find the culprit
         while True:
-            with self._write() as cursor:
-                found = cursor.execute(
-                    "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
-                ).fetchone()
-                position = 0 if found is None else int(found[0])
-                if recorded and recorded[0][0] == position + 1:
-                    page = list(recorded)
-                    recorded = ()
-                else:
-                    page = self._read(cursor, position, page_size)
-                if not page:
-                    return applied
-                self._apply(cursor, page)
-                cursor.execute(
-                    "INSERT INTO rec_tracking (view, position) VALUES (?, ?) "
-                    "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
-                    (_VIEW, page[-1][0]),
-                )
-                applied += len(page)
-            if len(page) < page_size:
+            size = 1 if single else page_size
+            position: int | None = None
+            page: list[tuple[int, domain.Event | None]] = []
+            try:
+                with self._write() as cursor:
+                    found = cursor.execute(
+                        "SELECT position FROM rec_tracking WHERE view = ?", (_VIEW,)
+                    ).fetchone()
+                    position = 0 if found is None else int(found[0])
+                    if recorded and recorded[0][0] == position + 1 and not single:
+                        page = list(recorded)
+                        recorded = ()
+                    else:
+                        page = self._read(cursor, position, size)
+                    if not page:
+                        return applied
+                    self._apply(cursor, page)
+                    cursor.execute(
+                        "INSERT INTO rec_tracking (view, position) VALUES (?, ?) "
+                        "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
+                        (_VIEW, page[-1][0]),
+                    )
+            except Exception as error:
+                if len(page) > 1:
+                    single, recorded = True, ()
+                    continue
+                if position is None:  # the views could not even be opened for writing
+                    raise
+                at, event = page[0] if page else ((position or 0) + 1, None)
+                raise cannot_apply(at, event, error) from error
+            applied += len(page)
+            if len(page) < size:
                 return applied
 
     def rebuild(self, *, batch: int = 20000) -> int:
@@ -329,7 +347,41 @@ class SqliteViews:
 
         Entries are applied item by item (an item's rows depend only on its own entries),
         so memory holds one item at a time; the rows are those catching up would write.
+
+        If the rebuild fails, the views are left as they were; the error names the position
+        of the entry that could not be applied where it can be told (a log changed outside
+        this library is :class:`~recommendations.LogNotIntact`).
         """
+        try:
+            applied = self._rebuild(batch)
+        except LogNotIntact:
+            raise
+        except Exception as error:
+            raise self._rebuild_failed(error) from error
+        return applied + self.catch_up()
+
+    def _rebuild_failed(self, error: Exception) -> StoreError:
+        """The error of a rebuild that failed with ``error`` (rolled back): the entry that
+        catching up from where the views stand cannot apply, if that is what failed."""
+        try:
+            self.catch_up()
+        except StoreError as stuck:
+            return StoreError(
+                f"the views could not be rebuilt, and were left as they were: {stuck.detail}",
+                reference=stuck.reference,
+                rule="views-current",
+            )
+        except Exception:  # the rebuild's own error is the one to report
+            pass
+        reason = (
+            error.detail if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+        )
+        return StoreError(
+            f"the views could not be rebuilt, and were left as they were: {reason}",
+            rule="views-current",
+        )
+
+    def _rebuild(self, batch: int) -> int:
         with self._write() as cursor:
             for table in _TABLES:
                 cursor.execute(f"DELETE FROM {table}")
@@ -350,10 +402,13 @@ class SqliteViews:
             applied = 0
             current: str | None = None
             entries: list[tuple[int, domain.Event]] = []
+            before: domain.Event | None = None
             for position, originator_id, version, topic, state in rows:
-                if originator_id != current and entries:
-                    writer.item(entries)
-                    entries = []
+                if originator_id != current:
+                    if entries:
+                        writer.item(entries)
+                        entries = []
+                    before = None
                 current = originator_id
                 event = self._decode(
                     StoredEvent(
@@ -364,6 +419,8 @@ class SqliteViews:
                     )
                 )
                 if event is not None:  # a command record has no rows
+                    views.check_follows(before, event, position)
+                    before = event
                     entries.append((position, event))
                 applied += 1
                 if writer.pending() >= batch:
@@ -376,7 +433,7 @@ class SqliteViews:
                 "ON CONFLICT (view) DO UPDATE SET position = excluded.position",
                 (_VIEW, head),
             )
-        return applied + self.catch_up()
+        return applied
 
     def _read(
         self, cursor: sqlite3.Cursor, after: int, limit: int
@@ -433,6 +490,7 @@ class SqliteViews:
             reference = None
             if isinstance(event, domain.RecommendationEvent):
                 item = self._item(cursor, event.originator_id, event.originator_version - 1)
+                views.check_follows(item.log[-1] if item.log else None, event, position)
                 reference = self._apply_recommendation(cursor, item, event, position, recorded)
             trail_rows.append(_trail_row(position, event, recorded, reference))
         cursor.executemany(_INSERT_TRAIL, trail_rows)

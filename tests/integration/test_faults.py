@@ -1,0 +1,351 @@
+"""Faults of the real world, through the real command in a new process: a disk that fills
+up under a SQLite store, and a PostgreSQL server stopped around a command. Each exit status
+must say truthfully whether the entry is in the log, a retry with the command id printed
+must record nothing twice, and reads must go on answering.
+
+The small disk is a size-limited tmpfs the test mounts, which needs root: elsewhere the
+test is skipped, saying why, except in CI (``CI`` set), where not being able to mount fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from click.testing import Result
+
+import recommendations as r
+from tests.cli.helpers import RAISE, REPORT, clean_env, entry, invoke, ok, run
+from tests.conftest import report_details, who
+from tests.postgres import (
+    PostgresServer,
+    ServerUnavailable,
+    _as_owner,
+    _binaries,
+    _run,
+    running_server,
+)
+
+
+def _details() -> r.ReportDetails:
+    return report_details()
+
+
+def _who() -> dict[str, object]:
+    return who(3, 2)
+
+
+TRUTHFUL = {0: "recorded", 1: "not recorded", 3: "recorded", 4: "unknown"}
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"the fault test cannot run in CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB filesystem of its own (tmpfs), unmounted afterwards."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        _unavailable("mounting a small filesystem needs root")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        _unavailable(f"cannot mount a small filesystem: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+def _fill(path: Path) -> None:
+    """Write ``path`` until the disk is full (no byte more fits)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    try:
+        for size in (65536, 4096, 512, 1):
+            with contextlib.suppress(OSError):
+                while True:
+                    os.write(descriptor, b"\0" * size)
+    finally:
+        os.close(descriptor)
+
+
+def _held(database: Path, marker: str) -> int:
+    """How many entries of the log hold ``marker`` (read directly, as another program
+    would)."""
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        (count,) = connection.execute(
+            "SELECT count(*) FROM stored_events WHERE CAST(state AS TEXT) LIKE ?",
+            (f"%{marker}%",),
+        ).fetchone()
+    return int(count)
+
+
+def _retry_id(stderr: str) -> str:
+    found = re.search(r"--command-id ([0-9a-f-]{36})", stderr)
+    assert found, stderr
+    return found.group(1)
+
+
+def _check(status: int, held: int, stderr: str) -> None:
+    """The exit status says truthfully whether the entry is in the log."""
+    assert status in TRUTHFUL, stderr
+    assert "Traceback" not in stderr
+    assert held <= 1, "recorded twice"
+    if TRUTHFUL[status] == "recorded":
+        assert held == 1, f"status {status} but the log does not hold it: {stderr}"
+    elif TRUTHFUL[status] == "not recorded":
+        assert held == 0, f"status 1 but the log holds it: {stderr}"
+    if status:
+        assert len(stderr.strip().splitlines()) == 1, stderr
+
+
+def test_a_full_disk_gives_truthful_statuses_and_reads_go_on(small_disk: Path) -> None:
+    database = small_disk / "register.db"
+    store = f"sqlite:///{database}"
+    ok(invoke("--store", store, *REPORT))
+    ok(invoke("--store", store, *RAISE))
+    # Another program holds the store open (as a long-running one would), so that its
+    # write-ahead log and shared memory stay: SQLite cannot open a store whose last
+    # connection closed on a disk with no byte free, not even to read it.
+    holder = sqlite3.connect(database)
+    holder.execute("SELECT count(*) FROM stored_events").fetchone()
+    filler = small_disk / "filler"
+    _fill(filler)
+    seen = []
+    for attempt in range(6):
+        marker = f"attempt-{attempt}"
+        note = ["--store", store, "note", "2.16", marker, *entry(on="2017-04-01")]
+        first = run(*note)  # the real command, in a process of its own
+        stderr = first.stderr.decode()
+        _check(first.returncode, _held(database, marker), stderr)
+        seen.append(first.returncode)
+        if first.returncode == 0:
+            if any(seen):
+                break
+            continue
+        again = invoke(*note, "--command-id", _retry_id(stderr))
+        _check(again.exit_code, _held(database, marker), again.stderr)
+        # Reads answer while the disk is full, saying if the views are behind.
+        shown = invoke("--store", store, "register", "--format", "json")
+        assert shown.exit_code == 0, shown.stderr
+        assert '"2.16"' in shown.stdout
+        if 3 in (first.returncode, again.exit_code):
+            assert "warning: the views could not catch up" in shown.stderr
+        # Free a little more room each time: a write may get part of the way.
+        size = filler.stat().st_size
+        os.truncate(filler, max(0, size - 8192 * 2**attempt))
+    assert seen[0] != 0, f"the disk was not full: statuses {seen}"
+    filler.unlink()
+    holder.close()
+    with r.Tracker(store) as tracker:
+        notes = [e for e in tracker.events("2.16") if isinstance(e, r.domain.ProgressNoted)]
+        assert len({n.note for n in notes}) == len(notes)  # none recorded twice
+        assert tracker.register().basis.position == tracker.head()  # caught up again
+    print(f"statuses on a full disk: {seen}")  # shown with -s
+
+
+# --- a PostgreSQL server stopped and started around a command -----------------------------
+
+
+class _Restartable:
+    """A throwaway PostgreSQL cluster of this test's own, that it may stop and start."""
+
+    def __init__(self, server: PostgresServer) -> None:
+        assert server.folder is not None
+        self.server = server
+        self.data = server.folder / "data"
+        self.prefix, _ = _as_owner()
+        self.pg_ctl = str(_binaries() / "pg_ctl")
+        # The options it was started with (its port among them), to start it again alike.
+        words = shlex.split((self.data / "postmaster.opts").read_text())
+        self.options = " ".join(shlex.quote(w) for w in words[3:])  # after postgres -D DATA
+
+    def stop(self) -> None:
+        done = _run([*self.prefix, self.pg_ctl, "-D", str(self.data), "-m", "fast", "-w", "stop"])
+        assert done.returncode == 0, done.stderr
+
+    def start(self) -> None:
+        log = str(self.server.folder / "server.log") if self.server.folder else "/dev/null"
+        done = _run(
+            [
+                *self.prefix,
+                self.pg_ctl,
+                "-D",
+                str(self.data),
+                "-l",
+                log,
+                "-w",
+                "-o",
+                self.options,
+                "start",
+            ]
+        )
+        assert done.returncode == 0, done.stderr
+
+
+@pytest.fixture
+def restartable() -> Iterator[_Restartable]:
+    try:
+        with running_server() as server:
+            yield _Restartable(server)
+    except ServerUnavailable as error:
+        _unavailable(f"no PostgreSQL server of its own for the test: {error}")
+
+
+def _notes(store: str, marker: str) -> int:
+    with r.Tracker(store) as tracker:
+        return sum(
+            isinstance(e, r.domain.ProgressNoted) and e.note == marker
+            for e in tracker.events("2.16")
+        )
+
+
+def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_statuses(
+    restartable: _Restartable,
+) -> None:
+    server = restartable.server
+    store = server.url(server.create_database())
+    with r.Tracker(store) as tracker:
+        tracker.execute(r.PublishReport(reference="PEEL-2016", details=_details(), **_who()))
+        tracker.execute(r.Raise(reference="2.16", report="PEEL-2016", text="Supervise.", **_who()))
+
+    def note(marker: str, *more: str) -> Result:
+        """The command, in this process (quicker; the last case below runs a process of its
+        own, as it must run while the server stops)."""
+        return invoke("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"), *more)
+
+    def again(marker: str, first: Result) -> Result:
+        """The retry with the command id ``first`` printed."""
+        retry = ["--command-id", _retry_id(first.stderr)]
+        return invoke("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"), *retry)
+
+    # The server is down: nothing is recorded, and the status says so.
+    restartable.stop()
+    try:
+        down = note("while-down")
+    finally:
+        restartable.start()
+    stderr = down.stderr
+    _check(down.exit_code, _notes(store, "while-down"), stderr)
+    assert down.exit_code == 1
+    ok(again("while-down", down))
+    ok(again("while-down", down))
+    assert _notes(store, "while-down") == 1
+
+    # The views' connection is dropped once the entry is committed: status 3, and it is in
+    # the log; the retry records nothing new.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION drop_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "PERFORM pg_terminate_backend(pg_backend_pid()); RETURN NEW; END $$"
+        )
+        connection.execute(
+            "CREATE TRIGGER drop_me BEFORE INSERT ON rec_audit_trail "
+            "FOR EACH ROW EXECUTE FUNCTION drop_me()"
+        )
+    behind = note("views-dropped")
+    stderr = behind.stderr
+    _check(behind.exit_code, _notes(store, "views-dropped"), stderr)
+    assert behind.exit_code == 3, stderr
+    retried = again("views-dropped", behind)
+    assert retried.exit_code == 3, retried.stderr
+    _check(retried.exit_code, _notes(store, "views-dropped"), retried.stderr)
+    assert _notes(store, "views-dropped") == 1
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER drop_me ON rec_audit_trail")
+
+    # The connection of the log itself is dropped as it commits: whatever the status says
+    # is what the log holds, and the retry records it once.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE CONSTRAINT TRIGGER drop_me AFTER INSERT ON recommendations_events "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION drop_me()"
+        )
+    lost = note("commit-dropped")
+    stderr = lost.stderr
+    _check(lost.exit_code, _notes(store, "commit-dropped"), stderr)
+    assert lost.exit_code in (1, 4), stderr
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER drop_me ON recommendations_events")
+    ok(again("commit-dropped", lost))
+    ok(again("commit-dropped", lost))
+    assert _notes(store, "commit-dropped") == 1
+    # The server stops while the log's transaction commits, and is still down when the
+    # command asks whether it was recorded: status 4, the outcome cannot be known.
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute(
+            "CREATE FUNCTION hold_me() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "PERFORM pg_sleep(60); RETURN NEW; END $$"
+        )
+        connection.execute(
+            "CREATE CONSTRAINT TRIGGER hold_me AFTER INSERT ON recommendations_events "
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION hold_me()"
+        )
+    # (waiting for the server a short while: it will not come back while the command runs)
+    quick = f"{store}?connect_timeout=2"
+    command = [sys.executable, "-m", "recommendations", "--store", quick, "note", "2.16"]
+    with subprocess.Popen(
+        [*command, "commit-held", *entry(on="2017-04-01")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+    ) as held:
+        with psycopg.connect(store, autocommit=True) as connection:
+            for _ in range(600):  # until its commit waits in the trigger
+                (waiting,) = connection.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'"
+                ).fetchone() or (0,)
+                if waiting:
+                    break
+                time.sleep(0.1)
+            assert waiting, "the command never reached its commit"
+        restartable.stop()
+        try:
+            _, said = held.communicate(timeout=120)
+        except subprocess.TimeoutExpired:
+            held.kill()
+            raise
+        finally:
+            restartable.start()
+    stderr = said.decode()
+    _check(held.returncode, _notes(store, "commit-held"), stderr)
+    assert held.returncode == 4, stderr
+    assert "whether the entry is in the log" in stderr
+    with psycopg.connect(store, autocommit=True) as connection:
+        connection.execute("DROP TRIGGER hold_me ON recommendations_events")
+    ok(
+        invoke(
+            "--store",
+            store,
+            "note",
+            "2.16",
+            "commit-held",
+            *entry(on="2017-04-01"),
+            "--command-id",
+            _retry_id(stderr),
+        )
+    )
+    assert _notes(store, "commit-held") == 1
+
+    shown = invoke("--store", store, "register")
+    assert shown.exit_code == 0 and shown.stderr == ""
+    seen = [down.exit_code, behind.exit_code, lost.exit_code, held.returncode]
+    print(f"statuses: server down, views dropped, commit dropped, commit held: {seen}")  # -s
