@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import orjson
@@ -42,6 +42,9 @@ from ._errors import (
 )
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
+
+if TYPE_CHECKING:
+    from .integrity._service import Integrity
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
@@ -230,6 +233,13 @@ class Tracker(TrackerViews):
             self.views: Views = adapter.open_views(
                 url, LogSource(self._app.recorder, self._decode_domain), settings
             )
+
+    @property
+    def integrity(self) -> Integrity:
+        """The Merkle tree of this store's log: seal, verify, checkpoints and proofs."""
+        from .integrity._service import Integrity
+
+        return Integrity(self._app.recorder, self._label)
 
     def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
         return cast(domain.Event | CommandRecord, self._app.mapper.to_domain_event(stored))
@@ -881,6 +891,8 @@ class Tracker(TrackerViews):
         for position.
         """
 
+        with _translated(self._label):
+            self.integrity.adopt_persons(source.integrity)
         everything = (record for _, record in source._records(0, batch))
         return self._append(everything, batch=batch, progress=progress, records=True)
 
