@@ -40,6 +40,7 @@ from typing import Any
 import orjson
 
 from recommendations._errors import StoreError
+from recommendations.integrity.verifier import leaf_hash
 
 __all__ = [
     "ERASED",
@@ -189,8 +190,3 @@ def leaf_bytes(
             committed,
         )
     )
-
-
-def leaf_hash(data: bytes) -> bytes:
-    """RFC 6962's leaf hash: SHA-256(0x00 || data)."""
-    return hashlib.sha256(b"\x00" + data).digest()

@@ -20,8 +20,9 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 from recommendations._errors import StoreError
 
 from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
+from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
-from ._tree import NODE_LEVELS, Frontier, LeafRow, NodeRow, frontier_of, subtree_root
+from ._tree import NODE_LEVELS, LeafRow, NodeRow, frontier_of
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
@@ -161,7 +162,7 @@ class Integrity:
                 )
                 hashed = leaf_hash(data)
                 leaves.append((n.id, hashed, _hex(n.originator_id), n.originator_version, ""))
-                nodes.extend(x for x in frontier.append(hashed) if x[0] % NODE_LEVELS == 0)
+                nodes.extend(x for x in frontier.append(hashed) if x[0] and x[0] % NODE_LEVELS == 0)
             tables.write(leaves, nodes)
         return tables.transaction()
 
@@ -388,7 +389,7 @@ class Integrity:
                         findings.add(self._difference(event, leaf, salts))
                     event = next(events, None)
                     leaf = next(leaves, None)
-                nodes.extend(n for n in frontier.append(hashed) if n[0] % NODE_LEVELS == 0)
+                nodes.extend(n for n in frontier.append(hashed) if n[0] and n[0] % NODE_LEVELS == 0)
                 check_checkpoints()
                 if len(nodes) >= page_size // 8:
                     self._check_nodes(tables, nodes, findings)
@@ -518,6 +519,3 @@ class Integrity:
                             f"{first + (1 << level)} does not match the log's entries there",
                         )
                     )
-
-
-__all__ += ["subtree_root"]

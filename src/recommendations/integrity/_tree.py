@@ -18,77 +18,36 @@ again from the tables whenever another writer has moved the log on.
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
-from ._leaf import leaf_bytes, leaf_hash, new_salt, persons_in
+from recommendations.integrity._merkle import Frontier
+from recommendations.integrity.verifier import node_hash
+
+from ._leaf import leaf_bytes, leaf_hash, persons_in
 
 __all__ = [
     "NODE_LEVELS",
-    "Frontier",
+    "Entry",
     "LeafRow",
+    "NodeRow",
+    "StoredNodes",
     "Tables",
     "TreeWriter",
-    "node_hash",
+    "frontier_of",
     "subtree_root",
 ]
 
 NODE_LEVELS = 4
 """Interior nodes are kept at levels 4, 8, 12, ...: one extra row every 16 entries."""
 
-EMPTY_ROOT = hashlib.sha256(b"").digest()
-
 LeafRow = tuple[int, bytes, str, int, str]
 """A stored leaf: position, leaf hash, item id (hex), version, recorded time."""
 
 NodeRow = tuple[int, int, bytes]
 """A stored interior node: level, index, hash."""
-
-
-def node_hash(left: bytes, right: bytes) -> bytes:
-    """RFC 6962's interior node: SHA-256(0x01 || left || right)."""
-    return hashlib.sha256(b"\x01" + left + right).digest()
-
-
-class Frontier:
-    """The right border of a growing tree: one perfect subtree root per set bit of its
-    size, highest first."""
-
-    def __init__(self, size: int = 0, roots: Sequence[bytes] = ()) -> None:
-        self.size = size
-        levels = [level for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
-        self._stack: list[tuple[int, bytes]] = list(zip(levels, roots, strict=True))
-
-    def append(self, leaf: bytes) -> Iterator[NodeRow]:
-        """Add one leaf hash; yield every perfect subtree it completes (level, index, hash),
-        from level 1 up."""
-        node, level, index = leaf, 0, self.size
-        while self._stack and self._stack[-1][0] == level:
-            _, left = self._stack.pop()
-            node = node_hash(left, node)
-            level += 1
-            index //= 2
-            yield level, index, node
-        self._stack.append((level, node))
-        self.size += 1
-
-    def root(self) -> bytes:
-        """The root of the tree so far (SHA-256 of nothing for an empty tree)."""
-        if not self._stack:
-            return EMPTY_ROOT
-        root = self._stack[-1][1]
-        for _, left in reversed(self._stack[:-1]):
-            root = node_hash(left, root)
-        return root
-
-    def copy(self) -> Frontier:
-        other = Frontier()
-        other.size = self.size
-        other._stack = list(self._stack)
-        return other
 
 
 class Tables(Protocol):
@@ -121,15 +80,20 @@ def subtree_root(tables: Tables, level: int, index: int) -> bytes:
     return hashes[0]
 
 
+class StoredNodes:
+    """A store's tables as the :class:`~recommendations.integrity.Nodes` that proofs are
+    made from: any perfect subtree's root, from the nearest level kept."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def node(self, level: int, index: int) -> bytes:
+        return subtree_root(self.tables, level, index)
+
+
 def frontier_of(tables: Tables, size: int) -> Frontier:
     """The frontier of the stored tree of ``size`` leaves."""
-    roots = []
-    start = 0
-    for level in range(size.bit_length() - 1, -1, -1):
-        if size >> level & 1:
-            roots.append(subtree_root(tables, level, start >> level))
-            start += 1 << level
-    return Frontier(size, roots)
+    return Frontier.from_nodes(StoredNodes(tables), size)
 
 
 Entry = tuple[int, "uuid.UUID | str", int, str, bytes]
@@ -185,7 +149,7 @@ class TreeWriter:
                         recorded,
                     )
                 )
-                nodes.extend(n for n in frontier.append(hashed) if n[0] % NODE_LEVELS == 0)
+                nodes.extend(n for n in frontier.append(hashed) if n[0] and n[0] % NODE_LEVELS == 0)
             tables.write(leaves, nodes)
             self._pending = (frontier, found)
             return True
@@ -211,10 +175,3 @@ def _recorded(data: bytes) -> str:
     offset += 4 + int.from_bytes(data[offset : offset + 4])
     size = int.from_bytes(data[offset : offset + 4])
     return data[offset + 4 : offset + 4 + size].decode()
-
-
-def salts_for(tables: Tables) -> Callable[[Iterable[str]], dict[str, bytes]]:
-    return lambda names: tables.salts(names, create=False)
-
-
-__all__ += ["EMPTY_ROOT", "Entry", "NodeRow", "frontier_of", "new_salt"]
