@@ -78,6 +78,10 @@ _ORDER = (
     "correct",
     "stores",
     "rebuild",
+    "seal",
+    "checkpoint",
+    "prove",
+    "verify",
 )
 """The order ``--help`` lists the commands in: reading first, then recording (an inspection,
 its report, then a recommendation's life), then the store's upkeep."""

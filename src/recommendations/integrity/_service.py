@@ -19,10 +19,12 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from recommendations._errors import StoreError
 
+from ._bundle import make_bundle
+from ._checkpoint import SigningKey, checkpoint_note
 from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
-from ._tree import NODE_LEVELS, LeafRow, NodeRow, frontier_of
+from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
@@ -256,6 +258,68 @@ class Integrity:
         made = datetime.now(UTC).isoformat()
         with self._tables(write=True) as tables:
             tables.add_checkpoint(size, root, note, made)
+
+    def origin(self) -> str:
+        """The checkpoints' origin line: ``recommendations/`` and the first 16 hex digits
+        of the first entry's leaf hash, the same in every copy of the log."""
+        with self._tables(write=False) as tables:
+            first = tables.hashes(0, 0, 1)
+        return "recommendations/" + (first[0].hex()[:16] if first else "empty")
+
+    def checkpoint(
+        self, *, keys: Sequence[SigningKey] = (), origin: str | None = None, keep: bool = True
+    ) -> str:
+        """A checkpoint of the tree as it stands (signed with ``keys`` if any), kept in the
+        store unless ``keep`` is false: the C2SP checkpoint note."""
+        size, root = self.root()
+        note: str = checkpoint_note(origin or self.origin(), size, root, keys=keys)
+        if keep and not self.computed_on_read:
+            self.keep_checkpoint(size, root, note)
+        return note
+
+    def prove(
+        self,
+        reference: str,
+        entries: Sequence[tuple[int, uuid.UUID]],
+        *,
+        checkpoint: str,
+        earlier: str | None = None,
+    ) -> dict[str, Any]:
+        """The proof bundle of one item's entries (``(position, item id)`` pairs) against
+        ``checkpoint``, with the consistency proof from ``earlier`` if given."""
+        if not entries:
+            raise StoreError(
+                "has no entries in this store to prove",
+                reference=reference,
+                field="reference",
+                rule="proof-bundle",
+            )
+        with self._tables(write=False) as tables:
+            salts = tables.all_salts()
+            shown = []
+            for position, _ in entries:
+                page = self._recorder.select_notifications(start=position, limit=1)
+                if not page or page[0].id != position:
+                    raise StoreError(
+                        f"the log has no entry at position {position}: run recommendations verify",
+                        reference=reference,
+                        field="position",
+                        rule="proof-bundle",
+                    )
+                n = page[0]
+                data = leaf_bytes(
+                    n.id, n.originator_id, n.originator_version, n.topic, n.state, salts
+                )
+                shown.append((position, data))
+            bundle: dict[str, Any] = make_bundle(
+                reference=reference,
+                item_id=str(entries[0][1]),
+                entries=shown,
+                nodes=StoredNodes(tables),
+                checkpoint=checkpoint,
+                earlier=earlier,
+            )
+            return bundle
 
     # --- verifying --------------------------------------------------------------------------
 
