@@ -8,10 +8,10 @@ from datetime import date
 import click
 
 from ._app import Refused, Session, cli, session, store_option
-from ._output import markdown, note, progress, show
+from ._output import emit, markdown, note, progress, show
 from ._params import DATE, audience_option
 
-__all__ = ["demo", "import_", "rebuild", "stores"]
+__all__ = ["demo", "import_", "rebuild", "stores", "verifier"]
 
 
 @cli.command(short_help="Build the example store and print its committee paper.")
@@ -287,3 +287,20 @@ def copy(source: str) -> None:
         f"Copied {copied} records from {redact(source)} into {session().label}; "
         f"it now holds {target.head()}."
     )
+
+
+@cli.command(short_help="Print the standalone verifier of proof bundles (one Python file).")
+@click.option("-o", "--output", metavar="FILE", help="Write it to FILE instead of standard output.")
+def verifier(output: str | None) -> None:
+    """Print the standalone verifier: one file of Python, standard library only (plus the
+    cryptography package to check a signature), that checks a proof bundle against its
+    checkpoint without this library installed. Run it as `python verify.py BUNDLE.json
+    [--checkpoint FILE] [--key VERIFIER_KEY]`.
+
+    \b
+    recommendations verifier -o verify.py
+    """
+    from importlib import resources
+
+    source = resources.files("recommendations.integrity").joinpath("verifier.py").read_bytes()
+    emit(source, output, binary=False, what="the standalone verifier")
