@@ -156,7 +156,6 @@ def checkpoint(key: str | None, origin: str | None, output: str | None) -> None:
 
     \b
     recommendations checkpoint -o march-committee.checkpoint
-    RECOMMENDATIONS_SIGNING_KEY=/secure/committee.key recommendations checkpoint
     """
     tracker = session().tracker()
     text = tracker.integrity.checkpoint(keys=_keys(key), origin=origin)
@@ -200,8 +199,8 @@ def prove(reference: str, earlier: str | None, key: str | None, output: str | No
     program that checks it without this library.
 
     \b
-    recommendations prove 2.16 -o 2.16.proof.json
-    recommendations prove 2.16 --from-checkpoint march-committee.checkpoint
+    recommendations prove CB-21 -o CB-21.proof.json
+    recommendations prove CB-21 --from-checkpoint march-committee.checkpoint -o CB-21.json
     """
     from recommendations.integrity._bundle import bundle_json
 
