@@ -30,6 +30,7 @@ The leaf hash is ``SHA-256(0x00 || leaf bytes)`` (RFC 6962).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import struct
@@ -59,6 +60,7 @@ FORMAT = b"RLF1"
 PERSON_FIELDS = frozenset({"actor", "owner_name", "accepted_by"})
 """The fields of the stored form that name a person: who acted, the owner's name, and who
 accepted a discharge."""
+_PERSON_KEYS = tuple(sorted(PERSON_FIELDS))
 ERASED = "[erased]"
 """What an erased person's name reads as, followed by a space and their commitment."""
 SALT_BYTES = 16
@@ -76,6 +78,7 @@ def new_salt() -> bytes:
     return secrets.token_bytes(SALT_BYTES)
 
 
+@functools.lru_cache(maxsize=4096)
 def commitment(salt: bytes, name: str) -> str:
     """What a leaf holds in place of ``name``: ``sha256:`` and the hex of
     SHA-256(salt || 0x00 || name)."""
@@ -122,11 +125,13 @@ def persons_in(states: Iterable[bytes]) -> set[str]:
     return found
 
 
-def _committed(data: Any, salts: Mapping[str, bytes]) -> Any:
-    if isinstance(data, dict):
-        out = {}
-        for key, value in data.items():
-            if key in PERSON_FIELDS and isinstance(value, str):
+def _commit_in_place(data: Any, salts: Mapping[str, bytes]) -> None:
+    """Replace every personal field's value in ``data`` (parsed JSON, at any depth) by its
+    commitment, in place."""
+    if type(data) is dict:
+        for key in _PERSON_KEYS:
+            value = data.get(key)
+            if type(value) is str:
                 done = erased(value)
                 if done is None:
                     salt = salts.get(value)
@@ -138,13 +143,14 @@ def _committed(data: Any, salts: Mapping[str, bytes]) -> Any:
                             rule="person-salt",
                         )
                     done = commitment(salt, value)
-                out[key] = done
-            else:
-                out[key] = _committed(value, salts)
-        return out
-    if isinstance(data, list):
-        return [_committed(value, salts) for value in data]
-    return data
+                data[key] = done
+        for value in data.values():
+            if type(value) is dict or type(value) is list:
+                _commit_in_place(value, salts)
+    elif type(data) is list:
+        for value in data:
+            if type(value) is dict or type(value) is list:
+                _commit_in_place(value, salts)
 
 
 def committed_state(state: bytes, salts: Mapping[str, bytes]) -> tuple[int, str, bytes]:
@@ -153,10 +159,11 @@ def committed_state(state: bytes, salts: Mapping[str, bytes]) -> tuple[int, str,
     if data is None:
         return 0, "", state
     recorded = data.get("recorded_at")
+    _commit_in_place(data, salts)
     return (
         1,
         recorded if isinstance(recorded, str) else "",
-        orjson.dumps(_committed(data, salts), option=orjson.OPT_SORT_KEYS),
+        orjson.dumps(data, option=orjson.OPT_SORT_KEYS),
     )
 
 
@@ -172,15 +179,19 @@ def leaf_bytes(
 
     A state read back as text (a database changed by hand may return one) is taken as its
     UTF-8 bytes."""
-    if not isinstance(item, uuid.UUID):
-        item = uuid.UUID(str(item))
+    if isinstance(item, uuid.UUID):
+        item_bytes = item.bytes
+    else:
+        item_bytes = bytes.fromhex(str(item).replace("-", ""))
+        if len(item_bytes) != 16:
+            raise ValueError(f"{item!r} is not an item id")
     raw = state.encode() if isinstance(state, str) else bytes(state)
     kind, recorded, committed = committed_state(raw, salts)
     topic_bytes = topic.encode()
     time_bytes = recorded.encode()
     return b"".join(
         (
-            _HEADER.pack(FORMAT, position, item.bytes, version),
+            _HEADER.pack(FORMAT, position, item_bytes, version),
             _LENGTH.pack(len(topic_bytes)),
             topic_bytes,
             _LENGTH.pack(len(time_bytes)),

@@ -418,7 +418,8 @@ class Integrity:
                                 f"{event.id}: it was inserted, or its leaf deleted",
                             )
                         )
-                    hashed = self._leaf(event, salts, None if event.id > size else findings)
+                    # beyond the tree nothing was committed to: no leaf to recompute
+                    hashed = b"" if event.id > size else self._leaf(event, salts, findings)
                     event = next(events, None)
                 elif event is None or leaf[0] < event.id:
                     position, hashed, item, version, _ = leaf
