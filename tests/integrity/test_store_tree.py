@@ -319,3 +319,18 @@ def test_appends_after_another_writer_continue_the_same_tree(tmp_path: Path, clo
         two.execute(r.Regrade(reference="R1", grade="red", **who(4, 1)))
         one.execute(r.Regrade(reference="R2", grade="red", **who(4, 1)))
         assert one.integrity.verify().ok
+
+
+def test_an_eventsourcing_store_computes_the_tree_on_read_and_says_so(
+    tmp_path: Path, clock: Clock
+) -> None:
+    url = f"eventsourcing://eventsourcing.sqlite?SQLITE_DBNAME={tmp_path / 'es.db'}"
+    with r.Tracker(url, clock=clock) as tracker:
+        record_log(tracker, count=3)
+        integrity = tracker.integrity
+        assert integrity.computed_on_read
+        found = integrity.verify()
+        assert found.ok and found.computed_on_read
+        assert found.size == found.head == tracker.head()
+        assert integrity.seal() == 0
+        assert found.as_dict()["computed_on_read"] is True
