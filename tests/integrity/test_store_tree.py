@@ -90,9 +90,7 @@ def test_leaf_bytes_are_as_documented() -> None:
     import hashlib
 
     person = "sha256:" + hashlib.sha256(bytes(16) + b"\x00Kath").hexdigest()
-    committed = (
-        b'{"actor":"' + person.encode() + b'","grade":"amber","recorded_at":"' + time + b'"}'
-    )
+    committed = state.replace(b'"Kath"', b'"' + person.encode() + b'"')
     assert data == (
         b"RLF1"
         + (3).to_bytes(8, "big")
@@ -109,6 +107,12 @@ def test_leaf_bytes_are_as_documented() -> None:
     erased = state.replace(b'"Kath"', b'"[erased] ' + person.encode() + b'"')
     assert leaf_bytes(3, item, 2, "recommendations.domain:Regraded", erased, {}) == data
     assert leaf_hash(data) == hashlib.sha256(b"\x00" + data).digest()
+    # a key inside a text is not a field: quotes in JSON text are escaped
+    tricky = state.replace(b'"grade":"amber"', b'"grade":"\\"actor\\":\\"Nobody"')
+    assert b"Nobody" in leaf_bytes(3, item, 2, "t", tricky, salts)
+    # any other change to the stored bytes, even a space, changes the leaf
+    spaced = state.replace(b'"grade":', b'"grade": ')
+    assert leaf_bytes(3, item, 2, "recommendations.domain:Regraded", spaced, salts) != data
 
 
 # --- tampering behind the library's back -----------------------------------------------------

@@ -1,4 +1,4 @@
-"""The leaf of the tree: the canonical bytes one stored entry of the log commits to.
+"""The leaf of the tree: the bytes one stored entry of the log commits to.
 
 Every record of the log (an entry, or the record that a command id was carried out) is one
 leaf; the leaf of log position ``p`` has index ``p - 1`` (positions run from 1 without
@@ -9,21 +9,23 @@ gaps). Its bytes are, in this order (integers unsigned big-endian)::
     item id                     16 bytes, the UUID's bytes
     version                     8 bytes, the entry's version within its item
     len(topic)  topic           4 bytes + UTF-8
-    len(time)   recorded time   4 bytes + UTF-8: the state's "recorded_at" as stored
-                                (empty if the state has none or cannot be read as JSON)
-    kind                        1 byte: 1 = the state is a JSON object, committed in
-                                canonical form; 0 = the state is committed as stored
+    len(time)   recorded time   4 bytes + UTF-8: the state's first "recorded_at" value as
+                                stored (empty if it has none)
+    kind                        1 byte: 1 = a JSON object (the state starts with "{"),
+                                committed with its personal fields replaced; 0 = any other
+                                state (encrypted, compressed), committed as stored
     len(state)  state           4 bytes + the committed state
 
-The committed state of a JSON object is the object written again with its keys sorted
-and no spaces (orjson, ``OPT_SORT_KEYS``), every value of a personal field
-(:data:`PERSON_FIELDS`, at any depth: a correction's replacement carries them too)
-replaced by the person's commitment (:func:`commitment`). A commitment is
-``"sha256:" + hex(SHA-256(salt || 0x00 || UTF-8 name))``, with a random salt of 16 bytes
-per person that the store keeps in a table of its own. So the leaf holds no name; erasing
-a person deletes their salt and writes ``"[erased] " + commitment`` in place of their name
-in the stored rows, which commits to the same bytes: every leaf hash, and every proof,
-stays as it was.
+The committed state of a JSON object is the stored bytes exactly as they are, except that
+the value of every personal field (:data:`PERSON_FIELDS`, at any depth: a correction's
+replacement carries them too), that is every ``"actor":"..."``, ``"owner_name":"..."`` and
+``"accepted_by":"..."`` (a key and a string value, written without spaces as the stored
+form writes them), is replaced by the person's commitment (:func:`commitment`). A
+commitment is ``sha256:`` + hex(SHA-256(salt || 0x00 || UTF-8 name)), with a random salt of
+16 bytes per person that the store keeps in a table of its own. So the leaf holds no name,
+and any other change to the stored bytes changes the leaf. Erasing a person deletes their
+salt and writes ``[erased] `` + commitment in place of their name in the stored rows, which
+commits to the same bytes: every leaf hash, and every proof, stays as it was.
 
 The leaf hash is ``SHA-256(0x00 || leaf bytes)`` (RFC 6962).
 """
@@ -32,11 +34,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 import secrets
 import struct
 import uuid
 from collections.abc import Iterable, Mapping
-from typing import Any
 
 import orjson
 
@@ -60,7 +62,6 @@ FORMAT = b"RLF1"
 PERSON_FIELDS = frozenset({"actor", "owner_name", "accepted_by"})
 """The fields of the stored form that name a person: who acted, the owner's name, and who
 accepted a discharge."""
-_PERSON_KEYS = tuple(sorted(PERSON_FIELDS))
 ERASED = "[erased]"
 """What an erased person's name reads as, followed by a space and their commitment."""
 SALT_BYTES = 16
@@ -82,7 +83,10 @@ def new_salt() -> bytes:
 def commitment(salt: bytes, name: str) -> str:
     """What a leaf holds in place of ``name``: ``sha256:`` and the hex of
     SHA-256(salt || 0x00 || name)."""
-    return "sha256:" + hashlib.sha256(salt + b"\x00" + name.encode()).hexdigest()
+    return (
+        "sha256:"
+        + hashlib.sha256(salt + b"\x00" + name.encode("utf-8", "surrogateescape")).hexdigest()
+    )
 
 
 def erased(value: str) -> str | None:
@@ -92,78 +96,61 @@ def erased(value: str) -> str | None:
     return None
 
 
-def _parsed(state: bytes) -> dict[str, Any] | None:
-    if not state.startswith(b"{"):
-        return None
+_PERSON = re.compile(rb'"(actor|owner_name|accepted_by)":"((?:[^"\\]|\\.)*)"')
+"""A personal field and its string value in a stored state. In JSON, a quote inside a
+string is escaped, so this matches keys only, never text inside a value."""
+_RECORDED = re.compile(rb'"recorded_at":"([^"\\]*)"')
+
+
+def _name(raw: bytes) -> str:
+    """A JSON string's text from its quoted body."""
+    if b"\\" not in raw:
+        return raw.decode("utf-8", "surrogateescape")
     try:
-        data = orjson.loads(state)
+        value = orjson.loads(b'"' + raw + b'"')
     except orjson.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def _walk_names(data: Any, found: set[str]) -> None:
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if key in PERSON_FIELDS and isinstance(value, str):
-                if erased(value) is None:
-                    found.add(value)
-            else:
-                _walk_names(value, found)
-    elif isinstance(data, list):
-        for value in data:
-            _walk_names(value, found)
+        return raw.decode("utf-8", "surrogateescape")
+    return value if isinstance(value, str) else raw.decode("utf-8", "surrogateescape")
 
 
 def persons_in(states: Iterable[bytes]) -> set[str]:
     """Every person named (and not erased) in these stored states."""
     found: set[str] = set()
     for state in states:
-        data = _parsed(state)
-        if data is not None:
-            _walk_names(data, found)
+        if state[:1] == b"{":
+            for match in _PERSON.finditer(state):
+                name = _name(match[2])
+                if erased(name) is None:
+                    found.add(name)
     return found
-
-
-def _commit_in_place(data: Any, salts: Mapping[str, bytes]) -> None:
-    """Replace every personal field's value in ``data`` (parsed JSON, at any depth) by its
-    commitment, in place."""
-    if type(data) is dict:
-        for key in _PERSON_KEYS:
-            value = data.get(key)
-            if type(value) is str:
-                done = erased(value)
-                if done is None:
-                    salt = salts.get(value)
-                    if salt is None:
-                        raise LeafError(
-                            f"no salt is kept for the person {value!r} named in field "
-                            f"{key!r}: the leaf cannot be made",
-                            field=key,
-                            rule="person-salt",
-                        )
-                    done = commitment(salt, value)
-                data[key] = done
-        for value in data.values():
-            if type(value) is dict or type(value) is list:
-                _commit_in_place(value, salts)
-    elif type(data) is list:
-        for value in data:
-            if type(value) is dict or type(value) is list:
-                _commit_in_place(value, salts)
 
 
 def committed_state(state: bytes, salts: Mapping[str, bytes]) -> tuple[int, str, bytes]:
     """The kind, recorded time and committed bytes of a stored state (see the module)."""
-    data = _parsed(state)
-    if data is None:
+    if state[:1] != b"{":
         return 0, "", state
-    recorded = data.get("recorded_at")
-    _commit_in_place(data, salts)
+
+    def commit(match: re.Match[bytes]) -> bytes:
+        name = _name(match[2])
+        done = erased(name)
+        if done is None:
+            salt = salts.get(name)
+            if salt is None:
+                field = match[1].decode()
+                raise LeafError(
+                    f"no salt is kept for the person {name!r} named in field {field!r}: the "
+                    "leaf cannot be made",
+                    field=field,
+                    rule="person-salt",
+                )
+            done = commitment(salt, name)
+        return b'"' + match[1] + b'":"' + done.encode() + b'"'
+
+    recorded = _RECORDED.search(state)
     return (
         1,
-        recorded if isinstance(recorded, str) else "",
-        orjson.dumps(data, option=orjson.OPT_SORT_KEYS),
+        recorded[1].decode("utf-8", "surrogateescape") if recorded else "",
+        _PERSON.sub(commit, state),
     )
 
 
@@ -188,7 +175,7 @@ def leaf_bytes(
     raw = state.encode() if isinstance(state, str) else bytes(state)
     kind, recorded, committed = committed_state(raw, salts)
     topic_bytes = topic.encode()
-    time_bytes = recorded.encode()
+    time_bytes = recorded.encode("utf-8", "surrogateescape")
     return b"".join(
         (
             _HEADER.pack(FORMAT, position, item_bytes, version),

@@ -174,4 +174,4 @@ def _recorded(data: bytes) -> str:
     offset = 36
     offset += 4 + int.from_bytes(data[offset : offset + 4])
     size = int.from_bytes(data[offset : offset + 4])
-    return data[offset + 4 : offset + 4 + size].decode()
+    return data[offset + 4 : offset + 4 + size].decode("utf-8", "surrogateescape")
