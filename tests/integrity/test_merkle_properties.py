@@ -88,13 +88,22 @@ def test_every_consistency_proof_verifies_and_any_bit_flip_fails(
 @settings(max_examples=30, deadline=None)
 @given(size=st.integers(0, 300))
 def test_the_frontier_gives_the_root_of_the_whole_tree(size: int) -> None:
-    frontier = Frontier()
-    tree = MemoryNodes()
-    for i in range(size):
-        leaf = leaf_hash(i.to_bytes(4, "big"))
+    leaves = [leaf_hash(i.to_bytes(4, "big")) for i in range(size)]
+    frontier, tree = Frontier(), MemoryNodes()
+    for leaf in leaves:
         frontier.append(leaf)
         tree.append(leaf)
-    assert frontier.root() == tree_root(tree, size)
+    assert frontier.root() == tree_root(tree, size) == MemoryNodes(leaves).root()
+    split = size // 3
+    extended = Frontier.from_nodes(tree, split)
+    extended.extend(leaves[split:])
+    assert (extended.size, extended.hashes) == (frontier.size, frontier.hashes)
+    built = MemoryNodes(leaves[:split])
+    for leaf in leaves[split:]:
+        built.append(leaf)
+    assert all(
+        built.node(level, index) == tree.node(level, index) for level, index, _ in frontier.nodes()
+    )
 
 
 class CountingNodes:

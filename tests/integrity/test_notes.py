@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommendations import RecommendationsError
 from recommendations.integrity import (
@@ -168,6 +172,15 @@ def test_a_key_file_is_never_overwritten_and_must_hold_a_key(tmp_path: Path) -> 
         SigningKey.from_file(tmp_path / "missing")
 
 
+def test_a_key_whose_base64_holds_a_plus_reads_back() -> None:
+    seed = bytes([0xFB] * 32)
+    key = SigningKey("k", Ed25519PrivateKey.from_private_bytes(seed))
+    assert "+" in key.private_text().split("+", 4)[4]
+    again = SigningKey.from_text(key.private_text())
+    assert again.verifier_key == key.verifier_key
+    assert again.private_text() == key.private_text()
+
+
 def test_sign_note_refuses_text_that_is_not_a_note() -> None:
     key = SigningKey.generate("k")
     with pytest.raises(NoteError, match="ends with one newline"):
@@ -256,3 +269,21 @@ def test_rekor_v2_checkpoints_fail_even_when_every_log_key_is_known() -> None:
         if case["checkpoint_expectation"] == "invalid":
             with pytest.raises(verifier.VerificationError):
                 verifier.open_checkpoint(case["checkpoint"], keys)
+
+
+_VALID = NOTES["open"][0]["note"]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    cut=st.integers(0, len(_VALID)),
+    insert=st.text(alphabet=st.sampled_from("\n \u2014+=/Aa0\x01\xff"), max_size=6),
+    raw=st.binary(max_size=40),
+)
+def test_any_mangled_note_fails_only_as_a_note_error(cut: int, insert: str, raw: bytes) -> None:
+    for note in (_VALID[:cut] + insert + _VALID[cut:], raw, raw.decode("latin-1") + "\n"):
+        with contextlib.suppress(verifier.NoteError):
+            opened = verifier.open_note(note, [KEYS["peter"], KEYS["enoch"]])
+            assert opened.text == NOTES["open"][0]["want_text"]  # only ever the signed text
+        with contextlib.suppress(verifier.NoteError):
+            verifier.open_checkpoint(note)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import ast
+import base64
+import contextlib
 import json
+import struct
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from recommendations import RecommendationsError
 from recommendations.integrity import (
@@ -19,6 +25,7 @@ from recommendations.integrity import (
     bundle_json,
     check_bundle,
     checkpoint_note,
+    inclusion_proof,
     leaf_hash,
     make_bundle,
     verifier,
@@ -122,6 +129,29 @@ def test_a_bundle_checks_in_the_library() -> None:
     assert report.earlier is not None and report.earlier.size == 10
     assert not report.earlier_supplied
     assert report.signed_by == (KEY.verifier_key,)
+    assert report.earlier_signed_by == (KEY.verifier_key,)
+    assert "size 10, fingerprint " + report.earlier.fingerprint + ", signed by" in "\n".join(
+        report.lines()
+    )
+
+
+def test_an_earlier_checkpoint_in_the_bundle_must_be_signed_when_keys_are_given() -> None:
+    unsigned = checkpoint_note(ORIGIN, 10, TREE.root(10))
+    bundle = _bundle(earlier=unsigned)
+    with pytest.raises(RecommendationsError, match="a signed note needs a blank line"):
+        check_bundle(bundle, keys=[KEY.verifier_key])
+    # Without keys it proves the prefix, and says that checkpoint is only the bundle's word.
+    words = "\n".join(check_bundle(bundle).lines())
+    assert "came with the bundle and no signature on it was checked" in words
+    # Your own unsigned copy of it is yours to trust: keys check only the current one.
+    report = check_bundle(bundle, checkpoint=unsigned, keys=[KEY.verifier_key])
+    assert report.earlier_supplied and report.earlier_signed_by == ()
+    assert "came with the bundle" not in "\n".join(report.lines())
+    # A signed copy of yours, by a key you do not know, is refused when keys are given.
+    stranger = SigningKey.generate("elsewhere")
+    signed = checkpoint_note(ORIGIN, 10, TREE.root(10), keys=[stranger])
+    with pytest.raises(RecommendationsError, match="no signature on the note is by a known key"):
+        check_bundle(bundle, checkpoint=signed, keys=[KEY.verifier_key])
 
 
 def test_the_verifier_proves_a_bundle_in_plain_words(tmp_path: Path) -> None:
@@ -162,7 +192,7 @@ def _tampered(kind: str) -> dict[str, Any] | str:
     bundle = _bundle()
     entry = bundle["entries"][1]
     if kind == "leaf":
-        entry["leaf"] = verifier.base64.b64encode(LEAVES[6].replace(b"amber", b"green")).decode()
+        entry["leaf"] = base64.b64encode(LEAVES[6].replace(b"amber", b"green")).decode()
     elif kind == "proof":
         entry["proof"][0] = entry["proof"][1]
     elif kind == "index":
@@ -179,7 +209,9 @@ def _tampered(kind: str) -> dict[str, Any] | str:
     elif kind == "consistency":
         bundle["consistency"]["proof"] = bundle["consistency"]["proof"][:-1]
     elif kind == "origin":
-        bundle["consistency"]["checkpoint"] = checkpoint_note("elsewhere", 10, TREE.root(10))
+        bundle["consistency"]["checkpoint"] = checkpoint_note(
+            "elsewhere", 10, TREE.root(10), keys=[KEY]
+        )
     elif kind == "format":
         bundle["format"] = "something-else"
     elif kind == "json":
@@ -271,3 +303,119 @@ def test_make_bundle_refuses_what_would_not_verify() -> None:
         make(entries=[])
     with pytest.raises(ProofError, match="is not of this log before size 20"):
         make(earlier=checkpoint_note(ORIGIN, 21, TREE.root(20)))
+
+
+def _rlf1(position: int, item: str, version: int, topic: str, state: bytes, kind: int = 1) -> bytes:
+    """Leaf bytes in the library's RLF1 layout, written out by hand from its description."""
+    recorded = b"2017-03-31T09:15:30+00:00"
+    return b"".join(
+        [
+            struct.pack(">4sQ16sQ", b"RLF1", position, uuid.UUID(item).bytes, version),
+            struct.pack(">I", len(topic.encode())),
+            topic.encode(),
+            struct.pack(">I", len(recorded)),
+            recorded,
+            bytes([kind]),
+            struct.pack(">I", len(state)),
+            state,
+        ]
+    )
+
+
+def test_rlf1_leaves_are_decoded_and_must_name_the_entry_and_item() -> None:
+    state = b'{"actor":"sha256:' + b"ab" * 32 + b'","grade":"green"}'
+    leaves = [_rlf1(p, ITEM, p, "recommendations.domain:Regraded", state) for p in (1, 2)]
+    leaves.append(_rlf1(3, "1692dbce-21f8-5c33-9aac-86cf4e13ba70", 1, "t", b"x", kind=0))
+    leaves.append(_rlf1(9, ITEM, 3, "t", b"{}"))  # at position 4, says 9
+    leaves.append(leaves[0][:-3])  # cut short
+    tree = MemoryNodes(leaf_hash(leaf) for leaf in leaves)
+    note = checkpoint_note(ORIGIN, 5, tree.root())
+
+    def bundle(*positions: int) -> dict[str, Any]:
+        return {
+            "format": verifier.BUNDLE_FORMAT,
+            "reference": "2.16",
+            "item_id": ITEM.upper(),  # a UUID in capitals is the same UUID
+            "checkpoint": note,
+            "entries": [
+                {
+                    "position": p,
+                    "leaf_index": p - 1,
+                    "leaf": base64.b64encode(leaves[p - 1]).decode(),
+                    "proof": [
+                        base64.b64encode(h).decode() for h in inclusion_proof(tree, p - 1, 5)
+                    ],
+                }
+                for p in positions
+            ],
+        }
+
+    report = check_bundle(bundle(1, 2))
+    assert report.entries[1].content == {
+        "position": 2,
+        "item_id": ITEM,
+        "version": 2,
+        "topic": "recommendations.domain:Regraded",
+        "recorded_at": "2017-03-31T09:15:30+00:00",
+        "state": {"actor": "sha256:" + "ab" * 32, "grade": "green"},
+    }
+    words = "\n".join(report.lines())
+    assert (
+        "Proved: entry 2 (leaf 1) is in this log: version 2, topic "
+        "recommendations.domain:Regraded, recorded_at 2017-03-31T09:15:30+00:00." in words
+    )
+    assert '  It records: {"actor": "sha256:abab' in words
+    with pytest.raises(RecommendationsError, match="the leaf is of item 1692dbce"):
+        check_bundle(bundle(1, 3))
+    with pytest.raises(RecommendationsError, match="the leaf says position 9"):
+        check_bundle(bundle(4))
+    with pytest.raises(RecommendationsError, match="entry 5: RLF1 leaf bytes end too soon"):
+        check_bundle(bundle(5))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    path=st.lists(st.sampled_from(["entries", 0, 1, "proof", "leaf", "consistency"]), max_size=3),
+    key=st.sampled_from(
+        [
+            "format",
+            "reference",
+            "item_id",
+            "checkpoint",
+            "entries",
+            "position",
+            "leaf_index",
+            "leaf",
+            "proof",
+            "consistency",
+            "size",
+        ]
+    ),
+    value=JSON,
+)
+def test_any_malformed_bundle_is_refused_as_such(
+    path: list[str | int], key: str, value: object
+) -> None:
+    bundle = json.loads(json.dumps(_BUNDLE))
+    target: Any = bundle
+    for step in path:
+        try:
+            target = target[step]
+        except (KeyError, IndexError, TypeError):
+            break
+    if isinstance(target, dict):
+        target[key] = value
+    elif isinstance(target, list) and target:
+        target[0] = value
+    with contextlib.suppress(verifier.VerificationError):  # and nothing else escapes
+        verifier.check_bundle(bundle)
+
+
+_BUNDLE = _bundle()

@@ -62,7 +62,7 @@ class SigningKey:
     @classmethod
     def from_text(cls, text: str) -> SigningKey:
         """Read ``PRIVATE+KEY+name+hex8(keyid)+base64(0x01 || seed)``."""
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)  # base64 may hold a "+"; a name may not
         if len(parts) != 5 or "+".join(parts[:2]) + "+" != _PREFIX:
             raise NoteError("not a signing key: it reads PRIVATE+KEY+name+keyid+key", rule="key")
         name, hex_id, encoded = parts[2:]

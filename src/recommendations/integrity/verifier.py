@@ -32,12 +32,14 @@ import dataclasses
 import hashlib
 import json
 import sys
+import uuid
 from typing import Any
 
 __all__ = [
     "BUNDLE_FORMAT",
     "EMPTY_ROOT",
     "HASH_SIZE",
+    "LEAF_FORMAT",
     "MAX_SIGNATURES",
     "BundleError",
     "BundleReport",
@@ -50,6 +52,7 @@ __all__ = [
     "VerificationError",
     "VerifierKey",
     "check_bundle",
+    "decode_leaf",
     "fingerprint",
     "key_id",
     "leaf_hash",
@@ -510,6 +513,7 @@ class BundleReport:
     unchecked_signers: tuple[str, ...]
     earlier: Checkpoint | None
     earlier_supplied: bool
+    earlier_signed_by: tuple[VerifierKey, ...] = ()
 
     def lines(self) -> list[str]:
         """The report in plain words, one sentence a line."""
@@ -535,6 +539,9 @@ class BundleReport:
                 f"Proved: entry {entry.position} (leaf {entry.leaf_index}) is in this log"
                 f"{_describe(entry.content)}."
             )
+            if isinstance(entry.content, dict) and "state" in entry.content:
+                state = json.dumps(entry.content["state"], ensure_ascii=False, sort_keys=True)
+                out.append(f"  It records: {_shorten(state)}")
         out.append(
             f"Proved: these {len(self.entries)} entries of recommendation {self.reference} are "
             f"in the log of size {cp.size} with root {cp.root.hex()}."
@@ -543,11 +550,20 @@ class BundleReport:
             whose = (
                 "your checkpoint" if self.earlier_supplied else "the bundle's earlier checkpoint"
             )
+            signed = "".join(
+                f", signed by {key.name!r} (key id {key.key_id.hex()})"
+                for key in self.earlier_signed_by
+            )
             out.append(
                 f"Proved: the log at {whose} (size {self.earlier.size}, fingerprint "
-                f"{self.earlier.fingerprint}) is a prefix of this log: nothing recorded by then "
-                "has been changed, removed or reordered."
+                f"{self.earlier.fingerprint}{signed}) is a prefix of this log: nothing recorded "
+                "by then has been changed, removed or reordered."
             )
+            if not self.earlier_supplied and not self.earlier_signed_by:
+                out.append(
+                    "That earlier checkpoint came with the bundle and no signature on it was "
+                    "checked: compare its fingerprint with your own record of it."
+                )
         return out
 
 
@@ -555,16 +571,81 @@ def _describe(content: object) -> str:
     if isinstance(content, dict):
         shown = [
             f"{key} {content[key]}"
-            for key in ("version", "topic", "recorded_at", "recorded")
+            for key in ("version", "topic", "recorded_at")
             if isinstance(content.get(key), (str, int)) and not isinstance(content[key], bool)
         ]
         return ": " + ", ".join(shown) if shown else ""
     if isinstance(content, str):
-        return ": " + (content if len(content) <= 120 else content[:117] + "...")
+        return ": " + _shorten(content)
     return ""
 
 
+def _shorten(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+LEAF_FORMAT = b"RLF1"
+"""The first four bytes of the library's leaf encoding, version 1."""
+
+
+def decode_leaf(leaf: bytes) -> dict[str, Any]:
+    """Read the library's leaf bytes (format ``RLF1``) into their fields.
+
+    The layout (integers unsigned big-endian): ``b"RLF1"``, the log position (8 bytes), the
+    item's UUID (16 bytes), the version (8 bytes), then the topic, the recorded time (both
+    UTF-8) and the committed state, each preceded by its length (4 bytes), the state also
+    by one byte saying whether it is a canonical JSON object (1) or bytes as stored (0).
+    Personal names are in it only as commitments (``sha256:...``). Raises
+    :class:`BundleError` when ``leaf`` is not such bytes.
+    """
+    if leaf[:4] != LEAF_FORMAT or len(leaf) < 36:
+        raise BundleError("not leaf bytes of format RLF1")
+    position = int.from_bytes(leaf[4:12], "big")
+    item = uuid.UUID(bytes=leaf[12:28])
+    version = int.from_bytes(leaf[28:36], "big")
+    offset = 36
+
+    def take(size: int) -> bytes:
+        nonlocal offset
+        if offset + size > len(leaf):
+            raise BundleError("RLF1 leaf bytes end too soon")
+        part = leaf[offset : offset + size]
+        offset += size
+        return part
+
+    def sized() -> bytes:
+        return take(int.from_bytes(take(4), "big"))
+
+    try:
+        topic = sized().decode("utf-8")
+        recorded = sized().decode("utf-8")
+        kind = take(1)[0]
+        state_bytes = sized()
+    except UnicodeDecodeError:
+        raise BundleError("RLF1 leaf bytes hold a topic or time that is not UTF-8") from None
+    if offset != len(leaf):
+        raise BundleError("RLF1 leaf bytes go on after the state")
+    state: object = state_bytes.hex()
+    if kind == 1:
+        try:
+            state = json.loads(state_bytes.decode("utf-8"))
+        except ValueError:
+            raise BundleError("RLF1 leaf bytes say the state is JSON, and it is not") from None
+    elif kind != 0:
+        raise BundleError(f"RLF1 leaf bytes have an unknown state kind {kind}")
+    return {
+        "position": position,
+        "item_id": str(item),
+        "version": version,
+        "topic": topic,
+        "recorded_at": recorded,
+        "state": state,
+    }
+
+
 def _leaf_content(leaf: bytes) -> object:
+    if leaf[:4] == LEAF_FORMAT:
+        return decode_leaf(leaf)
     try:
         text = leaf.decode("utf-8")
     except UnicodeDecodeError:
@@ -573,6 +654,13 @@ def _leaf_content(leaf: bytes) -> object:
         return json.loads(text)
     except ValueError:
         return text if text.isprintable() else None
+
+
+def _same_item(given: object, item_id: str) -> bool:
+    try:
+        return uuid.UUID(str(given)) == uuid.UUID(item_id)
+    except ValueError:
+        return given == item_id
 
 
 def _field(mapping: object, key: str, where: str) -> object:
@@ -633,9 +721,7 @@ def check_bundle(
     item_id = _text(bundle, "item_id", "the bundle")
     note = _text(bundle, "checkpoint", "the bundle")
     current, opened = open_checkpoint(note, keys)
-    signed_by = tuple(
-        key for key in keys for s in opened.verified if (s.name, s.key_id) == (key.name, key.key_id)
-    )
+    signed_by = _signers(keys, opened)
     entries = bundle.get("entries")
     if not isinstance(entries, list) or not entries:
         raise BundleError("the bundle has no entries")
@@ -647,11 +733,14 @@ def check_bundle(
         if index != position - 1:
             raise BundleError(f"{where}: leaf index {index} is not position {position} - 1")
         leaf = _b64decode(_text(entry, "leaf", where), f"{where} leaf")
-        content = _leaf_content(leaf)
+        try:
+            content = _leaf_content(leaf)
+        except BundleError as error:
+            raise BundleError(f"entry {position}: {error}") from None
         if isinstance(content, dict):
             if content.get("position", position) != position:
                 raise BundleError(f"{where}: the leaf says position {content['position']}")
-            if content.get("item_id", item_id) != item_id:
+            if not _same_item(content.get("item_id", item_id), item_id):
                 raise BundleError(f"{where}: the leaf is of item {content['item_id']}")
         hashed = leaf_hash(leaf)
         try:
@@ -666,6 +755,7 @@ def check_bundle(
             raise ProofError(f"entry {position} is not proved in the log: {error}") from None
         proved.append(ProvedEntry(position, index, hashed, content))
     earlier, supplied = None, checkpoint is not None
+    earlier_signed_by: tuple[VerifierKey, ...] = ()
     consistency = bundle.get("consistency")
     if checkpoint is not None or consistency is not None:
         if consistency is None:
@@ -674,7 +764,12 @@ def check_bundle(
             raise BundleError("the bundle's 'consistency' must be an object")
         if checkpoint is None:
             checkpoint = _text(consistency, "checkpoint", "the consistency proof")
-        earlier, _ = open_checkpoint(checkpoint)
+        if keys and (read_note(checkpoint).unverified or not supplied):
+            # Signed, or not yours: with keys given, a known key must have signed it.
+            earlier, opened_earlier = open_checkpoint(checkpoint, keys)
+            earlier_signed_by = _signers(keys, opened_earlier)
+        else:
+            earlier, _ = open_checkpoint(checkpoint)
         if earlier.origin != current.origin:
             raise ProofError(
                 f"the earlier checkpoint is of the log {earlier.origin!r}, not {current.origin!r}"
@@ -701,6 +796,15 @@ def check_bundle(
         tuple(s.name for s in opened.unverified),
         earlier,
         supplied,
+        earlier_signed_by,
+    )
+
+
+def _signers(
+    keys: list[VerifierKey] | tuple[VerifierKey, ...], note: Note
+) -> tuple[VerifierKey, ...]:
+    return tuple(
+        key for key in keys for s in note.verified if (s.name, s.key_id) == (key.name, key.key_id)
     )
 
 
@@ -747,7 +851,7 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.checkpoint, encoding="utf-8") as file:
                 earlier = file.read()
         report = check_bundle(bundle, checkpoint=earlier, keys=keys)
-    except (OSError, VerificationError) as error:
+    except (OSError, ValueError) as error:  # VerificationError is a ValueError
         print(f"FAILED: {error}")
         print("Nothing in this bundle is proved.")
         return 1
