@@ -81,3 +81,18 @@ def test_any_single_mutation_is_detected(source: tuple[Path, int], data: st.Data
         with r.Tracker(f"sqlite:///{copy}") as tracker:
             found = tracker.integrity.verify()
     assert not found.ok, (mutation, position)
+
+
+def test_a_row_no_writer_of_the_library_made_is_reported_not_raised(
+    source: tuple[Path, int], tmp_path: Path
+) -> None:
+    path, _ = source
+    copy = tmp_path / "log.db"
+    shutil.copy(path, copy)
+    with sqlite3.connect(copy) as db:
+        db.execute("UPDATE stored_events SET originator_id = 'not an id' WHERE rowid = 2")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        found = tracker.integrity.verify()
+    assert not found.ok
+    assert found.problems[0].position == 2
+    assert found.problems[0].fields == ("item",)

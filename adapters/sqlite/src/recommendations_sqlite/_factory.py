@@ -41,6 +41,18 @@ class Recorder(SQLiteApplicationRecorder):
         self.tree.committed()
         return positions
 
+    def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
+        """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
+        plain rows (position, item id, version, topic, state): what verify reads."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT rowid, originator_id, originator_version, topic, state FROM "
+                f"{self.events_table_name} WHERE rowid > ? AND rowid <= ? ORDER BY rowid LIMIT ?",
+                (after, stop, limit),
+            )
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
+
     @contextmanager
     def tree_tables(self, *, write: bool) -> Iterator[SqlTables]:
         with self.datastore.transaction(commit=write) as cursor:
