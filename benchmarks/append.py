@@ -17,6 +17,10 @@ starts, or schemas in the database ``--postgres URL`` names), it measures:
   moving a log to a new store does: checked for versions and recorded order, not decided
   again), same batches, against the same baseline (target: at least 0.8x), and then the
   views catching up on them, apart;
+- **the tree's cost**: the same events saved through the store's own recorder with its
+  Merkle tree written in the same transaction (what every store does), against the same
+  recorder with the tree switched off, same batches, and one at a time (target: at least
+  0.95x); the raw ``eventsourcing`` baselines above are the tree-less ones;
 - **one command at a time**: ``tracker.execute(command)`` for each of ``--single``
   commands (each its own transaction, views caught up), against ``app.save(event)`` of the
   same events one by one: p50 and p99 latency (target on SQLite: p99 at most 5 ms), and
@@ -141,9 +145,46 @@ class Store:
         return self._make(self._count)
 
 
-def _raw_app(url: str) -> _Log:
+class _NoTree:
+    """A tree writer that writes nothing: the recorder as it was before the tree."""
+
+    def add(self, tables: object, entries: object) -> bool:
+        return True
+
+    def committed(self) -> None:
+        pass
+
+
+def _raw_app(url: str, *, tree: bool = False) -> _Log:
     parsed = StoreURL.parse(url)
-    return _Log(env=adapter_for(parsed).settings(parsed))
+    app = _Log(env=adapter_for(parsed).settings(parsed))
+    if not tree:
+        app.recorder.tree = _NoTree()  # type: ignore[attr-defined]
+    return app
+
+
+def _save_all(url: str, events: list[Any], batch: int, *, tree: bool) -> float:
+    """Seconds to save ``events`` in batches of ``batch`` into the store at ``url``."""
+    app = _raw_app(url, tree=tree)
+    try:
+        t0 = time.perf_counter()
+        for chunk in _batches(events, batch):
+            app.save(*chunk)
+        return time.perf_counter() - t0
+    finally:
+        app.close()
+
+
+def _save_singly(url: str, events: list[Any], *, tree: bool) -> float:
+    """Seconds to save ``events`` one by one (a transaction each) into the store at ``url``."""
+    app = _raw_app(url, tree=tree)
+    try:
+        t0 = time.perf_counter()
+        for event in events:
+            app.save(event)
+        return time.perf_counter() - t0
+    finally:
+        app.close()
 
 
 def measure(
@@ -165,6 +206,14 @@ def measure(
         raw_bulk = time.perf_counter() - t0
     finally:
         raw.close()
+
+    # The tree's own cost: the same saves with and without it, alternately.
+    with_tree, without_tree, singly_with, singly_without = [], [], [], []
+    for _ in range(2):
+        without_tree.append(_save_all(store.fresh(), events, batch, tree=False))
+        with_tree.append(_save_all(store.fresh(), events, batch, tree=True))
+        singly_without.append(_save_singly(store.fresh(), events[:single], tree=False))
+        singly_with.append(_save_singly(store.fresh(), events[:single], tree=True))
 
     # The same events appended as a log copied from another store (moving to a new store).
     with r.Tracker(store.fresh()) as tracker:
@@ -208,6 +257,10 @@ def measure(
         "single_raw_p99": _percentile(raw_latencies, 0.99) * 1000,
         "single_tracker": len(latencies) / sum(latencies),
         "single_raw": len(raw_latencies) / sum(raw_latencies),
+        "tree_bulk": len(events) / min(with_tree),
+        "no_tree_bulk": len(events) / min(without_tree),
+        "tree_single": min(single, len(events)) / min(singly_with),
+        "no_tree_single": min(single, len(events)) / min(singly_without),
     }
 
 
@@ -316,6 +369,13 @@ def main(argv: list[str] | None = None) -> int:
             f"| {name} | one command at a time, commands/s | {m['single_tracker']:,.0f} "
             f"| {m['single_raw']:,.0f} | {single_ratio:.2f}x | | |"
         )
+        for key, what in (("bulk", "saved in batches"), ("single", "saved one at a time")):
+            ratio = m[f"tree_{key}"] / m[f"no_tree_{key}"]
+            print(
+                f"| {name} | events {what} with the Merkle tree (baseline: without), "
+                f"events/s | {m[f'tree_{key}']:,.0f} | {m[f'no_tree_{key}']:,.0f} "
+                f"| {ratio:.2f}x | >= 0.95x | {'yes' if ratio >= 0.95 else 'no'} |"
+            )
         p50, raw50 = m["single_p50"], m["single_raw_p50"]
         print(
             f"| {name} | command latency p50, ms | {p50:.2f} | {raw50:.2f} "

@@ -8,16 +8,48 @@ same log (threads included; names are not case-sensitive), until :func:`forget` 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
+from .integrity._recorders import MemoryTables, entries_of
+from .integrity._tree import TreeWriter
 from .stores import StoreAdapter, StoreURL
 
 __all__ = ["MemoryStore", "SharedMemoryFactory", "forget"]
 
 _NAME = "RECOMMENDATIONS_MEMORY_NAME"
-_shared: dict[str, POPOApplicationRecorder] = {}
+
+
+class MemoryRecorder(POPOApplicationRecorder):
+    """``eventsourcing``'s in-memory recorder, keeping the tree of the log beside it: each
+    insert adds its entries' leaves under the same lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tree = TreeWriter()
+        self._tables = MemoryTables()
+        self._tables.lock = self._database_lock
+
+    def _insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        with self._database_lock:
+            positions = super()._insert_events(stored_events, **kwargs)
+            self.tree.add(self._tables, entries_of(positions, stored_events))
+            self.tree.committed()
+            return positions
+
+    @contextmanager
+    def tree_tables(self, *, write: bool) -> Iterator[MemoryTables]:
+        with self._tables.transaction() as tables:
+            yield tables
+
+
+_shared: dict[str, MemoryRecorder] = {}
 _lock = threading.Lock()
 
 
@@ -28,9 +60,9 @@ class SharedMemoryFactory(POPOFactory):
         name = self.env.get(_NAME) or ""
         with _lock:
             if not name:
-                return POPOApplicationRecorder()
+                return MemoryRecorder()
             if name not in _shared:
-                _shared[name] = POPOApplicationRecorder()
+                _shared[name] = MemoryRecorder()
             return _shared[name]
 
 

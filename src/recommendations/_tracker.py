@@ -20,7 +20,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import attrs
 import orjson
@@ -52,6 +52,9 @@ from ._references import ReferenceIndex
 from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
 from ._tracker_views import TrackerViews
 from .domain._text import abridged
+
+if TYPE_CHECKING:
+    from .integrity._service import Integrity
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
 __all__ = ["LoggedEvent", "Recorded", "Tracker"]
@@ -295,6 +298,13 @@ class Tracker(TrackerViews):
             self.views: Views = adapter.open_views(
                 url, LogSource(self._app.recorder, self._decode_domain), settings
             )
+
+    @property
+    def integrity(self) -> Integrity:
+        """The Merkle tree of this store's log: seal, verify, checkpoints and proofs."""
+        from .integrity._service import Integrity
+
+        return Integrity(self._app.recorder, self._label)
 
     def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
         return cast(domain.Event | CommandRecord, self._app.mapper.to_domain_event(stored))
@@ -1202,6 +1212,9 @@ class Tracker(TrackerViews):
                 field="batch",
                 rule="batch",
             )
+        with _translated(self._label):
+            # the people's salts first: a copied entry commits to them in its leaf
+            self.integrity.adopt_persons(source.integrity)
         held, after = self._copied_prefix(source, batch)
         rest = (record for _, record in source._records(after, batch))
 

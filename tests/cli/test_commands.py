@@ -163,6 +163,10 @@ NOT_STARTING = {
     "committee-update": ["committee-update", "--since", "2016-12-08"],
     "export": ["export", "-o", "all.json"],
     "rebuild": ["rebuild"],
+    "seal": ["seal"],
+    "verify": ["verify"],
+    "checkpoint": ["checkpoint"],
+    "prove": ["prove", "2.16"],
 }
 """A command of each kind that cannot start a store (an import's dry run is tested with
 imports)."""
@@ -188,6 +192,7 @@ def test_only_a_command_that_can_start_a_store_makes_its_file(
             *NOT_STARTING,
             *("raise", "record-inspection", "publish-report", "import", "demo", "copy"),
             "stores",
+            "verifier",
         ]
     )
     # copying from a store that is not there makes no copy either

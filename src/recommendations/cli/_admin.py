@@ -236,7 +236,8 @@ def stores() -> None:
 @cli.command(short_help="Rebuild the store's materialised views from the log.")
 @store_option
 def rebuild() -> None:
-    """Rebuild the store's materialised views (the register tables) from the log.
+    """Rebuild the store's materialised views (the register tables) from the log, and
+    build the log's Merkle tree if the store was made before it had one (as `seal`).
 
     The views are kept current as entries are recorded; rebuild them after restoring a
     backup, or to check them: the rows they hold afterwards are the same.
@@ -247,6 +248,9 @@ def rebuild() -> None:
     from recommendations.stores import InProcessViews
 
     tracker = session().tracker()
+    sealed = tracker.integrity.seal()
+    if sealed:
+        click.echo(f"Sealed {session().label}: its Merkle tree gained {sealed} leaves.")
     views = tracker.views
     if isinstance(views, InProcessViews):
         click.echo(

@@ -124,6 +124,10 @@ _ORDER = (
     "correct",
     "stores",
     "rebuild",
+    "seal",
+    "checkpoint",
+    "prove",
+    "verify",
 )
 """The order ``--help`` lists the commands in: reading first, then recording (an inspection,
 its report, then a recommendation's life), then the store's upkeep."""

@@ -12,19 +12,24 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from eventsourcing.persistence import ApplicationRecorder
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
 )
 from psycopg import sql
+from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
+from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._sql import SqlTables, create_statements
+from recommendations.integrity._tree import TreeWriter
 
 __all__ = ["Factory", "Recorder", "connection_parameters", "describe", "reason"]
 
@@ -82,6 +87,9 @@ class Recorder(PostgresApplicationRecorder):
     committed plus 1, 2, ...: an insert that fails or rolls back leaves nothing behind. The
     column's sequence is moved on too, so a writer that still draws from it (plain
     ``eventsourcing.postgres`` on the same table) never collides.
+
+    It also keeps the log's Merkle tree: each insert writes its entries' leaf hashes (and
+    the interior nodes kept) in its own transaction, under the same lock.
     """
 
     def __init__(
@@ -109,6 +117,44 @@ class Recorder(PostgresApplicationRecorder):
             table=table,
             name=sql.Literal(table.as_string()),
         )
+        self.tree = TreeWriter()
+        self.sql_create_statements.extend(
+            sql.Composed([sql.SQL(statement)])
+            for statement in create_statements("postgresql", self.datastore.schema)
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: psycopg.Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        with curs.connection.cursor(row_factory=tuple_row) as cursor:
+            self.tree.add(
+                SqlTables(cursor, "postgresql", self.datastore.schema),
+                entries_of(positions, stored_events),
+            )
+        return positions
+
+    def insert_events(
+        self, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        self.tree.committed()
+        return positions
+
+    @contextmanager
+    def tree_tables(self, *, write: bool) -> Iterator[SqlTables]:
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=not write),
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            if write:  # no entry is appended meanwhile
+                cursor.execute(
+                    sql.SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(
+                        sql.Identifier(self.datastore.schema, self.events_table_name)
+                    )
+                )
+            yield SqlTables(cursor, "postgresql", self.datastore.schema)
 
 
 class Factory(PostgresFactory):

@@ -43,7 +43,10 @@ class SqliteStore(StoreAdapter):
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise url.refuse(f"folder {folder!r} does not exist")
-        return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": path}
+        return {
+            "PERSISTENCE_MODULE": "recommendations_sqlite._factory:Factory",
+            "SQLITE_DBNAME": path,
+        }
 
     def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
         path = settings["SQLITE_DBNAME"]

@@ -1,0 +1,217 @@
+"""The commands that prove the log's history: seal, verify, checkpoint, prove."""
+
+from __future__ import annotations
+
+import json
+import sys
+import uuid
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from ._app import Refused, cli, session, store_option
+from ._output import emit, note
+
+if TYPE_CHECKING:
+    from recommendations import Tracker
+    from recommendations.integrity._checkpoint import SigningKey
+    from recommendations.integrity._service import StoredCheckpoint, Verification
+
+__all__ = ["checkpoint", "prove", "seal", "verify"]
+
+_KEY_HELP = (
+    "The Ed25519 signing key file to sign the checkpoint with (default: the file "
+    "$RECOMMENDATIONS_SIGNING_KEY names; unsigned when neither is given). Keep it outside "
+    "the store."
+)
+
+
+def _keys(key: str | None) -> list[SigningKey]:
+    from recommendations.integrity._checkpoint import SigningKey, signing_key_path
+
+    path = signing_key_path(key)
+    return [] if path is None else [SigningKey.from_file(path)]
+
+
+def _read(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise Refused(f"cannot read the {what} {path!r}: {error}") from error
+
+
+@cli.command(short_help="Build the Merkle tree of a store made before it had one.")
+@store_option
+def seal() -> None:
+    """Build the Merkle tree of the log for the entries that have none: a store made
+    before the library kept the tree. Entries recorded from now on get their leaves as
+    they are recorded. Running it again adds nothing.
+
+    \b
+    recommendations seal
+    """
+    tracker = session().tracker()
+    integrity = tracker.integrity
+    if integrity.computed_on_read:
+        click.echo(
+            f"{session().label} keeps no tree: it is computed from the log each time it "
+            "is asked for. Nothing to seal."
+        )
+        return
+    added = integrity.seal()
+    size, root = integrity.root()
+    click.echo(
+        f"Sealed {session().label}: {added} leaves added; the tree holds {size} entries, "
+        f"root {root.hex()}."
+    )
+
+
+@cli.command(short_help="Check that the log is the log its tree and checkpoints record.")
+@click.option(
+    "--checkpoint",
+    "checkpoints",
+    multiple=True,
+    metavar="FILE",
+    help="A checkpoint kept outside the store (repeatable): the log must still give it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="How to print the report.",
+)
+@store_option
+def verify(checkpoints: tuple[str, ...], fmt: str) -> None:
+    """Recompute every leaf of the Merkle tree from the stored entries and the tree from
+    the leaves, page by page, and compare them with the tree the store keeps, with every
+    checkpoint kept in the store and with each --checkpoint FILE. Exit status 0 when all
+    holds; 1, with a report saying what was changed and where (the first altered, moved,
+    deleted or inserted entries, a truncated tail, a checkpoint the log no longer gives),
+    otherwise.
+
+    \b
+    recommendations verify
+    recommendations verify --checkpoint march-committee.checkpoint --format json
+    """
+    from recommendations.integrity._checkpoint import open_checkpoint
+    from recommendations.integrity._service import StoredCheckpoint
+
+    given: list[StoredCheckpoint] = []
+    for path in checkpoints:
+        opened, _ = open_checkpoint(_read(path, "checkpoint"))
+        given.append(StoredCheckpoint(size=opened.size, root=opened.root, label=path))
+    tracker = session().tracker()
+    found = tracker.integrity.verify(given)
+    if fmt == "json":
+        click.echo(json.dumps(found.as_dict(), indent=2))
+    else:
+        click.echo(_report(found, session().label))
+    if not found.ok:
+        sys.exit(1)
+
+
+def _report(found: Verification, label: str) -> str:
+    from recommendations.integrity.verifier import fingerprint
+
+    lines = []
+    if found.computed_on_read:
+        lines.append(
+            f"{label} keeps no tree: it was computed from the log now, so this shows only "
+            "that the log reads consistently, not that it is what it was."
+        )
+    if found.ok:
+        lines.append(
+            f"{label}: the log's {found.head} entries give the tree the store keeps "
+            f"(root {found.root.hex()}, {fingerprint(found.root)})."
+        )
+    else:
+        total = sum(found.counts.values())
+        lines.append(f"{label}: the log does NOT match its tree: {total} problems found.")
+        for problem in found.problems:
+            lines.append(f"- {problem.kind}: {problem.detail}")
+        shown = len(found.problems)
+        if shown < total:
+            lines.append(f"  ... and {total - shown} more of the same kinds.")
+    for point, holds in found.checkpoints:
+        lines.append(
+            f"Checkpoint {point.label or 'given'} (size {point.size}): "
+            + ("holds." if holds else "does NOT hold.")
+        )
+    return "\n".join(lines)
+
+
+@cli.command(short_help="Make a checkpoint of the log's tree, keep it and print it.")
+@click.option("--key", metavar="FILE", help=_KEY_HELP)
+@click.option("--origin", metavar="TEXT", help="The checkpoint's origin line (default: the log's).")
+@click.option("-o", "--output", metavar="FILE", help="Write it to FILE instead of standard output.")
+@store_option
+def checkpoint(key: str | None, origin: str | None, output: str | None) -> None:
+    """Make a checkpoint of the log as it stands: its size and the root of its Merkle
+    tree, in the C2SP checkpoint format, signed with an Ed25519 key if one is given. The
+    checkpoint is kept in the store (verify checks every one kept) and printed: keep a
+    copy outside the store too, with the minutes of the meeting that saw the log.
+
+    \b
+    recommendations checkpoint -o march-committee.checkpoint
+    """
+    tracker = session().tracker()
+    text = tracker.integrity.checkpoint(keys=_keys(key), origin=origin)
+    emit(text.encode(), output, binary=False, what="the checkpoint")
+
+
+def _entries(tracker: Tracker, reference: str) -> list[tuple[int, uuid.UUID]]:
+    from recommendations import domain
+
+    tracker.views.catch_up()
+    for make in (domain.recommendation_id, domain.report_id, domain.inspection_id):
+        item = make(reference)
+        logged = tracker.views.item_log(item)
+        if logged:
+            return [(position, item) for position, _ in logged]
+        found = []
+        for position, entry in ((p.position, p.event) for p in tracker.log()):
+            if entry.originator_id == item:
+                found.append((position, item))
+        if found:
+            return found
+    return []
+
+
+@cli.command(short_help="Write the proof bundle of one item's history.")
+@click.argument("reference")
+@click.option(
+    "--from-checkpoint",
+    "earlier",
+    metavar="FILE",
+    help="An earlier checkpoint: the bundle also proves the log grew from it unchanged.",
+)
+@click.option("--key", metavar="FILE", help=_KEY_HELP)
+@click.option("-o", "--output", metavar="FILE", help="Write it to FILE instead of standard output.")
+@store_option
+def prove(reference: str, earlier: str | None, key: str | None, output: str | None) -> None:
+    """Write the proof bundle of REFERENCE (a recommendation, or a report or inspection):
+    its entries, their leaf bytes and their inclusion proofs in the log's Merkle tree, a
+    checkpoint of the tree made now (kept in the store), and with --from-checkpoint the
+    consistency proof from that earlier checkpoint. `recommendations verifier` prints the
+    program that checks it without this library.
+
+    \b
+    recommendations prove CB-21 -o CB-21.proof.json
+    recommendations prove CB-21 --from-checkpoint march-committee.checkpoint -o CB-21.json
+    """
+    from recommendations.integrity._bundle import bundle_json
+
+    tracker = session().tracker()
+    entries = _entries(tracker, reference)
+    if not entries:
+        raise Refused(f"no recommendation, report or inspection has the reference {reference!r}")
+    integrity = tracker.integrity
+    current = integrity.checkpoint(keys=_keys(key))
+    before = None if earlier is None else _read(earlier, "checkpoint")
+    bundle = integrity.prove(reference, entries, checkpoint=current, earlier=before)
+    emit(bundle_json(bundle).encode(), output, binary=False, what="the proof bundle")
+    if output is not None:
+        note(f"Wrote the proof of {len(entries)} entries of {reference!r} to {output}.")

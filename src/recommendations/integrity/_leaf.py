@@ -1,0 +1,190 @@
+"""The leaf of the tree: the bytes one stored entry of the log commits to.
+
+Every record of the log (an entry, or the record that a command id was carried out) is one
+leaf; the leaf of log position ``p`` has index ``p - 1`` (positions run from 1 without
+gaps). Its bytes are, in this order (integers unsigned big-endian)::
+
+    b"RLF1"                     4 bytes, the format and its version
+    position                    8 bytes
+    item id                     16 bytes, the UUID's bytes
+    version                     8 bytes, the entry's version within its item
+    len(topic)  topic           4 bytes + UTF-8
+    len(time)   recorded time   4 bytes + UTF-8: the state's first "recorded_at" value as
+                                stored (empty if it has none)
+    kind                        1 byte: 1 = a JSON object (the state starts with "{"),
+                                committed with its personal fields replaced; 0 = any other
+                                state (encrypted, compressed), committed as stored
+    len(state)  state           4 bytes + the committed state
+
+The committed state of a JSON object is the stored bytes exactly as they are, except that
+the value of every personal field (:data:`PERSON_FIELDS`, at any depth: a correction's
+replacement carries them too), that is every ``"actor":"..."``, ``"owner_name":"..."`` and
+``"accepted_by":"..."`` (a key and a string value, written without spaces as the stored
+form writes them), is replaced by the person's commitment (:func:`commitment`). A
+commitment is ``sha256:`` + hex(SHA-256(salt || 0x00 || UTF-8 name)), with a random salt of
+16 bytes per person that the store keeps in a table of its own. So the leaf holds no name,
+and any other change to the stored bytes changes the leaf. Erasing a person deletes their
+salt and writes ``[erased] `` + commitment in place of their name in the stored rows, which
+commits to the same bytes: every leaf hash, and every proof, stays as it was.
+
+The leaf hash is ``SHA-256(0x00 || leaf bytes)`` (RFC 6962).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+import struct
+import uuid
+from collections.abc import Iterable, Mapping
+
+import orjson
+
+from recommendations._errors import StoreError
+from recommendations.integrity.verifier import leaf_hash
+
+__all__ = [
+    "ERASED",
+    "PERSON_FIELDS",
+    "LeafError",
+    "commitment",
+    "committed_state",
+    "erased",
+    "leaf_bytes",
+    "leaf_hash",
+    "new_salt",
+    "persons_in",
+]
+
+FORMAT = b"RLF1"
+PERSON_FIELDS = frozenset({"actor", "owner_name", "accepted_by"})
+"""The fields of the stored form that name a person: who acted, the owner's name, and who
+accepted a discharge."""
+ERASED = "[erased]"
+"""What an erased person's name reads as, followed by a space and their commitment."""
+SALT_BYTES = 16
+
+_HEADER = struct.Struct(">4sQ16sQ")
+_LENGTH = struct.Struct(">I")
+
+
+class LeafError(StoreError):
+    """An entry's leaf cannot be made (a person named in it has no salt in the store)."""
+
+
+def new_salt() -> bytes:
+    """A fresh random salt for one person."""
+    return secrets.token_bytes(SALT_BYTES)
+
+
+@functools.lru_cache(maxsize=4096)
+def commitment(salt: bytes, name: str) -> str:
+    """What a leaf holds in place of ``name``: ``sha256:`` and the hex of
+    SHA-256(salt || 0x00 || name)."""
+    return (
+        "sha256:"
+        + hashlib.sha256(salt + b"\x00" + name.encode("utf-8", "surrogateescape")).hexdigest()
+    )
+
+
+def erased(value: str) -> str | None:
+    """The commitment an erased name stands for, or ``None`` if ``value`` is a name."""
+    if value.startswith(ERASED + " sha256:"):
+        return value[len(ERASED) + 1 :]
+    return None
+
+
+_PERSON = re.compile(rb'"(actor|owner_name|accepted_by)":"((?:[^"\\]|\\.)*)"')
+"""A personal field and its string value in a stored state. In JSON, a quote inside a
+string is escaped, so this matches keys only, never text inside a value."""
+_RECORDED = re.compile(rb'"recorded_at":"([^"\\]*)"')
+
+
+def _name(raw: bytes) -> str:
+    """A JSON string's text from its quoted body."""
+    if b"\\" not in raw:
+        return raw.decode("utf-8", "surrogateescape")
+    try:
+        value = orjson.loads(b'"' + raw + b'"')
+    except orjson.JSONDecodeError:
+        return raw.decode("utf-8", "surrogateescape")
+    return value if isinstance(value, str) else raw.decode("utf-8", "surrogateescape")
+
+
+def persons_in(states: Iterable[bytes]) -> set[str]:
+    """Every person named (and not erased) in these stored states."""
+    found: set[str] = set()
+    for state in states:
+        if state[:1] == b"{":
+            for match in _PERSON.finditer(state):
+                name = _name(match[2])
+                if erased(name) is None:
+                    found.add(name)
+    return found
+
+
+def committed_state(state: bytes, salts: Mapping[str, bytes]) -> tuple[int, str, bytes]:
+    """The kind, recorded time and committed bytes of a stored state (see the module)."""
+    if state[:1] != b"{":
+        return 0, "", state
+
+    def commit(match: re.Match[bytes]) -> bytes:
+        name = _name(match[2])
+        done = erased(name)
+        if done is None:
+            salt = salts.get(name)
+            if salt is None:
+                field = match[1].decode()
+                raise LeafError(
+                    f"no salt is kept for the person {name!r} named in field {field!r}: the "
+                    "leaf cannot be made",
+                    field=field,
+                    rule="person-salt",
+                )
+            done = commitment(salt, name)
+        return b'"' + match[1] + b'":"' + done.encode() + b'"'
+
+    recorded = _RECORDED.search(state)
+    return (
+        1,
+        recorded[1].decode("utf-8", "surrogateescape") if recorded else "",
+        _PERSON.sub(commit, state),
+    )
+
+
+def leaf_bytes(
+    position: int,
+    item: uuid.UUID | str,
+    version: int,
+    topic: str,
+    state: bytes | str,
+    salts: Mapping[str, bytes],
+) -> bytes:
+    """The leaf bytes of the stored entry at ``position`` (see the module for the layout).
+
+    A state read back as text (a database changed by hand may return one) is taken as its
+    UTF-8 bytes."""
+    if isinstance(item, uuid.UUID):
+        item_bytes = item.bytes
+    else:
+        item_bytes = bytes.fromhex(str(item).replace("-", ""))
+        if len(item_bytes) != 16:
+            raise ValueError(f"{item!r} is not an item id")
+    raw = state.encode() if isinstance(state, str) else bytes(state)
+    kind, recorded, committed = committed_state(raw, salts)
+    topic_bytes = topic.encode()
+    time_bytes = recorded.encode("utf-8", "surrogateescape")
+    return b"".join(
+        (
+            _HEADER.pack(FORMAT, position, item_bytes, version),
+            _LENGTH.pack(len(topic_bytes)),
+            topic_bytes,
+            _LENGTH.pack(len(time_bytes)),
+            time_bytes,
+            bytes((kind,)),
+            _LENGTH.pack(len(committed)),
+            committed,
+        )
+    )

@@ -1,0 +1,625 @@
+"""What a tracker's store can say about its own history: seal, verify, checkpoint.
+
+:class:`Integrity` works on any recorder that keeps the tree (memory, SQLite, PostgreSQL;
+see :mod:`._recorders`). A store whose recorder does not (an ``eventsourcing://`` store)
+gets its tree computed on read, from the log alone, every time it is asked: it proves what
+the log holds now, and nothing about what it held before.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any, NamedTuple
+
+from attrs import field, frozen
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from recommendations._errors import StoreError
+
+from ._bundle import make_bundle
+from ._checkpoint import SigningKey, checkpoint_note
+from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
+from ._merkle import Frontier
+from ._recorders import MemoryTables, TreeRecorder, TreeTables
+from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
+
+__all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
+
+MAX_PROBLEMS = 50
+"""A verification keeps the first problems of each kind, and counts the rest."""
+
+
+@frozen
+class Problem:
+    """One thing a verification found wrong, and where."""
+
+    kind: str
+    """``altered``, ``moved``, ``deleted``, ``inserted``, ``truncated``, ``unsealed``,
+    ``tree`` (a stored node that does not match its leaves) or ``checkpoint``."""
+    position: int | None
+    detail: str
+    item: str | None = None
+    version: int | None = None
+    fields: tuple[str, ...] = ()
+    """The fields found to differ, where the tree remembers them."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "position": self.position,
+            "item": self.item,
+            "version": self.version,
+            "fields": list(self.fields),
+            "detail": self.detail,
+        }
+
+
+@frozen
+class StoredCheckpoint:
+    """A checkpoint: the tree's size and root at a moment, and its note."""
+
+    size: int
+    root: bytes
+    note: str = ""
+    made_at: str = ""
+    label: str = ""
+
+    @property
+    def root_b64(self) -> str:
+        return base64.b64encode(self.root).decode()
+
+
+@frozen
+class Verification:
+    """What :meth:`Integrity.verify` found: ``ok`` when every check held."""
+
+    head: int
+    """The last position of the log when the check began."""
+    size: int
+    """How many leaves the stored tree has."""
+    root: bytes
+    """The root of the tree recomputed from the log (over ``head`` entries)."""
+    problems: tuple[Problem, ...]
+    counts: dict[str, int]
+    checkpoints: tuple[tuple[StoredCheckpoint, bool], ...] = field(default=())
+    computed_on_read: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.counts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "entries": self.head,
+            "tree_size": self.size,
+            "root": base64.b64encode(self.root).decode(),
+            "computed_on_read": self.computed_on_read,
+            "problems": [p.as_dict() for p in self.problems],
+            "counts": dict(sorted(self.counts.items())),
+            "checkpoints": [
+                {
+                    "size": c.size,
+                    "root": c.root_b64,
+                    "label": c.label,
+                    "holds": holds,
+                }
+                for c, holds in self.checkpoints
+            ],
+        }
+
+
+class _Findings:
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self.counts: dict[str, int] = {}
+
+    def add(self, problem: Problem) -> None:
+        seen = self.counts.get(problem.kind, 0)
+        self.counts[problem.kind] = seen + 1
+        if seen < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+
+def _hex(item: Any) -> str:
+    if isinstance(item, uuid.UUID):
+        return item.hex
+    text = str(item)
+    if len(text) == 32:
+        return text
+    try:
+        return uuid.UUID(text).hex
+    except ValueError:  # a row written behind the library's back
+        return text
+
+
+class _Row(NamedTuple):
+    """A stored entry as a recorder's plain rows give it (what verify reads)."""
+
+    id: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+class Integrity:
+    """The tree of one store's log: what a :class:`~recommendations.Tracker` exposes as
+    ``tracker.integrity``."""
+
+    def __init__(self, recorder: ApplicationRecorder, label: str = "") -> None:
+        self._recorder = recorder
+        self.label = label
+        self.computed_on_read = not isinstance(recorder, TreeRecorder)
+        self._scratch: MemoryTables | None = None
+
+    # --- the tables -----------------------------------------------------------------------
+
+    def _tables(self, *, write: bool) -> Any:
+        if isinstance(self._recorder, TreeRecorder):
+            return self._recorder.tree_tables(write=write)
+        return self._computed()
+
+    def _computed(self) -> Any:
+        """For a recorder without the tree: one built now, from the log, in memory."""
+        tables = MemoryTables()
+        names = set()
+        for page in self._pages(0, self._head()):
+            names |= persons_in(n.state for n in page)
+        # salts are made here for this reading only: commitments differ from read to read
+        tables.salts(names, create=True)
+        salts = tables.all_salts()
+        frontier = Frontier()
+        for page in self._pages(0, self._head()):
+            leaves: list[LeafRow] = []
+            nodes: list[NodeRow] = []
+            for n in page:
+                data = leaf_bytes(
+                    n.id, n.originator_id, n.originator_version, n.topic, n.state, salts
+                )
+                hashed = leaf_hash(data)
+                leaves.append((n.id, hashed, _hex(n.originator_id), n.originator_version, ""))
+                nodes.extend(x for x in frontier.append(hashed) if x[0] and x[0] % NODE_LEVELS == 0)
+            tables.write(leaves, nodes)
+        return tables.transaction()
+
+    def _head(self) -> int:
+        return self._recorder.max_notification_id() or 0
+
+    def _pages(self, after: int, head: int, size: int = 5000) -> Iterator[Sequence[Notification]]:
+        """The log's entries after ``after`` up to ``head``, a page at a time: through the
+        recorder's plain rows when it offers them (``tree_rows``), else its notifications."""
+        rows = getattr(self._recorder, "tree_rows", None)
+        position = after
+        while position < head:
+            page: Sequence[Any] = (
+                [_Row(*row) for row in rows(position, head, size)]
+                if rows is not None
+                else self._recorder.select_notifications(
+                    start=position, limit=size, stop=head, inclusive_of_start=False
+                )
+            )
+            if not page:
+                return
+            yield page
+            position = page[-1].id
+
+    # --- sealing ----------------------------------------------------------------------------
+
+    def seal(self, *, batch: int = 5000, progress: Callable[[int], None] | None = None) -> int:
+        """Build the tree for the entries that have none (a store made before the tree);
+        how many leaves were added. Each batch is one transaction, with appends held off."""
+        if self.computed_on_read:
+            return 0
+        added = 0
+        while True:
+            with self._tables(write=True) as tables:
+                size = tables.tree_size()
+                page = self._recorder.select_notifications(
+                    start=size, limit=batch, inclusive_of_start=False
+                )
+                if not page:
+                    break
+                if page[0].id != size + 1:
+                    raise StoreError(
+                        f"the log has no entry at position {size + 1}, after the tree's "
+                        f"last leaf: run recommendations verify",
+                        field="position",
+                        rule="positions-gapless",
+                    )
+                recorder = self._recorder
+                assert isinstance(recorder, TreeRecorder)
+                recorder.tree.forget()
+                done = recorder.tree.add(
+                    tables,
+                    [(n.id, n.originator_id, n.originator_version, n.topic, n.state) for n in page],
+                )
+                if not done:  # pragma: no cover - guarded by the size read above
+                    break
+            recorder.tree.committed()
+            added += len(page)
+            if progress is not None:
+                progress(added)
+            if len(page) < batch:
+                break
+        return added
+
+    def adopt_persons(self, source: Integrity) -> None:
+        """Keep the persons' salts of ``source``'s store, so that a log copied from it
+        gives the same leaves, and the same tree."""
+        if self.computed_on_read or source.computed_on_read:
+            return
+        with source._tables(write=False) as tables:
+            salts = tables.all_salts()
+        with self._tables(write=True) as tables:
+            tables.adopt_salts(salts)
+
+    # --- the root ---------------------------------------------------------------------------
+
+    def root(self, size: int | None = None) -> tuple[int, bytes]:
+        """The size and root of the stored tree (of its first ``size`` leaves if given)."""
+        with self._tables(write=False) as tables:
+            whole = tables.tree_size()
+            size = whole if size is None else size
+            if size > whole or size < 0:
+                raise StoreError(
+                    f"the tree has {whole} leaves, not {size}", field="size", rule="tree-size"
+                )
+            return size, frontier_of(tables, size).root()
+
+    def checkpoints(self) -> list[StoredCheckpoint]:
+        """The checkpoints kept in the store, by size."""
+        with self._tables(write=False) as tables:
+            return [
+                StoredCheckpoint(size=s, root=r, note=n, made_at=m, label="stored")
+                for s, r, n, m in tables.checkpoints()
+            ]
+
+    def keep_checkpoint(self, size: int, root: bytes, note: str) -> None:
+        """Keep a checkpoint made of this store's tree in the store."""
+        made = datetime.now(UTC).isoformat()
+        with self._tables(write=True) as tables:
+            tables.add_checkpoint(size, root, note, made)
+
+    def origin(self) -> str:
+        """The checkpoints' origin line: ``recommendations/`` and the first 16 hex digits
+        of the first entry's leaf hash, the same in every copy of the log."""
+        with self._tables(write=False) as tables:
+            first = tables.hashes(0, 0, 1)
+        return "recommendations/" + (first[0].hex()[:16] if first else "empty")
+
+    def checkpoint(
+        self, *, keys: Sequence[SigningKey] = (), origin: str | None = None, keep: bool = True
+    ) -> str:
+        """A checkpoint of the tree as it stands (signed with ``keys`` if any), kept in the
+        store unless ``keep`` is false: the C2SP checkpoint note."""
+        size, root = self.root()
+        note: str = checkpoint_note(origin or self.origin(), size, root, keys=keys)
+        if keep and not self.computed_on_read:
+            self.keep_checkpoint(size, root, note)
+        return note
+
+    def prove(
+        self,
+        reference: str,
+        entries: Sequence[tuple[int, uuid.UUID]],
+        *,
+        checkpoint: str,
+        earlier: str | None = None,
+    ) -> dict[str, Any]:
+        """The proof bundle of one item's entries (``(position, item id)`` pairs) against
+        ``checkpoint``, with the consistency proof from ``earlier`` if given."""
+        if not entries:
+            raise StoreError(
+                "has no entries in this store to prove",
+                reference=reference,
+                field="reference",
+                rule="proof-bundle",
+            )
+        with self._tables(write=False) as tables:
+            salts = tables.all_salts()
+            shown = []
+            for position, _ in entries:
+                page = self._recorder.select_notifications(start=position, limit=1)
+                if not page or page[0].id != position:
+                    raise StoreError(
+                        f"the log has no entry at position {position}: run recommendations verify",
+                        reference=reference,
+                        field="position",
+                        rule="proof-bundle",
+                    )
+                n = page[0]
+                data = leaf_bytes(
+                    n.id, n.originator_id, n.originator_version, n.topic, n.state, salts
+                )
+                shown.append((position, data))
+            bundle: dict[str, Any] = make_bundle(
+                reference=reference,
+                item_id=str(entries[0][1]),
+                entries=shown,
+                nodes=StoredNodes(tables),
+                checkpoint=checkpoint,
+                earlier=earlier,
+            )
+            return bundle
+
+    # --- verifying --------------------------------------------------------------------------
+
+    def verify(
+        self, checkpoints: Sequence[StoredCheckpoint] = (), *, page_size: int = 5000
+    ) -> Verification:
+        """Recompute every leaf from the stored entries and the tree from the leaves, and
+        compare them with the stored tree, the stored checkpoints and ``checkpoints``."""
+        findings = _Findings()
+        head = self._head()
+        with self._tables(write=False) as tables:
+            size = tables.tree_size()
+            salts = tables.all_salts()
+            expected = sorted(
+                [
+                    *(
+                        StoredCheckpoint(size=s, root=r, note=n, made_at=m, label="stored")
+                        for s, r, n, m in tables.checkpoints()
+                    ),
+                    *checkpoints,
+                ],
+                key=lambda c: c.size,
+            )
+            checked: list[tuple[StoredCheckpoint, bool]] = []
+            frontier = Frontier()
+            pending = 0
+
+            def check_checkpoints() -> None:
+                nonlocal pending
+                while pending < len(expected) and expected[pending].size <= frontier.size:
+                    point = expected[pending]
+                    pending += 1
+                    if point.size < frontier.size:
+                        continue  # pragma: no cover - sizes are met one by one
+                    holds = frontier.root() == point.root
+                    checked.append((point, holds))
+                    if not holds:
+                        findings.add(
+                            Problem(
+                                kind="checkpoint",
+                                position=point.size,
+                                detail=(
+                                    f"the {point.label or 'given'} checkpoint of size "
+                                    f"{point.size} has root {point.root_b64}; the log's first "
+                                    f"{point.size} entries give "
+                                    f"{base64.b64encode(frontier.root()).decode()}: history up "
+                                    "to there was rewritten (or the checkpoint is of another "
+                                    "log)"
+                                ),
+                            )
+                        )
+
+            check_checkpoints()
+            if size == 0 and head > 0:
+                findings.add(
+                    Problem(
+                        kind="unsealed",
+                        position=1,
+                        detail=f"the log has {head} entries and no tree: run recommendations seal",
+                    )
+                )
+            events = self._entries(head, page_size)
+            leaves = self._leaves(tables, size, page_size)
+            event = next(events, None)
+            leaf = next(leaves, None)
+            nodes: list[NodeRow] = []
+            while event is not None or leaf is not None:
+                if leaf is None or (event is not None and event.id < leaf[0]):
+                    assert event is not None
+                    if event.id > size:
+                        findings.add(
+                            Problem(
+                                kind="inserted" if size else "unsealed",
+                                position=event.id,
+                                item=_hex(event.originator_id),
+                                version=event.originator_version,
+                                detail=(
+                                    f"the entry at position {event.id} is not in the tree, "
+                                    f"which ends at {size}"
+                                    + (
+                                        ": added behind the library's back"
+                                        if size
+                                        else ": run recommendations seal"
+                                    )
+                                ),
+                            )
+                        )
+                    else:
+                        findings.add(
+                            Problem(
+                                kind="inserted",
+                                position=event.id,
+                                item=_hex(event.originator_id),
+                                version=event.originator_version,
+                                detail=f"the tree has no leaf for the entry at position "
+                                f"{event.id}: it was inserted, or its leaf deleted",
+                            )
+                        )
+                    # beyond the tree nothing was committed to: no leaf to recompute
+                    hashed = b"" if event.id > size else self._leaf(event, salts, findings)
+                    event = next(events, None)
+                elif event is None or leaf[0] < event.id:
+                    position, hashed, item, version, _ = leaf
+                    if position > head:
+                        findings.add(
+                            Problem(
+                                kind="truncated",
+                                position=position,
+                                item=item,
+                                version=version,
+                                detail=f"the log ends at position {head}, the tree at "
+                                f"{size}: entries {head + 1} to {size} were removed from the "
+                                "end",
+                            )
+                        )
+                        break
+                    findings.add(
+                        Problem(
+                            kind="deleted",
+                            position=position,
+                            item=item,
+                            version=version,
+                            detail=f"the entry at position {position} (item {item}, version "
+                            f"{version}, as the tree remembers it) is gone from the log",
+                        )
+                    )
+                    leaf = next(leaves, None)
+                else:
+                    hashed = self._leaf(event, salts, findings)
+                    stored = leaf[1]
+                    if hashed and hashed != stored:  # (no hash: reported already)
+                        findings.add(self._difference(event, leaf, salts))
+                    event = next(events, None)
+                    leaf = next(leaves, None)
+                nodes.extend(n for n in frontier.append(hashed) if n[0] and n[0] % NODE_LEVELS == 0)
+                check_checkpoints()
+                if len(nodes) >= page_size // 8:
+                    self._check_nodes(tables, nodes, findings)
+                    nodes = []
+            self._check_nodes(tables, nodes, findings)
+            for point in expected[pending:]:
+                checked.append((point, False))
+                findings.add(
+                    Problem(
+                        kind="checkpoint",
+                        position=point.size,
+                        detail=f"the {point.label or 'given'} checkpoint has size "
+                        f"{point.size}, more than the log's {frontier.size} entries: the log "
+                        "was truncated (or the checkpoint is of another log)",
+                    )
+                )
+        return Verification(
+            head=head,
+            size=size,
+            root=frontier.root(),
+            problems=tuple(findings.problems),
+            counts=findings.counts,
+            checkpoints=tuple(checked),
+            computed_on_read=self.computed_on_read,
+        )
+
+    def _entries(self, head: int, page_size: int) -> Iterator[Notification]:
+        for page in self._pages(0, head, page_size):
+            yield from page
+
+    @staticmethod
+    def _leaves(tables: TreeTables, size: int, page_size: int) -> Iterator[LeafRow]:
+        after = 0
+        while after < size:
+            page = tables.leaves(after, page_size)
+            if not page:
+                return
+            yield from page
+            after = page[-1][0]
+
+    @staticmethod
+    def _leaf(event: Notification, salts: dict[str, bytes], findings: _Findings | None) -> bytes:
+        try:
+            data = leaf_bytes(
+                event.id,
+                event.originator_id,
+                event.originator_version,
+                event.topic,
+                event.state,
+                salts,
+            )
+        except LeafError as error:
+            if findings is None:  # an entry the tree does not cover: reported already
+                return b""
+            findings.add(
+                Problem(
+                    kind="altered",
+                    position=event.id,
+                    item=_hex(event.originator_id),
+                    version=event.originator_version,
+                    fields=(error.field or "state",),
+                    detail=error.detail,
+                )
+            )
+            return b""
+        except (ValueError, TypeError) as error:  # a row no writer of this library made
+            if findings is not None:
+                findings.add(
+                    Problem(
+                        kind="altered",
+                        position=event.id,
+                        item=str(event.originator_id),
+                        version=None,
+                        fields=("item",),
+                        detail=f"the entry at position {event.id} cannot be read as an "
+                        f"entry: {error}",
+                    )
+                )
+            return b""
+        return leaf_hash(data)
+
+    @staticmethod
+    def _difference(event: Notification, leaf: LeafRow, salts: dict[str, bytes]) -> Problem:
+        position, _, item, version, recorded = leaf
+        actual_item = _hex(event.originator_id)
+        data = leaf_bytes(
+            event.id,
+            event.originator_id,
+            event.originator_version,
+            event.topic,
+            event.state,
+            salts,
+        )
+        from ._tree import _recorded
+
+        actual_recorded = _recorded(data)
+        if (actual_item, event.originator_version) != (item, version):
+            return Problem(
+                kind="moved",
+                position=position,
+                item=actual_item,
+                version=event.originator_version,
+                fields=("item", "version"),
+                detail=(
+                    f"position {position} holds item {actual_item} version "
+                    f"{event.originator_version}; the tree has item {item} version {version} "
+                    "there: entries were swapped, reordered or replaced"
+                ),
+            )
+        fields = ("recorded_at",) if actual_recorded != recorded else ("topic or state",)
+        what = (
+            f"its recorded time reads {actual_recorded}, the tree remembers {recorded}"
+            if actual_recorded != recorded
+            else "its topic or stored state differs from what the tree holds"
+        )
+        return Problem(
+            kind="altered",
+            position=position,
+            item=item,
+            version=version,
+            fields=fields,
+            detail=f"the entry at position {position} (item {item}, version {version}) was "
+            f"altered: {what}",
+        )
+
+    @staticmethod
+    def _check_nodes(tables: TreeTables, nodes: list[NodeRow], findings: _Findings) -> None:
+        by_level: dict[int, list[NodeRow]] = {}
+        for node in nodes:
+            by_level.setdefault(node[0], []).append(node)
+        for level, rows in by_level.items():
+            stored = dict(tables.nodes_at(level, rows[0][1], rows[-1][1] + 1))
+            for _, index, hashed in rows:
+                if stored.get(index) != hashed:
+                    first = index << level
+                    findings.add(
+                        Problem(
+                            kind="tree",
+                            position=first + 1,
+                            detail=f"the stored node over positions {first + 1} to "
+                            f"{first + (1 << level)} does not match the log's entries there",
+                        )
+                    )

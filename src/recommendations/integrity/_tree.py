@@ -1,0 +1,177 @@
+"""The tree as a store keeps it: leaf hashes and some interior nodes, written with the
+entries.
+
+A store keeps, beside its log, four tables (or their in-memory equivalent):
+
+- the leaves: one row per log position, the leaf hash with the entry's item, version and
+  recorded time (so that a failed check can say which entry the tree remembers there);
+- the nodes: the root of every complete perfect subtree whose level is a multiple of
+  :data:`NODE_LEVELS` (every 16 leaves, every 256, ...), enough to answer any subtree root
+  from at most ``2 ** (NODE_LEVELS - 1)`` stored hashes;
+- the persons: the salt of every person a leaf commits to (see :mod:`._leaf`);
+- the checkpoints made (size, root and the note).
+
+:class:`TreeWriter` is what a recorder calls inside the transaction that inserts entries;
+it keeps the tree's right border (the frontier) in memory between appends, and reads it
+again from the tables whenever another writer has moved the log on.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+from recommendations.integrity._merkle import Frontier
+from recommendations.integrity.verifier import node_hash
+
+from ._leaf import leaf_bytes, leaf_hash, persons_in
+
+__all__ = [
+    "NODE_LEVELS",
+    "Entry",
+    "LeafRow",
+    "NodeRow",
+    "StoredNodes",
+    "Tables",
+    "TreeWriter",
+    "frontier_of",
+    "subtree_root",
+]
+
+NODE_LEVELS = 4
+"""Interior nodes are kept at levels 4, 8, 12, ...: one extra row every 16 entries."""
+
+LeafRow = tuple[int, bytes, str, int, str]
+"""A stored leaf: position, leaf hash, item id (hex), version, recorded time."""
+
+NodeRow = tuple[int, int, bytes]
+"""A stored interior node: level, index, hash."""
+
+
+class Tables(Protocol):
+    """What a store's tree tables answer, inside one transaction or read."""
+
+    def tree_size(self) -> int:
+        """The largest position with a leaf (0 when there is none)."""
+
+    def hashes(self, level: int, lo: int, hi: int) -> list[bytes]:
+        """Stored hashes at ``level`` (0: leaves; else a multiple of NODE_LEVELS) with index
+        in ``[lo, hi)``, by index."""
+
+    def salts(self, names: Iterable[str], *, create: bool) -> dict[str, bytes]:
+        """The salt of each person named (made and kept now for a new one if ``create``)."""
+
+    def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None:
+        """Insert leaves and nodes."""
+
+
+def subtree_root(tables: Tables, level: int, index: int) -> bytes:
+    """The root of the perfect subtree over leaves ``[index * 2**level, (index+1) * 2**level)``
+    from the nearest stored level at or below it."""
+    base = level - level % NODE_LEVELS
+    span = level - base
+    hashes = tables.hashes(base, index << span, (index + 1) << span)
+    if len(hashes) != 1 << span:
+        raise LookupError(f"the tree has no node at level {level}, index {index}")
+    while len(hashes) > 1:
+        hashes = [node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+    return hashes[0]
+
+
+class StoredNodes:
+    """A store's tables as the :class:`~recommendations.integrity.Nodes` that proofs are
+    made from: any perfect subtree's root, from the nearest level kept."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+
+    def node(self, level: int, index: int) -> bytes:
+        return subtree_root(self.tables, level, index)
+
+
+def frontier_of(tables: Tables, size: int) -> Frontier:
+    """The frontier of the stored tree of ``size`` leaves."""
+    return Frontier.from_nodes(StoredNodes(tables), size)
+
+
+Entry = tuple[int, "uuid.UUID | str", int, str, bytes]
+"""An entry to add: position, item id, version, topic, stored state."""
+
+
+class TreeWriter:
+    """Adds entries' leaves and nodes to a store's tables, in the caller's transaction.
+
+    One per recorder. It remembers the frontier and the persons' salts it has seen; call
+    :meth:`committed` once the transaction has committed (what it remembers is taken
+    only then), and nothing if it rolled back.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._frontier: Frontier | None = None
+        self._salts: dict[str, bytes] = {}
+        self._pending: tuple[Frontier, dict[str, bytes]] | None = None
+
+    def add(self, tables: Tables, entries: Sequence[Entry]) -> bool:
+        """Write the leaves of ``entries`` (consecutive positions); ``False`` (and nothing
+        written) when the tree does not reach the position before them: a store made before
+        the tree, to be sealed first."""
+        if not entries:
+            return True
+        first = entries[0][0]
+        with self._lock:
+            frontier = self._frontier
+            if frontier is None or frontier.size != first - 1:
+                size = tables.tree_size()
+                if size != first - 1:
+                    return False
+                frontier = frontier_of(tables, size)
+            frontier = frontier.copy()
+            names = persons_in(entry[4] for entry in entries) - self._salts.keys()
+            found = tables.salts(names, create=True) if names else {}
+            salts: Mapping[str, bytes] = {**self._salts, **found} if found else self._salts
+            leaves: list[LeafRow] = []
+            nodes: list[NodeRow] = []
+            for position, item, version, topic, state in entries:
+                if position != frontier.size + 1:
+                    raise LookupError(f"entry at position {position} does not follow on")
+                data = leaf_bytes(position, item, version, topic, state, salts)
+                hashed = leaf_hash(data)
+                recorded = _recorded(data)
+                leaves.append(
+                    (
+                        position,
+                        hashed,
+                        item.hex if isinstance(item, uuid.UUID) else uuid.UUID(item).hex,
+                        version,
+                        recorded,
+                    )
+                )
+                nodes.extend(n for n in frontier.append(hashed) if n[0] and n[0] % NODE_LEVELS == 0)
+            tables.write(leaves, nodes)
+            self._pending = (frontier, found)
+            return True
+
+    def committed(self) -> None:
+        with self._lock:
+            if self._pending is not None:
+                self._frontier, found = self._pending
+                self._salts.update(found)
+                self._pending = None
+
+    def forget(self) -> None:
+        """Drop what was remembered (after a rollback, or a change behind this writer)."""
+        with self._lock:
+            self._frontier = None
+            self._pending = None
+            self._salts.clear()
+
+
+def _recorded(data: bytes) -> str:
+    """The recorded time field of leaf bytes (after the 36-byte header and the topic)."""
+    offset = 36
+    offset += 4 + int.from_bytes(data[offset : offset + 4])
+    size = int.from_bytes(data[offset : offset + 4])
+    return data[offset + 4 : offset + 4 + size].decode("utf-8", "surrogateescape")
