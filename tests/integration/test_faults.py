@@ -1,16 +1,19 @@
 """Faults of the real world, through the real command in a new process: a disk that fills
-up under a SQLite store, and a PostgreSQL server stopped around a command. Each exit status
-must say truthfully whether the entry is in the log, a retry with the command id printed
-must record nothing twice, and reads must go on answering.
+up under a SQLite store and under a PostgreSQL cluster, and a PostgreSQL server stopped
+around a command. Each exit status must say truthfully whether the entry is in the log, a
+retry with the command id printed must record nothing twice, and reads must go on
+answering.
 
-The small disk is a size-limited tmpfs the test mounts, which needs root: elsewhere the
-test is skipped, saying why, except in CI (``CI`` set), where not being able to mount fails.
+The small disks are size-limited tmpfs the tests mount, which needs root: elsewhere the
+tests are skipped, saying why, except in CI (``CI`` set), where not being able to mount
+fails.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import re
 import shlex
 import sqlite3
@@ -54,25 +57,34 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB filesystem of its own (tmpfs), unmounted afterwards."""
-    folder = tmp_path / "small"
-    folder.mkdir()
+def _mount_small(folder: Path, options: str) -> None:
+    """Mount a filesystem of its own (tmpfs, ``options`` giving its size) on ``folder``."""
     if os.geteuid() != 0:
         _unavailable("mounting a small filesystem needs root")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
         capture_output=True,
         text=True,
         check=False,
     )
     if mounted.returncode != 0:
         _unavailable(f"cannot mount a small filesystem: {mounted.stderr.strip()}")
+
+
+def _unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB filesystem of its own (tmpfs), unmounted afterwards."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    _mount_small(folder, "size=2m")
     try:
         yield folder
     finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+        _unmount(folder)
 
 
 def _fill(path: Path) -> None:
@@ -85,6 +97,17 @@ def _fill(path: Path) -> None:
                     os.write(descriptor, b"\0" * size)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def _full(disk: Path) -> Iterator[None]:
+    """``disk`` full for as long as the ``with`` block lasts."""
+    filler = disk / "filler"
+    _fill(filler)
+    try:
+        yield
+    finally:
+        filler.unlink()
 
 
 def _held(database: Path, marker: str) -> int:
@@ -349,3 +372,85 @@ def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_stat
     assert shown.exit_code == 0 and shown.stderr == ""
     seen = [down.exit_code, behind.exit_code, lost.exit_code, held.returncode]
     print(f"statuses: server down, views dropped, commit dropped, commit held: {seen}")  # -s
+
+
+# --- a PostgreSQL cluster whose data folder is on a small disk ------------------------------
+
+
+@pytest.fixture(scope="module")
+def server_on_small_disk() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster whose whole data folder (its log of changes, pg_wal,
+    and every database) is a 96 MB filesystem of its own: initdb and two databases take
+    about 70 MB of it."""
+    mounted: list[Path] = []
+
+    def prepare(data: Path, owner: pwd.struct_passwd | None) -> None:
+        data.mkdir()
+        ids = f",uid={owner.pw_uid},gid={owner.pw_gid}" if owner else ""
+        _mount_small(data, f"size=96m,mode=0700{ids}")
+        mounted.append(data)
+
+    try:
+        with running_server(prepare=prepare) as server:
+            yield server
+    except ServerUnavailable as error:
+        _unavailable(f"no PostgreSQL server of its own for the test: {error}")
+    finally:
+        for folder in mounted:
+            _unmount(folder)
+
+
+def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
+    server_on_small_disk: PostgresServer,
+) -> None:
+    server = server_on_small_disk
+    assert server.folder is not None
+    disk = server.folder / "data"
+    store = server.url(server.create_database())
+    ok(invoke("--store", store, *REPORT))
+    ok(invoke("--store", store, *RAISE))
+    with psycopg.connect(**server.admin, autocommit=True) as connection:
+        # A fresh segment of the write-ahead log (16 MB, written whole when it is made), so
+        # that the entries below need no new one: PostgreSQL stops when it cannot make one.
+        connection.execute("SELECT pg_switch_wal()")
+        connection.execute("CHECKPOINT")
+    seen = []
+    with _full(disk):
+        # Entries land while the pages the tables already have hold them; the first one that
+        # needs a new page is refused (or, if only the views need one, recorded behind).
+        for attempt in range(100):
+            marker = f"priming-{attempt}"
+            primed = invoke("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"))
+            _check(primed.exit_code, _notes(store, marker), primed.stderr)  # a read, on it
+            seen.append(primed.exit_code)
+            if primed.exit_code:
+                break
+        assert seen[-1] != 0, f"the disk never refused an entry: statuses {seen}"
+        # The real command, in a process of its own, on the disk still full.
+        note = ["--store", store, "note", "2.16", "on-full-disk", *entry(on="2017-04-01")]
+        first = run(*note)
+        stderr = first.stderr.decode()
+        # Reads answer while the disk is full, saying if the views are behind.
+        shown = invoke("--store", store, "register", "--format", "json")
+        assert shown.exit_code == 0, shown.stderr
+        assert '"2.16"' in shown.stdout
+        if 3 in seen or first.returncode == 3:
+            assert "warning: the views could not catch up" in shown.stderr
+    _check(first.returncode, _notes(store, "on-full-disk"), stderr)  # read with room again
+    retry = [*note, "--command-id", _retry_id(stderr)]
+    assert first.returncode != 0, "the disk was not full"
+    with _full(disk):
+        again = run(*retry)
+    _check(again.returncode, _notes(store, "on-full-disk"), again.stderr.decode())
+    ok(run(*retry))  # with room: recorded once, whatever happened before
+    assert _notes(store, "on-full-disk") == 1
+    with r.Tracker(store) as tracker:
+        notes = [e for e in tracker.events("2.16") if isinstance(e, r.domain.ProgressNoted)]
+        assert len({n.note for n in notes}) == len(notes)  # none recorded twice
+        assert tracker.register().basis.position == tracker.head()  # caught up again
+    statuses = [*seen, first.returncode, again.returncode]
+    print(f"statuses on a full disk: {statuses}")  # shown with -s
+    # PostgreSQL refused the writes (an error for the statement) and went on running.
+    log = (server.folder / "server.log").read_text()
+    assert "No space left on device" in log
+    assert "PANIC" not in log and "terminated by signal" not in log
