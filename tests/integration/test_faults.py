@@ -100,12 +100,12 @@ def _fill(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def _full(disk: Path) -> Iterator[None]:
-    """``disk`` full for as long as the ``with`` block lasts."""
+def _full(disk: Path) -> Iterator[Path]:
+    """``disk`` full for as long as the ``with`` block lasts: the file that fills it."""
     filler = disk / "filler"
     _fill(filler)
     try:
-        yield
+        yield filler
     finally:
         filler.unlink()
 
@@ -400,6 +400,29 @@ def server_on_small_disk() -> Iterator[PostgresServer]:
             _unmount(folder)
 
 
+def _write_until(
+    tracker: r.Tracker, stop: type[r.StoreError], marker: str, filler: Path
+) -> list[str]:
+    """Note progress on 2.16 through ``tracker`` until a note raises ``stop``; another
+    store error (nothing recorded) frees one page (8 KB) of ``filler`` and goes on. What
+    each note raised, by name ("" for none)."""
+    raised = []
+    for attempt in range(200):
+        command = r.NoteProgress(reference="2.16", note=f"{marker}-{attempt}", **_who())
+        try:
+            tracker.execute(command)
+        except r.StoreError as error:
+            raised.append(type(error).__name__)
+            recorded = 1 if isinstance(error, r.ViewsBehind) else 0
+            assert _notes(tracker.store, command.note) == recorded, error
+            if isinstance(error, stop):
+                return raised
+            os.truncate(filler, filler.stat().st_size - 8192)
+        else:
+            raised.append("")
+    raise AssertionError(f"no {stop.__name__} after 200 notes on a full disk: {raised}")
+
+
 def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
     server_on_small_disk: PostgresServer,
 ) -> None:
@@ -414,42 +437,44 @@ def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
         # that the entries below need no new one: PostgreSQL stops when it cannot make one.
         connection.execute("SELECT pg_switch_wal()")
         connection.execute("CHECKPOINT")
-    seen = []
-    with _full(disk):
-        # Entries land while the pages the tables already have hold them; the first one that
-        # needs a new page is refused (or, if only the views need one, recorded behind).
-        for attempt in range(100):
-            marker = f"priming-{attempt}"
-            primed = invoke("--store", store, "note", "2.16", marker, *entry(on="2017-04-01"))
-            _check(primed.exit_code, _notes(store, marker), primed.stderr)  # a read, on it
-            seen.append(primed.exit_code)
-            if primed.exit_code:
-                break
-        assert seen[-1] != 0, f"the disk never refused an entry: statuses {seen}"
-        # The real command, in a process of its own, on the disk still full.
-        note = ["--store", store, "note", "2.16", "on-full-disk", *entry(on="2017-04-01")]
-        first = run(*note)
-        stderr = first.stderr.decode()
-        # Reads answer while the disk is full, saying if the views are behind.
-        shown = invoke("--store", store, "register", "--format", "json")
-        assert shown.exit_code == 0, shown.stderr
-        assert '"2.16"' in shown.stdout
-        if 3 in seen or first.returncode == 3:
-            assert "warning: the views could not catch up" in shown.stderr
-    _check(first.returncode, _notes(store, "on-full-disk"), stderr)  # read with room again
-    retry = [*note, "--command-id", _retry_id(stderr)]
-    assert first.returncode != 0, "the disk was not full"
-    with _full(disk):
-        again = run(*retry)
-    _check(again.returncode, _notes(store, "on-full-disk"), again.stderr.decode())
-    ok(run(*retry))  # with room: recorded once, whatever happened before
-    assert _notes(store, "on-full-disk") == 1
+    statuses = []
     with r.Tracker(store) as tracker:
+        # First the log itself needs a page the disk has no room for, then (a page freed at
+        # each refusal) only the views do.
+        for case, stop in (("refused", r.StoreError), ("behind", r.ViewsBehind)):
+            with _full(disk) as filler:
+                # Entries land while the pages the tables have hold them; write until one
+                # needs a page that is not there.
+                raised = _write_until(tracker, stop, f"priming-{case}", filler)
+                # The real command, in a process of its own, on the disk still full.
+                note = ["--store", store, "note", "2.16", case, *entry(on="2017-04-01")]
+                first = run(*note)
+                stderr = first.stderr.decode()
+                _check(first.returncode, _notes(store, case), stderr)
+                # Reads answer while the disk is full, saying if the views are behind.
+                shown = invoke("--store", store, "register", "--format", "json")
+                assert shown.exit_code == 0, shown.stderr
+                assert '"2.16"' in shown.stdout
+                behind = "warning: the views could not catch up" in shown.stderr
+                expected = raised[-1] == "ViewsBehind" or first.returncode == 3
+                assert behind == expected, shown.stderr
+                # The retry with the command id printed records nothing new.
+                retry = [*note, "--command-id", _retry_id(stderr)]
+                again = invoke(*retry)
+                _check(again.exit_code, _notes(store, case), again.stderr)
+            # Read again with room: what the statuses said still holds.
+            held = _notes(store, case)
+            _check(again.exit_code, held, again.stderr)
+            if TRUTHFUL[again.exit_code] == "not recorded":
+                _check(first.returncode, held, stderr)
+            ok(invoke(*retry))  # with room: recorded once, and the views catch up
+            assert _notes(store, case) == 1
+            statuses += [first.returncode, again.exit_code]
         notes = [e for e in tracker.events("2.16") if isinstance(e, r.domain.ProgressNoted)]
         assert len({n.note for n in notes}) == len(notes)  # none recorded twice
         assert tracker.register().basis.position == tracker.head()  # caught up again
-    statuses = [*seen, first.returncode, again.returncode]
-    print(f"statuses on a full disk: {statuses}")  # shown with -s
+    print(f"statuses on a full disk, refused then behind: {statuses}")  # shown with -s
+    assert statuses[0] == 1, statuses  # the log's own page: refused, nothing recorded
     # PostgreSQL refused the writes (an error for the statement) and went on running.
     log = (server.folder / "server.log").read_text()
     assert "No space left on device" in log
