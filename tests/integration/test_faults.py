@@ -16,6 +16,7 @@ import os
 import pwd
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -398,6 +399,7 @@ def server_on_small_disk() -> Iterator[PostgresServer]:
     finally:
         for folder in mounted:
             _unmount(folder)
+            shutil.rmtree(folder.parent, ignore_errors=True)  # the cluster's, emptied
 
 
 def _write_until(
