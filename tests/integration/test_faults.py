@@ -402,6 +402,16 @@ def server_on_small_disk() -> Iterator[PostgresServer]:
             shutil.rmtree(folder.parent, ignore_errors=True)  # the cluster's, emptied
 
 
+def _small_disk_store(server: PostgresServer) -> tuple[Path, str, Path]:
+    """A store on ``server`` (a cluster on a small disk) with 2.16 raised in it: the disk,
+    the store's URL, and the server's log."""
+    assert server.folder is not None
+    store = server.url(server.create_database())
+    ok(invoke("--store", store, *REPORT))
+    ok(invoke("--store", store, *RAISE))
+    return server.folder / "data", store, server.folder / "server.log"
+
+
 def _write_until(
     tracker: r.Tracker, stop: type[r.StoreError], marker: str, filler: Path
 ) -> list[str]:
@@ -429,11 +439,8 @@ def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
     server_on_small_disk: PostgresServer,
 ) -> None:
     server = server_on_small_disk
-    assert server.folder is not None
-    disk = server.folder / "data"
-    store = server.url(server.create_database())
-    ok(invoke("--store", store, *REPORT))
-    ok(invoke("--store", store, *RAISE))
+    disk, store, log = _small_disk_store(server)
+    log_start = len(log.read_text())
     with psycopg.connect(**server.admin, autocommit=True) as connection:
         # A fresh segment of the write-ahead log (16 MB, written whole when it is made), so
         # that the entries below need no new one: PostgreSQL stops when it cannot make one.
@@ -478,6 +485,47 @@ def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
     print(f"statuses on a full disk, refused then behind: {statuses}")  # shown with -s
     assert statuses[0] == 1, statuses  # the log's own page: refused, nothing recorded
     # PostgreSQL refused the writes (an error for the statement) and went on running.
-    log = (server.folder / "server.log").read_text()
-    assert "No space left on device" in log
-    assert "PANIC" not in log and "terminated by signal" not in log
+    said = log.read_text()[log_start:]
+    assert "No space left on device" in said
+    assert "PANIC" not in said and "terminated by signal" not in said
+
+
+def test_a_full_write_ahead_log_stops_postgresql_and_statuses_say_so(
+    server_on_small_disk: PostgresServer,
+) -> None:
+    """PostgreSQL stops when it cannot make a new segment of its write-ahead log, and does
+    not start again while the disk is full: commands and reads then say, in one line, that
+    the store cannot be opened, and nothing is recorded."""
+    server = server_on_small_disk
+    restartable = _Restartable(server)
+    disk, store, log = _small_disk_store(server)
+    log_start = len(log.read_text())
+    with _full(disk):
+        # 64 MB written to the log alone (16 MB a segment): the server stops under it.
+        with (
+            psycopg.connect(**server.admin, autocommit=True) as connection,
+            pytest.raises(psycopg.OperationalError),
+        ):
+            connection.execute(
+                "SELECT count(pg_logical_emit_message(false, 'filler', repeat('x', 1000000)))"
+                " FROM generate_series(1, 64)"
+            )
+        for _ in range(600):  # until the server has given up starting again
+            if not (restartable.data / "postmaster.pid").exists():
+                break
+            time.sleep(0.1)
+        note = ["--store", store, "note", "2.16", "log-full", *entry(on="2017-04-01")]
+        stopped = run(*note)
+        stderr = stopped.stderr.decode()
+        shown = invoke("--store", store, "register")
+    restartable.start()
+    said = log.read_text()[log_start:]
+    assert "PANIC" in said and "No space left on device" in said
+    _check(stopped.returncode, _notes(store, "log-full"), stderr)
+    assert stopped.returncode == 1, stderr
+    assert "cannot open the store" in stderr
+    assert shown.exit_code == 1 and len(shown.stderr.strip().splitlines()) == 1, shown.stderr
+    assert "cannot open the store" in shown.stderr and "Traceback" not in shown.stderr
+    ok(invoke(*note, "--command-id", _retry_id(stderr)))  # started again, with room
+    ok(invoke(*note, "--command-id", _retry_id(stderr)))
+    assert _notes(store, "log-full") == 1
