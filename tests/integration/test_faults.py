@@ -380,9 +380,9 @@ def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_stat
 
 @pytest.fixture(scope="module")
 def server_on_small_disk() -> Iterator[PostgresServer]:
-    """A throwaway PostgreSQL cluster whose whole data folder (its log of changes, pg_wal,
-    and every database) is a 96 MB filesystem of its own: initdb and two databases take
-    about 70 MB of it."""
+    """A throwaway PostgreSQL cluster whose whole data folder (its write-ahead log and
+    every database) is a 96 MB filesystem of its own, unmounted afterwards; the cluster and
+    a few databases take most of it, and a file fills the rest when a test needs it full."""
     mounted: list[Path] = []
 
     def prepare(data: Path, owner: pwd.struct_passwd | None) -> None:
