@@ -42,7 +42,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NoReturn
@@ -284,8 +284,12 @@ def _log_tail(path: Path) -> str:
     return ""
 
 
-def _start_cluster(folder: Path) -> PostgresServer:
-    """initdb into ``folder``/data and start it; the server, with its test role made."""
+def _start_cluster(
+    folder: Path, prepare: Callable[[Path, pwd.struct_passwd | None], None] | None = None
+) -> PostgresServer:
+    """initdb into ``folder``/data and start it; the server, with its test role made.
+    ``prepare`` is called first with the data folder (not made yet) and the system user
+    that will own the cluster (``None``: this process's user)."""
     began = time.perf_counter()
     binaries = _binaries()
     prefix, owner = _as_owner()
@@ -295,6 +299,8 @@ def _start_cluster(folder: Path) -> PostgresServer:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
     folder.chmod(0o700)
     data = folder / "data"
+    if prepare is not None:
+        prepare(data, owner)
     made = _run(
         [
             *prefix,
@@ -421,14 +427,20 @@ def _unavailable(reason: str) -> NoReturn:
 
 
 @contextlib.contextmanager
-def running_server(named: str | None = None) -> Iterator[PostgresServer]:
+def running_server(
+    named: str | None = None,
+    *,
+    prepare: Callable[[Path, pwd.struct_passwd | None], None] | None = None,
+) -> Iterator[PostgresServer]:
     """A server for as long as the ``with`` block lasts: the one ``named`` (a URL), or a
     throwaway cluster, stopped and removed afterwards. Raises :class:`ServerUnavailable`
-    if there is none. The benchmarks use it too."""
+    if there is none. The benchmarks use it too. ``prepare(data, owner)`` is called
+    before a throwaway cluster's ``initdb`` (to put its data folder somewhere of its own,
+    say)."""
     folder = None if named else Path(tempfile.mkdtemp(prefix=_PREFIX, dir=_base()))
     try:
         try:
-            server = _server_from_environment(named) if named else _start_cluster(folder)
+            server = _server_from_environment(named) if named else _start_cluster(folder, prepare)
         except (OSError, psycopg.Error, subprocess.SubprocessError) as error:
             raise ServerUnavailable(str(error)) from error
         try:

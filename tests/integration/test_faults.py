@@ -1,18 +1,22 @@
 """Faults of the real world, through the real command in a new process: a disk that fills
-up under a SQLite store, and a PostgreSQL server stopped around a command. Each exit status
-must say truthfully whether the entry is in the log, a retry with the command id printed
-must record nothing twice, and reads must go on answering.
+up under a SQLite store and under a PostgreSQL cluster, and a PostgreSQL server stopped
+around a command. Each exit status must say truthfully whether the entry is in the log, a
+retry with the command id printed must record nothing twice, and reads must go on
+answering.
 
-The small disk is a size-limited tmpfs the test mounts, which needs root: elsewhere the
-test is skipped, saying why, except in CI (``CI`` set), where not being able to mount fails.
+The small disks are size-limited tmpfs the tests mount, which needs root: elsewhere the
+tests are skipped, saying why, except in CI (``CI`` set), where not being able to mount
+fails.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pwd
 import re
 import shlex
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -54,25 +58,34 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 2 MB filesystem of its own (tmpfs), unmounted afterwards."""
-    folder = tmp_path / "small"
-    folder.mkdir()
+def _mount_small(folder: Path, options: str) -> None:
+    """Mount a filesystem of its own (tmpfs, ``options`` giving its size) on ``folder``."""
     if os.geteuid() != 0:
         _unavailable("mounting a small filesystem needs root")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(folder)],
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
         capture_output=True,
         text=True,
         check=False,
     )
     if mounted.returncode != 0:
         _unavailable(f"cannot mount a small filesystem: {mounted.stderr.strip()}")
+
+
+def _unmount(folder: Path) -> None:
+    subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 2 MB filesystem of its own (tmpfs), unmounted afterwards."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    _mount_small(folder, "size=2m")
     try:
         yield folder
     finally:
-        subprocess.run(["umount", "-l", str(folder)], capture_output=True, check=False)
+        _unmount(folder)
 
 
 def _fill(path: Path) -> None:
@@ -85,6 +98,17 @@ def _fill(path: Path) -> None:
                     os.write(descriptor, b"\0" * size)
     finally:
         os.close(descriptor)
+
+
+@contextlib.contextmanager
+def _full(disk: Path) -> Iterator[Path]:
+    """``disk`` full for as long as the ``with`` block lasts: the file that fills it."""
+    filler = disk / "filler"
+    _fill(filler)
+    try:
+        yield filler
+    finally:
+        filler.unlink()
 
 
 def _held(database: Path, marker: str) -> int:
@@ -349,3 +373,159 @@ def test_a_postgresql_server_stopped_or_dropping_connections_gives_truthful_stat
     assert shown.exit_code == 0 and shown.stderr == ""
     seen = [down.exit_code, behind.exit_code, lost.exit_code, held.returncode]
     print(f"statuses: server down, views dropped, commit dropped, commit held: {seen}")  # -s
+
+
+# --- a PostgreSQL cluster whose data folder is on a small disk ------------------------------
+
+
+@pytest.fixture(scope="module")
+def server_on_small_disk() -> Iterator[PostgresServer]:
+    """A throwaway PostgreSQL cluster whose whole data folder (its write-ahead log and
+    every database) is a 96 MB filesystem of its own, unmounted afterwards; the cluster and
+    a few databases take most of it, and a file fills the rest when a test needs it full."""
+    mounted: list[Path] = []
+
+    def prepare(data: Path, owner: pwd.struct_passwd | None) -> None:
+        data.mkdir()
+        ids = f",uid={owner.pw_uid},gid={owner.pw_gid}" if owner else ""
+        _mount_small(data, f"size=96m,mode=0700{ids}")
+        mounted.append(data)
+
+    try:
+        with running_server(prepare=prepare) as server:
+            yield server
+    except ServerUnavailable as error:
+        _unavailable(f"no PostgreSQL server of its own for the test: {error}")
+    finally:
+        for folder in mounted:
+            _unmount(folder)
+            shutil.rmtree(folder.parent, ignore_errors=True)  # the cluster's, emptied
+
+
+def _small_disk_store(server: PostgresServer) -> tuple[Path, str, Path]:
+    """A store on ``server`` (a cluster on a small disk) with 2.16 raised in it: the disk,
+    the store's URL, and the server's log."""
+    assert server.folder is not None
+    store = server.url(server.create_database())
+    ok(invoke("--store", store, *REPORT))
+    ok(invoke("--store", store, *RAISE))
+    return server.folder / "data", store, server.folder / "server.log"
+
+
+def _write_until(
+    tracker: r.Tracker, stop: type[r.StoreError], marker: str, filler: Path
+) -> list[str]:
+    """Note progress on 2.16 through ``tracker`` until a note raises ``stop``; another
+    store error (nothing recorded) frees one page (8 KB) of ``filler`` and goes on. What
+    each note raised, by name ("" for none)."""
+    raised = []
+    for attempt in range(200):
+        command = r.NoteProgress(reference="2.16", note=f"{marker}-{attempt}", **_who())
+        try:
+            tracker.execute(command)
+        except r.StoreError as error:
+            raised.append(type(error).__name__)
+            recorded = 1 if isinstance(error, r.ViewsBehind) else 0
+            assert _notes(tracker.store, command.note) == recorded, error
+            if isinstance(error, stop):
+                return raised
+            os.truncate(filler, filler.stat().st_size - 8192)
+        else:
+            raised.append("")
+    raise AssertionError(f"no {stop.__name__} after 200 notes on a full disk: {raised}")
+
+
+def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
+    server_on_small_disk: PostgresServer,
+) -> None:
+    server = server_on_small_disk
+    disk, store, log = _small_disk_store(server)
+    log_start = len(log.read_text())
+    with psycopg.connect(**server.admin, autocommit=True) as connection:
+        # A fresh segment of the write-ahead log (16 MB, written whole when it is made), so
+        # that the entries below need no new one: PostgreSQL stops when it cannot make one.
+        connection.execute("SELECT pg_switch_wal()")
+        connection.execute("CHECKPOINT")
+    statuses = []
+    with r.Tracker(store) as tracker:
+        # First the log itself needs a page the disk has no room for, then (a page freed at
+        # each refusal) only the views do.
+        for case, stop in (("refused", r.StoreError), ("behind", r.ViewsBehind)):
+            with _full(disk) as filler:
+                # Entries land while the pages the tables have hold them; write until one
+                # needs a page that is not there.
+                raised = _write_until(tracker, stop, f"priming-{case}", filler)
+                # The real command, in a process of its own, on the disk still full.
+                note = ["--store", store, "note", "2.16", case, *entry(on="2017-04-01")]
+                first = run(*note)
+                stderr = first.stderr.decode()
+                _check(first.returncode, _notes(store, case), stderr)
+                # Reads answer while the disk is full, saying if the views are behind.
+                shown = invoke("--store", store, "register", "--format", "json")
+                assert shown.exit_code == 0, shown.stderr
+                assert '"2.16"' in shown.stdout
+                behind = "warning: the views could not catch up" in shown.stderr
+                expected = raised[-1] == "ViewsBehind" or first.returncode == 3
+                assert behind == expected, shown.stderr
+                # The retry with the command id printed records nothing new.
+                retry = [*note, "--command-id", _retry_id(stderr)]
+                again = invoke(*retry)
+                _check(again.exit_code, _notes(store, case), again.stderr)
+            # Read again with room: what the statuses said still holds.
+            held = _notes(store, case)
+            _check(again.exit_code, held, again.stderr)
+            if TRUTHFUL[again.exit_code] == "not recorded":
+                _check(first.returncode, held, stderr)
+            ok(invoke(*retry))  # with room: recorded once, and the views catch up
+            assert _notes(store, case) == 1
+            statuses += [first.returncode, again.exit_code]
+        notes = [e for e in tracker.events("2.16") if isinstance(e, r.domain.ProgressNoted)]
+        assert len({n.note for n in notes}) == len(notes)  # none recorded twice
+        assert tracker.register().basis.position == tracker.head()  # caught up again
+    print(f"statuses on a full disk, refused then behind: {statuses}")  # shown with -s
+    assert statuses[0] == 1, statuses  # the log's own page: refused, nothing recorded
+    # PostgreSQL refused the writes (an error for the statement) and went on running.
+    said = log.read_text()[log_start:]
+    assert "No space left on device" in said
+    assert "PANIC" not in said and "terminated by signal" not in said
+
+
+def test_a_full_write_ahead_log_stops_postgresql_and_statuses_say_so(
+    server_on_small_disk: PostgresServer,
+) -> None:
+    """PostgreSQL stops when it cannot make a new segment of its write-ahead log, and does
+    not start again while the disk is full: commands and reads then say, in one line, that
+    the store cannot be opened, and nothing is recorded."""
+    server = server_on_small_disk
+    restartable = _Restartable(server)
+    disk, store, log = _small_disk_store(server)
+    log_start = len(log.read_text())
+    with _full(disk):
+        # 64 MB written to the log alone (16 MB a segment): the server stops under it.
+        with (
+            psycopg.connect(**server.admin, autocommit=True) as connection,
+            pytest.raises(psycopg.OperationalError),
+        ):
+            connection.execute(
+                "SELECT count(pg_logical_emit_message(false, 'filler', repeat('x', 1000000)))"
+                " FROM generate_series(1, 64)"
+            )
+        for _ in range(600):  # until the server has given up starting again
+            if not (restartable.data / "postmaster.pid").exists():
+                break
+            time.sleep(0.1)
+        note = ["--store", store, "note", "2.16", "log-full", *entry(on="2017-04-01")]
+        stopped = run(*note)
+        stderr = stopped.stderr.decode()
+        shown = invoke("--store", store, "register")
+    restartable.start()
+    said = log.read_text()[log_start:]
+    assert "PANIC" in said and "No space left on device" in said
+    _check(stopped.returncode, _notes(store, "log-full"), stderr)
+    assert stopped.returncode == 1, stderr
+    assert "cannot open the store" in stderr
+    assert shown.exit_code == 1 and len(shown.stderr.strip().splitlines()) == 1, shown.stderr
+    assert "cannot open the store" in shown.stderr and "Traceback" not in shown.stderr
+    ok(invoke(*note, "--command-id", _retry_id(stderr)))  # started again, with room
+    ok(invoke(*note, "--command-id", _retry_id(stderr)))
+    assert _notes(store, "log-full") == 1
