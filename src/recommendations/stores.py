@@ -51,6 +51,7 @@ __all__ = [
     "available_stores",
     "cannot_apply",
     "primitive",
+    "rebuilt",
     "redact",
 ]
 
@@ -422,6 +423,42 @@ def cannot_apply(position: int, event: domain.Event | None, error: BaseException
         f"the views cannot apply the entry at log position {position}{what}: "
         f"{redact(' '.join(reason.split()))}",
         reference=reference if isinstance(reference, str) else None,
+        rule="views-current",
+    )
+
+
+def rebuilt(views: Views, rebuild: Callable[[], int]) -> int:
+    """Run ``rebuild`` (drop the views' rows and apply the whole log again, in one
+    transaction; how many entries it applied), then catch up with what was recorded
+    meanwhile: the total applied. For adapters whose views keep tables of their own.
+
+    If the rebuild fails it must have rolled back, leaving the views as they were: the error
+    raised names the entry that catching up from there cannot apply, where that is what
+    failed (a log changed outside this library is :class:`~recommendations.LogNotIntact`).
+    """
+    try:
+        applied = rebuild()
+    except LogNotIntact:
+        raise
+    except Exception as error:
+        raise _rebuild_failed(views, error) from error
+    return applied + views.catch_up()
+
+
+def _rebuild_failed(views: Views, error: Exception) -> StoreError:
+    try:
+        views.catch_up()
+    except StoreError as stuck:
+        return StoreError(
+            f"the views could not be rebuilt, and were left as they were: {stuck.detail}",
+            reference=stuck.reference,
+            rule="views-current",
+        )
+    except Exception:  # the rebuild's own error is the one to report
+        pass
+    reason = error.detail if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+    return StoreError(
+        f"the views could not be rebuilt, and were left as they were: {reason}",
         rule="views-current",
     )
 

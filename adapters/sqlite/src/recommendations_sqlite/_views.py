@@ -31,8 +31,8 @@ import attrs
 import orjson
 from eventsourcing.persistence import StoredEvent
 
-from recommendations import LogNotIntact, StoreError, domain, views
-from recommendations.stores import cannot_apply, primitive
+from recommendations import StoreError, domain, views
+from recommendations.stores import cannot_apply, primitive, rebuilt
 
 __all__ = ["END_OF_RECORD", "END_OF_TIME", "SqliteViews"]
 
@@ -352,34 +352,7 @@ class SqliteViews:
         of the entry that could not be applied where it can be told (a log changed outside
         this library is :class:`~recommendations.LogNotIntact`).
         """
-        try:
-            applied = self._rebuild(batch)
-        except LogNotIntact:
-            raise
-        except Exception as error:
-            raise self._rebuild_failed(error) from error
-        return applied + self.catch_up()
-
-    def _rebuild_failed(self, error: Exception) -> StoreError:
-        """The error of a rebuild that failed with ``error`` (rolled back): the entry that
-        catching up from where the views stand cannot apply, if that is what failed."""
-        try:
-            self.catch_up()
-        except StoreError as stuck:
-            return StoreError(
-                f"the views could not be rebuilt, and were left as they were: {stuck.detail}",
-                reference=stuck.reference,
-                rule="views-current",
-            )
-        except Exception:  # the rebuild's own error is the one to report
-            pass
-        reason = (
-            error.detail if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
-        )
-        return StoreError(
-            f"the views could not be rebuilt, and were left as they were: {reason}",
-            rule="views-current",
-        )
+        return rebuilt(self, lambda: self._rebuild(batch))
 
     def _rebuild(self, batch: int) -> int:
         with self._write() as cursor:
