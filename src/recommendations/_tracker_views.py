@@ -173,7 +173,9 @@ class TrackerViews:
                 if item in hidden or not index.chosen(logged):
                     continue
                 prior = earlier.pop(item, None)
-                if prior is None:  # its first entry, or forgotten to keep memory bounded
+                if prior is None and logged.event.originator_version == 1:
+                    prior = []  # its first entry: nothing before it to read
+                elif prior is None:  # forgotten, to keep memory bounded: read it again
                     prior = [
                         mine.event
                         for mine in self._logged_item(item)
