@@ -35,6 +35,8 @@ class _Reads(Protocol):
 
     def _history(self, originator_id: uuid.UUID, kind: type[Any]) -> list[Any]: ...
 
+    def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]: ...
+
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
     def basis(
@@ -177,9 +179,9 @@ class TrackerViews:
                     prior = []  # its first entry: nothing before it to read
                 elif prior is None:  # forgotten, to keep memory bounded: read it again
                     prior = [
-                        mine.event
-                        for mine in self._logged_item(item)
-                        if mine.position < logged.position and index.chosen(mine)
+                        event
+                        for event in self._earlier(item, logged.event.originator_version)
+                        if event.recorded_at <= basis.known_at
                     ]
                     kept += len(prior)
                 entry = shown.entry(index.entry(logged, prior))
