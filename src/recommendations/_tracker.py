@@ -898,6 +898,14 @@ class Tracker(TrackerViews):
                 )
         return cast(list[_E], events)
 
+    def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]:
+        """An item's entries before ``version``, read from the log itself (an indexed
+        read, whether or not the views are caught up)."""
+        with _translated(self._label):
+            return cast(
+                list[domain.Event], list(self._app.events.get(originator_id, lte=version - 1))
+            )
+
     def _exists(self, originator_id: uuid.UUID) -> bool:
         staged = getattr(self._staged, "items", None)
         if staged and originator_id in staged:

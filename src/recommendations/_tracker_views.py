@@ -10,6 +10,7 @@ everything recorded (see :meth:`TrackerViews.sensitivity`).
 from __future__ import annotations
 
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -18,7 +19,11 @@ from . import domain, views
 from ._errors import NotFound
 from .views import DEFAULT_AUDIENCE_POLICY, Audience, AudiencePolicy
 
-__all__ = ["TrackerViews"]
+__all__ = ["TRAIL_CACHE", "TrackerViews"]
+
+TRAIL_CACHE = 100_000
+"""How many earlier entries a streamed trail keeps at most, to work out what each entry
+changed without reading its item's log again."""
 
 
 class _Reads(Protocol):
@@ -35,6 +40,8 @@ class _Reads(Protocol):
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str: ...
 
     def _catch_up_for_read(self) -> None: ...
+
+    def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]: ...
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
@@ -152,6 +159,71 @@ class TrackerViews:
             audience,
             policy,
             sensitive=views.Sensitivity.of(logged.event for logged in log),
+        )
+
+    def stream_trail(
+        self: _Reads,
+        *,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        audience: Audience = Audience.BODY,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+        cached: int = TRAIL_CACHE,
+    ) -> views.TrailStream:
+        """:meth:`trail`, listed as the log is read rather than held whole: the same
+        entries, for a log of any length, in memory that does not grow with it.
+
+        The log is read once now (for each item's reference, the corrections and what is
+        sensitive) and once more each time the stream is iterated; each item's earlier
+        entries are kept while it has more to come, at most ``cached`` entries in all
+        (beyond that, an item's entries are read again from the store when needed).
+        """
+        basis = self.basis(known_at=known_at, position=position)
+        index = views.TrailIndex(basis)
+        for logged in self.log():
+            index.add(logged)
+        index.done()
+        shown = views.TrailFilter.of(audience, policy, sensitive=index.everything)
+        hidden = {
+            item
+            for item, subject in index.subjects.items()
+            if shown.hides(subject, index.reference(item))
+        }
+        count = sum(n for item, n in index.counts.items() if item not in hidden)
+
+        def entries() -> Iterator[views.TrailEntry]:
+            earlier: OrderedDict[uuid.UUID, list[domain.Event]] = OrderedDict()
+            kept = 0
+            for logged in self.log():
+                if logged.position > basis.position:
+                    return
+                item = logged.event.originator_id
+                if item in hidden or not index.chosen(logged):
+                    continue
+                prior = earlier.pop(item, None)
+                if prior is None and logged.event.originator_version == 1:
+                    prior = []  # its first entry: nothing before it to read
+                elif prior is None:  # forgotten, to keep memory bounded: read it again
+                    prior = [
+                        event
+                        for event in self._earlier(item, logged.event.originator_version)
+                        if event.recorded_at <= basis.known_at
+                    ]
+                    kept += len(prior)
+                entry = shown.entry(index.entry(logged, prior))
+                prior.append(logged.event)
+                kept += 1
+                if index.last[item] == logged.position:
+                    kept -= len(prior)  # its last entry in this trail
+                else:
+                    earlier[item] = prior
+                while kept > cached and earlier:
+                    kept -= len(earlier.popitem(last=False)[1])
+                if entry is not None:
+                    yield entry
+
+        return views.TrailStream(
+            basis=basis, disclosure=shown.disclosure(len(hidden)), count=count, entries=entries
         )
 
     def committee_update(

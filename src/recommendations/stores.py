@@ -37,10 +37,12 @@ from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
 from . import domain, views
 from ._errors import ConfigurationError, LogNotIntact, StoreError
+from ._files import FILE_MODE_ENV, create_private, file_mode
 
 __all__ = [
     "DEFAULT_STORE",
     "ENTRY_POINT_GROUP",
+    "FILE_MODE_ENV",
     "AdapterInfo",
     "InProcessViews",
     "LogSource",
@@ -50,6 +52,8 @@ __all__ = [
     "adapter_for",
     "available_stores",
     "cannot_apply",
+    "create_private",
+    "file_mode",
     "primitive",
     "rebuilt",
     "redact",

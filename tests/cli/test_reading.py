@@ -440,4 +440,4 @@ def test_output_files_are_written_whole(shared_demo: str, tmp_path: Path, fmt: s
     ok(invoke("--store", shared_demo, "register", "--format", fmt, "-o", str(target)))
     assert target.stat().st_size > 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [target.name]  # no temporary left
-    assert target.stat().st_mode & 0o044  # readable by others, as the umask allows
+    assert target.stat().st_mode & 0o777 == 0o600  # readable by its owner only

@@ -42,6 +42,7 @@ __all__ = [
     "Unknown",
     "cli",
     "session",
+    "store_file",
     "store_option",
 ]
 
@@ -222,9 +223,9 @@ class Session:
             self._tracker = None
 
 
-def _missing_file(store: str) -> Path | None:
-    """The file a ``sqlite:///`` store names, if it is not there (read as the SQLite
-    adapter reads the URL); ``None`` for any other store, or one that is there."""
+def store_file(store: str) -> Path | None:
+    """The file a ``sqlite:///`` store names, there or not (read as the SQLite adapter
+    reads the URL); ``None`` for any other store."""
     from recommendations.stores import StoreURL
 
     try:
@@ -233,8 +234,14 @@ def _missing_file(store: str) -> Path | None:
         return None  # opening it says what is wrong
     if url.scheme != "sqlite" or url.host or url.path in ("/", "/:memory:"):
         return None
-    path = Path(url.path[1:])
-    return None if path.exists() else path
+    return Path(url.path[1:])
+
+
+def _missing_file(store: str) -> Path | None:
+    """The file a ``sqlite:///`` store names, if it is not there (read as the SQLite
+    adapter reads the URL); ``None`` for any other store, or one that is there."""
+    path = store_file(store)
+    return None if path is None or path.exists() else path
 
 
 def _check_exists(store: str) -> None:

@@ -6,11 +6,10 @@ import io
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -25,11 +24,14 @@ if TYPE_CHECKING:
 __all__ = [
     "FILE_WIDTH",
     "cannot_write",
+    "check_output",
     "console",
     "emit",
     "is_terminal",
     "markdown",
     "note",
+    "output_file",
+    "output_stream",
     "progress",
     "refuse_binary_on_terminal",
     "rendered",
@@ -106,35 +108,103 @@ def note(message: str) -> None:
     click.echo(message, err=True)
 
 
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+def _force() -> bool:
+    """Whether the command was given ``--force``."""
+    from ._params import FORCE_KEY
+
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(FORCE_KEY))
 
 
-def write_file(path: str | os.PathLike[str], data: bytes, *, option: str = "--output") -> None:
-    """Write ``data`` to ``path`` whole or not at all (through a temporary file beside it).
+def _stores() -> list[Path]:
+    """The files of the store the command opens: an output never replaces them."""
+    from ._app import Session, store_file
 
+    ctx = click.get_current_context(silent=True)
+    current = ctx.find_object(Session) if ctx is not None else None
+    found = store_file(current.store) if current is not None else None
+    return [found] if found is not None else []
+
+
+def _kind(data: bytes) -> str:
+    from recommendations._files import file_kind
+
+    kind = file_kind(data[:4096])
+    if kind in ("zip", "xlsx"):
+        import zipfile
+
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                return "xlsx" if "xl/workbook.xml" in archive.namelist() else "zip"
+        except zipfile.BadZipFile:
+            return "zip"
+    return kind
+
+
+def check_output(
+    output: str | os.PathLike[str] | None, kind: str, *, option: str = "--output"
+) -> None:
+    """Refuse at once, before anything is read, an ``output`` that :func:`output_file`
+    would refuse: one of the store's files, or a file of another format without
+    ``--force``. Standard output (``None``, ``-``) is always fine."""
+    from recommendations import _files
+
+    if output is None or os.fspath(output) == "-":
+        return
+    _files.check_output(output, kind, force=_force(), option=option, stores=_stores())
+
+
+@contextmanager
+def output_file(
+    path: str | os.PathLike[str], kind: str, *, option: str = "--output"
+) -> Iterator[IO[bytes]]:
+    """A binary file to write an output of ``kind`` to (a key of
+    :func:`recommendations._files.file_kind`), which becomes ``path`` only once complete.
+
+    Never one of the store's files, even with ``--force`` (rule ``output-not-store``);
+    an existing file of another format only with ``--force`` (rule ``output-overwrites``).
     A file that cannot be written is refused (:class:`~._app.Refused`, status 1) naming
     ``path`` as given, the option it came from and the rule ``output-writable``.
     """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path()
-    temporary: str | None = None
+    from recommendations import _files
+
     try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o666 & ~_umask())  # as an ordinary new file (mkstemp: 0600)
-        os.replace(temporary, target)
+        with _files.output_file(
+            path, kind, force=_force(), option=option, stores=_stores()
+        ) as file:
+            yield file
     except OSError as error:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
         raise cannot_write(path, error, option=option) from error
-    except BaseException:
-        if temporary is not None:
-            Path(temporary).unlink(missing_ok=True)
-        raise
+
+
+@contextmanager
+def output_stream(
+    output: str | None, kind: str, *, binary: bool, what: str, option: str = "--output"
+) -> Iterator[IO[bytes]]:
+    """Where to write an output streamed piece by piece: the file ``output`` (through
+    :func:`output_file`), or standard output (binary data is refused on a terminal)."""
+    if output is not None and output != "-":
+        with output_file(output, kind, option=option) as file:
+            yield file
+        return
+    if binary:
+        refuse_binary_on_terminal(what)
+    sys.stdout.flush()
+    yield sys.stdout.buffer
+    sys.stdout.buffer.flush()
+
+
+def write_file(
+    path: str | os.PathLike[str],
+    data: bytes,
+    *,
+    option: str = "--output",
+    kind: str | None = None,
+) -> None:
+    """Write ``data`` to ``path`` whole or not at all, as :func:`output_file` does; its
+    format is ``kind``, else what ``data`` itself looks like."""
+    with output_file(path, kind or _kind(data), option=option) as file:
+        file.write(data)
 
 
 def cannot_write(path: str | os.PathLike[str], error: OSError, *, option: str) -> Refused:
@@ -163,13 +233,15 @@ def refuse_binary_on_terminal(what: str) -> None:
         )
 
 
-def emit(data: bytes, output: str | None, *, binary: bool, what: str) -> None:
+def emit(
+    data: bytes, output: str | None, *, binary: bool, what: str, kind: str | None = None
+) -> None:
     """Send ``data`` (a ``what``) to ``output``, or to standard output.
 
     Binary data is refused on a terminal: it would show as noise. Text goes as it is.
     """
     if output is not None and output != "-":
-        write_file(output, data)
+        write_file(output, data, kind=kind)
         note(f"Wrote {what} to {output}.")
         return
     if binary:
@@ -179,7 +251,9 @@ def emit(data: bytes, output: str | None, *, binary: bool, what: str) -> None:
     sys.stdout.buffer.flush()
 
 
-def view_table(view: views.Register | views.Trail, keys: Sequence[str], title: str) -> Any:
+def view_table(
+    view: views.Register | views.Trail | views.TrailStream, keys: Sequence[str], title: str
+) -> Any:
     """A ``rich`` table of ``view``: the columns named in ``keys``, captioned with the
     view's basis (as at, as known at, up to which log position, for whom).
 

@@ -16,8 +16,10 @@ __all__ = [
     "DATETIME",
     "DUE",
     "EXTENSIONS",
+    "FORCE_KEY",
     "audience_option",
     "chosen_format",
+    "force_option",
     "known_at_option",
     "output_option",
     "position_option",
@@ -147,15 +149,38 @@ position_option = click.option(
 )
 """``--position``: the last log position an answer includes."""
 
-output_option = click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False, writable=True, allow_dash=True),
-    default=None,
-    help="Write to this file instead of the terminal ('-' for standard output); its "
-    "name's ending gives the format if --format does not.",
+FORCE_KEY = "recommendations.force"
+"""Where ``--force`` is kept in the command's context (read by the writing of outputs)."""
+
+
+def _force_here(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.meta[FORCE_KEY] = True
+
+
+force_option = click.option(
+    "--force",
+    is_flag=True,
+    expose_value=False,
+    callback=_force_here,
+    help="Replace an existing file that is not of the output's format (a store's own "
+    "files are never replaced).",
 )
-"""``--output``/``-o``: the file to write instead of the terminal."""
+"""``--force``: let an output replace a file of another format."""
+
+output_option = stacked(
+    click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, writable=True, allow_dash=True),
+        default=None,
+        help="Write to this file instead of the terminal ('-' for standard output); its "
+        "name's ending gives the format if --format does not. Created readable by its "
+        "owner only (see RECOMMENDATIONS_FILE_MODE).",
+    ),
+    force_option,
+)
+"""``--output``/``-o``: the file to write instead of the terminal, and ``--force``."""
 
 AS_AT_DEFAULT = "default: the --known-at date, else today"
 """What ``--as-at`` is when not given: the date of the time the log is read as of."""

@@ -24,10 +24,13 @@ from recommendations._errors import NotFound, RuleViolation
 from ._app import cli, session, store_option
 from ._output import (
     cannot_write,
+    check_output,
     emit,
     is_terminal,
     markdown,
     note,
+    output_file,
+    output_stream,
     progress,
     refuse_binary_on_terminal,
     rendered,
@@ -40,6 +43,7 @@ from ._params import (
     DATE,
     audience_option,
     chosen_format,
+    force_option,
     known_at_option,
     output_option,
     position_option,
@@ -82,7 +86,7 @@ def _audience(value: str) -> views.Audience:
 
 
 def _show(
-    view: views.Register | views.Trail,
+    view: views.Register | views.Trail | views.TrailStream,
     format_: str,
     output: str | None,
     *,
@@ -91,7 +95,8 @@ def _show(
     empty: str,
 ) -> None:
     """Write ``view`` in ``format_`` to ``output`` (or standard output). An empty table
-    says so (``empty``: what had no rows), with the basis it was read on."""
+    says so (``empty``: what had no rows), with the basis it was read on. Every format but
+    the table is written as its rows come (a trail as the log is read)."""
     from rich.text import Text
 
     from recommendations import exports, views
@@ -104,20 +109,22 @@ def _show(
         else:
             shown = Text(f"No rows: {empty}.\n{exports.basis_sentence(view)}")
         if output is not None and output != "-":
-            write_file(output, rendered(shown).encode("utf-8"))
+            write_file(output, rendered(shown).encode("utf-8"), kind="table")
             note(f"Wrote {what} to {output}.")
         else:
             show(shown)
         return
-    if isinstance(view, views.Register):
-        data = exports.render_register(view, format_, title=title)
-    else:
-        data = exports.render_trail(view, format_, title=title)
-    emit(data, output, binary=format_ == "xlsx", what=what)
+    with output_stream(output, format_, binary=format_ == "xlsx", what=what) as file:
+        if isinstance(view, views.Register):
+            exports.write_register(view, format_, file, title=title)
+        else:
+            exports.write_trail(view, format_, file, title=title)
+    if output is not None and output != "-":
+        note(f"Wrote {what} to {output}.")
 
 
 def _show_trail(
-    read: Callable[[Tracker], views.Trail],
+    read: Callable[[Tracker], views.Trail | views.TrailStream],
     format_: str | None,
     output: str | None,
     *,
@@ -129,6 +136,7 @@ def _show_trail(
     from recommendations import exports
 
     chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    check_output(output, chosen)
     view = read(session().tracker())
     table = tuple(column.key for column in exports.summary_columns(view))
     _show(view, chosen, output, title=title, table=table, empty=empty)
@@ -268,6 +276,7 @@ def register(
     from recommendations import views
 
     chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    check_output(output, chosen)
     s = session()
     grade_code = _grade(grade, s.policy) if grade is not None else None
     wanted_status = _status(status) if status is not None else None
@@ -346,7 +355,7 @@ def trail(
     recommendations trail --position 10
     """
     _show_trail(
-        lambda tracker: tracker.trail(
+        lambda tracker: tracker.stream_trail(
             known_at=known_at, position=position, audience=_audience(audience)
         ),
         format_,
@@ -410,6 +419,15 @@ def committee_update(
             )
     if chosen == "pdf" and output in (None, "-"):
         refuse_binary_on_terminal("the committee paper (pdf)")
+    same = chart is not None and output not in (None, "-")
+    if same and os.path.realpath(str(chart)) == os.path.realpath(str(output)):
+        raise click.BadParameter(
+            f"the chart and the paper would both be written to {chart!r}: name two files",
+            param_hint="--chart",
+        )
+    check_output(output, chosen)
+    if chart is not None and chart_format is not None:
+        check_output(chart, chart_format, option="--chart")
     from recommendations.paper import CommitteePaper
 
     tracker = session().tracker()
@@ -423,7 +441,8 @@ def committee_update(
     )
     link = None
     if chart is not None and chart_format is not None:
-        write_file(chart, paper.chart("svg" if chart_format == "svg" else "png"), option="--chart")
+        picture = paper.chart("svg" if chart_format == "svg" else "png")
+        write_file(chart, picture, option="--chart", kind=chart_format)
         note(f"Wrote the chart to {chart}.")
         base = Path(output).parent if output not in (None, "-") else Path()
         link = os.path.relpath(Path(chart).resolve(), base.resolve())
@@ -435,7 +454,7 @@ def committee_update(
         data = text.encode("utf-8")
     else:
         data = paper.render("html" if chosen == "html" else "pdf" if chosen == "pdf" else "json")
-    emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})")
+    emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})", kind=chosen)
 
 
 @cli.command(short_help="The register and whole audit trail to a file.")
@@ -463,6 +482,7 @@ def committee_update(
 @known_at_option
 @position_option
 @audience_option
+@force_option
 @store_option
 def export(
     output: str,
@@ -487,6 +507,11 @@ def export(
             "file: name a folder",
             param_hint="--output",
         )
+    if chosen == "csv":
+        for name in ("register.csv", "trail.csv"):
+            check_output(Path(output) / name, "csv")
+    else:
+        check_output(output, chosen)
     tracker = session().tracker()
     who = _audience(audience)
     with progress("Exporting", 3) as (bar, task):
@@ -495,7 +520,7 @@ def export(
         bar.update(task, description="Reading the register")
         register_view = tracker.register_for(who, as_at=as_at, known_at=known, position=upto)
         bar.update(task, advance=1, description="Reading the audit trail")
-        trail_view = tracker.trail(known_at=known, position=upto, audience=who)
+        trail_view = tracker.stream_trail(known_at=known, position=upto, audience=who)
         bar.update(task, advance=1, description=f"Writing {chosen}")
         if chosen == "csv":
             folder = Path(output)
@@ -503,10 +528,13 @@ def export(
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise cannot_write(output, error, option="--output") from error
-            write_file(folder / "register.csv", exports.render_register(register_view, "csv"))
-            write_file(folder / "trail.csv", exports.render_trail(trail_view, "csv"))
+            with output_file(folder / "register.csv", "csv") as file:
+                exports.write_register(register_view, "csv", file)
+            with output_file(folder / "trail.csv", "csv") as file:
+                exports.write_trail(trail_view, "csv", file)
         else:
-            write_file(output, exports.render_bundle(register_view, trail_view, chosen))
+            with output_file(output, chosen) as file:
+                exports.write_bundle(register_view, trail_view, chosen, file)
         bar.update(task, advance=1, description="Exported")
     written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
     note(

@@ -30,19 +30,33 @@ format     what it holds
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+import io
+import itertools
+from collections.abc import Iterable
+from typing import IO, Literal, TypeAlias
 
 from recommendations import views
 
-from ._formats import cell_text, csv_text, html_page, json_text, markdown_page
+from ._formats import (
+    cell_text,
+    csv_chunks,
+    html_chunks,
+    json_array_chunks,
+    json_text,
+    markdown_chunks,
+)
 from ._records import (
     BASIS_COLUMNS,
     REGISTER_SUMMARY,
     TRAIL_SUMMARY,
+    AnyTrail,
+    AnyView,
     Column,
+    Record,
     basis_facts,
     basis_sentence,
     human,
+    iter_trail_records,
     plain,
     register_columns,
     register_records,
@@ -67,6 +81,9 @@ __all__ = [
     "summary_columns",
     "trail_columns",
     "trail_records",
+    "write_bundle",
+    "write_register",
+    "write_trail",
 ]
 
 Format: TypeAlias = Literal["csv", "html", "json", "md", "xlsx"]
@@ -74,7 +91,7 @@ FORMATS: tuple[Format, ...] = ("csv", "html", "json", "md", "xlsx")
 """The formats a register or a trail can be written in."""
 
 
-def summary_columns(view: views.Register | views.Trail) -> tuple[Column, ...]:
+def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
     if isinstance(view, views.Register):
         return summary(register_columns(view), REGISTER_SUMMARY)
@@ -92,26 +109,45 @@ def _check(format: str) -> None:
         )
 
 
-def _render(view: views.Register | views.Trail, format: str, title: str, sheet: str) -> bytes:
-    _check(format)
+def _records(view: AnyView, *, basis: bool) -> Iterable[Record]:
     if isinstance(view, views.Register):
-        columns = register_columns(view)
-        records = register_records(view, basis=format in ("csv", "json"))
-    else:
-        columns = trail_columns(view)
-        records = trail_records(view, basis=format in ("csv", "json"))
-    if format == "csv":
-        return csv_text((*columns, *BASIS_COLUMNS), records).encode("utf-8-sig")
-    if format == "json":
-        return json_text(records).encode("utf-8")
+        return register_records(view, basis=basis)
+    return iter_trail_records(view, basis=basis)
+
+
+def _columns(view: AnyView) -> tuple[Column, ...]:
+    if isinstance(view, views.Register):
+        return register_columns(view)
+    return trail_columns(view)
+
+
+def _write(view: AnyView, format: str, title: str, sheet: str, file: IO[bytes]) -> None:
+    _check(format)
+    columns = _columns(view)
+    records = _records(view, basis=format in ("csv", "json"))
     if format == "xlsx":
-        from ._xlsx import workbook
+        from ._xlsx import write_workbook
 
         facts = basis_facts(view, what=title)
-        return workbook([(sheet, columns, records)], facts, view.basis.known_at)
-    shown = summary_columns(view)
-    page = markdown_page if format == "md" else html_page
-    return page(title, basis_sentence(view), shown, records).encode("utf-8")
+        write_workbook(file, [(sheet, columns, records, len(view))], facts, view.basis.known_at)
+        return
+    if format == "csv":
+        chunks = csv_chunks((*columns, *BASIS_COLUMNS), records)
+        file.write(b"\xef\xbb\xbf")
+    elif format == "json":
+        chunks = itertools.chain(json_array_chunks(records), ["\n"])
+    else:
+        shown = summary_columns(view)
+        page = markdown_chunks if format == "md" else html_chunks
+        chunks = page(title, basis_sentence(view), shown, records)
+    for chunk in chunks:
+        file.write(chunk.encode("utf-8"))
+
+
+def _render(view: AnyView, format: str, title: str, sheet: str) -> bytes:
+    out = io.BytesIO()
+    _write(view, format, title, sheet, out)
+    return out.getvalue()
 
 
 def render_register(register: views.Register, format: str, *, title: str = "Register") -> bytes:
@@ -123,44 +159,81 @@ def render_register(register: views.Register, format: str, *, title: str = "Regi
     return _render(register, format, title, "Register")
 
 
-def render_trail(trail: views.Trail, format: str, *, title: str = "Audit trail") -> bytes:
+def render_trail(trail: AnyTrail, format: str, *, title: str = "Audit trail") -> bytes:
     """``trail`` as a file in ``format`` (one of :data:`FORMATS`), with its basis."""
     return _render(trail, format, title, "Trail")
 
 
-def render_bundle(register: views.Register, trail: views.Trail, format: str) -> bytes:
+def write_register(
+    register: views.Register, format: str, file: IO[bytes], *, title: str = "Register"
+) -> None:
+    """Write :func:`render_register` to the binary ``file``, piece by piece."""
+    _write(register, format, title, "Register", file)
+
+
+def write_trail(
+    trail: AnyTrail, format: str, file: IO[bytes], *, title: str = "Audit trail"
+) -> None:
+    """Write :func:`render_trail` to the binary ``file`` as the entries of ``trail`` come:
+    with a :class:`~recommendations.views.TrailStream`, in memory that does not grow with
+    the log, in every format."""
+    _write(trail, format, title, "Trail", file)
+
+
+def render_bundle(register: views.Register, trail: AnyTrail, format: str) -> bytes:
     """The register and the trail of the whole log in one file: a workbook with sheets
     "Register", "Trail" and "Basis" (``xlsx``), or one JSON object ``{"basis": ...,
     "register": [...], "trail": [...]}`` (``json``).
 
     For CSV, write :func:`render_register` and :func:`render_trail` to two files.
     """
+    out = io.BytesIO()
+    write_bundle(register, trail, format, out)
+    return out.getvalue()
+
+
+def write_bundle(register: views.Register, trail: AnyTrail, format: str, file: IO[bytes]) -> None:
+    """Write :func:`render_bundle` to the binary ``file``, the trail as its entries come."""
     if format == "json":
-        document = {
-            "basis": {
-                "as_at": register.basis.as_at,
-                "known_at": register.basis.known_at,
-                "position": register.basis.position,
-                "audience": register.disclosure.audience.value,
-                "register": register.disclosure.describe(),
-                "trail": trail.disclosure.describe(),
-            },
-            "register": register_records(register),
-            "trail": trail_records(trail),
+        basis = {
+            "as_at": register.basis.as_at,
+            "known_at": register.basis.known_at,
+            "position": register.basis.position,
+            "audience": register.disclosure.audience.value,
+            "register": register.disclosure.describe(),
+            "trail": trail.disclosure.describe(),
         }
-        return json_text(document).encode("utf-8")
+        head = json_text({"basis": basis})  # '{\n  "basis": {...}\n}\n'
+        file.write(head[: head.rindex("\n}")].encode("utf-8"))
+        parts = (
+            (',\n  "register": ', register_records(register)),
+            (',\n  "trail": ', iter_trail_records(trail)),
+        )
+        for label, records in parts:
+            file.write(label.encode("utf-8"))
+            for chunk in json_array_chunks(records, depth=1):
+                file.write(chunk.encode("utf-8"))
+        file.write(b"\n}\n")
+        return
     if format == "xlsx":
-        from ._xlsx import workbook
+        from ._xlsx import write_workbook
 
         facts = basis_facts(register, what="Register and audit trail")
-        return workbook(
+        write_workbook(
+            file,
             [
-                ("Register", register_columns(register), register_records(register)),
-                ("Trail", trail_columns(trail), trail_records(trail)),
+                (
+                    "Register",
+                    register_columns(register),
+                    register_records(register),
+                    len(register),
+                ),
+                ("Trail", trail_columns(trail), iter_trail_records(trail), len(trail)),
             ],
             facts,
             register.basis.known_at,
         )
+        return
     raise _format_error(format)
 
 

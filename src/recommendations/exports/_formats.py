@@ -6,7 +6,7 @@ import csv
 import html
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -34,7 +34,7 @@ def _csv_cell(value: Any, key: str) -> str:
     return written(human(value), formulas=True)
 
 
-def csv_text(columns: Sequence[Column], records: Sequence[Record]) -> str:
+def csv_text(columns: Sequence[Column], records: Iterable[Record]) -> str:
     """A header row of the column keys, then one row per record.
 
     Lists are joined by ``; ``, booleans written ``true``/``false``, dates ``YYYY-MM-DD``,
@@ -43,18 +43,45 @@ def csv_text(columns: Sequence[Column], records: Sequence[Record]) -> str:
     shows it instead of running it, and so does one that starts with ``'`` or has spaces
     or blank lines at either end, so that the import reads back exactly what was written.
     """
+    return "".join(csv_chunks(columns, records))
+
+
+def csv_chunks(columns: Sequence[Column], records: Iterable[Record]) -> Iterator[str]:
+    """:func:`csv_text` in pieces of at most :data:`CHUNK` rows, as ``records`` come."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     keys = [column.key for column in columns]
     writer.writerow(keys)
-    for record in records:
+    for count, record in enumerate(records, start=1):
         writer.writerow([_csv_cell(record.get(key), key) for key in keys])
-    return out.getvalue()
+        if count % CHUNK == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
+CHUNK = 1000
+"""How many rows a streamed file is written in at a time."""
 
 
 def json_text(value: Any) -> str:
     """``value`` as indented JSON (see :func:`~recommendations.exports.plain`)."""
     return json.dumps(plain(value), ensure_ascii=False, indent=2) + "\n"
+
+
+def json_array_chunks(records: Iterable[Any], *, depth: int = 0) -> Iterator[str]:
+    """A JSON list of ``records``, written as they come: the same text as
+    :func:`json_text` of the list (without its last line break), indented as if nested
+    ``depth`` levels deep."""
+    outer = "  " * depth
+    inner = outer + "  "
+    first = True
+    for record in records:
+        text = json.dumps(plain(record), ensure_ascii=False, indent=2)
+        yield ("[\n" if first else ",\n") + inner + text.replace("\n", "\n" + inner)
+        first = False
+    yield "[]" if first else "\n" + outer + "]"
 
 
 def _md(text: str) -> str:
@@ -71,16 +98,27 @@ def cell_text(record: Record, key: str) -> str:
 
 
 def markdown_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Sequence[Record]
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
 ) -> str:
     """A heading, the basis sentence and a table, in GitHub-flavoured Markdown."""
+    return "".join(markdown_chunks(title, sentence, columns, records))
+
+
+def markdown_chunks(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> Iterator[str]:
+    """:func:`markdown_page` in pieces, as ``records`` come."""
     lines = [f"# {_md(title)}", "", _md(sentence), ""]
     lines.append("| " + " | ".join(_md(c.title) for c in columns) + " |")
     lines.append("|" + "|".join(" --- " for _ in columns) + "|")
-    for record in records:
+    count = 0
+    for count, record in enumerate(records, start=1):  # noqa: B007 - the count is used below
         lines.append("| " + " | ".join(_md(cell_text(record, c.key)) for c in columns) + " |")
-    lines += ["", f"{len(records)} {'row' if len(records) == 1 else 'rows'}.", ""]
-    return "\n".join(lines)
+        if len(lines) >= CHUNK:
+            yield "\n".join(lines) + "\n"
+            lines = []
+    lines += ["", f"{count} {'row' if count == 1 else 'rows'}.", ""]
+    yield "\n".join(lines)
 
 
 _STYLE = (
@@ -93,25 +131,40 @@ _STYLE = (
 
 
 def html_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Sequence[Record]
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
 ) -> str:
     """A whole HTML page: the title, a table captioned with the basis sentence, and how
     many rows it has.
 
     Every value is escaped, so text entered by anyone shows as text.
     """
+    return "".join(html_chunks(title, sentence, columns, records))
+
+
+def html_chunks(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> Iterator[str]:
+    """:func:`html_page` in pieces, as ``records`` come."""
     esc = html.escape
     head = "".join(f'<th scope="col">{esc(c.title)}</th>' for c in columns)
-    body = "\n".join(
-        "<tr>" + "".join(f"<td>{esc(cell_text(record, c.key))}</td>" for c in columns) + "</tr>"
-        for record in records
-    )
-    return (
+    rows: list[str] = []
+    count = 0
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{esc(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
         f"<h1>{esc(title)}</h1>\n<table>\n<caption>{esc(sentence)}</caption>\n"
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
-        f"<p>{len(records)} {'row' if len(records) == 1 else 'rows'}.</p>\n"
-        "</body>\n</html>\n"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    )
+    for count, record in enumerate(records, start=1):  # noqa: B007 - the count is used below
+        cells = "".join(f"<td>{esc(cell_text(record, c.key))}</td>" for c in columns)
+        rows.append(f"<tr>{cells}</tr>\n")
+        if len(rows) >= CHUNK:
+            yield "".join(rows)
+            rows = []
+    yield (
+        ("".join(rows) if count else "\n")
+        + "</tbody>\n</table>\n"
+        + f"<p>{count} {'row' if count == 1 else 'rows'}.</p>\n"
+        + "</body>\n</html>\n"
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeAlias
 
 import attrs
 
@@ -24,12 +24,15 @@ __all__ = [
     "REGISTER_SUMMARY",
     "TRAIL_COLUMNS",
     "TRAIL_SUMMARY",
+    "AnyTrail",
+    "AnyView",
     "Column",
     "Record",
     "basis_facts",
     "basis_sentence",
     "changes_text",
     "human",
+    "iter_trail_records",
     "plain",
     "register_columns",
     "register_records",
@@ -40,6 +43,12 @@ __all__ = [
 ]
 
 Record = dict[str, Any]
+
+AnyTrail: TypeAlias = "views.Trail | views.TrailStream"
+"""A trail held whole, or listed as the log is read."""
+
+AnyView: TypeAlias = "views.Register | views.Trail | views.TrailStream"
+"""What the formats write: a register, or a trail of either kind."""
 
 
 @attrs.frozen
@@ -136,7 +145,7 @@ def register_columns(register: views.Register) -> tuple[Column, ...]:
     return tuple(c for c in REGISTER_COLUMNS if names or c.key != "owner_name")
 
 
-def trail_columns(trail: views.Trail) -> tuple[Column, ...]:
+def trail_columns(trail: AnyTrail) -> tuple[Column, ...]:
     """The columns of ``trail`` (without ``actor`` in a public view)."""
     public = trail.disclosure.audience is views.Audience.PUBLIC
     return tuple(c for c in TRAIL_COLUMNS if not public or c.key != "actor")
@@ -148,7 +157,7 @@ def summary(columns: Iterable[Column], keys: Iterable[str]) -> tuple[Column, ...
     return tuple(by_key[key] for key in keys if key in by_key)
 
 
-def _basis(view: views.Register | views.Trail) -> Record:
+def _basis(view: AnyView) -> Record:
     return {
         "basis_as_at": view.basis.as_at,
         "basis_known_at": view.basis.known_at,
@@ -165,13 +174,17 @@ def register_records(register: views.Register, *, basis: bool = False) -> list[R
     return [{**{c.key: _value(getattr(row, c.key)) for c in columns}, **extra} for row in register]
 
 
-def trail_records(trail: views.Trail, *, basis: bool = False) -> list[Record]:
+def trail_records(trail: AnyTrail, *, basis: bool = False) -> list[Record]:
     """One record per entry of ``trail``: ``changes`` is a list of ``{"field", "before",
     "after"}`` and ``details`` a mapping of field to value; ``basis`` adds
     :data:`BASIS_COLUMNS`."""
+    return list(iter_trail_records(trail, basis=basis))
+
+
+def iter_trail_records(trail: AnyTrail, *, basis: bool = False) -> Iterator[Record]:
+    """:func:`trail_records`, one at a time as the entries of ``trail`` come."""
     columns = trail_columns(trail)
     extra = _basis(trail) if basis else {}
-    records = []
     for entry in trail:
         record: Record = {}
         for column in columns:
@@ -184,8 +197,7 @@ def trail_records(trail: views.Trail, *, basis: bool = False) -> list[Record]:
                 record["details"] = {d.field: _value(d.value) for d in entry.details}
             else:
                 record[column.key] = _value(getattr(entry, column.key))
-        records.append({**record, **extra})
-    return records
+        yield {**record, **extra}
 
 
 def _value(value: Any) -> Any:
@@ -280,7 +292,7 @@ def changes_text(record: Record) -> str:
     return "; ".join(parts)
 
 
-def basis_facts(view: views.Register | views.Trail, *, what: str) -> list[tuple[str, Any]]:
+def basis_facts(view: AnyView, *, what: str) -> list[tuple[str, Any]]:
     """The basis of ``view`` as (label, value) pairs, for a spreadsheet's basis sheet."""
     facts: list[tuple[str, Any]] = [("View", what)]
     if isinstance(view, views.Register):
@@ -296,7 +308,7 @@ def basis_facts(view: views.Register | views.Trail, *, what: str) -> list[tuple[
     return facts
 
 
-def basis_sentence(view: views.Register | views.Trail) -> str:
+def basis_sentence(view: AnyView) -> str:
     """The basis of ``view`` in one sentence, with whom it is for and what it withheld.
 
     >>> from datetime import UTC, date, datetime

@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import importlib
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import IO, Any
 
 from recommendations._cells import escaped, written
 
 from ._records import Column, Record, changes_text, human, utc
 
-__all__ = ["Sheet", "workbook"]
+__all__ = ["WIDTH_ROWS", "Sheet", "workbook", "write_workbook"]
 
 _DATE = "yyyy-mm-dd"
 _TIME = "yyyy-mm-dd hh:mm:ss"
@@ -49,9 +50,8 @@ def _cell_value(value: Any, key: str) -> Any:
     return _text(human(value))
 
 
-def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    cell = sheet.cell(row=row, column=column)
-    cell.value = value
+def _put(sheet: Any, value: Any, cell_class: Any) -> Any:
+    cell = cell_class(sheet, value=value)
     if isinstance(value, str):
         cell.data_type = "s"  # never a formula, whatever the text starts with
     elif isinstance(value, datetime):
@@ -73,41 +73,78 @@ def workbook(
     sheets: Sequence[Sheet], facts: Sequence[tuple[str, Any]], known_at: datetime
 ) -> bytes:
     """A workbook of ``sheets`` and a last sheet "Basis" listing ``facts``."""
+    out = io.BytesIO()
+    write_workbook(
+        out,
+        [(name, columns, records, len(records)) for name, columns, records in sheets],
+        facts,
+        known_at,
+    )
+    return out.getvalue()
+
+
+def write_workbook(
+    file: IO[bytes],
+    sheets: Sequence[tuple[str, Sequence[Column], Iterable[Record], int]],
+    facts: Sequence[tuple[str, Any]],
+    known_at: datetime,
+) -> None:
+    """Write to ``file`` a workbook of ``sheets`` (name, columns, records, how many) and a
+    last sheet "Basis" listing ``facts``, row by row as the records come: the columns are
+    as wide as their first :data:`WIDTH_ROWS` rows need."""
     openpyxl = importlib.import_module("openpyxl")
     styles = importlib.import_module("openpyxl.styles")
+    cell_class = importlib.import_module("openpyxl.cell").WriteOnlyCell
     letter = importlib.import_module("openpyxl.utils").get_column_letter
     bold = styles.Font(bold=True)
 
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for name, columns, records in sheets:
+    def header(sheet: Any, value: str) -> Any:
+        cell = _put(sheet, value, cell_class)
+        cell.font = bold
+        return cell
+
+    book = openpyxl.Workbook(write_only=True)
+    for name, columns, records, count in sheets:
         sheet = book.create_sheet(title=name)
+        rows = iter(records)
+        first = [
+            [_cell_value(record.get(column.key), column.key) for column in columns]
+            for record in itertools.islice(rows, WIDTH_ROWS)
+        ]
         widths = [len(column.key) for column in columns]
-        for index, column in enumerate(columns, start=1):
-            _put(sheet, 1, index, column.key).font = bold
-        for row, record in enumerate(records, start=2):
-            for index, column in enumerate(columns, start=1):
-                value = _cell_value(record.get(column.key), column.key)
-                _put(sheet, row, index, value)
-                widths[index - 1] = max(widths[index - 1], min(_width(value), _MAX_WIDTH))
+        for values in first:
+            for index, value in enumerate(values):
+                widths[index] = max(widths[index], min(_width(value), _MAX_WIDTH))
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[letter(index)].width = width + 2
         sheet.freeze_panes = "A2"
         if columns:
-            sheet.auto_filter.ref = f"A1:{letter(len(columns))}{max(len(records) + 1, 1)}"
+            sheet.auto_filter.ref = f"A1:{letter(len(columns))}{max(count + 1, 1)}"
+        sheet.append([header(sheet, column.key) for column in columns])
+        for values in first:
+            sheet.append([_put(sheet, value, cell_class) for value in values])
+        for record in rows:
+            sheet.append(
+                [
+                    _put(sheet, _cell_value(record.get(column.key), column.key), cell_class)
+                    for column in columns
+                ]
+            )
 
     basis = book.create_sheet(title="Basis")
-    _put(basis, 1, 1, "basis").font = bold
-    _put(basis, 1, 2, "value").font = bold
-    for row, (label, value) in enumerate(facts, start=2):
-        _put(basis, row, 1, label)
-        _put(basis, row, 2, _cell_value(value, label))
     basis.column_dimensions["A"].width = 42
     basis.column_dimensions["B"].width = 80
+    basis.append([header(basis, "basis"), header(basis, "value")])
+    for label, value in facts:
+        basis.append(
+            [_put(basis, label, cell_class), _put(basis, _cell_value(value, label), cell_class)]
+        )
 
     moment = utc(known_at).replace(tzinfo=None, microsecond=0)
     book.properties.created = moment
     book.properties.modified = moment
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    book.save(file)
+
+
+WIDTH_ROWS = 1000
+"""How many rows of a sheet its columns' widths are judged on."""

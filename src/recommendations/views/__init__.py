@@ -13,7 +13,7 @@ and :func:`trail_details` gives what an entry carried; the column names are
 :data:`TRAIL_COLUMNS`. Each engine converts the values to its own column types.
 """
 
-from ._audience import DEFAULT_AUDIENCE_POLICY, for_audience
+from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
 from ._committee import (
     CommitteeUpdate,
     GradeCount,
@@ -39,7 +39,17 @@ from ._segments import (
     state_values,
     trail_details,
 )
-from ._trail import Change, Detail, Subject, Trail, TrailEntry, build_trail
+from ._trail import (
+    Change,
+    Detail,
+    Subject,
+    Trail,
+    TrailEntry,
+    TrailIndex,
+    TrailStream,
+    build_trail,
+    marks_sensitivity,
+)
 
 __all__ = [
     "DEFAULT_AUDIENCE_POLICY",
@@ -72,11 +82,15 @@ __all__ = [
     "Subject",
     "Trail",
     "TrailEntry",
+    "TrailFilter",
+    "TrailIndex",
+    "TrailStream",
     "build_committee_update",
     "build_register",
     "build_trail",
     "check_follows",
     "for_audience",
+    "marks_sensitivity",
     "register_row",
     "segments",
     "state_values",

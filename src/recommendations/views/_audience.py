@@ -35,6 +35,7 @@ from recommendations.domain import Inspection, Report, Scope, Status
 
 from ._committee import CommitteeUpdate, ReportCount
 from ._disclosure import (
+    BODY_VIEW,
     WITHHELD,
     Audience,
     AudiencePolicy,
@@ -45,7 +46,7 @@ from ._disclosure import (
 from ._register import Register, RegisterRow
 from ._trail import Change, Detail, Trail, TrailEntry
 
-__all__ = ["DEFAULT_AUDIENCE_POLICY", "for_audience"]
+__all__ = ["DEFAULT_AUDIENCE_POLICY", "TrailFilter", "for_audience"]
 
 DEFAULT_AUDIENCE_POLICY = AudiencePolicy()
 """Withheld items are counted; oversight sees owners by role, not by name."""
@@ -134,22 +135,73 @@ def for_audience(
         raise TypeError(f"not a view: {type(view).__name__}")
     if not narrower(audience, view.disclosure.audience):
         return view
+    seen = _seen(audience, policy, (sensitive or Sensitivity()) | _own(view))
+    narrowed: _V = _narrow(view, seen)
+    return narrowed
+
+
+def _seen(audience: Audience, policy: AudiencePolicy, known: Sensitivity) -> _Seen:
     withhold = audience is Audience.PUBLIC
     names = audience is Audience.OVERSIGHT and policy.oversight_sees_owner_names
     hidden = {"owner_name"} if not names else set()
     if withhold:
         hidden |= {"accepted_by", "actor"}  # "actor": a correction may change who made an entry
-    seen = _Seen(
+    return _Seen(
         audience=audience,
         withhold=withhold,
         names=names,
         actors=not withhold,
         hidden_fields=frozenset(hidden),
-        known=(sensitive or Sensitivity()) | _own(view),
+        known=known,
         policy=policy,
     )
-    narrowed: _V = _narrow(view, seen)
-    return narrowed
+
+
+@attrs.frozen
+class TrailFilter:
+    """What one audience may see of a trail, entry by entry: :func:`for_audience` for a
+    trail listed as the log is read (a :class:`~recommendations.views.TrailStream`).
+
+    ``sensitive`` must be what the whole log marks sensitive: an item is withheld whole,
+    so it is judged before its entries are listed.
+    """
+
+    _seen: _Seen | None
+
+    @classmethod
+    def of(
+        cls,
+        audience: Audience,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+        *,
+        sensitive: Sensitivity,
+    ) -> TrailFilter:
+        if not narrower(audience, Audience.BODY):
+            return cls(None)
+        return cls(_seen(audience, policy, sensitive))
+
+    def hides(self, subject: str, reference: str) -> bool:
+        """Whether the audience sees nothing of the item ``reference`` (a ``subject``)."""
+        seen = self._seen
+        if seen is None or not seen.withhold:
+            return False
+        if subject == "inspection":
+            return seen.known.inspection(reference)
+        if subject == "report":
+            return seen.known.report(reference)
+        return seen.known.recommendation(reference)
+
+    def entry(self, entry: TrailEntry) -> TrailEntry | None:
+        """``entry`` as the audience sees it, or ``None`` if it is withheld."""
+        if self._seen is None:
+            return entry
+        if _hidden(entry, self._seen):
+            return None
+        return _entry(entry, self._seen)
+
+    def disclosure(self, withheld: int) -> Disclosure:
+        """What a trail that withheld ``withheld`` items says of itself."""
+        return BODY_VIEW if self._seen is None else self._seen.disclosure(withheld)
 
 
 # --- what a view says of itself ----------------------------------------------------------------

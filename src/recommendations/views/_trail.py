@@ -20,9 +20,9 @@ recorded by ``known_at`` and at or before ``position``) and which corrections ma
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Literal, TypeAlias
+from typing import Any, Literal, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -36,6 +36,7 @@ from recommendations.domain import (
     InspectionDetails,
     InspectionEvent,
     InspectionRecorded,
+    InspectionRevised,
     ItemKind,
     Raised,
     Recommendation,
@@ -44,6 +45,7 @@ from recommendations.domain import (
     ReportDetails,
     ReportEvent,
     ReportPublished,
+    ReportRevised,
     project,
     project_inspection,
     project_report,
@@ -53,7 +55,17 @@ from ._disclosure import BODY_VIEW, Disclosure, Sensitivity
 from ._log import Positioned, upto
 from ._register import Basis
 
-__all__ = ["Change", "Detail", "Subject", "Trail", "TrailEntry", "build_trail"]
+__all__ = [
+    "Change",
+    "Detail",
+    "Subject",
+    "Trail",
+    "TrailEntry",
+    "TrailIndex",
+    "TrailStream",
+    "build_trail",
+    "marks_sensitivity",
+]
 
 Subject: TypeAlias = Literal["recommendation", "report", "inspection"]
 """What an entry is about."""
@@ -255,7 +267,7 @@ def _as_read(prior: Sequence[Event], version: int) -> Amendable | None:
     return current
 
 
-def _changes(event: Event, prior: list[Event]) -> tuple[Change, ...]:
+def _changes(event: Event, prior: Sequence[Event]) -> tuple[Change, ...]:
     on = event.effective_on
     if isinstance(event, Corrected):
         if event.replacement is None:
@@ -301,6 +313,47 @@ def _sensitive(subject: Subject, reference: str, sensitivity: Sensitivity) -> bo
     return sensitivity.recommendation(reference)
 
 
+def _names_of(event: Event) -> str | None:
+    """The reference an item's first entry gives it."""
+    if isinstance(event, Raised | InspectionRecorded | ReportPublished):
+        return event.reference
+    return None
+
+
+def _listed(
+    logged: Positioned,
+    prior: Sequence[Event],
+    names: Mapping[uuid.UUID, str],
+    corrections: Mapping[tuple[uuid.UUID, int], list[Corrected]],
+    sensitivity: Sensitivity,
+) -> TrailEntry:
+    """The entry ``logged`` as a trail lists it, after the entries ``prior`` of its item."""
+    event = logged.event
+    subject = _subject(event)
+    reference = names.get(event.originator_id, str(event.originator_id))
+    correcting = corrections.get((event.originator_id, event.originator_version), [])
+    details = () if isinstance(event, Corrected) else _payload(event).items()
+    return TrailEntry(
+        position=logged.position,
+        subject=subject,
+        reference=reference,
+        version=event.originator_version,
+        event=type(event).__name__,
+        effective_on=event.effective_on,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+        reason=event.reason,
+        changes=_changes(event, prior),
+        details=tuple(Detail(field, value) for field, value in details),
+        corrects=event.corrects if isinstance(event, Corrected) else None,
+        what_was_wrong=event.what_was_wrong if isinstance(event, Corrected) else None,
+        strikes=isinstance(event, Corrected) and event.replacement is None,
+        corrected_by=tuple(c.originator_version for c in correcting),
+        struck_out=bool(correcting) and correcting[-1].replacement is None,
+        sensitive=_sensitive(subject, reference, sensitivity),
+    )
+
+
 def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
     """The audit trail of ``log`` on ``basis``: entries recorded by ``basis.known_at`` and
     at or before ``basis.position``, in log order.
@@ -317,40 +370,145 @@ def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
     names: dict[uuid.UUID, str] = {}
     corrections: dict[tuple[uuid.UUID, int], list[Corrected]] = {}
     for event in events:
-        if isinstance(event, Raised | InspectionRecorded | ReportPublished):
-            names.setdefault(event.originator_id, event.reference)
+        name = _names_of(event)
+        if name is not None:
+            names.setdefault(event.originator_id, name)
         if isinstance(event, Corrected):
             corrections.setdefault((event.originator_id, event.corrects), []).append(event)
 
     histories: dict[uuid.UUID, list[Event]] = {}
     entries = []
     for logged in chosen:
-        event = logged.event
-        prior = histories.setdefault(event.originator_id, [])
-        subject = _subject(event)
-        reference = names.get(event.originator_id, str(event.originator_id))
-        correcting = corrections.get((event.originator_id, event.originator_version), [])
-        details = () if isinstance(event, Corrected) else _payload(event).items()
-        entries.append(
-            TrailEntry(
-                position=logged.position,
-                subject=subject,
-                reference=reference,
-                version=event.originator_version,
-                event=type(event).__name__,
-                effective_on=event.effective_on,
-                recorded_at=event.recorded_at,
-                actor=event.actor,
-                reason=event.reason,
-                changes=_changes(event, prior),
-                details=tuple(Detail(field, value) for field, value in details),
-                corrects=event.corrects if isinstance(event, Corrected) else None,
-                what_was_wrong=event.what_was_wrong if isinstance(event, Corrected) else None,
-                strikes=isinstance(event, Corrected) and event.replacement is None,
-                corrected_by=tuple(c.originator_version for c in correcting),
-                struck_out=bool(correcting) and correcting[-1].replacement is None,
-                sensitive=_sensitive(subject, reference, sensitivity),
-            )
-        )
-        prior.append(event)
+        prior = histories.setdefault(logged.event.originator_id, [])
+        entries.append(_listed(logged, prior, names, corrections, sensitivity))
+        prior.append(logged.event)
     return Trail(basis=basis, entries=tuple(entries))
+
+
+_MARKING = (
+    Raised,
+    Corrected,
+    InspectionRecorded,
+    InspectionRevised,
+    ReportPublished,
+    ReportRevised,
+)
+
+
+def marks_sensitivity(event: Event) -> bool:
+    """Whether ``event`` is one :meth:`Sensitivity.of` reads (the first entries of items,
+    revisions of inspections and reports, corrections): the others may be left out."""
+    return isinstance(
+        event,
+        Raised
+        | Corrected
+        | InspectionRecorded
+        | InspectionRevised
+        | ReportPublished
+        | ReportRevised,
+    )
+
+
+class TrailIndex:
+    """What listing a trail entry by entry, as the log is read, must know of the whole log
+    first: each item's reference, the corrections of each entry, how many entries of each
+    item the trail lists and where the last one is, and what the log marks sensitive.
+
+    Give it every entry of the log in log order (:meth:`add`), then list each chosen entry
+    (:meth:`chosen`) with :meth:`entry`, after the chosen entries of its item before it.
+    What it keeps grows with the number of items and corrections, not with the log.
+    """
+
+    def __init__(self, basis: Basis) -> None:
+        self.basis = basis
+        self.names: dict[uuid.UUID, str] = {}
+        self.corrections: dict[tuple[uuid.UUID, int], list[Corrected]] = {}
+        self.subjects: dict[uuid.UUID, Subject] = {}
+        self.counts: dict[uuid.UUID, int] = {}
+        self.last: dict[uuid.UUID, int] = {}
+        self._marking: list[Event] = []
+        self._marking_chosen: list[Event] = []
+        self._sensitivity: Sensitivity | None = None
+        self._shared: dict[Any, Any] = {}
+        self.everything = Sensitivity()
+        """What the whole log marks sensitive (once :meth:`done`)."""
+
+    def chosen(self, logged: Positioned) -> bool:
+        """Whether the trail lists ``logged`` (recorded by ``known_at``, at or before
+        ``position``)."""
+        return (
+            logged.position <= self.basis.position
+            and logged.event.recorded_at <= self.basis.known_at
+        )
+
+    def add(self, logged: Positioned) -> None:
+        """Learn from ``logged``, the next entry of the whole log."""
+        event = logged.event
+        item = event.originator_id
+        name = _names_of(event)
+        if name is not None:
+            self.names.setdefault(item, name)
+        chosen = self.chosen(logged)
+        if marks_sensitivity(event):
+            kept = self._light(event)
+            self._marking.append(kept)
+            if chosen:
+                self._marking_chosen.append(kept)
+        if not chosen:
+            return
+        self.subjects[item] = _subject(event)
+        self.counts[item] = self.counts.get(item, 0) + 1
+        self.last[item] = logged.position
+        if isinstance(event, Corrected):
+            self.corrections.setdefault((item, event.corrects), []).append(event)
+
+    def _light(self, event: Event) -> Event:
+        """``event`` as :meth:`Sensitivity.of` needs it: a raising without its text, its
+        kind of item and grading scale shared with every other raising that has the same."""
+        if not isinstance(event, Raised):
+            return event
+        return attrs.evolve(
+            event,
+            text="",
+            points=(),
+            kind=self._shared.setdefault(event.kind, event.kind),
+            scale=self._shared.setdefault(event.scale, event.scale),
+        )
+
+    def done(self) -> None:
+        """Say the whole log was added: judge what it marks sensitive."""
+        self.everything = Sensitivity.of(self._marking)
+        self._sensitivity = Sensitivity.of(self._marking_chosen)
+        self._marking, self._marking_chosen = [], []
+
+    def reference(self, item: uuid.UUID) -> str:
+        """The reference of ``item``, as the trail names it."""
+        return self.names.get(item, str(item))
+
+    def entry(self, logged: Positioned, prior: Sequence[Event]) -> TrailEntry:
+        """The chosen entry ``logged`` as :func:`build_trail` lists it, ``prior`` being the
+        chosen entries of its item before it, in log order."""
+        sensitivity = self._sensitivity if self._sensitivity is not None else Sensitivity()
+        return _listed(logged, prior, self.names, self.corrections, sensitivity)
+
+
+@frozen(kw_only=True)
+class TrailStream:
+    """An audit trail listed as the log is read, entry by entry, rather than held whole:
+    iterate it (as often as needed) for its :class:`TrailEntry` objects, in log order,
+    the same entries as the :class:`Trail` on the same basis, for the same audience.
+
+    ``count`` is the number of entries it lists (``len``); ``disclosure`` says what it
+    leaves out. Made by :meth:`Tracker.stream_trail <recommendations.Tracker.stream_trail>`.
+    """
+
+    basis: Basis
+    disclosure: Disclosure = BODY_VIEW
+    count: int
+    entries: Callable[[], Iterator[TrailEntry]]
+
+    def __iter__(self) -> Iterator[TrailEntry]:
+        return self.entries()
+
+    def __len__(self) -> int:
+        return self.count

@@ -14,7 +14,14 @@ import itertools
 import os
 from collections.abc import Mapping
 
-from recommendations.stores import InProcessViews, LogSource, StoreAdapter, StoreURL, Views
+from recommendations.stores import (
+    InProcessViews,
+    LogSource,
+    StoreAdapter,
+    StoreURL,
+    Views,
+    create_private,
+)
 
 from ._views import SCHEMA_VERSION, SqliteViews, open_views
 
@@ -43,6 +50,10 @@ class SqliteStore(StoreAdapter):
             folder = os.path.dirname(os.path.abspath(path))
             if not os.path.isdir(folder):
                 raise url.refuse(f"folder {folder!r} does not exist")
+            # The settings are read just before the log is opened: a new database file is
+            # made here, readable by its owner only (or with RECOMMENDATIONS_FILE_MODE),
+            # and SQLite gives its -wal and -shm files the database's mode.
+            create_private(path)
         return {
             "PERSISTENCE_MODULE": "recommendations_sqlite._factory:Factory",
             "SQLITE_DBNAME": path,
