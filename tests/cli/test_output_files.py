@@ -300,3 +300,22 @@ def test_nothing_is_left_when_writing_fails(tmp_path: Path) -> None:
         fail_half_way()
     assert target.read_bytes() == b"reference,grade\r\nCB-21,red\r\n"
     assert [p.name for p in tmp_path.iterdir()] == ["register.csv"]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["checkpoint"], ["prove", "CB-21"], ["verifier"]],
+    ids=["checkpoint", "prove", "verifier"],
+)
+def test_the_commands_of_verifiable_history_never_write_over_the_store(
+    store: Path, args: list[str]
+) -> None:
+    before = digest(store)
+    code, stderr = _write(store, args, store)
+    assert code == 1, stderr
+    assert "rule 'output-not-store'" in stderr
+    assert digest(store) == before
+    target = store.parent / f"{args[0]}.out"
+    code, stderr = _write(store, args, target)
+    assert code == 0, stderr
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from ._app import Refused, cli, session, store_option
-from ._output import emit, note
+from ._output import check_output, emit, note
 
 if TYPE_CHECKING:
     from recommendations import Tracker
@@ -157,6 +157,7 @@ def checkpoint(key: str | None, origin: str | None, output: str | None) -> None:
     \b
     recommendations checkpoint -o march-committee.checkpoint
     """
+    check_output(output, "text")  # before the checkpoint is kept in the store
     tracker = session().tracker()
     text = tracker.integrity.checkpoint(keys=_keys(key), origin=origin)
     emit(text.encode(), output, binary=False, what="the checkpoint")
@@ -204,6 +205,7 @@ def prove(reference: str, earlier: str | None, key: str | None, output: str | No
     """
     from recommendations.integrity._bundle import bundle_json
 
+    check_output(output, "json")  # before a checkpoint is kept in the store
     tracker = session().tracker()
     entries = _entries(tracker, reference)
     if not entries:
