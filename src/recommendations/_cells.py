@@ -31,10 +31,35 @@ from __future__ import annotations
 import re
 from typing import Final
 
-__all__ = ["QUOTE", "escaped", "read", "trimmed", "unescaped", "written"]
+__all__ = [
+    "MAX_SHEET_ROWS",
+    "QUOTE",
+    "continued_sheet",
+    "escaped",
+    "read",
+    "trimmed",
+    "unescaped",
+    "written",
+]
 
 QUOTE: Final = "'"
 """The mark that starts a cell read as written."""
+
+MAX_SHEET_ROWS: Final = 1_048_575
+"""The most records one worksheet holds below its header row: a worksheet has 1,048,576
+rows (Excel's limit, which LibreOffice shares). An export with more continues them on
+sheets named by :func:`continued_sheet`, and the import reads those on."""
+
+
+def continued_sheet(name: str, part: int) -> str:
+    """The name of the ``part``-th worksheet of the records of sheet ``name`` (the first is
+    ``name`` itself).
+
+    >>> continued_sheet("Trail", 1), continued_sheet("Trail", 2)
+    ('Trail', 'Trail (2)')
+    """
+    return name if part == 1 else f"{name} ({part})"
+
 
 _FORMULA: Final = ("=", "+", "-", "@", "\t", "\r")
 

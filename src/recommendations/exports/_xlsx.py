@@ -18,15 +18,18 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import IO, Any
 
-from recommendations._cells import escaped, written
+from recommendations._cells import MAX_SHEET_ROWS, continued_sheet, escaped, written
 
 from ._records import Column, Record, changes_text, human, utc
 
-__all__ = ["WIDTH_ROWS", "Sheet", "workbook", "write_workbook"]
+__all__ = ["MAX_ROWS", "WIDTH_ROWS", "Sheet", "workbook", "write_workbook"]
 
 _DATE = "yyyy-mm-dd"
 _TIME = "yyyy-mm-dd hh:mm:ss"
 _MAX_WIDTH = 60
+
+MAX_ROWS = MAX_SHEET_ROWS
+"""The most records one sheet holds (:data:`recommendations._cells.MAX_SHEET_ROWS`)."""
 
 Sheet = tuple[str, Sequence[Column], Sequence[Record]]
 """A sheet to write: its name, its columns, its records."""
@@ -88,10 +91,17 @@ def write_workbook(
     sheets: Sequence[tuple[str, Sequence[Column], Iterable[Record], int]],
     facts: Sequence[tuple[str, Any]],
     known_at: datetime,
+    *,
+    max_rows: int = MAX_ROWS,
 ) -> None:
     """Write to ``file`` a workbook of ``sheets`` (name, columns, records, how many) and a
     last sheet "Basis" listing ``facts``, row by row as the records come: the columns are
-    as wide as their first :data:`WIDTH_ROWS` rows need."""
+    as wide as their first :data:`WIDTH_ROWS` rows need.
+
+    A sheet holds at most ``max_rows`` records below its header (:data:`MAX_ROWS`, what a
+    spreadsheet program opens); the records beyond go on to a sheet of the same columns
+    named by :func:`~recommendations._cells.continued_sheet` ("Trail (2)", "Trail (3)",
+    ...), placed right after it."""
     openpyxl = importlib.import_module("openpyxl")
     styles = importlib.import_module("openpyxl.styles")
     cell_class = importlib.import_module("openpyxl.cell").WriteOnlyCell
@@ -103,9 +113,18 @@ def write_workbook(
         cell.font = bold
         return cell
 
+    def start(title: str, columns: Sequence[Column], widths: Sequence[int], rows: int) -> Any:
+        sheet = book.create_sheet(title=title)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[letter(index)].width = width + 2
+        sheet.freeze_panes = "A2"
+        if columns:
+            sheet.auto_filter.ref = f"A1:{letter(len(columns))}{max(rows + 1, 1)}"
+        sheet.append([header(sheet, column.key) for column in columns])
+        return sheet
+
     book = openpyxl.Workbook(write_only=True)
     for name, columns, records, count in sheets:
-        sheet = book.create_sheet(title=name)
         rows = iter(records)
         first = [
             [_cell_value(record.get(column.key), column.key) for column in columns]
@@ -115,21 +134,24 @@ def write_workbook(
         for values in first:
             for index, value in enumerate(values):
                 widths[index] = max(widths[index], min(_width(value), _MAX_WIDTH))
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[letter(index)].width = width + 2
-        sheet.freeze_panes = "A2"
-        if columns:
-            sheet.auto_filter.ref = f"A1:{letter(len(columns))}{max(count + 1, 1)}"
-        sheet.append([header(sheet, column.key) for column in columns])
-        for values in first:
+        part = 1
+        sheet = start(name, columns, widths, min(count, max_rows))
+        written_here = 0
+        everything = itertools.chain(
+            first,
+            (
+                [_cell_value(record.get(column.key), column.key) for column in columns]
+                for record in rows
+            ),
+        )
+        for values in everything:
+            if written_here == max_rows:
+                part += 1
+                count -= max_rows
+                sheet = start(continued_sheet(name, part), columns, widths, min(count, max_rows))
+                written_here = 0
             sheet.append([_put(sheet, value, cell_class) for value in values])
-        for record in rows:
-            sheet.append(
-                [
-                    _put(sheet, _cell_value(record.get(column.key), column.key), cell_class)
-                    for column in columns
-                ]
-            )
+            written_here += 1
 
     basis = book.create_sheet(title="Basis")
     basis.column_dimensions["A"].width = 42

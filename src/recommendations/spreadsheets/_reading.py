@@ -21,7 +21,7 @@ from typing import Any
 
 from attrs import frozen
 
-from recommendations._cells import read, trimmed, unescaped
+from recommendations._cells import continued_sheet, read, trimmed, unescaped
 from recommendations._errors import ConfigurationError
 from recommendations.domain import Outcome, Scope, Status
 
@@ -361,11 +361,25 @@ def _xlsx_rows(path: Path, sheet: str | None) -> tuple[str, list[list[object]]]:
             worksheet = workbook[sheet]
         else:
             worksheet = workbook.active or workbook.worksheets[0]
-        rows = [
-            [unescaped(v) if isinstance(v, str) else v for v in values]
-            for values in worksheet.iter_rows(values_only=True)
-        ]
-        return str(worksheet.title), rows
+
+        def cells(worksheet: Any) -> list[list[Any]]:
+            return [
+                [unescaped(v) if isinstance(v, str) else v for v in values]
+                for values in worksheet.iter_rows(values_only=True)
+            ]
+
+        title = str(worksheet.title)
+        rows = cells(worksheet)
+        # A sheet too long for one worksheet goes on in "Title (2)", "Title (3)", ... under
+        # the same header row (as the exports write it).
+        part = 2
+        while rows and (name := continued_sheet(title, part)) in workbook.sheetnames:
+            more = cells(workbook[name])
+            if not more or more[0] != rows[0]:
+                break
+            rows.extend(more[1:])
+            part += 1
+        return title, rows
     except ConfigurationError:
         raise
     except damaged as error:
