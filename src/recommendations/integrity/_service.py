@@ -24,6 +24,7 @@ from ._checkpoint import SigningKey, checkpoint_note
 from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
+from ._stated import LogCheckpoint
 from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
@@ -134,6 +135,11 @@ def _hex(item: Any) -> str:
         return uuid.UUID(text).hex
     except ValueError:  # a row written behind the library's back
         return text
+
+
+def _origin(tables: TreeTables) -> str:
+    first = tables.hashes(0, 0, 1)
+    return "recommendations/" + (first[0].hex()[:16] if first else "empty")
 
 
 class _Row(NamedTuple):
@@ -288,8 +294,7 @@ class Integrity:
         """The checkpoints' origin line: ``recommendations/`` and the first 16 hex digits
         of the first entry's leaf hash, the same in every copy of the log."""
         with self._tables(write=False) as tables:
-            first = tables.hashes(0, 0, 1)
-        return "recommendations/" + (first[0].hex()[:16] if first else "empty")
+            return _origin(tables)
 
     def checkpoint(
         self, *, keys: Sequence[SigningKey] = (), origin: str | None = None, keep: bool = True
@@ -301,6 +306,37 @@ class Integrity:
         if keep and not self.computed_on_read:
             self.keep_checkpoint(size, root, note)
         return note
+
+    def checkpoint_at(
+        self, size: int, *, keys: Sequence[SigningKey] = (), origin: str | None = None
+    ) -> LogCheckpoint:
+        """The checkpoint of the log's first ``size`` entries (signed with ``keys`` if any),
+        without keeping it in the store: what an answer read up to position ``size`` states.
+
+        Raises :class:`~recommendations.StoreError` when the store keeps no tree (rule
+        ``tree-kept``: a tree computed on each read proves nothing later) or its tree does
+        not cover ``size`` entries (rule ``tree-covers-basis``: run ``recommendations
+        seal``).
+        """
+        if self.computed_on_read:
+            raise StoreError(
+                f"{self.label or 'this store'} keeps no Merkle tree (it is computed from the "
+                "log on each read), so no checkpoint of it can be checked later",
+                field="checkpoint",
+                rule="tree-kept",
+            )
+        with self._tables(write=False) as tables:
+            whole = tables.tree_size()
+            if not 0 <= size <= whole:
+                raise StoreError(
+                    f"the tree covers the first {whole} entries of the log, not the {size} "
+                    "this answer was read from: run recommendations seal",
+                    field="checkpoint",
+                    rule="tree-covers-basis",
+                )
+            root = frontier_of(tables, size).root()
+            origin = _origin(tables) if origin is None else origin
+        return LogCheckpoint.from_note(checkpoint_note(origin, size, root, keys=keys))
 
     def prove(
         self,
