@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import attrs
 from attrs import field, frozen
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
@@ -26,6 +27,7 @@ from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
 from ._stated import LogCheckpoint
 from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
+from .verifier import fingerprint
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
@@ -39,7 +41,8 @@ class Problem:
 
     kind: str
     """``altered``, ``moved``, ``deleted``, ``inserted``, ``truncated``, ``unsealed``,
-    ``tree`` (a stored node that does not match its leaves) or ``checkpoint``."""
+    ``tree`` (a stored node that does not match its leaves), ``checkpoint``, or for a
+    checkpoint given, ``signature``, ``unknown-key`` or ``origin``."""
     position: int | None
     detail: str
     item: str | None = None
@@ -67,6 +70,10 @@ class StoredCheckpoint:
     note: str = ""
     made_at: str = ""
     label: str = ""
+    origin: str = ""
+    """The origin it names, where it was read from a note (a checkpoint given)."""
+    signed_by: tuple[str, ...] = ()
+    """The names of the keys given whose good signature it carries."""
 
     @property
     def root_b64(self) -> str:
@@ -92,6 +99,16 @@ class Verification:
     def ok(self) -> bool:
         return not self.counts
 
+    def with_problems(self, problems: Sequence[Problem]) -> Verification:
+        """This verification with ``problems`` found besides (a checkpoint's signature or
+        origin), first."""
+        if not problems:
+            return self
+        counts = dict(self.counts)
+        for problem in problems:
+            counts[problem.kind] = counts.get(problem.kind, 0) + 1
+        return attrs.evolve(self, problems=(*problems, *self.problems), counts=counts)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -105,7 +122,10 @@ class Verification:
                 {
                     "size": c.size,
                     "root": c.root_b64,
+                    "fingerprint": fingerprint(c.root),
                     "label": c.label,
+                    "origin": c.origin or None,
+                    "signed_by": list(c.signed_by),
                     "holds": holds,
                 }
                 for c, holds in self.checkpoints

@@ -1,0 +1,159 @@
+"""The checkpoint of the log in what the command line writes: the committee paper (and
+``--checkpoint-out``), the JSON of the register, the trails and the export."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import recommendations as r
+from recommendations.integrity import SIGNING_KEY_ENV, generate_signing_key, open_checkpoint
+from tests.cli.helpers import invoke, ok
+from tests.conftest import Clock
+from tests.integrity.test_store_tree import record_log
+
+PAPER = ("committee-update", "--since", "2017-01-01", "--as-at", "2017-04-30")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("outputs") / "source.db"
+    with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
+        record_log(t)
+    return path
+
+
+@pytest.fixture
+def store(built: Path, tmp_path: Path) -> str:
+    path = tmp_path / "register.db"
+    shutil.copy(built, path)
+    return f"sqlite:///{path}"
+
+
+def _tree(store: str, size: int | None = None) -> tuple[int, bytes, str]:
+    with r.Tracker(store) as tracker:
+        found, root = tracker.integrity.root(size)
+        return found, root, tracker.integrity.origin()
+
+
+def _same(stated: dict[str, object], store: str, size: int) -> None:
+    found, root, origin = _tree(store, size)
+    assert stated["size"] == found == size
+    assert stated["root"] == base64.b64encode(root).decode()
+    assert stated["origin"] == origin
+    checkpoint, _ = open_checkpoint(str(stated["note"]))
+    assert (checkpoint.size, checkpoint.root, checkpoint.fingerprint) == (
+        size,
+        root,
+        stated["fingerprint"],
+    )
+
+
+def test_the_paper_writes_its_checkpoint_next_to_it_and_verify_proves_it(
+    store: str, tmp_path: Path
+) -> None:
+    paper, kept = tmp_path / "paper.md", tmp_path / "paper.checkpoint"
+    made = invoke("--store", store, *PAPER, "-o", str(paper), "--checkpoint-out", str(kept))
+    assert made.exit_code == 0, made.output
+    note = kept.read_text()
+    checkpoint, _ = open_checkpoint(note)
+    head, root, _ = _tree(store)
+    assert (checkpoint.size, checkpoint.root) == (head, root)
+    text = paper.read_text()
+    assert f"up to log entry {head}" in text
+    assert f"Log checkpoint: {head} entries, fingerprint {checkpoint.fingerprint}." in text
+    assert base64.b64encode(root).decode() in text and checkpoint.origin in text
+    assert f"fingerprint {checkpoint.fingerprint}) to {kept}" in made.stderr
+    # the paper's checkpoint is its own copy: none was kept in the store
+    with r.Tracker(store) as tracker:
+        assert tracker.integrity.checkpoints() == []
+    assert "holds." in ok(invoke("--store", store, "verify", "--checkpoint", str(kept)))
+
+
+def test_a_paper_at_an_earlier_position_writes_that_positions_checkpoint(
+    store: str, tmp_path: Path
+) -> None:
+    kept = tmp_path / "early.checkpoint"
+    made = invoke(
+        "--store", store, *PAPER, "--position", "4", "--format", "json",
+        "--checkpoint-out", str(kept),
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    stated = json.loads(made.stdout)["checkpoint"]
+    _same(stated, store, 4)
+    assert kept.read_text() == stated["note"]
+
+
+def test_the_signing_key_the_environment_names_signs_the_papers_checkpoint(
+    store: str, tmp_path: Path
+) -> None:
+    key = tmp_path / "committee.key"
+    public = generate_signing_key("committee.example", key)
+    env = {"RECOMMENDATIONS_STORE": None, SIGNING_KEY_ENV: str(key)}
+    kept = tmp_path / "signed.checkpoint"
+    made = invoke(
+        "--store", store, *PAPER, "--format", "md", "--checkpoint-out", str(kept), env=env
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    _, note = open_checkpoint(kept.read_text(), [public])
+    assert [s.name for s in note.verified] == ["committee.example"]
+    assert f"Signed by 'committee.example' (key id {public.key_id.hex()})." in made.stdout
+    assert key.read_text().split()[0] not in made.stdout + kept.read_text()
+
+
+def test_a_store_without_a_tree_refuses_to_write_or_sign_a_checkpoint(
+    store: str, tmp_path: Path
+) -> None:
+    with sqlite3.connect(store.removeprefix("sqlite:///")) as connection:
+        connection.execute("DELETE FROM rec_tree_leaves")
+    kept, paper = tmp_path / "none.checkpoint", tmp_path / "paper.md"
+    refused = invoke("--store", store, *PAPER, "-o", str(paper), "--checkpoint-out", str(kept))
+    assert refused.exit_code == 1
+    assert "rule 'tree-covers-basis'" in refused.stderr and "recommendations seal" in refused.stderr
+    assert not kept.exists() and not paper.exists()
+    # without them, the paper is made, and says it names no checkpoint
+    assert "names no checkpoint" in ok(invoke("--store", store, *PAPER, "--format", "md"))
+
+
+def test_the_register_and_the_trails_carry_the_checkpoint_when_asked(store: str) -> None:
+    head, _, _ = _tree(store)
+    basis = ("--as-at", "2017-04-30", "--known-at", "2017-04-30T12:00:00+00:00")
+    plain = json.loads(ok(invoke("--store", store, "register", *basis, "--format", "json")))
+    assert isinstance(plain, list)  # the list of rows, unless asked
+    register = json.loads(
+        ok(invoke("--store", store, "register", *basis, "--format", "json", "--with-checkpoint"))
+    )
+    assert list(register) == ["checkpoint", "register"]
+    assert register["register"] == plain
+    _same(register["checkpoint"], store, head)
+    trail = json.loads(
+        ok(invoke("--store", store, "trail", "--position", "5", "--format", "json",
+                  "--with-checkpoint"))
+    )  # fmt: skip
+    assert list(trail) == ["checkpoint", "trail"]
+    assert [entry["position"] for entry in trail["trail"]][-1] <= 5
+    _same(trail["checkpoint"], store, 5)
+    history = json.loads(
+        ok(invoke("--store", store, "history", "R0", "--format", "json", "--with-checkpoint"))
+    )
+    assert [entry["reference"] for entry in history["trail"]] == ["R0", "R0"]
+    _same(history["checkpoint"], store, head)
+    misused = invoke("--store", store, "register", "--format", "csv", "--with-checkpoint")
+    assert misused.exit_code == 2 and "--with-checkpoint needs --format json" in misused.stderr
+
+
+def test_the_json_export_carries_the_checkpoint_of_the_log_it_holds(
+    store: str, tmp_path: Path
+) -> None:
+    out = tmp_path / "all.json"
+    ok(invoke("--store", store, "export", "-o", str(out), "--position", "6"))
+    document = json.loads(out.read_text())
+    assert list(document) == ["basis", "checkpoint", "register", "trail"]
+    assert document["basis"]["position"] == 6
+    _same(document["checkpoint"], store, 6)
