@@ -4,15 +4,21 @@
 from __future__ import annotations
 
 import base64
+import io
+import itertools
 import json
 import shutil
 import sqlite3
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import attrs
 import pytest
 
 import recommendations as r
+from recommendations import exports, views
+from recommendations.exports._formats import json_text
 from recommendations.integrity import SIGNING_KEY_ENV, generate_signing_key, open_checkpoint
 from tests.cli.helpers import invoke, ok
 from tests.conftest import Clock
@@ -157,3 +163,45 @@ def test_the_json_export_carries_the_checkpoint_of_the_log_it_holds(
     assert list(document) == ["basis", "checkpoint", "register", "trail"]
     assert document["basis"]["position"] == 6
     _same(document["checkpoint"], store, 6)
+
+
+def test_a_streamed_trail_with_its_checkpoint_is_the_document_it_would_be(store: str) -> None:
+    with r.Tracker(store) as tracker:
+        known = datetime.now(UTC)
+        whole = tracker.trail(known_at=known)
+        streamed = tracker.stream_trail(known_at=known)
+        stated = tracker.integrity.checkpoint_at(streamed.basis.position)
+        out = io.BytesIO()
+        exports.write_trail(streamed, "json", out, checkpoint=stated)
+    rows = exports.trail_records(whole, basis=True)
+    document = {"checkpoint": stated.as_dict(), "trail": rows}
+    assert out.getvalue() == json_text(document).encode()
+    with pytest.raises(r.ConfigurationError) as refused:
+        exports.write_trail(streamed, "csv", io.BytesIO(), checkpoint=stated)
+    assert refused.value.rule == "checkpoint-json"
+
+
+def test_the_trail_with_its_checkpoint_is_written_as_the_log_is_read(
+    store: str, tmp_path: Path
+) -> None:
+    """Each entry is written before the next is read: the checkpoint first, then the rows
+    as they come, nothing held back until the end (so memory does not grow with the log)."""
+    sink = tmp_path / "trail.json"
+    sizes: list[int] = []
+    with r.Tracker(store) as tracker, sink.open("wb") as file:
+        streamed = tracker.stream_trail()
+        stated = tracker.integrity.checkpoint_at(streamed.basis.position)
+
+        def entries() -> Iterator[views.TrailEntry]:
+            for entry in streamed.entries():
+                file.flush()
+                sizes.append(sink.stat().st_size)
+                yield entry
+
+        watched = attrs.evolve(streamed, entries=entries)
+        exports.write_trail(watched, "json", file, checkpoint=stated)
+    assert len(sizes) == len(streamed) > 3
+    assert sizes[0] > len(json.dumps(stated.as_dict()))  # the checkpoint came first
+    assert all(later > earlier for earlier, later in itertools.pairwise(sizes[1:]))
+    written = json.loads(sink.read_text())
+    assert written["checkpoint"] == stated.as_dict() and len(written["trail"]) == len(sizes)
