@@ -10,7 +10,7 @@ import json
 import shutil
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import attrs
@@ -205,3 +205,30 @@ def test_the_trail_with_its_checkpoint_is_written_as_the_log_is_read(
     assert all(later > earlier for earlier, later in itertools.pairwise(sizes[1:]))
     written = json.loads(sink.read_text())
     assert written["checkpoint"] == stated.as_dict() and len(written["trail"]) == len(sizes)
+
+
+def test_a_register_read_from_views_behind_states_the_checkpoint_they_reached(
+    store: str,
+) -> None:
+    path = store.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as connection:  # the view tables refuse this one entry
+        connection.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON rec_audit_trail "
+            "WHEN NEW.reason = 'refused' BEGIN SELECT RAISE(ABORT, 'not here'); END"
+        )
+    with r.Tracker(store) as tracker:
+        reached = tracker.head()
+        with pytest.raises(r.ViewsBehind):
+            tracker.execute(
+                r.NoteProgress(
+                    reference="R1", note="n", effective_on=date(2017, 4, 2), by="Kath Holder",
+                    reason="refused",
+                )
+            )  # fmt: skip
+        assert tracker.head() > reached
+    shown = invoke("--store", store, "register", "--format", "json", "--with-checkpoint")
+    assert shown.exit_code == 0, shown.stderr
+    assert f"up to position {reached}" in shown.stderr
+    register = json.loads(shown.stdout)
+    assert register["register"][0]["basis_position"] == reached
+    _same(register["checkpoint"], store, reached)
