@@ -15,6 +15,7 @@ import recommendations as r
 from recommendations.integrity import SigningKey, fingerprint, open_checkpoint
 from recommendations.integrity._service import StoredCheckpoint
 from recommendations.paper import CommitteePaper
+from tests.integrity.test_store_tree import record_log
 
 from .scenario import COMMITTEE, PREVIOUS_COMMITTEE, west_midlands
 
@@ -87,7 +88,7 @@ def test_a_store_without_a_tree_gives_a_paper_that_says_it_names_no_checkpoint(
 ) -> None:
     path = tmp_path / "old.db"
     with r.Tracker(f"sqlite:///{path}") as tracker:
-        west_midlands.build(tracker)
+        record_log(tracker)
     with sqlite3.connect(path) as connection:  # a store made before the tree
         for table in ("leaves", "nodes", "persons", "checkpoints"):
             connection.execute(f"DELETE FROM rec_tree_{table}")
@@ -111,3 +112,18 @@ def test_a_paper_of_an_empty_or_one_entry_log_states_its_checkpoint(size: int) -
         assert paper.checkpoint is not None
         assert paper.checkpoint.size == size
         assert paper.checkpoint.root_hash == tracker.integrity.root(size)[1]
+
+
+def test_a_store_that_computes_its_tree_on_read_gives_a_paper_with_no_checkpoint(
+    tmp_path: Path,
+) -> None:
+    url = f"eventsourcing://eventsourcing.sqlite?SQLITE_DBNAME={tmp_path / 'es.db'}"
+    with r.Tracker(url) as tracker:
+        record_log(tracker)
+        assert tracker.integrity.computed_on_read
+        with pytest.raises(r.StoreError) as refused:
+            tracker.integrity.checkpoint_at(tracker.head())
+        assert refused.value.rule == "tree-kept"
+        paper = CommitteePaper.of(tracker, since=PREVIOUS_COMMITTEE, as_at=COMMITTEE)
+        assert paper.checkpoint is None
+        assert "names no checkpoint" in paper.markdown()

@@ -681,7 +681,7 @@ def _checkpoint(layout: _Layout) -> Section:
                 Paragraph(
                     f"This paper was built on the first {_entries(position)} of the "
                     "log, and names no checkpoint of it: the store keeps no Merkle tree over "
-                    "them (recommendations seal builds one)."
+                    "them (an older store's tree is built by recommendations seal)."
                 ),
             ),
         )
