@@ -166,3 +166,13 @@ def test_check_checkpoint_names_each_failure_by_its_kind(
     assert kinds == ["signature", "origin"]
     stranger = parse_verifier_key(other.read_text())
     assert [k for k, _ in check_checkpoint(text, keys=[stranger]).problems] == ["unknown-key"]
+
+
+def test_a_public_key_that_is_not_one_is_refused_before_anything_is_checked(
+    store: str, signed: tuple[Path, Path, Path], tmp_path: Path
+) -> None:
+    note, _, _ = signed
+    for value in ("not-a-key", str(note)):  # neither a key nor a file holding one
+        refused = cli(store, "verify", "--checkpoint", str(note), "--public-key", value)
+        assert refused.exit_code == 1
+        assert "field 'public-key': rule 'key'" in refused.stderr
