@@ -232,3 +232,17 @@ def test_a_register_read_from_views_behind_states_the_checkpoint_they_reached(
     register = json.loads(shown.stdout)
     assert register["register"][0]["basis_position"] == reached
     _same(register["checkpoint"], store, reached)
+
+
+def test_an_export_from_a_store_without_a_tree_says_it_holds_no_checkpoint(
+    store: str, tmp_path: Path
+) -> None:
+    with sqlite3.connect(store.removeprefix("sqlite:///")) as connection:
+        connection.execute("DELETE FROM rec_tree_leaves")
+    out = tmp_path / "all.json"
+    said = invoke("--store", store, "export", "-o", str(out))
+    assert said.exit_code == 0, said.stderr
+    assert "No checkpoint of the log in this output" in said.stderr
+    assert list(json.loads(out.read_text())) == ["basis", "register", "trail"]
+    refused = invoke("--store", store, "trail", "--format", "json", "--with-checkpoint")
+    assert refused.exit_code == 1 and "rule 'tree-covers-basis'" in refused.stderr
