@@ -15,6 +15,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import attrs
 import pytest
 from PIL import Image
 from pypdf import PdfReader
@@ -110,7 +111,8 @@ def test_the_paper_holds_the_update_of_the_tracker(
     assert paper.update == update
     assert paper.title == TITLE
     again = CommitteePaper.from_log(scenario.log(), since=PREVIOUS_COMMITTEE, basis=update.basis)
-    assert again == paper
+    assert again.checkpoint is None  # a log held in memory has no tree to state
+    assert again == attrs.evolve(paper, checkpoint=None)
     # the chart's last point is the register the update shows
     last = paper.series.points[-1]
     assert last.on == COMMITTEE
@@ -366,6 +368,7 @@ def test_html_has_the_sections_of_the_paper(html_file: Path) -> None:
         "Overview of the reports",
         "Changes since the previous committee",
         "Recommendations by grade over time",
+        "The log this paper was built on",
         "Appendix: the register as at 30 March 2017",
     ]
     assert page.sections[0] == "summary"
@@ -426,7 +429,7 @@ def test_json_round_trips(paper: CommitteePaper) -> None:
     text = paper.json()
     data = json.loads(text)
     assert data["format"] == "recommendations.committee-paper"
-    assert data["version"] == 1
+    assert data["version"] == 2  # 2: with the checkpoint
     assert data["update"]["basis"]["as_at"] == "2017-03-30"
     assert data["update"]["since"] == "2016-12-08"
     counts = {c["report"]["reference"]: c for c in data["update"]["counts"]}
@@ -528,3 +531,19 @@ def test_importing_the_paper_loads_neither_matplotlib_nor_fpdf() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_markdown_html_and_pdf_print_the_checkpoint_of_the_log(
+    paper: CommitteePaper, pdf_file: Path
+) -> None:
+    stated = paper.checkpoint
+    assert stated is not None and stated.size == paper.update.basis.position
+    parser = _Page()
+    parser.feed(paper.html())
+    pdf = _words(_pdf_text(pdf_file))
+    for text in (paper.markdown(), _words(" ".join(parser.text)), pdf):
+        assert f"Log checkpoint: {stated.size} entries, fingerprint {stated.fingerprint}." in text
+        for part in (stated.fingerprint, stated.origin, stated.root):
+            assert part in text
+        assert "The log this paper was built on" in text
+        assert "Not signed" in text

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from recommendations import Tracker
     from recommendations.integrity._checkpoint import SigningKey
     from recommendations.integrity._service import StoredCheckpoint, Verification
+    from recommendations.integrity.verifier import VerifierKey
 
 __all__ = ["checkpoint", "prove", "seal", "verify"]
 
@@ -76,6 +77,19 @@ def seal() -> None:
     help="A checkpoint kept outside the store (repeatable): the log must still give it.",
 )
 @click.option(
+    "--public-key",
+    "public_keys",
+    multiple=True,
+    metavar="KEY",
+    help="A verifier key (name+keyid+key), or a file holding one (repeatable): each "
+    "--checkpoint must then carry a good signature by one of them.",
+)
+@click.option(
+    "--origin",
+    metavar="TEXT",
+    help="The origin each --checkpoint must name (default: this log's own).",
+)
+@click.option(
     "--format",
     "fmt",
     type=click.Choice(["text", "json"]),
@@ -84,7 +98,9 @@ def seal() -> None:
     help="How to print the report.",
 )
 @store_option
-def verify(checkpoints: tuple[str, ...], fmt: str) -> None:
+def verify(
+    checkpoints: tuple[str, ...], public_keys: tuple[str, ...], origin: str | None, fmt: str
+) -> None:
     """Recompute every leaf of the Merkle tree from the stored entries and the tree from
     the leaves, page by page, and compare them with the tree the store keeps, with every
     checkpoint kept in the store and with each --checkpoint FILE. Exit status 0 when all
@@ -95,22 +111,75 @@ def verify(checkpoints: tuple[str, ...], fmt: str) -> None:
     \b
     recommendations verify
     recommendations verify --checkpoint march-committee.checkpoint --format json
-    """
-    from recommendations.integrity._checkpoint import open_checkpoint
-    from recommendations.integrity._service import StoredCheckpoint
+    recommendations verify --checkpoint paper.checkpoint
 
-    given: list[StoredCheckpoint] = []
-    for path in checkpoints:
-        opened, _ = open_checkpoint(_read(path, "checkpoint"))
-        given.append(StoredCheckpoint(size=opened.size, root=opened.root, label=path))
+    With --public-key, a checkpoint's signature is checked too: a signature that does not
+    match (the checkpoint was changed, or the signature forged), a checkpoint signed by no
+    key given (an unknown key) and a checkpoint of another log (its origin) are reported,
+    with exit status 1.
+    """
+    from recommendations.integrity._service import Problem, StoredCheckpoint
+    from recommendations.integrity.verifier import check_checkpoint
+
+    keys = [_verifier_key(value) for value in public_keys]
+    notes = [(path, _read(path, "checkpoint")) for path in checkpoints]
     tracker = session().tracker()
-    found = tracker.integrity.verify(given)
+    integrity = tracker.integrity
+    expected = origin if origin is not None else integrity.origin() if notes else None
+    given: list[StoredCheckpoint] = []
+    problems: list[Problem] = []
+    for path, text in notes:
+        try:
+            report = check_checkpoint(text, keys=keys, origin=expected)
+        except ValueError as error:  # the verifier's errors are ValueErrors
+            raise Refused(
+                f"field 'checkpoint': rule 'checkpoint': {path!r} is not a checkpoint: {error}"
+            ) from error
+        given.append(
+            StoredCheckpoint(
+                size=report.checkpoint.size,
+                root=report.checkpoint.root,
+                label=path,
+                origin=report.checkpoint.origin,
+                signed_by=tuple(key.name for key in report.signed_by),
+            )
+        )
+        for kind, problem in report.problems:
+            problems.append(
+                Problem(kind=kind, position=None, detail=f"checkpoint {path}: {problem}")
+            )
+    found = integrity.verify(given).with_problems(problems)
     if fmt == "json":
         click.echo(json.dumps(found.as_dict(), indent=2))
     else:
         click.echo(_report(found, session().label))
     if not found.ok:
         sys.exit(1)
+
+
+def _verifier_key(value: str) -> VerifierKey:
+    """A verifier key given as text, or the file holding one."""
+    from recommendations.integrity.verifier import NoteError, VerifierKey
+
+    try:
+        return VerifierKey.parse(value)
+    except NoteError as error:
+        path = Path(value)
+        if not path.is_file():
+            raise Refused(
+                f"field 'public-key': rule 'key': {value!r} is neither a verifier key "
+                f"(name+keyid+key) nor a file holding one: {error}"
+            ) from error
+    try:
+        return VerifierKey.parse(_read(value, "verifier key"))
+    except NoteError as error:
+        raise Refused(
+            f"field 'public-key': rule 'key': {value!r} holds no verifier key: {error}"
+        ) from error
+
+
+_NOTE_KINDS = {"signature", "unknown-key", "origin"}
+"""The problems of a checkpoint given, not of the log: its signature or its origin."""
 
 
 def _report(found: Verification, label: str) -> str:
@@ -122,11 +191,15 @@ def _report(found: Verification, label: str) -> str:
             f"{label} keeps no tree: it was computed from the log now, so this shows only "
             "that the log reads consistently, not that it is what it was."
         )
-    if found.ok:
+    notes = [p for p in found.problems if p.kind in _NOTE_KINDS]
+    if not set(found.counts) - _NOTE_KINDS:
         lines.append(
             f"{label}: the log's {found.head} entries give the tree the store keeps "
             f"(root {found.root.hex()}, {fingerprint(found.root)})."
         )
+        if notes:
+            lines.append(f"But {len(notes)} checks of the checkpoints given FAILED:")
+            lines.extend(f"- {problem.kind}: {problem.detail}" for problem in notes)
     else:
         total = sum(found.counts.values())
         lines.append(f"{label}: the log does NOT match its tree: {total} problems found.")
@@ -136,9 +209,10 @@ def _report(found: Verification, label: str) -> str:
         if shown < total:
             lines.append(f"  ... and {total - shown} more of the same kinds.")
     for point, holds in found.checkpoints:
+        signed = "".join(f", signed by {name!r}" for name in point.signed_by)
         lines.append(
-            f"Checkpoint {point.label or 'given'} (size {point.size}): "
-            + ("holds." if holds else "does NOT hold.")
+            f"Checkpoint {point.label or 'given'} (size {point.size}, fingerprint "
+            f"{fingerprint(point.root)}{signed}): " + ("holds." if holds else "does NOT hold.")
         )
     return "\n".join(lines)
 

@@ -51,7 +51,7 @@ from ._params import (
 )
 
 if TYPE_CHECKING:
-    from recommendations import Tracker, domain, views
+    from recommendations import Tracker, domain, integrity, views
 
 __all__ = ["committee_update", "export", "history", "register", "trail"]
 
@@ -72,7 +72,16 @@ _format_option = click.option(
     "the name of --output (.csv, .json, .xlsx, .md, .html; .txt is table), else table.",
 )
 
-_view_options = stacked(audience_option, _format_option, output_option, store_option)
+_checkpoint_option = click.option(
+    "--with-checkpoint",
+    is_flag=True,
+    help='json only: write an object, {"checkpoint": {...}, "register" or "trail": '
+    "[...]}, holding the checkpoint of the log at the basis position as well as the rows.",
+)
+
+_view_options = stacked(
+    audience_option, _format_option, _checkpoint_option, output_option, store_option
+)
 """The options that end every register and trail command: for whom, in what format, where."""
 
 _trail_options = stacked(known_at_option, position_option, _view_options)
@@ -85,6 +94,31 @@ def _audience(value: str) -> views.Audience:
     return views.Audience(value)
 
 
+def _json_only(with_checkpoint: bool, chosen: str) -> None:
+    """Refuse (bad usage) --with-checkpoint with a format other than json."""
+    if with_checkpoint and chosen != "json":
+        raise click.UsageError(
+            f"--with-checkpoint needs --format json: {chosen} does not carry the checkpoint"
+        )
+
+
+def stated_checkpoint(
+    tracker: Tracker, position: int, *, required: bool
+) -> integrity.LogCheckpoint | None:
+    """The checkpoint of the log's first ``position`` entries (not kept in the store):
+    ``None``, with a note, when the store keeps no tree over them, or refused if
+    ``required``."""
+    from recommendations._errors import StoreError
+
+    try:
+        return tracker.integrity.checkpoint_at(position)
+    except StoreError as error:
+        if required or error.rule not in ("tree-kept", "tree-covers-basis"):
+            raise
+        note(f"No checkpoint of the log in this output: {error}")
+        return None
+
+
 def _show(
     view: views.Register | views.Trail | views.TrailStream,
     format_: str,
@@ -93,6 +127,7 @@ def _show(
     title: str,
     table: tuple[str, ...],
     empty: str,
+    checkpoint: integrity.LogCheckpoint | None = None,
 ) -> None:
     """Write ``view`` in ``format_`` to ``output`` (or standard output). An empty table
     says so (``empty``: what had no rows), with the basis it was read on. Every format but
@@ -116,9 +151,9 @@ def _show(
         return
     with output_stream(output, format_, binary=format_ == "xlsx", what=what) as file:
         if isinstance(view, views.Register):
-            exports.write_register(view, format_, file, title=title)
+            exports.write_register(view, format_, file, title=title, checkpoint=checkpoint)
         else:
-            exports.write_trail(view, format_, file, title=title)
+            exports.write_trail(view, format_, file, title=title, checkpoint=checkpoint)
     if output is not None and output != "-":
         note(f"Wrote {what} to {output}.")
 
@@ -130,16 +165,22 @@ def _show_trail(
     *,
     title: str,
     empty: str,
+    with_checkpoint: bool = False,
 ) -> None:
     """Write the trail ``read`` from the session's store, in the format ``format_`` and
     ``output`` choose; on a terminal, the columns of a reader's table (Markdown, HTML)."""
     from recommendations import exports
 
     chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
-    view = read(session().tracker())
+    tracker = session().tracker()
+    view = read(tracker)
+    stated = (
+        stated_checkpoint(tracker, view.basis.position, required=True) if with_checkpoint else None
+    )
     table = tuple(column.key for column in exports.summary_columns(view))
-    _show(view, chosen, output, title=title, table=table, empty=empty)
+    _show(view, chosen, output, title=title, table=table, empty=empty, checkpoint=stated)
 
 
 # --- register filters --------------------------------------------------------------------------
@@ -261,6 +302,7 @@ def register(
     overdue: bool,
     audience: str,
     format_: str | None,
+    with_checkpoint: bool,
     output: str | None,
 ) -> None:
     """The register: one row per recommendation, as at a date, as known at a time.
@@ -276,6 +318,7 @@ def register(
     from recommendations import views
 
     chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
     s = session()
     grade_code = _grade(grade, s.policy) if grade is not None else None
@@ -299,7 +342,18 @@ def register(
         overdue=overdue,
     )
     empty = f"no recommendation matches {asked}" if asked else "no recommendation yet"
-    _show(view, chosen, output, title="Register", table=_REGISTER_TABLE, empty=empty)
+    stated = (
+        stated_checkpoint(tracker, view.basis.position, required=True) if with_checkpoint else None
+    )
+    _show(
+        view,
+        chosen,
+        output,
+        title="Register",
+        table=_REGISTER_TABLE,
+        empty=empty,
+        checkpoint=stated,
+    )
 
 
 @cli.command(short_help="The audit trail of one recommendation.")
@@ -311,6 +365,7 @@ def history(
     position: int | None,
     audience: str,
     format_: str | None,
+    with_checkpoint: bool,
     output: str | None,
 ) -> None:
     """The audit trail of one recommendation: every entry, with who, when and why.
@@ -332,6 +387,7 @@ def history(
         output,
         title=f"History of {reference}",
         empty=f"no entry about {reference} on this basis",
+        with_checkpoint=with_checkpoint,
     )
 
 
@@ -342,6 +398,7 @@ def trail(
     position: int | None,
     audience: str,
     format_: str | None,
+    with_checkpoint: bool,
     output: str | None,
 ) -> None:
     """The audit trail of the whole log: recommendations, reports and inspections.
@@ -362,6 +419,7 @@ def trail(
         output,
         title="Audit trail",
         empty="no entry in the log on this basis",
+        with_checkpoint=with_checkpoint,
     )
 
 
@@ -387,6 +445,20 @@ def trail(
     default=None,
     help="Also write the chart of recommendations by grade over time (.svg or .png).",
 )
+@click.option(
+    "--checkpoint-out",
+    metavar="FILE",
+    default=None,
+    help="Also write the checkpoint of the log the paper was built on (the C2SP note the "
+    "paper prints), to keep with the minutes.",
+)
+@click.option(
+    "--key",
+    metavar="FILE",
+    default=None,
+    help="Sign the paper's checkpoint with this Ed25519 signing key file (default: the file "
+    "$RECOMMENDATIONS_SIGNING_KEY names; unsigned when neither is given).",
+)
 @store_option
 def committee_update(
     since: date,
@@ -397,6 +469,8 @@ def committee_update(
     format_: str | None,
     output: str | None,
     chart: str | None,
+    checkpoint_out: str | None,
+    key: str | None,
 ) -> None:
     """The committee paper: what happened since the last committee, and the register now.
 
@@ -408,6 +482,14 @@ def committee_update(
     recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 -o paper.pdf
     recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 -o paper.md \\
         --chart chart.svg
+    recommendations committee-update --since 2016-12-08 --as-at 2017-03-30 -o paper.html \\
+        --checkpoint-out paper.checkpoint
+
+    Every format prints the checkpoint of the log the paper was built on: the number of
+    entries it covers (exactly the paper's log position), the root hash, the log's origin
+    and a fingerprint to read aloud. It is signed with --key (or the file
+    $RECOMMENDATIONS_SIGNING_KEY names), and not kept in the store: the paper, and the
+    file --checkpoint-out writes, are its copies.
     """
     chosen = chosen_format(format_, output, PAPER_FORMATS, "md", endings={".txt": "md"})
     chart_format = None
@@ -428,8 +510,14 @@ def committee_update(
     check_output(output, chosen)
     if chart is not None and chart_format is not None:
         check_output(chart, chart_format, option="--chart")
+    if checkpoint_out is not None:
+        _distinct(checkpoint_out, output, chart)
+        check_output(checkpoint_out, "text", option="--checkpoint-out")
+    from recommendations.integrity._checkpoint import SigningKey, signing_key_path
     from recommendations.paper import CommitteePaper
 
+    key_path = signing_key_path(key)
+    keys = [] if key_path is None else [SigningKey.from_file(key_path)]
     tracker = session().tracker()
     paper = CommitteePaper.of(
         tracker,
@@ -438,7 +526,24 @@ def committee_update(
         known_at=known_at,
         position=position,
         audience=_audience(audience),
+        keys=keys,
     )
+    if paper.checkpoint is None and (checkpoint_out is not None or keys):
+        raise RuleViolation(
+            f"{session().label} keeps no Merkle tree over the first "
+            f"{paper.update.basis.position} entries of its log, so the paper can name no "
+            "checkpoint to write or sign: run recommendations seal",
+            field="checkpoint",
+            rule="tree-covers-basis",
+        )
+    if checkpoint_out is not None and paper.checkpoint is not None:
+        write_file(
+            checkpoint_out, paper.checkpoint.note.encode(), option="--checkpoint-out", kind="text"
+        )
+        note(
+            f"Wrote the checkpoint of the {paper.checkpoint.size} entries the paper was built "
+            f"on (fingerprint {paper.checkpoint.fingerprint}) to {checkpoint_out}."
+        )
     link = None
     if chart is not None and chart_format is not None:
         picture = paper.chart("svg" if chart_format == "svg" else "png")
@@ -455,6 +560,19 @@ def committee_update(
     else:
         data = paper.render("html" if chosen == "html" else "pdf" if chosen == "pdf" else "json")
     emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})", kind=chosen)
+
+
+def _distinct(checkpoint_out: str, *others: str | None) -> None:
+    """Refuse a --checkpoint-out that names the paper's or the chart's file."""
+    for other in others:
+        if other not in (None, "-") and os.path.realpath(checkpoint_out) == os.path.realpath(
+            str(other)
+        ):
+            raise click.BadParameter(
+                f"the checkpoint and another output would both be written to "
+                f"{checkpoint_out!r}: name two files",
+                param_hint="--checkpoint-out",
+            )
 
 
 @cli.command(short_help="The register and whole audit trail to a file.")
@@ -533,8 +651,11 @@ def export(
             with output_file(folder / "trail.csv", "csv") as file:
                 exports.write_trail(trail_view, "csv", file)
         else:
+            stated = None
+            if chosen == "json":
+                stated = stated_checkpoint(tracker, trail_view.basis.position, required=False)
             with output_file(output, chosen) as file:
-                exports.write_bundle(register_view, trail_view, chosen, file)
+                exports.write_bundle(register_view, trail_view, chosen, file, checkpoint=stated)
         bar.update(task, advance=1, description="Exported")
     written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
     note(

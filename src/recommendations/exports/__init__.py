@@ -33,9 +33,10 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Iterable
-from typing import IO, Literal, TypeAlias
+from typing import IO, TYPE_CHECKING, Literal, TypeAlias
 
 from recommendations import views
+from recommendations._errors import ConfigurationError
 
 from ._formats import (
     cell_text,
@@ -64,6 +65,9 @@ from ._records import (
     trail_columns,
     trail_records,
 )
+
+if TYPE_CHECKING:
+    from recommendations.integrity import LogCheckpoint
 
 __all__ = [
     "FORMATS",
@@ -100,8 +104,6 @@ def summary_columns(view: AnyView) -> tuple[Column, ...]:
 
 def _check(format: str) -> None:
     if format not in FORMATS:
-        from recommendations._errors import ConfigurationError
-
         raise ConfigurationError(
             f"no export format {format!r} (formats: {', '.join(FORMATS)})",
             field="format",
@@ -121,10 +123,38 @@ def _columns(view: AnyView) -> tuple[Column, ...]:
     return trail_columns(view)
 
 
-def _write(view: AnyView, format: str, title: str, sheet: str, file: IO[bytes]) -> None:
+def _with_checkpoint(
+    checkpoint: LogCheckpoint, key: str, records: Iterable[Record], file: IO[bytes]
+) -> None:
+    """``{"checkpoint": {...}, key: [records]}``, the records written as they come."""
+    head = json_text({"checkpoint": checkpoint.as_dict()})
+    file.write(head[: head.rindex("\n}")].encode("utf-8"))
+    file.write(f',\n  "{key}": '.encode())
+    for chunk in json_array_chunks(records, depth=1):
+        file.write(chunk.encode("utf-8"))
+    file.write(b"\n}\n")
+
+
+def _write(
+    view: AnyView,
+    format: str,
+    title: str,
+    sheet: str,
+    file: IO[bytes],
+    checkpoint: LogCheckpoint | None = None,
+) -> None:
     _check(format)
     columns = _columns(view)
     records = _records(view, basis=format in ("csv", "json"))
+    if checkpoint is not None:
+        if format != "json":
+            raise ConfigurationError(
+                f"only json carries the log's checkpoint, not {format!r}",
+                field="format",
+                rule="checkpoint-json",
+            )
+        _with_checkpoint(checkpoint, sheet.lower(), records, file)
+        return
     if format == "xlsx":
         from ._xlsx import write_workbook
 
@@ -165,19 +195,36 @@ def render_trail(trail: AnyTrail, format: str, *, title: str = "Audit trail") ->
 
 
 def write_register(
-    register: views.Register, format: str, file: IO[bytes], *, title: str = "Register"
+    register: views.Register,
+    format: str,
+    file: IO[bytes],
+    *,
+    title: str = "Register",
+    checkpoint: LogCheckpoint | None = None,
 ) -> None:
-    """Write :func:`render_register` to the binary ``file``, piece by piece."""
-    _write(register, format, title, "Register", file)
+    """Write :func:`render_register` to the binary ``file``, piece by piece.
+
+    With ``checkpoint`` (the checkpoint of the log at the register's basis position, from
+    :meth:`Integrity.checkpoint_at <recommendations.integrity._service.Integrity.checkpoint_at>`),
+    the JSON is an object, ``{"checkpoint": {...}, "register": [...]}``, instead of the list
+    of rows; other formats are refused (rule ``checkpoint-json``).
+    """
+    _write(register, format, title, "Register", file, checkpoint)
 
 
 def write_trail(
-    trail: AnyTrail, format: str, file: IO[bytes], *, title: str = "Audit trail"
+    trail: AnyTrail,
+    format: str,
+    file: IO[bytes],
+    *,
+    title: str = "Audit trail",
+    checkpoint: LogCheckpoint | None = None,
 ) -> None:
     """Write :func:`render_trail` to the binary ``file`` as the entries of ``trail`` come:
     with a :class:`~recommendations.views.TrailStream`, in memory that does not grow with
-    the log, in every format."""
-    _write(trail, format, title, "Trail", file)
+    the log, in every format. With ``checkpoint``, the JSON is an object,
+    ``{"checkpoint": {...}, "trail": [...]}``, still written as the entries come."""
+    _write(trail, format, title, "Trail", file, checkpoint)
 
 
 def render_bundle(register: views.Register, trail: AnyTrail, format: str) -> bytes:
@@ -192,8 +239,19 @@ def render_bundle(register: views.Register, trail: AnyTrail, format: str) -> byt
     return out.getvalue()
 
 
-def write_bundle(register: views.Register, trail: AnyTrail, format: str, file: IO[bytes]) -> None:
-    """Write :func:`render_bundle` to the binary ``file``, the trail as its entries come."""
+def write_bundle(
+    register: views.Register,
+    trail: AnyTrail,
+    format: str,
+    file: IO[bytes],
+    *,
+    checkpoint: LogCheckpoint | None = None,
+) -> None:
+    """Write :func:`render_bundle` to the binary ``file``, the trail as its entries come.
+
+    With ``checkpoint`` (of the log at the basis position), the JSON object holds it too,
+    after the basis: ``{"basis": ..., "checkpoint": {...}, "register": [...], "trail":
+    [...]}``; a workbook does not."""
     if format == "json":
         basis = {
             "as_at": register.basis.as_at,
@@ -203,7 +261,10 @@ def write_bundle(register: views.Register, trail: AnyTrail, format: str, file: I
             "register": register.disclosure.describe(),
             "trail": trail.disclosure.describe(),
         }
-        head = json_text({"basis": basis})  # '{\n  "basis": {...}\n}\n'
+        top: dict[str, object] = {"basis": basis}
+        if checkpoint is not None:
+            top["checkpoint"] = checkpoint.as_dict()
+        head = json_text(top)  # '{\n  "basis": {...}\n}\n'
         file.write(head[: head.rindex("\n}")].encode("utf-8"))
         parts = (
             (',\n  "register": ', register_records(register)),

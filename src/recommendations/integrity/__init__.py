@@ -39,6 +39,7 @@ from recommendations.integrity._merkle import (
     subtree_root,
     tree_root,
 )
+from recommendations.integrity._stated import LogCheckpoint, Signer
 from recommendations.integrity.verifier import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -60,12 +61,14 @@ __all__ = [
     "Checkpoint",
     "Frontier",
     "IntegrityError",
+    "LogCheckpoint",
     "MemoryNodes",
     "Node",
     "Nodes",
     "Note",
     "NoteError",
     "ProofError",
+    "Signer",
     "SigningKey",
     "VerifierKey",
     "bundle_json",

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+import attrs
 from attrs import field, frozen
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
@@ -24,7 +25,9 @@ from ._checkpoint import SigningKey, checkpoint_note
 from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
+from ._stated import LogCheckpoint
 from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
+from .verifier import fingerprint
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
@@ -38,7 +41,8 @@ class Problem:
 
     kind: str
     """``altered``, ``moved``, ``deleted``, ``inserted``, ``truncated``, ``unsealed``,
-    ``tree`` (a stored node that does not match its leaves) or ``checkpoint``."""
+    ``tree`` (a stored node that does not match its leaves), ``checkpoint``, or for a
+    checkpoint given, ``signature``, ``unknown-key`` or ``origin``."""
     position: int | None
     detail: str
     item: str | None = None
@@ -66,6 +70,10 @@ class StoredCheckpoint:
     note: str = ""
     made_at: str = ""
     label: str = ""
+    origin: str = ""
+    """The origin it names, where it was read from a note (a checkpoint given)."""
+    signed_by: tuple[str, ...] = ()
+    """The names of the keys given whose good signature it carries."""
 
     @property
     def root_b64(self) -> str:
@@ -91,6 +99,16 @@ class Verification:
     def ok(self) -> bool:
         return not self.counts
 
+    def with_problems(self, problems: Sequence[Problem]) -> Verification:
+        """This verification with ``problems`` found besides (a checkpoint's signature or
+        origin), first."""
+        if not problems:
+            return self
+        counts = dict(self.counts)
+        for problem in problems:
+            counts[problem.kind] = counts.get(problem.kind, 0) + 1
+        return attrs.evolve(self, problems=(*problems, *self.problems), counts=counts)
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -104,7 +122,10 @@ class Verification:
                 {
                     "size": c.size,
                     "root": c.root_b64,
+                    "fingerprint": fingerprint(c.root),
                     "label": c.label,
+                    "origin": c.origin or None,
+                    "signed_by": list(c.signed_by),
                     "holds": holds,
                 }
                 for c, holds in self.checkpoints
@@ -134,6 +155,11 @@ def _hex(item: Any) -> str:
         return uuid.UUID(text).hex
     except ValueError:  # a row written behind the library's back
         return text
+
+
+def _origin(tables: TreeTables) -> str:
+    first = tables.hashes(0, 0, 1)
+    return "recommendations/" + (first[0].hex()[:16] if first else "empty")
 
 
 class _Row(NamedTuple):
@@ -288,8 +314,7 @@ class Integrity:
         """The checkpoints' origin line: ``recommendations/`` and the first 16 hex digits
         of the first entry's leaf hash, the same in every copy of the log."""
         with self._tables(write=False) as tables:
-            first = tables.hashes(0, 0, 1)
-        return "recommendations/" + (first[0].hex()[:16] if first else "empty")
+            return _origin(tables)
 
     def checkpoint(
         self, *, keys: Sequence[SigningKey] = (), origin: str | None = None, keep: bool = True
@@ -301,6 +326,37 @@ class Integrity:
         if keep and not self.computed_on_read:
             self.keep_checkpoint(size, root, note)
         return note
+
+    def checkpoint_at(
+        self, size: int, *, keys: Sequence[SigningKey] = (), origin: str | None = None
+    ) -> LogCheckpoint:
+        """The checkpoint of the log's first ``size`` entries (signed with ``keys`` if any),
+        without keeping it in the store: what an answer read up to position ``size`` states.
+
+        Raises :class:`~recommendations.StoreError` when the store keeps no tree (rule
+        ``tree-kept``: a tree computed on each read proves nothing later) or its tree does
+        not cover ``size`` entries (rule ``tree-covers-basis``: run ``recommendations
+        seal``).
+        """
+        if self.computed_on_read:
+            raise StoreError(
+                f"{self.label or 'this store'} keeps no Merkle tree (it is computed from the "
+                "log on each read), so no checkpoint of it can be checked later",
+                field="checkpoint",
+                rule="tree-kept",
+            )
+        with self._tables(write=False) as tables:
+            whole = tables.tree_size()
+            if not 0 <= size <= whole:
+                raise StoreError(
+                    f"the tree covers the first {whole} entries of the log, not the {size} "
+                    "this answer was read from: run recommendations seal",
+                    field="checkpoint",
+                    rule="tree-covers-basis",
+                )
+            root = frontier_of(tables, size).root()
+            origin = _origin(tables) if origin is None else origin
+        return LogCheckpoint.from_note(checkpoint_note(origin, size, root, keys=keys))
 
     def prove(
         self,

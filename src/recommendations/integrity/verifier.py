@@ -6,7 +6,8 @@ file that needs only the Python standard library (3.9 or later), plus the ``cryp
 package when a signature is to be checked. Print it with ``recommendations verifier >
 verify.py`` and run::
 
-    python verify.py BUNDLE.json [--checkpoint FILE] [--key VERIFIER_KEY]
+    python verify.py BUNDLE.json [--checkpoint FILE] [--key VERIFIER_KEY] [--origin TEXT]
+    python verify.py --checkpoint FILE [--key VERIFIER_KEY] [--origin TEXT]
 
 It checks, and says in plain words, that each entry in the bundle is in the log whose size
 and root hash the bundle's checkpoint states (an RFC 9162 inclusion proof per entry); that
@@ -14,6 +15,10 @@ the log at an earlier checkpoint (``--checkpoint FILE``) is a prefix of that log
 9162 consistency proof); and, given a verifier key (``--key``, C2SP signed-note form
 ``name+hex8(keyid)+base64(0x01||public key)``), that the checkpoint carries a good Ed25519
 signature by that key. Exit status 0 when everything checked holds, 1 otherwise.
+
+Given only ``--checkpoint FILE`` (a committee paper's checkpoint, say), it prints that
+checkpoint's size, root hash and fingerprint (the first 16 hex digits of the root hash, in
+groups of four), and checks its signature (``--key``) and its origin (``--origin``).
 
 Hashing is RFC 6962 / RFC 9162 with SHA-256: a leaf is ``SHA-256(0x00 || entry)``, an
 interior node ``SHA-256(0x01 || left || right)``, the empty tree ``SHA-256("")``.
@@ -44,6 +49,7 @@ __all__ = [
     "BundleError",
     "BundleReport",
     "Checkpoint",
+    "CheckpointReport",
     "Note",
     "NoteError",
     "ProofError",
@@ -52,6 +58,7 @@ __all__ = [
     "VerificationError",
     "VerifierKey",
     "check_bundle",
+    "check_checkpoint",
     "decode_leaf",
     "fingerprint",
     "key_id",
@@ -485,6 +492,123 @@ def open_checkpoint(
     return parse_checkpoint(opened.text), opened
 
 
+@dataclasses.dataclass(frozen=True)
+class CheckpointReport:
+    """What :func:`check_checkpoint` found of one checkpoint: ``ok`` when nothing failed."""
+
+    checkpoint: Checkpoint
+    signed_by: tuple[VerifierKey, ...]
+    """The keys given whose good signature the checkpoint carries."""
+    unchecked_signers: tuple[str, ...]
+    """The names of the signers whose key was not given."""
+    keys_given: bool
+    problems: tuple[tuple[str, str], ...]
+    """What failed: ``(kind, sentence)`` pairs, the kind ``signature`` (a bad signature),
+    ``unknown-key`` (no key given signed it) or ``origin`` (a checkpoint of another log)."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        """The report in plain words, one sentence a line."""
+        cp = self.checkpoint
+        root = base64.b64encode(cp.root).decode("ascii")
+        out = [
+            f"Checkpoint of the log {cp.origin!r}: {cp.size} entries, root hash {root}"
+            f" ({cp.root.hex()}), fingerprint {cp.fingerprint}."
+        ]
+        for key in self.signed_by:
+            out.append(
+                f"Signature checked: the checkpoint is signed by {key.name!r} "
+                f"(key id {key.key_id.hex()})."
+            )
+        if not self.keys_given and self.unchecked_signers:
+            names = ", ".join(repr(name) for name in self.unchecked_signers)
+            out.append(f"Signatures NOT checked (no key given); the checkpoint names {names}.")
+        elif not self.keys_given:
+            out.append("The checkpoint is not signed: compare its fingerprint with your record.")
+        out.extend(f"FAILED: {problem}" for _, problem in self.problems)
+        return out
+
+
+def check_checkpoint(
+    note: str | bytes,
+    *,
+    keys: list[VerifierKey] | tuple[VerifierKey, ...] = (),
+    origin: str | None = None,
+) -> CheckpointReport:
+    """Check one checkpoint note: its signatures against ``keys`` and its origin.
+
+    With ``keys``, a known key's signature that does not verify is a failure (a bad
+    signature), and so is a checkpoint that no key given signed (unsigned, or signed only by
+    other keys: an unknown key). With ``origin``, a checkpoint of another log is a failure.
+    A note that cannot be read at all raises :class:`NoteError`.
+    """
+    text = _decode_note(note)
+    if "\n\n" in text:
+        body, signatures = _split_note(text)
+    else:
+        body, signatures = read_note(text).text, []
+    checkpoint = parse_checkpoint(body)
+    known = {(key.name, key.key_id): key for key in keys}
+    names = {key.name: key for key in keys}
+    good: list[VerifierKey] = []
+    unchecked: list[str] = []
+    problems: list[tuple[str, str]] = []
+    for signature, raw, _ in signatures:
+        key = known.get((signature.name, signature.key_id))
+        if key is None:
+            unchecked.append(signature.name)
+            other = names.get(signature.name)
+            if other is not None:
+                problems.append(
+                    (
+                        "unknown-key",
+                        f"the signature by {signature.name!r} is by the key id "
+                        f"{signature.key_id.hex()}, not that of the key given "
+                        f"({other.key_id.hex()}): an unknown key",
+                    )
+                )
+            continue
+        if key in good:
+            continue
+        if key.verify(body.encode("utf-8"), raw):
+            good.append(key)
+        else:
+            problems.append(
+                (
+                    "signature",
+                    f"the signature by {key.name!r} (key id {key.key_id.hex()}) does not "
+                    "match the checkpoint: it was changed after it was signed, or the "
+                    "signature forged",
+                )
+            )
+    if keys and not good and not problems:
+        if signatures:
+            listed = ", ".join(f"{s.name!r} (key id {s.key_id.hex()})" for s, _, _ in signatures)
+            problems.append(
+                ("unknown-key", f"the checkpoint is signed only by keys not given: {listed}")
+            )
+        else:
+            given = ", ".join(repr(key.name) for key in keys)
+            problems.append(
+                (
+                    "unknown-key",
+                    f"the checkpoint is not signed, and a signature by {given} was asked",
+                )
+            )
+    if origin is not None and checkpoint.origin != origin:
+        problems.append(
+            (
+                "origin",
+                f"the checkpoint is of the log {checkpoint.origin!r}, not {origin!r}: it is "
+                "a checkpoint of another log",
+            )
+        )
+    return CheckpointReport(checkpoint, tuple(good), tuple(unchecked), bool(keys), tuple(problems))
+
+
 # --- proof bundles ---------------------------------------------------------------------------
 
 BUNDLE_FORMAT = "recommendations-proof-bundle/1"
@@ -830,9 +954,19 @@ def main(argv: list[str] | None = None) -> int:
         prog="verify.py",
         description="Check a recommendations proof bundle against its checkpoint.",
     )
-    parser.add_argument("bundle", help="the proof bundle (JSON) to check")
     parser.add_argument(
-        "--checkpoint", metavar="FILE", help="an earlier checkpoint of yours, to prove a prefix"
+        "bundle",
+        nargs="?",
+        help="the proof bundle (JSON) to check; without it, --checkpoint FILE is checked alone",
+    )
+    parser.add_argument(
+        "--checkpoint",
+        metavar="FILE",
+        help="an earlier checkpoint of yours, to prove a prefix; alone, the checkpoint to show "
+        "and check (its fingerprint, its signature with --key, its origin with --origin)",
+    )
+    parser.add_argument(
+        "--origin", metavar="TEXT", help="the log's origin: a checkpoint of another log fails"
     )
     parser.add_argument(
         "--key",
@@ -842,6 +976,10 @@ def main(argv: list[str] | None = None) -> int:
         help="a verifier key (name+keyid+key) or a file holding one; may be repeated",
     )
     args = parser.parse_args(argv)
+    if args.bundle is None:
+        if not args.checkpoint:
+            parser.error("give a proof bundle, or --checkpoint FILE to check a checkpoint alone")
+        return _main_checkpoint(args.checkpoint, args.key, args.origin)
     try:
         keys = [_read_key(value) for value in args.key]
         with open(args.bundle, encoding="utf-8") as file:
@@ -851,12 +989,34 @@ def main(argv: list[str] | None = None) -> int:
             with open(args.checkpoint, encoding="utf-8") as file:
                 earlier = file.read()
         report = check_bundle(bundle, checkpoint=earlier, keys=keys)
+        if args.origin is not None and report.checkpoint.origin != args.origin:
+            raise NoteError(
+                f"the bundle's checkpoint is of the log {report.checkpoint.origin!r}, not "
+                f"{args.origin!r}"
+            )
     except (OSError, ValueError) as error:  # VerificationError is a ValueError
         print(f"FAILED: {error}")
         print("Nothing in this bundle is proved.")
         return 1
     for line in report.lines():
         print(line)
+    print("All checks passed.")
+    return 0
+
+
+def _main_checkpoint(path: str, key_values: list[str], origin: str | None) -> int:
+    try:
+        keys = [_read_key(value) for value in key_values]
+        with open(path, encoding="utf-8") as file:
+            note = file.read()
+        report = check_checkpoint(note, keys=keys, origin=origin)
+    except (OSError, ValueError) as error:  # VerificationError is a ValueError
+        print(f"FAILED: {error}")
+        return 1
+    for line in report.lines():
+        print(line)
+    if not report.ok:
+        return 1
     print("All checks passed.")
     return 0
 

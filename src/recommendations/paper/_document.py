@@ -118,6 +118,10 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
 
 
+def _entries(count: int) -> str:
+    return f"{count} {'entry' if count == 1 else 'entries'}"
+
+
 def _phrase(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
@@ -665,6 +669,57 @@ def _register(layout: _Layout) -> Section:
     )
 
 
+def _checkpoint(layout: _Layout) -> Section:
+    stated = layout.paper.checkpoint
+    heading = "The log this paper was built on"
+    position = layout.update.basis.position
+    if stated is None:
+        return Section(
+            "checkpoint",
+            heading,
+            (
+                Paragraph(
+                    f"This paper was built on the first {_entries(position)} of the "
+                    "log, and names no checkpoint of it: the store keeps no Merkle tree over "
+                    "them (an older store's tree is built by recommendations seal)."
+                ),
+            ),
+        )
+    signed = (
+        f"Signed by {stated.signers()}."
+        if stated.signed_by
+        else "Not signed: keep a copy of it outside the store."
+    )
+    return Section(
+        "checkpoint",
+        heading,
+        (
+            Paragraph(
+                f"This paper was built on the first {_entries(stated.size)} of the "
+                "log, exactly those its checkpoint covers. Keep the checkpoint with the "
+                "minutes: whoever holds it can prove later that the log is still the one "
+                "this paper was built on (recommendations verify --checkpoint FILE)."
+            ),
+            Table(
+                header=("Checkpoint", ""),
+                rows=(
+                    (Cell("Fingerprint"), Cell(stated.fingerprint)),
+                    (Cell("Log"), Cell(stated.origin)),
+                    (Cell("Entries"), Cell(str(stated.size))),
+                    (Cell("Root hash"), Cell(stated.root)),
+                ),
+                widths=(1.5, 6.0),
+            ),
+            Paragraph(signed),
+            Paragraph(
+                "The fingerprint is the first 16 hex digits of the root hash, in four groups: "
+                "read it aloud to compare this paper's log with another copy.",
+                note=True,
+            ),
+        ),
+    )
+
+
 _VERSIONS = {
     Audience.BODY: "Full version",
     Audience.OVERSIGHT: "Oversight version",
@@ -680,12 +735,17 @@ def document(paper: CommitteePaper) -> Document:
     disclosure = update.disclosure
     version = _VERSIONS[disclosure.audience]
     said = disclosure.describe().split(": ", 1)[-1]
-    lines = (
+    lines: tuple[str, ...] = (
         f"Committee of {long_date(update.as_at)}; previous committee {long_date(update.since)}.",
         f"Figures as at {long_date(basis.as_at)}, as known at {_moment(basis.known_at)}, "
         f"up to log entry {basis.position}.",
         f"{version}: {said}",
     )
+    if paper.checkpoint is not None:
+        lines += (
+            f"Log checkpoint: {_entries(paper.checkpoint.size)}, fingerprint "
+            f"{paper.checkpoint.fingerprint}.",
+        )
     sections = [
         _summary(layout),
         *_inspections(layout),
@@ -696,6 +756,7 @@ def document(paper: CommitteePaper) -> Document:
         _overview(layout),
         _movements(layout),
         _series(layout),
+        _checkpoint(layout),
         _register(layout),
     ]
     footer = f"{paper.title} \u2014 {long_date(update.as_at)}"

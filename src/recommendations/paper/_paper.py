@@ -9,10 +9,12 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+import attrs
 from attrs import frozen
 
-from recommendations._errors import ConfigurationError, RuleViolation
+from recommendations._errors import ConfigurationError, RuleViolation, StoreError
 from recommendations.domain import RecommendationEvent, project
+from recommendations.integrity._stated import LogCheckpoint
 from recommendations.views import (
     DEFAULT_AUDIENCE_POLICY,
     Audience,
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
     import cattrs
 
     from recommendations import Tracker
+    from recommendations.integrity import SigningKey
 
 __all__ = ["MAX_POINTS", "CommitteePaper", "Particulars", "default_dates"]
 
@@ -38,7 +41,9 @@ MAX_POINTS = 36
 """At most this many month ends in a paper's chart by default (then every second, third...)."""
 
 _FORMAT = "recommendations.committee-paper"
-_VERSION = 1
+_VERSION = 2
+"""Version 2 added the ``checkpoint``; version 1 papers are read as having none."""
+_READS = (1, 2)
 
 PaperFormat = Literal["md", "html", "pdf", "json"]
 ChartFormat = Literal["svg", "png"]
@@ -132,12 +137,18 @@ class CommitteePaper:
     Everything in it is on the update's basis (``update.basis``): what was true on the
     committee's date, as known at one moment, up to one log position, for one audience
     (``update.disclosure``). Rendering it again later gives the same paper.
+
+    ``checkpoint`` is the checkpoint of the log at exactly that position (its size is
+    ``update.basis.position``), which every format prints: keep it with the minutes, and
+    ``recommendations verify --checkpoint`` proves later that the log the paper was built
+    on is still the log. ``None`` when the store keeps no tree over those entries.
     """
 
     update: CommitteeUpdate
     series: GradeSeries
     title: str
     particulars: tuple[Particulars, ...] = ()
+    checkpoint: LogCheckpoint | None = None
 
     @classmethod
     def of(
@@ -152,6 +163,8 @@ class CommitteePaper:
         policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
         title: str | None = None,
         dates: Sequence[date] | None = None,
+        keys: Sequence[SigningKey] = (),
+        checkpoint: bool = True,
     ) -> CommitteePaper:
         """The paper for a committee on ``as_at`` (default: today), the previous one having
         met on ``since``, as known at ``known_at`` (default: now), for ``audience``.
@@ -160,8 +173,12 @@ class CommitteePaper:
         recommendation's month end to ``as_at``). For the public, sensitive recommendations
         are left out of the chart as they are out of the update. ``title`` defaults to the
         body's name and "update on inspection recommendations".
+
+        The paper carries the checkpoint of the log at its basis position, signed with
+        ``keys`` if any (it is not kept in the store: the paper is its copy), unless
+        ``checkpoint`` is false or the store keeps no tree over those entries.
         """
-        return cls.from_log(
+        paper = cls.from_log(
             tracker.log(),
             since=since,
             basis=tracker.basis(as_at=as_at, known_at=known_at, position=position),
@@ -170,6 +187,15 @@ class CommitteePaper:
             title=title,
             dates=dates,
         )
+        if not checkpoint:
+            return paper
+        try:
+            stated = tracker.integrity.checkpoint_at(paper.update.basis.position, keys=keys)
+        except StoreError as error:
+            if error.rule not in ("tree-kept", "tree-covers-basis"):
+                raise
+            return paper
+        return attrs.evolve(paper, checkpoint=stated)
 
     @classmethod
     def from_log(
@@ -298,10 +324,10 @@ class CommitteePaper:
                 field="json",
                 rule="committee-paper-json",
             )
-        if data.get("version") != _VERSION:
+        if data.get("version") not in _READS:
             raise RuleViolation(
                 f"committee paper version {data.get('version')!r}; this library reads "
-                f"version {_VERSION}",
+                f"versions {', '.join(map(str, _READS))}",
                 field="json",
                 rule="committee-paper-json",
             )
