@@ -12,6 +12,7 @@ prove every stored form ever written still reads.
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 import uuid
@@ -31,11 +32,14 @@ from ._errors import UnreadableEvent
 
 __all__ = [
     "COMMAND_TOPIC",
+    "ERASED_SHOWN",
+    "ERASURE_TOPIC",
     "EVENT_TYPES",
     "SCHEMA_VERSIONS",
     "UPCASTERS",
     "CattrsMapper",
     "CommandRecord",
+    "Erasure",
     "command_item",
     "decode_event",
     "encode_event",
@@ -94,6 +98,33 @@ class CommandRecord:
     command_id: str
     digest: str
     entries: tuple[tuple[uuid.UUID, int], ...]
+
+
+ERASURE_TOPIC = "recommendations:Erasure"
+"""The topic of an :class:`Erasure`."""
+
+
+@attrs.frozen
+class Erasure:
+    """That a person was erased from the store: who erased them, when and why.
+
+    It holds the erased person's ``commitment`` (what every entry that named them now
+    reads, after ``[erased]``), never their name. ``check`` lets a later erasure of the
+    same name say it was done already: a scrypt hash of the name with a salt of its own,
+    costly to test a guess against (see :mod:`recommendations.integrity._erase`).
+    ``rows`` is how many stored entries were rewritten. Its item id is derived from the
+    ``command_id`` if one was given, else random; its version is 1.
+    """
+
+    originator_id: uuid.UUID
+    originator_version: int
+    recorded_at: datetime
+    actor: str
+    reason: str
+    commitment: str
+    check: str
+    rows: int
+    command_id: str | None = None
 
 
 _COMMAND_NAMESPACE = uuid.UUID("5d7c33a0-8c2e-5b6e-a0f4-3f1d2a9b7c10")
@@ -207,6 +238,18 @@ def decode_event(
         ) from error
 
 
+_RECORDS: dict[str, type[CommandRecord | Erasure]] = {
+    COMMAND_TOPIC: CommandRecord,
+    ERASURE_TOPIC: Erasure,
+}
+ERASED_SHOWN = "[erased]"
+"""What a person erased from the store reads as, wherever their name was."""
+_ERASED_MARK = b'":"[erased] sha256:'
+_ERASED_VALUE = re.compile(rb'"(actor|owner_name|accepted_by)":"\[erased\] sha256:[0-9a-f]{64}"')
+"""A personal field holding an erased person's commitment (see
+:mod:`recommendations.integrity._leaf`)."""
+
+
 class CattrsMapper(Mapper[uuid.UUID]):
     """An ``eventsourcing`` mapper for the frozen, slotted attrs events of the domain.
 
@@ -215,14 +258,14 @@ class CattrsMapper(Mapper[uuid.UUID]):
     """
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if isinstance(domain_event, CommandRecord):
+        if isinstance(domain_event, CommandRecord | Erasure):
             data = _CONVERTER.unstructure(domain_event)
             for key in _IDS:
                 del data[key]
             return self._stored(
                 domain_event.originator_id,
                 domain_event.originator_version,
-                COMMAND_TOPIC,
+                COMMAND_TOPIC if isinstance(domain_event, CommandRecord) else ERASURE_TOPIC,
                 orjson.dumps(data),
             )
         if not attrs.has(type(domain_event)) or not isinstance(domain_event, domain.Event):
@@ -241,24 +284,31 @@ class CattrsMapper(Mapper[uuid.UUID]):
             state = self.cipher.encrypt(state)
         return StoredEvent(originator_id=item, originator_version=version, topic=topic, state=state)
 
-    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+    def to_domain_event(self, stored_event: StoredEvent, *, as_stored: bool = False) -> Any:
+        """The event (or record) stored. A person erased from the store reads as
+        ``[erased]`` (:data:`ERASED_SHOWN`), unless ``as_stored``: then as stored,
+        ``[erased] sha256:...``, which is what a copy of the log must keep."""
         state = stored_event.state
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
+        if not as_stored and _ERASED_MARK in state:
+            state = _ERASED_VALUE.sub(rb'"\1":"[erased]"', state)
         originator_id = stored_event.originator_id
         if not isinstance(originator_id, uuid.UUID):
             originator_id = uuid.UUID(str(originator_id))
-        if stored_event.topic == COMMAND_TOPIC:
+        if stored_event.topic in _RECORDS:
+            kind = _RECORDS[stored_event.topic]
             try:
                 data = orjson.loads(state)
                 data["originator_id"] = str(originator_id)
                 data["originator_version"] = stored_event.originator_version
-                return _CONVERTER.structure(data, CommandRecord)
+                return _CONVERTER.structure(data, kind)
             except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
+                what = "command record" if kind is CommandRecord else "erasure record"
                 raise UnreadableEvent(
-                    f"command record {originator_id} cannot be read: {error}", rule="readable"
+                    f"{what} {originator_id} cannot be read: {error}", rule="readable"
                 ) from error
         return decode_event(
             stored_event.topic, state, originator_id, stored_event.originator_version

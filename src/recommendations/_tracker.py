@@ -49,11 +49,12 @@ from ._errors import (
     ViewsBehindWarning,
 )
 from ._references import ReferenceIndex
-from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
+from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, Erasure, command_item
 from ._tracker_views import TrackerViews
 from .domain._text import abridged
 
 if TYPE_CHECKING:
+    from .integrity._erase import Erased
     from .integrity._service import Integrity
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
@@ -306,8 +307,23 @@ class Tracker(TrackerViews):
 
         return Integrity(self._app.recorder, self._label)
 
-    def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
-        return cast(domain.Event | CommandRecord, self._app.mapper.to_domain_event(stored))
+    def _decode(
+        self, stored: StoredEvent, *, as_stored: bool = False
+    ) -> domain.Event | CommandRecord | Erasure:
+        return cast(
+            domain.Event | CommandRecord | Erasure,
+            self._app.mapper.to_domain_event(stored, as_stored=as_stored),  # type: ignore[call-arg]
+        )
+
+    def erase_person(
+        self, name: str, *, reason: str, by: str, command_id: str | None = None
+    ) -> Erased:
+        """Erase the person ``name`` from the store: every entry naming them in a personal
+        field reads ``[erased]`` from now on, and every proof stays valid. The erasure is
+        an entry of the log itself (see :func:`recommendations.integrity._erase.erase`)."""
+        from .integrity._erase import erase
+
+        return erase(self, name, reason=reason, by=by, command_id=command_id)
 
     def _decode_domain(self, stored: StoredEvent) -> domain.Event | None:
         """A domain event, or ``None`` for an entry that is not one (a command record)."""
@@ -1040,10 +1056,11 @@ class Tracker(TrackerViews):
                 yield LoggedEvent(position=position, event=event)
 
     def _records(
-        self, after: int, page_size: int
-    ) -> Iterator[tuple[int, domain.Event | CommandRecord]]:
-        """Every record in the store after position ``after`` (command records too), with
-        its position, read ``page_size`` at a time."""
+        self, after: int, page_size: int, *, as_stored: bool = False
+    ) -> Iterator[tuple[int, domain.Event | CommandRecord | Erasure]]:
+        """Every record in the store after position ``after`` (command and erasure records
+        too), with its position, read ``page_size`` at a time (erased persons ``as_stored``
+        if asked, for copying)."""
         position = after
         while True:
             with _translated(self._label):
@@ -1051,7 +1068,7 @@ class Tracker(TrackerViews):
                     start=position, limit=page_size, inclusive_of_start=False
                 )
             for notification in page:
-                yield notification.id, self._decode(notification)
+                yield notification.id, self._decode(notification, as_stored=as_stored)
             if len(page) < page_size:
                 return
             position = page[-1].id
@@ -1224,7 +1241,7 @@ class Tracker(TrackerViews):
             # the people's salts first: a copied entry commits to them in its leaf
             self.integrity.adopt_persons(source.integrity)
         held, after = self._copied_prefix(source, batch)
-        rest = (record for _, record in source._records(after, batch))
+        rest = (record for _, record in source._records(after, batch, as_stored=True))
 
         def done(count: int) -> None:
             if progress is not None:
@@ -1304,7 +1321,7 @@ class Tracker(TrackerViews):
 
     def _append(
         self,
-        entries: Iterator[domain.Event | CommandRecord],
+        entries: Iterator[domain.Event | CommandRecord | Erasure],
         *,
         batch: int,
         progress: Callable[[int], None] | None,
@@ -1325,7 +1342,7 @@ class Tracker(TrackerViews):
                 break
             for entry in chunk:
                 if not isinstance(entry, domain.Event) and not (
-                    records and isinstance(entry, CommandRecord)
+                    records and isinstance(entry, CommandRecord | Erasure)
                 ):
                     raise RuleViolation(
                         f"{entry!r} is not an entry of a recommendations log",

@@ -26,7 +26,7 @@ from typing import Protocol
 from recommendations.integrity._merkle import Frontier
 from recommendations.integrity.verifier import node_hash
 
-from ._leaf import leaf_bytes, leaf_hash, persons_in
+from ._leaf import ERASURES_MARK, leaf_bytes, leaf_hash, persons_in
 
 __all__ = [
     "NODE_LEVELS",
@@ -112,6 +112,7 @@ class TreeWriter:
         self._lock = threading.Lock()
         self._frontier: Frontier | None = None
         self._salts: dict[str, bytes] = {}
+        self._mark: bytes | None = None
         self._pending: tuple[Frontier, dict[str, bytes]] | None = None
 
     def add(self, tables: Tables, entries: Sequence[Entry]) -> bool:
@@ -129,6 +130,11 @@ class TreeWriter:
                     return False
                 frontier = frontier_of(tables, size)
             frontier = frontier.copy()
+            # an erasure (here or in another process) deleted a salt: read them again
+            mark = tables.salts([ERASURES_MARK], create=False).get(ERASURES_MARK)
+            if mark != self._mark:
+                self._salts.clear()
+                self._mark = mark
             names = persons_in(entry[4] for entry in entries) - self._salts.keys()
             found = tables.salts(names, create=True) if names else {}
             salts: Mapping[str, bytes] = {**self._salts, **found} if found else self._salts
@@ -167,6 +173,7 @@ class TreeWriter:
             self._frontier = None
             self._pending = None
             self._salts.clear()
+            self._mark = None
 
 
 def _recorded(data: bytes) -> str:
