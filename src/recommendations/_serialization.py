@@ -12,7 +12,6 @@ prove every stored form ever written still reads.
 
 from __future__ import annotations
 
-import re
 import types
 import typing
 import uuid
@@ -39,6 +38,7 @@ __all__ = [
     "UPCASTERS",
     "CattrsMapper",
     "CommandRecord",
+    "ErasedName",
     "Erasure",
     "command_item",
     "decode_event",
@@ -186,7 +186,7 @@ _CONVERTER = make_converter()
 
 def encode_event(event: domain.Event, converter: cattrs.Converter = _CONVERTER) -> bytes:
     """The stored state of ``event``: its fields as JSON, less the two id columns."""
-    data = converter.unstructure(event, type(event))
+    data = _as_stored(converter.unstructure(event, type(event)))
     for key in _IDS:
         del data[key]
     version = SCHEMA_VERSIONS[type(event).__name__]
@@ -209,7 +209,7 @@ def decode_event(
     if cls is None:
         raise UnreadableEvent(f"{where} has unknown event type {topic!r}", rule="known-type")
     try:
-        data = orjson.loads(state)
+        data = _shown(orjson.loads(state), state)
         version = data.pop("class_version", 1)
         current = SCHEMA_VERSIONS[name]
         if version > current:
@@ -245,9 +245,66 @@ _RECORDS: dict[str, type[CommandRecord | Erasure]] = {
 ERASED_SHOWN = "[erased]"
 """What a person erased from the store reads as, wherever their name was."""
 _ERASED_MARK = b'":"[erased] sha256:'
-_ERASED_VALUE = re.compile(rb'"(actor|owner_name|accepted_by)":"\[erased\] sha256:[0-9a-f]{64}"')
-"""A personal field holding an erased person's commitment (see
-:mod:`recommendations.integrity._leaf`)."""
+_PERSON_FIELDS = ("actor", "owner_name", "accepted_by")
+"""The personal fields (see :mod:`recommendations.integrity._leaf`)."""
+
+
+class ErasedName(str):
+    """A personal field of a person erased from the store: it reads, compares and is
+    shown as ``[erased]``, and keeps the value as stored (``[erased] sha256:...``, the
+    person's commitment) in :attr:`stored`, which is what it is written back as: a
+    correction carrying it, or a copy of the log, keeps the same erased person."""
+
+    __slots__ = ("stored",)
+    stored: str
+
+    def __new__(cls, stored: str) -> ErasedName:
+        shown = super().__new__(cls, ERASED_SHOWN)
+        shown.stored = stored
+        return shown
+
+    def __str__(self) -> str:
+        return self
+
+    def __reduce__(self) -> tuple[type[ErasedName], tuple[str]]:
+        return ErasedName, (self.stored,)
+
+
+def _shown(data: Any, state: bytes) -> Any:
+    """Stored data with each erased person's value as an :class:`ErasedName` (any depth)."""
+    if _ERASED_MARK not in state:
+        return data
+    return _wrap(data)
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (
+                key in _PERSON_FIELDS
+                and isinstance(item, str)
+                and item.startswith(ERASED_SHOWN + " sha256:")
+            ):
+                value[key] = ErasedName(item)
+            elif isinstance(item, dict | list):
+                _wrap(item)
+    elif isinstance(value, list):
+        for item in value:
+            _wrap(item)
+    return value
+
+
+def _as_stored(data: dict[str, Any]) -> dict[str, Any]:
+    """Unstructured data with each :class:`ErasedName` back as stored: where personal
+    fields are (an entry's own, and a correction's replacement's)."""
+    for key in _PERSON_FIELDS:
+        value = data.get(key)
+        if isinstance(value, ErasedName):
+            data[key] = value.stored
+    replacement = data.get("replacement")
+    if isinstance(replacement, dict):
+        _as_stored(replacement)
+    return data
 
 
 class CattrsMapper(Mapper[uuid.UUID]):
@@ -259,7 +316,7 @@ class CattrsMapper(Mapper[uuid.UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         if isinstance(domain_event, CommandRecord | Erasure):
-            data = _CONVERTER.unstructure(domain_event)
+            data = _as_stored(_CONVERTER.unstructure(domain_event))
             for key in _IDS:
                 del data[key]
             return self._stored(
@@ -284,24 +341,21 @@ class CattrsMapper(Mapper[uuid.UUID]):
             state = self.cipher.encrypt(state)
         return StoredEvent(originator_id=item, originator_version=version, topic=topic, state=state)
 
-    def to_domain_event(self, stored_event: StoredEvent, *, as_stored: bool = False) -> Any:
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
         """The event (or record) stored. A person erased from the store reads as
-        ``[erased]`` (:data:`ERASED_SHOWN`), unless ``as_stored``: then as stored,
-        ``[erased] sha256:...``, which is what a copy of the log must keep."""
+        ``[erased]`` (an :class:`ErasedName`, which is written back as stored)."""
         state = stored_event.state
         if self.cipher:
             state = self.cipher.decrypt(state)
         if self.compressor:
             state = self.compressor.decompress(state)
-        if not as_stored and _ERASED_MARK in state:
-            state = _ERASED_VALUE.sub(rb'"\1":"[erased]"', state)
         originator_id = stored_event.originator_id
         if not isinstance(originator_id, uuid.UUID):
             originator_id = uuid.UUID(str(originator_id))
         if stored_event.topic in _RECORDS:
             kind = _RECORDS[stored_event.topic]
             try:
-                data = orjson.loads(state)
+                data = _shown(orjson.loads(state), state)
                 data["originator_id"] = str(originator_id)
                 data["originator_version"] = stored_event.originator_version
                 return _CONVERTER.structure(data, kind)

@@ -307,12 +307,9 @@ class Tracker(TrackerViews):
 
         return Integrity(self._app.recorder, self._label)
 
-    def _decode(
-        self, stored: StoredEvent, *, as_stored: bool = False
-    ) -> domain.Event | CommandRecord | Erasure:
+    def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord | Erasure:
         return cast(
-            domain.Event | CommandRecord | Erasure,
-            self._app.mapper.to_domain_event(stored, as_stored=as_stored),  # type: ignore[call-arg]
+            domain.Event | CommandRecord | Erasure, self._app.mapper.to_domain_event(stored)
         )
 
     def erase_person(
@@ -1056,11 +1053,10 @@ class Tracker(TrackerViews):
                 yield LoggedEvent(position=position, event=event)
 
     def _records(
-        self, after: int, page_size: int, *, as_stored: bool = False
+        self, after: int, page_size: int
     ) -> Iterator[tuple[int, domain.Event | CommandRecord | Erasure]]:
         """Every record in the store after position ``after`` (command and erasure records
-        too), with its position, read ``page_size`` at a time (erased persons ``as_stored``
-        if asked, for copying)."""
+        too), with its position, read ``page_size`` at a time."""
         position = after
         while True:
             with _translated(self._label):
@@ -1068,7 +1064,7 @@ class Tracker(TrackerViews):
                     start=position, limit=page_size, inclusive_of_start=False
                 )
             for notification in page:
-                yield notification.id, self._decode(notification, as_stored=as_stored)
+                yield notification.id, self._decode(notification)
             if len(page) < page_size:
                 return
             position = page[-1].id
@@ -1241,7 +1237,7 @@ class Tracker(TrackerViews):
             # the people's salts first: a copied entry commits to them in its leaf
             self.integrity.adopt_persons(source.integrity)
         held, after = self._copied_prefix(source, batch)
-        rest = (record for _, record in source._records(after, batch, as_stored=True))
+        rest = (record for _, record in source._records(after, batch))
 
         def done(count: int) -> None:
             if progress is not None:

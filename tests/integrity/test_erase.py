@@ -3,8 +3,10 @@ leaf, checkpoint and proof bundle made before stays valid."""
 
 from __future__ import annotations
 
+import copy
 import io
 import json
+import pickle
 import subprocess
 import sys
 import zipfile
@@ -314,3 +316,30 @@ def test_erase_person_as_a_user_runs_it(tmp_path: Path) -> None:
         "--store", store, "erase-person", "Nobody Here", "--reason", "x", "--by", "DPO"
     )
     assert refused.exit_code != 0 and "person-known" in refused.output
+
+
+def test_a_correction_after_erasure_keeps_the_erased_person_as_stored(clock: Clock) -> None:
+    """A correction carries the corrected entry's other fields: an erased person among
+    them stays the same erased person (their commitment), not a new one named
+    "[erased]"."""
+    with r.Tracker("memory://", clock=clock) as tracker:
+        fill(tracker)
+        done = tracker.erase_person(NAME, reason="erasure request", by="Data Officer")
+        tracker.execute(
+            r.Correct(
+                reference="R2",
+                version=1,
+                what_was_wrong="raised on the wrong date",
+                changes={"effective_on": date(2017, 3, 3)},
+                **on(29),
+            )
+        )
+        last = stored_states(tracker)[-1]
+        assert f'"actor":"[erased] {done.record.commitment}"'.encode() in last
+        with tracker.integrity._tables(write=False) as tables:
+            assert "[erased]" not in tables.all_salts()
+        shown_actor = tracker.events("R2")[-1].replacement.actor
+        assert shown_actor == "[erased]" and str(shown_actor) == "[erased]"
+        kept = copy.deepcopy(pickle.loads(pickle.dumps(shown_actor)))
+        assert kept == "[erased]" and kept.stored == f"[erased] {done.record.commitment}"
+        assert tracker.integrity.verify().ok
