@@ -4,6 +4,7 @@ leaf, checkpoint and proof bundle made before stays valid."""
 from __future__ import annotations
 
 import copy
+import importlib.util
 import io
 import json
 import pickle
@@ -343,3 +344,16 @@ def test_a_correction_after_erasure_keeps_the_erased_person_as_stored(clock: Clo
         kept = copy.deepcopy(pickle.loads(pickle.dumps(shown_actor)))
         assert kept == "[erased]" and kept.stored == f"[erased] {done.record.commitment}"
         assert tracker.integrity.verify().ok
+
+
+def test_the_erasure_benchmark_runs_tiny(capsys: pytest.CaptureFixture[str]) -> None:
+    """No timing is asserted: the figures are for benchmarks/README.md."""
+    script = Path(__file__).resolve().parents[2] / "benchmarks" / "erase.py"
+    spec = importlib.util.spec_from_file_location("erase_benchmark", script)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.main(["--recommendations", "20", "--persons", "5", "--appends", "5"])
+    out = capsys.readouterr().out
+    for words in ("erase one person (8 entries rewritten)", "rebuild the views", "token"):
+        assert words in out

@@ -240,7 +240,8 @@ def erase_person(name: str, reason: str, by: str, command_id: str | None) -> Non
     The erasure is itself an entry of the log (see `recommendations erasures`): who
     erased, when, why, and the person's commitment, never the name. Free text (reasons,
     notes, texts) is not searched: correct entries that name the person there. Copies,
-    backups and files written before are not reached.
+    backups and files written before are not reached. Run it while no other process has
+    the store open (or restart those after): they keep entries they decoded before.
 
     \b
     recommendations erase-person "Head of Criminal Justice" --reason "erasure request 2017-14" \\
