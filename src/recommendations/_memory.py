@@ -52,6 +52,7 @@ class MemoryRecorder(POPOApplicationRecorder):
     def erase_person(self, name: str, make: Callable[[str, int], StoredEvent]) -> ErasedRows | None:
         """Erase ``name`` (see :mod:`recommendations.integrity._erase`), under the lock."""
         with self._database_lock:
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
             rows = [(index, stored.state) for index, stored in enumerate(self._stored_events)]
             planned = plan(self._tables, name, rows, make)
             if planned is None:
@@ -65,8 +66,8 @@ class MemoryRecorder(POPOApplicationRecorder):
                     topic=old.topic,
                     state=state,
                 )
-            forget_person(self._tables, name)
-        self.tree.forget()
+            mark = forget_person(self._tables, name)
+        self.tree.erased(mark)
         assert positions
         return ErasedRows(planned.commitment, len(planned.changes), positions[0])
 

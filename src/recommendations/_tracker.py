@@ -285,6 +285,7 @@ class Tracker(TrackerViews):
         self._known: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
         self._known_lock = threading.Lock()
         self._seen_head = 0
+        self._erasures_met = 0
         self._references = ReferenceIndex(
             lambda after, limit, stop, topics: self._app.recorder.select_notifications(
                 start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
@@ -726,10 +727,13 @@ class Tracker(TrackerViews):
         A log shorter than this tracker last saw (a store restored from an older copy)
         makes it forget every item log it knew."""
         head = self.head()
+        # an erasure met since (see integrity._erase): what was remembered may name them
+        erasures = getattr(getattr(self._app.recorder, "tree", None), "erasures_met", 0)
         with self._known_lock:
-            if head < self._seen_head:
+            if head < self._seen_head or erasures != self._erasures_met:
                 self._known.clear()
             self._seen_head = head
+            self._erasures_met = erasures
         if not head:
             return None
         with _translated(self._label):

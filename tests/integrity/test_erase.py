@@ -357,3 +357,27 @@ def test_the_erasure_benchmark_runs_tiny(capsys: pytest.CaptureFixture[str]) -> 
     out = capsys.readouterr().out
     for words in ("erase one person (8 entries rewritten)", "rebuild the views", "token"):
         assert words in out
+
+
+def test_a_tracker_open_elsewhere_decides_again_after_an_erasure(tmp_path: Path) -> None:
+    """A tracker that remembers an item's log from before an erasure in another tracker
+    (another process, as far as it knows) does not carry the name into a correction: its
+    append meets the erasure, and the command is decided again on the log as it now is."""
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    clock = Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))
+    with r.Tracker(url, clock=clock) as writer, r.Tracker(url, clock=clock) as eraser:
+        fill(writer)  # the writer remembers R1's log, whose regrade NAME recorded
+        done = eraser.erase_person(NAME, reason="erasure request", by="Data Officer")
+        writer.execute(
+            r.Correct(
+                reference="R1",
+                version=2,
+                what_was_wrong="regraded on another date",
+                changes={"effective_on": date(2017, 3, 22)},
+                **on(30),
+            )
+        )
+        last = stored_states(writer)[-1]
+        assert NAME.encode() not in last
+        assert f'"actor":"[erased] {done.record.commitment}"'.encode() in last
+        assert writer.integrity.verify().ok

@@ -148,11 +148,14 @@ def plan(
     return Plan(commitment=committed, changes=changes, record=make(committed, len(changes)))
 
 
-def forget_person(tables: Any, name: str) -> None:
-    """Delete ``name``'s salt and change the erasures token (see :data:`ERASURES_MARK`)."""
+def forget_person(tables: Any, name: str) -> bytes:
+    """Delete ``name``'s salt and change the erasures token (see :data:`ERASURES_MARK`);
+    the new token."""
     tables.forget_salt(name)
     tables.forget_salt(ERASURES_MARK)
-    tables.adopt_salts({ERASURES_MARK: new_salt()})
+    mark = new_salt()
+    tables.adopt_salts({ERASURES_MARK: mark})
+    return mark
 
 
 @runtime_checkable

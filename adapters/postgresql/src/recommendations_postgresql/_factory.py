@@ -177,6 +177,7 @@ class Recorder(PostgresApplicationRecorder):
                 planned = plan(tables, name, cursor.fetchall(), make)
                 if planned is None:
                     return None
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
             self._insert_stored_events(curs, [planned.record])
             positions = self._fetch_ids_after_insert_events(curs, [planned.record])
             with curs.connection.cursor(row_factory=tuple_row) as cursor:
@@ -184,8 +185,8 @@ class Recorder(PostgresApplicationRecorder):
                     sql.SQL("UPDATE {} SET state = %s WHERE notification_id = %s").format(table),
                     [(state, key) for key, state in planned.changes],
                 )
-                forget_person(SqlTables(cursor, "postgresql", self.datastore.schema), name)
-        self.tree.forget()
+                mark = forget_person(SqlTables(cursor, "postgresql", self.datastore.schema), name)
+        self.tree.erased(mark)
         assert positions
         return ErasedRows(planned.commitment, len(planned.changes), positions[0])
 

@@ -81,6 +81,7 @@ class Recorder(SQLiteApplicationRecorder):
             planned = plan(tables, name, [(row[0], row[1]) for row in cursor.fetchall()], make)
             if planned is None:
                 return None
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
             positions = self._insert_events(cursor, [planned.record])
             # (a store not sealed yet gets no leaf now: seal adds it later)
             self.tree.add(tables, entries_of(positions, [planned.record]))
@@ -88,8 +89,8 @@ class Recorder(SQLiteApplicationRecorder):
                 f"UPDATE {self.events_table_name} SET state = ? WHERE rowid = ?",
                 [(state, key) for key, state in planned.changes],
             )
-            forget_person(tables, name)
-        self.tree.forget()
+            mark = forget_person(tables, name)
+        self.tree.erased(mark)
         assert positions
         return ErasedRows(planned.commitment, len(planned.changes), positions[0])
 
