@@ -8,13 +8,14 @@ same log (threads included; names are not case-sensitive), until :func:`forget` 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
+from .integrity._erase import ErasedRows, forget_person, plan
 from .integrity._recorders import MemoryTables, entries_of
 from .integrity._tree import TreeWriter
 from .stores import StoreAdapter, StoreURL
@@ -47,6 +48,32 @@ class MemoryRecorder(POPOApplicationRecorder):
     def tree_tables(self, *, write: bool) -> Iterator[MemoryTables]:
         with self._tables.transaction() as tables:
             yield tables
+
+    def erase_person(self, name: str, make: Callable[[str, int], StoredEvent]) -> ErasedRows | None:
+        """Erase ``name`` (see :mod:`recommendations.integrity._erase`), under the lock."""
+        with self._database_lock:
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
+            rows = [(index, stored.state) for index, stored in enumerate(self._stored_events)]
+            planned = plan(self._tables, name, rows, make)
+            if planned is None:
+                return None
+            positions = self._insert_events([planned.record])  # the only step that can fail
+            for index, state in planned.changes:
+                old = self._stored_events[index]
+                self._stored_events[index] = StoredEvent(
+                    originator_id=old.originator_id,
+                    originator_version=old.originator_version,
+                    topic=old.topic,
+                    state=state,
+                )
+            mark = forget_person(self._tables, name)
+        self.tree.erased(mark)
+        assert positions
+        return ErasedRows(planned.commitment, len(planned.changes), positions[0])
+
+    def scrub(self) -> list[str]:
+        """Nothing to scrub: the replaced states are Python objects, freed as any."""
+        return []
 
 
 _shared: dict[str, MemoryRecorder] = {}

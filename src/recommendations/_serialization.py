@@ -31,11 +31,15 @@ from ._errors import UnreadableEvent
 
 __all__ = [
     "COMMAND_TOPIC",
+    "ERASED_SHOWN",
+    "ERASURE_TOPIC",
     "EVENT_TYPES",
     "SCHEMA_VERSIONS",
     "UPCASTERS",
     "CattrsMapper",
     "CommandRecord",
+    "ErasedName",
+    "Erasure",
     "command_item",
     "decode_event",
     "encode_event",
@@ -94,6 +98,33 @@ class CommandRecord:
     command_id: str
     digest: str
     entries: tuple[tuple[uuid.UUID, int], ...]
+
+
+ERASURE_TOPIC = "recommendations:Erasure"
+"""The topic of an :class:`Erasure`."""
+
+
+@attrs.frozen
+class Erasure:
+    """That a person was erased from the store: who erased them, when and why.
+
+    It holds the erased person's ``commitment`` (what every entry that named them now
+    reads, after ``[erased]``), never their name. ``check`` lets a later erasure of the
+    same name say it was done already: a scrypt hash of the name with a salt of its own,
+    costly to test a guess against (see :mod:`recommendations.integrity._erase`).
+    ``rows`` is how many stored entries were rewritten. Its item id is derived from the
+    ``command_id`` if one was given, else random; its version is 1.
+    """
+
+    originator_id: uuid.UUID
+    originator_version: int
+    recorded_at: datetime
+    actor: str
+    reason: str
+    commitment: str
+    check: str
+    rows: int
+    command_id: str | None = None
 
 
 _COMMAND_NAMESPACE = uuid.UUID("5d7c33a0-8c2e-5b6e-a0f4-3f1d2a9b7c10")
@@ -155,7 +186,7 @@ _CONVERTER = make_converter()
 
 def encode_event(event: domain.Event, converter: cattrs.Converter = _CONVERTER) -> bytes:
     """The stored state of ``event``: its fields as JSON, less the two id columns."""
-    data = converter.unstructure(event, type(event))
+    data = _as_stored(converter.unstructure(event, type(event)))
     for key in _IDS:
         del data[key]
     version = SCHEMA_VERSIONS[type(event).__name__]
@@ -178,7 +209,7 @@ def decode_event(
     if cls is None:
         raise UnreadableEvent(f"{where} has unknown event type {topic!r}", rule="known-type")
     try:
-        data = orjson.loads(state)
+        data = _shown(orjson.loads(state), state)
         version = data.pop("class_version", 1)
         current = SCHEMA_VERSIONS[name]
         if version > current:
@@ -207,6 +238,75 @@ def decode_event(
         ) from error
 
 
+_RECORDS: dict[str, type[CommandRecord | Erasure]] = {
+    COMMAND_TOPIC: CommandRecord,
+    ERASURE_TOPIC: Erasure,
+}
+ERASED_SHOWN = "[erased]"
+"""What a person erased from the store reads as, wherever their name was."""
+_ERASED_MARK = b'":"[erased] sha256:'
+_PERSON_FIELDS = ("actor", "owner_name", "accepted_by")
+"""The personal fields (see :mod:`recommendations.integrity._leaf`)."""
+
+
+class ErasedName(str):
+    """A personal field of a person erased from the store: it reads, compares and is
+    shown as ``[erased]``, and keeps the value as stored (``[erased] sha256:...``, the
+    person's commitment) in :attr:`stored`, which is what it is written back as: a
+    correction carrying it, or a copy of the log, keeps the same erased person."""
+
+    __slots__ = ("stored",)
+    stored: str
+
+    def __new__(cls, stored: str) -> ErasedName:
+        shown = super().__new__(cls, ERASED_SHOWN)
+        shown.stored = stored
+        return shown
+
+    def __str__(self) -> str:
+        return self
+
+    def __reduce__(self) -> tuple[type[ErasedName], tuple[str]]:
+        return ErasedName, (self.stored,)
+
+
+def _shown(data: Any, state: bytes) -> Any:
+    """Stored data with each erased person's value as an :class:`ErasedName` (any depth)."""
+    if _ERASED_MARK not in state:
+        return data
+    return _wrap(data)
+
+
+def _wrap(value: Any) -> Any:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if (
+                key in _PERSON_FIELDS
+                and isinstance(item, str)
+                and item.startswith(ERASED_SHOWN + " sha256:")
+            ):
+                value[key] = ErasedName(item)
+            elif isinstance(item, dict | list):
+                _wrap(item)
+    elif isinstance(value, list):
+        for item in value:
+            _wrap(item)
+    return value
+
+
+def _as_stored(data: dict[str, Any]) -> dict[str, Any]:
+    """Unstructured data with each :class:`ErasedName` back as stored: where personal
+    fields are (an entry's own, and a correction's replacement's)."""
+    for key in _PERSON_FIELDS:
+        value = data.get(key)
+        if isinstance(value, ErasedName):
+            data[key] = value.stored
+    replacement = data.get("replacement")
+    if isinstance(replacement, dict):
+        _as_stored(replacement)
+    return data
+
+
 class CattrsMapper(Mapper[uuid.UUID]):
     """An ``eventsourcing`` mapper for the frozen, slotted attrs events of the domain.
 
@@ -215,14 +315,14 @@ class CattrsMapper(Mapper[uuid.UUID]):
     """
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        if isinstance(domain_event, CommandRecord):
-            data = _CONVERTER.unstructure(domain_event)
+        if isinstance(domain_event, CommandRecord | Erasure):
+            data = _as_stored(_CONVERTER.unstructure(domain_event))
             for key in _IDS:
                 del data[key]
             return self._stored(
                 domain_event.originator_id,
                 domain_event.originator_version,
-                COMMAND_TOPIC,
+                COMMAND_TOPIC if isinstance(domain_event, CommandRecord) else ERASURE_TOPIC,
                 orjson.dumps(data),
             )
         if not attrs.has(type(domain_event)) or not isinstance(domain_event, domain.Event):
@@ -242,6 +342,8 @@ class CattrsMapper(Mapper[uuid.UUID]):
         return StoredEvent(originator_id=item, originator_version=version, topic=topic, state=state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        """The event (or record) stored. A person erased from the store reads as
+        ``[erased]`` (an :class:`ErasedName`, which is written back as stored)."""
         state = stored_event.state
         if self.cipher:
             state = self.cipher.decrypt(state)
@@ -250,15 +352,17 @@ class CattrsMapper(Mapper[uuid.UUID]):
         originator_id = stored_event.originator_id
         if not isinstance(originator_id, uuid.UUID):
             originator_id = uuid.UUID(str(originator_id))
-        if stored_event.topic == COMMAND_TOPIC:
+        if stored_event.topic in _RECORDS:
+            kind = _RECORDS[stored_event.topic]
             try:
-                data = orjson.loads(state)
+                data = _shown(orjson.loads(state), state)
                 data["originator_id"] = str(originator_id)
                 data["originator_version"] = stored_event.originator_version
-                return _CONVERTER.structure(data, CommandRecord)
+                return _CONVERTER.structure(data, kind)
             except (ValueError, TypeError, KeyError, cattrs.BaseValidationError) as error:
+                what = "command record" if kind is CommandRecord else "erasure record"
                 raise UnreadableEvent(
-                    f"command record {originator_id} cannot be read: {error}", rule="readable"
+                    f"{what} {originator_id} cannot be read: {error}", rule="readable"
                 ) from error
         return decode_event(
             stored_event.topic, state, originator_id, stored_event.originator_version

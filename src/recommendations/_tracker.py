@@ -49,11 +49,12 @@ from ._errors import (
     ViewsBehindWarning,
 )
 from ._references import ReferenceIndex
-from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, command_item
+from ._serialization import _CONVERTER, CattrsMapper, CommandRecord, Erasure, command_item
 from ._tracker_views import TrackerViews
 from .domain._text import abridged
 
 if TYPE_CHECKING:
+    from .integrity._erase import Erased
     from .integrity._service import Integrity
 from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for, redact
 
@@ -284,6 +285,7 @@ class Tracker(TrackerViews):
         self._known: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
         self._known_lock = threading.Lock()
         self._seen_head = 0
+        self._erasures_met = 0
         self._references = ReferenceIndex(
             lambda after, limit, stop, topics: self._app.recorder.select_notifications(
                 start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
@@ -306,8 +308,20 @@ class Tracker(TrackerViews):
 
         return Integrity(self._app.recorder, self._label)
 
-    def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
-        return cast(domain.Event | CommandRecord, self._app.mapper.to_domain_event(stored))
+    def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord | Erasure:
+        return cast(
+            domain.Event | CommandRecord | Erasure, self._app.mapper.to_domain_event(stored)
+        )
+
+    def erase_person(
+        self, name: str, *, reason: str, by: str, command_id: str | None = None
+    ) -> Erased:
+        """Erase the person ``name`` from the store: every entry naming them in a personal
+        field reads ``[erased]`` from now on, and every proof stays valid. The erasure is
+        an entry of the log itself (see :func:`recommendations.integrity._erase.erase`)."""
+        from .integrity._erase import erase
+
+        return erase(self, name, reason=reason, by=by, command_id=command_id)
 
     def _decode_domain(self, stored: StoredEvent) -> domain.Event | None:
         """A domain event, or ``None`` for an entry that is not one (a command record)."""
@@ -713,10 +727,13 @@ class Tracker(TrackerViews):
         A log shorter than this tracker last saw (a store restored from an older copy)
         makes it forget every item log it knew."""
         head = self.head()
+        # an erasure met since (see integrity._erase): what was remembered may name them
+        erasures = getattr(getattr(self._app.recorder, "tree", None), "erasures_met", 0)
         with self._known_lock:
-            if head < self._seen_head:
+            if head < self._seen_head or erasures != self._erasures_met:
                 self._known.clear()
             self._seen_head = head
+            self._erasures_met = erasures
         if not head:
             return None
         with _translated(self._label):
@@ -1041,9 +1058,9 @@ class Tracker(TrackerViews):
 
     def _records(
         self, after: int, page_size: int
-    ) -> Iterator[tuple[int, domain.Event | CommandRecord]]:
-        """Every record in the store after position ``after`` (command records too), with
-        its position, read ``page_size`` at a time."""
+    ) -> Iterator[tuple[int, domain.Event | CommandRecord | Erasure]]:
+        """Every record in the store after position ``after`` (command and erasure records
+        too), with its position, read ``page_size`` at a time."""
         position = after
         while True:
             with _translated(self._label):
@@ -1304,7 +1321,7 @@ class Tracker(TrackerViews):
 
     def _append(
         self,
-        entries: Iterator[domain.Event | CommandRecord],
+        entries: Iterator[domain.Event | CommandRecord | Erasure],
         *,
         batch: int,
         progress: Callable[[int], None] | None,
@@ -1325,7 +1342,7 @@ class Tracker(TrackerViews):
                 break
             for entry in chunk:
                 if not isinstance(entry, domain.Event) and not (
-                    records and isinstance(entry, CommandRecord)
+                    records and isinstance(entry, CommandRecord | Erasure)
                 ):
                     raise RuleViolation(
                         f"{entry!r} is not an entry of a recommendations log",

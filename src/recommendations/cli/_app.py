@@ -129,6 +129,8 @@ _ORDER = (
     "checkpoint",
     "prove",
     "verify",
+    "erase-person",
+    "erasures",
 )
 """The order ``--help`` lists the commands in: reading first, then recording (an inspection,
 its report, then a recommendation's life), then the store's upkeep."""

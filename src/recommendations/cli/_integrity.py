@@ -1,4 +1,5 @@
-"""The commands that prove the log's history: seal, verify, checkpoint, prove."""
+"""The commands that prove the log's history (seal, verify, checkpoint, prove) and erase
+a person from it while keeping every proof valid (erase-person, erasures)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
     from recommendations.integrity._service import StoredCheckpoint, Verification
     from recommendations.integrity.verifier import VerifierKey
 
-__all__ = ["checkpoint", "prove", "seal", "verify"]
+__all__ = ["checkpoint", "erase_person", "erasures", "prove", "seal", "verify"]
 
 _KEY_HELP = (
     "The Ed25519 signing key file to sign the checkpoint with (default: the file "
@@ -291,3 +292,101 @@ def prove(reference: str, earlier: str | None, key: str | None, output: str | No
     emit(bundle_json(bundle).encode(), output, binary=False, what="the proof bundle")
     if output is not None:
         note(f"Wrote the proof of {len(entries)} entries of {reference!r} to {output}.")
+
+
+@cli.command("erase-person", short_help="Erase a person's name from every entry; proofs hold.")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why: the request or decision, its source.")
+@click.option("--by", "by", required=True, metavar="ACTOR", help="Who is erasing.")
+@click.option(
+    "--command-id",
+    default=None,
+    metavar="ID",
+    help="Makes a retry record nothing twice: the same erasure with the same ID is done once.",
+)
+@store_option
+def erase_person(name: str, reason: str, by: str, command_id: str | None) -> None:
+    """Erase the person NAME from the store: every entry that names them as who acted
+    (actor), as an owner (owner_name) or as who accepted a discharge (accepted_by) reads
+    "[erased]" from now on, in every view, export and paper. Every leaf of the log's
+    Merkle tree, every checkpoint and every proof bundle made before stays valid.
+
+    The erasure is itself an entry of the log (see `recommendations erasures`): who
+    erased, when, why, and the person's commitment, never the name. Free text (reasons,
+    notes, texts) is not searched: correct entries that name the person there. Copies,
+    backups and files written before are not reached. Run it while no other process has
+    the store open (or restart those after): they keep entries they decoded before.
+
+    \b
+    recommendations erase-person "Head of Criminal Justice" --reason "erasure request 2017-14" \\
+        --by "Data protection officer"
+    """
+    current = session()
+    current.command_id = command_id
+    tracker = current.tracker()
+    done = tracker.erase_person(name, reason=reason, by=by, command_id=command_id)
+    record = done.record
+    when = f"{record.recorded_at:%Y-%m-%d %H:%M:%S %Z}"
+    if done.already:
+        click.echo(
+            f"This person was erased already from {current.label} (the erasure at log "
+            f"position {done.position}, recorded {when}, by {record.actor}): nothing was "
+            "recorded."
+        )
+        return
+    click.echo(
+        f"Erased the person from {record.rows} entries of {current.label}: the erasure is "
+        f"at log position {done.position} (recorded {when}). Their entries now hold "
+        f"{record.commitment}, which every leaf and proof already committed to."
+    )
+    for step in done.scrubbed:
+        note(f"Store: {step}.")
+
+
+@cli.command(short_help="List the erasures of persons recorded in the store.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Plain lines, or a JSON list.",
+)
+@store_option
+def erasures(fmt: str) -> None:
+    """List every erasure of a person recorded in the store: its log position, when it
+    was recorded, by whom, why, how many entries it rewrote and the person's commitment
+    (which the erased entries and their leaves hold; never the name).
+
+    \b
+    recommendations erasures
+    """
+    from recommendations.integrity._erase import erasures as listed
+
+    found = listed(session().tracker())
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "position": position,
+                        "recorded_at": record.recorded_at.isoformat(),
+                        "by": record.actor,
+                        "reason": record.reason,
+                        "entries": record.rows,
+                        "commitment": record.commitment,
+                        "command_id": record.command_id,
+                    }
+                    for position, record in found
+                ],
+                indent=2,
+            )
+        )
+        return
+    if not found:
+        click.echo("No person has been erased from this store.")
+    for position, record in found:
+        click.echo(
+            f"{position}  {record.recorded_at:%Y-%m-%d %H:%M:%S %Z}  by {record.actor}: "
+            f"{record.reason} ({record.rows} entries; {record.commitment})"
+        )

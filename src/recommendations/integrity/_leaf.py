@@ -47,6 +47,7 @@ from recommendations.integrity.verifier import leaf_hash
 
 __all__ = [
     "ERASED",
+    "ERASURES_MARK",
     "PERSON_FIELDS",
     "LeafError",
     "commitment",
@@ -65,6 +66,10 @@ accepted a discharge."""
 ERASED = "[erased]"
 """What an erased person's name reads as, followed by a space and their commitment."""
 SALT_BYTES = 16
+ERASURES_MARK = "\x01erasures"
+"""The key, in the persons' table, of a token that every erasure changes: a writer that
+remembers persons' salts forgets them when it changes. No person bears this name (a name
+holds no control character)."""
 
 _HEADER = struct.Struct(">4sQ16sQ")
 _LENGTH = struct.Struct(">I")

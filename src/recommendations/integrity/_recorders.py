@@ -34,6 +34,8 @@ class TreeTables(Protocol):
 
     def all_salts(self) -> dict[str, bytes]: ...
 
+    def forget_salt(self, name: str) -> None: ...
+
     def adopt_salts(self, salts: dict[str, bytes]) -> None: ...
 
     def leaves(self, after: int, limit: int) -> list[LeafRow]: ...
@@ -96,6 +98,9 @@ class MemoryTables:
 
     def all_salts(self) -> dict[str, bytes]:
         return dict(self.persons)
+
+    def forget_salt(self, name: str) -> None:
+        self.persons.pop(name, None)
 
     def adopt_salts(self, salts: dict[str, bytes]) -> None:
         for name, salt in salts.items():

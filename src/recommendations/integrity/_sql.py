@@ -92,6 +92,10 @@ class SqlTables:
             sorted(salts.items()),
         )
 
+    def forget_salt(self, name: str) -> None:
+        """Delete ``name``'s salt (an erasure)."""
+        self.execute("DELETE FROM {t}_persons WHERE name = ?", (name,))
+
     def all_salts(self) -> dict[str, bytes]:
         rows = self.execute("SELECT name, salt FROM {t}_persons").fetchall()
         return {row[0]: bytes(row[1]) for row in rows}

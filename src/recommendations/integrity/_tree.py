@@ -23,10 +23,12 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
+from eventsourcing.persistence import IntegrityError
+
 from recommendations.integrity._merkle import Frontier
 from recommendations.integrity.verifier import node_hash
 
-from ._leaf import leaf_bytes, leaf_hash, persons_in
+from ._leaf import ERASURES_MARK, leaf_bytes, leaf_hash, persons_in
 
 __all__ = [
     "NODE_LEVELS",
@@ -112,7 +114,13 @@ class TreeWriter:
         self._lock = threading.Lock()
         self._frontier: Frontier | None = None
         self._salts: dict[str, bytes] = {}
+        self._mark: bytes | None = None
+        self._mark_read = False
         self._pending: tuple[Frontier, dict[str, bytes]] | None = None
+        self.erasures_met = 0
+        """How many erasures this writer has met: made through it (:meth:`erased`), or
+        found in the store when appending. A tracker forgets the item logs it remembers
+        when the count changes."""
 
     def add(self, tables: Tables, entries: Sequence[Entry]) -> bool:
         """Write the leaves of ``entries`` (consecutive positions); ``False`` (and nothing
@@ -129,6 +137,20 @@ class TreeWriter:
                     return False
                 frontier = frontier_of(tables, size)
             frontier = frontier.copy()
+            # An erasure elsewhere (another process) deleted a salt since this writer last
+            # appended: read the salts again, and refuse these entries, which may have been
+            # decided on entries read before the erasure; the command is decided again.
+            mark = tables.salts([ERASURES_MARK], create=False).get(ERASURES_MARK)
+            if mark != self._mark or not self._mark_read:
+                met = self._mark_read and mark != self._mark
+                self._salts.clear()
+                self._mark, self._mark_read = mark, True
+                if met:
+                    self.erasures_met += 1
+                    raise ErasedMeanwhile(
+                        "a person was erased from the store since this writer last "
+                        "appended: decide again on the log as it now is"
+                    )
             names = persons_in(entry[4] for entry in entries) - self._salts.keys()
             found = tables.salts(names, create=True) if names else {}
             salts: Mapping[str, bytes] = {**self._salts, **found} if found else self._salts
@@ -167,6 +189,19 @@ class TreeWriter:
             self._frontier = None
             self._pending = None
             self._salts.clear()
+            self._mark, self._mark_read = None, False
+
+    def erased(self, mark: bytes) -> None:
+        """An erasure was made through this writer, leaving the erasures token ``mark``:
+        forget what was remembered, and count it."""
+        self.forget()
+        with self._lock:
+            self._mark, self._mark_read = mark, True
+            self.erasures_met += 1
+
+
+class ErasedMeanwhile(IntegrityError):
+    """Entries met an erasure made since their writer last appended (nothing written)."""
 
 
 def _recorded(data: bytes) -> str:

@@ -12,10 +12,11 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import psycopg
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 from eventsourcing.postgres import (
@@ -27,6 +28,7 @@ from psycopg import sql
 from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
+from recommendations.integrity._erase import ErasedRows, forget_person, plan
 from recommendations.integrity._recorders import entries_of
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
@@ -155,6 +157,62 @@ class Recorder(PostgresApplicationRecorder):
                     )
                 )
             yield SqlTables(cursor, "postgresql", self.datastore.schema)
+
+    def erase_person(self, name: str, make: Callable[[str, int], StoredEvent]) -> ErasedRows | None:
+        """Erase ``name`` (see :mod:`recommendations.integrity._erase`) in one transaction
+        holding the log's table lock."""
+        needle = orjson.dumps(name)[1:-1]  # the name as the stored JSON writes it
+        table = sql.Identifier(self.datastore.schema, self.events_table_name)
+        with self.datastore.transaction(commit=True) as curs:
+            self._lock_table(curs)
+            with curs.connection.cursor(row_factory=tuple_row) as cursor:
+                tables = SqlTables(cursor, "postgresql", self.datastore.schema)
+                cursor.execute(
+                    sql.SQL(
+                        "SELECT notification_id, state FROM {} "
+                        "WHERE position(%s::bytea in state) > 0"
+                    ).format(table),
+                    (needle,),
+                )
+                planned = plan(tables, name, cursor.fetchall(), make)
+                if planned is None:
+                    return None
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
+            self._insert_stored_events(curs, [planned.record])
+            positions = self._fetch_ids_after_insert_events(curs, [planned.record])
+            with curs.connection.cursor(row_factory=tuple_row) as cursor:
+                cursor.executemany(
+                    sql.SQL("UPDATE {} SET state = %s WHERE notification_id = %s").format(table),
+                    [(state, key) for key, state in planned.changes],
+                )
+                mark = forget_person(SqlTables(cursor, "postgresql", self.datastore.schema), name)
+        self.tree.erased(mark)
+        assert positions
+        return ErasedRows(planned.commitment, len(planned.changes), positions[0])
+
+    def scrub(self) -> list[str]:
+        """``VACUUM`` the log's table and this library's tables, so that the row versions
+        an erasure replaced are removed from them (their space is reused; the bytes may
+        stay on disk until it is, and in the server's WAL and backups)."""
+        schema = self.datastore.schema
+        done = []
+        with (
+            self.datastore.get_connection() as connection,
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            cursor.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = %s "
+                "AND (tablename = %s OR tablename LIKE 'rec\\_%%')",
+                (schema, self.events_table_name),
+            )
+            names = [str(row[0]) for row in cursor.fetchall()]
+            for name in sorted(names):
+                try:
+                    connection.execute(sql.SQL("VACUUM {}").format(sql.Identifier(schema, name)))
+                except psycopg.Error as error:
+                    done.append(f"could not vacuum {name}: {reason(error)}")
+            done.append(f"vacuumed {len(names)} tables")
+        return done
 
 
 class Factory(PostgresFactory):

@@ -8,13 +8,17 @@ before the tree opens as before, and ``recommendations seal`` builds its tree.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteFactory
 
+from recommendations.integrity._erase import ErasedRows, forget_person, plan
 from recommendations.integrity._recorders import entries_of
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
@@ -60,6 +64,62 @@ class Recorder(SQLiteApplicationRecorder):
             if write:  # take the write lock now: no entry is appended meanwhile
                 tables.execute("UPDATE {t}_checkpoints SET size = size WHERE 0")
             yield tables
+
+    def erase_person(self, name: str, make: Callable[[str, int], StoredEvent]) -> ErasedRows | None:
+        """Erase ``name`` (see :mod:`recommendations.integrity._erase`) in one transaction
+        that holds the write lock, with ``secure_delete`` on: the bytes of the states
+        replaced are overwritten with zeros, not left in free space."""
+        needle = orjson.dumps(name)[1:-1]  # the name as the stored JSON writes it
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute("PRAGMA secure_delete = ON")
+            tables = SqlTables(cursor, "sqlite")
+            tables.execute("UPDATE {t}_checkpoints SET size = size WHERE 0")  # the write lock
+            cursor.execute(
+                f"SELECT rowid, state FROM {self.events_table_name} WHERE instr(state, ?) > 0",
+                (needle,),
+            )
+            planned = plan(tables, name, [(row[0], row[1]) for row in cursor.fetchall()], make)
+            if planned is None:
+                return None
+            self.tree.forget()  # decided in this transaction: no erasure to meet since
+            positions = self._insert_events(cursor, [planned.record])
+            # (a store not sealed yet gets no leaf now: seal adds it later)
+            self.tree.add(tables, entries_of(positions, [planned.record]))
+            cursor.executemany(
+                f"UPDATE {self.events_table_name} SET state = ? WHERE rowid = ?",
+                [(state, key) for key, state in planned.changes],
+            )
+            mark = forget_person(tables, name)
+        self.tree.erased(mark)
+        assert positions
+        return ErasedRows(planned.commitment, len(planned.changes), positions[0])
+
+    def scrub(self) -> list[str]:
+        """Rebuild the database file (``VACUUM``: no free page or slack keeps an old row)
+        and checkpoint the WAL into it, truncating the WAL file to nothing. What was done,
+        for the caller to report."""
+        path = self.datastore.pool.db_name
+        if self.datastore.pool.is_sqlite_memory_mode:
+            return []
+        done = []
+        connection = sqlite3.connect(path, uri=True, isolation_level=None, timeout=5)
+        try:
+            connection.execute("PRAGMA secure_delete = ON")
+            connection.execute("VACUUM")
+            done.append("vacuumed the database file")
+            for _ in range(50):  # a reader of the views may hold the WAL a moment
+                busy = connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+                if not busy:
+                    done.append("checkpointed and truncated the WAL")
+                    break
+                time.sleep(0.1)
+            else:
+                done.append("could not truncate the WAL: a reader held it (run again later)")
+        except sqlite3.Error as error:
+            done.append(f"could not scrub the file: {error}")
+        finally:
+            connection.close()
+        return done
 
 
 class Factory(SQLiteFactory):
