@@ -1,0 +1,94 @@
+"""The quick ways the tree is written and checked give exactly what the documented
+encoding and the reference tree give."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from recommendations.integrity._leaf import LeafError, LeafHasher, commitment, leaf_bytes, leaf_hash
+from recommendations.integrity._merkle import Frontier, MemoryNodes
+from recommendations.integrity._recorders import MemoryTables
+from recommendations.integrity._tree import NODE_LEVELS, TreeWriter
+
+SALTS = {"Asha Patel": b"s" * 16, 'Ben "B" Okafor': b"t" * 16, "Zoë": b"u" * 16}
+ITEM = uuid.UUID("12345678-1234-5678-1234-567812345678")
+STATES = [
+    b'{"recorded_at":"2024-01-02T03:04:05+00:00","actor":"Asha Patel","x":1}',
+    b'{"owner_name":"Ben \\"B\\" Okafor","text":"\\"actor\\":\\"nobody\\""}',
+    b'{"a":{"accepted_by":"Zo\\u00eb"},"b":[{"actor":"Asha Patel"}]}',
+    b'{"actor":"[erased] ' + commitment(b"q" * 16, "Gone").encode() + b'"}',
+    '{"recorded_at":"2024-05-06","owner_name":"Zoë"}'.encode(),
+    b'{"recorded_at":"\xff\xfe bad bytes"}',
+    b"\x00\x01 encrypted bytes",
+    b"",
+    b"{}",
+]
+
+
+def test_the_hasher_gives_the_documented_leaf_hash() -> None:
+    hasher = LeafHasher(SALTS)
+    for position, state in enumerate(STATES * 2, start=1):
+        hashed, _ = hasher.leaf(position, ITEM.bytes, position * 3, "a.b:C", state)
+        expected = leaf_hash(leaf_bytes(position, ITEM, position * 3, "a.b:C", state, SALTS))
+        assert hashed == expected, state
+
+
+def test_the_hasher_refuses_a_person_without_a_salt_as_the_encoding_does() -> None:
+    state = b'{"actor":"Nobody Known"}'
+    with pytest.raises(LeafError) as raised:
+        leaf_bytes(1, ITEM, 1, "t", state, SALTS)
+    with pytest.raises(LeafError) as fast:
+        LeafHasher(SALTS).leaf(1, ITEM.bytes, 1, "t", state)
+    assert (fast.value.field, fast.value.rule) == (raised.value.field, raised.value.rule)
+
+
+def test_a_salt_made_in_a_rolled_back_transaction_is_not_remembered() -> None:
+    made: list[bytes] = []
+
+    def fresh(name: str) -> bytes:
+        made.append(bytes([len(made)]) * 16)
+        return made[-1]
+
+    hasher = LeafHasher({}, fresh)
+    state = b'{"actor":"New Person"}'
+    first, _ = hasher.leaf(1, ITEM.bytes, 1, "t", state)
+    hasher.drop()  # rolled back: the salt is gone from the store
+    second, _ = hasher.leaf(1, ITEM.bytes, 1, "t", state)
+    assert first != second and len(made) == 2
+    hasher.keep()
+    third, _ = hasher.leaf(1, ITEM.bytes, 1, "t", state)
+    assert third == second and len(made) == 2
+    assert third == leaf_hash(leaf_bytes(1, ITEM, 1, "t", state, {"New Person": made[1]}))
+
+
+def test_the_writer_writes_the_reference_tree() -> None:
+    tables = MemoryTables()
+    tables.salts(SALTS, create=True)
+    writer = TreeWriter()
+    entries = [
+        (p, str(ITEM) if p % 2 else ITEM, p, "t", STATES[p % len(STATES)]) for p in range(1, 300)
+    ]
+    for start in range(0, len(entries), 37):
+        assert writer.add(tables, entries[start : start + 37])
+        writer.committed()
+    salts = tables.all_salts()
+    reference = MemoryNodes(leaf_hash(leaf_bytes(*e, salts)) for e in entries)
+    assert [row[1] for row in tables.leaf_rows] == [reference.node(0, i) for i in range(299)]
+    for (level, index), value in tables.nodes.items():
+        assert level % NODE_LEVELS == 0 and value == reference.node(level, index)
+    assert len(tables.nodes) == 299 // 16 + 299 // 256
+
+
+def test_frontier_bulk_appends_match_one_by_one() -> None:
+    leaves = [leaf_hash(bytes([n % 256, n // 256])) for n in range(1000)]
+    one, many, whole = Frontier(), Frontier(), Frontier()
+    kept = [n for leaf in leaves for n in one.append(leaf) if n[0] and n[0] % 4 == 0]
+    assert many.append_many(leaves[:500], 4) + many.append_many(leaves[500:], 4) == kept
+    reference = MemoryNodes(leaves)
+    for index in range(1000 // 8):
+        whole.append_subtree(3, reference.node(3, index))
+    assert whole.size == 1000 - 1000 % 8
+    assert many.root() == one.root() == reference.root()
+    assert whole.root() == reference.root(1000 - 1000 % 8)
