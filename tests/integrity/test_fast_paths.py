@@ -3,14 +3,21 @@ encoding and the reference tree give."""
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import uuid
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+import recommendations as r
 from recommendations.integrity._leaf import LeafError, LeafHasher, commitment, leaf_bytes, leaf_hash
 from recommendations.integrity._merkle import Frontier, MemoryNodes
 from recommendations.integrity._recorders import MemoryTables
 from recommendations.integrity._tree import NODE_LEVELS, TreeWriter
+from tests.conftest import Clock, who
+from tests.integrity.test_store_tree import record_log
 
 SALTS = {"Asha Patel": b"s" * 16, 'Ben "B" Okafor': b"t" * 16, "Zoë": b"u" * 16}
 ITEM = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -92,3 +99,84 @@ def test_frontier_bulk_appends_match_one_by_one() -> None:
     assert whole.size == 1000 - 1000 % 8
     assert many.root() == one.root() == reference.root()
     assert whole.root() == reference.root(1000 - 1000 % 8)
+
+
+@pytest.fixture(scope="module")
+def longer_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """A SQLite store of about 70 entries with a checkpoint kept part-way."""
+    path = tmp_path_factory.mktemp("fast") / "source.db"
+    with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
+        record_log(t, count=24)
+        t.integrity.checkpoint()
+        for n in range(24):
+            t.execute(r.NoteProgress(reference=f"R{n}", note=f"note {n}", **who(4, 2)))
+        head = t.head()
+    assert head > 64
+    return path, head
+
+
+def _mutate(db: sqlite3.Connection, mutation: str, position: int) -> None:
+    if mutation == "byte":
+        db.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'e', 'E') AS BLOB)"
+            " WHERE rowid = ?",
+            (position,),
+        )
+    elif mutation == "delete":
+        db.execute("DELETE FROM stored_events WHERE rowid = ?", (position,))
+    elif mutation == "swap":
+        db.execute("UPDATE stored_events SET rowid = -1 WHERE rowid = ?", (position,))
+        db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (position, position + 3))
+        db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = -1", (position + 3,))
+    elif mutation == "truncate":
+        db.execute("DELETE FROM stored_events WHERE rowid >= ?", (position,))
+    elif mutation == "insert":
+        db.execute(
+            "INSERT INTO stored_events SELECT originator_id || 'x', originator_version, topic,"
+            " state FROM stored_events WHERE rowid = ?",
+            (position,),
+        )
+    elif mutation == "leaf":
+        db.execute("UPDATE rec_tree_leaves SET hash = zeroblob(32) WHERE position = ?", (position,))
+    elif mutation == "node":
+        db.execute("UPDATE rec_tree_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 2")
+    elif mutation == "rewrite":  # a consistent rewrite: only the kept checkpoint catches it
+        db.execute("DELETE FROM rec_tree_leaves")
+        db.execute("DELETE FROM rec_tree_nodes")
+        db.execute(
+            "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'e', 'E') AS BLOB)"
+            " WHERE rowid = ?",
+            (position,),
+        )
+
+
+@pytest.mark.parametrize(
+    "mutation", ["none", "byte", "delete", "swap", "truncate", "insert", "leaf", "node", "rewrite"]
+)
+def test_whole_pages_and_entry_by_entry_find_the_same(
+    longer_log: tuple[Path, int], tmp_path: Path, mutation: str
+) -> None:
+    source, head = longer_log
+    found = []
+    for position in (3, 37, head - 4):
+        copy = tmp_path / f"{position}.db"
+        shutil.copy(source, copy)
+        with sqlite3.connect(copy) as db:
+            _mutate(db, mutation, position)
+        with r.Tracker(f"sqlite:///{copy}") as tracker:
+            if mutation == "rewrite":
+                tracker.integrity.seal()
+            # pages of 4 and 32 entries take whole pages up to the change; one page of
+            # all the entries goes entry by entry from the start
+            results = [tracker.integrity.verify(page_size=size) for size in (4, 32, 10_000)]
+        # (the stored nodes are compared every page_size // 8 entries: the order of the
+        # problems follows the page size)
+        seen = [(v.root, v.counts, sorted(v.problems, key=repr), v.checkpoints) for v in results]
+        assert seen[0] == seen[1] == seen[2], (mutation, position)
+        found.append(results[0])
+    if mutation == "none":
+        assert all(result.ok for result in found)
+    elif mutation == "rewrite":  # only a rewrite of what the checkpoint covers shows
+        assert [result.ok for result in found] == [False, False, True]
+    else:
+        assert not any(result.ok for result in found), mutation

@@ -9,6 +9,7 @@ the log holds now, and nothing about what it held before.
 from __future__ import annotations
 
 import base64
+import hashlib
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -21,12 +22,14 @@ from recommendations._errors import StoreError
 
 from ._bundle import make_bundle
 from ._checkpoint import SigningKey, checkpoint_note
-from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
+from ._leaf import LeafError, LeafHasher, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
 from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
+
+_sha256 = hashlib.sha256
 
 MAX_PROBLEMS = 50
 """A verification keeps the first problems of each kind, and counts the rest."""
@@ -122,6 +125,27 @@ class _Findings:
         self.counts[problem.kind] = seen + 1
         if seen < MAX_PROBLEMS:
             self.problems.append(problem)
+
+
+def _leaf_hashes(hasher: LeafHasher, rows: list[tuple[Any, ...]]) -> list[bytes] | None:
+    """The leaf hashes of these rows, or ``None`` if one is not an entry as this library
+    writes them, or names a person without a salt (the careful path says what is wrong)."""
+    leaf = hasher.leaf
+    hashes: list[bytes] = []
+    try:
+        for position, item, version, topic, state in rows:
+            if type(item) is str:
+                item = bytes.fromhex(item.replace("-", ""))
+            elif isinstance(item, uuid.UUID):
+                item = item.bytes
+            else:
+                return None
+            if len(item) != 16 or type(state) is not bytes:
+                return None
+            hashes.append(leaf(position, item, version, topic, state)[0])
+    except Exception:  # a row no writer of this library made, or a missing salt
+        return None
+    return hashes
 
 
 def _hex(item: Any) -> str:
@@ -406,11 +430,49 @@ class Integrity:
                         detail=f"the log has {head} entries and no tree: run recommendations seal",
                     )
                 )
-            events = self._entries(head, page_size)
-            leaves = self._leaves(tables, size, page_size)
+            nodes: list[NodeRow] = []
+            # Whole pages at a time while the log and the tree agree (each leaf hash
+            # recomputed, compared a page at once, and the page's subtrees level by level);
+            # from the first page where they do not, entry by entry, to say what differs.
+            hasher = LeafHasher(salts)
+            pages = self._row_pages(0, head, 1 << (max(page_size, 2).bit_length() - 1))
+            for rows in pages:
+                start, count = frontier.size, len(rows)
+                if rows[0][0] != start + 1 or rows[-1][0] != start + count:
+                    break
+                stored = tables.leaf_hashes(start, count)
+                if len(stored) != count or stored[-1][0] != start + count:
+                    break
+                hashes = _leaf_hashes(hasher, rows)
+                if hashes is None or hashes != [row[1] for row in stored]:
+                    break
+                cuts = [p.size for p in expected[pending:] if start < p.size <= start + count]
+                if cuts:
+                    done = 0
+                    for cut in cuts:
+                        nodes += frontier.append_many(hashes[done : cut - start], NODE_LEVELS)
+                        done = cut - start
+                        check_checkpoints()
+                    nodes += frontier.append_many(hashes[done:], NODE_LEVELS)
+                elif count & (count - 1) == 0 and start % count == 0:
+                    root = self._check_subtrees(tables, start, hashes, findings)
+                    top = count.bit_length() - 1
+                    nodes += [
+                        n
+                        for n in frontier.append_subtree(top, root)
+                        if n[0] > top and n[0] % NODE_LEVELS == 0
+                    ]
+                else:
+                    nodes += frontier.append_many(hashes, NODE_LEVELS)
+                check_checkpoints()
+                if len(nodes) >= page_size // 8:
+                    self._check_nodes(tables, nodes, findings)
+                    nodes = []
+            after = frontier.size
+            events = self._entries(after, head, page_size)
+            leaves = self._leaves(tables, after, size, page_size)
             event = next(events, None)
             leaf = next(leaves, None)
-            nodes: list[NodeRow] = []
             while event is not None or leaf is not None:
                 if leaf is None or (event is not None and event.id < leaf[0]):
                     assert event is not None
@@ -506,19 +568,59 @@ class Integrity:
             computed_on_read=self.computed_on_read,
         )
 
-    def _entries(self, head: int, page_size: int) -> Iterator[Notification]:
-        for page in self._pages(0, head, page_size):
+    def _entries(self, after: int, head: int, page_size: int) -> Iterator[Notification]:
+        for page in self._pages(after, head, page_size):
             yield from page
 
+    def _row_pages(self, after: int, head: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The log's entries after ``after`` up to ``head`` as plain rows (position, item
+        id, version, topic, state), a page at a time."""
+        rows = getattr(self._recorder, "tree_rows", None)
+        position = after
+        while position < head:
+            page: list[tuple[Any, ...]] = (
+                rows(position, head, size)
+                if rows is not None
+                else [
+                    (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                    for n in self._recorder.select_notifications(
+                        start=position, limit=size, stop=head, inclusive_of_start=False
+                    )
+                ]
+            )
+            if not page:
+                return
+            yield page
+            position = page[-1][0]
+
     @staticmethod
-    def _leaves(tables: TreeTables, size: int, page_size: int) -> Iterator[LeafRow]:
-        after = 0
+    def _leaves(tables: TreeTables, after: int, size: int, page_size: int) -> Iterator[LeafRow]:
         while after < size:
             page = tables.leaves(after, page_size)
             if not page:
                 return
             yield from page
             after = page[-1][0]
+
+    def _check_subtrees(
+        self, tables: TreeTables, start: int, hashes: list[bytes], findings: _Findings
+    ) -> bytes:
+        """Compare the stored nodes inside the aligned perfect subtree of ``hashes`` (the
+        leaves from index ``start``) with the ones they give, level by level; its root."""
+        level, row = 0, hashes
+        while len(row) > 1:
+            row = [
+                _sha256(b"\x01" + left + right).digest()
+                for left, right in zip(row[::2], row[1::2], strict=True)
+            ]
+            level += 1
+            if level % NODE_LEVELS == 0:
+                first = start >> level
+                stored = tables.nodes_at(level, first, first + len(row))
+                if [value for _, value in stored] != row:
+                    computed = [(level, first + i, value) for i, value in enumerate(row)]
+                    self._check_nodes(tables, computed, findings)
+        return row[0]
 
     @staticmethod
     def _leaf(event: Notification, salts: dict[str, bytes], findings: _Findings | None) -> bytes:

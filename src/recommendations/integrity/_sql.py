@@ -97,6 +97,21 @@ class SqlTables:
         return {row[0]: bytes(row[1]) for row in rows}
 
     def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None:
+        if self._mark == "%s":  # PostgreSQL: one statement a table, the rows as arrays
+            if leaves:
+                self.execute(
+                    "INSERT INTO {t}_leaves (position, hash, item, version, recorded_at) "
+                    "SELECT * FROM unnest(?::bigint[], ?::bytea[], ?::text[], ?::bigint[], "
+                    "?::text[])",
+                    [list(column) for column in zip(*leaves, strict=True)],
+                )
+            if nodes:
+                self.execute(
+                    "INSERT INTO {t}_nodes (level, idx, hash) "
+                    "SELECT * FROM unnest(?::integer[], ?::bigint[], ?::bytea[])",
+                    [list(column) for column in zip(*nodes, strict=True)],
+                )
+            return
         self.cursor.executemany(
             self._sql(
                 "INSERT INTO {t}_leaves (position, hash, item, version, recorded_at) "
@@ -116,6 +131,16 @@ class SqlTables:
             (after, limit),
         ).fetchall()
         return [(int(r[0]), bytes(r[1]), r[2], int(r[3]), r[4]) for r in rows]
+
+    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """The position and hash of the stored leaves after ``after``, at most ``limit``."""
+        rows = self.execute(
+            "SELECT position, hash FROM {t}_leaves WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        if rows and type(rows[0][1]) is not bytes:
+            return [(int(r[0]), bytes(r[1])) for r in rows]
+        return rows  # type: ignore[no-any-return]
 
     def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
         rows = self.execute(
