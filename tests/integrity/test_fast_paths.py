@@ -169,10 +169,12 @@ def test_whole_pages_and_entry_by_entry_find_the_same(
             # pages of 4 and 32 entries take whole pages up to the change; one page of
             # all the entries goes entry by entry from the start
             results = [tracker.integrity.verify(page_size=size) for size in (4, 32, 10_000)]
+            # and with worker processes taking pages of 8
+            results.append(tracker.integrity.verify(page_size=8, workers=2))
         # (the stored nodes are compared every page_size // 8 entries: the order of the
         # problems follows the page size)
         seen = [(v.root, v.counts, sorted(v.problems, key=repr), v.checkpoints) for v in results]
-        assert seen[0] == seen[1] == seen[2], (mutation, position)
+        assert all(one == seen[0] for one in seen), (mutation, position)
         found.append(results[0])
     if mutation == "none":
         assert all(result.ok for result in found)

@@ -9,9 +9,12 @@ the log holds now, and nothing about what it held before.
 from __future__ import annotations
 
 import base64
-import hashlib
+import itertools
+import multiprocessing
+import os
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -20,6 +23,7 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from recommendations._errors import StoreError
 
+from . import _parallel
 from ._bundle import make_bundle
 from ._checkpoint import SigningKey, checkpoint_note
 from ._leaf import LeafError, LeafHasher, leaf_bytes, leaf_hash, persons_in
@@ -29,8 +33,13 @@ from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
-_sha256 = hashlib.sha256
 
+MAX_WORKERS = 4
+"""At most this many processes share a verification."""
+WORKERS_FROM = 65536
+"""A log shorter than this is verified in one process (starting workers costs more)."""
+WORKER_PAGES = 8
+"""Pages a worker takes at a time."""
 MAX_PROBLEMS = 50
 """A verification keeps the first problems of each kind, and counts the rest."""
 
@@ -125,27 +134,6 @@ class _Findings:
         self.counts[problem.kind] = seen + 1
         if seen < MAX_PROBLEMS:
             self.problems.append(problem)
-
-
-def _leaf_hashes(hasher: LeafHasher, rows: list[tuple[Any, ...]]) -> list[bytes] | None:
-    """The leaf hashes of these rows, or ``None`` if one is not an entry as this library
-    writes them, or names a person without a salt (the careful path says what is wrong)."""
-    leaf = hasher.leaf
-    hashes: list[bytes] = []
-    try:
-        for position, item, version, topic, state in rows:
-            if type(item) is str:
-                item = bytes.fromhex(item.replace("-", ""))
-            elif isinstance(item, uuid.UUID):
-                item = item.bytes
-            else:
-                return None
-            if len(item) != 16 or type(state) is not bytes:
-                return None
-            hashes.append(leaf(position, item, version, topic, state)[0])
-    except Exception:  # a row no writer of this library made, or a missing salt
-        return None
-    return hashes
 
 
 def _hex(item: Any) -> str:
@@ -373,10 +361,18 @@ class Integrity:
     # --- verifying --------------------------------------------------------------------------
 
     def verify(
-        self, checkpoints: Sequence[StoredCheckpoint] = (), *, page_size: int = 5000
+        self,
+        checkpoints: Sequence[StoredCheckpoint] = (),
+        *,
+        page_size: int = 5000,
+        workers: int | None = None,
     ) -> Verification:
         """Recompute every leaf from the stored entries and the tree from the leaves, and
-        compare them with the stored tree, the stored checkpoints and ``checkpoints``."""
+        compare them with the stored tree, the stored checkpoints and ``checkpoints``.
+
+        ``workers`` processes share the work on a store they can open on their own (a
+        SQLite file): by default one per core, up to :data:`MAX_WORKERS`, on a log of at
+        least :data:`WORKERS_FROM` entries; 1 does it all in this process."""
         findings = _Findings()
         head = self._head()
         with self._tables(write=False) as tables:
@@ -435,17 +431,20 @@ class Integrity:
             # recomputed, compared a page at once, and the page's subtrees level by level);
             # from the first page where they do not, entry by entry, to say what differs.
             hasher = LeafHasher(salts)
-            pages = self._row_pages(0, head, 1 << (max(page_size, 2).bit_length() - 1))
-            for rows in pages:
+            page = 1 << (max(page_size, 2).bit_length() - 1)
+
+            def take(rows: list[tuple[Any, ...]]) -> bool:
+                """Take one page of rows into the frontier if it agrees with the tree."""
+                nonlocal nodes
                 start, count = frontier.size, len(rows)
-                if rows[0][0] != start + 1 or rows[-1][0] != start + count:
-                    break
+                if not rows or rows[0][0] != start + 1 or rows[-1][0] != start + count:
+                    return False
                 stored = tables.leaf_hashes(start, count)
                 if len(stored) != count or stored[-1][0] != start + count:
-                    break
-                hashes = _leaf_hashes(hasher, rows)
+                    return False
+                hashes = _parallel.leaf_hashes(hasher, rows)
                 if hashes is None or hashes != [row[1] for row in stored]:
-                    break
+                    return False
                 cuts = [p.size for p in expected[pending:] if start < p.size <= start + count]
                 if cuts:
                     done = 0
@@ -455,19 +454,48 @@ class Integrity:
                         check_checkpoints()
                     nodes += frontier.append_many(hashes[done:], NODE_LEVELS)
                 elif count & (count - 1) == 0 and start % count == 0:
-                    root = self._check_subtrees(tables, start, hashes, findings)
                     top = count.bit_length() - 1
-                    nodes += [
-                        n
-                        for n in frontier.append_subtree(top, root)
-                        if n[0] > top and n[0] % NODE_LEVELS == 0
-                    ]
+                    add(top, self._check_subtrees(tables, start, hashes, findings))
                 else:
                     nodes += frontier.append_many(hashes, NODE_LEVELS)
+                after_page()
+                return True
+
+            def add(top: int, root: bytes) -> None:
+                """Append a whole aligned page's root, keeping the nodes it completes."""
+                nodes.extend(
+                    n
+                    for n in frontier.append_subtree(top, root)
+                    if n[0] > top and n[0] % NODE_LEVELS == 0
+                )
+
+            def after_page() -> None:
+                nonlocal nodes
                 check_checkpoints()
                 if len(nodes) >= page_size // 8:
                     self._check_nodes(tables, nodes, findings)
                     nodes = []
+
+            # Whole pages at a time while the log and the tree agree (each leaf hash
+            # recomputed, compared a page at once, and the page's subtrees level by level),
+            # shared with worker processes where the store allows; from the first page
+            # where they do not agree, entry by entry, to say what differs.
+            agree = True
+            cuts = {p.size for p in expected}
+            for start, root in self._worker_roots(salts, head, page, cuts, workers):
+                if start != frontier.size:  # pragma: no cover - pages come in order
+                    agree = False
+                    break
+                if root is not None:
+                    add(page.bit_length() - 1, root)
+                    after_page()
+                elif not take(next(self._row_pages(start, head, page), [])):
+                    agree = False
+                    break
+            if agree:
+                for rows in self._row_pages(frontier.size, head, page):
+                    if not take(rows):
+                        break
             after = frontier.size
             events = self._entries(after, head, page_size)
             leaves = self._leaves(tables, after, size, page_size)
@@ -572,6 +600,39 @@ class Integrity:
         for page in self._pages(after, head, page_size):
             yield from page
 
+    def _worker_roots(
+        self, salts: dict[str, bytes], head: int, page: int, cuts: set[int], workers: int | None
+    ) -> Iterator[tuple[int, bytes | None]]:
+        """For each whole aligned page from the start of the log, while worker processes
+        can take them: its start and its root if the log and the tree agree there (``None``
+        when the page is to be taken here: it differs, or a checkpoint falls inside it)."""
+        source = getattr(self._recorder, "tree_source", None)
+        location = source() if source is not None else None
+        if workers is None:
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if head >= WORKERS_FROM else 1
+        if location is None or workers < 2 or head < 2 * page:
+            return
+        path, table = location
+        starts = range(0, head - head % page, page)
+        chunk = max(1, min(WORKER_PAGES, len(starts) // (workers * 4)))
+        groups = [starts[i : i + chunk] for i in range(0, len(starts), chunk)]
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        executor = ProcessPoolExecutor(workers, mp_context=context)
+        try:
+            results = executor.map(
+                _parallel.page_roots,
+                itertools.repeat(path),
+                itertools.repeat(table),
+                itertools.repeat(salts),
+                itertools.repeat(page),
+                itertools.repeat(cuts),
+                [(group.start, group.stop) for group in groups],
+            )
+            for group, roots in zip(groups, results, strict=True):
+                yield from zip(group, roots, strict=True)
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
     def _row_pages(self, after: int, head: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
         """The log's entries after ``after`` up to ``head`` as plain rows (position, item
         id, version, topic, state), a page at a time."""
@@ -607,20 +668,14 @@ class Integrity:
     ) -> bytes:
         """Compare the stored nodes inside the aligned perfect subtree of ``hashes`` (the
         leaves from index ``start``) with the ones they give, level by level; its root."""
-        level, row = 0, hashes
-        while len(row) > 1:
-            row = [
-                _sha256(b"\x01" + left + right).digest()
-                for left, right in zip(row[::2], row[1::2], strict=True)
-            ]
-            level += 1
-            if level % NODE_LEVELS == 0:
-                first = start >> level
-                stored = tables.nodes_at(level, first, first + len(row))
-                if [value for _, value in stored] != row:
-                    computed = [(level, first + i, value) for i, value in enumerate(row)]
-                    self._check_nodes(tables, computed, findings)
-        return row[0]
+        levels = _parallel.subtree_levels(hashes)
+        for level in range(NODE_LEVELS, len(levels), NODE_LEVELS):
+            row, first = levels[level], start >> level
+            stored = tables.nodes_at(level, first, first + len(row))
+            if [value for _, value in stored] != row:
+                computed = [(level, first + i, value) for i, value in enumerate(row)]
+                self._check_nodes(tables, computed, findings)
+        return levels[-1][0]
 
     @staticmethod
     def _leaf(event: Notification, salts: dict[str, bytes], findings: _Findings | None) -> bytes:
