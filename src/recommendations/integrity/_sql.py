@@ -97,21 +97,6 @@ class SqlTables:
         return {row[0]: bytes(row[1]) for row in rows}
 
     def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None:
-        if self._mark == "%s":  # PostgreSQL: one statement a table, the rows as arrays
-            if leaves:
-                self.execute(
-                    "INSERT INTO {t}_leaves (position, hash, item, version, recorded_at) "
-                    "SELECT * FROM unnest(?::bigint[], ?::bytea[], ?::text[], ?::bigint[], "
-                    "?::text[])",
-                    [list(column) for column in zip(*leaves, strict=True)],
-                )
-            if nodes:
-                self.execute(
-                    "INSERT INTO {t}_nodes (level, idx, hash) "
-                    "SELECT * FROM unnest(?::integer[], ?::bigint[], ?::bytea[])",
-                    [list(column) for column in zip(*nodes, strict=True)],
-                )
-            return
         self.cursor.executemany(
             self._sql(
                 "INSERT INTO {t}_leaves (position, hash, item, version, recorded_at) "
