@@ -16,7 +16,10 @@ It prints, each beside a baseline measured in the same run:
   and compared with the stored tree, the stored nodes and checkpoints (target for 1M
   entries: at most 5 s), and its ratio to reading the log; verify and the readings
   alternate ``--rounds`` times (the best of each is compared), with the load average and the
-  process's peak resident memory printed each round;
+  process's peak resident memory printed each round, and the CPU seconds each took
+  (verify's worker processes included): on a machine shared with other work the CPU
+  seconds move less than the elapsed ones; ``--one-process`` times verify without workers
+  too;
 - **one inclusion proof**: ``inclusion_proof`` from the stored tree for ``--samples``
   random entries, p50 and p99 (target: at most 1 ms), beside reading that one entry.
 """
@@ -70,6 +73,14 @@ def _read_rows(recorder: Any, head: int) -> float:
     return time.perf_counter() - t0
 
 
+def _cpu() -> float:
+    """CPU seconds used so far by this process and its finished children (verify's
+    workers)."""
+    mine = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return mine.ru_utime + mine.ru_stime + children.ru_utime + children.ru_stime
+
+
 def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -81,6 +92,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="a sqlite:/// URL (default: the generated register)")
     parser.add_argument("--samples", type=int, default=1000, help="inclusion proofs to time")
     parser.add_argument("--rounds", type=int, default=2, help="verify and read, alternately")
+    parser.add_argument("--workers", type=int, help="verify's worker processes (default: its own)")
+    parser.add_argument(
+        "--one-process", action="store_true", help="also time verify with workers=1"
+    )
     args = parser.parse_args(argv)
     url = args.store or generate.store_url(generate.default_path(generate.Params()))
     print(f"# verify benchmark on {url}")
@@ -95,23 +110,37 @@ def main(argv: list[str] | None = None) -> int:
             integrity.seal(batch=20000)
             print(f"sealed {head - size:,} entries in {time.perf_counter() - t0:.1f} s")
 
-        readings, rows, verifyings, peaks = [], [], [], []
+        readings, rows, verifyings, singles, peaks = [], [], [], [], []
+        cpu: dict[str, list[float]] = {"read": [], "rows": [], "verify": [], "single": []}
         for round_ in range(args.rounds):
+            c0 = _cpu()
             readings.append(_read_log(recorder))
+            cpu["read"].append(_cpu() - c0)
             if hasattr(recorder, "tree_rows"):
+                c0 = _cpu()
                 rows.append(_read_rows(recorder, head))
+                cpu["rows"].append(_cpu() - c0)
             before = _peak_mb()
-            t0 = time.perf_counter()
-            found = integrity.verify()
+            c0, t0 = _cpu(), time.perf_counter()
+            found = integrity.verify(workers=args.workers)
             verifyings.append(time.perf_counter() - t0)
+            cpu["verify"].append(_cpu() - c0)
             peaks.append(_peak_mb())
             assert found.ok, found.problems
+            if args.one_process:
+                c0, t0 = _cpu(), time.perf_counter()
+                assert integrity.verify(workers=1).ok
+                singles.append(time.perf_counter() - t0)
+                cpu["single"].append(_cpu() - c0)
             load = " ".join(f"{x:.1f}" for x in os.getloadavg())
             print(
                 f"# round {round_ + 1}: read the log {readings[-1]:.2f} s"
                 + (f", its rows {rows[-1]:.2f} s" if rows else "")
-                + f", verify {verifyings[-1]:.2f} s; peak RSS {before:.0f} MB before verify, "
-                f"{peaks[-1]:.0f} MB after; load average {load}",
+                + f", verify {verifyings[-1]:.2f} s"
+                + (f", verify in one process {singles[-1]:.2f} s" if singles else "")
+                + f"; CPU s: {', '.join(f'{k} {v[-1]:.2f}' for k, v in cpu.items() if v)}"
+                + f"; peak RSS {before:.0f} MB before verify, {peaks[-1]:.0f} MB after; "
+                f"load average {load}",
                 flush=True,
             )
         reading, verifying = min(readings), min(verifyings)
@@ -143,6 +172,21 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"| verify {head:,} entries, s (baseline: read its plain rows) | {verifying:.2f} | "
             f"{min(rows):.2f} | {verifying / min(rows):.2f}x | | |"
+        )
+    if singles:
+        print(
+            f"| verify in one process (workers=1), s | {min(singles):.2f} | {verifying:.2f} "
+            f"| {min(singles) / verifying:.2f}x | | |"
+        )
+    print(
+        f"| verify, CPU seconds (its workers included; baseline: read the log) | "
+        f"{min(cpu['verify']):.2f} | {min(cpu['read']):.2f} | "
+        f"{min(cpu['verify']) / min(cpu['read']):.2f}x | | |"
+    )
+    if cpu["rows"]:
+        print(
+            f"| verify, CPU seconds (baseline: read its plain rows) | {min(cpu['verify']):.2f} "
+            f"| {min(cpu['rows']):.2f} | {min(cpu['verify']) / min(cpu['rows']):.2f}x | | |"
         )
     print(f"| peak RSS of the process after verify, MB | {max(peaks):.0f} | | | bounded | |")
     p50, p99 = _percentile(proofs, 0.5) * 1000, _percentile(proofs, 0.99) * 1000
