@@ -77,7 +77,10 @@ def page_roots(
         cursor = connection.cursor()
         tables = SqlTables(cursor, "sqlite")
         for start in range(span[0], span[1], page):
-            roots.append(_page_root(cursor, tables, table, hasher, start, page, cuts))
+            try:
+                roots.append(_page_root(cursor, tables, table, hasher, start, page, cuts))
+            except sqlite3.Error:  # the calling process reads it again, and says why
+                roots.append(None)
     finally:
         connection.close()
     return roots
@@ -94,15 +97,15 @@ def _page_root(
 ) -> bytes | None:
     if any(start < cut < start + page for cut in cuts):
         return None
+    stored = tables.leaf_hashes(start, page)
+    if len(stored) != page or stored[-1][0] != start + page:
+        return None
     rows = cursor.execute(
         f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
         "WHERE rowid > ? AND rowid <= ? ORDER BY rowid",
         (start, start + page),
     ).fetchall()
     if len(rows) != page or rows[0][0] != start + 1 or rows[-1][0] != start + page:
-        return None
-    stored = tables.leaf_hashes(start, page)
-    if len(stored) != page or stored[-1][0] != start + page:
         return None
     hashes = leaf_hashes(hasher, rows)
     if hashes is None or hashes != [row[1] for row in stored]:

@@ -13,8 +13,9 @@ import itertools
 import multiprocessing
 import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -482,16 +483,20 @@ class Integrity:
             # where they do not agree, entry by entry, to say what differs.
             agree = True
             cuts = {p.size for p in expected}
-            for start, root in self._worker_roots(salts, head, page, cuts, workers):
-                if start != frontier.size:  # pragma: no cover - pages come in order
-                    agree = False
-                    break
-                if root is not None:
-                    add(page.bit_length() - 1, root)
-                    after_page()
-                elif not take(next(self._row_pages(start, head, page), [])):
-                    agree = False
-                    break
+            shared = self._worker_roots(salts, min(head, size), page, cuts, workers)
+            try:
+                for start, root in shared:
+                    if start != frontier.size:  # pragma: no cover - pages come in order
+                        agree = False
+                        break
+                    if root is not None:
+                        add(page.bit_length() - 1, root)
+                        after_page()
+                    elif not take(next(self._row_pages(start, head, page), [])):
+                        agree = False
+                        break
+            finally:
+                shared.close()  # no more pages asked of the workers
             if agree:
                 for rows in self._row_pages(frontier.size, head, page):
                     if not take(rows):
@@ -602,10 +607,11 @@ class Integrity:
 
     def _worker_roots(
         self, salts: dict[str, bytes], head: int, page: int, cuts: set[int], workers: int | None
-    ) -> Iterator[tuple[int, bytes | None]]:
-        """For each whole aligned page from the start of the log, while worker processes
+    ) -> Generator[tuple[int, bytes | None], None, None]:
+        """For each whole aligned page of the first ``head`` entries, while worker processes
         can take them: its start and its root if the log and the tree agree there (``None``
-        when the page is to be taken here: it differs, or a checkpoint falls inside it)."""
+        when the page is to be taken here: it differs, or a checkpoint falls inside it).
+        Nothing if no worker can be started: the pages are then all taken here."""
         source = getattr(self._recorder, "tree_source", None)
         location = source() if source is not None else None
         if workers is None:
@@ -617,7 +623,10 @@ class Integrity:
         chunk = max(1, min(WORKER_PAGES, len(starts) // (workers * 4)))
         groups = [starts[i : i + chunk] for i in range(0, len(starts), chunk)]
         context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-        executor = ProcessPoolExecutor(workers, mp_context=context)
+        try:
+            executor = ProcessPoolExecutor(workers, mp_context=context)
+        except (OSError, ValueError):  # no processes may be started here
+            return
         try:
             results = executor.map(
                 _parallel.page_roots,
@@ -630,6 +639,8 @@ class Integrity:
             )
             for group, roots in zip(groups, results, strict=True):
                 yield from zip(group, roots, strict=True)
+        except (BrokenProcessPool, OSError):  # a worker died: the rest is taken here
+            return
         finally:
             executor.shutdown(wait=True, cancel_futures=True)
 
