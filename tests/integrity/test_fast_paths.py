@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recommendations as r
 from recommendations.integrity._leaf import LeafError, LeafHasher, commitment, leaf_bytes, leaf_hash
@@ -182,3 +184,40 @@ def test_whole_pages_and_entry_by_entry_find_the_same(
         assert [result.ok for result in found] == [False, False, True]
     else:
         assert not any(result.ok for result in found), mutation
+
+
+FRAGMENTS = [
+    b"{",
+    b"}",
+    b",",
+    b'"',
+    b"\\",
+    b"\\n",
+    b'"actor":"',
+    b'"owner_name":"',
+    b'"accepted_by":"',
+    b'"recorded_at":"',
+    b"Asha Patel",
+    b"Zo\\u00eb",
+    b"Nobody Known",
+    b"[erased] " + commitment(b"q" * 16, "Gone").encode(),
+    b"2024-01-02",
+    b"\xff",
+    b"\n",
+    b'":"',
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(FRAGMENTS), max_size=14))
+def test_the_hasher_and_the_encoding_agree_on_any_bytes(parts: list[bytes]) -> None:
+    state = b"".join(parts)
+    try:
+        expected: bytes | None = leaf_hash(leaf_bytes(5, ITEM, 2, "t", state, SALTS))
+    except LeafError:
+        expected = None
+    try:
+        got: bytes | None = LeafHasher(SALTS).leaf(5, ITEM.bytes, 2, "t", state)[0]
+    except LeafError:
+        got = None
+    assert got == expected
