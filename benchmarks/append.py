@@ -339,11 +339,13 @@ def main(argv: list[str] | None = None) -> int:
                     results.setdefault(store.name, []).append(
                         measure(store, commands, args.batch, args.single)
                     )
-                print(f"# round {round_ + 1} done", flush=True)
+                load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+                print(f"# round {round_ + 1} done; load average {load}", flush=True)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
     print()
+    print(f"(medians of {args.rounds} rounds; load average now {os.getloadavg()[0]:.1f})")
     print("| store | figure | recommendations | raw eventsourcing save | ratio | target | met |")
     print("|---|---|---|---|---|---|---|")
     for name, rounds in results.items():

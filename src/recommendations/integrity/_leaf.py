@@ -38,7 +38,7 @@ import re
 import secrets
 import struct
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 import orjson
 
@@ -50,6 +50,7 @@ __all__ = [
     "ERASURES_MARK",
     "PERSON_FIELDS",
     "LeafError",
+    "LeafHasher",
     "commitment",
     "committed_state",
     "erased",
@@ -193,3 +194,108 @@ def leaf_bytes(
             committed,
         )
     )
+
+
+class LeafHasher:
+    """The leaf hashes of many entries, as :func:`leaf_bytes` and :func:`leaf_hash` make
+    them, with less work per entry: one pattern pass over a state, each personal field's
+    replacement remembered by its stored bytes, each topic's encoding remembered.
+
+    ``salts`` are the persons' salts known to be kept; ``fresh`` (if given) is asked for
+    the salt of a person not among them (a writer makes and keeps one there). A
+    replacement made from a fresh salt is remembered only once :meth:`keep` is called
+    (the transaction that made the salt committed); :meth:`drop` forgets them.
+    """
+
+    __slots__ = ("_commit", "_fresh", "_fresh_salts", "_replaced", "_topics", "found", "salts")
+
+    def __init__(
+        self,
+        salts: Mapping[str, bytes],
+        fresh: Callable[[str], bytes | None] | None = None,
+    ) -> None:
+        self.salts = dict(salts)
+        self.found: dict[str, bytes] = {}
+        """Salts got from ``fresh`` since the last :meth:`keep` or :meth:`drop`."""
+        self._fresh = fresh
+        self._replaced: dict[bytes, bytes] = {}
+        self._fresh_salts: dict[bytes, bytes] = {}
+        self._topics: dict[str, bytes] = {}
+        self._commit = self._replacement
+
+    def keep(self) -> None:
+        """Remember what the fresh salts gave (their transaction committed)."""
+        self.salts.update(self.found)
+        self._replaced.update(self._fresh_salts)
+        self.found = {}
+        self._fresh_salts = {}
+
+    def drop(self) -> None:
+        """Forget what the fresh salts gave (their transaction rolled back)."""
+        self.found = {}
+        self._fresh_salts = {}
+
+    def _replacement(self, match: re.Match[bytes]) -> bytes:
+        whole = match[0]
+        done = self._replaced.get(whole)
+        if done is not None:
+            return done
+        done = self._fresh_salts.get(whole)
+        if done is not None:
+            return done
+        name = _name(match[2])
+        value = erased(name)
+        fresh = False
+        if value is None:
+            salt = self.salts.get(name) or self.found.get(name)
+            if salt is None and self._fresh is not None:
+                salt = self._fresh(name)
+                if salt is not None:
+                    self.found[name] = salt
+                    fresh = True
+            if salt is None:
+                field = match[1].decode()
+                raise LeafError(
+                    f"no salt is kept for the person {name!r} named in field {field!r}: the "
+                    "leaf cannot be made",
+                    field=field,
+                    rule="person-salt",
+                )
+            value = commitment(salt, name)
+        done = b'"' + match[1] + b'":"' + value.encode() + b'"'
+        (self._fresh_salts if fresh else self._replaced)[whole] = done
+        return done
+
+    def leaf(
+        self, position: int, item: bytes, version: int, topic: str, state: bytes
+    ) -> tuple[bytes, bytes]:
+        """The leaf hash of one entry (``item``: the id's 16 bytes; ``state``: the stored
+        bytes) and its recorded time's bytes."""
+        topic_part = self._topics.get(topic)
+        if topic_part is None:
+            encoded = topic.encode()
+            topic_part = self._topics[topic] = _LENGTH.pack(len(encoded)) + encoded
+        if state[:1] == b"{":
+            found = _RECORDED.search(state)
+            recorded = found[1] if found else b""
+            committed = _PERSON.sub(self._commit, state)
+            kind = b"\x01"
+        else:
+            recorded, committed, kind = b"", state, b"\x00"
+        return (
+            hashlib.sha256(
+                b"".join(
+                    (
+                        b"\x00",
+                        _HEADER.pack(FORMAT, position, item, version),
+                        topic_part,
+                        _LENGTH.pack(len(recorded)),
+                        recorded,
+                        kind,
+                        _LENGTH.pack(len(committed)),
+                        committed,
+                    )
+                )
+            ).digest(),
+            recorded,
+        )

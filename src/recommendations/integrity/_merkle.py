@@ -233,6 +233,46 @@ class Frontier:
             size += 1
         self._size = size
 
+    def append_many(self, leaves: Iterable[bytes], every: int) -> list[Node]:
+        """Append many leaf hashes; return the interior nodes completed at the levels that
+        are positive multiples of ``every`` (what a store keeps), lowest first per leaf."""
+        hashes, size, sha256 = self._hashes, self._size, hashlib.sha256
+        pop, push = hashes.pop, hashes.append
+        kept: list[Node] = []
+        for leaf in leaves:
+            value, bits, level = leaf, size, 0
+            while bits & 1:
+                value = sha256(b"\x01" + pop() + value).digest()
+                bits >>= 1
+                level += 1
+                if level % every == 0:
+                    kept.append((level, bits, value))
+            push(value)
+            size += 1
+        self._size = size
+        return kept
+
+    def append_subtree(self, level: int, value: bytes) -> list[Node]:
+        """Append the root ``value`` of a whole perfect subtree of ``2 ** level`` leaves (the
+        size must be a multiple of it); return every subtree the append completes, itself
+        first, as :meth:`append` does."""
+        index = self._size >> level
+        if self._size != index << level:
+            raise ProofError(
+                f"a subtree of level {level} cannot follow {self._size} leaves",
+                rule="frontier",
+            )
+        completed: list[Node] = [(level, index, value)]
+        hashes, bits = self._hashes, index
+        while bits & 1:
+            value = hashlib.sha256(b"\x01" + hashes.pop() + value).digest()
+            level += 1
+            bits >>= 1
+            completed.append((level, bits, value))
+        hashes.append(value)
+        self._size += 1 << completed[0][0]
+        return completed
+
     def root(self) -> bytes:
         """The root hash of the tree so far (``EMPTY_ROOT`` while empty)."""
         if not self._hashes:

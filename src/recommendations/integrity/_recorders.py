@@ -40,6 +40,8 @@ class TreeTables(Protocol):
 
     def leaves(self, after: int, limit: int) -> list[LeafRow]: ...
 
+    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]: ...
+
     def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]: ...
 
     def checkpoints(self) -> list[tuple[int, bytes, str, str]]: ...
@@ -119,6 +121,9 @@ class MemoryTables:
         while start < len(self.leaf_rows) and self.leaf_rows[start][0] <= after:
             start += 1
         return self.leaf_rows[start : start + limit]
+
+    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        return [(row[0], row[1]) for row in self.leaves(after, limit)]
 
     def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
         return sorted((i, h) for (lv, i), h in self.nodes.items() if lv == level and lo <= i < hi)

@@ -9,8 +9,13 @@ the log holds now, and nothing about what it held before.
 from __future__ import annotations
 
 import base64
+import itertools
+import multiprocessing
+import os
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
@@ -20,9 +25,10 @@ from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from recommendations._errors import StoreError
 
+from . import _parallel
 from ._bundle import make_bundle
 from ._checkpoint import SigningKey, checkpoint_note
-from ._leaf import LeafError, leaf_bytes, leaf_hash, persons_in
+from ._leaf import LeafError, LeafHasher, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
 from ._stated import LogCheckpoint
@@ -31,6 +37,13 @@ from .verifier import fingerprint
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
 
+
+MAX_WORKERS = 4
+"""At most this many processes share a verification."""
+WORKERS_FROM = 65536
+"""A log shorter than this is verified in one process (starting workers costs more)."""
+WORKER_PAGES = 8
+"""Pages a worker takes at a time."""
 MAX_PROBLEMS = 50
 """A verification keeps the first problems of each kind, and counts the rest."""
 
@@ -405,10 +418,18 @@ class Integrity:
     # --- verifying --------------------------------------------------------------------------
 
     def verify(
-        self, checkpoints: Sequence[StoredCheckpoint] = (), *, page_size: int = 5000
+        self,
+        checkpoints: Sequence[StoredCheckpoint] = (),
+        *,
+        page_size: int = 5000,
+        workers: int | None = None,
     ) -> Verification:
         """Recompute every leaf from the stored entries and the tree from the leaves, and
-        compare them with the stored tree, the stored checkpoints and ``checkpoints``."""
+        compare them with the stored tree, the stored checkpoints and ``checkpoints``.
+
+        ``workers`` processes share the work on a store they can open on their own (a
+        SQLite file): by default one per core, up to :data:`MAX_WORKERS`, on a log of at
+        least :data:`WORKERS_FROM` entries; 1 does it all in this process."""
         findings = _Findings()
         head = self._head()
         with self._tables(write=False) as tables:
@@ -462,11 +483,85 @@ class Integrity:
                         detail=f"the log has {head} entries and no tree: run recommendations seal",
                     )
                 )
-            events = self._entries(head, page_size)
-            leaves = self._leaves(tables, size, page_size)
+            nodes: list[NodeRow] = []
+            # Whole pages at a time while the log and the tree agree (each leaf hash
+            # recomputed, compared a page at once, and the page's subtrees level by level);
+            # from the first page where they do not, entry by entry, to say what differs.
+            hasher = LeafHasher(salts)
+            page = 1 << (max(page_size, 2).bit_length() - 1)
+
+            def take(rows: list[tuple[Any, ...]]) -> bool:
+                """Take one page of rows into the frontier if it agrees with the tree."""
+                nonlocal nodes
+                start, count = frontier.size, len(rows)
+                if not rows or rows[0][0] != start + 1 or rows[-1][0] != start + count:
+                    return False
+                stored = tables.leaf_hashes(start, count)
+                if len(stored) != count or stored[-1][0] != start + count:
+                    return False
+                hashes = _parallel.leaf_hashes(hasher, rows)
+                if hashes is None or hashes != [row[1] for row in stored]:
+                    return False
+                cuts = [p.size for p in expected[pending:] if start < p.size <= start + count]
+                if cuts:
+                    done = 0
+                    for cut in cuts:
+                        nodes += frontier.append_many(hashes[done : cut - start], NODE_LEVELS)
+                        done = cut - start
+                        check_checkpoints()
+                    nodes += frontier.append_many(hashes[done:], NODE_LEVELS)
+                elif count & (count - 1) == 0 and start % count == 0:
+                    top = count.bit_length() - 1
+                    add(top, self._check_subtrees(tables, start, hashes, findings))
+                else:
+                    nodes += frontier.append_many(hashes, NODE_LEVELS)
+                after_page()
+                return True
+
+            def add(top: int, root: bytes) -> None:
+                """Append a whole aligned page's root, keeping the nodes it completes."""
+                nodes.extend(
+                    n
+                    for n in frontier.append_subtree(top, root)
+                    if n[0] > top and n[0] % NODE_LEVELS == 0
+                )
+
+            def after_page() -> None:
+                nonlocal nodes
+                check_checkpoints()
+                if len(nodes) >= page_size // 8:
+                    self._check_nodes(tables, nodes, findings)
+                    nodes = []
+
+            # Whole pages at a time while the log and the tree agree (each leaf hash
+            # recomputed, compared a page at once, and the page's subtrees level by level),
+            # shared with worker processes where the store allows; from the first page
+            # where they do not agree, entry by entry, to say what differs.
+            agree = True
+            cuts = {p.size for p in expected}
+            shared = self._worker_roots(salts, min(head, size), page, cuts, workers)
+            try:
+                for start, root in shared:
+                    if start != frontier.size:  # pragma: no cover - pages come in order
+                        agree = False
+                        break
+                    if root is not None:
+                        add(page.bit_length() - 1, root)
+                        after_page()
+                    elif not take(next(self._row_pages(start, head, page), [])):
+                        agree = False
+                        break
+            finally:
+                shared.close()  # no more pages asked of the workers
+            if agree:
+                for rows in self._row_pages(frontier.size, head, page):
+                    if not take(rows):
+                        break
+            after = frontier.size
+            events = self._entries(after, head, page_size)
+            leaves = self._leaves(tables, after, size, page_size)
             event = next(events, None)
             leaf = next(leaves, None)
-            nodes: list[NodeRow] = []
             while event is not None or leaf is not None:
                 if leaf is None or (event is not None and event.id < leaf[0]):
                     assert event is not None
@@ -562,19 +657,92 @@ class Integrity:
             computed_on_read=self.computed_on_read,
         )
 
-    def _entries(self, head: int, page_size: int) -> Iterator[Notification]:
-        for page in self._pages(0, head, page_size):
+    def _entries(self, after: int, head: int, page_size: int) -> Iterator[Notification]:
+        for page in self._pages(after, head, page_size):
             yield from page
 
+    def _worker_roots(
+        self, salts: dict[str, bytes], head: int, page: int, cuts: set[int], workers: int | None
+    ) -> Generator[tuple[int, bytes | None], None, None]:
+        """For each whole aligned page of the first ``head`` entries, while worker processes
+        can take them: its start and its root if the log and the tree agree there (``None``
+        when the page is to be taken here: it differs, or a checkpoint falls inside it).
+        Nothing if no worker can be started: the pages are then all taken here."""
+        source = getattr(self._recorder, "tree_source", None)
+        location = source() if source is not None else None
+        if workers is None:
+            workers = min(os.cpu_count() or 1, MAX_WORKERS) if head >= WORKERS_FROM else 1
+        if location is None or workers < 2 or head < 2 * page:
+            return
+        path, table = location
+        starts = range(0, head - head % page, page)
+        chunk = max(1, min(WORKER_PAGES, len(starts) // (workers * 4)))
+        groups = [starts[i : i + chunk] for i in range(0, len(starts), chunk)]
+        context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+        try:
+            executor = ProcessPoolExecutor(workers, mp_context=context)
+        except (OSError, ValueError):  # no processes may be started here
+            return
+        try:
+            results = executor.map(
+                _parallel.page_roots,
+                itertools.repeat(path),
+                itertools.repeat(table),
+                itertools.repeat(salts),
+                itertools.repeat(page),
+                itertools.repeat(cuts),
+                [(group.start, group.stop) for group in groups],
+            )
+            for group, roots in zip(groups, results, strict=True):
+                yield from zip(group, roots, strict=True)
+        except (BrokenProcessPool, OSError):  # a worker died: the rest is taken here
+            return
+        finally:
+            executor.shutdown(wait=True, cancel_futures=True)
+
+    def _row_pages(self, after: int, head: int, size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """The log's entries after ``after`` up to ``head`` as plain rows (position, item
+        id, version, topic, state), a page at a time."""
+        rows = getattr(self._recorder, "tree_rows", None)
+        position = after
+        while position < head:
+            page: list[tuple[Any, ...]] = (
+                rows(position, head, size)
+                if rows is not None
+                else [
+                    (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                    for n in self._recorder.select_notifications(
+                        start=position, limit=size, stop=head, inclusive_of_start=False
+                    )
+                ]
+            )
+            if not page:
+                return
+            yield page
+            position = page[-1][0]
+
     @staticmethod
-    def _leaves(tables: TreeTables, size: int, page_size: int) -> Iterator[LeafRow]:
-        after = 0
+    def _leaves(tables: TreeTables, after: int, size: int, page_size: int) -> Iterator[LeafRow]:
         while after < size:
             page = tables.leaves(after, page_size)
             if not page:
                 return
             yield from page
             after = page[-1][0]
+
+    def _check_subtrees(
+        self, tables: TreeTables, start: int, hashes: list[bytes], findings: _Findings
+    ) -> bytes:
+        """Compare the stored nodes inside the aligned perfect subtree of ``hashes`` (the
+        leaves from index ``start``) with the ones they give, level by level; its root."""
+        levels = _parallel.subtree_levels(hashes)
+        for level in range(NODE_LEVELS, len(levels), NODE_LEVELS):
+            row, first = levels[level], start >> level
+            stored = tables.nodes_at(level, first, first + len(row))
+            if [value for _, value in stored] != row:
+                computed = [(level, first + i, value) for i, value in enumerate(row)]
+                self._check_nodes(tables, computed, findings)
+        return levels[-1][0]
 
     @staticmethod
     def _leaf(event: Notification, salts: dict[str, bytes], findings: _Findings | None) -> bytes:

@@ -121,6 +121,16 @@ class SqlTables:
         ).fetchall()
         return [(int(r[0]), bytes(r[1]), r[2], int(r[3]), r[4]) for r in rows]
 
+    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
+        """The position and hash of the stored leaves after ``after``, at most ``limit``."""
+        rows = self.execute(
+            "SELECT position, hash FROM {t}_leaves WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        if rows and type(rows[0][1]) is not bytes:
+            return [(int(r[0]), bytes(r[1])) for r in rows]
+        return rows  # type: ignore[no-any-return]
+
     def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
         rows = self.execute(
             "SELECT idx, hash FROM {t}_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Protocol
 
 from eventsourcing.persistence import IntegrityError
@@ -28,7 +28,7 @@ from eventsourcing.persistence import IntegrityError
 from recommendations.integrity._merkle import Frontier
 from recommendations.integrity.verifier import node_hash
 
-from ._leaf import ERASURES_MARK, leaf_bytes, leaf_hash, persons_in
+from ._leaf import ERASURES_MARK, LeafHasher
 
 __all__ = [
     "NODE_LEVELS",
@@ -113,14 +113,19 @@ class TreeWriter:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._frontier: Frontier | None = None
-        self._salts: dict[str, bytes] = {}
         self._mark: bytes | None = None
         self._mark_read = False
-        self._pending: tuple[Frontier, dict[str, bytes]] | None = None
+        self._pending: Frontier | None = None
+        self._tables: Tables | None = None
+        self._hasher = LeafHasher({}, self._fresh_salt)
         self.erasures_met = 0
         """How many erasures this writer has met: made through it (:meth:`erased`), or
         found in the store when appending. A tracker forgets the item logs it remembers
         when the count changes."""
+
+    def _fresh_salt(self, name: str) -> bytes | None:
+        assert self._tables is not None
+        return self._tables.salts((name,), create=True).get(name)
 
     def add(self, tables: Tables, entries: Sequence[Entry]) -> bool:
         """Write the leaves of ``entries`` (consecutive positions); ``False`` (and nothing
@@ -138,12 +143,13 @@ class TreeWriter:
                 frontier = frontier_of(tables, size)
             frontier = frontier.copy()
             # An erasure elsewhere (another process) deleted a salt since this writer last
-            # appended: read the salts again, and refuse these entries, which may have been
-            # decided on entries read before the erasure; the command is decided again.
+            # appended: forget the salts remembered, and refuse these entries, which may
+            # have been decided on entries read before the erasure; the command is decided
+            # again.
             mark = tables.salts([ERASURES_MARK], create=False).get(ERASURES_MARK)
             if mark != self._mark or not self._mark_read:
                 met = self._mark_read and mark != self._mark
-                self._salts.clear()
+                self._hasher = LeafHasher({}, self._fresh_salt)
                 self._mark, self._mark_read = mark, True
                 if met:
                     self.erasures_met += 1
@@ -151,36 +157,43 @@ class TreeWriter:
                         "a person was erased from the store since this writer last "
                         "appended: decide again on the log as it now is"
                     )
-            names = persons_in(entry[4] for entry in entries) - self._salts.keys()
-            found = tables.salts(names, create=True) if names else {}
-            salts: Mapping[str, bytes] = {**self._salts, **found} if found else self._salts
+            hasher = self._hasher
+            hasher.drop()
+            leaf = hasher.leaf
             leaves: list[LeafRow] = []
-            nodes: list[NodeRow] = []
-            for position, item, version, topic, state in entries:
-                if position != frontier.size + 1:
-                    raise LookupError(f"entry at position {position} does not follow on")
-                data = leaf_bytes(position, item, version, topic, state, salts)
-                hashed = leaf_hash(data)
-                recorded = _recorded(data)
-                leaves.append(
-                    (
-                        position,
-                        hashed,
-                        item.hex if isinstance(item, uuid.UUID) else uuid.UUID(item).hex,
-                        version,
-                        recorded,
+            expected = first
+            self._tables = tables
+            try:
+                for position, item, version, topic, state in entries:
+                    if position != expected:
+                        raise LookupError(f"entry at position {position} does not follow on")
+                    expected += 1
+                    if not isinstance(item, uuid.UUID):
+                        item = uuid.UUID(item)
+                    if type(state) is not bytes:  # a text or memoryview state read back
+                        state = _as_bytes(state)
+                    hashed, recorded = leaf(position, item.bytes, version, topic, state)
+                    leaves.append(
+                        (
+                            position,
+                            hashed,
+                            item.hex,
+                            version,
+                            recorded.decode("utf-8", "surrogateescape"),
+                        )
                     )
-                )
-                nodes.extend(n for n in frontier.append(hashed) if n[0] and n[0] % NODE_LEVELS == 0)
+            finally:
+                self._tables = None
+            nodes = frontier.append_many([row[1] for row in leaves], NODE_LEVELS)
             tables.write(leaves, nodes)
-            self._pending = (frontier, found)
+            self._pending = frontier
             return True
 
     def committed(self) -> None:
         with self._lock:
             if self._pending is not None:
-                self._frontier, found = self._pending
-                self._salts.update(found)
+                self._frontier = self._pending
+                self._hasher.keep()
                 self._pending = None
 
     def forget(self) -> None:
@@ -188,7 +201,7 @@ class TreeWriter:
         with self._lock:
             self._frontier = None
             self._pending = None
-            self._salts.clear()
+            self._hasher = LeafHasher({}, self._fresh_salt)
             self._mark, self._mark_read = None, False
 
     def erased(self, mark: bytes) -> None:
@@ -202,6 +215,10 @@ class TreeWriter:
 
 class ErasedMeanwhile(IntegrityError):
     """Entries met an erasure made since their writer last appended (nothing written)."""
+
+
+def _as_bytes(state: object) -> bytes:
+    return state.encode() if isinstance(state, str) else bytes(state)  # type: ignore[call-overload]
 
 
 def _recorded(data: bytes) -> str:

@@ -57,6 +57,14 @@ class Recorder(SQLiteApplicationRecorder):
             rows: list[tuple[Any, ...]] = cursor.fetchall()
             return rows
 
+    def tree_source(self) -> tuple[str, str] | None:
+        """The database file and table that another process can read this log from (for
+        verify's workers), or ``None`` for a database in memory."""
+        pool = self.datastore.pool
+        if pool.is_sqlite_memory_mode:
+            return None
+        return pool.db_name, self.events_table_name
+
     @contextmanager
     def tree_tables(self, *, write: bool) -> Iterator[SqlTables]:
         with self.datastore.transaction(commit=write) as cursor:
