@@ -19,6 +19,7 @@ from eventsourcing.persistence import StoredEvent
 
 from . import domain, views
 from ._errors import ViewsBehindWarning
+from ._references import ReferenceIndex
 from ._serialization import CommandRecord
 from ._service import (
     CatchUp,
@@ -35,8 +36,8 @@ from ._service import (
     Writer,
     check_batch,
 )
+from ._service._store import _Log, translated  # noqa: F401 (_Log: known by this name)
 from ._service._store import contended as _contended  # noqa: F401 (known by this name)
-from ._service._store import translated
 from ._tracker_views import TrackerViews
 
 if TYPE_CHECKING:
@@ -46,6 +47,9 @@ from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for
 __all__ = ["Decided", "LoggedEvent", "Recorded", "Tracker"]
 
 _E = TypeVar("_E", bound=domain.Event)
+
+
+_translated = translated  # the translation of engine errors, by the name it had here
 
 
 def _utc_now() -> datetime:
@@ -143,6 +147,16 @@ class Tracker(TrackerViews):
         from .integrity._service import Integrity
 
         return Integrity(self._app.recorder, self._label)
+
+    @property
+    def _references(self) -> ReferenceIndex:
+        """The references taken in this store, by case-folded key (kept for deciding)."""
+        return self._decider.references
+
+    def _forget(self, items: set[uuid.UUID]) -> None:
+        """Stop trusting what this tracker knows of these items' logs (an entry of theirs
+        was written other than by deciding): the next command about them reads them."""
+        self._decider.known.forget(items)
 
     def _decode(self, stored: StoredEvent) -> domain.Event | CommandRecord:
         return self._log.decode(stored)

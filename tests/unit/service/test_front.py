@@ -6,6 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import recommendations
+from recommendations import domain
+
+from .parts import publish
 
 SOURCE = Path(recommendations.__file__).parent
 
@@ -27,3 +30,12 @@ def test_the_tracker_answers_through_its_parts() -> None:
         assert tracker._app is tracker._log.app
         assert tracker.decide_many([]) == []
         assert tracker.execute_many([]) == []
+
+
+def test_forgetting_an_item_makes_the_next_command_read_it() -> None:
+    with recommendations.Tracker("memory://") as tracker:
+        tracker.execute(publish())
+        item = domain.report_id("PEEL-2016")
+        assert tracker._decider.known.get(item) is not None
+        tracker._forget({item})
+        assert tracker._decider.known.get(item) is None
