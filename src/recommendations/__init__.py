@@ -62,7 +62,7 @@ from .domain import (
 )
 
 if TYPE_CHECKING:
-    from ._tracker import LoggedEvent, Recorded, Tracker
+    from ._tracker import Decided, LoggedEvent, Recorded, Tracker
     from .stores import DEFAULT_STORE
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "ConcurrencyError",
     "ConfigurationError",
     "Correct",
+    "Decided",
     "Discharge",
     "Finding",
     "FindingKind",
@@ -117,6 +118,7 @@ _LAZY = {
     "Tracker": "._tracker",
     "Recorded": "._tracker",
     "LoggedEvent": "._tracker",
+    "Decided": "._tracker",
     "DEFAULT_STORE": ".stores",
 }
 

@@ -605,9 +605,10 @@ def test_every_error_of_a_sheet_is_listed_and_nothing_is_recorded(
 def test_a_late_row_refused_by_the_tracker_leaves_the_store_unchanged(
     store_url: str, tmp_path: Path, mapping: ColumnMapping
 ) -> None:
-    """The tracker's clock says 20 March: the raising (effective 2 March) is fine, but
-    the progress of row 4, effective on the sheet's date of 30 March, is in the future."""
-    clock = Clock(datetime(2017, 3, 20, 9, tzinfo=UTC))
+    """Planned on 10 April, the sheet holds; by the time it is applied the tracker's
+    clock says 20 March: the raising (effective 2 March) is fine, but the progress of row
+    4, effective on the sheet's date of 30 March, is in the future."""
+    clock = Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))
     rows = [dict(row) for row in QUARTERS[Q1]]
     rows[0]["Progress update"] = None
     rows[0]["Report"] = rows[1]["Report"] = "CORE-2014"
@@ -617,6 +618,7 @@ def test_a_late_row_refused_by_the_tracker_leaves_the_store_unchanged(
         plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows), mapping), by=BY)
         assert plan.errors == ()
         assert [p.row for p in plan.commands] == [2, 2, 3, 4, 4]
+        clock.jump_to(datetime(2017, 3, 20, 9, tzinfo=UTC))
         with pytest.raises(ImportRefused) as caught:
             apply_import(tracker, plan)
         assert [str(p) for p in caught.value.problems] == [
@@ -628,6 +630,25 @@ def test_a_late_row_refused_by_the_tracker_leaves_the_store_unchanged(
         assert tracker.recommendations() == []
         with pytest.raises(r.NotFound):
             tracker.report("CORE-2014")
+
+
+def test_a_plan_shows_the_refusal_the_tracker_would_give(
+    store_url: str, tmp_path: Path, mapping: ColumnMapping
+) -> None:
+    """Planning decides with the tracker itself, on its clock: the progress of row 4,
+    effective on 30 March, is refused in the plan in the words the import would use."""
+    clock = Clock(datetime(2017, 3, 20, 9, tzinfo=UTC))
+    rows = [dict(row) for row in QUARTERS[Q1]]
+    rows[0]["Progress update"] = None
+    rows[0]["Report"] = rows[1]["Report"] = "CORE-2014"
+    rows[0]["Published"] = rows[1]["Published"] = date(2014, 9, 25)
+    with r.Tracker(store_url, clock=clock) as tracker:
+        plan = plan_import(tracker, read_sheet(sheet(tmp_path, Q1, rows), mapping), by=BY)
+        assert [str(p) for p in plan.errors] == [
+            "row 4: recommendation 'CB-01': field 'effective_on': effective date 2017-03-30 "
+            "is after the day it is recorded (2017-03-20) (rule 'not-in-future')"
+        ]
+        assert tracker.head() == 0
 
 
 def test_a_plan_made_before_the_store_changed_is_refused(

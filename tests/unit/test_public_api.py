@@ -17,6 +17,7 @@ PUBLIC = [
     "ConcurrencyError",
     "ConfigurationError",
     "Correct",
+    "Decided",
     "Discharge",
     "Finding",
     "FindingKind",

@@ -134,7 +134,8 @@ def import_(
     recommendations import examples/tracker-2017-06-29.csv --dry-run
     recommendations import examples/tracker-2017-06-29.csv --by "Risk manager"
     """
-    from recommendations import Tracker, spreadsheets
+    from recommendations import spreadsheets
+    from recommendations._service import EmptyStore
 
     if by is None and not dry_run:
         raise click.UsageError("say who is importing with --by ACTOR (or try --dry-run)")
@@ -146,17 +147,17 @@ def import_(
     if not dry_run and current.missing() is not None:
         # A new store: plan against an empty one first, so that a sheet with errors, or
         # one with nothing to record, leaves no empty file behind.
-        with Tracker("memory://", policy=current.policy) as empty:
-            rehearsed = spreadsheets.plan_import(empty, snapshot, by=by or "dry run")
-            if rehearsed.errors:
-                _refuse(rehearsed.source, rehearsed.errors)
-            if not rehearsed.commands:
-                click.echo(f"Nothing to import: {rehearsed.source} holds no recommendation.")
-                return
-            try:
-                spreadsheets.apply_import(empty, rehearsed)
-            except spreadsheets.ImportRefused as refused:
-                _refuse(refused.source, refused.problems)
+        empty = EmptyStore(policy=current.policy)
+        rehearsed = spreadsheets.plan_import(empty, snapshot, by=by or "dry run")
+        if rehearsed.errors:
+            _refuse(rehearsed.source, rehearsed.errors)
+        if not rehearsed.commands:
+            click.echo(f"Nothing to import: {rehearsed.source} holds no recommendation.")
+            return
+        try:
+            spreadsheets.decide_import(empty, rehearsed)
+        except spreadsheets.ImportRefused as refused:
+            _refuse(refused.source, refused.problems)
     tracker = current.tracker(create=not dry_run)
     plan = spreadsheets.plan_import(tracker, snapshot, by=by or "dry run")
     for warning in plan.warnings:

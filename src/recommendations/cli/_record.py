@@ -72,17 +72,17 @@ def record(command: domain.Command, *, starts: bool = False, command_id: str | N
     """Record ``command`` in the session's store and say what was recorded.
 
     ``starts``: the command may start a store. A SQLite file that is not there is made only
-    if an empty store accepts the command: it is decided first in memory, so that a refused
-    command leaves no empty file behind. ``command_id``: as given with ``--command-id``
-    (default: a new one, which a failure prints to retry with).
+    if an empty store accepts the command: it is decided first on no store at all, so that
+    a refused command leaves no empty file behind. ``command_id``: as given with
+    ``--command-id`` (default: a new one, which a failure prints to retry with).
     """
     current = session()
     command_id = new_command_id(command_id)
     if starts and current.missing() is not None:
-        from recommendations import Tracker
+        from recommendations._service import EmptyStore
 
-        with Tracker("memory://", policy=current.policy) as empty:
-            empty.execute(command)  # a refusal is raised here, before any file is made
+        # a refusal is raised here, before any file is made
+        EmptyStore(policy=current.policy).decide(command)
     try:
         recorded = current.tracker(create=starts).execute(command, command_id=command_id)
     except ViewsBehind as behind:

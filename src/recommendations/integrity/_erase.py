@@ -345,6 +345,5 @@ def _forget(tracker: Tracker) -> None:
     """Drop what the tracker keeps of decoded entries: the item logs it decides on, and
     the commitments computed in this process (which hold names). The reference index
     holds references only."""
-    with tracker._known_lock:
-        tracker._known.clear()
+    tracker._decider.known.clear()
     commitment.cache_clear()

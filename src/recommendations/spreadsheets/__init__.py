@@ -19,7 +19,7 @@ register as at each sheet's date lists what that sheet lists (and what earlier s
 listed that it leaves out). See :func:`plan_import` for the rules.
 """
 
-from ._applying import ImportResult, apply_import, import_command_id
+from ._applying import ImportResult, apply_import, decide_import, import_command_id
 from ._mapping import (
     DEFAULT_DATE_FORMATS,
     DEFAULT_GRADES,
@@ -53,6 +53,7 @@ __all__ = [
     "Snapshot",
     "StatusValue",
     "apply_import",
+    "decide_import",
     "import_command_id",
     "plan_import",
     "read_sheet",

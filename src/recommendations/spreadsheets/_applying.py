@@ -10,13 +10,13 @@ from attrs import frozen
 from recommendations._errors import ConcurrencyError, NotFound, RuleViolation
 from recommendations.domain import PublishReport
 
-from ._planning import ImportPlan, PlannedCommand
+from ._planning import ImportPlan, PlannedCommand, PlanSource
 from ._problems import ImportRefused, Problem
 
 if TYPE_CHECKING:
-    from recommendations._tracker import Recorded, Tracker
+    from recommendations._tracker import Decided, Recorded, Tracker
 
-__all__ = ["ImportResult", "apply_import", "import_command_id"]
+__all__ = ["ImportResult", "apply_import", "decide_import", "import_command_id"]
 
 
 @frozen(kw_only=True)
@@ -36,6 +36,18 @@ def import_command_id(plan: ImportPlan) -> str:
     """The command id an import of ``plan`` is recorded with unless given another: the
     same sheet, date and store position give the same id."""
     return f"import:{plan.digest}:{plan.snapshot_date}:{plan.head}"
+
+
+def decide_import(tracker: PlanSource, plan: ImportPlan) -> list[Decided]:
+    """What applying ``plan`` would record, decided as :func:`apply_import` records it (all
+    its commands in order, each on the state the ones before it leave), with nothing
+    recorded; refused the same way (:class:`ImportRefused`)."""
+    if plan.errors:
+        raise ImportRefused(plan.source, plan.errors)
+    try:
+        return tracker.decide_many([planned.command for planned in plan.commands])
+    except (RuleViolation, NotFound) as error:
+        raise ImportRefused(plan.source, [_row_problem(plan, error)]) from error
 
 
 def apply_import(

@@ -5,23 +5,30 @@ date; only the differences become commands, effective on that date. So importing
 file twice records nothing the second time, and importing quarterly snapshots in date order
 rebuilds the history between them.
 
-Every planned command is checked against the domain's rules as it is planned (with the pure
-functions the tracker itself decides with, each command after the ones before it), so that a
-dry run shows the errors an import would meet. Nothing is written here.
+Every planned command is decided as it is planned, by the tracker's own
+:meth:`~recommendations.Tracker.decide_many` (each row's commands after the ones before them,
+and after the new reports they name), so that a dry run shows the errors an import would
+meet, in the words the import would use. Nothing is written here.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, TypedDict
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol, TypedDict
 
 import attrs
 from attrs import frozen
 
 from recommendations import domain
-from recommendations._errors import ConfigurationError, NotFound, RecommendationsError
+from recommendations._errors import (
+    ConcurrencyError,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    StoreError,
+)
 from recommendations.domain import (
     Assign,
     ChangeDeadline,
@@ -44,9 +51,35 @@ from ._problems import Problem
 from ._reading import SheetRow, Snapshot
 
 if TYPE_CHECKING:
-    from recommendations._tracker import Tracker
+    from recommendations._tracker import Decided, LoggedEvent
 
-__all__ = ["ImportPlan", "PlannedCommand", "plan_import"]
+__all__ = ["ImportPlan", "PlanSource", "PlannedCommand", "plan_import"]
+
+
+class PlanSource(Protocol):
+    """What planning asks of a store: a :class:`~recommendations.Tracker`, or the empty
+    store a new one would start as."""
+
+    @property
+    def policy(self) -> domain.Policy: ...
+
+    def head(self) -> int: ...
+
+    def events(self, reference: str) -> list[domain.RecommendationEvent]: ...
+
+    def report(
+        self, reference: str, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Report: ...
+
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]: ...
+
+    def recommendations(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> list[domain.Recommendation]: ...
+
+    def decide(self, command: Command) -> Decided: ...
+
+    def decide_many(self, commands: Sequence[Command]) -> list[Decided]: ...
 
 
 @frozen(kw_only=True)
@@ -124,7 +157,7 @@ _FIELD_OF: dict[str, str] = {
 }
 
 
-def plan_import(tracker: Tracker, snapshot: Snapshot, *, by: str) -> ImportPlan:
+def plan_import(tracker: PlanSource, snapshot: Snapshot, *, by: str) -> ImportPlan:
     """Compare ``snapshot`` with ``tracker`` as at the snapshot's date, and plan the
     commands that record the difference, made ``by`` the person running the import.
 
@@ -211,7 +244,7 @@ _SETTINGS = {
 
 
 class _Planner:
-    def __init__(self, tracker: Tracker, snapshot: Snapshot, by: str) -> None:
+    def __init__(self, tracker: PlanSource, snapshot: Snapshot, by: str) -> None:
         self.tracker = tracker
         self.snapshot = snapshot
         self.by = by
@@ -223,6 +256,7 @@ class _Planner:
         self.warnings: list[Problem] = list(snapshot.warnings)
         self.stored_reports: dict[str, domain.Report | None] = {}
         self.new_reports: dict[str, tuple[int, domain.Report | None]] = {}
+        self.entering: dict[str, PublishReport] = {}  # the new reports' commands
         self.undated_reports: set[str] = set()
         # Reports that cannot be entered: for want of a mapping setting (by key), or because
         # of what their first row says; and the rows that wait on each.
@@ -231,9 +265,6 @@ class _Planner:
         self.waiting: dict[str, list[int]] = {}
         self.inspectorates = self._inspectorates_by_report()
         self.sheet_dates: list[date] | None = None
-        # Planned commands are checked as if recorded now (a sheet dated in the future is
-        # refused); the tracker records them at its own time when the plan is applied.
-        self.checked_at = datetime.now(UTC)
 
     def plan(self) -> ImportPlan:
         head = self.tracker.head()
@@ -318,7 +349,7 @@ class _Planner:
                     rule="snapshot-in-order",
                     field="effective_on",
                 )
-        self._check(row, events, planned)
+        self._check(row, planned)
         return planned
 
     def _new(self, row: SheetRow) -> list[PlannedCommand]:
@@ -429,8 +460,10 @@ class _Planner:
             reason=self._reason(row),
         )
         try:
-            event = domain.decide_source([], command, recorded_at=self.checked_at)
+            event = self.tracker.decide(command).event
         except RecommendationsError as error:
+            if isinstance(error, StoreError | ConcurrencyError):
+                raise
             self.new_reports[report] = (row.row, None)
             self.failed_reports[report] = self._fail(
                 row,
@@ -444,6 +477,7 @@ class _Planner:
             raise _RowWaits from None
         assert isinstance(event, domain.ReportPublished)  # decide_source's type for it
         self.new_reports[report] = (row.row, domain.project_report([event]))
+        self.entering[report] = command
         titled = f" ({details.title!r})" if details.title != report else ""
         planned.append(
             PlannedCommand(
@@ -607,53 +641,40 @@ class _Planner:
 
     # --- checking ---------------------------------------------------------------------------
 
-    def _check(
-        self,
-        row: SheetRow,
-        events: Sequence[domain.RecommendationEvent],
-        planned: list[PlannedCommand],
-    ) -> None:
-        """Decide each planned command after the ones before it, as the tracker will."""
-        history = list(events)
-        for item in planned:
-            command = item.command
-            if isinstance(command, domain.SourceCommand):
-                continue  # a new report, checked when planned
-            report = None
-            if isinstance(command, Raise):
-                report = self._report_for(command)
-            try:
-                event = domain.decide(
-                    history,
-                    command,
-                    recorded_at=self.checked_at,
-                    policy=self.policy,
-                    report=report,
-                )
-            except RecommendationsError as error:
-                message = error.detail
-                if (
-                    isinstance(command, Raise)
-                    and error.rule == "due-not-before-raised"
-                    and command.report in self.undated_reports
-                ):
-                    message += (
-                        f"; report {command.report!r} is new and its publication date is not "
-                        "known, so it was taken to be the sheet's date: give it (a 'Published' "
-                        "column) for its recommendations to be raised then"
-                    )
-                raise self._fail(
-                    row, message, rule=error.rule or "rule", field=error.field
-                ) from None
-            history.append(event)
-
-    def _report_for(self, command: Raise) -> domain.Report | None:
-        if command.report in self.new_reports:
-            return self.new_reports[command.report][1]
+    def _check(self, row: SheetRow, planned: list[PlannedCommand]) -> None:
+        """Decide the row's commands as the tracker will, after the new reports they name
+        (entered by earlier rows), on the store as it stands; nothing is recorded."""
+        commands = [item.command for item in planned]
+        if all(isinstance(command, domain.SourceCommand) for command in commands):
+            return  # a new report alone, decided when planned
+        entered = {c.reference for c in commands if isinstance(c, PublishReport)}
+        named = {
+            c.report
+            for c in commands
+            if isinstance(c, Raise) and c.report in self.entering and c.report not in entered
+        }
+        before = [self.entering[report] for report in sorted(named)]
         try:
-            return self.tracker.report(command.report, as_at=command.effective_on)
-        except NotFound:
-            return self._stored_report(command.report)
+            self.tracker.decide_many([*before, *commands])
+        except RecommendationsError as error:
+            if isinstance(error, StoreError | ConcurrencyError):
+                raise
+            message = error.detail
+            command = next(
+                (c for c in commands if getattr(c, "reference", None) == error.reference),
+                None,
+            )
+            if (
+                isinstance(command, Raise)
+                and error.rule == "due-not-before-raised"
+                and command.report in self.undated_reports
+            ):
+                message += (
+                    f"; report {command.report!r} is new and its publication date is not "
+                    "known, so it was taken to be the sheet's date: give it (a 'Published' "
+                    "column) for its recommendations to be raised then"
+                )
+            raise self._fail(row, message, rule=error.rule or "rule", field=error.field) from None
 
     # --- warnings ---------------------------------------------------------------------------
 

@@ -1,0 +1,77 @@
+"""The item logs a tracker keeps for deciding: each item's log as it last recorded it.
+
+A stale one can only make a command collide with an entry already stored, which is then
+decided again on logs read afresh (see :mod:`._writing`): never a wrong entry. So only
+deciding to record uses them; :meth:`Tracker.decide`, which has no such check, reads
+every item afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+
+from recommendations import domain
+
+__all__ = ["KNOWN_ITEMS", "ItemLogs"]
+
+KNOWN_ITEMS = 20_000
+"""How many items' logs a tracker keeps for deciding (a few kilobytes each)."""
+
+
+class ItemLogs:
+    """Item logs by item, the least recently recorded dropped past ``limit``; shared by
+    the threads of one tracker."""
+
+    def __init__(self, limit: int = KNOWN_ITEMS) -> None:
+        self._limit = limit
+        self._logs: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._seen_head = 0
+        self._erasures = 0
+
+    def __len__(self) -> int:
+        return len(self._logs)
+
+    def get(self, item: uuid.UUID) -> tuple[domain.Event, ...] | None:
+        """The item's log as last recorded, if it is kept."""
+        with self._lock:
+            return self._logs.get(item)
+
+    def remember(self, logs: dict[uuid.UUID, tuple[domain.Event, ...]]) -> None:
+        """Keep the logs of the items just recorded, as they now stand."""
+        with self._lock:
+            for item, log in logs.items():
+                self._logs[item] = log
+                self._logs.move_to_end(item)
+            while len(self._logs) > self._limit:
+                self._logs.popitem(last=False)
+
+    def forget(self, items: set[uuid.UUID]) -> None:
+        """Drop these items' logs (they may be out of date)."""
+        with self._lock:
+            for item in items:
+                self._logs.pop(item, None)
+
+    def saw(self, head: int, erasures: int = 0) -> int:
+        """The log's head as just read; returns the head seen before. A head lower than
+        before (a store restored from an older copy), or a count of erasures met other
+        than before (the logs kept may name an erased person), drops every log kept."""
+        with self._lock:
+            before = self._seen_head
+            if head < before or erasures != self._erasures:
+                self._logs.clear()
+            self._seen_head = head
+            self._erasures = erasures
+            return before
+
+    def clear(self) -> None:
+        """Drop every log kept."""
+        with self._lock:
+            self._logs.clear()
+
+    @property
+    def seen_head(self) -> int:
+        """The head of the log as last seen."""
+        return self._seen_head

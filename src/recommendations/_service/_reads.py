@@ -1,0 +1,213 @@
+"""Reads: an item's log and its state as at a date and as known at a time, the whole log in
+order, and the register, from the log or the views."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from typing import TypeVar, cast
+
+import attrs
+
+from recommendations import domain, views
+from recommendations._errors import NotFound, RuleViolation
+from recommendations._serialization import CommandRecord, Erasure
+from recommendations.stores import Views
+
+from ._catch_up import CatchUp
+from ._lookups import find_inspection, find_report, not_yet, of_kind
+from ._store import LogStore, translated
+from ._values import LoggedEvent
+
+__all__ = ["Reads", "check_when"]
+
+_E = TypeVar("_E", bound=domain.Event)
+
+
+def check_when(as_at: object, known_at: object) -> None:
+    """Refuse an ``as_at`` that is not a date or a ``known_at`` that is not an aware time."""
+    if as_at is not None and (not isinstance(as_at, date) or isinstance(as_at, datetime)):
+        raise RuleViolation(
+            f"as_at must be a date, not {type(as_at).__name__} {as_at!r}",
+            field="as_at",
+            rule="type",
+        )
+    if known_at is not None and (
+        not isinstance(known_at, datetime) or known_at.utcoffset() is None
+    ):
+        raise RuleViolation(
+            f"known_at must be a timezone-aware datetime, not {known_at!r}",
+            field="known_at",
+            rule="type",
+        )
+
+
+class Reads:
+    """What a tracker answers from ``store`` (the log) and ``views`` (caught up by
+    ``catch_up`` first), with ``clock`` for "now"."""
+
+    def __init__(
+        self, store: LogStore, views: Views, catch_up: CatchUp, clock: Callable[[], datetime]
+    ) -> None:
+        self.store = store
+        self.views = views
+        self.catch_up = catch_up
+        self.clock = clock
+
+    # --- one item ---------------------------------------------------------------------------
+
+    def history(self, originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
+        """An item's log, read now, checked to be all of ``kind``."""
+        return of_kind(self.store.item(originator_id), originator_id, kind)
+
+    def resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str:
+        """The reference a lookup names: its normal form (:func:`domain.normal_reference`),
+        unless only the form given was recorded (before references were normalised)."""
+        if not isinstance(reference, str):  # the lookup refuses it as it would have
+            return cast(str, reference)  # type: ignore[unreachable]
+        normal: str = domain.normal_reference(reference)
+        if normal == reference or self.store.exists(make_id(normal)):
+            return normal
+        return reference if self.store.exists(make_id(reference)) else normal
+
+    def events(self, reference: str) -> list[domain.RecommendationEvent]:
+        reference = self.resolved(reference, domain.recommendation_id)
+        events = self.history(domain.recommendation_id(reference), domain.RecommendationEvent)
+        if not events:
+            raise NotFound("no recommendation has this reference", reference=reference)
+        return events
+
+    def recommendation(
+        self, reference: str, as_at: date | None, known_at: datetime | None
+    ) -> domain.Recommendation:
+        check_when(as_at, known_at)
+        reference = self.resolved(reference, domain.recommendation_id)
+        state = domain.project(self.events(reference), as_at=as_at, known_at=known_at)
+        if state is None:
+            raise NotFound(not_yet("recommendation", as_at, known_at), reference=reference)
+        return state
+
+    def inspection(
+        self, reference: str, as_at: date | None, known_at: datetime | None
+    ) -> domain.Inspection:
+        check_when(as_at, known_at)
+        reference = self.resolved(reference, domain.inspection_id)
+        found = find_inspection(self.history, reference, as_at, known_at)
+        assert found is not None  # find_inspection raises NotFound otherwise
+        return found
+
+    def report(
+        self, reference: str, as_at: date | None, known_at: datetime | None
+    ) -> domain.Report:
+        check_when(as_at, known_at)
+        reference = self.resolved(reference, domain.report_id)
+        found = find_report(self.history, reference, as_at, known_at)
+        if found is None:
+            raise NotFound(
+                not_yet("report", as_at, known_at), reference=reference, subject="report"
+            )
+        return found
+
+    def logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
+        """One item's entries with their positions in the whole log."""
+        self.catch_up.for_read()
+        with translated(self.store.label):
+            logged = self.views.item_log(originator_id)
+        before: domain.Event | None = None
+        for position, event in logged:
+            views.check_follows(before, event, position)
+            before = event
+        return [LoggedEvent(position=position, event=event) for position, event in logged]
+
+    # --- the whole log ----------------------------------------------------------------------
+
+    def log(self, after: int, page_size: int) -> Iterator[LoggedEvent]:
+        intact = views.IntactLog() if after == 0 else None
+        for position, event in self.store.records(after, page_size):
+            if isinstance(event, domain.Event):  # not a command record
+                if intact is not None:
+                    intact(position, event)
+                yield LoggedEvent(position=position, event=event)
+
+    def records(
+        self, after: int, page_size: int
+    ) -> Iterator[tuple[int, domain.Event | CommandRecord | Erasure]]:
+        return self.store.records(after, page_size)
+
+    def items(self, kind: type[_E]) -> list[list[_E]]:
+        """The logs of every item of ``kind``, each in version order."""
+        logs: dict[uuid.UUID, list[_E]] = {}
+        for logged in self.log(0, 1000):
+            if isinstance(logged.event, kind):
+                logs.setdefault(logged.event.originator_id, []).append(logged.event)
+        return [sorted(events, key=lambda e: e.originator_version) for events in logs.values()]
+
+    def basis(
+        self, as_at: date | None, known_at: datetime | None, position: int | None
+    ) -> views.Basis:
+        check_when(as_at, known_at)
+        known = known_at if known_at is not None else self.clock()
+        head = self.store.head()
+        return views.Basis(
+            as_at=as_at if as_at is not None else known.date(),
+            known_at=known,
+            position=head if position is None else min(position, head),
+        )
+
+    def recommendations(
+        self, as_at: date | None, known_at: datetime | None
+    ) -> list[domain.Recommendation]:
+        check_when(as_at, known_at)
+        states = [
+            domain.project(events, as_at=as_at, known_at=known_at)
+            for events in self.items(domain.RecommendationEvent)
+        ]
+        return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def register(
+        self,
+        as_at: date | None,
+        known_at: datetime | None,
+        position: int | None,
+        where: views.RegisterFilter | None,
+    ) -> views.Register:
+        keep = where or views.RegisterFilter()
+        self.catch_up.for_read()
+        with translated(self.store.label):
+            asked = self.basis(as_at, known_at, position)
+            reached, rows = self.views.register(asked, keep)
+        basis = attrs.evolve(asked, position=reached)
+        return views.Register(basis=basis, rows=tuple(rows))
+
+    def register_by_fold(
+        self,
+        as_at: date | None,
+        known_at: datetime | None,
+        position: int | None,
+        where: views.RegisterFilter | None,
+    ) -> views.Register:
+        basis = self.basis(as_at, known_at, position)
+        return views.build_register(self.log(0, 1000), basis, where)
+
+    def inspections(self, as_at: date | None, known_at: datetime | None) -> list[domain.Inspection]:
+        states = [
+            domain.project_inspection(events, as_at=as_at, known_at=known_at)
+            for events in self.items(domain.InspectionEvent)
+        ]
+        return sorted((s for s in states if s is not None), key=lambda s: s.reference)
+
+    def reports(self, as_at: date | None, known_at: datetime | None) -> list[domain.Report]:
+        sensitive = {i.reference for i in self.inspections(as_at, known_at) if i.sensitive}
+        states = [
+            domain.project_report(events, as_at=as_at, known_at=known_at)
+            for events in self.items(domain.ReportEvent)
+        ]
+        return sorted(
+            (
+                attrs.evolve(s, inspection_sensitive=s.details.inspection in sensitive)
+                for s in states
+                if s is not None
+            ),
+            key=lambda s: s.reference,
+        )

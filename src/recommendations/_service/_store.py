@@ -1,0 +1,262 @@
+"""The log underneath: the ``eventsourcing`` application, read and written through one
+object, and the translation of whatever its engine raises into this library's errors."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import datetime
+from typing import Any, Protocol, cast
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    Mapper,
+    PersistenceError,
+    StoredEvent,
+    Transcoder,
+)
+from eventsourcing.utils import Environment, EnvType
+
+from recommendations import domain
+from recommendations._errors import ConcurrencyError, RecommendationsError, StoreError
+from recommendations._serialization import CattrsMapper, CommandRecord, Erasure
+from recommendations.stores import redact
+
+__all__ = ["EMPTY", "EmptyLog", "ItemSource", "LogStore", "contended", "translated"]
+
+_BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
+"""PostgreSQL's serialization failure, deadlock and lock-not-available (``lock_timeout``)."""
+
+
+class _Log(Application[uuid.UUID]):
+    """The ``eventsourcing`` application underneath; private, so its API is not ours."""
+
+    name = "Recommendations"
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the settings the store URL gave: the process environment never overrides
+        them (``eventsourcing`` would otherwise let ``RECOMMENDATIONS_SQLITE_DBNAME`` and the
+        like redirect the log without a word)."""
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return self.factory.mapper(
+            transcoder=self.construct_transcoder(), mapper_class=CattrsMapper
+        )
+
+    def construct_transcoder(self) -> Transcoder:
+        return self.factory.transcoder()
+
+    def __del__(self) -> None:
+        # A store that failed to open leaves a half-made application: nothing to close.
+        with suppress(Exception):
+            super().__del__()
+
+
+@contextmanager
+def translated(store: str, reference: object = None, *, conflicts: bool = True) -> Iterator[None]:
+    """Turn what the engine raises into :class:`StoreError` (or, for a version already
+    taken, :class:`ConcurrencyError`, unless ``conflicts`` is false: then it is raised as
+    it is, for the caller to decide again); this library's own errors pass through."""
+    try:
+        yield
+    except RecommendationsError:
+        raise
+    except IntegrityError as error:
+        if not conflicts:
+            raise
+        raise ConcurrencyError(
+            "another writer recorded an entry for the same item first; nothing was "
+            "recorded (load it again and retry)",
+            reference=reference if isinstance(reference, str) else None,
+            rule="one-writer-per-version",
+        ) from error
+    except (PersistenceError, sqlite3.Error, OSError) as error:
+        raise StoreError(
+            f"store {store!r} failed: {type(error).__name__}: {redact(str(error))}",
+            rule="store-available",
+        ) from error
+    except Exception as error:
+        # An engine's own exception (a third party's persistence module may raise its
+        # driver's errors): a store error. Python's own (a TypeError, say) are bugs.
+        if type(error).__module__.split(".")[0] in ("builtins", "recommendations"):
+            raise
+        raise StoreError(
+            f"store {store!r} failed: {type(error).__name__}: {redact(str(error))}",
+            rule="store-available",
+        ) from error
+
+
+def contended(error: BaseException | None) -> bool:
+    """Whether ``error`` (or what caused it) says the store was busy with other writers: a
+    SQLite file locked, a PostgreSQL lock not granted in time, a deadlock or serialization
+    failure. Nothing was written; the same attempt may succeed a moment later."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, sqlite3.OperationalError):
+            text = str(error).lower()
+            if "locked" in text or "busy" in text:
+                return True
+        if getattr(error, "sqlstate", None) in _BUSY_STATES:
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+class ItemSource(Protocol):
+    """What deciding reads of a log: its head, when its last entry was recorded, one
+    item's entries, whether an item has any, and the entries that create items."""
+
+    label: str
+
+    def head(self) -> int: ...
+
+    def recorded_at(self, position: int) -> datetime | None: ...
+
+    def item(self, originator_id: uuid.UUID) -> list[domain.Event]: ...
+
+    def exists(self, originator_id: uuid.UUID) -> bool: ...
+
+    def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[Any]: ...
+
+    def decode(self, stored: Any) -> domain.Event | CommandRecord | Erasure: ...
+
+    def erasures_met(self) -> int: ...
+
+
+class LogStore:
+    """One store's log: every read and write the service makes of it, translated.
+
+    ``app`` is the ``eventsourcing`` application (``Tracker._app``); ``label`` the store's
+    URL as messages show it."""
+
+    def __init__(self, settings: dict[str, str], label: str) -> None:
+        self.label = label
+        with translated(label):
+            self.app = _Log(env=settings)
+
+    def decode(self, stored: StoredEvent) -> domain.Event | CommandRecord | Erasure:
+        """A stored record as the entry (or command record) it holds."""
+        return cast(domain.Event | CommandRecord | Erasure, self.app.mapper.to_domain_event(stored))
+
+    def decode_domain(self, stored: StoredEvent) -> domain.Event | None:
+        """A domain event, or ``None`` for an entry that is not one (a command record)."""
+        event = self.decode(stored)
+        return event if isinstance(event, domain.Event) else None
+
+    def erasures_met(self) -> int:
+        """How many erasures of a person this store's tree writer has met (made through
+        it, or found made by another process): what a tracker remembers of item logs may
+        name an erased person when it changes (see :mod:`recommendations.integrity._erase`)."""
+        return int(getattr(getattr(self.app.recorder, "tree", None), "erasures_met", 0))
+
+    def head(self) -> int:
+        """The position of the last record in the log (0 when it is empty)."""
+        with translated(self.label):
+            return self.app.recorder.max_notification_id() or 0
+
+    def recorded_at(self, position: int) -> datetime | None:
+        """When the record at ``position`` was recorded (``None`` if there is none)."""
+        with translated(self.label):
+            found = self.app.recorder.select_notifications(start=position, limit=1)
+        return self.decode(found[0]).recorded_at if found else None
+
+    def item(self, originator_id: uuid.UUID) -> list[domain.Event]:
+        """An item's entries, in version order."""
+        with translated(self.label):
+            return cast(list[domain.Event], list(self.app.events.get(originator_id)))
+
+    def earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]:
+        """An item's entries before ``version`` (an indexed read of the log itself)."""
+        with translated(self.label):
+            return cast(
+                list[domain.Event], list(self.app.events.get(originator_id, lte=version - 1))
+            )
+
+    def exists(self, originator_id: uuid.UUID) -> bool:
+        """Whether the item has any entry."""
+        with translated(self.label):
+            return bool(self.app.recorder.select_events(originator_id, limit=1))
+
+    def last_stored(self, originator_id: uuid.UUID) -> StoredEvent | None:
+        """The item's last record, as stored."""
+        with translated(self.label):
+            stored = self.app.recorder.select_events(originator_id, desc=True, limit=1)
+        return stored[0] if stored else None
+
+    def stored_version(self, originator_id: uuid.UUID, version: int) -> StoredEvent | None:
+        """Entry ``version`` of an item, as stored."""
+        with translated(self.label):
+            stored = self.app.recorder.select_events(
+                originator_id, gt=version - 1, lte=version, limit=1
+            )
+        return stored[0] if stored else None
+
+    def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[Any]:
+        """Up to ``limit`` records of ``topics`` after ``after``, to ``stop`` (untranslated:
+        the callers translate)."""
+        return cast(
+            Sequence[Any],
+            self.app.recorder.select_notifications(
+                start=after, limit=limit, stop=stop, topics=topics, inclusive_of_start=False
+            ),
+        )
+
+    def stored(self, after: int, page_size: int) -> Iterator[Any]:
+        """Every stored record after position ``after``, as stored (not decoded)."""
+        position = after
+        while True:
+            with translated(self.label):
+                page = self.app.recorder.select_notifications(
+                    start=position, limit=page_size, inclusive_of_start=False
+                )
+            yield from page
+            if len(page) < page_size:
+                return
+            position = page[-1].id
+
+    def records(
+        self, after: int, page_size: int
+    ) -> Iterator[tuple[int, domain.Event | CommandRecord | Erasure]]:
+        """Every record after position ``after`` (command records too), with its position,
+        read ``page_size`` at a time."""
+        for stored in self.stored(after, page_size):
+            yield stored.id, self.decode(stored)
+
+    def close(self) -> None:
+        self.app.close()
+
+
+class EmptyLog:
+    """A log that holds nothing: what a store not made yet would answer."""
+
+    label = "an empty store"
+
+    def head(self) -> int:
+        return 0
+
+    def recorded_at(self, position: int) -> datetime | None:
+        return None
+
+    def item(self, originator_id: uuid.UUID) -> list[domain.Event]:
+        return []
+
+    def exists(self, originator_id: uuid.UUID) -> bool:
+        return False
+
+    def erasures_met(self) -> int:
+        return 0
+
+    def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[Any]:
+        return ()
+
+    def decode(self, stored: Any) -> domain.Event | CommandRecord | Erasure:
+        raise StoreError("an empty log holds no record to decode", rule="readable")
+
+
+EMPTY = EmptyLog()
+"""The one empty log (it holds no state)."""

@@ -1,0 +1,202 @@
+"""Recording: decide a batch, save it in one transaction with a check that no other writer
+has added to the same items since, and decide again after a pause if one has."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+
+from recommendations import domain
+from recommendations._errors import (
+    OutcomeUnknown,
+    RecommendationsError,
+    RuleViolation,
+    StoreError,
+    ViewsBehind,
+)
+from recommendations.stores import Views
+
+from ._catch_up import CatchUp
+from ._command_ids import CommandIds, check_command_id, digest
+from ._deciding import Batch, Decider, check_commands
+from ._retrying import Retrying
+from ._store import LogStore, contended, translated
+from ._values import Recorded
+
+__all__ = ["Writer"]
+
+
+class Writer:
+    """Records batches of commands in ``store``: decided by ``decider``, retried as
+    ``retrying`` allows, idempotent through ``command_ids``, the ``views`` caught up after."""
+
+    def __init__(
+        self,
+        store: LogStore,
+        decider: Decider,
+        retrying: Retrying,
+        command_ids: CommandIds,
+        catch_up: CatchUp,
+        views: Views,
+    ) -> None:
+        self.store = store
+        self.decider = decider
+        self.retrying = retrying
+        self.command_ids = command_ids
+        self.catch_up = catch_up
+        self.views = views
+
+    def execute_many(
+        self, commands: list[domain.Command], command_id: str | None
+    ) -> list[Recorded]:
+        """Record every command, in order, in one transaction (see
+        :meth:`Tracker.execute_many`)."""
+        batch = check_commands(commands)
+        if not batch:
+            return []
+        first = batch[0].reference if isinstance(batch[0].reference, str) else None
+        label = self.store.label
+        hashed = None
+        if command_id is not None:
+            check_command_id(command_id, first)
+            hashed = digest(batch, first)
+            done = self.command_ids.carried_out(command_id, hashed, first)
+            if done is not None:
+                return done
+        attempt = 0
+        began = time.monotonic()
+        # Whether to read every item afresh rather than trust the logs this tracker knows:
+        # always, when a conflict must be reported at once (retries=0).
+        fresh = self.retrying.at_once
+        while True:
+            events: list[domain.Event] = []
+            try:
+                with translated(label, first, conflicts=False):
+                    try:
+                        decided = self.decider.decide(batch, fresh=fresh)
+                        events = decided.events
+                    except RecommendationsError as refused:
+                        if contended(refused.__cause__):
+                            raise  # the store was busy while reading: tried again below
+                        # Refused, perhaps because the first run of this very command id
+                        # was recorded since it was looked up: then that is the answer.
+                        if command_id is not None and hashed is not None:
+                            done = self.command_ids.carried_out(command_id, hashed, first)
+                            if done is not None:
+                                return done
+                        raise
+                    saved: list[Any] = list(events)
+                    if command_id is not None and hashed is not None:
+                        saved.append(self.command_ids.record(command_id, hashed, events))
+                    recordings, done = self._save(saved, events, command_id, hashed, first)
+                    if done is not None:
+                        # The store failed while saving, yet the entries are in the log.
+                        self.decider.known.remember(decided.logs)
+                        return done
+                break
+            except (IntegrityError, StoreError) as error:
+                busy = not isinstance(error, IntegrityError)
+                if busy and not contended(error.__cause__):
+                    raise  # the store failed: not a matter of waiting for other writers
+                self.decider.known.forget({e.originator_id for e in events})
+                if command_id is not None and hashed is not None:
+                    done = self.command_ids.carried_out(command_id, hashed, first)
+                    if done is not None:
+                        return done
+                if not busy and decided.trusted and not fresh:
+                    fresh = True  # what this tracker knew was out of date: read it all
+                    continue
+                pause = self.retrying.pause(attempt)
+                waited = time.monotonic() - began
+                if self.retrying.exhausted(attempt, waited, pause):
+                    raise self.retrying.gave_up(first, attempt, waited, busy) from error
+                time.sleep(pause)
+                attempt += 1
+                fresh = True
+        return self._recorded(decided, recordings, first)
+
+    def _recorded(self, decided: Batch, recordings: Any, first: str | None) -> list[Recorded]:
+        """What a saved batch recorded, once the views have caught up with it."""
+        events = decided.events
+        self.decider.known.remember(decided.logs)
+        # A batch takes consecutive positions in its own order (sorted: an engine need not
+        # return them in that order).
+        positions = sorted(r.notification.id for r in recordings)
+        self.decider.recorded(positions[0], positions[-1], events)
+        entries: list[tuple[int, domain.Event | None]] = list(
+            zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
+        )
+        done = [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+        self.catch_up.after_recording(done, first, entries)
+        return done
+
+    def _save(
+        self,
+        saved: list[Any],
+        events: list[domain.Event],
+        command_id: str | None,
+        hashed: str | None,
+        reference: str | None,
+    ) -> tuple[Any, list[Recorded] | None]:
+        """Save ``saved``; the engine's recordings, or, if the store failed while saving but
+        the entries are in the log all the same (the commit went through, its answer was
+        lost), what was recorded.
+
+        A failure after which the log does not hold the entries is raised as it was
+        (:class:`StoreError`: nothing recorded); one after which the store cannot be asked,
+        as :class:`OutcomeUnknown`. A conflict (``IntegrityError``) is raised unchanged.
+        """
+        try:
+            with translated(self.store.label, reference, conflicts=False):
+                return self.store.app.save(*saved), None
+        except StoreError as failure:
+            done = self._outcome(events, command_id, hashed, reference, failure)
+            if done is None:
+                raise
+            return None, done
+
+    def _outcome(
+        self,
+        events: list[domain.Event],
+        command_id: str | None,
+        hashed: str | None,
+        reference: str | None,
+        failure: StoreError,
+    ) -> list[Recorded] | None:
+        """After a failed save: what it recorded after all, or ``None`` if the log holds
+        none of it (a batch is one transaction: its first entry says for all)."""
+        try:
+            if command_id is not None and hashed is not None:
+                return self.command_ids.carried_out(command_id, hashed, reference)
+            first = events[0]
+            with translated(self.store.label, reference):
+                stored = self.store.stored_version(first.originator_id, first.originator_version)
+            if stored is None or self.store.decode(stored) != first:
+                return None
+            self.catch_up.quietly()
+            done = []
+            with translated(self.store.label, reference):
+                for event in events:
+                    logged = self.views.item_log(event.originator_id)
+                    position = next(
+                        p for p, e in logged if e.originator_version == event.originator_version
+                    )
+                    done.append(Recorded(event=event, position=position))
+        except (ViewsBehind, RuleViolation):
+            raise
+        except (StoreError, StopIteration) as unknown:
+            again = (
+                f"execute it again with command id {command_id!r}, which records nothing if it was"
+                if command_id is not None
+                else "look at the log before executing it again"
+            )
+            raise OutcomeUnknown(
+                f"the store failed while recording ({failure.detail}), and could not be asked "
+                f"afterwards whether the entry is in the log ({unknown}): it may be; {again}",
+                command_id=command_id,
+                reference=reference,
+            ) from failure
+        self.catch_up.after_recording(done, reference)
+        return done

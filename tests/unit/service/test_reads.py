@@ -1,0 +1,59 @@
+"""Reads: an item as at a date, the whole log in order, and dates that are not dates."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+import recommendations as r
+from recommendations import domain
+from recommendations._service import CatchUp, Decider, Reads
+from recommendations._service._reads import check_when
+from recommendations.stores import InProcessViews, LogSource
+
+from .parts import NOW, memory_log, publish, raise_, regrade, still
+
+
+def _reads() -> Reads:
+    log = memory_log()
+    log.app.save(
+        *Decider(log, policy=domain.DEFAULT_POLICY, clock=still)
+        .decide([publish(), raise_(" ２.16 "), regrade("2.16")])
+        .events
+    )
+    views = InProcessViews(LogSource(log.app.recorder, log.decode_domain))
+    return Reads(log, views, CatchUp(views, log.label), still)
+
+
+def test_an_item_is_read_by_its_reference_in_normal_form() -> None:
+    reads = _reads()
+    assert reads.resolved("２.16", domain.recommendation_id) == "2.16"
+    assert [type(e).__name__ for e in reads.events(" 2.16")] == ["Raised", "Regraded"]
+    assert reads.recommendation("2.16", date(2017, 3, 20), None).grade == "amber"
+    assert reads.recommendation("2.16", None, None).grade == "green"
+    assert reads.report("PEEL-2016", None, None).reference == "PEEL-2016"
+    with pytest.raises(r.NotFound, match="as at 2017-03-01"):
+        reads.report("PEEL-2016", date(2017, 3, 1), None)
+    with pytest.raises(r.NotFound):
+        reads.inspection("INS-1", None, None)
+    assert [x.position for x in reads.logged_item(domain.recommendation_id("2.16"))] == [2, 3]
+
+
+def test_the_log_and_the_register_are_read_whole() -> None:
+    reads = _reads()
+    assert [x.position for x in reads.log(0, 2)] == [1, 2, 3]
+    assert [x.position for x in reads.log(1, 2)] == [2, 3]
+    assert [s.reference for s in reads.recommendations(None, None)] == ["2.16"]
+    assert [s.reference for s in reads.reports(None, None)] == ["PEEL-2016"]
+    basis = reads.basis(None, None, 99)
+    assert (basis.known_at, basis.as_at, basis.position) == (NOW, NOW.date(), 3)
+    assert reads.register(None, None, None, None) == reads.register_by_fold(None, None, None, None)
+
+
+def test_dates_that_are_not_dates_are_refused() -> None:
+    with pytest.raises(r.RuleViolation, match="as_at must be a date"):
+        check_when(datetime(2017, 3, 2), None)
+    with pytest.raises(r.RuleViolation, match="timezone-aware"):
+        check_when(None, datetime(2017, 3, 2))
+    check_when(date(2017, 3, 2), NOW)
