@@ -7,7 +7,6 @@ import base64
 import io
 import itertools
 import json
-import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -21,25 +20,19 @@ from recommendations import exports, views
 from recommendations.exports._formats import json_text
 from recommendations.integrity import SIGNING_KEY_ENV, generate_signing_key, open_checkpoint
 from tests.cli.helpers import invoke, ok
-from tests.conftest import Clock
-from tests.integrity.test_store_tree import record_log
+from tests.integrity.recorded import copied_store, recorded_store
 
 PAPER = ("committee-update", "--since", "2017-01-01", "--as-at", "2017-04-30")
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("outputs") / "source.db"
-    with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
-        record_log(t)
-    return path
+    return recorded_store(tmp_path_factory.mktemp("outputs"))
 
 
 @pytest.fixture
 def store(built: Path, tmp_path: Path) -> str:
-    path = tmp_path / "register.db"
-    shutil.copy(built, path)
-    return f"sqlite:///{path}"
+    return copied_store(built, tmp_path)
 
 
 def _tree(store: str, size: int | None = None) -> tuple[int, bytes, str]:

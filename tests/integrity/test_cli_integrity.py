@@ -4,11 +4,10 @@ them; the bundles checked by the standalone verifier in a process of its own."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,23 +16,17 @@ from click.testing import Result
 import recommendations as r
 from recommendations.integrity._checkpoint import generate_signing_key
 from tests.cli.helpers import clean_env, invoke
-from tests.conftest import Clock
-from tests.integrity.test_store_tree import record_log
+from tests.integrity.recorded import copied_store, recorded_store
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "source.db"
-    with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
-        record_log(t)
-    return path
+    return recorded_store(tmp_path_factory.mktemp("cli"))
 
 
 @pytest.fixture
 def store(built: Path, tmp_path: Path) -> str:
-    path = tmp_path / "register.db"
-    shutil.copy(built, path)
-    return f"sqlite:///{path}"
+    return copied_store(built, tmp_path)
 
 
 def cli(store: str, *args: str) -> Result:

@@ -5,33 +5,24 @@ reported, in text and JSON, with exit status 1."""
 from __future__ import annotations
 
 import json
-import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-import recommendations as r
 from recommendations.integrity import fingerprint, generate_signing_key, open_checkpoint
 from recommendations.integrity.verifier import check_checkpoint
-from tests.conftest import Clock
+from tests.integrity.recorded import copied_store, recorded_store
 from tests.integrity.test_cli_integrity import cli, verifier
-from tests.integrity.test_store_tree import record_log
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("signed") / "source.db"
-    with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
-        record_log(t)
-    return path
+    return recorded_store(tmp_path_factory.mktemp("signed"))
 
 
 @pytest.fixture
 def store(built: Path, tmp_path: Path) -> str:
-    path = tmp_path / "register.db"
-    shutil.copy(built, path)
-    return f"sqlite:///{path}"
+    return copied_store(built, tmp_path)
 
 
 @pytest.fixture

@@ -11,7 +11,8 @@ import pytest
 
 import recommendations as r
 from recommendations._service import EmptyStore
-from tests.conftest import report_details, who
+from tests.conftest import who
+from tests.unit.service.parts import publish, raise_, regrade
 
 NOW = datetime(2017, 4, 10, 9, tzinfo=UTC)
 
@@ -26,30 +27,6 @@ def _still() -> datetime:
 def still(store_url: str) -> Iterator[r.Tracker]:
     with r.Tracker(store_url, clock=_still) as opened:
         yield opened
-
-
-def _publish(reference: str = "PEEL-2016") -> r.PublishReport:
-    return r.PublishReport(
-        reference=reference,
-        details=report_details(),
-        effective_on=date(2017, 3, 2),
-        by="Kath Holder",
-        reason="published",
-    )
-
-
-def _raise(reference: str = "2.16", report: str = "PEEL-2016") -> r.Raise:
-    return r.Raise(
-        reference=reference,
-        report=report,
-        text="Ensure effective supervision.",
-        grade="amber",
-        **who(3, 2),  # type: ignore[arg-type]
-    )
-
-
-def _regrade(reference: str = "2.16", grade: str = "green") -> r.Regrade:
-    return r.Regrade(reference=reference, grade=grade, **who(3, 30))  # type: ignore[arg-type]
 
 
 def _refusal(tracker: r.Tracker, commands: list[r.Command]) -> tuple[type, str, object]:
@@ -69,9 +46,9 @@ def _refusal(tracker: r.Tracker, commands: list[r.Command]) -> tuple[type, str, 
 
 
 def test_decide_returns_what_execute_then_records_and_saves_nothing(still: r.Tracker) -> None:
-    still.execute(_publish())
+    still.execute(publish())
     head = still.head()
-    decided = still.decide(_raise())
+    decided = still.decide(raise_())
     assert still.head() == head
     assert [logged.position for logged in still.log()] == [head]
     with pytest.raises(r.NotFound):
@@ -80,12 +57,12 @@ def test_decide_returns_what_execute_then_records_and_saves_nothing(still: r.Tra
     assert decided.position == head + 1
     assert (decided.reference, decided.subject, decided.version) == ("2.16", "recommendation", 1)
     assert decided.item == r.domain.recommendation_id("2.16")
-    recorded = still.execute(_raise())
+    recorded = still.execute(raise_())
     assert (recorded.event, recorded.position) == (decided.event, decided.position)
 
 
 def test_decide_many_decides_each_on_the_state_the_ones_before_leave(still: r.Tracker) -> None:
-    commands: list[r.Command] = [_publish(), _raise(), _regrade()]
+    commands: list[r.Command] = [publish(), raise_(), regrade()]
     decided = still.decide_many(commands)
     assert still.head() == 0
     assert [type(d.event).__name__ for d in decided] == ["ReportPublished", "Raised", "Regraded"]
@@ -98,16 +75,16 @@ def test_decide_many_decides_each_on_the_state_the_ones_before_leave(still: r.Tr
 
 
 def test_refusals_are_those_of_execute(still: r.Tracker) -> None:
-    still.execute_many([_publish(), _raise("CB-21")])
+    still.execute_many([publish(), raise_("CB-21")])
     # a recommendation nobody raised, named with another case than the one that exists
-    kind, message, _ = _refusal(still, [_regrade("cb-21")])
+    kind, message, _ = _refusal(still, [regrade("cb-21")])
     assert kind is r.NotFound
     assert "'CB-21' differs from it only by case" in message
     # a reference taken already but for its case, in the store and within the batch
-    assert _refusal(still, [_raise("cb-21")])[2] == "reference-unique-ignoring-case"
-    assert _refusal(still, [_raise("X-1"), _raise("x-1")])[2] == "reference-unique-ignoring-case"
+    assert _refusal(still, [raise_("cb-21")])[2] == "reference-unique-ignoring-case"
+    assert _refusal(still, [raise_("X-1"), raise_("x-1")])[2] == "reference-unique-ignoring-case"
     # a rule of the domain, on the state an earlier command of the batch leaves
-    assert _refusal(still, [_regrade("CB-21", "green"), _regrade("CB-21", "green")])[0] in (
+    assert _refusal(still, [regrade("CB-21", "green"), regrade("CB-21", "green")])[0] in (
         r.RuleViolation,
         r.TimelineConflict,
     )
@@ -131,23 +108,23 @@ def test_decide_reads_every_item_afresh(store_url: str, tmp_path: Path) -> None:
     if store_url == "memory://":
         store_url = "memory://decide-afresh"
     with r.Tracker(store_url, clock=_still) as first, r.Tracker(store_url, clock=_still) as other:
-        first.execute_many([_publish(), _raise()])
-        other.execute(_regrade("2.16", "green"))
-        decided = first.decide(_regrade("2.16", "red"))
+        first.execute_many([publish(), raise_()])
+        other.execute(regrade("2.16", "green"))
+        decided = first.decide(regrade("2.16", "red"))
         assert (decided.version, decided.position) == (3, other.head() + 1)
-        assert first.execute(_regrade("2.16", "red")).event == decided.event
+        assert first.execute(regrade("2.16", "red")).event == decided.event
 
 
 def test_an_empty_store_decides_as_a_tracker_over_an_empty_store_would() -> None:
-    commands: list[r.Command] = [_publish(), _raise(), _regrade()]
+    commands: list[r.Command] = [publish(), raise_(), regrade()]
     with r.Tracker("memory://", clock=_still) as tracker:
         expected = tracker.decide_many(commands)
-        refused = [_publish(), _raise("2.16", report="NO-SUCH-REPORT")]
+        refused = [publish(), raise_("2.16", report="NO-SUCH-REPORT")]
         with pytest.raises(r.RecommendationsError) as tracked:
             tracker.decide_many(refused)
     empty = EmptyStore(clock=_still)
     assert empty.decide_many(commands) == expected
-    assert empty.decide(_publish()) == expected[0]
+    assert empty.decide(publish()) == expected[0]
     with pytest.raises(r.RecommendationsError) as alone:
         empty.decide_many(refused)
     assert (type(alone.value), str(alone.value)) == (type(tracked.value), str(tracked.value))
