@@ -80,6 +80,15 @@ class LeafError(StoreError):
     """An entry's leaf cannot be made (a person named in it has no salt in the store)."""
 
 
+def _no_salt(name: str, field: str) -> LeafError:
+    return LeafError(
+        f"no salt is kept for the person {name!r} named in field {field!r}: the leaf cannot "
+        "be made",
+        field=field,
+        rule="person-salt",
+    )
+
+
 def new_salt() -> bytes:
     """A fresh random salt for one person."""
     return secrets.token_bytes(SALT_BYTES)
@@ -142,13 +151,7 @@ def committed_state(state: bytes, salts: Mapping[str, bytes]) -> tuple[int, str,
         if done is None:
             salt = salts.get(name)
             if salt is None:
-                field = match[1].decode()
-                raise LeafError(
-                    f"no salt is kept for the person {name!r} named in field {field!r}: the "
-                    "leaf cannot be made",
-                    field=field,
-                    rule="person-salt",
-                )
+                raise _no_salt(name, match[1].decode())
             done = commitment(salt, name)
         return b'"' + match[1] + b'":"' + done.encode() + b'"'
 
@@ -254,13 +257,7 @@ class LeafHasher:
                     self.found[name] = salt
                     fresh = True
             if salt is None:
-                field = match[1].decode()
-                raise LeafError(
-                    f"no salt is kept for the person {name!r} named in field {field!r}: the "
-                    "leaf cannot be made",
-                    field=field,
-                    rule="person-salt",
-                )
+                raise _no_salt(name, match[1].decode())
             value = commitment(salt, name)
         done = b'"' + match[1] + b'":"' + value.encode() + b'"'
         (self._fresh_salts if fresh else self._replaced)[whole] = done
