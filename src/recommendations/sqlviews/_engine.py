@@ -35,6 +35,10 @@ _VIEW = "views"
 _CACHED_ITEMS = 4096
 """How many recommendations catching up keeps in memory between their entries."""
 _END = 2**62
+_READ_PAGE = 1000
+"""How many entries a rebuild reads at a time."""
+_CACHED_STATES = 8192
+"""How many states' converted columns are kept."""
 """Beyond every log position."""
 
 _STATE_KINDS = {
@@ -125,8 +129,11 @@ def _ddl(dialect: Dialect) -> list[str]:
     ]
 
 
-def _converters(dialect: Dialect, table: str) -> list[tuple[int, Callable[[Any], Any]]]:
-    """Where a row of ``table`` (in Python values) needs converting for ``dialect``."""
+def _converters(
+    dialect: Dialect, table: str, only: Sequence[str] | None = None
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Where a row of ``table`` (in Python values) needs converting for ``dialect``: in
+    every column, or in the columns ``only``."""
     by_kind = {
         "date": dialect.date_value,
         "time": dialect.time_value,
@@ -136,9 +143,9 @@ def _converters(dialect: Dialect, table: str) -> list[tuple[int, Callable[[Any],
         "json": dialect.json_value,
     }
     found = []
-    for index, kind in enumerate(_KINDS[table].values()):
+    for index, (column, kind) in enumerate(_KINDS[table].items()):
         convert = by_kind.get(kind)
-        if convert is not None:
+        if convert is not None and (only is None or column in only):
             found.append((index, convert))
     return found
 
@@ -287,21 +294,21 @@ class _Rows:
             if isinstance(event, domain.Corrected):
                 corrects = item.positions.get(event.corrects)
         details = {name: primitive(value) for name, value in views.trail_details(event).items()}
-        self.trail.append(
-            [
-                position,
-                event.originator_id,
-                reference,
-                event.originator_version,
-                type(event).__name__,
-                event.effective_on,
-                event.recorded_at,
-                event.actor,
-                event.reason,
-                corrects,
-                details,
-            ]
-        )
+        row = [
+            position,
+            event.originator_id,
+            reference,
+            event.originator_version,
+            type(event).__name__,
+            event.effective_on,
+            event.recorded_at,
+            event.actor,
+            event.reason,
+            corrects,
+            details,
+        ]
+        # Converted now: a batch of trail rows is held in the engine's form, not as events.
+        self.trail.extend(self._engine._convert([row], self._engine._trail_values))
 
     def _recommendation(
         self, position: int, event: domain.RecommendationEvent, item: views.ItemHistory
@@ -325,9 +332,9 @@ class _Rows:
                 None,
                 position,
                 None,
-                *values[1:],
+                *self._engine._state(values)[1:],
             ]
-        self.register[reference] = [*item.segments[-1][2], position, recorded]
+        self.register[reference] = [*self._engine._state(item.segments[-1][2]), position, recorded]
         return reference
 
     def flush(self, cursor: Any) -> None:
@@ -366,12 +373,7 @@ class _Rows:
                 engine._convert(list(self.register.values()), engine._register_values),
             )
         if self.trail:
-            d.insert(
-                cursor,
-                "rec_audit_trail",
-                _TRAIL_COLUMNS,
-                engine._convert(self.trail, engine._trail_values),
-            )
+            d.insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
         self._reset()
 
 
@@ -408,8 +410,12 @@ class SqlViews:
         self._decode = decode
         self._label = label or dialect.name
         self._sql = _Statements(dialect)
-        self._history_values = _converters(dialect, "history")
-        self._register_values = _converters(dialect, "register")
+        # A state's columns are converted once (many rows share a state): a history row's
+        # periods and a register row's recorded time at the flush.
+        self._state_values = _converters(dialect, "register", views.STATE_COLUMNS)
+        self._states: dict[views.StateValues, list[Any]] = {}
+        self._history_values = _converters(dialect, "history", views.PERIOD_COLUMNS)
+        self._register_values = _converters(dialect, "register", ("recorded_at",))
         self._trail_values = _converters(dialect, "trail")
         self._read_state = _reader(dialect)
         self._lock = threading.RLock()
@@ -421,6 +427,15 @@ class SqlViews:
         except BaseException:
             self.close()
             raise
+
+    def _state(self, values: views.StateValues) -> list[Any]:
+        """A state's columns in the dialect's form."""
+        found = self._states.get(values)
+        if found is None:
+            if len(self._states) >= _CACHED_STATES:
+                self._states.clear()
+            found = self._states[values] = self._convert([list(values)], self._state_values)[0]
+        return found
 
     @staticmethod
     def _convert(
@@ -647,16 +662,20 @@ class SqlViews:
     ) -> Iterator[tuple[int, uuid.UUID, int, domain.Event | None]]:
         """Every entry up to ``head``, item by item, read a page at a time."""
         reader = cursor.connection.cursor()
+        size = min(batch, _READ_PAGE)
+        raw: Any = None
+        item_id = uuid.UUID(int=0)
         start: Any = uuid.UUID(int=0)
         convert = self._dialect.item_value
         after: tuple[Any, int] = (convert(start) if convert else start, 0)
         while True:
-            reader.execute(self._sql.by_item, (head, *after, batch))
+            reader.execute(self._sql.by_item, (head, *after, size))
             found = reader.fetchall()
             for position, originator_id, version, topic, state in found:
-                item_id = _uuid(originator_id)
+                if originator_id != raw:  # an item's entries come together: one id each
+                    raw, item_id = originator_id, _uuid(originator_id)
                 yield position, item_id, version, self._event(item_id, version, topic, state)
-            if len(found) < batch:
+            if len(found) < size:
                 return
             after = (found[-1][1], found[-1][2])
 
