@@ -76,6 +76,10 @@ class Dialect:
     """Added to the read of the tracking row that opens each write, to lock it
     (``FOR UPDATE``) where a ``begin_write`` alone does not keep writers apart."""
 
+    code_point_order: ClassVar[str] = ""
+    """Added to ``ORDER BY reference`` to compare text by code point (``COLLATE "C"``) where
+    the engine's default collation does not."""
+
     # Conversions from Python values to columns (``None``: the driver takes the value as
     # it is) and back (``None``: the driver gives it back as Python's own).
     date_value: Callable[[date], Any] | None = None

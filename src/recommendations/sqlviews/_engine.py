@@ -254,12 +254,19 @@ class _Statements:
         )
         self.latest = d.sql("SELECT max(last_changed_on), max(recorded_at) FROM {s}rec_register")
         self.current = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference")
+        # In key order, text compared by code point on every engine (ids depend on the
+        # order rows were written in, and are left out).
+        by_reference = f"reference{d.code_point_order}"
         self.rows = {
-            table: d.sql(f"SELECT {', '.join(columns)} FROM {{s}}{table}")
-            for table, columns in (
-                ("rec_register", _REGISTER_COLUMNS),
-                ("rec_register_history", _HISTORY_COLUMNS),
-                ("rec_audit_trail", _TRAIL_COLUMNS),
+            table: d.sql(f"SELECT {', '.join(columns)} FROM {{s}}{table} ORDER BY {key}")
+            for table, columns, key in (
+                ("rec_register", _REGISTER_COLUMNS, by_reference),
+                (
+                    "rec_register_history",
+                    _HISTORY_COLUMNS,
+                    f"{by_reference}, recorded_from, valid_from",
+                ),
+                ("rec_audit_trail", _TRAIL_COLUMNS, "position"),
             )
         }
 
@@ -785,16 +792,13 @@ class SqlViews:
         less its ``id``, or ``rec_audit_trail``), each value :func:`plain`, in key order:
         the same on every engine for the same log."""
         with self._transaction(self._dialect.begin_read) as cursor:
-            return self._rows(cursor, table)
+            return list(self._rows(cursor, table))
 
-    def _rows(self, cursor: Any, table: str) -> list[tuple[Any, ...]]:
+    def _rows(self, cursor: Any, table: str) -> Iterator[tuple[Any, ...]]:
         cursor.execute(self._sql.rows[table])
-        found = [tuple(map(plain, row)) for row in cursor.fetchall()]
-        if table == "rec_register_history":  # ids depend on the order rows were written in
-            found.sort(key=lambda row: (row[0], row[3], row[1]))
-        else:
-            found.sort(key=lambda row: row[0])
-        return found
+        while found := cursor.fetchmany(1000):
+            for row in found:
+                yield tuple(map(plain, row))
 
     def digest(self) -> str:
         """A SHA-256 of every view row (:meth:`rows`), in key order, read on one snapshot:

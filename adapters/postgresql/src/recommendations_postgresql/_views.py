@@ -81,6 +81,7 @@ class PostgresDialect(Dialect):
     history_key = "bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
     begin_read = "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY"
     lock_tracking = " FOR UPDATE"
+    code_point_order = ' COLLATE "C"'
     names_value = staticmethod(_array)
     json_value = staticmethod(_jsonb)
 
