@@ -13,7 +13,8 @@ from eventsourcing.persistence import StoredEvent
 
 import recommendations as r
 from recommendations import domain
-from recommendations_sqlite._views import _TABLES, SqliteViews
+from recommendations.exports import render_register
+from recommendations_sqlite._views import SCHEMA_VERSION, TABLES, SqliteViews
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "west_midlands_2017.py"
 
@@ -112,7 +113,7 @@ def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Pa
 
         crashing = SqliteViews(connect, failing_decode)
         with crashing._write() as cursor:
-            for table in _TABLES:
+            for table in (*TABLES, "rec_register_history_periods"):
                 cursor.execute(f"DELETE FROM {table}")
             cursor.execute("DELETE FROM rec_tracking")
         with pytest.raises(RuntimeError, match="went down"):
@@ -204,3 +205,90 @@ def test_a_rebuild_repairs_what_a_running_tracker_shows(store: Path, tmp_path: P
         assert tracker.views is not None
         tracker.views.rebuild()
         assert tracker.register().rows == before
+
+
+# The documented as-at query of docs/reference/view-tables.md, with named parameters.
+_AS_AT = (
+    "SELECT reference, grade, status FROM rec_register_history "
+    "WHERE valid_from <= :day AND (valid_to IS NULL OR :day < valid_to) "
+    "AND recorded_from <= :known AND (recorded_to IS NULL OR :known < recorded_to) "
+    "ORDER BY reference"
+)
+
+
+def test_a_known_at_pasted_from_an_export_gives_the_register_in_plain_sql(store: Path) -> None:
+    with r.Tracker(f"sqlite:///{store}") as tracker:
+        times = sorted({x.event.recorded_at for x in tracker.log()})
+        for known_at in (times[len(times) // 3], times[len(times) // 2], times[-1]):
+            for as_at in (date(2015, 6, 30), date(2017, 3, 30), date.max):
+                register = tracker.register(as_at=as_at, known_at=known_at)
+                csv = render_register(register, "csv").decode("utf-8-sig").splitlines()
+                header, first = csv[0].split(","), csv[1].split(",")
+                pasted = first[header.index("basis_known_at")]
+                day = first[header.index("basis_as_at")]
+                with sqlite3.connect(store) as connection:
+                    found = connection.execute(_AS_AT, {"day": day, "known": pasted}).fetchall()
+                connection.close()
+                expected = [(row.reference, row.grade, row.status.value) for row in register]
+                assert found == sorted(expected), (pasted, day)
+
+
+def test_a_correction_names_the_log_position_of_the_entry_it_corrects(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'corrected.db'}"
+    with r.Tracker(url) as tracker:
+        _example().build(tracker)
+        reference = tracker.register().rows[0].reference
+        target = tracker.history(reference).entries[-1]
+        recorded = tracker.execute(
+            r.Correct(
+                reference=reference,
+                version=target.version,
+                what_was_wrong="recorded against the wrong recommendation",
+                strike=True,
+                effective_on=date(2017, 3, 30),
+                by="clerk",
+                reason="test",
+            )
+        )
+    with sqlite3.connect(tmp_path / "corrected.db") as connection:
+        corrects = connection.execute(
+            "SELECT c.corrects, t.reference, t.version FROM rec_audit_trail c "
+            "JOIN rec_audit_trail t ON t.position = c.corrects WHERE c.position = ?",
+            (recorded.position,),
+        ).fetchone()
+    connection.close()
+    assert corrects == (target.position, reference, target.version)
+
+
+def test_view_tables_of_the_earlier_layout_are_made_again_on_open(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "layout2.db")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.views is not None
+        expected = tracker.views.digest()
+    # Layout 2 ended open periods with sentinels and kept recorded times without an offset.
+    with sqlite3.connect(copy) as connection:
+        connection.execute("UPDATE rec_tracking SET position = 2 WHERE view = 'schema'")
+        connection.execute("DROP TRIGGER rec_register_history_closed")
+        connection.execute(
+            "UPDATE rec_register_history SET valid_to = coalesce(valid_to, '9999-12-31'), "
+            "recorded_to = coalesce(recorded_to, '9999-12-31 23:59:59.999999'), "
+            "recorded_from = replace(replace(recorded_from, 'T', ' '), '+00:00', '')"
+        )
+    connection.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.views is not None
+        assert len(tracker.register()) > 0  # reading catches up
+        assert tracker.views.digest() == expected
+    with sqlite3.connect(copy) as connection:
+        left = connection.execute(
+            "SELECT count(*) FROM rec_register_history WHERE valid_to = '9999-12-31' "
+            "OR recorded_to LIKE '9999%' OR recorded_from NOT LIKE '%+00:00'"
+        ).fetchone()
+        version = connection.execute(
+            "SELECT position FROM rec_tracking WHERE view = 'schema'"
+        ).fetchone()
+    connection.close()
+    assert left == (0,)
+    assert version == (SCHEMA_VERSION,)

@@ -171,6 +171,12 @@ def test_other_programs_can_read_the_views_with_plain_sql(
             "ORDER BY position"
         ).fetchall()
         connection.execute("SET enable_seqscan = off")  # the tables are small
+        assert isinstance(postgres.views, PostgresViews)
+        statement, parameters = postgres.views._dialect.history(
+            views.Basis(as_at=demo.COMMITTEE, known_at=datetime.now(UTC), position=100),
+            "reference",
+            indexed=True,
+        )
         plans = [
             "\n".join(row[0] for row in connection.execute(query, parameters).fetchall())
             for query, parameters in (
@@ -181,8 +187,8 @@ def test_other_programs_can_read_the_views_with_plain_sql(
                     None,
                 ),
                 (
-                    b"EXPLAIN " + postgres.views._statements.history,
-                    {"day": demo.COMMITTEE, "known": datetime.now(UTC), "position": 100},
+                    "EXPLAIN " + statement,
+                    parameters,
                 ),
             )
         ]

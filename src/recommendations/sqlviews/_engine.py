@@ -1,0 +1,816 @@
+"""The view engine: the register, its bitemporal history and the audit trail, kept in SQL
+tables beside the log over one DB-API connection, for any engine with a :class:`Dialect`."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+import orjson
+from eventsourcing.persistence import StoredEvent
+
+from recommendations import domain, views
+from recommendations._errors import StoreError
+from recommendations.stores import cannot_apply, primitive, rebuilt
+
+from ._dialect import Dialect, time_text
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
+
+SCHEMA_VERSION = 3
+"""The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
+same on every engine. Tables of another version are dropped and made again on open."""
+
+TABLES = ("rec_register", "rec_register_history", "rec_audit_trail")
+"""The view tables every engine keeps (with ``rec_tracking``)."""
+
+_VIEW = "views"
+_CACHED_ITEMS = 4096
+"""How many recommendations catching up keeps in memory between their entries."""
+_END = 2**62
+_READ_PAGE = 1000
+"""How many entries a rebuild reads at a time."""
+_CACHED_STATES = 8192
+"""How many states' converted columns are kept."""
+"""Beyond every log position."""
+
+_STATE_KINDS = {
+    "inspectorates": "names",
+    "sensitive": "flag",
+    "deferrals": "int",
+    "due_on": "date",
+    "original_due_on": "date",
+    "raised_on": "date",
+    "last_changed_on": "date",
+}
+_NULLABLE = frozenset(
+    ("inspection", "finding", "owner", "owner_name", "grade", "due_on", "original_due_on")
+)
+_KINDS: dict[str, dict[str, str]] = {
+    "register": {
+        **{column: _STATE_KINDS.get(column, "text") for column in views.STATE_COLUMNS},
+        "position": "big",
+        "recorded_at": "time",
+    },
+    "history": {
+        **{column: _STATE_KINDS.get(column, "text") for column in views.HISTORY_COLUMNS},
+        "valid_from": "date",
+        "valid_to": "date",
+        "recorded_from": "time",
+        "recorded_to": "time",
+        "position_from": "big",
+        "position_to": "big",
+    },
+    "trail": {
+        "position": "big",
+        "item": "item",
+        "reference": "text",
+        "version": "int",
+        "event_type": "text",
+        "effective_on": "date",
+        "recorded_at": "time",
+        "actor": "text",
+        "reason": "text",
+        "corrects": "big",
+        "details": "json",
+    },
+}
+_REGISTER_COLUMNS = tuple(_KINDS["register"])
+_HISTORY_COLUMNS = views.HISTORY_COLUMNS
+_TRAIL_COLUMNS = views.TRAIL_COLUMNS
+_RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
+_POSITION_TO = _HISTORY_COLUMNS.index("position_to")
+_STATE_LIST = ", ".join(views.STATE_COLUMNS)
+
+
+def _ddl(dialect: Dialect) -> list[str]:
+    types = dialect.types
+
+    def state(skip: int) -> str:
+        return ", ".join(
+            f"{column} {types[_STATE_KINDS.get(column, 'text')]}"
+            + ("" if column in _NULLABLE else " NOT NULL")
+            for column in views.STATE_COLUMNS[skip:]
+        )
+
+    return [
+        f"CREATE TABLE IF NOT EXISTS {{s}}rec_tracking (view {types['text']} PRIMARY KEY, "
+        f"position {types['big']} NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {{s}}rec_register (reference {types['text']} PRIMARY KEY, "
+        f"{state(1)}, position {types['big']} NOT NULL, recorded_at {types['time']} NOT NULL)",
+        f"CREATE TABLE IF NOT EXISTS {{s}}rec_register_history (id {dialect.history_key}, "
+        f"reference {types['text']} NOT NULL, "
+        f"valid_from {types['date']} NOT NULL, "
+        f"valid_to {types['date']} CHECK (valid_from < valid_to), "
+        f"recorded_from {types['time']} NOT NULL, "
+        f"recorded_to {types['time']} CHECK (recorded_from < recorded_to), "
+        f"position_from {types['big']} NOT NULL, "
+        f"position_to {types['big']} CHECK (position_from < position_to), "
+        f"{state(1)}, UNIQUE (reference, recorded_from, valid_from))",
+        "CREATE UNIQUE INDEX IF NOT EXISTS rec_register_history_open "
+        "ON {s}rec_register_history (reference, valid_from) WHERE recorded_to IS NULL",
+        "CREATE TABLE IF NOT EXISTS {s}rec_audit_trail ("
+        + ", ".join(
+            f"{column} {types[kind]}"
+            + (" PRIMARY KEY" if column == "position" else "")
+            + ("" if column in ("reference", "corrects", "position") else " NOT NULL")
+            for column, kind in _KINDS["trail"].items()
+        )
+        + ")",
+        "CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON {s}rec_audit_trail (item, version)",
+        *dialect.extra_ddl(),
+    ]
+
+
+def _converters(
+    dialect: Dialect, table: str, only: Sequence[str] | None = None
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """Where a row of ``table`` (in Python values) needs converting for ``dialect``: in
+    every column, or in the columns ``only``."""
+    by_kind = {
+        "date": dialect.date_value,
+        "time": dialect.time_value,
+        "names": dialect.names_value,
+        "flag": dialect.flag_value,
+        "item": dialect.item_value,
+        "json": dialect.json_value,
+    }
+    found = []
+    for index, (column, kind) in enumerate(_KINDS[table].items()):
+        convert = by_kind.get(kind)
+        if convert is not None and (only is None or column in only):
+            found.append((index, convert))
+    return found
+
+
+def _reader(dialect: Dialect) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """Turns state columns read back into what :func:`views.register_row` takes."""
+    by_kind = {"date": dialect.read_date, "names": dialect.read_names}
+    found = [
+        (index, convert)
+        for index, column in enumerate(views.STATE_COLUMNS)
+        if (convert := by_kind.get(_STATE_KINDS.get(column, ""))) is not None
+    ]
+    if not found:
+        return lambda values: values
+
+    def read(values: Sequence[Any]) -> Sequence[Any]:
+        row = list(values)
+        for index, convert in found:
+            if row[index] is not None:
+                row[index] = convert(row[index])
+        return row
+
+    return read
+
+
+def plain(value: Any) -> Any:
+    """A column's value in one form for every engine: dates as ISO text, recorded times as
+    :func:`time_text`, lists as JSON, flags as 0 or 1, item ids as hex, JSON as text with
+    sorted keys. What :meth:`SqlViews.rows` and :meth:`SqlViews.digest` give."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, datetime):
+        return time_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return value.hex
+    if isinstance(value, (list, tuple)):
+        return orjson.dumps(list(value)).decode()
+    if isinstance(value, dict):
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
+    raise TypeError(f"a view column holds a {type(value).__name__}")  # pragma: no cover
+
+
+@attrs.define
+class _Item:
+    """One item's history, and the log position of each of its entries by version."""
+
+    history: views.ItemHistory
+    positions: dict[int, int]
+
+
+class _Statements:
+    """The engine's own statements, in the dialect's SQL, made once."""
+
+    def __init__(self, d: Dialect) -> None:
+        pos = d.log_position
+        self.ddl = [d.sql(statement) for statement in _ddl(d)]
+        self.drop = [
+            d.sql(f"DROP TABLE IF EXISTS {{s}}{table}")
+            for table in (*TABLES, *d.extra_tables, "rec_tracking")
+        ]
+        self.delete = [d.sql(f"DELETE FROM {{s}}{table}") for table in (*d.extra_tables, *TABLES)]
+        self.tracked = d.sql("SELECT position FROM {s}rec_tracking WHERE view = ?")
+        self.tracked_for_writing = self.tracked + d.lock_tracking
+        self.track = d.sql(
+            "INSERT INTO {s}rec_tracking (view, position) VALUES (?, ?) "
+            "ON CONFLICT (view) DO UPDATE SET position = excluded.position"
+        )
+        self.track_once = d.sql(
+            "INSERT INTO {s}rec_tracking (view, position) VALUES (?, ?) "
+            "ON CONFLICT (view) DO NOTHING"
+        )
+        self.next_generation = d.sql(
+            "INSERT INTO {s}rec_tracking (view, position) VALUES ('generation', 1) "
+            "ON CONFLICT (view) DO UPDATE SET position = rec_tracking.position + 1"
+        )
+        self.behind = d.sql(
+            "SELECT (SELECT position FROM {s}rec_tracking WHERE view = ?), "
+            f"(SELECT max({pos}) FROM {{events}})"
+        )
+        self.head = d.sql(f"SELECT coalesce(max({pos}), 0) FROM {{events}}")
+        entry = f"SELECT {pos}, originator_id, originator_version, topic, state FROM {{events}} "
+        self.page = d.sql(entry + f"WHERE {pos} > ? ORDER BY {pos} LIMIT ?")
+        self.by_item = d.sql(
+            entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
+            "ORDER BY originator_id, originator_version LIMIT ?"
+        )
+        self.item = d.sql(
+            f"SELECT {pos}, originator_version, topic, state FROM {{events}} "
+            "WHERE originator_id = ? AND originator_version <= ? ORDER BY originator_version"
+        )
+        self.close_history = d.sql(
+            "UPDATE {s}rec_register_history SET recorded_to = ?, position_to = ? "
+            "WHERE reference = ? AND valid_from = ? AND recorded_to IS NULL"
+        )
+        self.upsert_register = d.sql(
+            f"INSERT INTO {{s}}rec_register ({', '.join(_REGISTER_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_REGISTER_COLUMNS))}) ON CONFLICT (reference) "
+            "DO UPDATE SET "
+            + ", ".join(f"{column} = excluded.{column}" for column in _REGISTER_COLUMNS[1:])
+        )
+        self.latest = d.sql("SELECT max(last_changed_on), max(recorded_at) FROM {s}rec_register")
+        self.current = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference")
+        # In key order, text compared by code point on every engine (ids depend on the
+        # order rows were written in, and are left out).
+        by_reference = f"reference{d.code_point_order}"
+        self.rows = {
+            table: d.sql(f"SELECT {', '.join(columns)} FROM {{s}}{table} ORDER BY {key}")
+            for table, columns, key in (
+                ("rec_register", _REGISTER_COLUMNS, by_reference),
+                (
+                    "rec_register_history",
+                    _HISTORY_COLUMNS,
+                    f"{by_reference}, recorded_from, valid_from",
+                ),
+                ("rec_audit_trail", _TRAIL_COLUMNS, "position"),
+            )
+        }
+
+
+class _Rows:
+    """The rows a run of entries adds and changes, in Python values, written at once by
+    :meth:`flush`. A history row opened and closed within the run is written closed; rows
+    already in the table are closed by one ``UPDATE`` each."""
+
+    def __init__(self, engine: SqlViews) -> None:
+        self._engine = engine
+        self._reset()
+
+    def _reset(self) -> None:
+        self.closing: list[tuple[datetime, int, str, date]] = []
+        self.opened: dict[tuple[str, date], list[Any]] = {}
+        self.done: list[list[Any]] = []
+        self.register: dict[str, list[Any]] = {}
+        self.trail: list[list[Any]] = []
+
+    def pending(self) -> int:
+        return len(self.opened) + len(self.done) + len(self.trail)
+
+    def entry(self, position: int, event: domain.Event, item: _Item | None) -> None:
+        """The rows of ``event`` at ``position``; ``item`` is its recommendation's history
+        before it (``None`` for an inspection's or a report's entry)."""
+        reference = getattr(event, "reference", None)
+        corrects = None
+        if item is not None and isinstance(event, domain.RecommendationEvent):
+            reference = self._recommendation(position, event, item.history)
+            item.positions[event.originator_version] = position
+            if isinstance(event, domain.Corrected):
+                corrects = item.positions.get(event.corrects)
+        details = {name: primitive(value) for name, value in views.trail_details(event).items()}
+        row = [
+            position,
+            event.originator_id,
+            reference,
+            event.originator_version,
+            type(event).__name__,
+            event.effective_on,
+            event.recorded_at,
+            event.actor,
+            event.reason,
+            corrects,
+            details,
+        ]
+        # Converted now: a batch of trail rows is held in the engine's form, not as events.
+        self.trail.extend(self._engine._convert([row], self._engine._trail_values))
+
+    def _recommendation(
+        self, position: int, event: domain.RecommendationEvent, item: views.ItemHistory
+    ) -> str:
+        recorded = event.recorded_at
+        closed, opened = item.add(event)
+        reference = str(item.segments[0][2][0])
+        for valid_from, _, _ in closed:
+            row = self.opened.pop((reference, valid_from), None)
+            if row is None:
+                self.closing.append((recorded, position, reference, valid_from))
+            else:
+                row[_RECORDED_TO], row[_POSITION_TO] = recorded, position
+                self.done.append(row)
+        for valid_from, valid_to, values in opened:
+            self.opened[(reference, valid_from)] = [
+                reference,
+                valid_from,
+                valid_to,
+                recorded,
+                None,
+                position,
+                None,
+                *self._engine._state(values)[1:],
+            ]
+        self.register[reference] = [*self._engine._state(item.segments[-1][2]), position, recorded]
+        return reference
+
+    def flush(self, cursor: Any) -> None:
+        engine = self._engine
+        d, s = engine._dialect, engine._sql
+        if self.closing:
+            date_value = d.date_value or (lambda day: day)
+            time_value = d.time_value or (lambda moment: moment)
+            cursor.executemany(
+                s.close_history,
+                [
+                    (time_value(recorded), position, reference, date_value(valid_from))
+                    for recorded, position, reference, valid_from in self.closing
+                ],
+            )
+            if cursor.rowcount != len(self.closing):
+                references = sorted({reference for _, _, reference, _ in self.closing})
+                raise StoreError(
+                    "the view tables lack an open history row of "
+                    f"{', '.join(map(repr, references))}: they were changed outside this "
+                    "library; rebuild them",
+                    reference=references[0] if len(references) == 1 else None,
+                    rule="views-consistent",
+                )
+        history = [*self.done, *self.opened.values()]
+        if history:
+            d.insert(
+                cursor,
+                "rec_register_history",
+                _HISTORY_COLUMNS,
+                engine._convert(history, engine._history_values),
+            )
+        if self.register:
+            cursor.executemany(
+                s.upsert_register,
+                engine._convert(list(self.register.values()), engine._register_values),
+            )
+        if self.trail:
+            d.insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
+        self._reset()
+
+
+class SqlViews:
+    """The materialised views of one store in a SQL database, through ``dialect``.
+
+    Tables (documented in the view tables reference), beside the log's table:
+
+    - ``rec_register``: one row per recommendation, its state at the end of its timeline;
+    - ``rec_register_history``: the bitemporal history, SQL:2011 style. Each row is one
+      state of one recommendation, true in the world over ``[valid_from, valid_to)`` and
+      held by the log over ``[recorded_from, recorded_to)`` and log positions
+      ``[position_from, position_to)``; an open end is ``NULL``;
+    - ``rec_audit_trail``: one row per entry of the log, with who, when and why;
+    - ``rec_tracking``: the last log position applied, written in the same transaction as
+      the rows, so every entry is applied exactly once and the views resume where they
+      stopped.
+
+    Catching up reads the log's table directly, by position, inside the transaction that
+    writes the rows: the log's writers must make positions visible in order (a reader that
+    sees position N+1 sees N). ``decode`` turns a stored event into a domain event (the
+    tracker's mapper), or ``None`` for an entry that is not one; ``label`` names the store
+    in messages.
+    """
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        decode: Callable[[StoredEvent], domain.Event | None],
+        *,
+        label: str = "",
+    ) -> None:
+        self._dialect = dialect
+        self._decode = decode
+        self._label = label or dialect.name
+        self._sql = _Statements(dialect)
+        # A state's columns are converted once (many rows share a state): a history row's
+        # periods and a register row's recorded time at the flush.
+        self._state_values = _converters(dialect, "register", views.STATE_COLUMNS)
+        self._states: dict[views.StateValues, list[Any]] = {}
+        self._history_values = _converters(dialect, "history", views.PERIOD_COLUMNS)
+        self._register_values = _converters(dialect, "register", ("recorded_at",))
+        self._trail_values = _converters(dialect, "trail")
+        self._read_state = _reader(dialect)
+        self._lock = threading.RLock()
+        self._connection: Any = None
+        self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
+        self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
+        try:
+            self._prepare()
+        except BaseException:
+            self.close()
+            raise
+
+    def _state(self, values: views.StateValues) -> list[Any]:
+        """A state's columns in the dialect's form."""
+        found = self._states.get(values)
+        if found is None:
+            if len(self._states) >= _CACHED_STATES:
+                self._states.clear()
+            found = self._states[values] = self._convert([list(values)], self._state_values)[0]
+        return found
+
+    @staticmethod
+    def _convert(
+        rows: list[list[Any]], converters: list[tuple[int, Callable[[Any], Any]]]
+    ) -> list[list[Any]]:
+        for row in rows:
+            for index, convert in converters:
+                value = row[index]
+                if value is not None:
+                    row[index] = convert(value)
+        return rows
+
+    # --- connections and transactions -----------------------------------------------------
+
+    @contextlib.contextmanager
+    def _session(self) -> Iterator[Any]:
+        """The connection, under the lock; a driver's error becomes a StoreError, and a
+        broken connection is opened again next time."""
+        with self._lock:
+            try:
+                if self._connection is None or self._dialect.broken(self._connection):
+                    if self._connection is not None:
+                        with contextlib.suppress(Exception):
+                            self._connection.close()
+                        self._connection = None
+                    self._connection = self._dialect.connect()
+                yield self._connection
+            except self._dialect.errors as error:
+                self._forget()
+                raise StoreError(
+                    f"the views of the store {self._label!r} failed: "
+                    f"{type(error).__name__}: {self._dialect.reason(error)}",
+                    rule="store-available",
+                ) from error
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str) -> Iterator[Any]:
+        with self._session() as connection:
+            cursor = connection.cursor()
+            cursor.execute(begin)
+            try:
+                yield cursor
+                cursor.execute("COMMIT")
+            except BaseException:
+                self._forget()  # the cache may hold what was rolled back
+                # The engine may have rolled back already (SQLite does on a full disk):
+                # then the error that did it is the one to raise.
+                with contextlib.suppress(Exception):
+                    cursor.execute("ROLLBACK")
+                raise
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Any]:
+        """One transaction that writes the views, holding the tracking row: the views'
+        writers take turns. The cursor has read the views' position (``fetchone()``)."""
+        with self._transaction(self._dialect.begin_write) as cursor:
+            cursor.execute(self._sql.tracked_for_writing, (_VIEW,))
+            yield cursor
+
+    def _forget(self) -> None:
+        self._items.clear()
+        self._current = None
+
+    def _prepare(self) -> None:
+        """Create the tables; if they were made by another version of this layout, drop
+        them and make them again (they are derived: catching up refills them)."""
+        s = self._sql
+        with self._transaction(self._dialect.begin_write) as cursor:
+            self._dialect.prepare(cursor)
+            if self._dialect.tables_exist(cursor):
+                cursor.execute(s.tracked, ("schema",))
+                row = cursor.fetchone()
+                version = None if row is None else int(row[0])
+                if version is not None and version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the view tables of {self._label!r} are of layout {version}, newer "
+                        f"than this library's ({SCHEMA_VERSION}): upgrade the library",
+                        rule="views-schema",
+                    )
+                if version != SCHEMA_VERSION:
+                    for statement in s.drop:
+                        cursor.execute(statement)
+            for statement in s.ddl:
+                cursor.execute(statement)
+            cursor.execute(s.track_once, ("schema", SCHEMA_VERSION))
+            cursor.execute(s.track_once, (_VIEW, 0))
+
+    def close(self) -> None:
+        """Close the views' connection."""
+        with self._lock:
+            if self._connection is not None:
+                with contextlib.suppress(Exception):
+                    self._connection.close()
+                self._connection = None
+            self._forget()
+
+    # --- catching up ----------------------------------------------------------------------
+
+    def position(self) -> int:
+        """The last log position the views include."""
+        with self._session() as connection:
+            cursor = connection.cursor()
+            cursor.execute(self._sql.tracked, (_VIEW,))
+            found = cursor.fetchone()
+        return 0 if found is None else int(found[0])
+
+    def catch_up(
+        self,
+        *,
+        recorded: Sequence[tuple[int, domain.Event | None]] = (),
+        page_size: int = 2000,
+    ) -> int:
+        """Apply every entry recorded since the views last caught up; how many were applied.
+
+        Each page of entries and the new position are written in one transaction.
+        ``recorded``, entries the caller has just recorded, are applied without reading
+        them back if they follow on from the views' position.
+        """
+        if not recorded:
+            with self._session() as connection:
+                cursor = connection.cursor()
+                cursor.execute(self._sql.behind, (_VIEW,))
+                behind = cursor.fetchone()
+            if (
+                behind is None
+                or behind[1] is None
+                or (behind[0] is not None and behind[1] <= behind[0])
+            ):
+                return 0
+        applied = 0
+        single = False  # after a page failed: one entry a transaction, to find the culprit
+        while True:
+            size = 1 if single else page_size
+            position: int | None = None
+            page: list[tuple[int, domain.Event | None]] = []
+            try:
+                with self._write() as cursor:
+                    found = cursor.fetchone()
+                    position = 0 if found is None else int(found[0])
+                    if recorded and recorded[0][0] == position + 1 and not single:
+                        page = list(recorded)
+                        recorded = ()
+                    else:
+                        page = self._page(cursor, position, size)
+                    if not page:
+                        return applied
+                    self._apply(cursor, page)
+                    cursor.execute(self._sql.track, (_VIEW, page[-1][0]))
+            except Exception as error:
+                if len(page) > 1:
+                    single, recorded = True, ()
+                    continue
+                if position is None:  # the views could not even be opened for writing
+                    raise
+                at, event = page[0] if page else (position + 1, None)
+                raise cannot_apply(at, event, error) from error
+            applied += len(page)
+            if len(page) < size:
+                return applied
+
+    def _apply(self, cursor: Any, page: Sequence[tuple[int, domain.Event | None]]) -> None:
+        rows = _Rows(self)
+        for at, event in page:
+            if event is None:  # not a domain event (a command record): no rows
+                continue
+            item = None
+            if isinstance(event, domain.RecommendationEvent):
+                item = self._item(cursor, event.originator_id, event.originator_version - 1)
+                log = item.history.log
+                views.check_follows(log[-1] if log else None, event, at)
+            rows.entry(at, event, item)
+        rows.flush(cursor)
+
+    def rebuild(self, *, batch: int = 20000) -> int:
+        """Drop every view row and apply the whole log again, in one transaction; how many
+        entries were applied.
+
+        Entries are read item by item (an item's rows depend only on its own entries), so
+        memory holds one item (and one batch of rows) at a time; the rows are those catching
+        up would write. Readers see the old rows until the rebuild commits (on engines whose
+        readers are not blocked by a writer); writers of the views wait.
+
+        If the rebuild fails, the views are left as they were; the error names the position
+        of the entry that could not be applied where it can be told (a log changed outside
+        this library is :class:`~recommendations.LogNotIntact`).
+        """
+        return rebuilt(self, lambda: self._rebuild(batch))
+
+    def _rebuild(self, batch: int) -> int:
+        s = self._sql
+        with self._write() as cursor:
+            for statement in s.delete:
+                cursor.execute(statement)
+            self._forget()
+            # Readers in other processes keep the current register by (position, generation).
+            cursor.execute(s.next_generation)
+            cursor.execute(s.head)
+            found = cursor.fetchone()
+            head = 0 if found is None else int(found[0])
+            rows = _Rows(self)
+            applied = 0
+            current: uuid.UUID | None = None
+            item = _Item(views.ItemHistory.of([]), {})
+            before: domain.Event | None = None
+            for position, item_id, version, event in self._everything(cursor, head, batch):
+                if item_id != current:
+                    if rows.pending() >= batch:
+                        rows.flush(cursor)
+                    current, item = item_id, _Item(views.ItemHistory.of([]), {})
+                    before = None
+                applied += 1
+                if event is not None:  # a command record has no rows
+                    views.check_follows(before, event, position)
+                    before = event
+                    rows.entry(position, event, item)
+                else:
+                    item.positions[version] = position
+            rows.flush(cursor)
+            cursor.execute(s.track, (_VIEW, head))
+        return applied
+
+    def _everything(
+        self, cursor: Any, head: int, batch: int
+    ) -> Iterator[tuple[int, uuid.UUID, int, domain.Event | None]]:
+        """Every entry up to ``head``, item by item, read a page at a time."""
+        reader = cursor.connection.cursor()
+        size = min(batch, _READ_PAGE)
+        raw: Any = None
+        item_id = uuid.UUID(int=0)
+        start: Any = uuid.UUID(int=0)
+        convert = self._dialect.item_value
+        after: tuple[Any, int] = (convert(start) if convert else start, 0)
+        while True:
+            reader.execute(self._sql.by_item, (head, *after, size))
+            found = reader.fetchall()
+            for position, originator_id, version, topic, state in found:
+                if originator_id != raw:  # an item's entries come together: one id each
+                    raw, item_id = originator_id, _uuid(originator_id)
+                yield position, item_id, version, self._event(item_id, version, topic, state)
+            if len(found) < size:
+                return
+            after = (found[-1][1], found[-1][2])
+
+    def _event(self, item: uuid.UUID, version: int, topic: str, state: Any) -> domain.Event | None:
+        return self._decode(
+            StoredEvent(
+                originator_id=item,
+                originator_version=version,
+                topic=topic,
+                state=state if isinstance(state, bytes) else bytes(state),
+            )
+        )
+
+    def _page(self, cursor: Any, after: int, limit: int) -> list[tuple[int, domain.Event | None]]:
+        cursor.execute(self._sql.page, (after, limit))
+        return [
+            (position, self._event(_uuid(originator_id), version, topic, state))
+            for position, originator_id, version, topic, state in cursor.fetchall()
+        ]
+
+    def _item(self, cursor: Any, item: uuid.UUID, upto: int) -> _Item:
+        """The history of recommendation ``item`` up to its entry ``upto``."""
+        cached = self._items.get(item)
+        if cached is not None and len(cached.history.log) == upto:
+            self._items.move_to_end(item)
+            return cached
+        entries = self._entries(cursor, item, upto)
+        log = [e for _, _, e in entries if isinstance(e, domain.RecommendationEvent)]
+        loaded = _Item(
+            views.ItemHistory.of(log), {version: position for position, version, _ in entries}
+        )
+        self._items[item] = loaded
+        if len(self._items) > _CACHED_ITEMS:
+            self._items.popitem(last=False)
+        return loaded
+
+    def _entries(
+        self, cursor: Any, item: uuid.UUID, upto: int
+    ) -> list[tuple[int, int, domain.Event | None]]:
+        convert = self._dialect.item_value
+        cursor.execute(self._sql.item, (convert(item) if convert else item, upto))
+        return [
+            (position, version, self._event(item, version, topic, state))
+            for position, version, topic, state in cursor.fetchall()
+        ]
+
+    # --- reading ---------------------------------------------------------------------------
+
+    def register(
+        self, basis: views.Basis, where: views.RegisterFilter
+    ) -> tuple[int, list[views.RegisterRow]]:
+        """The register on ``basis``, and the log position it reflects.
+
+        One read transaction on one snapshot: the position the views had reached, the
+        choice between the current table and the history, and the rows all agree. The
+        position returned is the basis's, or the views' if they had not reached it (another
+        writer may have recorded since they caught up); the rows are those of that position.
+        """
+        with self._transaction(self._dialect.begin_read) as cursor:
+            cursor.execute(self._sql.tracked, (_VIEW,))
+            found = cursor.fetchone()
+            reached = 0 if found is None else int(found[0])
+            position = min(basis.position, reached)
+            at = attrs.evolve(basis, position=position)
+            rows: list[views.RegisterRow] | None = None
+            if position == reached:
+                rows = self._current_rows(cursor, at)
+            if rows is None:
+                statement, parameters = self._dialect.history(
+                    at, _STATE_LIST, indexed=position == reached
+                )
+                cursor.execute(statement, parameters)
+                read = self._read_state
+                rows = [views.register_row(read(v), at.as_at) for v in cursor.fetchall()]
+        return position, [row for row in rows if where(row)]
+
+    def _current_rows(self, cursor: Any, basis: views.Basis) -> list[views.RegisterRow] | None:
+        """The current table's rows, if the basis is on or after everything in it."""
+        d = self._dialect
+        cursor.execute(self._sql.latest)
+        latest = cursor.fetchone()
+        if latest is not None and latest[0] is not None:
+            last_day = d.read_date(latest[0]) if d.read_date else latest[0]
+            last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+            if basis.as_at < last_day or basis.known_at < last_time:
+                return None
+        cursor.execute(self._sql.tracked, ("generation",))
+        generation = cursor.fetchone()
+        key = (basis.position, 0 if generation is None else int(generation[0]), basis.as_at)
+        cached = self._current
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        cursor.execute(self._sql.current)
+        read = self._read_state
+        result = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
+        self._current = (key, result)
+        return result
+
+    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+        """One item's entries with their log positions, in order (an indexed read)."""
+        with self._session() as connection:
+            entries = self._entries(connection.cursor(), item, _END)
+        return [(position, event) for position, _, event in entries if event is not None]
+
+    def rows(self, table: str) -> list[tuple[Any, ...]]:
+        """Every row of the view table ``table`` (``rec_register``, ``rec_register_history``
+        less its ``id``, or ``rec_audit_trail``), each value :func:`plain`, in key order:
+        the same on every engine for the same log."""
+        with self._transaction(self._dialect.begin_read) as cursor:
+            return list(self._rows(cursor, table))
+
+    def _rows(self, cursor: Any, table: str) -> Iterator[tuple[Any, ...]]:
+        cursor.execute(self._sql.rows[table])
+        while found := cursor.fetchmany(1000):
+            for row in found:
+                yield tuple(map(plain, row))
+
+    def digest(self) -> str:
+        """A SHA-256 of every view row (:meth:`rows`), in key order, read on one snapshot:
+        equal digests, equal views, on any engine."""
+        hasher = hashlib.sha256()
+        with self._transaction(self._dialect.begin_read) as cursor:
+            for table in TABLES:
+                hasher.update(table.encode())
+                for row in self._rows(cursor, table):
+                    hasher.update(orjson.dumps(list(row)))
+        return hasher.hexdigest()
+
+
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
