@@ -167,6 +167,8 @@ NOT_STARTING = {
     "verify": ["verify"],
     "checkpoint": ["checkpoint"],
     "prove": ["prove", "2.16"],
+    "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
+    "erasures": ["erasures"],
 }
 """A command of each kind that cannot start a store (an import's dry run is tested with
 imports)."""

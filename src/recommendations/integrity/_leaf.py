@@ -105,10 +105,19 @@ def commitment(salt: bytes, name: str) -> str:
 
 
 def erased(value: str) -> str | None:
-    """The commitment an erased name stands for, or ``None`` if ``value`` is a name."""
-    if value.startswith(ERASED + " sha256:"):
-        return value[len(ERASED) + 1 :]
-    return None
+    """The commitment an erased name stands for, or ``None`` if ``value`` is a name: an
+    erased name is exactly ``[erased] sha256:`` and 64 lower-case hexadecimal digits.
+
+    >>> erased("[erased] sha256:" + "0" * 64) == "sha256:" + "0" * 64
+    True
+    >>> erased("[erased] sha256:" + "0" * 64 + "!") is None
+    True
+    """
+    found = _ERASED_VALUE.fullmatch(value)
+    return found[1] if found else None
+
+
+_ERASED_VALUE = re.compile(re.escape(ERASED) + r" (sha256:[0-9a-f]{64})")
 
 
 _PERSON = re.compile(rb'"(actor|owner_name|accepted_by)":"((?:[^"\\]|\\.)*)"')
