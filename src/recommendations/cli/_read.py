@@ -640,11 +640,6 @@ def export(
         bar.update(task, advance=1, description="Reading the audit trail")
         trail_view = tracker.stream_trail(known_at=known, position=upto, audience=who)
         bar.update(task, advance=1, description=f"Writing {chosen}")
-        rows, basis = len(register_view), exports.basis_sentence(register_view)
-        # The register's rows are let go once written, so that the trail, streamed after
-        # them, has the memory to itself.
-        registers = [register_view]
-        del register_view
         if chosen == "csv":
             folder = Path(output)
             try:
@@ -652,7 +647,7 @@ def export(
             except OSError as error:
                 raise cannot_write(output, error, option="--output") from error
             with output_file(folder / "register.csv", "csv") as file:
-                exports.write_register(registers.pop(), "csv", file)
+                exports.write_register(register_view, "csv", file)
             with output_file(folder / "trail.csv", "csv") as file:
                 exports.write_trail(trail_view, "csv", file)
         else:
@@ -660,12 +655,12 @@ def export(
             if chosen == "json":
                 stated = stated_checkpoint(tracker, trail_view.basis.position, required=False)
             with output_file(output, chosen) as file:
-                exports.write_bundle(registers.pop(), trail_view, chosen, file, checkpoint=stated)
+                exports.write_bundle(register_view, trail_view, chosen, file, checkpoint=stated)
         bar.update(task, advance=1, description="Exported")
     written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
     note(
-        f"Exported the register ({rows} rows) and the audit trail "
-        f"({len(trail_view)} entries) to {written}: " + basis
+        f"Exported the register ({len(register_view)} rows) and the audit trail "
+        f"({len(trail_view)} entries) to {written}: " + exports.basis_sentence(register_view)
     )
 
 

@@ -249,10 +249,6 @@ def write_bundle(
 ) -> None:
     """Write :func:`render_bundle` to the binary ``file``, the trail as its entries come.
 
-    The register's rows are let go once written, before the trail's: pass a register no
-    one else holds on to (as the command line does) and the export's memory is the
-    trail's.
-
     With ``checkpoint`` (of the log at the basis position), the JSON object holds it too,
     after the basis: ``{"basis": ..., "checkpoint": {...}, "register": [...], "trail":
     [...]}``; a workbook does not."""
@@ -274,7 +270,6 @@ def write_bundle(
             (',\n  "register": ', register_records(register)),
             (',\n  "trail": ', iter_trail_records(trail)),
         )
-        del register  # its rows go once written: the trail may take the memory
         for label, records in parts:
             file.write(label.encode("utf-8"))
             for chunk in json_array_chunks(records, depth=1):
@@ -285,13 +280,20 @@ def write_bundle(
         from ._xlsx import write_workbook
 
         facts = basis_facts(register, what="Register and audit trail")
-        known_at = register.basis.known_at
-        sheets = [
-            ("Register", register_columns(register), register_records(register), len(register)),
-            ("Trail", trail_columns(trail), iter_trail_records(trail), len(trail)),
-        ]
-        del register  # its rows go once written: the trail may take the memory
-        write_workbook(file, sheets, facts, known_at)
+        write_workbook(
+            file,
+            [
+                (
+                    "Register",
+                    register_columns(register),
+                    register_records(register),
+                    len(register),
+                ),
+                ("Trail", trail_columns(trail), iter_trail_records(trail), len(trail)),
+            ],
+            facts,
+            register.basis.known_at,
+        )
         return
     raise _format_error(format)
 
