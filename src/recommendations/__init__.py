@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _logging  # noqa: F401 (the package logger's NullHandler)
 from ._errors import (
     AlreadyExists,
     ConcurrencyError,

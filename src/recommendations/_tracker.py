@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
-from . import domain, views
+from . import _logging, domain, views
 from ._errors import ViewsBehindWarning
 from ._references import ReferenceIndex
 from ._serialization import CommandRecord, Erasure
@@ -111,6 +111,7 @@ class Tracker(TrackerViews):
                 url, LogSource(self._log.app.recorder, self._log.decode_domain), settings
             )
         self._catch_up = CatchUp(self.views, self._label)
+        _logging.store.info("opened the store %s", self._label)
         self._reads = Reads(self._log, self.views, self._catch_up, clock)
         self._writer = Writer(
             self._log,

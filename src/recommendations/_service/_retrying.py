@@ -6,6 +6,7 @@ import math
 import random
 
 from recommendations._errors import ConcurrencyError, ConfigurationError
+from recommendations._logging import service as _log
 
 __all__ = ["FIRST_PAUSE", "LONGEST_PAUSE", "Retrying"]
 
@@ -78,6 +79,7 @@ class Retrying:
             + (f", {self.retries} times" if self.retries is not None else "")
             + ")"
         )
+        _log.warning("%s: %s; gave up", reference, met)
         return ConcurrencyError(
             f"{met}; nothing was recorded{bound}: execute the command again",
             reference=reference,

@@ -16,6 +16,7 @@ from recommendations._errors import (
     StoreError,
     ViewsBehind,
 )
+from recommendations._logging import service as _log
 from recommendations.stores import Views
 
 from ._catch_up import CatchUp
@@ -112,6 +113,7 @@ class Writer:
                 waited = time.monotonic() - began
                 if self.retrying.exhausted(attempt, waited, pause):
                     raise self.retrying.gave_up(first, attempt, waited, busy) from error
+                _log.info("%s met another writer: deciding it again in %.3f s", first, pause)
                 time.sleep(pause)
                 attempt += 1
                 fresh = True

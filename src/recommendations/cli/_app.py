@@ -276,6 +276,25 @@ def _store_here(ctx: click.Context, _param: click.Parameter, value: str | None) 
             found.named = True
 
 
+def _show_log(ctx: click.Context, verbose: int) -> None:
+    """Send the ``recommendations`` loggers' records to standard error while the command
+    runs: INFO and above for ``-v``, DEBUG for ``-vv``."""
+    import logging
+
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger = logging.getLogger("recommendations")
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO if verbose == 1 else logging.DEBUG)
+
+    def stop() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+
+    ctx.call_on_close(stop)
+
+
 def store_option(command: _F) -> _F:
     """``--store`` on a command too, so that it may follow the command's name."""
     return click.option(
@@ -303,9 +322,16 @@ def store_option(command: _F) -> _F:
     help="The store: sqlite:///file.db (relative to here), sqlite:////abs/path.db, "
     "postgresql://user@host/db, memory://. See `recommendations stores`.",
 )
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Show the library's log on standard error: -v what it does (the store opened, "
+    "retries, rebuilds, imports, verification), -vv in detail.",
+)
 @click.version_option(package_name="recommendations", message="%(prog)s %(version)s")
 @click.pass_context
-def cli(ctx: click.Context, store: str) -> None:
+def cli(ctx: click.Context, store: str, verbose: int) -> None:
     """Track the recommendations an inspectorate or auditor made to your organisation.
 
     Every change is recorded as an entry in an append-only log, with who made it, why, the
@@ -318,6 +344,8 @@ def cli(ctx: click.Context, store: str) -> None:
     """
     source = ctx.get_parameter_source("store")
     ctx.obj = Session(store, named=source is click.core.ParameterSource.COMMANDLINE)
+    if verbose:
+        _show_log(ctx, verbose)
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
         ctx.exit(0)

@@ -24,6 +24,7 @@ from attrs import field, frozen
 from eventsourcing.persistence import ApplicationRecorder, Notification
 
 from recommendations._errors import StoreError
+from recommendations._logging import integrity as _log
 
 from . import _parallel
 from ._bundle import make_bundle
@@ -647,6 +648,7 @@ class Integrity:
                         "was truncated (or the checkpoint is of another log)",
                     )
                 )
+        _log.info("verified %d entries: %d problems", head, len(findings.problems))
         return Verification(
             head=head,
             size=size,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from attrs import frozen
 
 from recommendations._errors import ConcurrencyError, NotFound, RuleViolation
+from recommendations._logging import imports as _log
 from recommendations.domain import PublishReport
 
 from ._planning import ImportPlan, PlannedCommand, PlanSource
@@ -79,6 +80,7 @@ def apply_import(
             rule="plan-current",
         )
     total = len(plan.commands)
+    _log.info("importing %s: %d commands in one batch", plan.source, total)
     if progress is not None:
         progress(0, total)
     if not total:
@@ -92,6 +94,7 @@ def apply_import(
         raise ImportRefused(plan.source, [_row_problem(plan, error)]) from error
     if progress is not None:
         progress(total, total)
+    _log.info("imported %s: %d entries recorded", plan.source, len(recorded))
     return ImportResult(plan=plan, recorded=tuple(recorded))
 
 

@@ -18,6 +18,7 @@ from eventsourcing.persistence import StoredEvent
 
 from recommendations import domain, views
 from recommendations._errors import StoreError
+from recommendations._logging import views as _log
 from recommendations.stores import cannot_apply, primitive, rebuilt
 
 from ._dialect import Dialect, time_text
@@ -600,6 +601,7 @@ class SqlViews:
                 at, event = page[0] if page else (position + 1, None)
                 raise cannot_apply(at, event, error) from error
             applied += len(page)
+            _log.debug("views caught up to log position %d", page[-1][0])
             if len(page) < size:
                 return applied
 
@@ -629,6 +631,7 @@ class SqlViews:
         of the entry that could not be applied where it can be told (a log changed outside
         this library is :class:`~recommendations.LogNotIntact`).
         """
+        _log.info("rebuilding the views from the whole log")
         return rebuilt(self, lambda: self._rebuild(batch))
 
     def _rebuild(self, batch: int) -> int:
@@ -651,6 +654,7 @@ class SqlViews:
                 if item_id != current:
                     if rows.pending() >= batch:
                         rows.flush(cursor)
+                        _log.debug("rebuilding the views: %d of %d entries", applied, head)
                     current, item = item_id, _Item(views.ItemHistory.of([]), {})
                     before = None
                 applied += 1
@@ -662,6 +666,7 @@ class SqlViews:
                     item.positions[version] = position
             rows.flush(cursor)
             cursor.execute(s.track, (_VIEW, head))
+        _log.info("rebuilt the views: %d entries applied, up to log position %d", applied, head)
         return applied
 
     def _everything(
