@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -23,7 +24,7 @@ from pypdf import PdfReader
 import recommendations as r
 from recommendations import views
 from recommendations.paper import CommitteePaper
-from recommendations.paper._document import document
+from recommendations.paper._document import Chart, document
 from recommendations.paper._pdf import render_pdf
 from recommendations.paper._series import DISCHARGED_COLOUR
 
@@ -157,8 +158,50 @@ def test_pdf_breaks_the_register_across_pages_with_its_headings(pdf_file: Path) 
         assert "Reference Report Grade Status Owner Due Overdue" in text
 
 
-def test_pdf_embeds_the_chart_as_an_image(pdf_file: Path) -> None:
-    reader = PdfReader(pdf_file)
+def test_pdf_draws_the_chart_as_a_figure_with_its_caption_as_alternative_text(
+    pdf_file: Path, paper: CommitteePaper
+) -> None:
+    import pikepdf
+
+    caption = next(
+        block.caption
+        for section in document(paper).sections
+        for block in section.blocks
+        if isinstance(block, Chart)
+    )
+    with pikepdf.open(pdf_file) as pdf:
+        assert str(pdf.docinfo["/Producer"]).startswith("WeasyPrint")
+        figures = [
+            str(element.Alt)
+            for element in _elements(pdf.Root.StructTreeRoot)
+            if element.get("/S") == "/Figure"
+        ]
+    assert figures == [caption]
+
+
+def _elements(element: object) -> Iterator[Any]:
+    import pikepdf
+
+    assert isinstance(element, pikepdf.Dictionary)
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            yield kid
+            yield from _elements(kid)
+
+
+@pytest.fixture(scope="module")
+def fallback_file(paper: CommitteePaper, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The paper as the pure-Python fallback renders it."""
+    path = tmp_path_factory.mktemp("fallback") / "committee-paper.pdf"
+    path.write_bytes(paper.pdf(renderer="fpdf2"))
+    return path
+
+
+def test_the_fallback_pdf_embeds_the_chart_as_an_image(fallback_file: Path) -> None:
+    reader = PdfReader(fallback_file)
+    assert reader.metadata is not None
+    assert str(reader.metadata.producer).startswith("fpdf2 ")
     images = []
     for page in reader.pages:
         resources = page["/Resources"]
@@ -466,12 +509,14 @@ def test_json_that_is_not_a_paper_is_refused(text: str) -> None:
 
 
 def test_render_gives_each_format_the_same_every_time(
-    paper: CommitteePaper, pdf_file: Path, html_file: Path
+    paper: CommitteePaper, hostile_paper: CommitteePaper, html_file: Path
 ) -> None:
     assert paper.render("md").decode("utf-8") == paper.markdown()
     assert paper.render("json").decode("utf-8") == paper.json()
     assert paper.render("html").decode("utf-8") == html_file.read_text(encoding="utf-8")
-    assert paper.render("pdf") == pdf_file.read_bytes()
+    # the small paper: each PDF renderer, twice
+    assert hostile_paper.render("pdf") == hostile_paper.pdf(renderer="weasyprint")
+    assert hostile_paper.pdf(renderer="fpdf2") == hostile_paper.pdf(renderer="fpdf2")
     with pytest.raises(r.ConfigurationError) as unknown:
         paper.render("docx")  # type: ignore[arg-type]
     assert (unknown.value.field, unknown.value.rule) == ("format", "known-format")

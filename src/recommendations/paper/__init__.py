@@ -14,11 +14,12 @@ committee, counts by report and grade, reds, overdue items, what moved), the
 recommendations by grade over time (:class:`GradeSeries`, from :func:`grade_series`) and a
 title, and renders them as Markdown, HTML, PDF or JSON, with a chart as SVG or PNG.
 
-:func:`grade_series` is pure, like the views. The renderers import matplotlib and fpdf2
-only when they are used.
+:func:`grade_series` is pure, like the views. The chart and the PDF need the ``[paper]``
+extra (matplotlib, WeasyPrint, fpdf2), imported only when they are used; the PDF is tagged
+for PDF/UA-1 where WeasyPrint runs (:func:`pdf_renderer` says which renderer is used).
 """
 
-from ._paper import CommitteePaper, Particulars, default_dates
+from ._paper import CommitteePaper, Particulars, default_dates, pdf_renderer
 from ._series import GradePoint, GradeSeries, SeriesGrade, grade_series
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "SeriesGrade",
     "default_dates",
     "grade_series",
+    "pdf_renderer",
 ]

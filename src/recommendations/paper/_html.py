@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from html import escape
 
 from ._document import Block, Bullets, Cell, Chart, Document, Heading, Paragraph, Table
@@ -68,17 +69,23 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
+_FIGURES = "“Recommendations by grade over time”"
+
+
 def _svg(chart_svg: str, caption: str) -> str:
     """The SVG document as an element to put inline: without its XML declaration and
-    doctype, and labelled for screen readers with ``caption``."""
+    doctype, and labelled with ``caption`` for screen readers (``aria-label``) and for the
+    tagged PDF (its ``title``, which becomes the figure's alternative text)."""
     start = chart_svg.find("<svg ")
-    if start < 0:
+    end = chart_svg.find(">", start)
+    if start < 0 or end < 0:
         return ""
     label = f'<svg role="img" aria-label="{escape(caption)}" '
-    return label + chart_svg[start + len("<svg ") :]
+    title = f"<title>{escape(caption)}</title>"
+    return label + chart_svg[start + len("<svg ") : end + 1] + title + chart_svg[end + 1 :]
 
 
-def _block(block: Block, chart_svg: str) -> list[str]:
+def _block(block: Block, chart_svg: str | None) -> list[str]:
     if isinstance(block, Heading):
         return [f"<h3>{escape(block.text)}</h3>"]
     if isinstance(block, Paragraph):
@@ -88,6 +95,8 @@ def _block(block: Block, chart_svg: str) -> list[str]:
         return ["<ul>", *(f"<li>{escape(item)}</li>" for item in block.items), "</ul>"]
     if isinstance(block, Table):
         return _table(block)
+    if isinstance(block, Chart) and chart_svg is None:
+        return [f'<p class="note">{escape(block.caption)} The figures are under {_FIGURES}.</p>']
     if isinstance(block, Chart):
         return [
             '<figure class="chart">',
@@ -98,8 +107,16 @@ def _block(block: Block, chart_svg: str) -> list[str]:
     raise TypeError(f"not a block: {block!r}")  # pragma: no cover
 
 
-def render_html(doc: Document, *, chart_svg: str) -> str:
-    """``doc`` as an HTML page with the chart ``chart_svg`` inline."""
+def _w3c(at: datetime) -> str:
+    """``at`` as a W3C date and time, in UTC: ``2017-03-30T09:00:00Z``."""
+    return f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+
+
+def render_html(doc: Document, *, chart_svg: str | None, created: datetime | None = None) -> str:
+    """``doc`` as an HTML page with the chart ``chart_svg`` inline, or without a chart (its
+    figures are in a table either way); ``created`` is the paper's date, for its
+    metadata."""
+    made = "" if created is None else f'<meta name="dcterms.created" content="{_w3c(created)}">'
     lines = [
         "<!DOCTYPE html>",
         '<html lang="en-GB">',
@@ -107,6 +124,7 @@ def render_html(doc: Document, *, chart_svg: str) -> str:
         '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="generator" content="recommendations">',
+        *([made] if made else []),
         f"<title>{escape(doc.title)}</title>",
         f"<style>{_STYLE}</style>",
         "</head>",

@@ -13,6 +13,7 @@ import attrs
 from attrs import frozen
 
 from recommendations._errors import ConfigurationError, RuleViolation, StoreError
+from recommendations._logging import paper as _log
 from recommendations.domain import RecommendationEvent, project
 from recommendations.integrity._stated import LogCheckpoint
 from recommendations.views import (
@@ -28,6 +29,7 @@ from recommendations.views import (
 )
 
 from ._series import GradeSeries, grade_series
+from ._tagged import PdfRenderer, missing
 
 if TYPE_CHECKING:
     import cattrs
@@ -35,7 +37,7 @@ if TYPE_CHECKING:
     from recommendations import Tracker
     from recommendations.integrity import SigningKey
 
-__all__ = ["MAX_POINTS", "CommitteePaper", "Particulars", "default_dates"]
+__all__ = ["MAX_POINTS", "CommitteePaper", "Particulars", "default_dates", "pdf_renderer"]
 
 MAX_POINTS = 36
 """At most this many month ends in a paper's chart by default (then every second, third...)."""
@@ -57,6 +59,17 @@ class Particulars:
     reference: str
     points: tuple[str, ...] = ()
     last_note: str | None = None
+
+
+def pdf_renderer() -> PdfRenderer:
+    """The renderer :meth:`CommitteePaper.pdf` uses by default here: ``"weasyprint"`` (a
+    tagged PDF/UA-1 file) where WeasyPrint and its system libraries are installed, else
+    ``"fpdf2"`` (pure Python; tags only the document and the chart)."""
+    reason = missing()
+    if reason is None:
+        return "weasyprint"
+    _log.info("the PDF falls back to fpdf2, which is not PDF/UA: %s", reason)
+    return "fpdf2"
 
 
 def _month_end(year: int, month: int) -> date:
@@ -251,11 +264,16 @@ class CommitteePaper:
 
     def chart(self, format: ChartFormat = "svg") -> bytes:
         """The chart of recommendations by grade over time, as SVG (text kept as text) or
-        PNG, with the previous committee marked."""
-        from ._chart import draw
+        PNG, with the previous committee marked. Needs the ``[paper]`` extra (matplotlib):
+        without it, raises :class:`~recommendations.ConfigurationError` (rule
+        ``paper-extra``)."""
+        from ._extra import require
 
         if format not in ("svg", "png"):
             raise _format_error(format, ("svg", "png"), "format")
+        require("the chart", field="chart")
+        from ._chart import draw
+
         update = self.update
         last = self.series.points[-1].on if self.series.points else update.as_at
         first = self.series.points[0].on if self.series.points else update.as_at
@@ -278,16 +296,54 @@ class CommitteePaper:
 
     def html(self) -> str:
         """The paper as one self-contained HTML page, styled for print (A4), with the chart
-        inline as SVG. Every text from the log is escaped."""
+        inline as SVG (without the ``[paper]`` extra, without the chart: the table of its
+        figures is in the paper either way). Every text from the log is escaped."""
         from ._document import document
+        from ._extra import has
         from ._html import render_html
 
-        return render_html(document(self), chart_svg=self.chart("svg").decode("utf-8"))
+        chart = self.chart("svg").decode("utf-8") if has("matplotlib") else None
+        return render_html(document(self), chart_svg=chart, created=self.update.basis.known_at)
 
-    def pdf(self) -> bytes:
-        """The paper as a PDF: A4 portrait, real text, page numbers, tables that carry their
-        headings over page breaks, and the chart as a PNG image."""
+    def pdf(self, *, renderer: PdfRenderer | None = None) -> bytes:
+        """The paper as a PDF on A4, with real text, page numbers, tables that carry their
+        headings over page breaks, and the chart.
+
+        ``renderer`` ``"weasyprint"`` (the default wherever WeasyPrint and its system
+        libraries are installed) makes a tagged PDF that meets PDF/UA-1: headings, lists,
+        tables with header cells, the chart as a figure with alternative text, the
+        document's language and title, in reading order, fonts embedded. ``"fpdf2"``, the
+        pure-Python fallback, tags only the document and the chart. :func:`pdf_renderer`
+        says which is the default here; the PDF's producer names the one that made it.
+
+        Needs the ``[paper]`` extra: without it, raises
+        :class:`~recommendations.ConfigurationError` (rule ``paper-extra``)."""
         from ._document import document
+        from ._extra import INSTALL, require
+
+        require("the PDF", field="format", pdf=True)
+        chosen = renderer if renderer is not None else pdf_renderer()
+        if chosen == "weasyprint":
+            from ._html import render_html
+
+            reason = missing()
+            if reason is not None:
+                raise ConfigurationError(
+                    f"the tagged PDF needs WeasyPrint: {reason}; {INSTALL}",
+                    field="renderer",
+                    rule="paper-extra",
+                )
+            from ._tagged import render_tagged_pdf
+
+            svg = self.chart("svg").decode("utf-8")
+            created = self.update.basis.known_at
+            return render_tagged_pdf(render_html(document(self), chart_svg=svg, created=created))
+        if chosen != "fpdf2":
+            raise ConfigurationError(
+                f"{chosen!r} is not a PDF renderer (choose weasyprint or fpdf2)",
+                field="renderer",
+                rule="known-renderer",
+            )
         from ._pdf import render_pdf
 
         return render_pdf(

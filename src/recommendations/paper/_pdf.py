@@ -13,7 +13,7 @@ import io
 from datetime import datetime
 from pathlib import Path
 
-from fpdf import FPDF
+from fpdf import FPDF, FPDF_VERSION
 from fpdf.fonts import FontFace
 from fpdf.table import Row
 
@@ -251,6 +251,7 @@ def render_pdf(
     pdf.set_title(pdf.plain(doc.title))
     pdf.set_subject(pdf.plain(doc.lines[0]) if doc.lines else "")
     pdf.set_creator("recommendations")
+    pdf.set_producer(f"fpdf2 {FPDF_VERSION}")
     pdf.set_lang("en-GB")
     pdf.set_creation_date(created)
     pdf.add_page()
