@@ -21,7 +21,7 @@ import click
 
 from recommendations._errors import NotFound, RuleViolation
 
-from ._app import cli, session, store_option
+from ._app import Refused, cli, session, store_option
 from ._output import (
     cannot_write,
     check_output,
@@ -510,6 +510,7 @@ def committee_update(
     check_output(output, chosen)
     if chart is not None and chart_format is not None:
         check_output(chart, chart_format, option="--chart")
+    _require_paper_extra(pdf=chosen == "pdf", chart=chart is not None)
     if checkpoint_out is not None:
         _distinct(checkpoint_out, output, chart)
         check_output(checkpoint_out, "text", option="--checkpoint-out")
@@ -557,9 +558,42 @@ def committee_update(
             show(markdown(text))
             return
         data = text.encode("utf-8")
+    elif chosen == "pdf":
+        from recommendations.paper import pdf_renderer
+
+        renderer = pdf_renderer()
+        data = paper.pdf(renderer=renderer)
+        note(_RENDERED[renderer])
     else:
-        data = paper.render("html" if chosen == "html" else "pdf" if chosen == "pdf" else "json")
+        data = paper.render("html" if chosen == "html" else "json")
     emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})", kind=chosen)
+
+
+_RENDERED = {
+    "weasyprint": "Rendered the PDF with WeasyPrint: tagged for accessibility (PDF/UA-1).",
+    "fpdf2": "Rendered the PDF with fpdf2, as WeasyPrint cannot run here: it is not tagged "
+    "for accessibility (PDF/UA-1); the HTML paper is.",
+}
+"""What the command says of the renderer that made the PDF."""
+
+
+class _NeedsExtra(Refused):
+    """A chart or a PDF asked for without the ``[paper]`` extra: one line naming it, and
+    exit status 2, as for other usage errors."""
+
+    exit_code = 2
+
+
+def _require_paper_extra(*, pdf: bool, chart: bool) -> None:
+    from recommendations._errors import ConfigurationError
+    from recommendations.paper._extra import require
+
+    what = "the PDF paper" if pdf else "the chart"
+    try:
+        if pdf or chart:
+            require(what, field="--format" if pdf else "--chart", pdf=pdf)
+    except ConfigurationError as error:
+        raise _NeedsExtra(error.detail) from error
 
 
 def _distinct(checkpoint_out: str, *others: str | None) -> None:
