@@ -701,7 +701,7 @@ def _checkpoint(layout: _Layout) -> Section:
                 "this paper was built on (recommendations verify --checkpoint FILE)."
             ),
             Table(
-                header=("Checkpoint", ""),
+                header=("Checkpoint", "Value"),
                 rows=(
                     (Cell("Fingerprint"), Cell(stated.fingerprint)),
                     (Cell("Log"), Cell(stated.origin)),

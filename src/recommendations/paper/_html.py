@@ -12,7 +12,8 @@ __all__ = ["render_html"]
 
 _STYLE = """
 @page { size: A4 portrait; margin: 16mm 15mm 18mm;
-  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt; } }
+  @bottom-center { content: "Page " counter(page) " of " counter(pages); font-size: 8pt;
+    font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: #263238; } }
 :root { --ink: #263238; --rule: #b0bec5; --head: #eceff1; }
 body { font-family: "DejaVu Sans", "Helvetica Neue", Arial, sans-serif; color: var(--ink);
   font-size: 10pt; line-height: 1.4; max-width: 190mm; margin: 1.5em auto; padding: 0 1em; }
