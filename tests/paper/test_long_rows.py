@@ -25,7 +25,8 @@ def _png() -> bytes:
     return out.getvalue()
 
 
-def test_a_row_taller_than_a_page_is_split_across_pages(tmp_path: Path) -> None:
+def _long_row() -> Document:
+    """A paper of one table whose second row is three pages of text."""
     text = "\n".join(" ".join(WORDS[i : i + 30]) for i in range(0, len(WORDS), 30))
     table = Table(
         header=("Reference", "Recommendation", "Grade", "Owner"),
@@ -36,18 +37,38 @@ def test_a_row_taller_than_a_page_is_split_across_pages(tmp_path: Path) -> None:
         ),
         widths=(1.0, 2.0, 1.0, 1.5),
     )
-    doc = Document(
+    return Document(
         title="A long recommendation",
         lines=("As at 30 March 2017",),
         version="Full version",
         sections=(Section(key="register", heading="The register", blocks=(table,)),),
         footer="A long recommendation",
     )
+
+
+def test_a_row_taller_than_a_page_is_split_across_pages(tmp_path: Path) -> None:
+    doc = _long_row()
     path = tmp_path / "paper.pdf"
     path.write_bytes(render_pdf(doc, chart_png=_png(), created=datetime(2017, 3, 30, tzinfo=UTC)))
     pages = [page.extract_text() for page in PdfReader(path).pages]
     assert len(pages) >= 3
     assert re.findall(r"w\d{4}", "\n".join(pages)) == WORDS
     assert "L-1 (continued)" in pages[-1]
+    assert "before" in pages[0]
+    assert "Another short one." in pages[-1]
+
+
+def test_the_tagged_pdf_carries_a_row_taller_than_a_page_over_the_next_pages(
+    tmp_path: Path,
+) -> None:
+    from recommendations.paper._html import render_html
+    from recommendations.paper._tagged import render_tagged_pdf
+
+    doc = _long_row()
+    path = tmp_path / "paper.pdf"
+    path.write_bytes(render_tagged_pdf(render_html(doc, chart_svg=None)))
+    pages = [page.extract_text() for page in PdfReader(path).pages]
+    assert len(pages) >= 2
+    assert re.findall(r"w\d{4}", "\n".join(pages)) == WORDS
     assert "before" in pages[0]
     assert "Another short one." in pages[-1]
