@@ -567,10 +567,10 @@ def test_an_empty_store_gives_a_paper_that_says_there_is_nothing(tmp_path: Path)
     assert CommitteePaper.from_json(paper.json()) == paper
 
 
-def test_importing_the_paper_loads_neither_matplotlib_nor_fpdf() -> None:
+def test_importing_the_paper_loads_none_of_its_extras_libraries() -> None:
     code = (
-        "import sys, recommendations.paper; "
-        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('matplotlib', 'fpdf')))"
+        "import sys, recommendations.paper; print(sorted(m for m in sys.modules "
+        "if m.split('.')[0] in ('matplotlib', 'fpdf', 'weasyprint', 'pydyf')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
