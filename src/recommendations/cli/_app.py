@@ -96,7 +96,8 @@ EXIT_STATUSES = """\b
 Exit status:
   0  done
   1  refused, or the store failed: nothing was recorded
-  2  the command line is wrong (usage)
+  2  the command line is wrong (usage), or asks for a chart or PDF without the
+     paper extra installed
   3  recorded, but the views could not catch up (reads say so until they do)
   4  the store failed while recording: whether it was recorded cannot be known;
      retry with the --command-id the message gives, which records nothing twice
