@@ -190,3 +190,29 @@ def test_without_pango_the_pdf_falls_back_to_fpdf2_and_says_so(
     reader = PdfReader(store / "fallback.pdf")
     assert reader.metadata is not None
     assert str(reader.metadata.producer).startswith("fpdf2 ")
+
+
+def test_weasyprint_warning_on_import_of_an_optional_library_is_not_an_error(
+    tmp_path: Path,
+) -> None:
+    """Without the optional HarfBuzz-Subset library, importing WeasyPrint warns that a
+    later release will need it (a DeprecationWarning), and renders all the same: the paper
+    takes it as usable, even where warnings are errors. A stand-in package that warns as
+    WeasyPrint does on such a machine shows it."""
+    fake = tmp_path / "weasyprint"
+    fake.mkdir()
+    (fake / "__init__.py").write_text(
+        "import warnings\n"
+        "warnings.warn('HarfBuzz-Subset will be required by future versions of WeasyPrint.',"
+        " category=DeprecationWarning)\n"
+    )
+    code = "from recommendations.paper._tagged import missing; print(missing())"
+    done = subprocess.run(
+        [sys.executable, "-W", "error", "-c", code],
+        cwd=tmp_path,
+        env=clean_env(PYTHONPATH=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (done.returncode, done.stdout.strip(), done.stderr) == (0, "None", "")
