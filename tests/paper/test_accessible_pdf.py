@@ -9,6 +9,7 @@ today's PDF before WeasyPrint) fails both: that is what the checks are for.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -90,3 +91,81 @@ def test_the_tags_hold_the_papers_headings_lists_tables_and_chart(
     assert len(headers) >= len(widths)
     assert set(headers) == set(widths)
     assert scopes == {"/Column"}
+
+
+class _MarkedText:
+    """Collects the text of each piece of marked content of a page, by (page, MCID), as
+    pypdf's text extraction meets it."""
+
+    def __init__(self, texts: dict[tuple[int, int], str], page: int) -> None:
+        self.texts, self.page = texts, page
+        self.stack: list[int | None] = []
+
+    def before(self, op: bytes, args: Any, _cm: Any, _tm: Any) -> None:
+        if op == b"BDC":
+            found = args[1].get("/MCID") if hasattr(args[1], "get") else None
+            self.stack.append(None if found is None else int(found))
+        elif op == b"BMC":
+            self.stack.append(None)
+        elif op == b"EMC" and self.stack:
+            self.stack.pop()
+
+    def text(self, piece: str, *_: Any) -> None:
+        mcid = next((m for m in reversed(self.stack) if m is not None), None)
+        if mcid is not None:
+            key = (self.page, mcid)
+            self.texts[key] = self.texts.get(key, "") + piece
+
+
+def _marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """The text of each piece of marked content, by (page, MCID)."""
+    from pypdf import PdfReader
+
+    texts: dict[tuple[int, int], str] = {}
+    for number, page in enumerate(PdfReader(path).pages):
+        reader = _MarkedText(texts, number)
+        page.extract_text(visitor_operand_before=reader.before, visitor_text=reader.text)
+    return texts
+
+
+def _text_of(element: Any, page: int, pages: dict[Any, int], texts: dict[Any, str]) -> str:
+    """The text an element holds, in the order of the tree."""
+    here = element.get("/Pg")
+    if here is not None:
+        page = pages[here.objgen]
+    kids = element.get("/K")
+    said = []
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, int):
+            said.append(texts.get((page, kid), ""))
+        elif isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            said.append(_text_of(kid, page, pages, texts))
+    return " ".join(" ".join(said).split())
+
+
+def test_the_tags_read_the_headings_and_header_cells_in_the_order_of_the_paper(
+    pdf_file: Path, paper: CommitteePaper
+) -> None:
+    laid_out = document(paper)
+    texts = _marked_texts(pdf_file)
+    with pikepdf.open(pdf_file) as pdf:
+        pages = {page.objgen: number for number, page in enumerate(pdf.pages)}
+        elements = list(_elements(pdf.Root.StructTreeRoot))
+        read = {
+            kind: [_text_of(e, 0, pages, texts) for e in elements if kind == e.S]
+            for kind in ("/H1", "/H2", "/H3")
+        }
+        tables = [
+            [_text_of(cell, 0, pages, texts) for cell in _elements(table) if cell.S == "/TH"]
+            for table in elements
+            if table.S == "/Table"
+        ]
+    blocks = [block for section in laid_out.sections for block in section.blocks]
+    assert read["/H1"] == [laid_out.title]
+    assert read["/H2"] == [section.heading for section in laid_out.sections]
+    assert read["/H3"] == [block.text for block in blocks if isinstance(block, Heading)]
+    headers = [list(block.header) for block in blocks if isinstance(block, Table)]
+    # one Table a page: each page's part of a table repeats its header cells
+    assert [header for header, _ in itertools.groupby(tables)] == [
+        header for header, _ in itertools.groupby(headers)
+    ]
