@@ -57,6 +57,37 @@ MAX_BATCH = 500
 _CONVERTER = make_converter()
 
 
+def _strict(kind: type[Any]) -> Any:
+    """A structure hook that takes only a JSON value of this kind as it is (the stored
+    form's converter would turn ``7`` into ``"7"``: a document is held to its schema)."""
+
+    def structure(value: Any, _: Any) -> Any:
+        if type(value) is not kind:
+            raise TypeError(f"expected a {_JSON_NAMES[kind]}, not {json_name(value)}")
+        return value
+
+    return structure
+
+
+_JSON_NAMES = {str: "string", int: "whole number", bool: "boolean", float: "number"}
+
+
+def json_name(value: Any) -> str:
+    return {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "a boolean",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }.get(type(value), "a value")
+
+
+for _kind in (str, int, bool):
+    _CONVERTER.register_structure_hook(_kind, _strict(_kind))
+
+
 class CommandRefused(RuleViolation):
     """A command document that is not a command, or one its sender may not record.
 
@@ -188,9 +219,9 @@ def _correction(
     entry = log[version - 1]
     shown = entry.replacement if isinstance(entry, domain.Corrected) else entry
     command = _COMMAND_OF.get(type(shown).__name__) if shown is not None else None
-    acceptor = changes.get("acceptor_role", getattr(shown, "acceptor_role", None))
-    if (command is not None and not caller.role.may(command)) or (
-        acceptor is not None and acceptor not in caller.role.acceptors
+    acceptors = {getattr(shown, "acceptor_role", None), changes.get("acceptor_role")} - {None}
+    if (command is not None and not caller.role.may(command)) or not acceptors <= set(
+        caller.role.acceptors
     ):
         raise CommandRefused(
             f"role {caller.role.name!r} may not correct entry {version}, a "
