@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 import recommendations as r
+from tests.conftest import report_details
 
 from .conftest import SCRIPT, Tokens
 
@@ -174,3 +176,24 @@ def test_every_field_is_escaped_on_the_pages(client: TestClient) -> None:
     assert "<script>alert(1)" not in hostile.text
     searched = client.get("/?q=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E").text
     assert "<img src=x" not in searched
+
+
+def test_what_is_marked_sensitive_later_leaves_answers_on_earlier_bases(
+    client: TestClient, seeded: r.Tracker
+) -> None:
+    first = client.get("/api/register").json()
+    assert [row["reference"] for row in first["register"]] == ["2.16", "2.18"]
+    assert client.get("/api/register").status_code == 200  # kept for the next answer
+    seeded.execute(
+        r.ReviseReport(
+            reference="PEEL-EFF-2016",
+            details=report_details(sensitive=True),
+            effective_on=date(2017, 4, 8),
+            by="Kath Jones",
+            reason="found to hold operational detail",
+        )
+    )
+    again = client.get(first["self"]).json()
+    assert again["basis"] == first["basis"]
+    assert again["register"] == []
+    assert "2.16" not in client.get(first["self"].replace("/api/register", "/")).text

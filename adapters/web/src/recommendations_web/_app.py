@@ -120,7 +120,7 @@ async def register(request: Request) -> Response:
     answer = await site.call(
         lambda: _reads.register_answer(site.tracker, asked, caller.role.audience, _base(request))
     )
-    return json_response(answer)
+    return Response(answer, media_type="application/json")
 
 
 async def recommendation(request: Request) -> Response:

@@ -8,15 +8,18 @@ Everything here is synchronous and runs under the site's lock, in a worker threa
 from __future__ import annotations
 
 import urllib.parse
+import weakref
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+import attrs
 from attrs import frozen
 
 from recommendations import NotFound, StoreError, Tracker, domain, exports, views
 
-from ._problems import Problem
+from ._problems import Problem, dumps
 
 __all__ = ["Asked", "asked_from", "checkpoint_of", "register_answer"]
 
@@ -151,12 +154,17 @@ def basis_query(basis: views.Basis, **more: Any) -> str:
 def checkpoint_of(tracker: Tracker, position: int) -> dict[str, Any] | None:
     """The checkpoint of the log's first ``position`` entries, or ``None`` when the store
     keeps no tree over them."""
+    cache = cache_of(tracker)
+    if position in cache.checkpoints:
+        return cache.checkpoints[position]
     try:
-        return tracker.integrity.checkpoint_at(position).as_dict()
+        found: dict[str, Any] | None = tracker.integrity.checkpoint_at(position).as_dict()
     except StoreError as error:
-        if error.rule in ("tree-kept", "tree-covers-basis"):
-            return None
-        raise
+        if error.rule not in ("tree-kept", "tree-covers-basis"):
+            raise
+        return None
+    cache.keep(cache.checkpoints, position, found)
+    return found
 
 
 def _matches(row: views.RegisterRow, q: str) -> bool:
@@ -167,8 +175,70 @@ def _matches(row: views.RegisterRow, q: str) -> bool:
     )
 
 
-def register_view(tracker: Tracker, asked: Asked, audience: views.Audience) -> views.Register:
-    """The register on the asked basis, with its filters, as ``audience`` may see it."""
+class ReadCache:
+    """What answers on the same basis share, kept per tracker: the register as an audience
+    sees it at one log position (and its rows as JSON), what is sensitive at the log's
+    head, and the checkpoint at a position. Keys carry the position, so a new entry makes
+    new keys: nothing kept is ever out of date, and the oldest are let go."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.registers: OrderedDict[tuple[Any, ...], tuple[views.Register, bytes | None]] = (
+            OrderedDict()
+        )
+        self.checkpoints: OrderedDict[int, dict[str, Any] | None] = OrderedDict()
+        self._sensitive: tuple[int, views.Sensitivity] | None = None
+
+    def sensitivity(self, tracker: Tracker) -> views.Sensitivity:
+        head = tracker.head()
+        if self._sensitive is None or self._sensitive[0] != head:
+            self._sensitive = (head, tracker.sensitivity())
+        return self._sensitive[1]
+
+    def keep(self, table: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+        table[key] = value
+        table.move_to_end(key)
+        while len(table) > self.size:
+            table.popitem(last=False)
+
+
+_CACHES: weakref.WeakKeyDictionary[Tracker, ReadCache] = weakref.WeakKeyDictionary()
+
+
+def cache_of(tracker: Tracker) -> ReadCache:
+    found = _CACHES.get(tracker)
+    if found is None:
+        found = _CACHES[tracker] = ReadCache()
+    return found
+
+
+def _register_key(asked: Asked, audience: views.Audience, basis: views.Basis) -> tuple[Any, ...]:
+    return (
+        audience,
+        basis.as_at,
+        basis.position,
+        asked.known_at,  # None: as known now, which is the same at one position
+        asked.report,
+        asked.grade,
+        asked.status,
+        asked.owner,
+        asked.overdue,
+        asked.q,
+    )
+
+
+def _register(
+    tracker: Tracker, asked: Asked, audience: views.Audience
+) -> tuple[views.Register, tuple[Any, ...] | None]:
+    """The register on the asked basis, with its filters, as ``audience`` may see it, and
+    its key in the cache (``None`` when it was not kept: the views were behind)."""
+    cache = cache_of(tracker)
+    basis = tracker.basis(as_at=asked.as_at, known_at=asked.known_at, position=asked.position)
+    # What is sensitive is judged on the whole log now: a new entry anywhere makes new keys.
+    key = (*_register_key(asked, audience, basis), tracker.head())
+    hit = cache.registers.get(key)
+    if hit is not None:
+        return attrs.evolve(hit[0], basis=basis), key
     where = views.RegisterFilter(
         report=asked.report,
         grade=asked.grade,
@@ -176,17 +246,25 @@ def register_view(tracker: Tracker, asked: Asked, audience: views.Audience) -> v
         owner=asked.owner,
         overdue=asked.overdue,
     )
-    register = tracker.register_for(
-        audience, as_at=asked.as_at, known_at=asked.known_at, position=asked.position, where=where
+    register = views.for_audience(
+        tracker.register(
+            as_at=basis.as_at, known_at=basis.known_at, position=basis.position, where=where
+        ),
+        audience,
+        sensitive=cache.sensitivity(tracker),
     )
-    if asked.q is None:
-        return register
-    q = asked.q
-    return views.Register(
-        basis=register.basis,
-        rows=tuple(row for row in register.rows if _matches(row, q)),
-        disclosure=register.disclosure,
-    )
+    if asked.q is not None:
+        q = asked.q
+        register = attrs.evolve(register, rows=tuple(r for r in register.rows if _matches(r, q)))
+    if register.basis.position != basis.position:
+        return register, None
+    cache.keep(cache.registers, key, (register, None))
+    return register, key
+
+
+def register_view(tracker: Tracker, asked: Asked, audience: views.Audience) -> views.Register:
+    """The register on the asked basis, with its filters, as ``audience`` may see it."""
+    return _register(tracker, asked, audience)[0]
 
 
 def disclosure_of(view: views.Register | views.Trail | views.CommitteeUpdate) -> dict[str, Any]:
@@ -199,21 +277,27 @@ def disclosure_of(view: views.Register | views.Trail | views.CommitteeUpdate) ->
     }
 
 
-def register_answer(
-    tracker: Tracker, asked: Asked, audience: views.Audience, base: str
-) -> dict[str, Any]:
-    """The register as the API answers it."""
-    register = register_view(tracker, asked, audience)
+def register_answer(tracker: Tracker, asked: Asked, audience: views.Audience, base: str) -> bytes:
+    """The register as the API answers it (its rows' JSON is kept with the register)."""
+    register, key = _register(tracker, asked, audience)
+    cache = cache_of(tracker)
+    rows = cache.registers[key][1] if key is not None else None
+    if rows is None:
+        rows = dumps(exports.register_records(register))
+        if key is not None:
+            cache.keep(cache.registers, key, (cache.registers[key][0], rows))
     filters = {k: v for k, v in asked.filters().items() if v is not None}
-    return {
-        "basis": basis_of(register),
-        "disclosure": disclosure_of(register),
-        "checkpoint": checkpoint_of(tracker, register.basis.position),
-        "filters": filters,
-        "self": f"{base}?{basis_query(register.basis, **plain_filters(filters))}",
-        "count": len(register),
-        "register": exports.register_records(register),
-    }
+    head = dumps(
+        {
+            "basis": basis_of(register),
+            "disclosure": disclosure_of(register),
+            "checkpoint": checkpoint_of(tracker, register.basis.position),
+            "filters": filters,
+            "self": f"{base}?{basis_query(register.basis, **plain_filters(filters))}",
+            "count": len(register),
+        }
+    )
+    return head[:-1] + b',"register":' + rows + b"}"
 
 
 def plain_filters(filters: Mapping[str, Any]) -> dict[str, Any]:
@@ -321,8 +405,6 @@ def committee_answer(
 
 
 def _fields(value: Any) -> dict[str, Any]:
-    import attrs
-
     return {a.name: getattr(value, a.name) for a in attrs.fields(type(value))}
 
 
