@@ -99,6 +99,23 @@ def markdown(document: dict[str, Any] | None = None) -> str:
                     f"| `{field}` | {_cell(_type(value))} | {'yes' if field in required else ''} |"
                 )
             lines.append("")
+    lines += [
+        "## In Python",
+        "",
+        "What an application that serves or mounts the API uses (see",
+        "{doc}`../how-to/embed-the-api`):",
+        "",
+        "```{eval-rst}",
+        ".. autofunction:: recommendations_web.create_app",
+        ".. autoclass:: recommendations_web.Role",
+        "   :members: may",
+        ".. autoclass:: recommendations_web.Caller",
+        ".. autoclass:: recommendations_web.TokenFile",
+        "   :members: issue, revoke, records, caller",
+        ".. autofunction:: recommendations_web.command_schema",
+        ".. autofunction:: recommendations_web.openapi_document",
+        "```",
+    ]
     return "\n".join(lines).rstrip() + "\n"
 
 
