@@ -94,11 +94,26 @@ def test_register_as_at_and_filters(client: TestClient) -> None:
     first = client.get("/api/register").json()
     position = first["basis"]["position"]
     assert refs(client.get(f"/api/register?position={position - 1}").json()) == ["2.16", "2.18"]
+    by_title = client.get("/api/register?report=police%20EFFECTIVENESS").json()
+    assert by_title["filters"]["report"] == "PEEL-EFF-2016"
+    assert refs(by_title) == ["2.16", "2.18"]
+    problem(client.get("/api/register?report=nothing-like-it"), 404, "exists", "report")
+    problem(client.get("/api/register?report=counter%20terrorism"), 404, "exists", "report")
+    public = client.get("/api/register?report=2016").json()  # the sensitive one unseen
+    assert public["filters"]["report"] == "PEEL-EFF-2016"
     problem(client.get("/api/register?grade=purple"), 400, "grade-on-scale", "grade")
     problem(client.get("/api/register?status=lost"), 400, "status", "status")
     problem(client.get("/api/register?as_at=2017-13-01"), 400, "date", "as_at")
     problem(client.get("/api/register?known_at=2017-04-01T10:00"), 400, "time", "known_at")
     problem(client.get("/api/register?position=-1"), 400, "integer", "position")
+
+
+def test_a_report_named_in_part_must_name_one(client: TestClient, tokens: Tokens) -> None:
+    body = tokens.header(tokens.body)
+    problem(
+        client.get("/api/register?report=2016", headers=body), 400, "report-unambiguous", "report"
+    )
+    assert refs(client.get("/api/register?report=ct-2016", headers=body).json()) == ["CT-1"]
 
 
 def test_one_recommendation_with_its_history(client: TestClient, tokens: Tokens) -> None:

@@ -259,4 +259,5 @@ def _report_and_paper(page: Page, base: str, backend: str) -> None:
     html = page.content()
     for secret in NEVER_SHOWN:
         assert secret not in html
+    _accessible(page, "committee")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-committee.png"), full_page=True)

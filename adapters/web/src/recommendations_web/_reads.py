@@ -262,9 +262,57 @@ def _register(
     return register, key
 
 
+def report_named(tracker: Tracker, value: str, audience: views.Audience) -> str:
+    """The reference of the report ``value`` names, as the command line's ``--report``
+    reads it: its reference, else its reference or title in any case, else the one report
+    whose reference or title holds ``value``. A 400 problem if several do (rule
+    ``report-unambiguous``), a 404 if none does (rule ``exists``)."""
+    reports = tracker.reports()
+    if audience is views.Audience.PUBLIC:
+        sensitive = cache_of(tracker).sensitivity(tracker)
+        reports = [
+            r
+            for r in reports
+            if not r.sensitive and not sensitive.report(r.reference, r.details.inspection)
+        ]
+    if any(report.reference == value for report in reports):
+        return value
+    wanted = " ".join(value.split()).casefold()
+    exact = [r for r in reports if wanted in (r.reference.casefold(), r.details.title.casefold())]
+    partly = [
+        r
+        for r in reports
+        if wanted in r.reference.casefold() or wanted in r.details.title.casefold()
+    ]
+    for found in (exact, partly):
+        if len(found) == 1:
+            return found[0].reference
+        if found:
+            named = "; ".join(f"{r.reference} ({r.details.title})" for r in found)
+            raise Problem(
+                400,
+                f"report: {value!r} matches {len(found)} reports: {named}; give one's reference",
+                field="report",
+                rule="report-unambiguous",
+            )
+    raise Problem(
+        404,
+        f"report: no report has the reference or title {value!r}",
+        field="report",
+        rule="exists",
+        reference=value,
+    )
+
+
+def _resolved(tracker: Tracker, asked: Asked, audience: views.Audience) -> Asked:
+    if asked.report is None:
+        return asked
+    return attrs.evolve(asked, report=report_named(tracker, asked.report, audience))
+
+
 def register_view(tracker: Tracker, asked: Asked, audience: views.Audience) -> views.Register:
     """The register on the asked basis, with its filters, as ``audience`` may see it."""
-    return _register(tracker, asked, audience)[0]
+    return _register(tracker, _resolved(tracker, asked, audience), audience)[0]
 
 
 def disclosure_of(view: views.Register | views.Trail | views.CommitteeUpdate) -> dict[str, Any]:
@@ -279,6 +327,7 @@ def disclosure_of(view: views.Register | views.Trail | views.CommitteeUpdate) ->
 
 def register_answer(tracker: Tracker, asked: Asked, audience: views.Audience, base: str) -> bytes:
     """The register as the API answers it (its rows' JSON is kept with the register)."""
+    asked = _resolved(tracker, asked, audience)
     register, key = _register(tracker, asked, audience)
     cache = cache_of(tracker)
     rows = cache.registers[key][1] if key is not None else None
