@@ -69,7 +69,11 @@ def test_a_read_asked_again_on_its_basis_gives_the_same_bytes(
     assert client.get("/api/register", params=params).content == first.content
     assert refs(client.get("/api/register?grade=green").json()) == ["2.16", "2.18"]
     item = client.get("/api/recommendations/2.16")
-    assert client.get(item.json()["self"]).content == item.content
+    trail = client.get("/api/trail?limit=3")
+    update = client.get("/api/committee-update?since=2017-01-01")
+    seeded.execute(r.NoteProgress(reference="2.16", note="later", **_meta()))
+    for answer in (item, trail, update):
+        assert client.get(answer.json()["self"]).content == answer.content
 
 
 def _meta() -> dict[str, Any]:
