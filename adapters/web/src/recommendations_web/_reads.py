@@ -235,7 +235,8 @@ def _register(
     cache = cache_of(tracker)
     basis = tracker.basis(as_at=asked.as_at, known_at=asked.known_at, position=asked.position)
     # What is sensitive is judged on the whole log now: a new entry anywhere makes new keys.
-    key = (*_register_key(asked, audience, basis), tracker.head())
+    head = basis.position if asked.position is None else tracker.head()
+    key = (*_register_key(asked, audience, basis), head)
     hit = cache.registers.get(key)
     if hit is not None:
         return attrs.evolve(hit[0], basis=basis), key
