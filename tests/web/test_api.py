@@ -435,3 +435,35 @@ def test_the_openapi_document_and_the_command_schema_are_valid(
     }
     assert validator.is_valid(discharge)
     assert not validator.is_valid({**discharge, "outcome": "forgotten"})
+
+
+def test_answers_match_the_schemas_the_openapi_document_gives(
+    client: TestClient, tokens: Tokens
+) -> None:
+    document = client.get("/api/openapi.json").json()
+
+    def check(answer: Any, schema: str) -> None:
+        root = {"$ref": f"#/components/schemas/{schema}", "components": document["components"]}
+        errors = list(Draft202012Validator(root).iter_errors(answer.json()))
+        assert not errors, (schema, [error.message for error in errors[:3]])
+
+    body = tokens.header(tokens.body)
+    check(client.get("/api/register"), "Register")
+    check(client.get("/api/recommendations/2.16"), "RecommendationHistory")
+    check(client.get("/api/recommendations/CT-1", headers=body), "RecommendationHistory")
+    check(client.get("/api/register", headers=body), "Register")
+    check(client.get("/api/trail?limit=2"), "TrailPage")
+    check(client.get("/api/committee-update?since=2017-01-01"), "CommitteeUpdate")
+    check(client.get("/api/checkpoint"), "Checkpoint")
+    check(client.get("/api/whoami", headers=body), "Caller")
+    check(client.get("/api/proofs/2.16", headers=body), "ProofBundle")
+    check(client.get("/api/register?grade=purple"), "Problem")
+    note = {
+        "type": "NoteProgress",
+        "reference": "2.16",
+        "note": "n",
+        "effective_on": "2017-04-02",
+        "reason": "r",
+    }
+    check(client.post("/api/commands", json=note, headers=body), "Recorded")
+    check(client.post("/api/commands", json={"type": "Nope"}, headers=body), "Problem")

@@ -101,7 +101,6 @@ def _schemas() -> dict[str, Any]:
     for key in ("$schema", "$id"):
         commands.pop(key)
     obj: dict[str, Any] = {"type": "object"}
-    nullable_obj: dict[str, Any] = {"type": ["object", "null"]}
     basis = {
         "type": "object",
         "description": "What the answer was computed from: ask again with these three and "
@@ -137,9 +136,60 @@ def _schemas() -> dict[str, Any]:
         "checkpoint": {"$ref": _REF + "Checkpoint"},
         "self": {"type": "string", "description": "This answer's address, with its basis."},
     }
+    text_or_null = {"type": ["string", "null"]}
+    date_or_null = {"type": ["string", "null"], "format": "date"}
+    row = {
+        "type": "object",
+        "description": "One recommendation in the register. owner_name appears only for "
+        "audiences that see names.",
+        "properties": {
+            "reference": _STR,
+            "report": _STR,
+            "grade": text_or_null,
+            "status": {"type": "string", "enum": ["open", "claimed", "discharged"]},
+            "owner": text_or_null,
+            "owner_name": text_or_null,
+            "due_on": date_or_null,
+            "overdue": {"type": "boolean"},
+            "text": _STR,
+            "kind": _STR,
+            "body": _STR,
+            "inspectorates": {"type": "array", "items": _STR},
+            "inspection": text_or_null,
+            "finding": text_or_null,
+            "scope": {"type": "string", "enum": ["body", "national"]},
+            "sensitive": {"type": "boolean"},
+            "original_due_on": date_or_null,
+            "deferrals": {"type": "integer"},
+            "raised_on": _DATE,
+            "last_changed_on": _DATE,
+        },
+        "required": ["reference", "report", "status", "text", "raised_on"],
+    }
+    entry = {
+        "type": "object",
+        "description": "One entry of an audit trail. actor appears only for audiences "
+        "that see who acted.",
+        "properties": {
+            "position": _INT,
+            "subject": {"type": "string", "enum": ["recommendation", "report", "inspection"]},
+            "reference": _STR,
+            "version": {"type": "integer", "minimum": 1},
+            "event": _STR,
+            "effective_on": _DATE,
+            "recorded_at": _TIME,
+            "actor": _STR,
+            "reason": _STR,
+            "changes": {"type": "array", "items": obj},
+            "details": obj,
+        },
+        "required": ["position", "reference", "version", "event", "effective_on", "recorded_at"],
+    }
     return {
         **defs,
         "Commands": commands,
+        "RegisterRow": row,
+        "TrailEntry": entry,
         "Basis": basis,
         "Disclosure": disclosure,
         "Checkpoint": checkpoint,
@@ -165,7 +215,7 @@ def _schemas() -> dict[str, Any]:
                 **stated,
                 "filters": obj,
                 "count": {"type": "integer"},
-                "register": {"type": "array", "items": obj},
+                "register": {"type": "array", "items": {"$ref": _REF + "RegisterRow"}},
             },
             "required": ["basis", "disclosure", "checkpoint", "register"],
         },
@@ -173,8 +223,8 @@ def _schemas() -> dict[str, Any]:
             "type": "object",
             "properties": {
                 **stated,
-                "recommendation": nullable_obj,
-                "history": {"type": "array", "items": obj},
+                "recommendation": {"anyOf": [{"$ref": _REF + "RegisterRow"}, {"type": "null"}]},
+                "history": {"type": "array", "items": {"$ref": _REF + "TrailEntry"}},
             },
             "required": ["basis", "recommendation", "history"],
         },
@@ -184,7 +234,7 @@ def _schemas() -> dict[str, Any]:
                 **stated,
                 "next": {"type": ["string", "null"]},
                 "count": {"type": "integer"},
-                "entries": {"type": "array", "items": obj},
+                "entries": {"type": "array", "items": {"$ref": _REF + "TrailEntry"}},
             },
             "required": ["basis", "entries", "next"],
         },
