@@ -79,8 +79,10 @@ def json_response(value: Any, status: int = 200, headers: dict[str, str] | None 
     return Response(dumps(value), status, headers=headers, media_type="application/json")
 
 
-class Problem(Exception):
-    """An answer that is a problem document; raise it from any endpoint."""
+class Problem(RecommendationsError):
+    """An answer that is a problem document, raised from any endpoint: a request the web
+    layer itself refuses (a parameter, a token, a body), naming the field and the rule
+    like every error of the library."""
 
     def __init__(
         self,
@@ -92,12 +94,9 @@ class Problem(Exception):
         reference: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(detail)
+        super().__init__(detail, reference=reference, field=field, rule=rule)
         self.status = status
-        self.detail = detail
-        self.rule = rule
-        self.field = field
-        self.reference = reference
+        self.rule: str = rule
         self.headers = headers or {}
 
     def document(self, instance: str | None = None) -> dict[str, Any]:
