@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from starlette.testclient import TestClient
 
-from recommendations_web import create_app
+from recommendations_web import COMMANDS, create_app
 
 
 def refs(answer: dict[str, Any]) -> list[str]:
@@ -467,3 +467,149 @@ def test_answers_match_the_schemas_the_openapi_document_gives(
     }
     check(client.post("/api/commands", json=note, headers=body), "Recorded")
     check(client.post("/api/commands", json={"type": "Nope"}, headers=body), "Problem")
+
+
+def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
+    """Each of the fourteen commands, sent as the schema says, by a role that may."""
+    inspectorate = tokens.header(tokens.inspectorate)
+    body = tokens.header(tokens.body)
+    oversight = tokens.header(tokens.oversight)
+    inspection = {
+        "title": "Custody",
+        "body": "West Midlands Police",
+        "inspectorates": ["HMIP", "HMIC"],
+        "fieldwork_from": "2017-02-06",
+        "fieldwork_to": "2017-02-09",
+    }
+    report = {
+        "title": "Custody 2017",
+        "body": "West Midlands Police",
+        "inspectorates": ["HMIP", "HMIC"],
+        "published_on": "2017-02-20",
+        "scale": "rag",
+        "inspection": "CUSTODY-2017",
+        "findings": [{"reference": "4.1", "kind": "cause-of-concern", "text": "Cells"}],
+    }
+
+    def on(day: str) -> dict[str, str]:
+        return {"effective_on": f"2017-{day}", "reason": "as minuted"}
+
+    steps: list[tuple[dict[str, Any], dict[str, str]]] = [
+        (
+            {
+                "type": "RecordInspection",
+                "reference": "CUSTODY-2017",
+                "details": inspection,
+                **on("02-10"),
+            },
+            inspectorate,
+        ),
+        (
+            {
+                "type": "ReviseInspection",
+                "reference": "CUSTODY-2017",
+                "details": {**inspection, "hot_debrief_on": "2017-02-10"},
+                **on("02-11"),
+            },
+            inspectorate,
+        ),
+        (
+            {
+                "type": "PublishReport",
+                "reference": "CUSTODY-2017-R",
+                "details": report,
+                **on("02-20"),
+            },
+            inspectorate,
+        ),
+        (
+            {
+                "type": "ReviseReport",
+                "reference": "CUSTODY-2017-R",
+                "details": {**report, "overall_grade": "amber"},
+                **on("02-21"),
+            },
+            inspectorate,
+        ),
+        (
+            {
+                "type": "Raise",
+                "reference": "C-1",
+                "report": "CUSTODY-2017-R",
+                "text": "Fix cells",
+                "points": ["a", "b"],
+                "finding": "4.1",
+                "grade": "red",
+                **on("02-21"),
+            },
+            body,
+        ),
+        (
+            {
+                "type": "Assign",
+                "reference": "C-1",
+                "owner": "Head of Custody",
+                "owner_name": "Alex Owner",
+                **on("02-22"),
+            },
+            body,
+        ),
+        ({"type": "Regrade", "reference": "C-1", "grade": "amber", **on("03-01")}, body),
+        (
+            {
+                "type": "NoteProgress",
+                "reference": "C-1",
+                "note": "Works begun",
+                "evidence": ["plan.pdf"],
+                **on("03-02"),
+            },
+            oversight,
+        ),
+        (
+            {"type": "ChangeDeadline", "reference": "C-1", "due_on": "2017-09-30", **on("03-03")},
+            body,
+        ),
+        ({"type": "ClaimImplementation", "reference": "C-1", "note": "Done", **on("03-10")}, body),
+        ({"type": "RejectClaim", "reference": "C-1", **on("03-11")}, oversight),
+        (
+            {"type": "ClaimImplementation", "reference": "C-1", "note": "Done now", **on("03-20")},
+            body,
+        ),
+        (
+            {
+                "type": "Discharge",
+                "reference": "C-1",
+                "outcome": "implemented",
+                "accepted_by": "Joint Audit Committee",
+                "acceptor_role": "oversight-board",
+                **on("03-30"),
+            },
+            oversight,
+        ),
+        ({"type": "Reopen", "reference": "C-1", **on("04-01")}, oversight),
+        (
+            {
+                "type": "Correct",
+                "reference": "C-1",
+                "version": 3,
+                "what_was_wrong": "grade",
+                "changes": {"grade": "green"},
+                **on("04-02"),
+            },
+            body,
+        ),
+    ]
+    with (
+        r.Tracker("memory://") as tracker,
+        TestClient(create_app(tracker, tokens=tokens.file)) as client,
+    ):
+        for document, headers in steps:
+            made = client.post("/api/commands", json=document, headers=headers)
+            assert made.status_code == 201, (document["type"], made.text)
+        assert {document["type"] for document, _ in steps} == set(COMMANDS)
+        state = tracker.recommendation("C-1")
+        assert state.status is r.Status.OPEN
+        assert state.points == ("a", "b")
+        assert tracker.report("CUSTODY-2017-R").details.overall_grade == "amber"
+        actors = {event.actor for event in tracker.events("C-1")}
+        assert actors == {"Kath Jones", "Olive Oversight"}
