@@ -40,6 +40,7 @@ READS = (
     "/register.csv",
     "/recommendations/2.16",
     "/reports/PEEL-EFF-2016",
+    "/reports/",
 )
 
 

@@ -252,6 +252,10 @@ def _report_and_paper(page: Page, base: str, backend: str) -> None:
     page.wait_for_url("**/reports/CORE-BUSINESS-2014**")
     expect(page.locator("#recommendations tbody tr").first).to_be_visible()
     _checked(page, "report", backend)
+    page.click("header nav a:text-is('Reports')")
+    page.wait_for_url("**/reports/")
+    expect(page.locator("#reports")).to_contain_text("CORE-BUSINESS-2014")
+    _checked(page, "reports", backend)
 
     # The committee paper (public).
     page.goto(f"{base}/committee?since=2016-12-08&as_at=2017-03-30")

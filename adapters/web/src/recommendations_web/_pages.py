@@ -256,6 +256,38 @@ async def report_page(request: Request) -> Response:
     )
 
 
+async def reports_page(request: Request) -> Response:
+    site = _site(request)
+    asked = _asked(request)
+
+    def read() -> dict[str, Any]:
+        tracker: Tracker = site.tracker
+        view = _reads.register_view(tracker, asked, PUBLIC)
+        counts: dict[str, int] = {}
+        for row in view.rows:
+            counts[row.report] = counts.get(row.report, 0) + 1
+        return {
+            "view": view,
+            "reports": _public_reports(tracker, view.basis),
+            "counts": counts,
+            **_cited(tracker, view),
+        }
+
+    found = await site.call(read)
+    view: views.Register = found["view"]
+    return _render(
+        request,
+        "reports.html",
+        reports=found["reports"],
+        counts=found["counts"],
+        as_at=view.basis.as_at.isoformat(),
+        permalink=_href(request, "/reports/", **_pinned(view.basis)),
+        basis=found["basis"],
+        basis_sentence=found["basis_sentence"],
+        checkpoint=found["checkpoint"],
+    )
+
+
 # --- the committee paper ------------------------------------------------------------------------
 
 
@@ -287,6 +319,7 @@ def page_routes() -> list[BaseRoute]:
         Route("/", register_page, name="register_page"),
         Route("/register.csv", register_csv, name="register_csv"),
         Route("/recommendations/{reference:path}", recommendation_page, name="recommendation"),
+        Route("/reports/", reports_page, name="reports"),
         Route("/reports/{reference:path}", report_page, name="report"),
         Route("/committee", committee_page, name="committee"),
     ]
