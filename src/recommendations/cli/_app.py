@@ -132,6 +132,10 @@ _ORDER = (
     "verify",
     "erase-person",
     "erasures",
+    "serve",
+    "issue-token",
+    "tokens",
+    "revoke-token",
 )
 """The order ``--help`` lists the commands in: reading first, then recording (an inspection,
 its report, then a recommendation's life), then the store's upkeep."""
