@@ -35,7 +35,7 @@ from recommendations._serialization import _CONVERTER
 
 from ._planning import _FIELD_OF, PlannedCommand, PlanSource, _Planner, _problem_order
 from ._problems import ImportRefused, Problem
-from ._reading import SheetRow
+from ._reading import _SPLIT, SheetRow, _text
 from ._streams import SheetStream
 
 if TYPE_CHECKING:
@@ -353,13 +353,15 @@ def _inspectorates(sheet: SheetStream) -> dict[str, tuple[str, ...]]:
     found: dict[str, tuple[str, ...]] = {}
     if not sheet.has("inspectorate"):
         return found
-    for read in sheet.rows():
-        row = read.row
-        if row is None:
+    default = sheet.mapping.report_reference
+    for report_cell, inspectorate_cell in sheet.cells("report", "inspectorate"):
+        report = _text(report_cell) or default
+        inspectorate = _text(inspectorate_cell)
+        if report is None or inspectorate is None or report in found:
             continue
-        report = row.report or sheet.mapping.report_reference
-        if report is not None and row.inspectorates and report not in found:
-            found[report] = row.inspectorates
+        names = tuple(p for p in _SPLIT.split(inspectorate) if p)
+        if names:
+            found[report] = names
     return found
 
 

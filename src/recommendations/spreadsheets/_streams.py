@@ -118,6 +118,16 @@ class SheetStream:
                 seen.setdefault(reference, number)
             yield ReadRow(number, row, tuple(problems), reference)
 
+    def cells(self, *fields: str) -> Iterator[tuple[object, ...]]:
+        """The cells of ``fields`` (``None`` for a field the sheet has no column for) in
+        every data row, read from the file now, unchecked."""
+        columns = [self.located.get(name) for name in fields]
+        for _, cells in _data(_table(self.path, self.sheet), self.header_row):
+            yield tuple(
+                cells[index] if index is not None and index < len(cells) else None
+                for index in columns
+            )
+
 
 def open_sheet(
     path: str | Path,
