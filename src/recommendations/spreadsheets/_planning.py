@@ -53,6 +53,7 @@ from ._reading import SheetRow, Snapshot
 
 if TYPE_CHECKING:
     from recommendations._tracker import Decided, LoggedEvent
+    from recommendations.views import RegisterRow
 
 __all__ = ["ImportPlan", "PlanSource", "PlannedCommand", "plan_import"]
 
@@ -936,7 +937,14 @@ class _Planner:
         )
 
     def _warn_missing(self, named: set[str]) -> None:
-        for state in self.tracker.recommendations(as_at=self.on):
+        register = getattr(self.tracker, "register", None)
+        # The register's rows, from the views (a store of any size), where there are views.
+        states: Iterable[domain.Recommendation | RegisterRow] = (
+            register(as_at=self.on).rows
+            if register is not None
+            else self.tracker.recommendations(as_at=self.on)
+        )
+        for state in states:
             if state.reference in named:
                 continue
             standing = state.status.value + (f", {state.grade}" if state.grade else "")
