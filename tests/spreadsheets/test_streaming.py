@@ -8,6 +8,7 @@ same command id, records nothing new, even after an import that stopped part way
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +18,9 @@ import recommendations as r
 from recommendations.spreadsheets import (
     ColumnMapping,
     ImportRefused,
+    PlannedCommand,
+    ReadRow,
+    SheetRow,
     apply_import,
     check_import,
     open_sheet,
@@ -24,6 +28,7 @@ from recommendations.spreadsheets import (
     read_sheet,
     record_import,
 )
+from recommendations.spreadsheets._planning import _Planner
 from tests.conftest import Clock
 
 from .sheets import Q1, Q2, QUARTERS, Row, write_csv, write_xlsx
@@ -170,25 +175,40 @@ def test_a_store_changed_since_the_check_is_refused_before_anything_is_recorded(
         assert tracker.head() == head
 
 
+def _alive(*kinds: type) -> int:
+    """How many objects of ``kinds`` the process holds now."""
+    gc.collect()
+    return sum(1 for thing in gc.get_objects() if type(thing) in kinds)
+
+
 def test_what_the_planner_holds_does_not_grow_with_the_sheet(
     tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
 ) -> None:
     held: dict[int, list[dict[str, int]]] = {}
+    rows_alive: dict[int, list[int]] = {}
     for count in (200, 1000):
         path = _sheet(tmp_path, _rows(count), name=f"tracker-{count}-2017-06-29.csv")
         seen = held[count] = []
+        alive = rows_alive[count] = []
+
+        def each(
+            planner: _Planner, seen: list[dict[str, int]] = seen, alive: list[int] = alive
+        ) -> None:
+            seen.append(planner.held())
+            if len(seen) % 4 == 0:  # the rows and commands alive, between two batches
+                alive.append(_alive(SheetRow, PlannedCommand, ReadRow))
+
         with (
             r.Tracker("memory://", clock=late_clock) as tracker,
             check_import(
-                tracker,
-                open_sheet(path, mapping),
-                by="Kath Jones",
-                batch_rows=50,
-                each_batch=lambda planner, seen=seen: seen.append(planner.held()),  # type: ignore[misc]
+                tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50, each_batch=each
             ) as checked,
         ):
             assert checked.entries == 2 * count + 4
             assert checked.batches == count // 50
+    # At most the batch just planned (50 rows, 100 commands, and the row being read).
+    assert max(rows_alive[1000]) <= 50 + 100 + 2
+    assert max(rows_alive[1000]) == max(rows_alive[200]), rows_alive
     small, large = held[200][-1], held[1000][-1]
     # Identity: the recommendations raised, by key. All else is the same for 200 rows and
     # for 1,000, and no command is held between batches.
