@@ -12,12 +12,14 @@ import gc
 from datetime import date
 from pathlib import Path
 
+import attrs
 import pytest
 
 import recommendations as r
 from recommendations.spreadsheets import (
     ColumnMapping,
     ImportRefused,
+    ImportStopped,
     PlannedCommand,
     ReadRow,
     SheetRow,
@@ -279,3 +281,30 @@ def test_references_differing_only_by_case_in_two_batches_are_refused(
         checked = check_import(tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=2)
         assert [(p.row, p.rule) for p in checked.errors] == [(5, "reference-unique-ignoring-case")]
         assert tracker.head() == 0
+
+
+def test_a_batch_refused_part_way_stops_the_import_naming_its_row(
+    tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
+) -> None:
+    path = _sheet(tmp_path, _rows(150))
+    with r.Tracker("memory://", clock=late_clock) as tracker:
+        first = plan_import(tracker, read_sheet(path, mapping), by="Kath Jones").commands[:3]
+
+        def another_writer(done: int, total: int) -> None:
+            if done and tracker.head() < 200:  # after the first batch: R00060 raised elsewhere
+                raised = next(p.command for p in first if isinstance(p.command, r.Raise))
+                tracker.execute(attrs.evolve(raised, reference="R00060", reason="by hand"))
+
+        with (
+            check_import(
+                tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
+            ) as checked,
+            pytest.raises(ImportStopped) as stopped,
+        ):
+            record_import(
+                tracker, checked, command_id="q2", one_transaction=50, progress=another_writer
+            )
+        (problem,) = stopped.value.problems
+        assert (problem.row, problem.reference, problem.rule) == (62, "R00060", "raised-once")
+        assert stopped.value.recorded == 102
+        assert "import the sheet again with command id 'q2'" in str(stopped.value)
