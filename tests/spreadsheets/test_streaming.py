@@ -308,3 +308,18 @@ def test_a_batch_refused_part_way_stops_the_import_naming_its_row(
         assert (problem.row, problem.reference, problem.rule) == (62, "R00060", "raised-once")
         assert stopped.value.recorded == 104  # 50 rows of two entries, and the 4 reports
         assert "import the sheet again with command id 'q2'" in str(stopped.value)
+
+
+@pytest.mark.parametrize("name", ["tracker", 'tracker "draft" \\ final'])
+def test_an_earlier_sheet_is_known_by_its_entries_as_stored(
+    tmp_path: Path, mapping: ColumnMapping, late_clock: Clock, name: str
+) -> None:
+    """The date of an earlier sheet, read from its entries' stored JSON, or (a file name
+    JSON escapes) from the entries decoded: a recommendation first listed later is raised
+    the day after it either way."""
+    with r.Tracker(f"sqlite:///{tmp_path / 'store.db'}", clock=late_clock) as tracker:
+        later = {**_rows(1)[0], "Ref": "A-4", "Report": "PEEL-EFF-2016"}
+        for day, rows in ((Q1, QUARTERS[Q1]), (Q2, [*QUARTERS[Q2], later])):
+            path = write_csv(tmp_path / f"{name} {day}.csv", rows)
+            apply_import(tracker, plan_import(tracker, read_sheet(path, mapping), by="Kath Jones"))
+        assert tracker.events("A-4")[0].effective_on == date(2017, 3, 31)

@@ -29,6 +29,7 @@ from recommendations._errors import (
     RecommendationsError,
     StoreError,
 )
+from recommendations._service._store import LogStore
 from recommendations.domain import (
     Assign,
     ChangeDeadline,
@@ -257,6 +258,35 @@ def _imported_as_at(reason: str) -> date | None:
         return date.fromisoformat(found.group(1))
     except ValueError:
         return None
+
+
+_IMPORTED_STATE = re.compile(rb'"reason":"imported from [^"\\]*? \(as at (\d{4}-\d{2}-\d{2})\)')
+"""The same, in an entry's stored JSON: a reason with no escaped character in it."""
+_REASON = b'"reason":"imported from '
+
+
+def _stored_sheet_dates(log: LogStore) -> set[date | None]:
+    """The dates of the sheets imported into a store, read from its entries as stored:
+    an entry whose stored JSON holds no reason an import gives is not decoded, nor one
+    whose reason's date can be read from its JSON as it stands (what decoding every
+    entry of a large store would take far longer to say)."""
+    dates: set[date | None] = set()
+    for stored in log.stored(0, 1000):
+        state = bytes(stored.state)
+        if state[:1] == b"{":
+            if _REASON not in state:
+                continue
+            found = _IMPORTED_STATE.search(state)
+            if found is not None:
+                try:
+                    dates.add(date.fromisoformat(found.group(1).decode()))
+                    continue
+                except ValueError:
+                    pass
+        event = log.decode(stored)
+        if isinstance(event, domain.Event):
+            dates.add(_imported_as_at(event.reason))
+    return dates
 
 
 _SETTINGS = {
@@ -905,7 +935,11 @@ class _Planner:
     def _sheet_dates(self) -> list[date]:
         """The dates of the sheets imported into the store, from the entries they recorded."""
         if self.sheet_dates is None:
-            dates = {_imported_as_at(logged.event.reason) for logged in self.tracker.log()}
+            log = getattr(self.tracker, "_log", None)
+            if isinstance(log, LogStore):
+                dates = _stored_sheet_dates(log)
+            else:
+                dates = {_imported_as_at(logged.event.reason) for logged in self.tracker.log()}
             self.sheet_dates = sorted(d for d in dates if d is not None)
         return self.sheet_dates
 
