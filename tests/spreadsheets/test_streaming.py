@@ -323,3 +323,15 @@ def test_an_earlier_sheet_is_known_by_its_entries_as_stored(
             path = write_csv(tmp_path / f"{name} {day}.csv", rows)
             apply_import(tracker, plan_import(tracker, read_sheet(path, mapping), by="Kath Jones"))
         assert tracker.events("A-4")[0].effective_on == date(2017, 3, 31)
+
+
+def test_the_first_errors_are_kept_and_the_rest_counted(
+    tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
+) -> None:
+    rows = [{**row, "RAG": "Purple"} for row in _rows(30)]
+    path = _sheet(tmp_path, rows)
+    with r.Tracker("memory://", clock=late_clock) as tracker:
+        checked = check_import(tracker, open_sheet(path, mapping), by="Kath Jones", keep_errors=5)
+        assert [problem.row for problem in checked.errors] == [2, 3, 4, 5, 6]
+        assert checked.more_errors == 25
+        assert (checked.ok, checked.staged, tracker.head()) == (False, None, 0)
