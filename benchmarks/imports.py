@@ -24,6 +24,10 @@ body reports are entered with. Then, each in a process of its own on a new SQLit
   the time of each phase: reading the rows alone, checking (of which ``decide_many``), and
   recording (``execute_many``): where the time goes.
 
+- **before**: with ``--before SRC`` (the ``src`` folder of an earlier version, say from
+  ``git archive``), the import of ``--baseline-rows`` rows by this code and by that one,
+  each on a new store, one after the other.
+
 Targets at 200,000 rows: at least 5,000 rows/s, and a peak of at most 500 MB. The machine
 is shared: the load average is printed beside every figure, and ratios measured in the same
 run are what to compare.
@@ -112,16 +116,20 @@ body = "West Midlands Police"
 """
 
 
-def _child(code: str, *args: str) -> tuple[float, int, str]:
-    """Run ``code`` in a new Python process: its wall time, peak resident set (KiB) and
-    output."""
+def _child(code: str, *args: str, source: Path | None = None) -> tuple[float, int, str]:
+    """Run ``code`` in a new Python process (with the package from ``source``, a ``src``
+    folder, if given): its wall time, peak resident set (KiB) and output."""
     began = time.perf_counter()
+    env = dict(os.environ)
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
     child = subprocess.Popen(
         [sys.executable, "-c", code, *args],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        env=env,
     )
     assert child.stdout is not None
     output = child.stdout.read()
@@ -194,6 +202,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--no-dry-run", action="store_true")
     parser.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="a src folder of the package as it was: its import of --baseline-rows rows too",
+    )
+    parser.add_argument(
         "--phases", type=int, default=2000, help="rows of the sheet timed phase by phase (0: none)"
     )
     args = parser.parse_args(argv)
@@ -258,6 +272,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{peak_b / 1024:,.0f} MB  (load {_load()})"
     )
     print(f"ratio:    import {entries / wall / rate:.2f}x the baseline's entries/s")
+    if args.before is not None:
+        _compare(args.before, base_sheet, base_rows, mapping, folder)
     if args.phases:
         phase_sheet = folder / f"phases-{SNAPSHOT.isoformat()}.csv"
         write_sheet(phase_sheet, args.phases, args.seed)
@@ -278,6 +294,35 @@ def main(argv: list[str] | None = None) -> None:
             f"planning and staging {checking - deciding:.1f} s; recording (execute_many, a "
             f"transaction per 1,000 rows) {recording:.1f} s ({recording / total:.0%})"
         )
+
+
+def _compare(before: Path, sheet: Path, rows: int, mapping: Path, folder: Path) -> None:
+    """The import of ``sheet`` by this code and by the code in ``before`` (a ``src``
+    folder), one after the other, each on a new store."""
+    figures = []
+    for label, source in (("now", None), ("before", before)):
+        store = folder / f"compare-{label}.db"
+        store.unlink(missing_ok=True)
+        wall, peak, _ = _child(
+            _CLI,
+            "--store",
+            f"sqlite:///{store}",
+            "import",
+            str(sheet),
+            "--mapping",
+            str(mapping),
+            "--by",
+            "Benchmark",
+            source=source,
+        )
+        figures.append((wall, peak))
+        print(
+            f"{label + ':':9} {wall:8.1f} s  {rows / wall:8,.0f} rows/s  peak "
+            f"{peak / 1024:7,.0f} MB  ({rows:,} rows, {_entries(store):,} entries; load "
+            f"{_load()})"
+        )
+    (now, now_peak), (then, then_peak) = figures
+    print(f"          now against before: time x{now / then:.2f}, peak x{now_peak / then_peak:.2f}")
 
 
 def _entries(store: Path) -> int:
