@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from datetime import date
 
@@ -149,7 +150,10 @@ def import_(
     tracker = None if new_store else current.tracker(create=not dry_run)
     checking = source if source is not None else tracker
     assert checking is not None
-    with spreadsheets.check_import(checking, stream, by=by or "dry run") as checked:
+    with contextlib.ExitStack() as stack:
+        checked = stack.enter_context(
+            spreadsheets.check_import(checking, stream, by=by or "dry run")
+        )
         for warning in checked.warnings:
             note(f"warning: {warning}")
         if checked.errors:
@@ -175,6 +179,19 @@ def import_(
             return
         if tracker is None:
             tracker = current.tracker(create=True)
+            if tracker.head() != checked.head:
+                # A new store that holds entries of its own: checked again, against it.
+                checked = stack.enter_context(
+                    spreadsheets.check_import(tracker, stream, by=by or "dry run")
+                )
+                if checked.errors:
+                    _refuse(checked.source, checked.errors, checked.more_errors)
+                if not checked.entries:
+                    click.echo(
+                        f"Nothing to import: the store already has everything {checked.source} "
+                        f"says as at {checked.snapshot_date.isoformat()}."
+                    )
+                    return
         current.command_id = command_id or checked.command_id
         try:
             with progress("Importing", checked.entries) as (bar, task):
