@@ -5,6 +5,7 @@ No timing is asserted: the figures are for benchmarks/README.md, not for the sui
 
 from __future__ import annotations
 
+import importlib.util
 import itertools
 import json
 import subprocess
@@ -193,3 +194,31 @@ def test_the_contention_benchmark_runs_on_sqlite_and_postgresql(
         assert c[7] == "0", out  # failed
         assert c[8] == f"{3 * int(c[1])} of {3 * int(c[1])}", out  # landed
     assert "p99 ms" in out
+
+
+def test_the_imports_benchmark_runs_and_names_every_figure(tmp_path: Path) -> None:
+    """The import benchmark, tiny: a sheet generated the same twice, imported whole (each
+    row two entries, and a report entered every 500 rows), and every figure named."""
+    out = _run(
+        "imports.py",
+        "--rows",
+        "12",
+        "--baseline-rows",
+        "6",
+        "--phases",
+        "8",
+        "--folder",
+        str(tmp_path),
+    )
+    sheet = tmp_path / "tracker-2024-03-28.csv"
+    first = sheet.read_bytes()
+    assert len(first.splitlines()) == 13
+    spec = importlib.util.spec_from_file_location("imports_benchmark", BENCHMARKS / "imports.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.write_sheet(tmp_path / "again.csv", 12, 1)
+    assert (tmp_path / "again.csv").read_bytes() == first
+    assert "(25 entries;" in out
+    for name in ("import:", "rows/s", "peak", "dry run:", "baseline:", "ratio:", "phases:", "load"):
+        assert name in out, out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 from datetime import date
 
@@ -140,70 +141,98 @@ def import_(
     if by is None and not dry_run:
         raise click.UsageError("say who is importing with --by ACTOR (or try --dry-run)")
     column_mapping = spreadsheets.ColumnMapping.load(mapping) if mapping is not None else None
-    snapshot = spreadsheets.read_sheet(
-        file, column_mapping, snapshot_date=snapshot_date, sheet=sheet
-    )
+    stream = spreadsheets.open_sheet(file, column_mapping, snapshot_date=snapshot_date, sheet=sheet)
     current = session()
-    if not dry_run and current.missing() is not None:
-        # A new store: plan against an empty one first, so that a sheet with errors, or
-        # one with nothing to record, leaves no empty file behind.
-        empty = EmptyStore(policy=current.policy)
-        rehearsed = spreadsheets.plan_import(empty, snapshot, by=by or "dry run")
-        if rehearsed.errors:
-            _refuse(rehearsed.source, rehearsed.errors)
-        if not rehearsed.commands:
-            click.echo(f"Nothing to import: {rehearsed.source} holds no recommendation.")
+    # A new store is checked as an empty one, so that a sheet with errors, or one with
+    # nothing to record, leaves no empty file behind; it is made only to record.
+    new_store = not dry_run and current.missing() is not None
+    source = EmptyStore(policy=current.policy) if new_store else None
+    tracker = None if new_store else current.tracker(create=not dry_run)
+    checking = source if source is not None else tracker
+    assert checking is not None
+    with contextlib.ExitStack() as stack:
+        checked = stack.enter_context(
+            spreadsheets.check_import(checking, stream, by=by or "dry run")
+        )
+        for warning in checked.warnings:
+            note(f"warning: {warning}")
+        if checked.errors:
+            _refuse(checked.source, checked.errors, checked.more_errors)
+        if dry_run:
+            count = checked.entries
+            click.echo(
+                f"Dry run: importing {checked.source} as at "
+                f"{checked.snapshot_date.isoformat()} would record {count} "
+                f"{'entry' if count == 1 else 'entries'}; nothing was recorded."
+            )
+            for line in checked.describe():
+                click.echo(f"  {line}")
             return
+        if not checked.entries:
+            if new_store:
+                click.echo(f"Nothing to import: {checked.source} holds no recommendation.")
+            else:
+                click.echo(
+                    f"Nothing to import: the store already has everything {checked.source} "
+                    f"says as at {checked.snapshot_date.isoformat()}."
+                )
+            return
+        if tracker is None:
+            tracker = current.tracker(create=True)
+            if tracker.head() != checked.head:
+                # A new store that holds entries of its own: checked again, against it.
+                checked = stack.enter_context(
+                    spreadsheets.check_import(tracker, stream, by=by or "dry run")
+                )
+                if checked.errors:
+                    _refuse(checked.source, checked.errors, checked.more_errors)
+                if not checked.entries:
+                    click.echo(
+                        f"Nothing to import: the store already has everything {checked.source} "
+                        f"says as at {checked.snapshot_date.isoformat()}."
+                    )
+                    return
+        current.command_id = command_id or checked.command_id
         try:
-            spreadsheets.decide_import(empty, rehearsed)
+            with progress("Importing", checked.entries) as (bar, task):
+                result = spreadsheets.record_import(
+                    tracker,
+                    checked,
+                    progress=lambda done, of: bar.update(task, completed=done, total=of),
+                    command_id=current.command_id,
+                )
+        except spreadsheets.ImportStopped as stopped:
+            for problem in stopped.problems:
+                click.echo(f"error: {problem}", err=True)
+            raise Refused(
+                stopped.detail.splitlines()[0].rstrip(":")
+                + (f"; put it right and import it again with --command-id {stopped.command_id}")
+            ) from None
         except spreadsheets.ImportRefused as refused:
             _refuse(refused.source, refused.problems)
-    tracker = current.tracker(create=not dry_run)
-    plan = spreadsheets.plan_import(tracker, snapshot, by=by or "dry run")
-    for warning in plan.warnings:
-        note(f"warning: {warning}")
-    if plan.errors:
-        _refuse(plan.source, plan.errors)
-    if dry_run:
-        count = len(plan.commands)
-        click.echo(
-            f"Dry run: importing {plan.source} as at {plan.snapshot_date.isoformat()} would "
-            f"record {count} {'entry' if count == 1 else 'entries'}; nothing was recorded."
-        )
-        for line in plan.describe():
-            click.echo(f"  {line}")
-        return
-    current.command_id = command_id or spreadsheets.import_command_id(plan)
-    try:
-        with progress("Importing", len(plan.commands)) as (bar, task):
-            result = spreadsheets.apply_import(
-                tracker,
-                plan,
-                progress=lambda done, of: bar.update(task, completed=done, total=of),
-                command_id=current.command_id,
-            )
-    except spreadsheets.ImportRefused as refused:
-        _refuse(refused.source, refused.problems)
-    if not result.count:
-        click.echo(
-            f"Nothing to import: the store already has everything {plan.source} says as at "
-            f"{plan.snapshot_date.isoformat()}."
-        )
-        return
-    first, last = result.recorded[0].position, result.recorded[-1].position
+    first, last = result.first, result.last
     where = f"position {first}" if first == last else f"positions {first} to {last}"
+    own = (
+        "the import's own record (of its command id) after them, which trails do not list"
+        if result.transactions == 1
+        else f"a record of each of its {result.transactions} batches' command ids (the "
+        f"import's, then /N) among them, which trails do not list"
+    )
     click.echo(
         f"Imported {result.count} {'entry' if result.count == 1 else 'entries'} from "
-        f"{plan.source}, effective {plan.snapshot_date.isoformat()}, at log {where}, and "
-        "the import's own record (of its command id) after them, which trails do not list."
+        f"{result.source}, effective {result.snapshot_date.isoformat()}, at log {where}, and "
+        f"{own}."
     )
 
 
-def _refuse(source: str, problems: tuple[object, ...]) -> None:
-    """Every problem on its own line, then the refusal: exit status 1."""
+def _refuse(source: str, problems: tuple[object, ...], more: int = 0) -> None:
+    """Every problem on its own line (and how many more were found, if not all were kept),
+    then the refusal: exit status 1."""
     for problem in problems:
         click.echo(f"error: {problem}", err=True)
-    count = len(problems)
+    if more:
+        click.echo(f"error: ... and {more} more {'error' if more == 1 else 'errors'}", err=True)
+    count = len(problems) + more
     raise Refused(
         f"nothing was imported from {source}: {count} {'error' if count == 1 else 'errors'}"
     )

@@ -34,28 +34,48 @@ from ._mapping import (
 from ._planning import ImportPlan, PlannedCommand, plan_import
 from ._problems import ImportRefused, Problem
 from ._reading import SheetRow, Snapshot, read_sheet, snapshot_date_of
+from ._streaming import (
+    BATCH_ROWS,
+    ONE_TRANSACTION,
+    CheckedImport,
+    Imported,
+    ImportStopped,
+    check_import,
+    record_import,
+)
+from ._streams import ReadRow, SheetStream, open_sheet
 
 __all__ = [
+    "BATCH_ROWS",
     "DEFAULT_DATE_FORMATS",
     "DEFAULT_GRADES",
     "DEFAULT_HEADERS",
     "DEFAULT_STATUSES",
     "FIELDS",
+    "ONE_TRANSACTION",
     "STATUS_MEANINGS",
+    "CheckedImport",
     "Column",
     "ColumnMapping",
     "ImportPlan",
     "ImportRefused",
     "ImportResult",
+    "ImportStopped",
+    "Imported",
     "PlannedCommand",
     "Problem",
+    "ReadRow",
     "SheetRow",
+    "SheetStream",
     "Snapshot",
     "StatusValue",
     "apply_import",
+    "check_import",
     "decide_import",
     "import_command_id",
+    "open_sheet",
     "plan_import",
     "read_sheet",
+    "record_import",
     "snapshot_date_of",
 ]

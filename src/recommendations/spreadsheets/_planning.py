@@ -29,6 +29,7 @@ from recommendations._errors import (
     RecommendationsError,
     StoreError,
 )
+from recommendations._service._store import LogStore
 from recommendations.domain import (
     Assign,
     ChangeDeadline,
@@ -47,11 +48,13 @@ from recommendations.domain import (
     Status,
 )
 
+from ._mapping import ColumnMapping
 from ._problems import Problem
 from ._reading import SheetRow, Snapshot
 
 if TYPE_CHECKING:
     from recommendations._tracker import Decided, LoggedEvent
+    from recommendations.views import RegisterRow
 
 __all__ = ["ImportPlan", "PlanSource", "PlannedCommand", "plan_import"]
 
@@ -80,6 +83,27 @@ class PlanSource(Protocol):
     def decide(self, command: Command) -> Decided: ...
 
     def decide_many(self, commands: Sequence[Command]) -> list[Decided]: ...
+
+
+class _Sheet(Protocol):
+    """What planning reads of a sheet besides its rows (a :class:`Snapshot`, or a sheet
+    read row by row)."""
+
+    @property
+    def source(self) -> str: ...
+
+    @property
+    def snapshot_date(self) -> date: ...
+
+    @property
+    def mapping(self) -> ColumnMapping: ...
+
+    @property
+    def warnings(self) -> tuple[Problem, ...]: ...
+
+    def has(self, field: str) -> bool: ...
+
+    def column(self, field: str) -> str | None: ...
 
 
 @frozen(kw_only=True)
@@ -236,6 +260,35 @@ def _imported_as_at(reason: str) -> date | None:
         return None
 
 
+_IMPORTED_STATE = re.compile(rb'"reason":"imported from [^"\\]*? \(as at (\d{4}-\d{2}-\d{2})\)')
+"""The same, in an entry's stored JSON: a reason with no escaped character in it."""
+_REASON = b'"reason":"imported from '
+
+
+def _stored_sheet_dates(log: LogStore) -> set[date | None]:
+    """The dates of the sheets imported into a store, read from its entries as stored:
+    an entry whose stored JSON holds no reason an import gives is not decoded, nor one
+    whose reason's date can be read from its JSON as it stands (what decoding every
+    entry of a large store would take far longer to say)."""
+    dates: set[date | None] = set()
+    for stored in log.stored(0, 1000):
+        state = bytes(stored.state)
+        if state[:1] == b"{":
+            if _REASON not in state:
+                continue
+            found = _IMPORTED_STATE.search(state)
+            if found is not None:
+                try:
+                    dates.add(date.fromisoformat(found.group(1).decode()))
+                    continue
+                except ValueError:
+                    pass
+        event = log.decode(stored)
+        if isinstance(event, domain.Event):
+            dates.add(_imported_as_at(event.reason))
+    return dates
+
+
 _SETTINGS = {
     "reports.body": "the body its recommendations were made to",
     "reports.inspectorates": "the inspectorates that made it",
@@ -244,7 +297,14 @@ _SETTINGS = {
 
 
 class _Planner:
-    def __init__(self, tracker: PlanSource, snapshot: Snapshot, by: str) -> None:
+    def __init__(
+        self,
+        tracker: PlanSource,
+        snapshot: Snapshot | _Sheet,
+        by: str,
+        *,
+        inspectorates: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.tracker = tracker
         self.snapshot = snapshot
         self.by = by
@@ -252,8 +312,10 @@ class _Planner:
         self.mapping = snapshot.mapping
         self.policy = tracker.policy
         self.commands: list[PlannedCommand] = []
-        self.errors: list[Problem] = list(snapshot.errors)
+        self.errors: list[Problem] = list(getattr(snapshot, "errors", ()))
         self.warnings: list[Problem] = list(snapshot.warnings)
+        self.planned = 0  # how many commands have been planned
+        self.rows_seen = False  # whether the sheet has any row read without error
         self.stored_reports: dict[str, domain.Report | None] = {}
         self.new_reports: dict[str, tuple[int, domain.Report | None]] = {}
         self.entering: dict[str, PublishReport] = {}  # the new reports' commands
@@ -263,11 +325,19 @@ class _Planner:
         self.unset: dict[str, list[str]] = {}
         self.failed_reports: dict[str, Problem] = {}
         self.waiting: dict[str, list[int]] = {}
-        self.inspectorates = self._inspectorates_by_report()
+        self.inspectorates = (
+            inspectorates if inspectorates is not None else self._inspectorates_by_report()
+        )
         self.sheet_dates: list[date] | None = None
+        # The recommendations planned to be raised, by case-folded key: a row that raises one
+        # differing only by case from one an earlier batch raises is refused (in one batch,
+        # deciding it refuses it).
+        self.raised_keys: dict[str, str] = {}
 
     def plan(self) -> ImportPlan:
         head = self.tracker.head()
+        assert isinstance(self.snapshot, Snapshot)
+        self.rows_seen = bool(self.snapshot.rows)
         for row in self.snapshot.rows:
             try:
                 self.commands.extend(self._plan_row(row))
@@ -275,9 +345,13 @@ class _Planner:
                 self.errors.append(failed.problem)
             except _RowWaits:
                 continue
-        self.errors.extend(self._report_problems())
-        self._warn_missing()
-        self._warn_unmarked()
+        self.planned = len(self.commands)
+        self.finish(
+            {
+                domain.normal_reference(ref)
+                for ref in [*(row.reference for row in self.snapshot.rows), *self.snapshot.unread]
+            }
+        )
         return ImportPlan(
             source=self.snapshot.source,
             snapshot_date=self.on,
@@ -289,6 +363,127 @@ class _Planner:
             errors=tuple(sorted(self.errors, key=_problem_order)),
             warnings=tuple(self.warnings),
         )
+
+    def plan_batch(self, rows: Sequence[SheetRow]) -> list[PlannedCommand]:
+        """The commands of ``rows`` (a batch of the sheet's, after the batches before it),
+        decided together by the tracker's :meth:`decide_many`, after the new reports they
+        name that earlier batches enter; the rows refused are added to :attr:`errors`.
+        Nothing of the batch is held once it is returned."""
+        planned: list[tuple[SheetRow, list[PlannedCommand]]] = []
+        for row in rows:
+            try:
+                commands = self._plan_row(row, check=False)
+                self._check_case_across(row, commands)
+            except _RowFailed as failed:
+                self.errors.append(failed.problem)
+                continue
+            except _RowWaits:
+                continue
+            if commands:
+                planned.append((row, commands))
+        planned = self._check_batch(planned)
+        for _, commands in planned:
+            for item in commands:
+                if isinstance(item.command, Raise):
+                    self.raised_keys[domain.reference_key(item.command.reference)] = (
+                        item.command.reference
+                    )
+        batch = [item for _, commands in planned for item in commands]
+        self.planned += len(batch)
+        return batch
+
+    def finish(self, named: set[str]) -> None:
+        """The problems found once every row is planned: the reports that could not be
+        entered, the recommendations the sheet leaves out (``named``: the references it
+        gives, normal form), and a sheet that leaves no mark."""
+        self.errors.extend(self._report_problems())
+        self._warn_missing(named)
+        self._warn_unmarked()
+
+    def held(self) -> dict[str, int]:
+        """How much this planner holds, by what: none of it grows with the number of rows
+        a sheet has, but for the errors and warnings found, the reports (stored, new, and
+        the rows that wait on one that cannot be entered) and the recommendations planned
+        to be raised, by key (what telling references apart needs)."""
+        return {
+            "commands": len(self.commands),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "stored_reports": len(self.stored_reports),
+            "new_reports": len(self.new_reports),
+            "entering": len(self.entering),
+            "waiting": sum(len(rows) for rows in self.waiting.values()),
+            "raised_keys": len(self.raised_keys),
+            "sheet_dates": len(self.sheet_dates or ()),
+        }
+
+    def _check_case_across(self, row: SheetRow, planned: list[PlannedCommand]) -> None:
+        for item in planned:
+            command = item.command
+            if isinstance(command, Raise) and isinstance(command.reference, str):
+                existing = self.raised_keys.get(domain.reference_key(command.reference))
+                if existing is not None and existing != command.reference:
+                    raise self._fail(
+                        row,
+                        f"it differs only by case from recommendation {existing!r}, entered "
+                        "already: name that one, or choose a reference that differs by more "
+                        "than case",
+                        rule="reference-unique-ignoring-case",
+                        field="reference",
+                    )
+
+    def _check_batch(
+        self, planned: list[tuple[SheetRow, list[PlannedCommand]]]
+    ) -> list[tuple[SheetRow, list[PlannedCommand]]]:
+        """``planned`` without the rows the tracker refuses, decided together; if the
+        batch is refused, each row is decided on its own as :meth:`_check` does (so that
+        every row's error is found), then the rest together again, until they hold."""
+        alone = False
+        while planned:
+            commands = [item.command for _, items in planned for item in items]
+            if all(isinstance(command, domain.SourceCommand) for command in commands):
+                return planned
+            entered = {c.reference for c in commands if isinstance(c, PublishReport)}
+            named = {
+                c.report
+                for c in commands
+                if isinstance(c, Raise) and c.report in self.entering and c.report not in entered
+            }
+            before = [self.entering[report] for report in sorted(named)]
+            try:
+                self.tracker.decide_many([*before, *commands])
+                return planned
+            except RecommendationsError as error:
+                if isinstance(error, StoreError | ConcurrencyError):
+                    raise
+                if not alone:
+                    alone = True
+                    kept = []
+                    for row, items in planned:
+                        try:
+                            self._check(row, items)
+                        except _RowFailed as failed:
+                            self.errors.append(failed.problem)
+                            continue
+                        kept.append((row, items))
+                    planned = kept
+                    continue
+                culprit = next(
+                    (
+                        index
+                        for index in range(len(planned) - 1, -1, -1)
+                        if any(
+                            getattr(item.command, "reference", None) == error.reference
+                            for item in planned[index][1]
+                        )
+                    ),
+                    None,
+                )
+                if culprit is None:
+                    raise
+                row, items = planned.pop(culprit)
+                self.errors.append(self._row_failed(row, items, error).problem)
+        return planned
 
     # --- one row ----------------------------------------------------------------------------
 
@@ -319,7 +514,7 @@ class _Planner:
             )
         )
 
-    def _plan_row(self, row: SheetRow) -> list[PlannedCommand]:
+    def _plan_row(self, row: SheetRow, *, check: bool = True) -> list[PlannedCommand]:
         try:
             events = self.tracker.events(row.reference)
         except NotFound:
@@ -349,7 +544,8 @@ class _Planner:
                     rule="snapshot-in-order",
                     field="effective_on",
                 )
-        self._check(row, planned)
+        if check:
+            self._check(row, planned)
         return planned
 
     def _new(self, row: SheetRow) -> list[PlannedCommand]:
@@ -490,6 +686,7 @@ class _Planner:
 
     def _inspectorates_by_report(self) -> dict[str, tuple[str, ...]]:
         """The inspectorates of each report, from the first of its rows to name any."""
+        assert isinstance(self.snapshot, Snapshot)
         found: dict[str, tuple[str, ...]] = {}
         for row in self.snapshot.rows:
             report = row.report or self.mapping.report_reference
@@ -659,22 +856,29 @@ class _Planner:
         except RecommendationsError as error:
             if isinstance(error, StoreError | ConcurrencyError):
                 raise
-            message = error.detail
-            command = next(
-                (c for c in commands if getattr(c, "reference", None) == error.reference),
-                None,
+            raise self._row_failed(row, planned, error) from None
+
+    def _row_failed(
+        self, row: SheetRow, planned: list[PlannedCommand], error: RecommendationsError
+    ) -> _RowFailed:
+        """The refusal of a row's commands, said of the row."""
+        commands = [item.command for item in planned]
+        message = error.detail
+        command = next(
+            (c for c in commands if getattr(c, "reference", None) == error.reference),
+            None,
+        )
+        if (
+            isinstance(command, Raise)
+            and error.rule == "due-not-before-raised"
+            and command.report in self.undated_reports
+        ):
+            message += (
+                f"; report {command.report!r} is new and its publication date is not "
+                "known, so it was taken to be the sheet's date: give it (a 'Published' "
+                "column) for its recommendations to be raised then"
             )
-            if (
-                isinstance(command, Raise)
-                and error.rule == "due-not-before-raised"
-                and command.report in self.undated_reports
-            ):
-                message += (
-                    f"; report {command.report!r} is new and its publication date is not "
-                    "known, so it was taken to be the sheet's date: give it (a 'Published' "
-                    "column) for its recommendations to be raised then"
-                )
-            raise self._fail(row, message, rule=error.rule or "rule", field=error.field) from None
+        return self._fail(row, message, rule=error.rule or "rule", field=error.field)
 
     # --- warnings ---------------------------------------------------------------------------
 
@@ -731,7 +935,11 @@ class _Planner:
     def _sheet_dates(self) -> list[date]:
         """The dates of the sheets imported into the store, from the entries they recorded."""
         if self.sheet_dates is None:
-            dates = {_imported_as_at(logged.event.reason) for logged in self.tracker.log()}
+            log = getattr(self.tracker, "_log", None)
+            if isinstance(log, LogStore):
+                dates = _stored_sheet_dates(log)
+            else:
+                dates = {_imported_as_at(logged.event.reason) for logged in self.tracker.log()}
             self.sheet_dates = sorted(d for d in dates if d is not None)
         return self.sheet_dates
 
@@ -742,7 +950,7 @@ class _Planner:
 
     def _warn_unmarked(self) -> None:
         """A sheet that records nothing leaves no mark: say what that means for later ones."""
-        if self.commands or self.errors or not self.snapshot.rows:
+        if self.planned or self.errors or not self.rows_seen:
             return
         if any(d >= self.on for d in self._sheet_dates()):
             return
@@ -762,12 +970,15 @@ class _Planner:
             )
         )
 
-    def _warn_missing(self) -> None:
-        named = {
-            domain.normal_reference(ref)
-            for ref in [*(row.reference for row in self.snapshot.rows), *self.snapshot.unread]
-        }
-        for state in self.tracker.recommendations(as_at=self.on):
+    def _warn_missing(self, named: set[str]) -> None:
+        register = getattr(self.tracker, "register", None)
+        # The register's rows, from the views (a store of any size), where there are views.
+        states: Iterable[domain.Recommendation | RegisterRow] = (
+            register(as_at=self.on).rows
+            if register is not None
+            else self.tracker.recommendations(as_at=self.on)
+        )
+        for state in states:
             if state.reference in named:
                 continue
             standing = state.status.value + (f", {state.grade}" if state.grade else "")
