@@ -110,7 +110,7 @@ def test_verify_reports_and_exits_1_on_a_changed_entry(store: str, tmp_path: Pat
 def test_seal_builds_the_tree_of_an_old_store(store: str) -> None:
     path = store.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
-        for table in ("leaves", "nodes", "persons", "checkpoints"):
+        for table in ("tiles", "persons", "checkpoints"):
             connection.execute(f"DROP TABLE rec_tree_{table}")
     assert cli(store, "verify").exit_code == 1
     sealed = cli(store, "seal")

@@ -84,10 +84,16 @@ def test_the_writer_writes_the_reference_tree() -> None:
         writer.committed()
     salts = tables.all_salts()
     reference = MemoryNodes(leaf_hash(leaf_bytes(*e, salts)) for e in entries)
-    assert [row[1] for row in tables.leaf_rows] == [reference.node(0, i) for i in range(299)]
-    for (level, index), value in tables.nodes.items():
-        assert level % NODE_LEVELS == 0 and value == reference.node(level, index)
-    assert len(tables.nodes) == 299 // 16 + 299 // 256
+    assert tables.hashes(0, 0, 299) == [reference.node(0, i) for i in range(299)]
+    assert tables.hashes(NODE_LEVELS, 0, 2) == [reference.node(NODE_LEVELS, 0)]
+    # two leaf tiles (the second partial, rewritten as it grew) and one of level 8
+    assert sorted(tables.tiles) == [(0, 0), (0, 1), (NODE_LEVELS, 0)]
+    # each leaf's facts kept in its tile (STATES[3], [4] and [5])
+    assert [row[2:] for row in tables.leaves(254, 3)] == [
+        (ITEM.hex, 255, ""),
+        (ITEM.hex, 256, "2024-05-06"),
+        (ITEM.hex, 257, "\udcff\udcfe bad bytes"),
+    ]
 
 
 def test_frontier_bulk_appends_match_one_by_one() -> None:
@@ -105,15 +111,20 @@ def test_frontier_bulk_appends_match_one_by_one() -> None:
 
 @pytest.fixture(scope="module")
 def longer_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A SQLite store of about 70 entries with a checkpoint kept part-way."""
+    """A SQLite store of about 300 entries (more than one tile) with a checkpoint kept
+    part-way."""
     path = tmp_path_factory.mktemp("fast") / "source.db"
     with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
         record_log(t, count=24)
         t.integrity.checkpoint()
-        for n in range(24):
-            t.execute(r.NoteProgress(reference=f"R{n}", note=f"note {n}", **who(4, 2)))
+        t.execute_many(
+            [
+                r.NoteProgress(reference=f"R{n % 24}", note=f"note {n}", **who(4, 2))
+                for n in range(260)
+            ]
+        )
         head = t.head()
-    assert head > 64
+    assert head > 300
     return path, head
 
 
@@ -138,13 +149,19 @@ def _mutate(db: sqlite3.Connection, mutation: str, position: int) -> None:
             " state FROM stored_events WHERE rowid = ?",
             (position,),
         )
-    elif mutation == "leaf":
-        db.execute("UPDATE rec_tree_leaves SET hash = zeroblob(32) WHERE position = ?", (position,))
-    elif mutation == "node":
-        db.execute("UPDATE rec_tree_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 2")
+    elif mutation == "leaf":  # one leaf hash inside its tile
+        index, offset = divmod(position - 1, 256)
+        (hashes,) = db.execute(
+            "SELECT hashes FROM rec_tree_tiles WHERE level = 0 AND idx = ?", (index,)
+        ).fetchone()
+        changed = hashes[: offset * 32] + bytes(32) + hashes[offset * 32 + 32 :]
+        db.execute(
+            "UPDATE rec_tree_tiles SET hashes = ? WHERE level = 0 AND idx = ?", (changed, index)
+        )
+    elif mutation == "node":  # the node over the first 256 leaves
+        db.execute("UPDATE rec_tree_tiles SET hashes = zeroblob(32) WHERE level = 8 AND idx = 0")
     elif mutation == "rewrite":  # a consistent rewrite: only the kept checkpoint catches it
-        db.execute("DELETE FROM rec_tree_leaves")
-        db.execute("DELETE FROM rec_tree_nodes")
+        db.execute("DELETE FROM rec_tree_tiles")
         db.execute(
             "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'e', 'E') AS BLOB)"
             " WHERE rowid = ?",

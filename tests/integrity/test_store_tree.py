@@ -153,8 +153,7 @@ class Raw:
 
 TABLES = (
     "recommendations_events",
-    "rec_tree_leaves",
-    "rec_tree_nodes",
+    "rec_tree_tiles",
     "rec_tree_persons",
     "rec_tree_checkpoints",
 )
@@ -284,7 +283,7 @@ def test_a_consistent_rewrite_is_caught_by_a_checkpoint_kept_outside(raw_store: 
     kept = StoredCheckpoint(size=size, root=root, label="external")
     # rewrite an entry, then the whole tree and every stored checkpoint to match
     raw_store.set_state(2, raw_store.state(2).replace(b"amber", b"green"))
-    for table in ("leaves", "nodes", "checkpoints"):
+    for table in ("tiles", "checkpoints"):
         raw_store.run(f"DELETE FROM rec_tree_{table}")
     with r.Tracker(raw_store.url) as tracker:
         assert tracker.integrity.seal() == size
@@ -295,7 +294,7 @@ def test_a_consistent_rewrite_is_caught_by_a_checkpoint_kept_outside(raw_store: 
 
 
 def test_an_old_store_opens_and_is_sealed(raw_store: Raw, clock: Clock) -> None:
-    for table in ("leaves", "nodes", "persons", "checkpoints"):  # as made before the tree
+    for table in ("tiles", "persons", "checkpoints"):  # as made before the tree
         raw_store.run(f"DROP TABLE rec_tree_{table}")
     with r.Tracker(raw_store.url, clock=clock) as tracker:
         # it opens, and records; the tree waits for seal

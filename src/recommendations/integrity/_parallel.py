@@ -17,7 +17,7 @@ from typing import Any
 
 from ._leaf import LeafHasher
 from ._sql import SqlTables
-from ._tree import NODE_LEVELS
+from ._tree import HASH, NODE_LEVELS
 
 __all__ = ["leaf_hashes", "page_roots", "subtree_levels"]
 
@@ -97,8 +97,8 @@ def _page_root(
 ) -> bytes | None:
     if any(start < cut < start + page for cut in cuts):
         return None
-    stored = tables.leaf_hashes(start, page)
-    if len(stored) != page or stored[-1][0] != start + page:
+    stored = tables.block(0, start, start + page)
+    if len(stored) != page * HASH:
         return None
     rows = cursor.execute(
         f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
@@ -108,7 +108,7 @@ def _page_root(
     if len(rows) != page or rows[0][0] != start + 1 or rows[-1][0] != start + page:
         return None
     hashes = leaf_hashes(hasher, rows)
-    if hashes is None or hashes != [row[1] for row in stored]:
+    if hashes is None or b"".join(hashes) != stored:
         return None
     levels = subtree_levels(hashes)
     for level in range(NODE_LEVELS, len(levels), NODE_LEVELS):
