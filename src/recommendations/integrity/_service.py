@@ -248,10 +248,7 @@ class Integrity:
         if self.computed_on_read:
             return 0
         added = 0
-        with self._tables(write=True) as tables:
-            bring = getattr(tables, "bring_to_tiles", None)
-            if bring is not None:  # a tree kept in its earlier form: rewritten as tiles
-                bring()
+        self.bring_to_tiles()
         while True:
             with self._tables(write=True) as tables:
                 size = tables.tree_size()
@@ -283,6 +280,18 @@ class Integrity:
             if len(page) < batch:
                 break
         return added
+
+    def bring_to_tiles(self) -> int:
+        """Rewrite a tree kept in its earlier form (a row per leaf and per node kept, as
+        stores sealed before the tiles hold it) as tiles, in one transaction with appends
+        held off; how many leaves it held (0 when there was nothing to rewrite). The
+        hashes are moved, not recomputed: ``verify`` checks them against the log after.
+        :meth:`seal` does this first."""
+        if self.computed_on_read:
+            return 0
+        with self._tables(write=True) as tables:
+            bring = getattr(tables, "bring_to_tiles", None)
+            return int(bring()) if bring is not None else 0
 
     def adopt_persons(self, source: Integrity) -> None:
         """Keep the persons' salts of ``source``'s store, so that a log copied from it

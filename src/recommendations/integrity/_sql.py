@@ -127,9 +127,12 @@ class SqlTables(TileTables):
             if not rows:
                 break
             if rows[0][0] != size + 1 or rows[-1][0] != size + len(rows):
+                missing = next(
+                    size + i for i, row in enumerate(rows, start=1) if row[0] != size + i
+                )
                 raise StoreError(
-                    f"the tree's earlier form has no leaf at position {size + 1} or after "
-                    "it: run recommendations verify",
+                    f"the tree's earlier form has no leaf at position {missing}: it cannot "
+                    "be rewritten as tiles; run recommendations verify",
                     field="tree",
                     rule="tree-form",
                 )
