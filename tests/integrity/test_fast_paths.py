@@ -3,6 +3,7 @@ encoding and the reference tree give."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import uuid
@@ -14,7 +15,16 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations.integrity._leaf import LeafError, LeafHasher, commitment, leaf_bytes, leaf_hash
+from recommendations.integrity._leaf import (
+    _PERSON,
+    _RECORDED,
+    LeafError,
+    LeafHasher,
+    _recorded_time,
+    commitment,
+    leaf_bytes,
+    leaf_hash,
+)
 from recommendations.integrity._merkle import Frontier, MemoryNodes
 from recommendations.integrity._recorders import MemoryTables
 from recommendations.integrity._tree import NODE_LEVELS, TreeWriter
@@ -85,9 +95,11 @@ def test_the_writer_writes_the_reference_tree() -> None:
     salts = tables.all_salts()
     reference = MemoryNodes(leaf_hash(leaf_bytes(*e, salts)) for e in entries)
     assert tables.hashes(0, 0, 299) == [reference.node(0, i) for i in range(299)]
-    assert tables.hashes(NODE_LEVELS, 0, 2) == [reference.node(NODE_LEVELS, 0)]
-    # two leaf tiles (the second partial, rewritten as it grew) and one of level 8
-    assert sorted(tables.tiles) == [(0, 0), (0, 1), (NODE_LEVELS, 0)]
+    assert tables.hashes(4, 0, 20) == [reference.node(4, i) for i in range(299 // 16)]
+    assert tables.hashes(8, 0, 2) == [reference.node(8, 0)]
+    # two leaf tiles (the second partial, rewritten as it grew), one of level 4, one of 8
+    assert sorted(tables.tiles) == [(0, 0), (0, 1), (4, 0), (8, 0)]
+    assert NODE_LEVELS == 4
     # each leaf's facts kept in its tile (STATES[3], [4] and [5])
     assert [row[2:] for row in tables.leaves(254, 3)] == [
         (ITEM.hex, 255, ""),
@@ -241,3 +253,29 @@ def test_the_hasher_and_the_encoding_agree_on_any_bytes(parts: list[bytes]) -> N
     except LeafError:
         got = None
     assert got == expected
+    try:  # and the loop verify runs over plain rows
+        many = LeafHasher(SALTS).hashes(
+            [(5, ITEM.hex, 2, "t", state), (6, str(ITEM), 2, "t", state)]
+        )
+    except LeafError:
+        many = None
+    assert many == (
+        None
+        if expected is None
+        else [expected, leaf_hash(leaf_bytes(6, ITEM, 2, "t", state, SALTS))]
+    )
+
+
+WRITTEN_PERSON = re.compile(rb'"(actor|owner_name|accepted_by)":"((?:[^"\\]|\\.)*)"')
+"""The personal-field pattern as the encoding first wrote it."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*FRAGMENTS, b'{"recorded_at":"', b'\\"', b"x"]), max_size=14))
+def test_the_patterns_find_what_the_encoding_first_found(parts: list[bytes]) -> None:
+    state = b"".join(parts)
+    assert [(m.span(), m.groups()) for m in _PERSON.finditer(state)] == [
+        (m.span(), m.groups()) for m in WRITTEN_PERSON.finditer(state)
+    ]
+    found = _RECORDED.search(state)
+    assert _recorded_time(state) == (found[1] if found else b"")

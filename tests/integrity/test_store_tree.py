@@ -442,5 +442,6 @@ def test_a_longer_earlier_form_keeps_its_upper_nodes_in_tiles(tmp_path: Path) ->
     tiles = raw.run("SELECT level, idx, length(hashes) FROM rec_tree_tiles ORDER BY level, idx")
     assert tiles == [
         *((0, i, min(256, size - 256 * i) * 32) for i in range((size + 255) // 256)),
+        (4, 0, (size // 16) * 32),
         (8, 0, (size // 256) * 32),
     ]

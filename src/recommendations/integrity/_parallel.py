@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import uuid
 from typing import Any
 
 from ._leaf import LeafHasher
@@ -28,22 +27,10 @@ def leaf_hashes(hasher: LeafHasher, rows: list[tuple[Any, ...]]) -> list[bytes] 
     """The leaf hashes of these rows (position, item id, version, topic, state), or ``None``
     if one is not an entry as this library writes them, or names a person without a salt
     (the careful path says what is wrong)."""
-    leaf = hasher.leaf
-    hashes: list[bytes] = []
     try:
-        for position, item, version, topic, state in rows:
-            if type(item) is str:
-                item = bytes.fromhex(item.replace("-", ""))
-            elif isinstance(item, uuid.UUID):
-                item = item.bytes
-            else:
-                return None
-            if len(item) != 16 or type(state) is not bytes:
-                return None
-            hashes.append(leaf(position, item, version, topic, state)[0])
+        return hasher.hashes(rows)
     except Exception:  # a row no writer of this library made, or a missing salt
         return None
-    return hashes
 
 
 def subtree_levels(hashes: list[bytes]) -> list[list[bytes]]:

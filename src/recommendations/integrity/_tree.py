@@ -3,21 +3,21 @@
 A store keeps, beside its log, three tables (or their in-memory equivalent):
 
 - the tiles: one row holds :data:`TILE_WIDTH` consecutive hashes of one level of the tree
-  (levels 0, 8, 16, ...: :data:`NODE_LEVELS` apart) as one blob of 32-byte hashes, the tile
+  (levels 0, 4, 8, ...: :data:`NODE_LEVELS` apart) as one blob of 32-byte hashes, the tile
   ``(level, index)`` holding the hashes of indices ``index * 256`` to ``index * 256 + 255``
   at that level. The last tile of a level may be partial: it is rewritten whole as hashes
   are added to it (as Go's checksum database keeps its tiles). A leaf tile (level 0) also
   holds each entry's facts (item, version and recorded time, :data:`FACT`), so that a
   failed check can say which entry the tree remembers there. Any other node of the tree
-  is computed from at most ``2 ** (NODE_LEVELS - 1)`` hashes of one tile;
+  is computed from at most ``2 ** (NODE_LEVELS - 1)`` (8) hashes of one tile;
 - the persons: the salt of every person a leaf commits to (see :mod:`._leaf`);
 - the checkpoints made (size, root and the note).
 
 :class:`TreeWriter` is what a recorder calls inside the transaction that inserts entries;
 it keeps the tree's right border (the frontier) and the last tile of each level in memory
 between appends, and reads them again from the tables whenever another writer has moved
-the log on. A batch of 100 entries writes one or two leaf tiles, and an upper tile once
-every 256 entries.
+the log on. A batch of 100 entries writes one or two leaf tiles and the last tile of
+level 4, and a tile of a higher level once every 256 entries.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ __all__ = [
     "FACT",
     "HASH",
     "NODE_LEVELS",
+    "TILE_HEIGHT",
     "TILE_WIDTH",
     "Entry",
     "LeafRow",
@@ -52,9 +53,10 @@ __all__ = [
     "subtree_root",
 ]
 
-NODE_LEVELS = 8
-"""Hashes are kept at levels 0, 8, 16, ...: the levels of the tiles."""
-TILE_WIDTH = 1 << NODE_LEVELS
+NODE_LEVELS = 4
+"""Hashes are kept at levels 0, 4, 8, ...: the levels of the tiles."""
+TILE_HEIGHT = 8
+TILE_WIDTH = 1 << TILE_HEIGHT
 """Hashes in a full tile."""
 HASH = 32
 """Bytes of one hash."""
@@ -185,7 +187,7 @@ def subtree_root(tables: Tables, level: int, index: int) -> bytes:
 class StoredNodes:
     """A store's tables as the :class:`~recommendations.integrity.Nodes` that proofs are
     made from: any perfect subtree's root, from the tile of the nearest level kept (each
-    tile read once)."""
+    tile read once: use one within one read or transaction)."""
 
     def __init__(self, tables: Tables) -> None:
         self.tables = tables
@@ -200,8 +202,7 @@ class StoredNodes:
         if data is None:
             tile = self.tables.tile(*key)
             data = tile[0] if tile is not None else b""
-            if len(data) == TILE_WIDTH * HASH:  # a partial tile may grow: not kept
-                self._tiles[key] = data
+            self._tiles[key] = data  # (one read: the tile does not change meanwhile)
         begin = (lo % TILE_WIDTH) * HASH
         part = data[begin : begin + (HASH << span)]
         if len(part) != HASH << span:
