@@ -27,7 +27,7 @@ from recommendations.integrity._leaf import (
 )
 from recommendations.integrity._merkle import Frontier, MemoryNodes
 from recommendations.integrity._recorders import MemoryTables
-from recommendations.integrity._tree import NODE_LEVELS, TreeWriter
+from recommendations.integrity._tree import NODE_LEVELS, TILE_WIDTH, TreeWriter
 from tests.conftest import Clock, who
 from tests.integrity.test_store_tree import record_log
 
@@ -97,9 +97,15 @@ def test_the_writer_writes_the_reference_tree() -> None:
     assert tables.hashes(0, 0, 299) == [reference.node(0, i) for i in range(299)]
     assert tables.hashes(4, 0, 20) == [reference.node(4, i) for i in range(299 // 16)]
     assert tables.hashes(8, 0, 2) == [reference.node(8, 0)]
-    # two leaf tiles (the second partial, rewritten as it grew), one of level 4, one of 8
-    assert sorted(tables.tiles) == [(0, 0), (0, 1), (4, 0), (8, 0)]
-    assert NODE_LEVELS == 4
+    # 19 leaf tiles (the last partial, rewritten as it grew), 2 of level 4, 1 of level 8
+    assert TILE_WIDTH == 16 and NODE_LEVELS == 4
+    assert sorted(tables.tiles) == [
+        *((0, i) for i in range(19)),
+        (4, 0),
+        (4, 1),
+        (8, 0),
+    ]
+    assert [len(tables.tiles[(0, i)][0]) for i in (17, 18)] == [16 * 32, 11 * 32]
     # each leaf's facts kept in its tile (STATES[3], [4] and [5])
     assert [row[2:] for row in tables.leaves(254, 3)] == [
         (ITEM.hex, 255, ""),
@@ -162,7 +168,7 @@ def _mutate(db: sqlite3.Connection, mutation: str, position: int) -> None:
             (position,),
         )
     elif mutation == "leaf":  # one leaf hash inside its tile
-        index, offset = divmod(position - 1, 256)
+        index, offset = divmod(position - 1, TILE_WIDTH)
         (hashes,) = db.execute(
             "SELECT hashes FROM rec_tree_tiles WHERE level = 0 AND idx = ?", (index,)
         ).fetchone()

@@ -441,7 +441,7 @@ def test_a_longer_earlier_form_keeps_its_upper_nodes_in_tiles(tmp_path: Path) ->
         assert tracker.integrity.verify().ok
     tiles = raw.run("SELECT level, idx, length(hashes) FROM rec_tree_tiles ORDER BY level, idx")
     assert tiles == [
-        *((0, i, min(256, size - 256 * i) * 32) for i in range((size + 255) // 256)),
-        (4, 0, (size // 16) * 32),
+        *((0, i, min(16, size - 16 * i) * 32) for i in range((size + 15) // 16)),
+        *((4, i, min(16, size // 16 - 16 * i) * 32) for i in range((size // 16 + 15) // 16)),
         (8, 0, (size // 256) * 32),
     ]
