@@ -23,7 +23,7 @@ starts, or schemas in the database ``--postgres URL`` names), it measures:
   0.95x); the raw ``eventsourcing`` baselines above are the tree-less ones. Measured twice:
   each store's run after the other's (best of two), and **interleaved**: both stores open,
   batch by batch (event by event) alternately, so that both see the same moments of the
-  machine; the copied log is measured interleaved with raw ``save()`` too;
+  machine;
 - **one command at a time**: ``tracker.execute(command)`` for each of ``--single``
   commands (each its own transaction, views caught up), against ``app.save(event)`` of the
   same events one by one: p50 and p99 latency (target on SQLite: p99 at most 5 ms), and
@@ -222,22 +222,6 @@ def _tree_cost(store: Store, events: list[Any], batch: int) -> tuple[float, floa
         without.close()
 
 
-def _copy_cost(store: Store, events: list[Any], batch: int) -> tuple[float, float]:
-    """Seconds to append ``events`` as a copied log (``append_log``, with the tree) and to
-    save them raw (without it), interleaved batch by batch, on two fresh stores."""
-    raw = _raw_app(store.fresh())
-    try:
-        with r.Tracker(store.fresh()) as tracker:
-            return _interleaved(
-                lambda chunk: tracker.append_log(chunk, batch=batch),
-                lambda chunk: raw.save(*chunk),
-                events,
-                batch,
-            )
-    finally:
-        raw.close()
-
-
 def measure(
     store: Store, commands: list[domain.Command], batch: int, single: int
 ) -> dict[str, float]:
@@ -270,7 +254,6 @@ def measure(
     # no longer moves with the machine's load between one store's run and the other's.
     mixed_with, mixed_without = _tree_cost(store, events, batch)
     mixed_single_with, mixed_single_without = _tree_cost(store, events[:single], 1)
-    copy_mixed, copy_raw_mixed = _copy_cost(store, events, batch)
 
     # The same events appended as a log copied from another store (moving to a new store).
     with r.Tracker(store.fresh()) as tracker:
@@ -322,8 +305,6 @@ def measure(
         "no_tree_bulk_mixed": len(events) / mixed_without,
         "tree_single_mixed": min(single, len(events)) / mixed_single_with,
         "no_tree_single_mixed": min(single, len(events)) / mixed_single_without,
-        "copy_mixed": len(events) / copy_mixed,
-        "copy_raw_mixed": len(events) / copy_raw_mixed,
     }
 
 
@@ -452,12 +433,6 @@ def main(argv: list[str] | None = None) -> int:
                 f"{m[f'no_tree_{key}_mixed']:,.0f} | {ratio:.2f}x | >= 0.95x | "
                 f"{'yes' if ratio >= 0.95 else 'no'} |"
             )
-        ratio = m["copy_mixed"] / m["copy_raw_mixed"]
-        print(
-            f"| {name} | bulk append of a copied log, interleaved batch by batch with raw "
-            f"save, events/s | {m['copy_mixed']:,.0f} | {m['copy_raw_mixed']:,.0f} | "
-            f"{ratio:.2f}x | >= 0.8x | {'yes' if ratio >= 0.8 else 'no'} |"
-        )
         p50, raw50 = m["single_p50"], m["single_raw_p50"]
         print(
             f"| {name} | command latency p50, ms | {p50:.2f} | {raw50:.2f} "
