@@ -14,7 +14,7 @@ It prints, each beside a baseline measured in the same run:
   (SQLite) as the plain rows verify reads, in pages of 4,096: the floor of any check that
   reads every entry, seconds;
 - **verify**: ``tracker.integrity.verify()``: every leaf recomputed from the stored rows
-  and compared with the stored tree, the stored nodes and checkpoints (target for 1M
+  and compared with the stored tree's tiles and the checkpoints (target for 1M
   entries: at most 5 s), and its ratio to reading the log; verify and the readings
   alternate ``--rounds`` times (the best of each is compared), with the load average and the
   process's peak resident memory printed each round, and the CPU seconds each took
