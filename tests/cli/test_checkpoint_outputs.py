@@ -110,7 +110,7 @@ def test_a_store_without_a_tree_refuses_to_write_or_sign_a_checkpoint(
     store: str, tmp_path: Path
 ) -> None:
     with sqlite3.connect(store.removeprefix("sqlite:///")) as connection:
-        connection.execute("DELETE FROM rec_tree_leaves")
+        connection.execute("DELETE FROM rec_tree_tiles")
     kept, paper = tmp_path / "none.checkpoint", tmp_path / "paper.md"
     refused = invoke("--store", store, *PAPER, "-o", str(paper), "--checkpoint-out", str(kept))
     assert refused.exit_code == 1
@@ -231,7 +231,7 @@ def test_an_export_from_a_store_without_a_tree_says_it_holds_no_checkpoint(
     store: str, tmp_path: Path
 ) -> None:
     with sqlite3.connect(store.removeprefix("sqlite:///")) as connection:
-        connection.execute("DELETE FROM rec_tree_leaves")
+        connection.execute("DELETE FROM rec_tree_tiles")
     out = tmp_path / "all.json"
     said = invoke("--store", store, "export", "-o", str(out))
     assert said.exit_code == 0, said.stderr

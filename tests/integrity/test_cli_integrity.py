@@ -17,6 +17,7 @@ import recommendations as r
 from recommendations.integrity._checkpoint import generate_signing_key
 from tests.cli.helpers import clean_env, invoke
 from tests.integrity.recorded import copied_store, recorded_store
+from tests.integrity.test_store_tree import Raw, to_earlier_form
 
 
 @pytest.fixture(scope="module")
@@ -110,10 +111,24 @@ def test_verify_reports_and_exits_1_on_a_changed_entry(store: str, tmp_path: Pat
 def test_seal_builds_the_tree_of_an_old_store(store: str) -> None:
     path = store.removeprefix("sqlite:///")
     with sqlite3.connect(path) as connection:
-        for table in ("leaves", "nodes", "persons", "checkpoints"):
+        for table in ("tiles", "persons", "checkpoints"):
             connection.execute(f"DROP TABLE rec_tree_{table}")
     assert cli(store, "verify").exit_code == 1
     sealed = cli(store, "seal")
     assert sealed.exit_code == 0, sealed.output
     assert "leaves added" in sealed.stdout
+    assert cli(store, "verify").exit_code == 0
+
+
+def test_seal_brings_a_tree_in_its_earlier_form_to_tiles(store: str) -> None:
+    size = to_earlier_form(Raw(store, None))
+    refused = cli(store, "verify")
+    assert refused.exit_code == 1
+    assert "earlier form" in refused.output and "recommendations seal" in refused.output
+    sealed = cli(store, "seal")
+    assert sealed.exit_code == 0, sealed.output
+    assert f"The tree of {size} entries, kept in its earlier form, is now kept in tiles." in (
+        sealed.stdout
+    )
+    assert "0 leaves added" in sealed.stdout
     assert cli(store, "verify").exit_code == 0

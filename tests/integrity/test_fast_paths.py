@@ -3,6 +3,7 @@ encoding and the reference tree give."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import uuid
@@ -14,10 +15,19 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations.integrity._leaf import LeafError, LeafHasher, commitment, leaf_bytes, leaf_hash
+from recommendations.integrity._leaf import (
+    _PERSON,
+    _RECORDED,
+    LeafError,
+    LeafHasher,
+    _recorded_time,
+    commitment,
+    leaf_bytes,
+    leaf_hash,
+)
 from recommendations.integrity._merkle import Frontier, MemoryNodes
 from recommendations.integrity._recorders import MemoryTables
-from recommendations.integrity._tree import NODE_LEVELS, TreeWriter
+from recommendations.integrity._tree import NODE_LEVELS, TILE_WIDTH, TreeWriter
 from tests.conftest import Clock, who
 from tests.integrity.test_store_tree import record_log
 
@@ -84,10 +94,24 @@ def test_the_writer_writes_the_reference_tree() -> None:
         writer.committed()
     salts = tables.all_salts()
     reference = MemoryNodes(leaf_hash(leaf_bytes(*e, salts)) for e in entries)
-    assert [row[1] for row in tables.leaf_rows] == [reference.node(0, i) for i in range(299)]
-    for (level, index), value in tables.nodes.items():
-        assert level % NODE_LEVELS == 0 and value == reference.node(level, index)
-    assert len(tables.nodes) == 299 // 16 + 299 // 256
+    assert tables.hashes(0, 0, 299) == [reference.node(0, i) for i in range(299)]
+    assert tables.hashes(4, 0, 20) == [reference.node(4, i) for i in range(299 // 16)]
+    assert tables.hashes(8, 0, 2) == [reference.node(8, 0)]
+    # 19 leaf tiles (the last partial, rewritten as it grew), 2 of level 4, 1 of level 8
+    assert TILE_WIDTH == 16 and NODE_LEVELS == 4
+    assert sorted(tables.tiles) == [
+        *((0, i) for i in range(19)),
+        (4, 0),
+        (4, 1),
+        (8, 0),
+    ]
+    assert [len(tables.tiles[(0, i)][0]) for i in (17, 18)] == [16 * 32, 11 * 32]
+    # each leaf's facts kept in its tile (STATES[3], [4] and [5])
+    assert [row[2:] for row in tables.leaves(254, 3)] == [
+        (ITEM.hex, 255, ""),
+        (ITEM.hex, 256, "2024-05-06"),
+        (ITEM.hex, 257, "\udcff\udcfe bad bytes"),
+    ]
 
 
 def test_frontier_bulk_appends_match_one_by_one() -> None:
@@ -105,7 +129,8 @@ def test_frontier_bulk_appends_match_one_by_one() -> None:
 
 @pytest.fixture(scope="module")
 def longer_log(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """A SQLite store of about 70 entries with a checkpoint kept part-way."""
+    """A SQLite store of about 70 entries (five leaf tiles) with a checkpoint kept
+    part-way."""
     path = tmp_path_factory.mktemp("fast") / "source.db"
     with r.Tracker(f"sqlite:///{path}", clock=Clock(datetime(2017, 4, 10, 9, tzinfo=UTC))) as t:
         record_log(t, count=24)
@@ -138,13 +163,19 @@ def _mutate(db: sqlite3.Connection, mutation: str, position: int) -> None:
             " state FROM stored_events WHERE rowid = ?",
             (position,),
         )
-    elif mutation == "leaf":
-        db.execute("UPDATE rec_tree_leaves SET hash = zeroblob(32) WHERE position = ?", (position,))
-    elif mutation == "node":
-        db.execute("UPDATE rec_tree_nodes SET hash = zeroblob(32) WHERE level = 4 AND idx = 2")
+    elif mutation in ("leaf", "node"):  # one hash inside its tile: a leaf's, or a node's
+        level, index = (0, position - 1) if mutation == "leaf" else (4, 2)
+        tile, offset = divmod(index, TILE_WIDTH)
+        (hashes,) = db.execute(
+            "SELECT hashes FROM rec_tree_tiles WHERE level = ? AND idx = ?", (level, tile)
+        ).fetchone()
+        changed = hashes[: offset * 32] + bytes(32) + hashes[offset * 32 + 32 :]
+        db.execute(
+            "UPDATE rec_tree_tiles SET hashes = ? WHERE level = ? AND idx = ?",
+            (changed, level, tile),
+        )
     elif mutation == "rewrite":  # a consistent rewrite: only the kept checkpoint catches it
-        db.execute("DELETE FROM rec_tree_leaves")
-        db.execute("DELETE FROM rec_tree_nodes")
+        db.execute("DELETE FROM rec_tree_tiles")
         db.execute(
             "UPDATE stored_events SET state = CAST(replace(CAST(state AS TEXT), 'e', 'E') AS BLOB)"
             " WHERE rowid = ?",
@@ -224,3 +255,29 @@ def test_the_hasher_and_the_encoding_agree_on_any_bytes(parts: list[bytes]) -> N
     except LeafError:
         got = None
     assert got == expected
+    try:  # and the loop verify runs over plain rows
+        many = LeafHasher(SALTS).hashes(
+            [(5, ITEM.hex, 2, "t", state), (6, str(ITEM), 2, "t", state)]
+        )
+    except LeafError:
+        many = None
+    assert many == (
+        None
+        if expected is None
+        else [expected, leaf_hash(leaf_bytes(6, ITEM, 2, "t", state, SALTS))]
+    )
+
+
+WRITTEN_PERSON = re.compile(rb'"(actor|owner_name|accepted_by)":"((?:[^"\\]|\\.)*)"')
+"""The personal-field pattern as the encoding first wrote it."""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*FRAGMENTS, b'{"recorded_at":"', b'\\"', b"x"]), max_size=14))
+def test_the_patterns_find_what_the_encoding_first_found(parts: list[bytes]) -> None:
+    state = b"".join(parts)
+    assert [(m.span(), m.groups()) for m in _PERSON.finditer(state)] == [
+        (m.span(), m.groups()) for m in WRITTEN_PERSON.finditer(state)
+    ]
+    found = _RECORDED.search(state)
+    assert _recorded_time(state) == (found[1] if found else b"")

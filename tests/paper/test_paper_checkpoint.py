@@ -90,7 +90,7 @@ def test_a_store_without_a_tree_gives_a_paper_that_says_it_names_no_checkpoint(
     with r.Tracker(f"sqlite:///{path}") as tracker:
         record_log(tracker)
     with sqlite3.connect(path) as connection:  # a store made before the tree
-        for table in ("leaves", "nodes", "persons", "checkpoints"):
+        for table in ("tiles", "persons", "checkpoints"):
             connection.execute(f"DELETE FROM rec_tree_{table}")
     with r.Tracker(f"sqlite:///{path}") as tracker:
         paper = CommitteePaper.of(tracker, since=PREVIOUS_COMMITTEE, as_at=date(2017, 3, 30))

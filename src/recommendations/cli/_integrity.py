@@ -61,6 +61,9 @@ def seal() -> None:
             "is asked for. Nothing to seal."
         )
         return
+    moved = integrity.bring_to_tiles()
+    if moved:
+        click.echo(f"The tree of {moved} entries, kept in its earlier form, is now kept in tiles.")
     added = integrity.seal()
     size, root = integrity.root()
     click.echo(

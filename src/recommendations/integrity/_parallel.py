@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import uuid
 from typing import Any
 
 from ._leaf import LeafHasher
 from ._sql import SqlTables
-from ._tree import NODE_LEVELS
+from ._tree import HASH, NODE_LEVELS
 
 __all__ = ["leaf_hashes", "page_roots", "subtree_levels"]
 
@@ -28,22 +27,10 @@ def leaf_hashes(hasher: LeafHasher, rows: list[tuple[Any, ...]]) -> list[bytes] 
     """The leaf hashes of these rows (position, item id, version, topic, state), or ``None``
     if one is not an entry as this library writes them, or names a person without a salt
     (the careful path says what is wrong)."""
-    leaf = hasher.leaf
-    hashes: list[bytes] = []
     try:
-        for position, item, version, topic, state in rows:
-            if type(item) is str:
-                item = bytes.fromhex(item.replace("-", ""))
-            elif isinstance(item, uuid.UUID):
-                item = item.bytes
-            else:
-                return None
-            if len(item) != 16 or type(state) is not bytes:
-                return None
-            hashes.append(leaf(position, item, version, topic, state)[0])
+        return hasher.hashes(rows)
     except Exception:  # a row no writer of this library made, or a missing salt
         return None
-    return hashes
 
 
 def subtree_levels(hashes: list[bytes]) -> list[list[bytes]]:
@@ -97,8 +84,8 @@ def _page_root(
 ) -> bytes | None:
     if any(start < cut < start + page for cut in cuts):
         return None
-    stored = tables.leaf_hashes(start, page)
-    if len(stored) != page or stored[-1][0] != start + page:
+    stored = tables.block(0, start, start + page)
+    if len(stored) != page * HASH:
         return None
     rows = cursor.execute(
         f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
@@ -108,7 +95,7 @@ def _page_root(
     if len(rows) != page or rows[0][0] != start + 1 or rows[-1][0] != start + page:
         return None
     hashes = leaf_hashes(hasher, rows)
-    if hashes is None or hashes != [row[1] for row in stored]:
+    if hashes is None or b"".join(hashes) != stored:
         return None
     levels = subtree_levels(hashes)
     for level in range(NODE_LEVELS, len(levels), NODE_LEVELS):

@@ -16,7 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 from eventsourcing.persistence import StoredEvent
 
 from ._leaf import new_salt
-from ._tree import NODE_LEVELS, LeafRow, NodeRow, TreeWriter
+from ._tree import HASH, TILE_WIDTH, LeafRow, TileRow, TileTables, TreeWriter
 
 __all__ = ["MemoryTables", "TreeRecorder", "TreeTables", "entries_of"]
 
@@ -26,11 +26,17 @@ class TreeTables(Protocol):
 
     def tree_size(self) -> int: ...
 
+    def tile(self, level: int, index: int) -> tuple[bytes, bytes] | None: ...
+
+    def tile_rows(self, level: int, lo: int, hi: int) -> list[TileRow]: ...
+
+    def block(self, level: int, lo: int, hi: int) -> bytes: ...
+
     def hashes(self, level: int, lo: int, hi: int) -> list[bytes]: ...
 
     def salts(self, names: Iterable[str], *, create: bool) -> dict[str, bytes]: ...
 
-    def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None: ...
+    def write_tiles(self, tiles: Sequence[TileRow]) -> None: ...
 
     def all_salts(self) -> dict[str, bytes]: ...
 
@@ -39,8 +45,6 @@ class TreeTables(Protocol):
     def adopt_salts(self, salts: dict[str, bytes]) -> None: ...
 
     def leaves(self, after: int, limit: int) -> list[LeafRow]: ...
-
-    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]: ...
 
     def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]: ...
 
@@ -70,24 +74,33 @@ def entries_of(
     ]
 
 
-class MemoryTables:
+class MemoryTables(TileTables):
     """The tree's tables in this process's memory (for ``memory://`` stores)."""
 
     def __init__(self) -> None:
-        self.leaf_rows: list[LeafRow] = []
-        self.nodes: dict[tuple[int, int], bytes] = {}
+        self.tiles: dict[tuple[int, int], tuple[bytes, bytes]] = {}
+        self.last: dict[int, int] = {}
+        """The index of the last tile of each level."""
         self.persons: dict[str, bytes] = {}
         self.checkpoint_rows: dict[int, tuple[int, bytes, str, str]] = {}
         self.lock = threading.RLock()
 
     def tree_size(self) -> int:
-        return self.leaf_rows[-1][0] if self.leaf_rows else 0
+        last = self.last.get(0)
+        if last is None:
+            return 0
+        return last * TILE_WIDTH + len(self.tiles[(0, last)][0]) // HASH
 
-    def hashes(self, level: int, lo: int, hi: int) -> list[bytes]:
-        if level == 0:
-            return [row[1] for row in self.leaf_rows[lo:hi]]
-        assert level % NODE_LEVELS == 0
-        return [self.nodes[(level, i)] for i in range(lo, hi) if (level, i) in self.nodes]
+    def tile_rows(self, level: int, lo: int, hi: int) -> list[TileRow]:
+        tiles = self.tiles
+        hi = min(hi, self.last.get(level, -1) + 1)
+        return [(level, i, *tiles[(level, i)]) for i in range(lo, hi) if (level, i) in tiles]
+
+    def write_tiles(self, tiles: Sequence[TileRow]) -> None:
+        for level, index, hashes, facts in tiles:
+            self.tiles[(level, index)] = (hashes, facts)
+            if index > self.last.get(level, -1):
+                self.last[level] = index
 
     def salts(self, names: Iterable[str], *, create: bool) -> dict[str, bytes]:
         found = {}
@@ -107,26 +120,6 @@ class MemoryTables:
     def adopt_salts(self, salts: dict[str, bytes]) -> None:
         for name, salt in salts.items():
             self.persons.setdefault(name, salt)
-
-    def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None:
-        self.leaf_rows.extend(leaves)
-        for level, index, hashed in nodes:
-            self.nodes[(level, index)] = hashed
-
-    def leaves(self, after: int, limit: int) -> list[LeafRow]:
-        # positions are list index + 1 unless rows were removed behind the library's back
-        start = min(after, len(self.leaf_rows))
-        while start > 0 and self.leaf_rows[start - 1][0] > after:
-            start -= 1
-        while start < len(self.leaf_rows) and self.leaf_rows[start][0] <= after:
-            start += 1
-        return self.leaf_rows[start : start + limit]
-
-    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
-        return [(row[0], row[1]) for row in self.leaves(after, limit)]
-
-    def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
-        return sorted((i, h) for (lv, i), h in self.nodes.items() if lv == level and lo <= i < hi)
 
     def checkpoints(self) -> list[tuple[int, bytes, str, str]]:
         return [self.checkpoint_rows[size] for size in sorted(self.checkpoint_rows)]

@@ -33,7 +33,7 @@ from ._leaf import LeafError, LeafHasher, leaf_bytes, leaf_hash, persons_in
 from ._merkle import Frontier
 from ._recorders import MemoryTables, TreeRecorder, TreeTables
 from ._stated import LogCheckpoint
-from ._tree import NODE_LEVELS, LeafRow, NodeRow, StoredNodes, frontier_of
+from ._tree import HASH, NODE_LEVELS, LeafRow, NodeRow, StoredNodes, TreeWriter, frontier_of
 from .verifier import fingerprint
 
 __all__ = ["Integrity", "Problem", "StoredCheckpoint", "Verification"]
@@ -211,19 +211,19 @@ class Integrity:
             names |= persons_in(n.state for n in page)
         # salts are made here for this reading only: commitments differ from read to read
         tables.salts(names, create=True)
-        salts = tables.all_salts()
-        frontier = Frontier()
+        writer = TreeWriter()
         for page in self._pages(0, self._head()):
-            leaves: list[LeafRow] = []
-            nodes: list[NodeRow] = []
-            for n in page:
-                data = leaf_bytes(
-                    n.id, n.originator_id, n.originator_version, n.topic, n.state, salts
-                )
-                hashed = leaf_hash(data)
-                leaves.append((n.id, hashed, _hex(n.originator_id), n.originator_version, ""))
-                nodes.extend(x for x in frontier.append(hashed) if x[0] and x[0] % NODE_LEVELS == 0)
-            tables.write(leaves, nodes)
+            # the tree covers the log up to its first gap: verify reports what follows
+            first = tables.tree_size() + 1
+            entries = [
+                (n.id, n.originator_id, n.originator_version, n.topic, n.state)
+                for i, n in enumerate(page)
+                if n.id == first + i
+            ]
+            writer.add(tables, entries)
+            writer.committed()
+            if len(entries) < len(page):
+                break
         return tables.transaction()
 
     def _head(self) -> int:
@@ -255,6 +255,7 @@ class Integrity:
         if self.computed_on_read:
             return 0
         added = 0
+        self.bring_to_tiles()
         while True:
             with self._tables(write=True) as tables:
                 size = tables.tree_size()
@@ -286,6 +287,18 @@ class Integrity:
             if len(page) < batch:
                 break
         return added
+
+    def bring_to_tiles(self) -> int:
+        """Rewrite a tree kept in its earlier form (a row per leaf and per node kept, as
+        stores sealed before the tiles hold it) as tiles, in one transaction with appends
+        held off; how many leaves it held (0 when there was nothing to rewrite). The
+        hashes are moved, not recomputed: ``verify`` checks them against the log after.
+        :meth:`seal` does this first."""
+        if self.computed_on_read:
+            return 0
+        with self._tables(write=True) as tables:
+            bring = getattr(tables, "bring_to_tiles", None)
+            return int(bring()) if bring is not None else 0
 
     def adopt_persons(self, source: Integrity) -> None:
         """Keep the persons' salts of ``source``'s store, so that a log copied from it
@@ -476,7 +489,19 @@ class Integrity:
                         )
 
             check_checkpoints()
-            if size == 0 and head > 0:
+            earlier = getattr(tables, "earlier_form", None)
+            earlier_size = earlier() if earlier is not None else None
+            if earlier_size:
+                findings.add(
+                    Problem(
+                        kind="unsealed",
+                        position=1,
+                        detail=f"the tree of the first {earlier_size} entries is kept in its "
+                        "earlier form (a row per leaf), which verify does not read: run "
+                        "recommendations seal to bring it to tiles",
+                    )
+                )
+            elif size == 0 and head > 0:
                 findings.add(
                     Problem(
                         kind="unsealed",
@@ -497,11 +522,11 @@ class Integrity:
                 start, count = frontier.size, len(rows)
                 if not rows or rows[0][0] != start + 1 or rows[-1][0] != start + count:
                     return False
-                stored = tables.leaf_hashes(start, count)
-                if len(stored) != count or stored[-1][0] != start + count:
+                stored = tables.block(0, start, start + count)
+                if len(stored) != count * HASH:
                     return False
                 hashes = _parallel.leaf_hashes(hasher, rows)
-                if hashes is None or hashes != [row[1] for row in stored]:
+                if hashes is None or b"".join(hashes) != stored:
                     return False
                 cuts = [p.size for p in expected[pending:] if start < p.size <= start + count]
                 if cuts:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from recommendations._errors import StoreError
+
 from ._leaf import new_salt
-from ._tree import NODE_LEVELS, LeafRow, NodeRow
+from ._tree import HASH, NODE_LEVELS, TILE_WIDTH, TileRow, TileTables, encode_facts
 
 __all__ = ["SqlTables", "create_statements"]
 
 PREFIX = "rec_tree"
+EARLIER = ("leaves", "nodes")
+"""The tables of the earlier form of the tree (one row per leaf, one per node kept at
+levels 4, 8, 12, ...), which ``recommendations seal`` brings to tiles."""
 
 
 def create_statements(dialect: str, schema: str = "") -> list[str]:
@@ -18,15 +23,11 @@ def create_statements(dialect: str, schema: str = "") -> list[str]:
     ``postgresql``)."""
     blob = "BLOB" if dialect == "sqlite" else "BYTEA"
     big = "INTEGER" if dialect == "sqlite" else "BIGINT"
-    rowid = "WITHOUT ROWID" if dialect == "sqlite" else ""
     at = f'"{schema}".' if schema else ""
     return [
-        f"CREATE TABLE IF NOT EXISTS {at}{PREFIX}_leaves ("
-        f"position {big} PRIMARY KEY, hash {blob} NOT NULL, item TEXT NOT NULL, "
-        f"version {big} NOT NULL, recorded_at TEXT NOT NULL)",
-        f"CREATE TABLE IF NOT EXISTS {at}{PREFIX}_nodes ("
-        f"level INTEGER NOT NULL, idx {big} NOT NULL, hash {blob} NOT NULL, "
-        f"PRIMARY KEY (level, idx)) {rowid}",
+        f"CREATE TABLE IF NOT EXISTS {at}{PREFIX}_tiles ("
+        f"level INTEGER NOT NULL, idx {big} NOT NULL, hashes {blob} NOT NULL, "
+        f"facts {blob} NOT NULL, PRIMARY KEY (level, idx))",
         f"CREATE TABLE IF NOT EXISTS {at}{PREFIX}_persons ("
         f"name TEXT PRIMARY KEY, salt {blob} NOT NULL)",
         f"CREATE TABLE IF NOT EXISTS {at}{PREFIX}_checkpoints ("
@@ -35,11 +36,13 @@ def create_statements(dialect: str, schema: str = "") -> list[str]:
     ]
 
 
-class SqlTables:
+class SqlTables(TileTables):
     """:class:`~._tree.Tables` on one open cursor (its transaction is the caller's)."""
 
     def __init__(self, cursor: Any, dialect: str, schema: str = "") -> None:
         self.cursor = cursor
+        self.dialect = dialect
+        self.schema = schema
         self._mark = "?" if dialect == "sqlite" else "%s"
         self.prefix = (f'"{schema}".' if schema else "") + PREFIX
 
@@ -51,23 +54,135 @@ class SqlTables:
         return self.cursor
 
     def tree_size(self) -> int:
-        row = self.execute("SELECT max(position) FROM {t}_leaves").fetchone()
-        return int(row[0] or 0)
+        row = self.execute(
+            "SELECT idx, length(hashes) FROM {t}_tiles WHERE level = 0 ORDER BY idx DESC LIMIT 1"
+        ).fetchone()
+        return 0 if row is None else int(row[0]) * TILE_WIDTH + int(row[1]) // HASH
 
-    def hashes(self, level: int, lo: int, hi: int) -> list[bytes]:
-        if level == 0:
+    def tile_rows(self, level: int, lo: int, hi: int) -> list[TileRow]:
+        rows = self.execute(
+            "SELECT level, idx, hashes, facts FROM {t}_tiles WHERE level = ? AND idx >= ? "
+            "AND idx < ? ORDER BY idx",
+            (level, lo, hi),
+        ).fetchall()
+        if rows and type(rows[0][2]) is not bytes:
+            return [(int(r[0]), int(r[1]), bytes(r[2]), bytes(r[3])) for r in rows]
+        return rows  # type: ignore[no-any-return]
+
+    def write_tiles(self, tiles: Sequence[TileRow]) -> None:
+        self.cursor.executemany(
+            self._sql(
+                "INSERT INTO {t}_tiles (level, idx, hashes, facts) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, "
+                "facts = excluded.facts"
+            ),
+            tiles,
+        )
+
+    # --- the earlier form -------------------------------------------------------------------
+
+    def _exists(self, name: str) -> bool:
+        if self.dialect == "sqlite":
+            row = self.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (f"{PREFIX}_{name}",),
+            ).fetchone()
+            return bool(row[0])
+        row = self.execute(
+            "SELECT to_regclass(?)",
+            (f'"{self.schema}".{PREFIX}_{name}' if self.schema else f"{PREFIX}_{name}",),
+        ).fetchone()
+        return row[0] is not None
+
+    def earlier_form(self) -> int | None:
+        """How many leaves the tree holds in its earlier form (one row per leaf), or
+        ``None`` when the store has no table of that form."""
+        if not self._exists("leaves"):
+            return None
+        row = self.execute("SELECT count(*) FROM {t}_leaves").fetchone()
+        return int(row[0])
+
+    def bring_to_tiles(self, page: int = 65536) -> int:
+        """Rewrite a tree kept in its earlier form as tiles (the same hashes: nothing is
+        recomputed), and drop the earlier tables; how many leaves. The caller holds the
+        write lock. Raises :class:`~recommendations.StoreError` if the earlier tables do
+        not hold a whole tree (a leaf or node missing): run ``recommendations verify``."""
+        earlier = self.earlier_form()
+        if earlier is None:
+            return 0
+        if earlier and self.tree_size():
+            raise StoreError(
+                "the tree is kept both in tiles and in its earlier form: run "
+                "recommendations verify",
+                field="tree",
+                rule="tree-form",
+            )
+        size = 0
+        while True:
             rows = self.execute(
-                "SELECT hash FROM {t}_leaves WHERE position > ? AND position <= ? "
-                "ORDER BY position",
-                (lo, hi),
+                "SELECT position, hash, item, version, recorded_at FROM {t}_leaves "
+                "WHERE position > ? ORDER BY position LIMIT ?",
+                (size, page),
             ).fetchall()
-        else:
-            assert level % NODE_LEVELS == 0
+            if not rows:
+                break
+            if rows[0][0] != size + 1 or rows[-1][0] != size + len(rows):
+                missing = next(
+                    size + i for i, row in enumerate(rows, start=1) if row[0] != size + i
+                )
+                raise StoreError(
+                    f"the tree's earlier form has no leaf at position {missing}: it cannot "
+                    "be rewritten as tiles; run recommendations verify",
+                    field="tree",
+                    rule="tree-form",
+                )
+            tiles: list[TileRow] = []
+            for i in range(0, len(rows), TILE_WIDTH):
+                part = rows[i : i + TILE_WIDTH]
+                tiles.append(
+                    (
+                        0,
+                        (size + i) // TILE_WIDTH,
+                        b"".join(bytes(r[1]) for r in part),
+                        b"".join(
+                            encode_facts(
+                                bytes.fromhex(r[2]),
+                                int(r[3]),
+                                r[4].encode("utf-8", "surrogateescape"),
+                            )
+                            for r in part
+                        ),
+                    )
+                )
+            self.write_tiles(tiles)
+            size += len(rows)
+        for level in range(NODE_LEVELS, max(size, 1).bit_length(), NODE_LEVELS):
+            count = size >> level
             rows = self.execute(
-                "SELECT hash FROM {t}_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-                (level, lo, hi),
+                "SELECT idx, hash FROM {t}_nodes WHERE level = ? AND idx < ? ORDER BY idx",
+                (level, count),
             ).fetchall()
-        return [bytes(row[0]) for row in rows]
+            if len(rows) != count or (rows and rows[-1][0] != count - 1):
+                raise StoreError(
+                    f"the tree's earlier form lacks nodes at level {level}: run "
+                    "recommendations verify",
+                    field="tree",
+                    rule="tree-form",
+                )
+            self.write_tiles(
+                [
+                    (
+                        level,
+                        i // TILE_WIDTH,
+                        b"".join(bytes(r[1]) for r in rows[i : i + TILE_WIDTH]),
+                        b"",
+                    )
+                    for i in range(0, count, TILE_WIDTH)
+                ]
+            )
+        for name in EARLIER:
+            self.execute(f"DROP TABLE IF EXISTS {{t}}_{name}")
+        return size
 
     def salts(self, names: Iterable[str], *, create: bool) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -99,44 +214,6 @@ class SqlTables:
     def all_salts(self) -> dict[str, bytes]:
         rows = self.execute("SELECT name, salt FROM {t}_persons").fetchall()
         return {row[0]: bytes(row[1]) for row in rows}
-
-    def write(self, leaves: Sequence[LeafRow], nodes: Sequence[NodeRow]) -> None:
-        self.cursor.executemany(
-            self._sql(
-                "INSERT INTO {t}_leaves (position, hash, item, version, recorded_at) "
-                "VALUES (?, ?, ?, ?, ?)"
-            ),
-            leaves,
-        )
-        if nodes:
-            self.cursor.executemany(
-                self._sql("INSERT INTO {t}_nodes (level, idx, hash) VALUES (?, ?, ?)"), nodes
-            )
-
-    def leaves(self, after: int, limit: int) -> list[LeafRow]:
-        rows = self.execute(
-            "SELECT position, hash, item, version, recorded_at FROM {t}_leaves "
-            "WHERE position > ? ORDER BY position LIMIT ?",
-            (after, limit),
-        ).fetchall()
-        return [(int(r[0]), bytes(r[1]), r[2], int(r[3]), r[4]) for r in rows]
-
-    def leaf_hashes(self, after: int, limit: int) -> list[tuple[int, bytes]]:
-        """The position and hash of the stored leaves after ``after``, at most ``limit``."""
-        rows = self.execute(
-            "SELECT position, hash FROM {t}_leaves WHERE position > ? ORDER BY position LIMIT ?",
-            (after, limit),
-        ).fetchall()
-        if rows and type(rows[0][1]) is not bytes:
-            return [(int(r[0]), bytes(r[1])) for r in rows]
-        return rows  # type: ignore[no-any-return]
-
-    def nodes_at(self, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
-        rows = self.execute(
-            "SELECT idx, hash FROM {t}_nodes WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx",
-            (level, lo, hi),
-        ).fetchall()
-        return [(int(r[0]), bytes(r[1])) for r in rows]
 
     def checkpoints(self) -> list[tuple[int, bytes, str, str]]:
         rows = self.execute(

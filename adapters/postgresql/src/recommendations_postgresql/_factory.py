@@ -143,6 +143,24 @@ class Recorder(PostgresApplicationRecorder):
         self.tree.committed()
         return positions
 
+    def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
+        """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
+        plain rows (position, item id, version, topic, state): what verify reads."""
+        with (
+            self.datastore.get_connection() as connection,
+            connection.transaction(force_rollback=True),
+            connection.cursor(row_factory=tuple_row) as cursor,
+        ):
+            cursor.execute(
+                sql.SQL(
+                    "SELECT notification_id, originator_id, originator_version, topic, state "
+                    "FROM {} WHERE notification_id > %s AND notification_id <= %s "
+                    "ORDER BY notification_id LIMIT %s"
+                ).format(sql.Identifier(self.datastore.schema, self.events_table_name)),
+                (after, stop, limit),
+            )
+            return cursor.fetchall()
+
     @contextmanager
     def tree_tables(self, *, write: bool) -> Iterator[SqlTables]:
         with (
