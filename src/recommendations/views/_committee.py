@@ -105,6 +105,9 @@ class ReportCount:
 class Movement:
     """Something that happened to a recommendation between the two committees.
 
+    Only an entry that changed something is a movement: a regrading to the grade the item
+    already had (a regrading corrected back) is not one.
+
     ``event`` is the entry's type: ``Raised`` (``after`` is its first grade),
     ``Regraded`` (``before`` and ``after`` are grades), ``ImplementationClaimed``,
     ``ClaimRejected`` and ``Reopened`` (statuses), or ``Discharged`` (``before`` the status,
@@ -221,11 +224,13 @@ def _movements(item: list[RecommendationEvent], since: date, as_at: date) -> Ite
         if isinstance(entry, Raised):
             moved = (None, entry.grade)
         elif isinstance(entry, Regraded) and before is not None:
-            moved = (before.grade, entry.grade)
+            if before.grade != entry.grade:  # a corrected regrading may change nothing
+                moved = (before.grade, entry.grade)
         elif isinstance(entry, ImplementationClaimed | ClaimRejected | Reopened) and (
             before is not None
         ):
-            moved = (before.status.value, state.status.value)
+            if before.status is not state.status:
+                moved = (before.status.value, state.status.value)
         elif isinstance(entry, Discharged) and before is not None:
             moved = (before.status.value, entry.outcome.value)
         if moved is not None:
