@@ -334,14 +334,15 @@ def register(
     _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
     s = session()
+    wanted_status = _status(status) if status is not None else None
+    who = _audience(audience)
+    tracker = s.tracker()
+    policy = s.policy_at(as_at, known_at)  # the store's, in force then, as known then
     grade_code = None
     if grade is not None:
         # Not on the policy's scales: perhaps on a scale the store's items carry (below).
         with contextlib.suppress(RuleViolation):
-            grade_code = _grade(grade, s.policy)
-    wanted_status = _status(status) if status is not None else None
-    who = _audience(audience)
-    tracker = s.tracker()
+            grade_code = _grade(grade, policy)
     reference = _report(report, tracker, who) if report is not None else None
     where = views.RegisterFilter(
         report=reference,
@@ -352,7 +353,7 @@ def register(
     )
     view = tracker.register_for(who, as_at=as_at, known_at=known_at, position=position, where=where)
     if grade is not None and grade_code is None:
-        grade_code = _carried_grade(grade, view.rows, s.policy)
+        grade_code = _carried_grade(grade, view.rows, policy)
         view = attrs.evolve(view, rows=tuple(row for row in view.rows if row.grade == grade_code))
     asked = _described(
         report=reference,

@@ -31,7 +31,7 @@ from ._params import DATE, DUE, stacked
 if TYPE_CHECKING:
     from recommendations import Recorded
 
-__all__ = ["new_command_id", "record"]
+__all__ = ["entry_options", "new_command_id", "record"]
 
 
 entry_options = stacked(
@@ -99,6 +99,8 @@ def _say_recorded(command: domain.Command, recorded: Recorded) -> None:
         if isinstance(event, domain.InspectionEvent)
         else "report"
         if isinstance(event, domain.ReportEvent)
+        else "configuration"
+        if isinstance(event, domain.ConfigurationEvent)
         else "recommendation"
     )
     click.echo(
@@ -557,7 +559,7 @@ def publish_report(
                 f"finding {ref!r}: kind {kind!r} is not one of {', '.join(_FINDING_KINDS)}",
                 param_hint="--finding",
             )
-    policy = session().policy
+    policy = session().policy_at(effective_on)
     details = domain.ReportDetails(
         published_on=published if published is not None else effective_on,
         scale=policy.scale(scale or policy.report_scale),

@@ -23,11 +23,13 @@ from attrs import frozen
 
 from recommendations._errors import RuleViolation
 from recommendations.domain import (
+    DEFAULT_POLICY,
     ClaimRejected,
     Discharged,
     ImplementationClaimed,
     Inspection,
     InspectionEvent,
+    Policy,
     Raised,
     Recommendation,
     RecommendationEvent,
@@ -276,10 +278,14 @@ def _merged(counts: Iterable[GradeCount]) -> tuple[GradeCount, ...]:
 
 
 def build_committee_update(
-    log: Iterable[Positioned], *, since: date, basis: Basis
+    log: Iterable[Positioned], *, since: date, basis: Basis, policy: Policy = DEFAULT_POLICY
 ) -> CommitteeUpdate:
     """The update for a committee on ``basis.as_at``, the previous one having met on
-    ``since``, from ``log`` as known at ``basis.known_at`` up to ``basis.position``."""
+    ``since``, from ``log`` as known at ``basis.known_at`` up to ``basis.position``.
+
+    ``policy`` is the policy in force then: it says when an item with no due date is
+    overdue, and which grades mean an item is not the body's to act on (such items are
+    left out of the counts by report and grade, and of the reds)."""
     as_at = basis.as_at
     if not isinstance(since, date) or isinstance(since, datetime):
         raise RuleViolation(
@@ -314,7 +320,16 @@ def build_committee_update(
         (s for s in (project(item, as_at=as_at) for item in items) if s is not None),
         key=lambda s: s.reference,
     )
-    rows = tuple(RegisterRow.of(state, as_at) for state in states)
+    rows = tuple(
+        attrs.evolve(
+            row,
+            overdue=policy.is_overdue(
+                status=row.status, due_on=row.due_on, raised_on=row.raised_on, on=as_at
+            ),
+        )
+        for row in (RegisterRow.of(state, as_at) for state in states)
+    )
+    counted = [s for s in states if policy.counted(s.grade)]
 
     during = []
     for inspection in inspections:
@@ -348,11 +363,13 @@ def build_committee_update(
             for report in received
         ),
         counts=tuple(
-            _count(report, [s for s in states if s.report == report.reference])
+            _count(report, [s for s in counted if s.report == report.reference])
             for report in newest_first
         ),
         reds=tuple(
-            row for state, row in by_state if state.is_open and state.grade == state.scale.codes[0]
+            row
+            for state, row in by_state
+            if state.is_open and state.grade == state.scale.codes[0] and policy.counted(state.grade)
         ),
         overdue=tuple(row for row in rows if row.overdue),
         slips=tuple(
