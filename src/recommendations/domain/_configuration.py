@@ -17,6 +17,7 @@ from recommendations._errors import RuleViolation
 from ._commands import Configure
 from ._events import CONFIGURATION, ConfigurationEvent, Configured, configuration_id
 from ._rules import Broken, check_not_in_future, is_blank
+from ._text import text_problem
 from ._typecheck import type_problem
 from ._values import DEFAULT_POLICY, Policy
 
@@ -49,8 +50,8 @@ def decide_configuration(
     history: Sequence[ConfigurationEvent], command: Configure, *, recorded_at: datetime
 ) -> Configured:
     """The entry ``command`` records after the configuration's ``history``, or the rule it
-    breaks: ``type``, ``required``, ``not-in-future``, and ``no-change`` (the policy in
-    force on that date, as known now, is already this one)."""
+    breaks: ``type``, ``required``, the text rules, ``not-in-future``, and ``no-change``
+    (the policy in force on that date, as known now, is already this one)."""
 
     def refuse(field: str, rule: str, message: str) -> RuleViolation:
         return RuleViolation(
@@ -60,6 +61,9 @@ def decide_configuration(
     problem = type_problem(command)
     if problem is not None:
         raise refuse(problem[0], "type", problem[1])
+    text = text_problem(command)
+    if text is not None:
+        raise refuse(text.field, text.rule, text.message)
     if not isinstance(command.policy, Policy):
         raise refuse("policy", "type", f"policy must be a Policy, not {command.policy!r}")
     for name in ("by", "reason"):
