@@ -206,3 +206,34 @@ def test_a_file_that_is_not_a_policy_is_refused_naming_the_field_and_rule(
     assert f"field '{field}'" in refused.stderr, refused.stderr
     assert f"rule '{rule}'" in refused.stderr
     assert not Path("r.db").exists()
+
+
+SHEET = """\
+Ref,Report,Recommendation,RAG,Owner,Due date,Status,Update
+A,REP-1,Do A.,White,Head of Custody,,Open,
+B,REP-1,Do B.,Amber,Head of Custody,,Open,
+"""
+
+
+def test_an_import_grades_on_the_stores_own_scale(store: str) -> None:
+    Path("tracker-2019-06-30.csv").write_text(SHEET, encoding="utf-8")
+    _report(store)
+    refused = invoke("--store", store, "import", "tracker-2019-06-30.csv", "--by", "Clerk")
+    assert refused.exit_code == 1  # the default scale has no white grade
+    assert "white" in refused.stderr.lower()
+    _do(store, "configure", "white.toml", on="2019-01-01")
+    ok(invoke("--store", store, "import", "tracker-2019-06-30.csv", "--by", "Clerk"))
+    white = ok(
+        invoke(
+            "--store",
+            store,
+            "register",
+            "--as-at",
+            "2019-07-01",
+            "--grade",
+            "white",
+            "--format",
+            "csv",
+        )
+    )
+    assert [line.split(",")[0] for line in white.splitlines()[1:]] == ["A"]

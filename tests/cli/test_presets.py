@@ -155,6 +155,15 @@ def test_hmics(tmp_path: Path) -> None:
     (count,) = update["counts"]
     assert (count["total"], count["discharged"]) == (3, 1)
     assert _grades(update) == {"submitted": 1, "agreed": 1}
+    paper = ok(
+        invoke(
+            "--store", STORE, "committee-update", "--since", "2019-10-15", "--as-at", "2020-03-01"
+        )
+    )
+    (row,) = [line for line in paper.splitlines() if line.startswith("| A | Report one |")]
+    assert row.split(" | ")[3] == "Closed"  # the status, by the preset's label
+    assert "Discharged (Implemented)" in paper
+    assert update["statuses"][1] == {"code": "claimed", "label": "Closure proposed"}
     shown = ok(invoke("--store", STORE, "config"))
     assert 'claimed = "Closure proposed"' in shown.replace('"claimed"', "claimed")
 

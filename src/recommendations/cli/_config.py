@@ -16,7 +16,7 @@ import click
 from recommendations import domain
 
 from ._app import cli, session, store_option
-from ._params import DATE, known_at_option
+from ._params import AS_AT_DEFAULT, DATE, known_at_option
 from ._record import entry_options, new_command_id, record
 
 __all__ = ["config", "configure", "init"]
@@ -109,7 +109,7 @@ def configure(
 
 @cli.command(short_help="The store's configuration, as at a date, as known at a time.")
 @click.option(
-    "--as-at", type=DATE, default=None, help="The policy in force on this date (default: today)."
+    "--as-at", type=DATE, default=None, help=f"The policy in force on this date ({AS_AT_DEFAULT})."
 )
 @known_at_option
 @store_option
@@ -123,8 +123,9 @@ def config(as_at: date | None, known_at: datetime | None) -> None:
     from recommendations import configuration
 
     s = session()
-    policy = s.policy_at(as_at, known_at)
-    on = (as_at or date.today()).isoformat()
+    day = as_at or (known_at.date() if known_at is not None else date.today())
+    policy = s.policy_at(day, known_at)
+    on = day.isoformat()
     known = f", as known at {known_at.isoformat()}" if known_at is not None else ""
     click.echo(f"# The policy in force on {on}{known}.")
     click.echo(configuration.policy_to_toml(policy), nl=False)

@@ -39,6 +39,7 @@ from recommendations.domain import (
     ReportEvent,
     Scope,
     Status,
+    Term,
     evolve,
     project,
     project_inspection,
@@ -158,6 +159,18 @@ class CommitteeUpdate:
     movements: tuple[Movement, ...]
     rows: tuple[RegisterRow, ...]
     disclosure: Disclosure = BODY_VIEW
+    statuses: tuple[Term, ...] = DEFAULT_POLICY.statuses
+    """The labels of the statuses, and ``outcomes`` those of the outcomes, in the policy in
+    force on the committee's date."""
+    outcomes: tuple[Term, ...] = DEFAULT_POLICY.outcomes
+
+    def status_label(self, status: Status) -> str:
+        """The label of ``status`` in the policy in force then."""
+        return next((t.label for t in self.statuses if t.code == status.value), status.value)
+
+    def outcome_label(self, code: str) -> str:
+        """The label of the outcome ``code`` in the policy in force then."""
+        return next((t.label for t in self.outcomes if t.code == code), code.replace("-", " "))
 
     @property
     def as_at(self) -> date:
@@ -379,4 +392,6 @@ def build_committee_update(
         ),
         movements=tuple(movements),
         rows=rows,
+        statuses=policy.statuses,
+        outcomes=policy.outcomes,
     )
