@@ -169,7 +169,11 @@ def entry_command(
     click.option("--text", required=True, help="What the recommendation says, word for word."),
     click.option("--point", "points", multiple=True, help="A point of it (repeat for each)."),
     click.option("--finding", default=None, help="The finding of the report it hangs off."),
-    click.option("--kind", default=None, help="Kind of item (default: recommendation)."),
+    click.option(
+        "--kind",
+        default=None,
+        help="Kind of item (default: the store's policy's, recommendation unless configured).",
+    ),
     click.option(
         "--scope",
         type=click.Choice([s.value for s in domain.Scope]),
@@ -181,7 +185,11 @@ def entry_command(
         default=None,
         help="Never shown to the public (default: as its report and inspection).",
     ),
-    click.option("--scale", default=None, help="Grading scale (default: rag)."),
+    click.option(
+        "--scale",
+        default=None,
+        help="Grading scale (default: the store's policy's, rag unless configured).",
+    ),
     click.option("--grade", default=None, help="Its first grade, on its scale."),
     click.option("--owner", default=None, help="The accountable role."),
     click.option("--owner-name", default=None, help="The person holding that role."),
@@ -505,7 +513,11 @@ _FINDING_KINDS = tuple(kind.value for kind in domain.FindingKind)
         "--published", type=DATE, default=None, help="Publication date (default: --effective)."
     ),
     click.option("--inspection", default=None, help="The inspection it reports on."),
-    click.option("--scale", default=None, help="The scale of its grades (default: peel)."),
+    click.option(
+        "--scale",
+        default=None,
+        help="The scale of its grades (default: the store's policy's, peel unless configured).",
+    ),
     click.option("--overall-grade", default=None, help="Its overall grade of the body."),
     click.option(
         "--area-grade",
