@@ -136,10 +136,29 @@ _sources: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
     domain.ReportRevised: st.builds(domain.ReportRevised, **_meta(), details=report_details),
 }
 
+policies = st.builds(
+    lambda scales_, kinds_, overdue, statuses: domain.Policy(
+        scales=scales_,
+        kinds=kinds_,
+        default_scale=scales_[0].name,
+        report_scale=scales_[-1].name,
+        default_kind=kinds_[0].name,
+        statuses=statuses,
+        overdue_after_days=overdue,
+        uncounted=scales_[0].codes[:1],
+    ),
+    st.lists(scales, min_size=1, max_size=3, unique_by=lambda s: s.name),
+    st.lists(kinds, min_size=1, max_size=2, unique_by=lambda k: k.name),
+    st.none() | st.integers(min_value=1, max_value=3650),
+    st.fixed_dictionaries({status.value: texts for status in domain.Status}),
+)
+configured = st.builds(domain.Configured, **_meta(), reference=texts, policy=policies)
+
 by_type: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
     **_amendable,
     domain.Corrected: corrected,
     **_sources,
+    domain.Configured: configured,
 }
 """A strategy for each event type, with any field values the type allows."""
 

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import attrs
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
@@ -36,6 +37,7 @@ from ._service import (
     Writer,
     check_batch,
 )
+from ._service._reads import check_when
 from ._service._store import _Log, translated  # noqa: F401 (_Log: known by this name)
 from ._service._store import contended as _contended  # noqa: F401 (known by this name)
 from ._tracker_views import TrackerViews
@@ -65,8 +67,9 @@ class Tracker(TrackerViews):
     'memory://'
 
     ``store`` is a store URL (a SQLite file by default), ``policy`` the grading scales and
-    kinds of item in force, and ``clock`` where recorded times come from (UTC now; tests give
-    their own). Use it as a context manager, or call :meth:`close`.
+    kinds of item to decide commands under (by default, the store's own, recorded in its
+    log: see :meth:`configuration`), and ``clock`` where recorded times come from (UTC now;
+    tests give their own). Use it as a context manager, or call :meth:`close`.
 
     A command that meets another writer's entry for the same item (or a store kept busy by
     other writers: a SQLite file locked, a PostgreSQL lock not granted within the store's
@@ -90,7 +93,7 @@ class Tracker(TrackerViews):
         self,
         store: str = DEFAULT_STORE,
         *,
-        policy: domain.Policy = domain.DEFAULT_POLICY,
+        policy: domain.Policy | None = None,
         clock: Callable[[], datetime] = _utc_now,
         retries: int | None = None,
         retry_for: float = 10.0,
@@ -100,7 +103,7 @@ class Tracker(TrackerViews):
         settings = adapter.settings(url)
         self._retrying = Retrying(retries, retry_for)
         self.store = store
-        self.policy = policy
+        self._policy = policy
         self._label = adapter.describe(url)
         self._clock = clock
         self._log = LogStore(settings, self._label)
@@ -121,6 +124,23 @@ class Tracker(TrackerViews):
             self._catch_up,
             self.views,
         )
+
+    @property
+    def policy(self) -> domain.Policy:
+        """The policy commands are decided under: the one given when the tracker was made,
+        else the store's own, in force today (see :meth:`configuration`)."""
+        return self._policy if self._policy is not None else self.configuration()
+
+    def configuration(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Policy:
+        """The store's own policy, as its log records it: in force on ``as_at`` (default:
+        today by the tracker's clock), as known at ``known_at`` (default: everything); the
+        default policy where the log records none."""
+        check_when(as_at, known_at)
+        events = self._history(domain.configuration_id(), domain.ConfigurationEvent)
+        on = as_at if as_at is not None else self._clock().date()
+        return domain.policy_in_force(events, as_at=on, known_at=known_at)
 
     @property
     def retries(self) -> int | None:
@@ -333,9 +353,24 @@ class Tracker(TrackerViews):
         """The register: one row per recommendation, as at ``as_at`` (default: today), as
         known at ``known_at`` (default: now), up to log ``position`` (default: the end).
 
-        ``where`` keeps only the rows it matches. The answer states its basis.
+        ``where`` keeps only the rows it matches. The answer states its basis. Whether a
+        row is overdue follows the policy in force on ``as_at`` (see
+        :meth:`reading_policy`).
         """
-        return self._reads.register(as_at, known_at, position, where)
+        policy = self.reading_policy(as_at, known_at)
+        if policy.overdue_after_days is None:
+            return self._reads.register(as_at, known_at, position, where)
+        wide = attrs.evolve(where, overdue=None) if where is not None else None
+        return views.judged(self._reads.register(as_at, known_at, position, wide), policy, where)
+
+    def reading_policy(
+        self, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Policy:
+        """The policy answers as at ``as_at``, as known at ``known_at``, follow: the one
+        the tracker was given, else the store's in force then (:meth:`configuration`)."""
+        if self._policy is not None:
+            return self._policy
+        return self.configuration(as_at=as_at, known_at=known_at)
 
     def register_by_fold(
         self,
@@ -347,7 +382,12 @@ class Tracker(TrackerViews):
     ) -> views.Register:
         """The register computed by folding the log: the reference answer that the
         materialised views must always equal (and the only one for a memory store)."""
-        return self._reads.register_by_fold(as_at, known_at, position, where)
+        policy = self.reading_policy(as_at, known_at)
+        if policy.overdue_after_days is None:
+            return self._reads.register_by_fold(as_at, known_at, position, where)
+        wide = attrs.evolve(where, overdue=None) if where is not None else None
+        register = self._reads.register_by_fold(as_at, known_at, position, wide)
+        return views.judged(register, policy, where)
 
     def inspections(
         self, *, as_at: date | None = None, known_at: datetime | None = None

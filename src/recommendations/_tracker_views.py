@@ -62,6 +62,10 @@ class _Reads(Protocol):
         where: views.RegisterFilter | None = None,
     ) -> views.Register: ...
 
+    def reading_policy(
+        self, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Policy: ...
+
 
 class TrackerViews:
     """Mixed into :class:`~recommendations.Tracker`; uses its ``log``, ``basis`` and
@@ -241,8 +245,9 @@ class TrackerViews:
         """
         basis = self.basis(as_at=as_at, known_at=known_at, position=position)
         log = list(self.log())
+        rules = self.reading_policy(basis.as_at, basis.known_at)
         return views.for_audience(
-            views.build_committee_update(log, since=since, basis=basis),
+            views.build_committee_update(log, since=since, basis=basis, policy=rules),
             audience,
             policy,
             sensitive=views.Sensitivity.of(logged.event for logged in log),

@@ -572,8 +572,20 @@ class ViewsContract(_Base):
         expected = tracker.register_by_fold(
             as_at=basis.as_at, known_at=basis.known_at, position=got.basis.position, where=where
         )
-        assert got.basis.position == basis.position
+        # The basis names the last position the answer includes: the one asked for, or the
+        # last before it that was recorded by known_at; asked again there, the same rows.
+        assert (
+            got.basis.position
+            == tracker.basis(
+                as_at=basis.as_at, known_at=basis.known_at, position=basis.position
+            ).position
+        )
+        assert got.basis.position <= basis.position
         assert got.rows == expected.rows, basis
+        asked = tracker.register_by_fold(
+            as_at=basis.as_at, known_at=basis.known_at, position=basis.position, where=where
+        )
+        assert asked.rows == got.rows, basis
 
     def test_the_register_is_the_fold_on_every_basis(self, filled: r.Tracker) -> None:
         for basis in self._bases(filled):

@@ -193,6 +193,7 @@ def test_only_a_command_that_can_start_a_store_makes_its_file(
         [
             *NOT_STARTING,
             *("raise", "record-inspection", "publish-report", "import", "demo", "copy"),
+            *("init", "configure", "config"),
             "stores",
             "verifier",
         ]

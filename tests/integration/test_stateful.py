@@ -390,6 +390,21 @@ class Lifecycle(RuleBasedStateMachine):
         ok, _ = model_fold([*entries, entry])
         return ok, entry
 
+    @rule(eff=days, overdue=st.none() | st.integers(min_value=1, max_value=20))
+    def configure(self, eff: int, overdue: int | None) -> None:
+        """A change of the store's policy: the overdue rule only, so that the model of each
+        item (raised on the default scale) still holds; the registers below judge what is
+        overdue by the policy in force on the day asked about."""
+        policy = attrs.evolve(domain.DEFAULT_POLICY, overdue_after_days=overdue)
+        command = domain.Configure(policy=policy, effective_on=day(eff), by="clerk", reason="why")
+        try:
+            self.tracker.execute(command)
+        except r.RuleViolation as refused:
+            assert refused.rule == "no-change"
+            return
+        in_force = self.tracker.configuration(as_at=day(eff))
+        assert in_force == policy
+
     @precondition(lambda self: bool(self.snapshots))
     @rule(data=st.data(), as_at=days)
     def materialised_register_equals_the_fold(self, data: st.DataObject, as_at: int) -> None:

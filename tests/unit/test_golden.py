@@ -132,6 +132,21 @@ SAMPLES: dict[str, domain.Event] = {
         **{**_META, "originator_version": 1}, reference="PEEL-EFF-2016", details=_REPORT
     ),
     "ReportRevised": domain.ReportRevised(**{**_META, "originator_version": 2}, details=_REPORT),
+    "Configured": domain.Configured(
+        **{**_META, "originator_version": 1},
+        reference="configuration",
+        policy=domain.Policy(
+            scales=(
+                domain.GradingScale.of("rag", "Red", "Amber", "Green", "Not ours"),
+                domain.PEEL,
+            ),
+            kinds=(_KIND,),
+            statuses={"open": "Open", "claimed": "Closure proposed", "discharged": "Closed"},
+            outcomes={"implemented": "Implemented"},
+            overdue_after_days=365,
+            uncounted=("not-ours",),
+        ),
+    ),
 }
 
 

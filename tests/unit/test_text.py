@@ -103,6 +103,13 @@ COMMANDS: list[Any] = [
     ReviseInspection(reference="INS-1", details=inspection_details(), **META),
     PublishReport(reference="PEEL-EFF-2016", details=report_details(), **META),
     ReviseReport(reference="PEEL-EFF-2016", details=report_details(), **META),
+    domain.Configure(
+        policy=domain.Policy(
+            scales=(domain.GradingScale.of("rag", "Red", "Amber", "Green", "White"), domain.PEEL),
+            kinds=domain.DEFAULT_POLICY.kinds,
+        ),
+        **META,
+    ),
 ]
 
 
@@ -110,6 +117,8 @@ def decide(command: Any) -> Any:
     """Decide ``command`` on an empty log: the text rules come before any other."""
     if isinstance(command, domain.SourceCommand):
         return domain.decide_source([], command, recorded_at=NOW)
+    if isinstance(command, domain.Configure):
+        return domain.decide_configuration([], command, recorded_at=NOW)
     return domain.decide([], command, recorded_at=NOW)
 
 

@@ -45,6 +45,7 @@ COMMANDS = (
     domain.ReviseInspection,
     domain.PublishReport,
     domain.ReviseReport,
+    domain.Configure,
 )
 
 
@@ -91,13 +92,17 @@ class _Deciding:
 class Decider:
     """Decides commands on the logs ``source`` holds, with the ``policy`` and ``clock``
     given; ``known`` are the item logs it may trust when not asked to read afresh, and
-    ``references`` the index of references taken (both kept for the source's life)."""
+    ``references`` the index of references taken (both kept for the source's life).
+
+    With ``policy`` ``None``, a command is decided under the store's own policy: the one
+    its configuration (read afresh for each batch) has in force on the command's effective
+    date."""
 
     def __init__(
         self,
         source: ItemSource,
         *,
-        policy: domain.Policy,
+        policy: domain.Policy | None,
         clock: Callable[[], datetime],
         known: ItemLogs | None = None,
     ) -> None:
@@ -124,6 +129,8 @@ class Decider:
                 | domain.ReviseReport,
             ):
                 event = self._decide_source(batch, command)
+            elif isinstance(command, domain.Configure):
+                event = self._decide_configuration(batch, command)
             else:
                 event = self._decide_recommendation(batch, command)
             batch.staged.setdefault(event.originator_id, []).append(event)
@@ -307,7 +314,7 @@ class Decider:
                 history,
                 command,
                 recorded_at=self._recorded_at(batch, history),
-                policy=self.policy,
+                policy=self._policy(batch, command.effective_on),
                 report=report,
             )
         except NotFound as error:
@@ -316,6 +323,22 @@ class Decider:
             if error.field == "report" and isinstance(command, domain.Raise):
                 raise self._hinted(batch, error, "report", command.report) from None
             raise
+
+    def _policy(self, batch: _Deciding, effective_on: object) -> domain.Policy:
+        """The policy given, else the store's in force on ``effective_on``."""
+        if self.policy is not None:
+            return self.policy
+        history = self._history(batch, domain.configuration_id(), domain.ConfigurationEvent)
+        on = effective_on if isinstance(effective_on, date) else None
+        return domain.policy_in_force(history, as_at=on)
+
+    def _decide_configuration(self, batch: _Deciding, command: domain.Configure) -> domain.Event:
+        history = self._history(
+            batch, domain.configuration_id(), domain.ConfigurationEvent, deciding=True
+        )
+        return domain.decide_configuration(
+            history, command, recorded_at=self._recorded_at(batch, history)
+        )
 
     def _decide_source(self, batch: _Deciding, command: domain.SourceCommand) -> domain.Event:
         reference = str(command.reference)

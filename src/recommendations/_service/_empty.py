@@ -36,10 +36,10 @@ class EmptyStore:
     def __init__(
         self,
         *,
-        policy: domain.Policy = domain.DEFAULT_POLICY,
+        policy: domain.Policy | None = None,
         clock: Callable[[], datetime] = _utc_now,
     ) -> None:
-        self.policy = policy
+        self.policy = policy if policy is not None else domain.DEFAULT_POLICY
         self._decider = Decider(EMPTY, policy=policy, clock=clock)
 
     def head(self) -> int:

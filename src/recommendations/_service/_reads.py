@@ -149,10 +149,13 @@ class Reads:
         check_when(as_at, known_at)
         known = known_at if known_at is not None else self.clock()
         head = self.store.head()
+        upto = head if position is None else min(position, head)
+        with translated(self.store.label):
+            included = self.store.last_recorded_by(known, upto)
         return views.Basis(
             as_at=as_at if as_at is not None else known.date(),
             known_at=known,
-            position=head if position is None else min(position, head),
+            position=included,
         )
 
     def recommendations(
@@ -177,6 +180,8 @@ class Reads:
         with translated(self.store.label):
             asked = self.basis(as_at, known_at, position)
             reached, rows = self.views.register(asked, keep)
+            if reached < asked.position:  # the views had not caught up that far
+                reached = self.store.last_recorded_by(asked.known_at, reached)
         basis = attrs.evolve(asked, position=reached)
         return views.Register(basis=basis, rows=tuple(rows))
 

@@ -7,7 +7,7 @@ import sqlite3
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
 
 from eventsourcing.application import Application
@@ -25,7 +25,10 @@ from recommendations._errors import ConcurrencyError, RecommendationsError, Stor
 from recommendations._serialization import CattrsMapper, CommandRecord, Erasure
 from recommendations.stores import redact
 
-__all__ = ["EMPTY", "EmptyLog", "ItemSource", "LogStore", "contended", "translated"]
+__all__ = ["DISORDER", "EMPTY", "EmptyLog", "ItemSource", "LogStore", "contended", "translated"]
+
+DISORDER = timedelta(minutes=1)
+"""How far out of the log's order two writers' recorded times may be, at most."""
 
 _BUSY_STATES = frozenset({"40001", "40P01", "55P03"})
 """PostgreSQL's serialization failure, deadlock and lock-not-available (``lock_timeout``)."""
@@ -164,6 +167,37 @@ class LogStore:
         with translated(self.label):
             found = self.app.recorder.select_notifications(start=position, limit=1)
         return self.decode(found[0]).recorded_at if found else None
+
+    def last_recorded_by(self, known_at: datetime, upto: int) -> int:
+        """The last position up to ``upto`` whose record was recorded at or before
+        ``known_at`` (0 if none): the last position an answer as known at ``known_at``
+        includes.
+
+        Recorded times grow along the log as each writer sees it, so the boundary is found
+        by halving; two writers recording at the same moment may leave records a little out
+        of order, so the records just past it are read too, up to the first recorded more
+        than :data:`DISORDER` after ``known_at``.
+        """
+        if upto <= 0:
+            return 0
+        last = self.recorded_at(upto)
+        if last is None or last <= known_at:
+            return upto
+        low, high = 0, upto  # known: at low, by known_at (or nothing); at high, after it
+        while high - low > 1:
+            middle = (low + high) // 2
+            found = self.recorded_at(middle)
+            if found is not None and found <= known_at:
+                low = middle
+            else:
+                high = middle
+        included = low
+        for position, record in self.records(low, 100):
+            if position > upto or record.recorded_at > known_at + DISORDER:
+                break
+            if record.recorded_at <= known_at:
+                included = position
+        return included
 
     def item(self, originator_id: uuid.UUID) -> list[domain.Event]:
         """An item's entries, in version order."""

@@ -12,7 +12,10 @@ __all__ = ["Decided", "LoggedEvent", "Recorded", "subject_of"]
 
 
 def subject_of(event: object) -> str:
-    """``"inspection"``, ``"report"`` or ``"recommendation"``: what an entry is about."""
+    """``"inspection"``, ``"report"``, ``"configuration"`` or ``"recommendation"``: what an
+    entry is about."""
+    if isinstance(event, domain.ConfigurationEvent):
+        return "configuration"
     if isinstance(event, domain.InspectionEvent):
         return "inspection"
     if isinstance(event, domain.ReportEvent):

@@ -14,6 +14,7 @@ import os
 import sys
 import warnings
 from collections.abc import Callable
+from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 
@@ -105,6 +106,7 @@ Exit status:
 
 
 _ORDER = (
+    "init",
     "demo",
     "register",
     "history",
@@ -124,6 +126,8 @@ _ORDER = (
     "discharge",
     "reopen",
     "correct",
+    "configure",
+    "config",
     "stores",
     "rebuild",
     "seal",
@@ -188,11 +192,20 @@ class Session:
 
     @property
     def policy(self) -> domain.Policy:
-        """The grading scales and kinds of item in force: the library's default policy,
-        which every tracker the command line opens uses."""
+        """The grading scales and kinds of item in force today: the store's own, as its log
+        records it (the default policy for a store not made yet, or one that records none)."""
+        return self.policy_at()
+
+    def policy_at(
+        self, as_at: date | None = None, known_at: datetime | None = None
+    ) -> domain.Policy:
+        """The store's policy in force on ``as_at`` (default: today), as known at
+        ``known_at`` (default: now)."""
         from recommendations import domain
 
-        return domain.DEFAULT_POLICY
+        if self._tracker is None and self.missing() is not None:
+            return domain.DEFAULT_POLICY
+        return self.tracker().configuration(as_at=as_at, known_at=known_at)
 
     @property
     def in_memory(self) -> bool:

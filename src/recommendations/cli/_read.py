@@ -11,12 +11,14 @@ bad usage (status 2).
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import click
 
 from recommendations._errors import NotFound, RuleViolation
@@ -201,6 +203,17 @@ def _grade(value: str, policy: domain.Policy) -> str:
     )
 
 
+def _carried_grade(value: str, rows: Sequence[views.RegisterRow], policy: domain.Policy) -> str:
+    """The code of the grade ``value`` names among the grades the rows stand at: an item
+    keeps its own scale, which may be one the policy no longer (or never) listed. Refused
+    with rule ``grade-on-scale`` if none does."""
+    wanted = " ".join(value.split()).casefold()
+    for row in rows:
+        if row.grade is not None and row.grade.casefold() == wanted:
+            return row.grade
+    return _grade(value, policy)  # refused, naming the scales
+
+
 def _status(value: str) -> domain.Status:
     """The status ``value`` names, in any case. Refused with rule ``known-status``."""
     from recommendations import domain
@@ -321,10 +334,15 @@ def register(
     _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
     s = session()
-    grade_code = _grade(grade, s.policy) if grade is not None else None
     wanted_status = _status(status) if status is not None else None
     who = _audience(audience)
     tracker = s.tracker()
+    policy = s.policy_at(as_at, known_at)  # the store's, in force then, as known then
+    grade_code = None
+    if grade is not None:
+        # Not on the policy's scales: perhaps on a scale the store's items carry (below).
+        with contextlib.suppress(RuleViolation):
+            grade_code = _grade(grade, policy)
     reference = _report(report, tracker, who) if report is not None else None
     where = views.RegisterFilter(
         report=reference,
@@ -334,6 +352,9 @@ def register(
         overdue=True if overdue else None,
     )
     view = tracker.register_for(who, as_at=as_at, known_at=known_at, position=position, where=where)
+    if grade is not None and grade_code is None:
+        grade_code = _carried_grade(grade, view.rows, policy)
+        view = attrs.evolve(view, rows=tuple(row for row in view.rows if row.grade == grade_code))
     asked = _described(
         report=reference,
         grade=grade_code,

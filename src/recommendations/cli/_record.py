@@ -31,7 +31,7 @@ from ._params import DATE, DUE, stacked
 if TYPE_CHECKING:
     from recommendations import Recorded
 
-__all__ = ["new_command_id", "record"]
+__all__ = ["entry_options", "new_command_id", "record"]
 
 
 entry_options = stacked(
@@ -99,6 +99,8 @@ def _say_recorded(command: domain.Command, recorded: Recorded) -> None:
         if isinstance(event, domain.InspectionEvent)
         else "report"
         if isinstance(event, domain.ReportEvent)
+        else "configuration"
+        if isinstance(event, domain.ConfigurationEvent)
         else "recommendation"
     )
     click.echo(
@@ -167,7 +169,11 @@ def entry_command(
     click.option("--text", required=True, help="What the recommendation says, word for word."),
     click.option("--point", "points", multiple=True, help="A point of it (repeat for each)."),
     click.option("--finding", default=None, help="The finding of the report it hangs off."),
-    click.option("--kind", default=None, help="Kind of item (default: recommendation)."),
+    click.option(
+        "--kind",
+        default=None,
+        help="Kind of item (default: the store's policy's, recommendation unless configured).",
+    ),
     click.option(
         "--scope",
         type=click.Choice([s.value for s in domain.Scope]),
@@ -179,7 +185,11 @@ def entry_command(
         default=None,
         help="Never shown to the public (default: as its report and inspection).",
     ),
-    click.option("--scale", default=None, help="Grading scale (default: rag)."),
+    click.option(
+        "--scale",
+        default=None,
+        help="Grading scale (default: the store's policy's, rag unless configured).",
+    ),
     click.option("--grade", default=None, help="Its first grade, on its scale."),
     click.option("--owner", default=None, help="The accountable role."),
     click.option("--owner-name", default=None, help="The person holding that role."),
@@ -503,7 +513,11 @@ _FINDING_KINDS = tuple(kind.value for kind in domain.FindingKind)
         "--published", type=DATE, default=None, help="Publication date (default: --effective)."
     ),
     click.option("--inspection", default=None, help="The inspection it reports on."),
-    click.option("--scale", default=None, help="The scale of its grades (default: peel)."),
+    click.option(
+        "--scale",
+        default=None,
+        help="The scale of its grades (default: the store's policy's, peel unless configured).",
+    ),
     click.option("--overall-grade", default=None, help="Its overall grade of the body."),
     click.option(
         "--area-grade",
@@ -557,7 +571,7 @@ def publish_report(
                 f"finding {ref!r}: kind {kind!r} is not one of {', '.join(_FINDING_KINDS)}",
                 param_hint="--finding",
             )
-    policy = session().policy
+    policy = session().policy_at(effective_on)
     details = domain.ReportDetails(
         published_on=published if published is not None else effective_on,
         scale=policy.scale(scale or policy.report_scale),

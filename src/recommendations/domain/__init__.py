@@ -19,6 +19,7 @@ from ._commands import (
     ChangeDeadline,
     ClaimImplementation,
     Command,
+    Configure,
     Correct,
     Discharge,
     NoteProgress,
@@ -33,11 +34,14 @@ from ._commands import (
     ReviseReport,
     SourceCommand,
 )
+from ._configuration import decide_configuration, policy_in_force
 from ._decide import decide
 from ._events import (
     Amendable,
     Assigned,
     ClaimRejected,
+    ConfigurationEvent,
+    Configured,
     Corrected,
     DeadlineChanged,
     Discharged,
@@ -56,6 +60,7 @@ from ._events import (
     ReportEvent,
     ReportPublished,
     ReportRevised,
+    configuration_id,
     inspection_id,
     recommendation_id,
     report_id,
@@ -86,6 +91,7 @@ from ._values import (
     Policy,
     Scope,
     Status,
+    Term,
 )
 
 __all__ = [
@@ -106,6 +112,9 @@ __all__ = [
     "ClaimImplementation",
     "ClaimRejected",
     "Command",
+    "ConfigurationEvent",
+    "Configure",
+    "Configured",
     "Correct",
     "Corrected",
     "DeadlineChanged",
@@ -149,11 +158,15 @@ __all__ = [
     "Scope",
     "SourceCommand",
     "Status",
+    "Term",
+    "configuration_id",
     "decide",
+    "decide_configuration",
     "decide_source",
     "evolve",
     "inspection_id",
     "normal_reference",
+    "policy_in_force",
     "project",
     "project_inspection",
     "project_report",

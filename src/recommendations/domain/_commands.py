@@ -14,15 +14,16 @@ from typing import Any, TypeAlias, cast
 import attrs
 from attrs import field, frozen
 
-from ._events import InspectionDetails, ReportDetails
+from ._events import CONFIGURATION, InspectionDetails, ReportDetails
 from ._text import REFERENCE_FIELDS, normal_reference
-from ._values import Finding, Outcome, Scope
+from ._values import Finding, Outcome, Policy, Scope
 
 __all__ = [
     "Assign",
     "ChangeDeadline",
     "ClaimImplementation",
     "Command",
+    "Configure",
     "Correct",
     "Discharge",
     "NoteProgress",
@@ -257,4 +258,18 @@ RecommendationCommand: TypeAlias = (
     | Correct
 )
 SourceCommand: TypeAlias = RecordInspection | ReviseInspection | PublishReport | ReviseReport
-Command: TypeAlias = RecommendationCommand | SourceCommand
+
+
+@frozen(kw_only=True)
+class Configure(_Base):
+    """Record the store's policy, in force from ``effective_on``."""
+
+    policy: Policy
+
+    @property
+    def reference(self) -> str:
+        """The configuration's reference (there is one configuration per store)."""
+        return CONFIGURATION
+
+
+Command: TypeAlias = RecommendationCommand | SourceCommand | Configure

@@ -58,7 +58,7 @@ from ._rules import Broken, check_entry, check_not_in_future, is_blank
 from ._sources import Report
 from ._text import abridged, text_problem
 from ._typecheck import type_problem
-from ._values import DEFAULT_POLICY, Policy, Scope
+from ._values import DEFAULT_POLICY, Outcome, Policy, Scope
 
 __all__ = ["check_timeline", "decide"]
 
@@ -359,6 +359,14 @@ def _(
 
 @_build.register
 def _(command: Discharge, ctx: _Context, history: Sequence[RecommendationEvent]) -> Discharged:
+    allowed = [term.code for term in ctx.policy.outcomes]
+    if isinstance(command.outcome, Outcome) and command.outcome.value not in allowed:
+        raise Broken(
+            "outcome",
+            "outcome-configured",
+            f"outcome {command.outcome.value!r} is not one this store's policy allows "
+            f"({', '.join(allowed)})",
+        )
     return Discharged(
         **_meta(command, ctx),
         outcome=command.outcome,

@@ -19,12 +19,14 @@ from typing import TypeAlias
 
 from attrs import frozen
 
-from ._values import AreaGrade, Finding, GradingScale, ItemKind, Outcome, Scope
+from ._values import AreaGrade, Finding, GradingScale, ItemKind, Outcome, Policy, Scope
 
 __all__ = [
     "Amendable",
     "Assigned",
     "ClaimRejected",
+    "ConfigurationEvent",
+    "Configured",
     "Corrected",
     "DeadlineChanged",
     "Discharged",
@@ -43,6 +45,7 @@ __all__ = [
     "ReportEvent",
     "ReportPublished",
     "ReportRevised",
+    "configuration_id",
     "inspection_id",
     "recommendation_id",
     "report_id",
@@ -64,6 +67,15 @@ def inspection_id(reference: str) -> uuid.UUID:
 def report_id(reference: str) -> uuid.UUID:
     """The stable id of the report with this reference."""
     return uuid.uuid5(_NAMESPACE, f"report:{reference}")
+
+
+CONFIGURATION = "configuration"
+"""The reference of a store's configuration: the one item whose entries set its policy."""
+
+
+def configuration_id() -> uuid.UUID:
+    """The stable id of a store's configuration."""
+    return uuid.uuid5(_NAMESPACE, f"configuration:{CONFIGURATION}")
 
 
 @frozen(kw_only=True)
@@ -285,3 +297,23 @@ class ReportRevised(ReportEvent):
     """What was entered of a report changed (a grade or a finding entered wrongly)."""
 
     details: ReportDetails
+
+
+# --- the store's configuration ---------------------------------------------------------------
+
+
+@frozen(kw_only=True)
+class ConfigurationEvent(Event):
+    """An entry of the store's configuration (the item :func:`configuration_id` names)."""
+
+
+@frozen(kw_only=True)
+class Configured(ConfigurationEvent):
+    """The store's policy, in whole, from ``effective_on`` until a later entry takes effect.
+
+    ``reference`` is always :data:`CONFIGURATION`. An entry that takes effect on the same
+    day as an earlier one replaces it (as known from its recorded time on).
+    """
+
+    reference: str
+    policy: Policy

@@ -25,6 +25,7 @@ rule                         what it says
 ``claim-only-open``          an implementation is claimed once until reopened
 ``discharge-names-outcome``  a discharge names its outcome, and a supersession names
                              the other recommendation
+``outcome-configured``       the outcome a discharge names is one the policy allows
 ``acceptor-allowed``         the role accepting a discharge may do so for this kind (and
                              only the inspectorate closes one as closed by it)
 ``reopen-only-discharged``   only a discharged recommendation can be reopened

@@ -10,6 +10,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 
 from attrs import field, frozen
 
@@ -31,6 +32,7 @@ __all__ = [
     "Policy",
     "Scope",
     "Status",
+    "Term",
 ]
 
 
@@ -200,6 +202,38 @@ class Finding:
     text: str
 
 
+@frozen
+class Term:
+    """A word a store uses: a stable ``code`` (a status's or an outcome's value) and the
+    ``label`` it shows it as."""
+
+    code: str = field(validator=_non_empty)
+    label: str = field(validator=_non_empty)
+
+
+def _terms(value: Mapping[str, str] | Iterable[Term]) -> tuple[Term, ...]:
+    if isinstance(value, Mapping):
+        return tuple(Term(code, label) for code, label in value.items())
+    return tuple(value)
+
+
+def _codes(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+DEFAULT_STATUSES = (
+    Term("open", "Open"),
+    Term("claimed", "Claimed"),
+    Term("discharged", "Discharged"),
+)
+DEFAULT_OUTCOMES = (
+    Term("implemented", "Implemented"),
+    Term("superseded", "Superseded"),
+    Term("no-longer-relevant", "No longer relevant"),
+    Term("closed-by-inspectorate", "Closed by the inspectorate"),
+)
+
+
 def _scales(value: Mapping[str, GradingScale] | Iterable[GradingScale]) -> tuple[GradingScale, ...]:
     if isinstance(value, Mapping):
         return tuple(value.values())
@@ -218,6 +252,16 @@ class Policy:
     ``report_scale`` names the scale this tracker's reports are graded on, for callers that
     build :class:`ReportDetails`; ``default_kind`` is the kind of a new item. Build your own
     policy to use other scales or acceptance rules; nothing in the core changes.
+
+    ``statuses`` are the labels the three statuses are shown with (every status, once);
+    ``outcomes`` the outcomes a discharge may name, with their labels (rule
+    ``outcome-configured``); ``overdue_after_days``, if set, makes an open item with no due
+    date overdue that many days after it was raised; ``uncounted`` are grade codes that mean
+    the item is not the body's to act on (another body's responsibility, say): such items
+    stay on the register but are left out of the body's totals.
+
+    A store records its policy in its log (:class:`Configured`), so that the policy in
+    force on any date, as known at any time, is part of its history.
     """
 
     scales: tuple[GradingScale, ...] = field(converter=_scales)
@@ -225,6 +269,10 @@ class Policy:
     default_scale: str = "rag"
     report_scale: str = "peel"
     default_kind: str = "recommendation"
+    statuses: tuple[Term, ...] = field(default=DEFAULT_STATUSES, converter=_terms)
+    outcomes: tuple[Term, ...] = field(default=DEFAULT_OUTCOMES, converter=_terms)
+    overdue_after_days: int | None = None
+    uncounted: tuple[str, ...] = field(default=(), converter=_codes)
 
     def __attrs_post_init__(self) -> None:
         names = [s.name for s in self.scales]
@@ -240,6 +288,65 @@ class Policy:
         self.scale(self.default_scale)
         self.scale(self.report_scale)
         self.kind(self.default_kind)
+        statuses = sorted(term.code for term in self.statuses)
+        if statuses != sorted(status.value for status in Status):
+            raise ConfigurationError(
+                f"statuses must label open, claimed and discharged, once each (not "
+                f"{', '.join(statuses) or 'none'})",
+                field="statuses",
+                rule="statuses-labelled",
+            )
+        outcomes = [term.code for term in self.outcomes]
+        known = {outcome.value for outcome in Outcome}
+        unknown = [code for code in outcomes if code not in known]
+        if not outcomes or unknown or len(set(outcomes)) != len(outcomes):
+            raise ConfigurationError(
+                f"outcomes must be one or more of {', '.join(sorted(known))}, once each "
+                f"(not {', '.join(outcomes) or 'none'})",
+                field="outcomes",
+                rule="outcome-known",
+            )
+        if self.overdue_after_days is not None and (
+            isinstance(self.overdue_after_days, bool) or self.overdue_after_days < 1
+        ):
+            raise ConfigurationError(
+                f"overdue_after_days must be a whole number of days, 1 or more (not "
+                f"{self.overdue_after_days!r})",
+                field="overdue_after_days",
+                rule="overdue-days",
+            )
+        graded = {code for scale in self.scales for code in scale.codes}
+        for code in self.uncounted:
+            if code not in graded:
+                raise ConfigurationError(
+                    f"uncounted grade {code!r} is on no scale of this policy",
+                    field="uncounted",
+                    rule="grade-on-scale",
+                )
+
+    def status_label(self, status: Status) -> str:
+        """The label ``status`` is shown with."""
+        return next(term.label for term in self.statuses if term.code == status.value)
+
+    def outcome_label(self, outcome: Outcome) -> str:
+        """The label ``outcome`` is shown with (its value if this policy does not list it)."""
+        return next(
+            (term.label for term in self.outcomes if term.code == outcome.value), outcome.value
+        )
+
+    def is_overdue(self, *, status: Status, due_on: date | None, raised_on: date, on: date) -> bool:
+        """Whether an item is overdue on ``on``: not discharged, and past its due date; or,
+        with no due date, raised more than ``overdue_after_days`` days before ``on``."""
+        if status is Status.DISCHARGED:
+            return False
+        if due_on is not None:
+            return due_on < on
+        days = self.overdue_after_days
+        return days is not None and raised_on + timedelta(days=days) < on
+
+    def counted(self, grade: str | None) -> bool:
+        """Whether an item at ``grade`` counts in the body's totals."""
+        return grade not in self.uncounted
 
     def scale(self, name: str) -> GradingScale:
         for scale in self.scales:

@@ -570,7 +570,7 @@ def _change(layout: _Layout, movement: Movement) -> Cell:
         after = label(movement.after) if movement.after else "not graded"
         return Cell(f"Regraded {before} \u2192 {after}", layout.colour(movement.after))
     if movement.event == "Discharged":
-        outcome = (movement.after or "").replace("-", " ")
+        outcome = layout.update.outcome_label(movement.after) if movement.after else ""
         return Cell(f"Discharged ({outcome})" if outcome else "Discharged")
     return Cell(
         {
@@ -656,7 +656,7 @@ def _register(layout: _Layout) -> Section:
                         Cell(row.reference),
                         Cell(layout.report(row.report)),
                         layout.grade(row),
-                        Cell(row.status.value.capitalize()),
+                        Cell(update.status_label(row.status)),
                         Cell(layout.owner(row)),
                         Cell(_short(row.due_on)),
                         Cell("Yes" if row.overdue else ""),

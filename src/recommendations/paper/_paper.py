@@ -14,7 +14,7 @@ from attrs import frozen
 
 from recommendations._errors import ConfigurationError, RuleViolation, StoreError
 from recommendations._logging import paper as _log
-from recommendations.domain import RecommendationEvent, project
+from recommendations.domain import DEFAULT_POLICY, Policy, RecommendationEvent, project
 from recommendations.integrity._stated import LogCheckpoint
 from recommendations.views import (
     DEFAULT_AUDIENCE_POLICY,
@@ -191,14 +191,16 @@ class CommitteePaper:
         ``keys`` if any (it is not kept in the store: the paper is its copy), unless
         ``checkpoint`` is false or the store keeps no tree over those entries.
         """
+        basis = tracker.basis(as_at=as_at, known_at=known_at, position=position)
         paper = cls.from_log(
             tracker.log(),
             since=since,
-            basis=tracker.basis(as_at=as_at, known_at=known_at, position=position),
+            basis=basis,
             audience=audience,
             policy=policy,
             title=title,
             dates=dates,
+            configuration=tracker.reading_policy(basis.as_at, basis.known_at),
         )
         if not checkpoint:
             return paper
@@ -221,12 +223,14 @@ class CommitteePaper:
         policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
         title: str | None = None,
         dates: Sequence[date] | None = None,
+        configuration: Policy = DEFAULT_POLICY,
     ) -> CommitteePaper:
         """The paper from a log held in memory, on ``basis``: what :meth:`of` makes of a
-        tracker's log. Sensitivity is judged on the whole of ``log``."""
+        tracker's log. Sensitivity is judged on the whole of ``log``; ``configuration`` is
+        the store's policy in force on the basis (what is overdue, what is counted)."""
         everything = list(log)
         update = for_audience(
-            build_committee_update(everything, since=since, basis=basis),
+            build_committee_update(everything, since=since, basis=basis, policy=configuration),
             audience,
             policy,
             sensitive=Sensitivity.of(logged.event for logged in everything),

@@ -25,7 +25,7 @@ from ._committee import (
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._intact import IntactLog, check_follows
 from ._log import Logged, Positioned
-from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register
+from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register, judged
 from ._segments import (
     HISTORY_COLUMNS,
     PERIOD_COLUMNS,
@@ -90,6 +90,7 @@ __all__ = [
     "build_trail",
     "check_follows",
     "for_audience",
+    "judged",
     "marks_sensitivity",
     "register_row",
     "segments",

@@ -23,11 +23,13 @@ from attrs import frozen
 
 from recommendations._errors import RuleViolation
 from recommendations.domain import (
+    DEFAULT_POLICY,
     ClaimRejected,
     Discharged,
     ImplementationClaimed,
     Inspection,
     InspectionEvent,
+    Policy,
     Raised,
     Recommendation,
     RecommendationEvent,
@@ -37,6 +39,7 @@ from recommendations.domain import (
     ReportEvent,
     Scope,
     Status,
+    Term,
     evolve,
     project,
     project_inspection,
@@ -105,6 +108,9 @@ class ReportCount:
 class Movement:
     """Something that happened to a recommendation between the two committees.
 
+    Only an entry that changed something is a movement: a regrading to the grade the item
+    already had (a regrading corrected back) is not one.
+
     ``event`` is the entry's type: ``Raised`` (``after`` is its first grade),
     ``Regraded`` (``before`` and ``after`` are grades), ``ImplementationClaimed``,
     ``ClaimRejected`` and ``Reopened`` (statuses), or ``Discharged`` (``before`` the status,
@@ -153,6 +159,18 @@ class CommitteeUpdate:
     movements: tuple[Movement, ...]
     rows: tuple[RegisterRow, ...]
     disclosure: Disclosure = BODY_VIEW
+    statuses: tuple[Term, ...] = DEFAULT_POLICY.statuses
+    """The labels of the statuses, and ``outcomes`` those of the outcomes, in the policy in
+    force on the committee's date."""
+    outcomes: tuple[Term, ...] = DEFAULT_POLICY.outcomes
+
+    def status_label(self, status: Status) -> str:
+        """The label of ``status`` in the policy in force then."""
+        return next((t.label for t in self.statuses if t.code == status.value), status.value)
+
+    def outcome_label(self, code: str) -> str:
+        """The label of the outcome ``code`` in the policy in force then."""
+        return next((t.label for t in self.outcomes if t.code == code), code.replace("-", " "))
 
     @property
     def as_at(self) -> date:
@@ -221,11 +239,13 @@ def _movements(item: list[RecommendationEvent], since: date, as_at: date) -> Ite
         if isinstance(entry, Raised):
             moved = (None, entry.grade)
         elif isinstance(entry, Regraded) and before is not None:
-            moved = (before.grade, entry.grade)
+            if before.grade != entry.grade:  # a corrected regrading may change nothing
+                moved = (before.grade, entry.grade)
         elif isinstance(entry, ImplementationClaimed | ClaimRejected | Reopened) and (
             before is not None
         ):
-            moved = (before.status.value, state.status.value)
+            if before.status is not state.status:
+                moved = (before.status.value, state.status.value)
         elif isinstance(entry, Discharged) and before is not None:
             moved = (before.status.value, entry.outcome.value)
         if moved is not None:
@@ -271,10 +291,14 @@ def _merged(counts: Iterable[GradeCount]) -> tuple[GradeCount, ...]:
 
 
 def build_committee_update(
-    log: Iterable[Positioned], *, since: date, basis: Basis
+    log: Iterable[Positioned], *, since: date, basis: Basis, policy: Policy = DEFAULT_POLICY
 ) -> CommitteeUpdate:
     """The update for a committee on ``basis.as_at``, the previous one having met on
-    ``since``, from ``log`` as known at ``basis.known_at`` up to ``basis.position``."""
+    ``since``, from ``log`` as known at ``basis.known_at`` up to ``basis.position``.
+
+    ``policy`` is the policy in force then: it says when an item with no due date is
+    overdue, and which grades mean an item is not the body's to act on (such items are
+    left out of the counts by report and grade, and of the reds)."""
     as_at = basis.as_at
     if not isinstance(since, date) or isinstance(since, datetime):
         raise RuleViolation(
@@ -309,7 +333,16 @@ def build_committee_update(
         (s for s in (project(item, as_at=as_at) for item in items) if s is not None),
         key=lambda s: s.reference,
     )
-    rows = tuple(RegisterRow.of(state, as_at) for state in states)
+    rows = tuple(
+        attrs.evolve(
+            row,
+            overdue=policy.is_overdue(
+                status=row.status, due_on=row.due_on, raised_on=row.raised_on, on=as_at
+            ),
+        )
+        for row in (RegisterRow.of(state, as_at) for state in states)
+    )
+    counted = [s for s in states if policy.counted(s.grade)]
 
     during = []
     for inspection in inspections:
@@ -343,11 +376,13 @@ def build_committee_update(
             for report in received
         ),
         counts=tuple(
-            _count(report, [s for s in states if s.report == report.reference])
+            _count(report, [s for s in counted if s.report == report.reference])
             for report in newest_first
         ),
         reds=tuple(
-            row for state, row in by_state if state.is_open and state.grade == state.scale.codes[0]
+            row
+            for state, row in by_state
+            if state.is_open and state.grade == state.scale.codes[0] and policy.counted(state.grade)
         ),
         overdue=tuple(row for row in rows if row.overdue),
         slips=tuple(
@@ -357,4 +392,6 @@ def build_committee_update(
         ),
         movements=tuple(movements),
         rows=rows,
+        statuses=policy.statuses,
+        outcomes=policy.outcomes,
     )

@@ -10,14 +10,22 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
+import attrs
 from attrs import frozen
 
-from recommendations.domain import Recommendation, RecommendationEvent, Scope, Status, project
+from recommendations.domain import (
+    Policy,
+    Recommendation,
+    RecommendationEvent,
+    Scope,
+    Status,
+    project,
+)
 
 from ._disclosure import BODY_VIEW, Disclosure
 from ._log import Positioned, by_item, upto
 
-__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow", "build_register"]
+__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow", "build_register", "judged"]
 
 
 @frozen(kw_only=True)
@@ -151,3 +159,21 @@ def build_register(
                 rows.append(row)
     rows.sort(key=lambda row: row.reference)
     return Register(basis=basis, rows=tuple(rows))
+
+
+def judged(register: Register, policy: Policy, where: RegisterFilter | None = None) -> Register:
+    """``register`` with each row's ``overdue`` judged by ``policy`` on the basis's date
+    (an item with no due date is overdue ``policy.overdue_after_days`` after it was
+    raised), then kept if ``where`` matches it."""
+    keep = where or RegisterFilter()
+    on = register.basis.as_at
+    rows = []
+    for row in register.rows:
+        overdue = policy.is_overdue(
+            status=row.status, due_on=row.due_on, raised_on=row.raised_on, on=on
+        )
+        if overdue is not row.overdue:
+            row = attrs.evolve(row, overdue=overdue)
+        if keep(row):
+            rows.append(row)
+    return attrs.evolve(register, rows=tuple(rows))

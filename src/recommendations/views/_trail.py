@@ -29,6 +29,8 @@ from attrs import frozen
 
 from recommendations.domain import (
     Amendable,
+    ConfigurationEvent,
+    Configured,
     Corrected,
     Event,
     GradingScale,
@@ -67,7 +69,7 @@ __all__ = [
     "marks_sensitivity",
 ]
 
-Subject: TypeAlias = Literal["recommendation", "report", "inspection"]
+Subject: TypeAlias = Literal["recommendation", "report", "inspection", "configuration"]
 """What an entry is about."""
 
 
@@ -298,6 +300,8 @@ def _changes(event: Event, prior: Sequence[Event]) -> tuple[Change, ...]:
 
 
 def _subject(event: Event) -> Subject:
+    if isinstance(event, ConfigurationEvent):
+        return "configuration"
     if isinstance(event, InspectionEvent):
         return "inspection"
     if isinstance(event, ReportEvent):
@@ -310,12 +314,14 @@ def _sensitive(subject: Subject, reference: str, sensitivity: Sensitivity) -> bo
         return sensitivity.inspection(reference)
     if subject == "report":
         return sensitivity.report(reference)
+    if subject == "configuration":
+        return False
     return sensitivity.recommendation(reference)
 
 
 def _names_of(event: Event) -> str | None:
     """The reference an item's first entry gives it."""
-    if isinstance(event, Raised | InspectionRecorded | ReportPublished):
+    if isinstance(event, Raised | InspectionRecorded | ReportPublished | Configured):
         return event.reference
     return None
 
