@@ -95,7 +95,7 @@ class Writer:
                         recordings, done = self._save(saved, events, command_id, hashed, first)
                     if done is not None:
                         # The store failed while saving, yet the entries are in the log.
-                        self.decider.known.remember(decided.logs)
+                        self.decider.known.remember(decided.logs, decided.checked)
                         return done
                 break
             except (IntegrityError, StoreError) as error:
@@ -132,7 +132,7 @@ class Writer:
     ) -> list[Recorded]:
         """What a saved batch recorded, once the views have caught up with it."""
         events = decided.events
-        self.decider.known.remember(decided.logs)
+        self.decider.known.remember(decided.logs, decided.checked)
         # A batch takes consecutive positions in its own order (sorted: an engine need not
         # return them in that order).
         positions = sorted(r.notification.id for r in recordings)

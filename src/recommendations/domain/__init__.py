@@ -14,6 +14,7 @@ Start with :func:`decide` and :func:`project`; the rules are listed in the docs
 (explanation/lifecycle) and in ``_rules.py``.
 """
 
+from ._checked import Checked, check_incremental
 from ._commands import (
     Assign,
     ChangeDeadline,
@@ -33,7 +34,7 @@ from ._commands import (
     ReviseReport,
     SourceCommand,
 )
-from ._decide import decide
+from ._decide import decide, decide_checked
 from ._events import (
     Amendable,
     Assigned,
@@ -103,6 +104,7 @@ __all__ = [
     "Assign",
     "Assigned",
     "ChangeDeadline",
+    "Checked",
     "ClaimImplementation",
     "ClaimRejected",
     "Command",
@@ -149,7 +151,9 @@ __all__ = [
     "Scope",
     "SourceCommand",
     "Status",
+    "check_incremental",
     "decide",
+    "decide_checked",
     "decide_source",
     "evolve",
     "inspection_id",
