@@ -32,6 +32,12 @@ baseline or detail, the target, and whether it is met. In the order they are mea
 
 Sampling stops early once ``--budget`` seconds have gone on one figure (after at least three
 samples); the table says how many samples each figure took.
+
+``--live-only STORE.db`` measures the live apply alone, on that SQLite file as it is (its
+views already built: use a copy, which it writes to), with the load average before and
+after; ``--rounds`` repeats it::
+
+    .venv/bin/python benchmarks/views.py --live-only /tmp/copy.db --live 2000 --rounds 3
 """
 
 from __future__ import annotations
@@ -609,6 +615,43 @@ def live_figure(
     return Figure(name, f"{rate:,.0f} events/s", split, target, met)
 
 
+def live_only(args: argparse.Namespace) -> int:
+    """The live apply alone, on the store at ``args.live_only`` as it is, ``args.rounds``
+    times, each with the load average before and after."""
+    rng = random.Random(args.seed + 7)
+    probe = Tracker(store_url(args.live_only))
+    _, last = first_and_last(probe)
+    probe.close()
+    tracker = Tracker(store_url(args.live_only), clock=Clock(last + timedelta(hours=1)))
+    try:
+        print(
+            f"store: {args.live_only} as it is, {tracker.head():,} events, views at "
+            f"{tracker.views.position():,}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, code {code_version()}",
+            flush=True,
+        )
+        current = tracker.register()
+        references = [row.reference for row in current.rows if row.status is not Status.DISCHARGED]
+        del current
+        for number in range(args.rounds):
+            before = os.getloadavg()
+            cpu = time.process_time()
+            figure = live_figure(args, tracker, rng, references)
+            cpu = time.process_time() - cpu
+            after = os.getloadavg()
+            # The process's CPU time depends far less on the machine's load than the wall
+            # clock does (it leaves out the waits: for a core, and for the disk's syncs).
+            print(
+                f"round {number + 1}: {figure.measured} ({figure.baseline}); "
+                f"{args.live / cpu:,.0f} events per CPU second; load average "
+                f"{before[0]:.1f} before, {after[0]:.1f} after",
+                flush=True,
+            )
+    finally:
+        tracker.close()
+    return 0
+
+
 def table(figures: Sequence[Figure]) -> str:
     headers = ("figure", "measured", "baseline / ratio / detail", "target", "verdict")
     rows = [headers, *((f.name, f.measured, f.baseline, f.target, f.verdict) for f in figures)]
@@ -641,7 +684,11 @@ def main(argv: list[str] | None = None) -> int:
         "--budget", type=float, default=120.0, help="seconds per figure before sampling stops"
     )
     parser.add_argument("--tracemalloc", choices=("auto", "on", "off"), default="auto")
+    parser.add_argument("--live-only", type=Path, help="a copy of a store with its views built")
+    parser.add_argument("--rounds", type=int, default=1, help="live apply rounds (--live-only)")
     args = parser.parse_args(argv)
+    if args.live_only is not None:
+        return live_only(args)
     figures = run(args)
     print()
     print(table(figures))

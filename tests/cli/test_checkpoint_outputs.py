@@ -211,13 +211,18 @@ def test_a_register_read_from_views_behind_states_the_checkpoint_they_reached(
         )
     with r.Tracker(store) as tracker:
         reached = tracker.head()
-        with pytest.raises(r.ViewsBehind):
-            tracker.execute(
-                r.NoteProgress(
-                    reference="R1", note="n", effective_on=date(2017, 4, 2), by="Kath Holder",
-                    reason="refused",
-                )
-            )  # fmt: skip
+    # Added by a program that does not write the views (plain eventsourcing, on the same
+    # file): they fall behind at it (the library's own commands write their rows in the
+    # same transaction, and would be refused whole).
+    other = f"eventsourcing://eventsourcing.sqlite?sqlite_dbname={path}"
+    with r.Tracker(other) as elsewhere:
+        elsewhere.execute(
+            r.NoteProgress(
+                reference="R1", note="n", effective_on=date(2017, 4, 2), by="Kath Holder",
+                reason="refused",
+            )
+        )  # fmt: skip
+    with r.Tracker(store) as tracker:
         assert tracker.head() > reached
     shown = invoke("--store", store, "register", "--format", "json", "--with-checkpoint")
     assert shown.exit_code == 0, shown.stderr

@@ -9,6 +9,8 @@ what every recommendation then looks like. At every step the machine checks that
   fresh reader replays from the stored log on disk (whole log and per recommendation);
 - ``version`` counts the entries of each recommendation's log;
 - no stored log, as known at any time, holds a timeline that breaks a rule;
+- the incremental rule check (from the timeline as last checked) accepts and refuses every
+  command exactly as the full check of the whole timeline does, naming the same rule;
 - at the end, the state as known at every earlier step is still what it was then.
 """
 
@@ -169,6 +171,8 @@ class Lifecycle(RuleBasedStateMachine):
             )
         )
         self.logs: dict[str, list[Entry]] = {ref: [] for ref in REFS}
+        self.checked: dict[str, domain.Checked] = {}
+        self.report = self.tracker.report("R")
         self.snapshots: list[tuple[datetime, dict[str, dict[str, Any] | None]]] = []
 
     def teardown(self) -> None:
@@ -209,8 +213,47 @@ class Lifecycle(RuleBasedStateMachine):
     def _expect(self) -> dict[str, dict[str, Any] | None]:
         return {ref: model_fold(entries)[1] for ref, entries in self.logs.items()}
 
+    def _both_checks(self, ref: str, command: Any) -> None:
+        """Decide ``command`` on the stored log with the full check and with the
+        incremental one (from the timeline as checked when the last entry was recorded):
+        the same event, or the same refusal; keep what the incremental one leaves."""
+        try:
+            history = self.tracker.events(ref)
+        except r.NotFound:
+            history = []
+        at = self.clock.now + self.clock.step  # the time the tracker records it at
+        outcomes = []
+        for decide in (
+            lambda: (domain.decide(history, command, recorded_at=at, report=self.report), None),
+            lambda: domain.decide_checked(
+                history,
+                command,
+                recorded_at=at,
+                report=self.report,
+                checked=self.checked.get(ref),
+            ),
+        ):
+            try:
+                decided, checked = decide()
+            except r.RecommendationsError as error:
+                outcomes.append(("refused", type(error), error.field, error.rule, str(error)))
+            else:
+                outcomes.append(("accepted", decided))
+        assert outcomes[0] == outcomes[1], (command, outcomes)
+        kept = self.checked.get(ref)
+        event(
+            "checked from the timeline kept"
+            if kept is not None and kept.fits(history)
+            else "checked in full"
+        )
+        if outcomes[1][0] == "accepted":
+            assert checked is not None
+            self.pending = checked
+
     def _run(self, ref: str, command: Any, accepted: bool, entry: Entry | None) -> None:
+        self.pending: domain.Checked | None = None
         before = len(list(self.tracker.log()))
+        self._both_checks(ref, command)
         try:
             recorded = self.tracker.execute(command)
         except r.RecommendationsError as error:
@@ -220,6 +263,11 @@ class Lifecycle(RuleBasedStateMachine):
             return
         assert accepted, f"recorded but the model refuses: {command}"
         assert entry is not None
+        assert self.pending is not None, "recorded but both checks refuse it"
+        if self.pending.last == recorded.event:
+            self.checked[ref] = self.pending
+        else:  # recorded otherwise (at another time): the next check is a full one
+            self.checked.pop(ref, None)
         self.logs[ref].append(entry)
         self.snapshots.append((recorded.event.recorded_at, self._expect()))
 

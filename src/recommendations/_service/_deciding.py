@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import TypeVar
 
+import attrs
 from attrs import frozen
 
 from recommendations import domain
@@ -67,12 +68,14 @@ def check_commands(commands: Sequence[object]) -> list[domain.Command]:
 class Batch:
     """What a batch decided: its ``events``; the log's ``head`` it was decided on; whether
     any item's log was ``trusted`` (taken from what the tracker knew, not read); and the
-    ``logs`` of the items it records, as they will stand once it is saved."""
+    ``logs`` of the items it records, as they will stand once it is saved, and the
+    recommendations' timelines as ``checked`` with them."""
 
     events: list[domain.Event]
     head: int
     trusted: bool
     logs: dict[uuid.UUID, tuple[domain.Event, ...]]
+    checked: dict[uuid.UUID, domain.Checked] = attrs.field(factory=dict)
 
 
 class _Deciding:
@@ -87,6 +90,7 @@ class _Deciding:
         self.read: dict[uuid.UUID, list[domain.Event]] = {}
         self.trusted = False
         self.created: dict[str, dict[str, str]] | None = None
+        self.checked: dict[uuid.UUID, domain.Checked] = {}
 
 
 class Decider:
@@ -145,6 +149,7 @@ class Decider:
                 for item, log in batch.staged.items()
                 if item in batch.read
             },
+            checked=batch.checked,
         )
 
     def rehearse(self, commands: Sequence[domain.Command]) -> list[Decided]:
@@ -268,9 +273,10 @@ class Decider:
         reference = command.reference
         if isinstance(command, domain.Raise):
             self._check_case(batch, "recommendation", reference)
+        item = domain.recommendation_id(str(reference))
         history = self._history(
             batch,
-            domain.recommendation_id(str(reference)),
+            item,
             domain.RecommendationEvent,
             deciding=True,
             raising=isinstance(command, domain.Raise),
@@ -310,13 +316,18 @@ class Decider:
                 successor,
             )
         try:
-            return domain.decide(
+            # Checked against the part of the timeline the entry can change, from the
+            # timeline as last checked (kept with the item's log; unused if it is not of
+            # this very log).
+            event, batch.checked[item] = domain.decide_checked(
                 history,
                 command,
                 recorded_at=self._recorded_at(batch, history),
                 policy=self._policy(batch, command.effective_on),
                 report=report,
+                checked=batch.checked.get(item) or self.known.checked(item),
             )
+            return event
         except NotFound as error:
             if error.field is None:
                 raise self._hinted(batch, error, "recommendation", reference) from None

@@ -27,6 +27,7 @@ class ItemLogs:
     def __init__(self, limit: int = KNOWN_ITEMS) -> None:
         self._limit = limit
         self._logs: OrderedDict[uuid.UUID, tuple[domain.Event, ...]] = OrderedDict()
+        self._checked: dict[uuid.UUID, domain.Checked] = {}
         self._lock = threading.Lock()
         self._seen_head = 0
         self._erasures = 0
@@ -39,20 +40,39 @@ class ItemLogs:
         with self._lock:
             return self._logs.get(item)
 
-    def remember(self, logs: dict[uuid.UUID, tuple[domain.Event, ...]]) -> None:
-        """Keep the logs of the items just recorded, as they now stand."""
+    def checked(self, item: uuid.UUID) -> domain.Checked | None:
+        """The item's timeline as last checked, if it is kept (see
+        :func:`~recommendations.domain.check_incremental`: it is used only for the log it
+        was made from)."""
+        with self._lock:
+            return self._checked.get(item)
+
+    def remember(
+        self,
+        logs: dict[uuid.UUID, tuple[domain.Event, ...]],
+        checked: dict[uuid.UUID, domain.Checked] | None = None,
+    ) -> None:
+        """Keep the logs of the items just recorded, as they now stand, and their
+        timelines as ``checked``."""
         with self._lock:
             for item, log in logs.items():
                 self._logs[item] = log
                 self._logs.move_to_end(item)
+                done = None if checked is None else checked.get(item)
+                if done is not None and done.fits(log):  # type: ignore[arg-type]
+                    self._checked[item] = done
+                else:
+                    self._checked.pop(item, None)
             while len(self._logs) > self._limit:
-                self._logs.popitem(last=False)
+                item, _ = self._logs.popitem(last=False)
+                self._checked.pop(item, None)
 
     def forget(self, items: set[uuid.UUID]) -> None:
         """Drop these items' logs (they may be out of date)."""
         with self._lock:
             for item in items:
                 self._logs.pop(item, None)
+                self._checked.pop(item, None)
 
     def saw(self, head: int, erasures: int = 0) -> int:
         """The log's head as just read; returns the head seen before. A head lower than
@@ -62,6 +82,7 @@ class ItemLogs:
             before = self._seen_head
             if head < before or erasures != self._erasures:
                 self._logs.clear()
+                self._checked.clear()
             self._seen_head = head
             self._erasures = erasures
             return before
@@ -70,6 +91,7 @@ class ItemLogs:
         """Drop every log kept."""
         with self._lock:
             self._logs.clear()
+            self._checked.clear()
 
     @property
     def seen_head(self) -> int:

@@ -3,6 +3,7 @@ has added to the same items since, and decide again after a pause if one has."""
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any
 
@@ -91,10 +92,11 @@ class Writer:
                     saved: list[Any] = list(events)
                     if command_id is not None and hashed is not None:
                         saved.append(self.command_ids.record(command_id, hashed, events))
-                    recordings, done = self._save(saved, events, command_id, hashed, first)
+                    with self._recording(events, decided) as recording:
+                        recordings, done = self._save(saved, events, command_id, hashed, first)
                     if done is not None:
                         # The store failed while saving, yet the entries are in the log.
-                        self.decider.known.remember(decided.logs)
+                        self.decider.known.remember(decided.logs, decided.checked)
                         return done
                 break
             except (IntegrityError, StoreError) as error:
@@ -117,12 +119,22 @@ class Writer:
                 time.sleep(pause)
                 attempt += 1
                 fresh = True
-        return self._recorded(decided, recordings, first)
+        return self._recorded(decided, recordings, first, recording)
 
-    def _recorded(self, decided: Batch, recordings: Any, first: str | None) -> list[Recorded]:
+    def _recording(self, events: list[domain.Event], decided: Batch) -> Any:
+        """While the batch is saved: the views' hook that writes their rows in the same
+        transaction as the entries (see :meth:`SqlViews.recording`), if they have one."""
+        recording = getattr(self.views, "recording", None)
+        if recording is None:
+            return contextlib.nullcontext(None)
+        return recording(events, decided.logs)
+
+    def _recorded(
+        self, decided: Batch, recordings: Any, first: str | None, recording: Any = None
+    ) -> list[Recorded]:
         """What a saved batch recorded, once the views have caught up with it."""
         events = decided.events
-        self.decider.known.remember(decided.logs)
+        self.decider.known.remember(decided.logs, decided.checked)
         # A batch takes consecutive positions in its own order (sorted: an engine need not
         # return them in that order).
         positions = sorted(r.notification.id for r in recordings)
@@ -131,7 +143,9 @@ class Writer:
             zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
         )
         done = [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
-        self.catch_up.after_recording(done, first, entries)
+        if getattr(recording, "position", None) != positions[-1]:
+            # The views were not written with the entries: catch them up now.
+            self.catch_up.after_recording(done, first, entries)
         return done
 
     def _save(

@@ -14,6 +14,7 @@ Start with :func:`decide` and :func:`project`; the rules are listed in the docs
 (explanation/lifecycle) and in ``_rules.py``.
 """
 
+from ._checked import Checked, check_incremental
 from ._commands import (
     Assign,
     ChangeDeadline,
@@ -35,7 +36,7 @@ from ._commands import (
     SourceCommand,
 )
 from ._configuration import decide_configuration, policy_in_force
-from ._decide import decide
+from ._decide import decide, decide_checked
 from ._events import (
     Amendable,
     Assigned,
@@ -109,6 +110,7 @@ __all__ = [
     "Assign",
     "Assigned",
     "ChangeDeadline",
+    "Checked",
     "ClaimImplementation",
     "ClaimRejected",
     "Command",
@@ -159,8 +161,10 @@ __all__ = [
     "SourceCommand",
     "Status",
     "Term",
+    "check_incremental",
     "configuration_id",
     "decide",
+    "decide_checked",
     "decide_configuration",
     "decide_source",
     "evolve",

@@ -25,6 +25,7 @@ from recommendations._errors import (
     TimelineConflict,
 )
 
+from ._checked import Checked, check_incremental
 from ._commands import (
     Assign,
     ChangeDeadline,
@@ -60,7 +61,7 @@ from ._text import abridged, text_problem
 from ._typecheck import type_problem
 from ._values import DEFAULT_POLICY, Outcome, Policy, Scope
 
-__all__ = ["check_timeline", "decide"]
+__all__ = ["check_timeline", "decide", "decide_checked"]
 
 _FIXED_FIELDS = frozenset({"originator_id", "originator_version", "recorded_at", "reference"})
 _FIXED_AT_RAISING = frozenset(
@@ -92,7 +93,44 @@ def decide(
     ``history`` is the recommendation's whole log (empty before it is raised),
     ``recorded_at`` the time the library will record the event at, ``policy`` the scales and
     kinds in force and ``report`` the report a :class:`Raise` names (looked up by the caller).
+    Every entry of the timeline is checked (:func:`check_timeline`).
     """
+    event, _ = _decide(history, command, recorded_at, policy, report, incremental=False)
+    return event
+
+
+def decide_checked(
+    history: Sequence[RecommendationEvent],
+    command: RecommendationCommand,
+    *,
+    recorded_at: datetime,
+    policy: Policy = DEFAULT_POLICY,
+    report: Report | None = None,
+    checked: Checked | None = None,
+) -> tuple[RecommendationEvent, Checked]:
+    """As :func:`decide`, checking the new entry against the part of the timeline it can
+    change, given ``checked``, the :class:`Checked` of ``history`` (see
+    :func:`check_incremental`; without one that fits, every entry is checked); and the
+    :class:`Checked` of the log with the new entry, for the next command."""
+    event, done = _decide(
+        history, command, recorded_at, policy, report, incremental=True, checked=checked
+    )
+    assert done is not None
+    return event, done
+
+
+def _decide(
+    history: Sequence[RecommendationEvent],
+    command: RecommendationCommand,
+    recorded_at: datetime,
+    policy: Policy,
+    report: Report | None,
+    *,
+    incremental: bool,
+    checked: Checked | None = None,
+) -> tuple[RecommendationEvent, Checked | None]:
+    """``incremental``: checked from ``checked`` on (:func:`check_incremental`); else by
+    the full :func:`check_timeline` alone."""
     reference = command.reference
     problem = type_problem(command)
     if problem is not None:
@@ -147,13 +185,14 @@ def decide(
         event = _build(command, ctx, history)
     except Broken as broken:
         raise _error(reference, broken, new=True, entry=None, log=history) from None
+    fresh = not isinstance(event, Corrected)
+    if incremental:
+        return event, check_incremental(reference, [*history, event], checked, fresh=fresh)
     new_versions = {event.originator_version}
     if isinstance(event, Corrected):
         new_versions = {event.corrects}
-    check_timeline(
-        reference, [*history, event], new_versions, fresh=not isinstance(event, Corrected)
-    )
-    return event
+    check_timeline(reference, [*history, event], new_versions, fresh=fresh)
+    return event, None
 
 
 def check_timeline(

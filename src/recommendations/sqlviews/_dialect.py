@@ -132,6 +132,22 @@ class Dialect:
         views hold (only open rows can hold it by position alone)."""
         raise NotImplementedError
 
+    def settle(self, cursor: Any) -> None:
+        """Have every statement sent on ``cursor``'s connection carried out, so that its
+        failure is raised now (an engine that pipelines statements): by default, nothing
+        to do."""
+
+    def changed(self, cursor: Any) -> int:
+        """How many rows the statement just run (``executemany`` too) changed."""
+        return int(cursor.rowcount)
+
+    def insert_within(
+        self, cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+    ) -> None:
+        """Insert ``rows`` within the log writer's transaction, on its connection (a few
+        rows: a command's): :meth:`insert` unless its bulk path cannot run there."""
+        self.insert(cursor, table, columns, rows)
+
     def insert(
         self, cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     ) -> None:

@@ -8,7 +8,7 @@ import hashlib
 import threading
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -17,7 +17,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from recommendations import domain, views
-from recommendations._errors import StoreError
+from recommendations._errors import LogNotIntact, StoreError
 from recommendations._logging import views as _log
 from recommendations.stores import cannot_apply, primitive, rebuilt
 
@@ -197,10 +197,12 @@ def plain(value: Any) -> Any:
 
 @attrs.define
 class _Item:
-    """One item's history, and the log position of each of its entries by version."""
+    """One item's history, and the log position of each of its entries by version
+    (``partial``: only of the entries applied since it was made from a log in memory)."""
 
     history: views.ItemHistory
     positions: dict[int, int]
+    partial: bool = False
 
 
 class _Statements:
@@ -345,9 +347,12 @@ class _Rows:
         self.register[reference] = [*self._engine._state(item.segments[-1][2]), position, recorded]
         return reference
 
-    def flush(self, cursor: Any) -> None:
+    def flush(self, cursor: Any, *, bulk: bool = True) -> None:
+        """Write the rows held (``bulk``: through the dialect's bulk path; else one
+        ``executemany`` a table, as within another writer's transaction)."""
         engine = self._engine
         d, s = engine._dialect, engine._sql
+        insert = d.insert if bulk else d.insert_within
         if self.closing:
             date_value = d.date_value or (lambda day: day)
             time_value = d.time_value or (lambda moment: moment)
@@ -358,7 +363,7 @@ class _Rows:
                     for recorded, position, reference, valid_from in self.closing
                 ],
             )
-            if cursor.rowcount != len(self.closing):
+            if d.changed(cursor) != len(self.closing):
                 references = sorted({reference for _, _, reference, _ in self.closing})
                 raise StoreError(
                     "the view tables lack an open history row of "
@@ -369,7 +374,7 @@ class _Rows:
                 )
         history = [*self.done, *self.opened.values()]
         if history:
-            d.insert(
+            insert(
                 cursor,
                 "rec_register_history",
                 _HISTORY_COLUMNS,
@@ -381,7 +386,7 @@ class _Rows:
                 engine._convert(list(self.register.values()), engine._register_values),
             )
         if self.trail:
-            d.insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
+            insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
         self._reset()
 
 
@@ -429,6 +434,11 @@ class SqlViews:
         self._lock = threading.RLock()
         self._connection: Any = None
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
+        # The items' cache is shared by catching up (on the views' connection) and by
+        # applying within a log writer's transaction (on the writer's): each takes the
+        # database's write lock first, then this.
+        self._items_lock = threading.RLock()
+        self._pending = threading.local()
         self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
         try:
             self._prepare()
@@ -504,8 +514,9 @@ class SqlViews:
             yield cursor
 
     def _forget(self) -> None:
-        self._items.clear()
-        self._current = None
+        with self._items_lock:
+            self._items.clear()
+            self._current = None
 
     def _prepare(self) -> None:
         """Create the tables; if they were made by another version of this layout, drop
@@ -605,18 +616,104 @@ class SqlViews:
             if len(page) < size:
                 return applied
 
-    def _apply(self, cursor: Any, page: Sequence[tuple[int, domain.Event | None]]) -> None:
-        rows = _Rows(self)
-        for at, event in page:
-            if event is None:  # not a domain event (a command record): no rows
-                continue
-            item = None
-            if isinstance(event, domain.RecommendationEvent):
-                item = self._item(cursor, event.originator_id, event.originator_version - 1)
-                log = item.history.log
-                views.check_follows(log[-1] if log else None, event, at)
-            rows.entry(at, event, item)
-        rows.flush(cursor)
+    def _apply(
+        self,
+        cursor: Any,
+        page: Sequence[tuple[int, domain.Event | None]],
+        logs: Mapping[uuid.UUID, Sequence[domain.Event]] | None = None,
+        *,
+        bulk: bool = True,
+    ) -> None:
+        """Write the rows of ``page``; ``logs``, item logs in memory that hold the entries
+        before the page's (an item not cached is taken from them rather than read)."""
+        with self._items_lock:
+            rows = _Rows(self)
+            for at, event in page:
+                if event is None:  # not a domain event (a command record): no rows
+                    continue
+                item = None
+                if isinstance(event, domain.RecommendationEvent):
+                    upto = event.originator_version - 1
+                    known = None if logs is None else logs.get(event.originator_id)
+                    item = self._item(cursor, event.originator_id, upto, known)
+                    if item.partial and isinstance(event, domain.Corrected):
+                        # the position of the entry it corrects: read the item's log
+                        self._items.pop(event.originator_id, None)
+                        item = self._item(cursor, event.originator_id, upto)
+                    log = item.history.log
+                    views.check_follows(log[-1] if log else None, event, at)
+                rows.entry(at, event, item)
+            rows.flush(cursor, bulk=bulk)
+
+    # --- applying within the log's transaction ---------------------------------------------
+
+    @contextlib.contextmanager
+    def recording(
+        self,
+        events: Sequence[domain.Event],
+        logs: Mapping[uuid.UUID, Sequence[domain.Event]] | None = None,
+    ) -> Iterator[Recording]:
+        """While the caller saves ``events`` (decided, in memory; ``logs``, their items'
+        logs as the caller knows them) in this thread, :meth:`within` applies them in the
+        log's own transaction. What it did is in the :class:`Recording` yielded; if the
+        save fails after it applied them, what it cached is dropped."""
+        recording = Recording(
+            {(e.originator_id, e.originator_version): e for e in events}, logs or {}
+        )
+        self._pending.recording = recording
+        try:
+            yield recording
+        except BaseException:
+            if recording.applied:
+                self._forget()  # rolled back with the log's transaction
+            raise
+        finally:
+            self._pending.recording = None
+
+    def within(self, cursor: Any, positions: Sequence[int], stored: Sequence[StoredEvent]) -> None:
+        """The log writer's hook, called in its transaction once ``stored`` are inserted
+        at ``positions`` (``cursor`` is of that transaction): apply them to the views there,
+        from the events being recorded in this thread (:meth:`recording`), so the entries
+        and their rows commit, or fail, together. Nothing is done for entries not being
+        recorded so, nor if the views had not reached the first of them: catching up
+        applies those after the commit. A failure to apply is raised (the log's
+        transaction then rolls back) as :func:`~recommendations.stores.cannot_apply`."""
+        recording: Recording | None = getattr(self._pending, "recording", None)
+        if recording is None or not positions or len(positions) != len(stored):
+            return
+        cursor.execute(self._sql.tracked_for_writing, (_VIEW,))
+        found = cursor.fetchone()
+        first = min(positions)
+        if found is None or int(found[0]) != first - 1:
+            return  # behind already (or ahead): catching up takes them from the log
+        entries: list[tuple[int, domain.Event | None]] = []
+        try:
+            with self._items_lock:
+                recording.applied = True
+                for position, record in sorted(
+                    zip(positions, stored, strict=True), key=lambda pair: pair[0]
+                ):
+                    event = recording.events.get(
+                        (_uuid(record.originator_id), record.originator_version)
+                    )
+                    # (an entry saved beside the events, a command record: read as stored)
+                    entries.append((position, event if event is not None else self._decode(record)))
+                self._apply(cursor, entries, recording.logs, bulk=False)
+                cursor.execute(self._sql.track, (_VIEW, entries[-1][0]))
+                self._dialect.settle(cursor)
+        except Exception as error:
+            self._forget()
+            # Named by the batch's first entry: its rows are written together.
+            at, event = entries[0] if entries else (first, None)
+            failure = cannot_apply(at, event, error)
+            if isinstance(failure, LogNotIntact):
+                raise failure from error
+            raise StoreError(
+                f"{failure.detail}; nothing was recorded",
+                reference=failure.reference,
+                rule=failure.rule,
+            ) from error
+        recording.position = entries[-1][0]
 
     def rebuild(self, *, batch: int = 20000) -> int:
         """Drop every view row and apply the whole log again, in one transaction; how many
@@ -708,21 +805,39 @@ class SqlViews:
             for position, originator_id, version, topic, state in cursor.fetchall()
         ]
 
-    def _item(self, cursor: Any, item: uuid.UUID, upto: int) -> _Item:
-        """The history of recommendation ``item`` up to its entry ``upto``."""
+    def _item(
+        self,
+        cursor: Any,
+        item: uuid.UUID,
+        upto: int,
+        known: Sequence[domain.Event] | None = None,
+    ) -> _Item:
+        """The history of recommendation ``item`` up to its entry ``upto``: cached, made
+        from ``known`` (its log in memory, if that holds the entries to ``upto``), or read."""
         cached = self._items.get(item)
         if cached is not None and len(cached.history.log) == upto:
             self._items.move_to_end(item)
             return cached
+        if known is not None and len(known) >= upto:
+            log = [e for e in known[:upto] if isinstance(e, domain.RecommendationEvent)]
+            if len(log) == upto and all(
+                e.originator_version == version for version, e in enumerate(log, start=1)
+            ):
+                loaded = _Item(views.ItemHistory.of(log), {}, partial=True)
+                self._cache(item, loaded)
+                return loaded
         entries = self._entries(cursor, item, upto)
         log = [e for _, _, e in entries if isinstance(e, domain.RecommendationEvent)]
         loaded = _Item(
             views.ItemHistory.of(log), {version: position for position, version, _ in entries}
         )
+        self._cache(item, loaded)
+        return loaded
+
+    def _cache(self, item: uuid.UUID, loaded: _Item) -> None:
         self._items[item] = loaded
         if len(self._items) > _CACHED_ITEMS:
             self._items.popitem(last=False)
-        return loaded
 
     def _entries(
         self, cursor: Any, item: uuid.UUID, upto: int
@@ -815,6 +930,18 @@ class SqlViews:
                 for row in self._rows(cursor, table):
                     hasher.update(orjson.dumps(list(row)))
         return hasher.hexdigest()
+
+
+@attrs.define
+class Recording:
+    """Events being saved in one thread (by item and version) and the item logs known
+    with them; once the log's transaction applied them, ``applied`` and the ``position``
+    the views then reached (``None`` if it left them to catching up)."""
+
+    events: dict[tuple[uuid.UUID, int], domain.Event]
+    logs: Mapping[uuid.UUID, Sequence[domain.Event]]
+    applied: bool = False
+    position: int | None = None
 
 
 def _uuid(value: Any) -> uuid.UUID:

@@ -31,7 +31,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 
 from recommendations.stores import InProcessViews, LogSource, StoreAdapter, StoreURL, Views
 
-from ._factory import DEFAULT_CONNECT_TIMEOUT, connection_parameters
+from ._factory import DEFAULT_CONNECT_TIMEOUT, Recorder, connection_parameters
 from ._views import SCHEMA_VERSION, PostgresViews
 
 __all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresViews"]
@@ -96,10 +96,14 @@ class PostgresStore(StoreAdapter):
                 **parameters, autocommit=True, application_name="recommendations views"
             )
 
-        return PostgresViews(
+        views = PostgresViews(
             connect,
             source.decode,
             schema=recorder.datastore.schema,
             events=recorder.events_table_name,
             label=self.describe(url),
         )
+        if isinstance(recorder, Recorder):
+            # A command's rows are written in the transaction that records it.
+            recorder.views_within = views.within
+        return views

@@ -35,6 +35,10 @@ from recommendations.integrity._tree import TreeWriter
 
 __all__ = ["Factory", "Recorder", "connection_parameters", "describe", "reason"]
 
+ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
+"""What applies entries to the views in the transaction that inserts them (given its
+cursor, their positions and the records): :meth:`~recommendations.sqlviews.SqlViews.within`."""
+
 DEFAULT_CONNECT_TIMEOUT = 10
 """Seconds to wait for the server to answer, and for a connection from the pool."""
 
@@ -91,7 +95,8 @@ class Recorder(PostgresApplicationRecorder):
     ``eventsourcing.postgres`` on the same table) never collides.
 
     It also keeps the log's Merkle tree: each insert writes its entries' leaf hashes (and
-    the interior nodes kept) in its own transaction, under the same lock.
+    the interior nodes kept) in its own transaction, under the same lock; and the views'
+    rows, where the views are set to be written so (:attr:`views_within`).
     """
 
     def __init__(
@@ -120,6 +125,7 @@ class Recorder(PostgresApplicationRecorder):
             name=sql.Literal(table.as_string()),
         )
         self.tree = TreeWriter()
+        self.views_within: ViewsWithin | None = None
         self.sql_create_statements.extend(
             sql.Composed([sql.SQL(statement)])
             for statement in create_statements("postgresql", self.datastore.schema)
@@ -134,6 +140,8 @@ class Recorder(PostgresApplicationRecorder):
                 SqlTables(cursor, "postgresql", self.datastore.schema),
                 entries_of(positions, stored_events),
             )
+            if self.views_within is not None and positions:
+                self.views_within(cursor, positions, stored_events)
         return positions
 
     def insert_events(

@@ -137,6 +137,27 @@ class PostgresDialect(Dialect):
         ).as_string(None)
         return statement, {"day": basis.as_at, "known": basis.known_at, "position": basis.position}
 
+    def settle(self, cursor: psycopg.Cursor[Any]) -> None:
+        connection = cursor.connection
+        if connection.info.pipeline_status != psycopg.pq.PipelineStatus.OFF:
+            # Within the log writer's pipeline: results (and failures) come once it syncs.
+            with connection.pipeline() as pipeline:
+                pipeline.sync()
+
+    def changed(self, cursor: psycopg.Cursor[Any]) -> int:
+        self.settle(cursor)
+        return cursor.rowcount
+
+    def insert_within(
+        self,
+        cursor: psycopg.Cursor[Any],
+        table: str,
+        columns: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+    ) -> None:
+        # The log's writer runs in pipeline mode, where COPY cannot.
+        Dialect.insert(self, cursor, table, columns, rows)
+
     def insert(
         self,
         cursor: psycopg.Cursor[Any],

@@ -23,6 +23,7 @@ from recommendations.stores import (
     create_private,
 )
 
+from ._factory import Recorder
 from ._views import SCHEMA_VERSION, SqliteViews, open_views
 
 __all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteViews"]
@@ -65,4 +66,8 @@ class SqliteStore(StoreAdapter):
             # An in-memory database shared between threads locks whole tables: its views
             # stay in this process.
             return InProcessViews(source)
-        return open_views(path, source.decode)
+        views = open_views(path, source.decode)
+        if isinstance(source.recorder, Recorder):
+            # A command's rows are written in the transaction that records it.
+            source.recorder.views_within = views.within
+        return views

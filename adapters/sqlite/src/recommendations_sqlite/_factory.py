@@ -25,13 +25,19 @@ from recommendations.integrity._tree import TreeWriter
 
 __all__ = ["Factory", "Recorder"]
 
+ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
+"""What applies entries to the views in the transaction that inserts them (given its
+cursor, their positions and the records): :meth:`~recommendations.sqlviews.SqlViews.within`."""
+
 
 class Recorder(SQLiteApplicationRecorder):
-    """``eventsourcing.sqlite``'s recorder, writing the tree with the entries."""
+    """``eventsourcing.sqlite``'s recorder, writing the tree with the entries, and the
+    views' rows too where the views are set to be written so (:attr:`views_within`)."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
         self.tree = TreeWriter()
+        self.views_within: ViewsWithin | None = None
 
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), *create_statements("sqlite")]
@@ -42,6 +48,9 @@ class Recorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             positions = self._insert_events(cursor, stored_events, **kwargs)
             self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
+            if self.views_within is not None and positions:
+                # (the driver's own cursor: the views count the rows a statement changed)
+                self.views_within(cursor.sqlite_cursor, positions, stored_events)
         self.tree.committed()
         return positions
 
