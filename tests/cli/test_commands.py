@@ -169,6 +169,7 @@ NOT_STARTING = {
     "prove": ["prove", "2.16"],
     "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
     "erasures": ["erasures"],
+    "serve": ["serve", "--check"],
 }
 """A command of each kind that cannot start a store (an import's dry run is tested with
 imports)."""
@@ -194,6 +195,7 @@ def test_only_a_command_that_can_start_a_store_makes_its_file(
             *NOT_STARTING,
             *("raise", "record-inspection", "publish-report", "import", "demo", "copy"),
             *("init", "configure", "config"),
+            *("issue-token", "tokens", "revoke-token"),
             "stores",
             "verifier",
         ]
