@@ -302,10 +302,9 @@ class _End:
         self, event: RecommendationEvent, history: Callable[[], list[RecommendationEvent]]
     ) -> tuple[Recommendation | None, Recommendation] | None:
         """The states before and after ``event`` as at its effective date, if it lands at
-        the end of the timeline of ``history()`` (the entries before it); ``None`` if it is
-        backdated (the caller folds, and this state is worked out again
-        from the entries the next time it is needed). A correction is not given here: the
-        caller marks the state :attr:`stale`."""
+        the end of the timeline of ``history()`` (the entries before it): one step from
+        the state kept, or, for a backdated entry, one fold. A correction is not given
+        here: the caller marks the state :attr:`stale`, worked out again when next needed."""
         if self.stale:
             log = history()
             entries = timeline(log)
@@ -313,12 +312,27 @@ class _End:
             self.last_day = entries[-1].effective_on if entries else None
             self.stale = False
         if self.last_day is not None and event.effective_on < self.last_day:
-            self.stale = True
-            return None
+            return self._backdated(event, history())
         before = self.state
         self.state = evolve(event, before)
         self.last_day = event.effective_on
         return before, self.state
+
+    def _backdated(
+        self, event: RecommendationEvent, history: list[RecommendationEvent]
+    ) -> tuple[Recommendation | None, Recommendation] | None:
+        """One fold of the timeline with ``event`` in it: the newest entry comes last on its
+        day and the later days follow, so the states either side of it are the states as at
+        its day before and after it, and the fold goes on to the new end."""
+        state: Recommendation | None = None
+        stepped = None
+        for entry in timeline([*history, event]):
+            before = state
+            state = evolve(entry, state)
+            if entry.originator_version == event.originator_version:
+                stepped = before, state
+        self.state = state  # the last day is unchanged: the entry came before it
+        return stepped
 
 
 def _changes(event: Event, prior: Sequence[Event], end: _End | None = None) -> tuple[Change, ...]:
