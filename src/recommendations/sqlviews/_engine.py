@@ -125,6 +125,8 @@ def _ddl(dialect: Dialect) -> list[str]:
         )
         + ")",
         "CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON {s}rec_audit_trail (item, version)",
+        # The register rows an entry changed, for a reader that holds the register already.
+        "CREATE INDEX IF NOT EXISTS rec_register_position ON {s}rec_register (position)",
         *dialect.extra_ddl(),
     ]
 
@@ -202,6 +204,22 @@ class _Item:
     positions: dict[int, int]
 
 
+@attrs.define
+class _Current:
+    """The current register as last read: its rows in reference order (and where each is),
+    the views' ``position`` and ``generation`` and the day ``as_at`` they were read for, and
+    the latest ``last_changed_on`` and ``recorded_at`` among them (never earlier than the
+    table's)."""
+
+    position: int
+    generation: int
+    as_at: date
+    rows: list[views.RegisterRow]
+    where: dict[str, int]
+    last_day: date
+    last_time: datetime
+
+
 class _Statements:
     """The engine's own statements, in the dialect's SQL, made once."""
 
@@ -253,7 +271,14 @@ class _Statements:
             + ", ".join(f"{column} = excluded.{column}" for column in _REGISTER_COLUMNS[1:])
         )
         self.latest = d.sql("SELECT max(last_changed_on), max(recorded_at) FROM {s}rec_register")
-        self.current = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference")
+        # In code point order, as Python compares text: rows changed since a read are put
+        # in their places in the register kept from it.
+        self.current = d.sql(
+            f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference{d.code_point_order}"
+        )
+        self.changed = d.sql(
+            f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
+        )
         # In key order, text compared by code point on every engine (ids depend on the
         # order rows were written in, and are left out).
         by_reference = f"reference{d.code_point_order}"
@@ -428,7 +453,7 @@ class SqlViews:
         self._lock = threading.RLock()
         self._connection: Any = None
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
-        self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
+        self._current: _Current | None = None
         try:
             self._prepare()
         except BaseException:
@@ -760,26 +785,71 @@ class SqlViews:
         return position, [row for row in rows if where(row)]
 
     def _current_rows(self, cursor: Any, basis: views.Basis) -> list[views.RegisterRow] | None:
-        """The current table's rows, if the basis is on or after everything in it."""
+        """The current table's rows, if the basis is on or after everything in it.
+
+        The rows are kept: a later read at the same generation of the views and the same day
+        reads only the rows entries changed since (by position: an indexed read) and puts
+        them in their places, by this process or any other, rather than every row again.
+        """
+        cursor.execute(self._sql.tracked, ("generation",))
+        found = cursor.fetchone()
+        generation = 0 if found is None else int(found[0])
+        current = self._current
+        if (
+            current is None
+            or current.generation != generation
+            or current.as_at != basis.as_at
+            or current.position > basis.position
+        ):
+            current = self._read_current(cursor, basis, generation)
+        elif current.position < basis.position:
+            self._patch_current(cursor, current, basis.position)
+        self._current = current
+        if current is None or basis.as_at < current.last_day or basis.known_at < current.last_time:
+            return None
+        return current.rows
+
+    def _read_current(self, cursor: Any, basis: views.Basis, generation: int) -> _Current | None:
+        """Every row of the current table (``None`` if it has none)."""
         d = self._dialect
         cursor.execute(self._sql.latest)
         latest = cursor.fetchone()
-        if latest is not None and latest[0] is not None:
-            last_day = d.read_date(latest[0]) if d.read_date else latest[0]
-            last_time = d.read_time(latest[1]) if d.read_time else latest[1]
-            if basis.as_at < last_day or basis.known_at < last_time:
-                return None
-        cursor.execute(self._sql.tracked, ("generation",))
-        generation = cursor.fetchone()
-        key = (basis.position, 0 if generation is None else int(generation[0]), basis.as_at)
-        cached = self._current
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if latest is None or latest[0] is None:
+            return None
         cursor.execute(self._sql.current)
         read = self._read_state
-        result = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
-        self._current = (key, result)
-        return result
+        rows = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
+        return _Current(
+            position=basis.position,
+            generation=generation,
+            as_at=basis.as_at,
+            rows=rows,
+            where={row.reference: index for index, row in enumerate(rows)},
+            last_day=d.read_date(latest[0]) if d.read_date else latest[0],
+            last_time=d.read_time(latest[1]) if d.read_time else latest[1],
+        )
+
+    def _patch_current(self, cursor: Any, current: _Current, position: int) -> None:
+        """Bring ``current`` to ``position``: the rows changed since, in their places."""
+        d = self._dialect
+        cursor.execute(self._sql.changed, (current.position,))
+        read = self._read_state
+        added = []
+        for values in cursor.fetchall():
+            row = views.register_row(read(values[:-1]), current.as_at)
+            recorded = d.read_time(values[-1]) if d.read_time else values[-1]
+            current.last_day = max(current.last_day, row.last_changed_on)
+            current.last_time = max(current.last_time, recorded)
+            index = current.where.get(row.reference)
+            if index is None:
+                added.append(row)
+            else:
+                current.rows[index] = row
+        if added:
+            current.rows.extend(added)
+            current.rows.sort(key=lambda row: row.reference)
+            current.where = {row.reference: index for index, row in enumerate(current.rows)}
+        current.position = position
 
     def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
         """One item's entries with their log positions, in order (an indexed read)."""
