@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import multiprocessing
+import os
 import threading
 import uuid
 from collections import OrderedDict
@@ -22,7 +24,7 @@ from recommendations.stores import cannot_apply, primitive, rebuilt
 
 from ._dialect import Dialect, time_text
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
+__all__ = ["PARALLEL_FROM", "SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
 
 SCHEMA_VERSION = 3
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
@@ -37,6 +39,11 @@ _CACHED_ITEMS = 4096
 _END = 2**62
 _READ_PAGE = 1000
 """How many entries a rebuild reads at a time."""
+PARALLEL_FROM = 50_000
+"""The length of log from which a rebuild folds items in worker processes by default."""
+_MOST_WORKERS = 4
+_PART_ENTRIES = 20_000
+"""About how many entries each worker's share of a rebuild holds (it is held in memory)."""
 _CACHED_STATES = 8192
 """How many states' converted columns are kept."""
 """Beyond every log position."""
@@ -256,6 +263,10 @@ class _Statements:
             entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
             "ORDER BY originator_id, originator_version LIMIT ?"
         )
+        self.by_item_below = d.sql(
+            entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
+            "AND originator_id < ? ORDER BY originator_id, originator_version LIMIT ?"
+        )
         self.item = d.sql(
             f"SELECT {pos}, originator_version, topic, state FROM {{events}} "
             "WHERE originator_id = ? AND originator_version <= ? ORDER BY originator_version"
@@ -391,22 +402,51 @@ class _Rows:
                     reference=references[0] if len(references) == 1 else None,
                     rule="views-consistent",
                 )
+        engine._write_rows(cursor, self.take())
+
+    def take(self) -> _Written:
+        """The rows to write (the history's and the register's converted now), and start
+        again. Rows of history already in the table are closed by :meth:`flush` only."""
+        engine = self._engine
         history = [*self.done, *self.opened.values()]
-        if history:
-            d.insert(
-                cursor,
-                "rec_register_history",
-                _HISTORY_COLUMNS,
-                engine._convert(history, engine._history_values),
-            )
-        if self.register:
-            cursor.executemany(
-                s.upsert_register,
-                engine._convert(list(self.register.values()), engine._register_values),
-            )
-        if self.trail:
-            d.insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
+        written = _Written(
+            engine._convert(history, engine._history_values),
+            engine._convert(list(self.register.values()), engine._register_values),
+            self.trail,
+        )
         self._reset()
+        return written
+
+
+@attrs.frozen
+class _Written:
+    """Rows ready for the tables, in the dialect's form: the history's, the register's and
+    the audit trail's."""
+
+    history: list[list[Any]]
+    register: list[list[Any]]
+    trail: list[list[Any]]
+
+
+_WORKER_ENGINE: SqlViews | None = None
+"""The engine a rebuild's worker processes work for (set before they are forked)."""
+
+
+def _rebuild_part(part: tuple[int, Any, Any, int]) -> tuple[int, _Written] | BaseException:
+    """In a worker process: the rows of the items whose ids are in ``[low, high)`` (every
+    item from ``low`` if ``high`` is ``None``), read on a connection of its own, and how
+    many entries they hold; or the error that stopped it."""
+    head, low, high, batch = part
+    engine = _WORKER_ENGINE
+    assert engine is not None
+    try:
+        connection = engine._dialect.connect()
+        try:
+            return engine._fold_items(connection.cursor(), head, batch, low, high)
+        finally:
+            connection.close()
+    except BaseException as error:  # the parent rebuilds in one process and reports it
+        return RuntimeError(f"{type(error).__name__}: {error}")
 
 
 class SqlViews:
@@ -641,7 +681,7 @@ class SqlViews:
             rows.entry(at, event, item)
         rows.flush(cursor)
 
-    def rebuild(self, *, batch: int = 20000) -> int:
+    def rebuild(self, *, batch: int = 20000, workers: int | None = None) -> int:
         """Drop every view row and apply the whole log again, in one transaction; how many
         entries were applied.
 
@@ -650,13 +690,19 @@ class SqlViews:
         up would write. Readers see the old rows until the rebuild commits (on engines whose
         readers are not blocked by a writer); writers of the views wait.
 
+        ``workers`` processes (by default one per core, up to four, for a log of
+        :data:`PARALLEL_FROM` entries or more, where the dialect allows it) each read and
+        fold their own share of the items, by ranges of item ids, and hand back their rows;
+        this process writes them all, in the one transaction. ``workers=1``: all in this
+        process.
+
         If the rebuild fails, the views are left as they were; the error names the position
         of the entry that could not be applied where it can be told (a log changed outside
         this library is :class:`~recommendations.LogNotIntact`).
         """
-        return rebuilt(self, lambda: self._rebuild(batch))
+        return rebuilt(self, lambda: self._rebuild(batch, workers))
 
-    def _rebuild(self, batch: int) -> int:
+    def _rebuild(self, batch: int, workers: int | None) -> int:
         s = self._sql
         with self._write() as cursor:
             for statement in s.delete:
@@ -667,41 +713,116 @@ class SqlViews:
             cursor.execute(s.head)
             found = cursor.fetchone()
             head = 0 if found is None else int(found[0])
-            rows = _Rows(self)
-            applied = 0
-            current: uuid.UUID | None = None
-            item = _Item(views.ItemHistory.of([]), {})
-            before: domain.Event | None = None
-            for position, item_id, version, event in self._everything(cursor, head, batch):
-                if item_id != current:
-                    if rows.pending() >= batch:
-                        rows.flush(cursor)
-                    current, item = item_id, _Item(views.ItemHistory.of([]), {})
-                    before = None
-                applied += 1
-                if event is not None:  # a command record has no rows
-                    views.check_follows(before, event, position)
-                    before = event
-                    rows.entry(position, event, item)
-                else:
-                    item.positions[version] = position
-            rows.flush(cursor)
+            if workers is None:
+                workers = min(os.cpu_count() or 1, _MOST_WORKERS) if head >= PARALLEL_FROM else 1
+            applied = None
+            if workers > 1 and self._dialect.parallel:
+                applied = self._rebuild_in_parts(cursor, head, batch, workers)
+            if applied is None:
+                applied = 0
+                for count, written in self._fold_all(cursor, head, batch, None, None):
+                    applied += count
+                    self._write_rows(cursor, written)
             cursor.execute(s.track, (_VIEW, head))
         return applied
 
+    def _rebuild_in_parts(self, cursor: Any, head: int, batch: int, workers: int) -> int | None:
+        """The rows of every item, folded by ``workers`` processes and written here as each
+        share comes back; ``None`` if a worker failed (what was written is deleted: the
+        caller folds in this process, and raises what it meets there)."""
+        global _WORKER_ENGINE
+        parts = max(workers * 4, head // _PART_ENTRIES + 1)
+        convert = self._dialect.item_value or (lambda item: item)
+        bounds = [convert(uuid.UUID(int=(2**128 * n) // parts)) for n in range(parts)]
+        tasks = [
+            (head, low, bounds[index + 1] if index + 1 < parts else None, batch)
+            for index, low in enumerate(bounds)
+        ]
+        applied = 0
+        _WORKER_ENGINE = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for result in pool.imap_unordered(_rebuild_part, tasks):
+                    if isinstance(result, BaseException):
+                        pool.terminate()
+                        for statement in self._sql.delete:
+                            cursor.execute(statement)
+                        return None
+                    count, written = result
+                    applied += count
+                    self._write_rows(cursor, written)
+        finally:
+            _WORKER_ENGINE = None
+        return applied
+
+    def _fold_items(
+        self, cursor: Any, head: int, batch: int, low: Any, high: Any
+    ) -> tuple[int, _Written]:
+        """Every row of the items in ``[low, high)`` (in a worker): how many entries."""
+        applied = 0
+        parts: list[_Written] = []
+        for count, written in self._fold_all(cursor, head, batch, low, high):
+            applied += count
+            parts.append(written)
+        return applied, _Written(
+            [row for part in parts for row in part.history],
+            [row for part in parts for row in part.register],
+            [row for part in parts for row in part.trail],
+        )
+
+    def _fold_all(
+        self, cursor: Any, head: int, batch: int, low: Any, high: Any
+    ) -> Iterator[tuple[int, _Written]]:
+        """The rows of the items in ``[low, high)`` (every item for ``None``), each item
+        folded once, in batches of about ``batch`` rows, with how many entries each holds."""
+        rows = _Rows(self)
+        applied = 0
+        current: uuid.UUID | None = None
+        item = _Item(views.ItemHistory.of([]), {})
+        before: domain.Event | None = None
+        for position, item_id, version, event in self._everything(cursor, head, batch, low, high):
+            if item_id != current:
+                if rows.pending() >= batch:
+                    yield applied, rows.take()
+                    applied = 0
+                current, item = item_id, _Item(views.ItemHistory.of([]), {})
+                before = None
+            applied += 1
+            if event is not None:  # a command record has no rows
+                views.check_follows(before, event, position)
+                before = event
+                rows.entry(position, event, item)
+            else:
+                item.positions[version] = position
+        yield applied, rows.take()
+
+    def _write_rows(self, cursor: Any, written: _Written) -> None:
+        d = self._dialect
+        if written.history:
+            d.insert(cursor, "rec_register_history", _HISTORY_COLUMNS, written.history)
+        if written.register:
+            cursor.executemany(self._sql.upsert_register, written.register)
+        if written.trail:
+            d.insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, written.trail)
+
     def _everything(
-        self, cursor: Any, head: int, batch: int
+        self, cursor: Any, head: int, batch: int, low: Any = None, high: Any = None
     ) -> Iterator[tuple[int, uuid.UUID, int, domain.Event | None]]:
-        """Every entry up to ``head``, item by item, read a page at a time."""
+        """Every entry up to ``head`` of the items with ids in ``[low, high)`` (stored form;
+        ``None``: from the first, to the last), item by item, read a page at a time."""
         reader = cursor.connection.cursor()
         size = min(batch, _READ_PAGE)
         raw: Any = None
         item_id = uuid.UUID(int=0)
-        start: Any = uuid.UUID(int=0)
-        convert = self._dialect.item_value
-        after: tuple[Any, int] = (convert(start) if convert else start, 0)
+        if low is None:
+            convert = self._dialect.item_value
+            low = convert(item_id) if convert else item_id
+        after: tuple[Any, int] = (low, 0)
         while True:
-            reader.execute(self._sql.by_item, (head, *after, size))
+            if high is None:
+                reader.execute(self._sql.by_item, (head, *after, size))
+            else:
+                reader.execute(self._sql.by_item_below, (head, *after, high, size))
             found = reader.fetchall()
             for position, originator_id, version, topic, state in found:
                 if originator_id != raw:  # an item's entries come together: one id each
