@@ -37,6 +37,7 @@ samples); the table says how many samples each figure took.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import platform
@@ -49,7 +50,7 @@ import sys
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -67,6 +68,7 @@ from generate import (
 
 from recommendations import NoteProgress, RecommendationsError, Status, Tracker, domain, views
 from recommendations._serialization import topic_of
+from recommendations.stores import StoreURL, adapter_for
 
 HERE = Path(__file__).resolve().parent
 MB = 2**20
@@ -315,25 +317,81 @@ class Memory:
 
 def run(args: argparse.Namespace) -> list[Figure]:
     params = Params(recommendations=args.recommendations, bodies=args.bodies, seed=args.seed)
+    if args.store and args.store.startswith("postgresql"):
+        source = prepare(argparse.Namespace(**{**vars(args), "store": args.source}), params)
+        with postgres_store(args.store) as url:
+            load_into(url, source)
+            return measure(args, url, "PostgreSQL (the generated log copied into it)")
     path = prepare(args, params)
     copy = working_copy(path)
     try:
-        return measure(args, copy)
+        return measure(args, store_url(copy), f"{copy.name} (a copy)")
     finally:
         remove(copy)
 
 
-def measure(args: argparse.Namespace, copy: Path) -> list[Figure]:
+@contextlib.contextmanager
+def postgres_store(named: str) -> Iterator[str]:
+    """A fresh PostgreSQL store: a database of its own on a throwaway server started as the
+    test suite starts its own (``--store postgresql``), or a schema of its own in the
+    database a ``postgresql://`` URL names; dropped afterwards."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.postgres import running_server
+
+    if named == "postgresql":
+        with running_server() as server:
+            database = server.create_database()
+            try:
+                yield server.url(database)
+            finally:
+                server.drop_database(database)
+        return
+    import psycopg
+
+    schema = f"views_benchmark_{os.getpid()}"
+    separator = "&" if "?" in named else "?"
+    try:
+        yield f"{named}{separator}schema={schema}"
+    finally:
+        settings = adapter_for(StoreURL.parse(named)).settings(StoreURL.parse(named))
+        with psycopg.connect(
+            host=settings["POSTGRES_HOST"],
+            port=int(settings["POSTGRES_PORT"]),
+            user=settings["POSTGRES_USER"],
+            password=settings["POSTGRES_PASSWORD"],
+            dbname=settings["POSTGRES_DBNAME"],
+            autocommit=True,
+        ) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def load_into(url: str, source: Path) -> None:
+    """Copy the generated log at ``source`` (a copy of it: opening a store makes its view
+    tables) into the empty store ``url``, position for position."""
+    copy = working_copy(source)
+    began = time.perf_counter()
+    try:
+        with Tracker(store_url(copy)) as read, Tracker(url) as write:
+            copied = write.copy_from(read, batch=5000)
+    finally:
+        remove(copy)
+    print(
+        f"loaded {copied:,} records into PostgreSQL in {ms(time.perf_counter() - began)} "
+        f"(load {load_average()})",
+        flush=True,
+    )
+
+
+def measure(args: argparse.Namespace, url: str, named: str) -> list[Figure]:
     rng = random.Random(args.seed + 7)
     began = time.perf_counter()
-    probe = Tracker(store_url(copy))
+    probe = Tracker(url)
     first, last = first_and_last(probe)
     probe.close()
-    tracker = Tracker(store_url(copy), clock=Clock(last + timedelta(hours=1)))
+    tracker = Tracker(url, clock=Clock(last + timedelta(hours=1)))
     has_views = getattr(tracker, "views", None) is not None
     print(
-        f"store: {copy.name} (a copy), {tracker.head():,} events, "
-        f"recorded {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        f"store: {named}, {tracker.head():,} events, recorded {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     )
     print(
         "register(): "
@@ -682,7 +740,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recommendations", type=int, default=defaults.recommendations)
     parser.add_argument("--bodies", type=int, default=defaults.bodies)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--store", help="sqlite:///path (default: the generator's)")
+    parser.add_argument(
+        "--store",
+        help="sqlite:///path (default: the generator's); postgresql: a throwaway server, "
+        "or postgresql://... a server's database (a schema of its own), the log copied in",
+    )
+    parser.add_argument(
+        "--source", help="with a PostgreSQL --store: the sqlite:///path of the log to copy in"
+    )
     parser.add_argument("--samples", type=int, default=30, help="(V, K) pairs and reads")
     parser.add_argument(
         "--naive-samples", type=int, default=3, help="naive registers (0 skips the baseline)"
