@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import multiprocessing
 import os
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -742,7 +743,18 @@ class SqlViews:
         _WORKER_ENGINE = self
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for result in pool.imap_unordered(_rebuild_part, tasks):
+                # A few shares at a time: those written wait for no more than the workers
+                # are folding, so memory holds a few shares' rows, whatever the log's length.
+                waiting = iter(tasks)
+                going = deque(
+                    pool.apply_async(_rebuild_part, (task,))
+                    for task in itertools.islice(waiting, workers + 1)
+                )
+                while going:
+                    result = going.popleft().get()
+                    task = next(waiting, None)
+                    if task is not None:
+                        going.append(pool.apply_async(_rebuild_part, (task,)))
                     if isinstance(result, BaseException):
                         pool.terminate()
                         for statement in self._sql.delete:
@@ -751,6 +763,7 @@ class SqlViews:
                     count, written = result
                     applied += count
                     self._write_rows(cursor, written)
+                    del result, written
         finally:
             _WORKER_ENGINE = None
         return applied
