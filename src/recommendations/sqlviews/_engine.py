@@ -7,7 +7,6 @@ import contextlib
 import hashlib
 import itertools
 import multiprocessing
-import os
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -25,7 +24,7 @@ from recommendations.stores import cannot_apply, primitive, rebuilt
 
 from ._dialect import Dialect, time_text
 
-__all__ = ["PARALLEL_FROM", "SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
 
 SCHEMA_VERSION = 3
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
@@ -40,9 +39,6 @@ _CACHED_ITEMS = 4096
 _END = 2**62
 _READ_PAGE = 1000
 """How many entries a rebuild reads at a time."""
-PARALLEL_FROM = 50_000
-"""The length of log from which a rebuild folds items in worker processes by default."""
-_MOST_WORKERS = 4
 _PART_ENTRIES = 20_000
 """About how many entries each worker's share of a rebuild holds (it is held in memory)."""
 _CACHED_STATES = 8192
@@ -682,7 +678,7 @@ class SqlViews:
             rows.entry(at, event, item)
         rows.flush(cursor)
 
-    def rebuild(self, *, batch: int = 20000, workers: int | None = None) -> int:
+    def rebuild(self, *, batch: int = 20000, workers: int = 1) -> int:
         """Drop every view row and apply the whole log again, in one transaction; how many
         entries were applied.
 
@@ -691,11 +687,11 @@ class SqlViews:
         up would write. Readers see the old rows until the rebuild commits (on engines whose
         readers are not blocked by a writer); writers of the views wait.
 
-        ``workers`` processes (by default one per core, up to four, for a log of
-        :data:`PARALLEL_FROM` entries or more, where the dialect allows it) each read and
-        fold their own share of the items, by ranges of item ids, and hand back their rows;
-        this process writes them all, in the one transaction. ``workers=1``: all in this
-        process.
+        With ``workers`` above 1 (where the dialect allows it), that many processes each
+        read and fold their own share of the items, by ranges of item ids, and hand back
+        their rows; this process writes them all, in the one transaction. It pays only with
+        cores to spare: on a busy machine the rows' passage between processes costs more
+        than the second core gives back.
 
         If the rebuild fails, the views are left as they were; the error names the position
         of the entry that could not be applied where it can be told (a log changed outside
@@ -703,7 +699,7 @@ class SqlViews:
         """
         return rebuilt(self, lambda: self._rebuild(batch, workers))
 
-    def _rebuild(self, batch: int, workers: int | None) -> int:
+    def _rebuild(self, batch: int, workers: int) -> int:
         s = self._sql
         with self._write() as cursor:
             for statement in s.delete:
@@ -714,8 +710,6 @@ class SqlViews:
             cursor.execute(s.head)
             found = cursor.fetchone()
             head = 0 if found is None else int(found[0])
-            if workers is None:
-                workers = min(os.cpu_count() or 1, _MOST_WORKERS) if head >= PARALLEL_FROM else 1
             applied = None
             if workers > 1 and self._dialect.parallel:
                 applied = self._rebuild_in_parts(cursor, head, batch, workers)
