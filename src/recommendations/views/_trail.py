@@ -412,7 +412,8 @@ def _listed(
     (``end``: the state at the end of their timeline, kept by the caller)."""
     event = logged.event
     subject = _subject(event)
-    reference = names.get(event.originator_id, str(event.originator_id))
+    named = names.get(event.originator_id)
+    reference = str(event.originator_id) if named is None else named
     correcting = corrections.get((event.originator_id, event.originator_version), [])
     details = () if isinstance(event, Corrected) else _payload(event).items()
     return TrailEntry(
@@ -570,7 +571,8 @@ class TrailIndex:
 
     def reference(self, item: uuid.UUID) -> str:
         """The reference of ``item``, as the trail names it."""
-        return self.names.get(item, str(item))
+        named = self.names.get(item)
+        return str(item) if named is None else named
 
     def entry(self, logged: Positioned, prior: Sequence[Event]) -> TrailEntry:
         """The chosen entry ``logged`` as :func:`build_trail` lists it, ``prior`` being the
