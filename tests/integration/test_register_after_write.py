@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import recommendations as r
+from recommendations.sqlviews import SqlViews
 from recommendations.testing import scenario
 from tests.conftest import Clock, who
 from tests.logs import play
@@ -82,3 +83,20 @@ def test_a_register_kept_is_brought_up_to_another_process_s_writes(
         assert after.rows[0].reference == "0.1"
         if kept is not None:  # the engine's register was kept and brought up to date
             assert getattr(views, "_current", None) is kept
+
+
+def test_a_register_as_at_an_earlier_day_reads_no_current_row(store_url: str, clock: Clock) -> None:
+    clock.jump_to(datetime(2017, 6, 1, 9, tzinfo=UTC))
+    with r.Tracker(store_url, clock=clock) as tracker:
+        play(scenario(), tracker.execute)
+        views = getattr(tracker, "views", None)
+        if not isinstance(views, SqlViews):
+            pytest.skip("the view engine of the SQL stores keeps the current register")
+        earlier = tracker.register(as_at=date(2017, 3, 3))
+        assert getattr(views, "_current", None) is None  # answered from the history alone
+        assert earlier.rows == tracker.register_by_fold(as_at=date(2017, 3, 3)).rows
+        tracker.register()
+        kept = getattr(views, "_current", None)
+        assert kept is not None
+        tracker.register(as_at=date(2017, 3, 3))
+        assert getattr(views, "_current", None) is kept

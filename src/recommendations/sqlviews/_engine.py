@@ -924,38 +924,40 @@ class SqlViews:
         generation = 0 if found is None else int(found[0])
         current = self._current
         if (
-            current is None
-            or current.generation != generation
-            or current.as_at != basis.as_at
-            or current.position > basis.position
+            current is not None
+            and current.generation == generation
+            and current.as_at == basis.as_at
+            and current.position <= basis.position
         ):
-            current = self._read_current(cursor, basis, generation)
-        elif current.position < basis.position:
-            self._patch_current(cursor, current, basis.position)
-        self._current = current
-        if current is None or basis.as_at < current.last_day or basis.known_at < current.last_time:
-            return None
-        return current.rows
-
-    def _read_current(self, cursor: Any, basis: views.Basis, generation: int) -> _Current | None:
-        """Every row of the current table (``None`` if it has none)."""
+            if current.position < basis.position:
+                self._patch_current(cursor, current, basis.position)
+            if basis.as_at < current.last_day or basis.known_at < current.last_time:
+                return None
+            return current.rows
+        # Whether the basis is on or after everything in the table is asked first: an
+        # as-at register before it reads the history, and no current row.
         d = self._dialect
         cursor.execute(self._sql.latest)
         latest = cursor.fetchone()
         if latest is None or latest[0] is None:
             return None
+        last_day = d.read_date(latest[0]) if d.read_date else latest[0]
+        last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+        if basis.as_at < last_day or basis.known_at < last_time:
+            return None
         cursor.execute(self._sql.current)
         read = self._read_state
         rows = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
-        return _Current(
+        self._current = _Current(
             position=basis.position,
             generation=generation,
             as_at=basis.as_at,
             rows=rows,
             where={row.reference: index for index, row in enumerate(rows)},
-            last_day=d.read_date(latest[0]) if d.read_date else latest[0],
-            last_time=d.read_time(latest[1]) if d.read_time else latest[1],
+            last_day=last_day,
+            last_time=last_time,
         )
+        return rows
 
     def _patch_current(self, cursor: Any, current: _Current, position: int) -> None:
         """Bring ``current`` to ``position``: the rows changed since, in their places."""
