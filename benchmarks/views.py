@@ -43,6 +43,7 @@ after; ``--rounds`` repeats it::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
 import os
 import platform
@@ -55,7 +56,7 @@ import sys
 import time
 import tracemalloc
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,7 @@ from generate import (
 
 from recommendations import NoteProgress, RecommendationsError, Status, Tracker, domain, views
 from recommendations._serialization import topic_of
+from recommendations.stores import StoreURL, adapter_for
 
 HERE = Path(__file__).resolve().parent
 MB = 2**20
@@ -81,12 +83,18 @@ TARGETS = {
     "as_at_p95_ms": 150.0,
     "as_at_speedup": 100.0,
     "current_p95_ms": 100.0,
+    "after_write_p95_ms": 50.0,
     "trail_p95_ms": 1.0,
     "rebuild_s": 20.0,
     "rebuild_eps": 50_000.0,
     "live_eps": 2_000.0,
     "rss_mb": 500.0,
 }
+
+
+def load_average() -> str:
+    """The machine's load average over the last minute, printed beside each figure."""
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 @attrs.frozen
@@ -96,6 +104,8 @@ class Figure:
     baseline: str
     target: str
     verdict: str
+    load: str = attrs.field(factory=load_average)
+    """The load average when the figure was taken."""
 
 
 class Clock:
@@ -313,25 +323,81 @@ class Memory:
 
 def run(args: argparse.Namespace) -> list[Figure]:
     params = Params(recommendations=args.recommendations, bodies=args.bodies, seed=args.seed)
+    if args.store and args.store.startswith("postgresql"):
+        source = prepare(argparse.Namespace(**{**vars(args), "store": args.source}), params)
+        with postgres_store(args.store) as url:
+            load_into(url, source)
+            return measure(args, url, "PostgreSQL (the generated log copied into it)")
     path = prepare(args, params)
     copy = working_copy(path)
     try:
-        return measure(args, copy)
+        return measure(args, store_url(copy), f"{copy.name} (a copy)")
     finally:
         remove(copy)
 
 
-def measure(args: argparse.Namespace, copy: Path) -> list[Figure]:
+@contextlib.contextmanager
+def postgres_store(named: str) -> Iterator[str]:
+    """A fresh PostgreSQL store: a database of its own on a throwaway server started as the
+    test suite starts its own (``--store postgresql``), or a schema of its own in the
+    database a ``postgresql://`` URL names; dropped afterwards."""
+    sys.path.insert(0, str(HERE.parent))
+    from tests.postgres import running_server
+
+    if named == "postgresql":
+        with running_server() as server:
+            database = server.create_database()
+            try:
+                yield server.url(database)
+            finally:
+                server.drop_database(database)
+        return
+    import psycopg
+
+    schema = f"views_benchmark_{os.getpid()}"
+    separator = "&" if "?" in named else "?"
+    try:
+        yield f"{named}{separator}schema={schema}"
+    finally:
+        settings = adapter_for(StoreURL.parse(named)).settings(StoreURL.parse(named))
+        with psycopg.connect(
+            host=settings["POSTGRES_HOST"],
+            port=int(settings["POSTGRES_PORT"]),
+            user=settings["POSTGRES_USER"],
+            password=settings["POSTGRES_PASSWORD"],
+            dbname=settings["POSTGRES_DBNAME"],
+            autocommit=True,
+        ) as connection:
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def load_into(url: str, source: Path) -> None:
+    """Copy the generated log at ``source`` (a copy of it: opening a store makes its view
+    tables) into the empty store ``url``, position for position."""
+    copy = working_copy(source)
+    began = time.perf_counter()
+    try:
+        with Tracker(store_url(copy)) as read, Tracker(url) as write:
+            copied = write.copy_from(read, batch=5000)
+    finally:
+        remove(copy)
+    print(
+        f"loaded {copied:,} records into PostgreSQL in {ms(time.perf_counter() - began)} "
+        f"(load {load_average()})",
+        flush=True,
+    )
+
+
+def measure(args: argparse.Namespace, url: str, named: str) -> list[Figure]:
     rng = random.Random(args.seed + 7)
     began = time.perf_counter()
-    probe = Tracker(store_url(copy))
+    probe = Tracker(url)
     first, last = first_and_last(probe)
     probe.close()
-    tracker = Tracker(store_url(copy), clock=Clock(last + timedelta(hours=1)))
+    tracker = Tracker(url, clock=Clock(last + timedelta(hours=1)))
     has_views = getattr(tracker, "views", None) is not None
     print(
-        f"store: {copy.name} (a copy), {tracker.head():,} events, "
-        f"recorded {first:%Y-%m-%d} to {last:%Y-%m-%d}"
+        f"store: {named}, {tracker.head():,} events, recorded {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     )
     print(
         "register(): "
@@ -350,7 +416,7 @@ def measure(args: argparse.Namespace, copy: Path) -> list[Figure]:
     bases = random_bases(rng, first, last, args.samples)
 
     memory.start()
-    rebuild = rebuild_figure(tracker)
+    rebuild = rebuild_figure(args, tracker)
     memory.stop("rebuild")
     memory.start()
     as_at_times = timed_register(args, tracker, bases)
@@ -365,6 +431,9 @@ def measure(args: argparse.Namespace, copy: Path) -> list[Figure]:
     open_references = [row.reference for row in current.rows if row.status is not Status.DISCHARGED]
     del current
     memory.start()
+    after_write = current_after_write(args, tracker, rng, open_references)
+    memory.stop("register after a write")
+    memory.start()
     live = live_figure(args, tracker, rng, open_references)
     memory.stop("live apply")
     views_peak = max(memory.peaks.values())
@@ -377,7 +446,7 @@ def measure(args: argparse.Namespace, copy: Path) -> list[Figure]:
     tracker.close()
 
     figures = [*baseline_figures(naive_times, mismatches, as_at_times), *fold]
-    figures += [current_figure, *trails, rebuild, live]
+    figures += [current_figure, after_write, *trails, *rebuild, live]
     figures.append(
         Figure(
             "peak memory (RSS) of the tracker's own phases",
@@ -498,6 +567,47 @@ def current_register(args: argparse.Namespace, tracker: Tracker) -> tuple[Figure
     return figure, current
 
 
+def current_after_write(
+    args: argparse.Namespace, tracker: Tracker, rng: random.Random, references: Sequence[str]
+) -> Figure:
+    """The current register read again after each new entry (one command, which brings the
+    views up to it): the first read after a write, by a tracker that has read it before."""
+    name = "current register, first read after one new entry"
+    target = f"p95 <= {TARGETS['after_write_p95_ms']:.0f} ms"
+    if not references:
+        return Figure(name, "skipped", "-", target, "n/a")
+    tracker.register()
+    times: list[float] = []
+    began = time.perf_counter()
+    for number in range(args.samples):
+        try:
+            tracker.execute(
+                NoteProgress(
+                    reference=rng.choice(references),
+                    note=f"benchmark read-after-write {number}",
+                    effective_on=tracker._clock().date(),
+                    by="Benchmark",
+                    reason="register after a write",
+                )
+            )
+        except RecommendationsError:
+            continue
+        start = time.perf_counter()
+        tracker.register()
+        times.append(time.perf_counter() - start)
+        if len(times) >= 3 and time.perf_counter() - began > args.budget:
+            break
+    p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
+    print(f"current register after one entry: p50 {ms(p50)}, p95 {ms(p95)}", flush=True)
+    return Figure(
+        f"{name} [{len(times)} samples]",
+        f"p50 {ms(p50)}, p95 {ms(p95)}",
+        "the entry recorded by this tracker, one command each",
+        target,
+        verdict(p95 * 1e3 <= TARGETS["after_write_p95_ms"]),
+    )
+
+
 def trail_figures(
     args: argparse.Namespace, tracker: Tracker, rng: random.Random, references: Sequence[str]
 ) -> list[Figure]:
@@ -551,25 +661,54 @@ def traced_register(
     return text
 
 
-def rebuild_figure(tracker: Tracker) -> Figure:
+def cpu_seconds() -> float:
+    """CPU time of this process and of its children that have ended (a rebuild's workers)."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def rebuild_figure(args: argparse.Namespace, tracker: Tracker) -> list[Figure]:
+    """A full rebuild in one process, then with worker processes (``--workers``, by default
+    one per core): wall time, and CPU time (this process and its workers), which the
+    machine's load leaves about the same."""
     name = "full rebuild of every view"
     target = f"<= {TARGETS['rebuild_s']:.0f} s, >= {TARGETS['rebuild_eps']:,.0f} events/s"
     view_set = getattr(tracker, "views", None)
     if view_set is None:
-        return Figure(name, "not available", "-", target, "n/a")
-    start = time.perf_counter()
-    applied = view_set.rebuild()
-    rebuild = time.perf_counter() - start
-    digest = view_set.digest()
-    rate = applied / rebuild if rebuild else float("inf")
-    print(f"rebuild: {applied:,} events in {ms(rebuild)}; digest {digest[:16]}", flush=True)
-    return Figure(
-        name,
-        f"{ms(rebuild)}, {rate:,.0f} events/s",
-        f"{applied:,} events applied",
-        target,
-        verdict(rebuild <= TARGETS["rebuild_s"] and rate >= TARGETS["rebuild_eps"]),
-    )
+        return [Figure(name, "not available", "-", target, "n/a")]
+    workers = args.workers or os.cpu_count() or 1
+    figures = []
+    walls = []
+    for count in (1, workers):
+        start, cpu = time.perf_counter(), cpu_seconds()
+        try:
+            applied = view_set.rebuild(workers=count)
+        except TypeError:  # an engine without worker processes
+            applied = view_set.rebuild()
+        rebuild, used = time.perf_counter() - start, cpu_seconds() - cpu
+        walls.append(rebuild)
+        digest = view_set.digest()
+        rate = applied / rebuild if rebuild else float("inf")
+        print(
+            f"rebuild, {count} process(es): {applied:,} events in {ms(rebuild)}, CPU {used:.1f} s "
+            f"({applied / used:,.0f} events per CPU second); digest {digest[:16]}; "
+            f"load {load_average()}",
+            flush=True,
+        )
+        figures.append(
+            Figure(
+                f"{name}, {'in one process' if count == 1 else f'{count} worker processes'}",
+                f"{ms(rebuild)}, {rate:,.0f} events/s",
+                f"{applied:,} events; CPU {used:.1f} s, {applied / used:,.0f} events per CPU s"
+                + (f"; {walls[0] / rebuild:.2f}x one process" if count > 1 else ""),
+                target,
+                verdict(rebuild <= TARGETS["rebuild_s"] and rate >= TARGETS["rebuild_eps"]),
+            )
+        )
+        if workers == 1:
+            break
+    return figures
 
 
 def live_figure(
@@ -653,8 +792,11 @@ def live_only(args: argparse.Namespace) -> int:
 
 
 def table(figures: Sequence[Figure]) -> str:
-    headers = ("figure", "measured", "baseline / ratio / detail", "target", "verdict")
-    rows = [headers, *((f.name, f.measured, f.baseline, f.target, f.verdict) for f in figures)]
+    headers = ("figure", "measured", "baseline / ratio / detail", "target", "verdict", "load")
+    rows = [
+        headers,
+        *((f.name, f.measured, f.baseline, f.target, f.verdict, f.load) for f in figures),
+    ]
     widths = [max(len(row[i]) for row in rows) for i in range(len(headers))]
     lines = []
     for index, row in enumerate(rows):
@@ -670,7 +812,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--recommendations", type=int, default=defaults.recommendations)
     parser.add_argument("--bodies", type=int, default=defaults.bodies)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--store", help="sqlite:///path (default: the generator's)")
+    parser.add_argument(
+        "--store",
+        help="sqlite:///path (default: the generator's); postgresql: a throwaway server, "
+        "or postgresql://... a server's database (a schema of its own), the log copied in",
+    )
+    parser.add_argument(
+        "--source", help="with a PostgreSQL --store: the sqlite:///path of the log to copy in"
+    )
     parser.add_argument("--samples", type=int, default=30, help="(V, K) pairs and reads")
     parser.add_argument(
         "--naive-samples", type=int, default=3, help="naive registers (0 skips the baseline)"
@@ -679,6 +828,9 @@ def main(argv: list[str] | None = None) -> int:
         "--fold-samples", type=int, default=3, help="registers by folding the log (0 skips)"
     )
     parser.add_argument("--trail-samples", type=int, default=200)
+    parser.add_argument(
+        "--workers", type=int, help="the rebuild's worker processes (default: one per core)"
+    )
     parser.add_argument("--live", type=int, default=2000, help="events appended one by one")
     parser.add_argument(
         "--budget", type=float, default=120.0, help="seconds per figure before sampling stops"

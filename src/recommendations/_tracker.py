@@ -251,6 +251,10 @@ class Tracker(TrackerViews):
         """An item's log, read now."""
         return self._reads.history(originator_id, kind)
 
+    def _source_history(self, originator_id: uuid.UUID, kind: type[_E], head: int) -> list[_E]:
+        """A report's or an inspection's log, kept while the log ends at ``head``."""
+        return self._reads.source_history(originator_id, kind, head)
+
     def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]:
         """An item's entries before ``version``, read from the log itself (an indexed
         read, whether or not the views are caught up)."""

@@ -31,11 +31,15 @@ class _Reads(Protocol):
 
     def _logged_item(self, originator_id: uuid.UUID) -> list[Any]: ...
 
-    def _sources_of(self, mine: list[Any]) -> list[domain.Event]: ...
+    def _sources_of(self, mine: list[Any], head: int | None = None) -> list[domain.Event]: ...
 
     def _linked_sensitivity(self, mine: list[Any]) -> views.Sensitivity: ...
 
     def _history(self, originator_id: uuid.UUID, kind: type[Any]) -> list[Any]: ...
+
+    def _source_history(
+        self, originator_id: uuid.UUID, kind: type[Any], head: int
+    ) -> list[Any]: ...
 
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str: ...
 
@@ -71,25 +75,30 @@ class TrackerViews:
     """Mixed into :class:`~recommendations.Tracker`; uses its ``log``, ``basis`` and
     ``register``."""
 
-    def _sources_of(self: _Reads, mine: list[Any]) -> list[domain.Event]:
+    def _sources_of(self: _Reads, mine: list[Any], head: int | None = None) -> list[domain.Event]:
         """One recommendation's entries with those of the report and inspection it came
-        from: all that decides whether it is sensitive."""
+        from: all that decides whether it is sensitive. ``head``: the log's last position,
+        just read (their logs are then kept for the next recommendation while it stays)."""
+
+        def history(originator_id: uuid.UUID, kind: type[Any]) -> list[Any]:
+            if head is None:
+                return self._history(originator_id, kind)
+            return self._source_history(originator_id, kind, head)
+
         events: list[domain.Event] = [logged.event for logged in mine]
         sources: list[domain.Event] = []
         for event in events:
             raised = event.replacement if isinstance(event, domain.Corrected) else event
             if isinstance(raised, domain.Raised):
-                sources += self._history(domain.report_id(raised.report), domain.ReportEvent)
+                sources += history(domain.report_id(raised.report), domain.ReportEvent)
                 if raised.inspection is not None:
-                    sources += self._history(
+                    sources += history(
                         domain.inspection_id(raised.inspection), domain.InspectionEvent
                     )
         for report in [e for e in sources if isinstance(e, domain.ReportEvent)]:
             details = getattr(report, "details", None)
             if details is not None and details.inspection is not None:
-                sources += self._history(
-                    domain.inspection_id(details.inspection), domain.InspectionEvent
-                )
+                sources += history(domain.inspection_id(details.inspection), domain.InspectionEvent)
         return [*sources, *events]
 
     def _linked_sensitivity(self: _Reads, mine: list[Any]) -> views.Sensitivity:
@@ -136,7 +145,8 @@ class TrackerViews:
         basis = self.basis(known_at=known_at, position=position)
         reference = self._resolved(reference, domain.recommendation_id)
         mine = self._logged_item(domain.recommendation_id(reference))
-        sensitive = views.Sensitivity.of(self._sources_of(mine))
+        head = basis.position if position is None else None  # the log's last, just read
+        sensitive = views.Sensitivity.of(self._sources_of(mine, head))
         if not mine or (audience is Audience.PUBLIC and sensitive.recommendation(reference)):
             raise NotFound("no recommendation has this reference", reference=reference)
         if audience is Audience.PUBLIC:

@@ -123,6 +123,34 @@ def test_the_views_benchmark_runs_and_names_every_figure(
         assert tracker.head() == summary["events"]  # it measured a copy
 
 
+def test_the_views_benchmark_runs_on_postgresql(
+    generated: tuple[Path, dict[str, Any], str], postgres_server: Any
+) -> None:
+    """The views benchmark, tiny, on a schema of its own in the session's server: the
+    generated log copied in, and the same figures printed."""
+    path, summary, _ = generated
+    name = postgres_server.create_database()
+    try:
+        printed = _run(
+            "views.py",
+            f"--recommendations={SIZE}",
+            f"--store={postgres_server.url(name)}",
+            f"--source=sqlite:///{path}",
+            "--samples=3",
+            "--naive-samples=1",
+            "--fold-samples=0",
+            "--trail-samples=3",
+            "--live=5",
+            "--budget=5",
+        )
+    finally:
+        postgres_server.drop_database(name)
+    assert f"loaded {summary['events']:,} records into PostgreSQL" in printed
+    for figure in ("as-at register", "first read after one new entry", "full rebuild"):
+        assert figure in printed
+    assert "rows differing from register(): 0" in printed
+
+
 def test_the_append_benchmark_runs_on_sqlite_and_postgresql(
     postgres_server: Any,
 ) -> None:

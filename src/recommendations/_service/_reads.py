@@ -23,6 +23,8 @@ from ._values import LoggedEvent
 __all__ = ["Reads", "check_when"]
 
 _E = TypeVar("_E", bound=domain.Event)
+_CACHED_SOURCES = 4096
+"""How many reports' and inspections' logs :meth:`Reads.source_history` keeps."""
 
 
 def check_when(as_at: object, known_at: object) -> None:
@@ -54,12 +56,29 @@ class Reads:
         self.views = views
         self.catch_up = catch_up
         self.clock = clock
+        self._sources: dict[tuple[uuid.UUID, type[domain.Event]], list[domain.Event]] = {}
+        self._sources_head = -1
 
     # --- one item ---------------------------------------------------------------------------
 
     def history(self, originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
         """An item's log, read now, checked to be all of ``kind``."""
         return of_kind(self.store.item(originator_id), originator_id, kind)
+
+    def source_history(self, originator_id: uuid.UUID, kind: type[_E], head: int, /) -> list[_E]:
+        """:meth:`history` of a report or an inspection, kept while the log's last position
+        is ``head`` (read just before): every recommendation from a report reads its log,
+        and nothing can have been added to it while no position was."""
+        if head != self._sources_head:
+            self._sources.clear()
+            self._sources_head = head
+        key = (originator_id, kind)
+        found = self._sources.get(key)
+        if found is None:
+            if len(self._sources) >= _CACHED_SOURCES:
+                self._sources.clear()
+            found = self._sources[key] = list(self.history(originator_id, kind))
+        return cast(list[_E], list(found))
 
     def resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str:
         """The reference a lookup names: its normal form (:func:`domain.normal_reference`),

@@ -76,6 +76,11 @@ class Dialect:
     """Added to the read of the tracking row that opens each write, to lock it
     (``FOR UPDATE``) where a ``begin_write`` alone does not keep writers apart."""
 
+    parallel: bool = True
+    """Whether other processes can read the log on connections of their own while this one
+    writes the views (a rebuild then folds items in worker processes): not for a database
+    held in this process's memory."""
+
     code_point_order: ClassVar[str] = ""
     """Added to ``ORDER BY reference`` to compare text by code point (``COLLATE "C"``) where
     the engine's default collation does not."""

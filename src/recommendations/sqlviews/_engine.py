@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
+import multiprocessing
 import threading
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -38,6 +40,8 @@ _CACHED_ITEMS = 4096
 _END = 2**62
 _READ_PAGE = 1000
 """How many entries a rebuild reads at a time."""
+_PART_ENTRIES = 20_000
+"""About how many entries each worker's share of a rebuild holds (it is held in memory)."""
 _CACHED_STATES = 8192
 """How many states' converted columns are kept."""
 """Beyond every log position."""
@@ -126,6 +130,8 @@ def _ddl(dialect: Dialect) -> list[str]:
         )
         + ")",
         "CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON {s}rec_audit_trail (item, version)",
+        # The register rows an entry changed, for a reader that holds the register already.
+        "CREATE INDEX IF NOT EXISTS rec_register_position ON {s}rec_register (position)",
         *dialect.extra_ddl(),
     ]
 
@@ -205,6 +211,22 @@ class _Item:
     partial: bool = False
 
 
+@attrs.define
+class _Current:
+    """The current register as last read: its rows in reference order (and where each is),
+    the views' ``position`` and ``generation`` and the day ``as_at`` they were read for, and
+    the latest ``last_changed_on`` and ``recorded_at`` among them (never earlier than the
+    table's)."""
+
+    position: int
+    generation: int
+    as_at: date
+    rows: list[views.RegisterRow]
+    where: dict[str, int]
+    last_day: date
+    last_time: datetime
+
+
 class _Statements:
     """The engine's own statements, in the dialect's SQL, made once."""
 
@@ -241,6 +263,10 @@ class _Statements:
             entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
             "ORDER BY originator_id, originator_version LIMIT ?"
         )
+        self.by_item_below = d.sql(
+            entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
+            "AND originator_id < ? ORDER BY originator_id, originator_version LIMIT ?"
+        )
         self.item = d.sql(
             f"SELECT {pos}, originator_version, topic, state FROM {{events}} "
             "WHERE originator_id = ? AND originator_version <= ? ORDER BY originator_version"
@@ -256,7 +282,14 @@ class _Statements:
             + ", ".join(f"{column} = excluded.{column}" for column in _REGISTER_COLUMNS[1:])
         )
         self.latest = d.sql("SELECT max(last_changed_on), max(recorded_at) FROM {s}rec_register")
-        self.current = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference")
+        # In code point order, as Python compares text: rows changed since a read are put
+        # in their places in the register kept from it.
+        self.current = d.sql(
+            f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference{d.code_point_order}"
+        )
+        self.changed = d.sql(
+            f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
+        )
         # In key order, text compared by code point on every engine (ids depend on the
         # order rows were written in, and are left out).
         by_reference = f"reference{d.code_point_order}"
@@ -372,22 +405,51 @@ class _Rows:
                     reference=references[0] if len(references) == 1 else None,
                     rule="views-consistent",
                 )
+        engine._write_rows(cursor, self.take(), insert=insert)
+
+    def take(self) -> _Written:
+        """The rows to write (the history's and the register's converted now), and start
+        again. Rows of history already in the table are closed by :meth:`flush` only."""
+        engine = self._engine
         history = [*self.done, *self.opened.values()]
-        if history:
-            insert(
-                cursor,
-                "rec_register_history",
-                _HISTORY_COLUMNS,
-                engine._convert(history, engine._history_values),
-            )
-        if self.register:
-            cursor.executemany(
-                s.upsert_register,
-                engine._convert(list(self.register.values()), engine._register_values),
-            )
-        if self.trail:
-            insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, self.trail)
+        written = _Written(
+            engine._convert(history, engine._history_values),
+            engine._convert(list(self.register.values()), engine._register_values),
+            self.trail,
+        )
         self._reset()
+        return written
+
+
+@attrs.frozen
+class _Written:
+    """Rows ready for the tables, in the dialect's form: the history's, the register's and
+    the audit trail's."""
+
+    history: list[list[Any]]
+    register: list[list[Any]]
+    trail: list[list[Any]]
+
+
+_WORKER_ENGINE: SqlViews | None = None
+"""The engine a rebuild's worker processes work for (set before they are forked)."""
+
+
+def _rebuild_part(part: tuple[int, Any, Any, int]) -> tuple[int, _Written] | BaseException:
+    """In a worker process: the rows of the items whose ids are in ``[low, high)`` (every
+    item from ``low`` if ``high`` is ``None``), read on a connection of its own, and how
+    many entries they hold; or the error that stopped it."""
+    head, low, high, batch = part
+    engine = _WORKER_ENGINE
+    assert engine is not None
+    try:
+        connection = engine._dialect.connect()
+        try:
+            return engine._fold_items(connection.cursor(), head, batch, low, high)
+        finally:
+            connection.close()
+    except BaseException as error:  # the parent rebuilds in one process and reports it
+        return RuntimeError(f"{type(error).__name__}: {error}")
 
 
 class SqlViews:
@@ -439,7 +501,7 @@ class SqlViews:
         # database's write lock first, then this.
         self._items_lock = threading.RLock()
         self._pending = threading.local()
-        self._current: tuple[tuple[int, int, date], list[views.RegisterRow]] | None = None
+        self._current: _Current | None = None
         try:
             self._prepare()
         except BaseException:
@@ -715,7 +777,7 @@ class SqlViews:
             ) from error
         recording.position = entries[-1][0]
 
-    def rebuild(self, *, batch: int = 20000) -> int:
+    def rebuild(self, *, batch: int = 20000, workers: int = 1) -> int:
         """Drop every view row and apply the whole log again, in one transaction; how many
         entries were applied.
 
@@ -724,14 +786,20 @@ class SqlViews:
         up would write. Readers see the old rows until the rebuild commits (on engines whose
         readers are not blocked by a writer); writers of the views wait.
 
+        With ``workers`` above 1 (where the dialect allows it), that many processes each
+        read and fold their own share of the items, by ranges of item ids, and hand back
+        their rows; this process writes them all, in the one transaction. It pays only with
+        cores to spare: on a busy machine the rows' passage between processes costs more
+        than the second core gives back.
+
         If the rebuild fails, the views are left as they were; the error names the position
         of the entry that could not be applied where it can be told (a log changed outside
         this library is :class:`~recommendations.LogNotIntact`).
         """
         _log.info("rebuilding the views from the whole log")
-        return rebuilt(self, lambda: self._rebuild(batch))
+        return rebuilt(self, lambda: self._rebuild(batch, workers))
 
-    def _rebuild(self, batch: int) -> int:
+    def _rebuild(self, batch: int, workers: int) -> int:
         s = self._sql
         with self._write() as cursor:
             for statement in s.delete:
@@ -742,43 +810,131 @@ class SqlViews:
             cursor.execute(s.head)
             found = cursor.fetchone()
             head = 0 if found is None else int(found[0])
-            rows = _Rows(self)
-            applied = 0
-            current: uuid.UUID | None = None
-            item = _Item(views.ItemHistory.of([]), {})
-            before: domain.Event | None = None
-            for position, item_id, version, event in self._everything(cursor, head, batch):
-                if item_id != current:
-                    if rows.pending() >= batch:
-                        rows.flush(cursor)
-                        _log.debug("rebuilding the views: %d of %d entries", applied, head)
-                    current, item = item_id, _Item(views.ItemHistory.of([]), {})
-                    before = None
-                applied += 1
-                if event is not None:  # a command record has no rows
-                    views.check_follows(before, event, position)
-                    before = event
-                    rows.entry(position, event, item)
-                else:
-                    item.positions[version] = position
-            rows.flush(cursor)
+            applied = None
+            if workers > 1 and self._dialect.parallel:
+                applied = self._rebuild_in_parts(cursor, head, batch, workers)
+            if applied is None:
+                applied = 0
+                for count, written in self._fold_all(cursor, head, batch, None, None):
+                    applied += count
+                    self._write_rows(cursor, written)
             cursor.execute(s.track, (_VIEW, head))
         _log.info("rebuilt the views: %d entries applied, up to log position %d", applied, head)
         return applied
 
+    def _rebuild_in_parts(self, cursor: Any, head: int, batch: int, workers: int) -> int | None:
+        """The rows of every item, folded by ``workers`` processes and written here as each
+        share comes back; ``None`` if a worker failed (what was written is deleted: the
+        caller folds in this process, and raises what it meets there)."""
+        global _WORKER_ENGINE
+        parts = max(workers * 4, head // _PART_ENTRIES + 1)
+        convert = self._dialect.item_value or (lambda item: item)
+        bounds = [convert(uuid.UUID(int=(2**128 * n) // parts)) for n in range(parts)]
+        tasks = [
+            (head, low, bounds[index + 1] if index + 1 < parts else None, batch)
+            for index, low in enumerate(bounds)
+        ]
+        applied = 0
+        _WORKER_ENGINE = self
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                # A few shares at a time: those written wait for no more than the workers
+                # are folding, so memory holds a few shares' rows, whatever the log's length.
+                waiting = iter(tasks)
+                going = deque(
+                    pool.apply_async(_rebuild_part, (task,))
+                    for task in itertools.islice(waiting, workers + 1)
+                )
+                while going:
+                    result = going.popleft().get()
+                    task = next(waiting, None)
+                    if task is not None:
+                        going.append(pool.apply_async(_rebuild_part, (task,)))
+                    if isinstance(result, BaseException):
+                        pool.terminate()
+                        for statement in self._sql.delete:
+                            cursor.execute(statement)
+                        return None
+                    count, written = result
+                    applied += count
+                    self._write_rows(cursor, written)
+                    del result, written
+        finally:
+            _WORKER_ENGINE = None
+        return applied
+
+    def _fold_items(
+        self, cursor: Any, head: int, batch: int, low: Any, high: Any
+    ) -> tuple[int, _Written]:
+        """Every row of the items in ``[low, high)`` (in a worker): how many entries."""
+        applied = 0
+        parts: list[_Written] = []
+        for count, written in self._fold_all(cursor, head, batch, low, high):
+            applied += count
+            parts.append(written)
+        return applied, _Written(
+            [row for part in parts for row in part.history],
+            [row for part in parts for row in part.register],
+            [row for part in parts for row in part.trail],
+        )
+
+    def _fold_all(
+        self, cursor: Any, head: int, batch: int, low: Any, high: Any
+    ) -> Iterator[tuple[int, _Written]]:
+        """The rows of the items in ``[low, high)`` (every item for ``None``), each item
+        folded once, in batches of about ``batch`` rows, with how many entries each holds."""
+        rows = _Rows(self)
+        applied = 0
+        current: uuid.UUID | None = None
+        item = _Item(views.ItemHistory.of([]), {})
+        before: domain.Event | None = None
+        for position, item_id, version, event in self._everything(cursor, head, batch, low, high):
+            if item_id != current:
+                if rows.pending() >= batch:
+                    yield applied, rows.take()
+                    applied = 0
+                current, item = item_id, _Item(views.ItemHistory.of([]), {})
+                before = None
+            applied += 1
+            if event is not None:  # a command record has no rows
+                views.check_follows(before, event, position)
+                before = event
+                rows.entry(position, event, item)
+            else:
+                item.positions[version] = position
+        yield applied, rows.take()
+
+    def _write_rows(
+        self, cursor: Any, written: _Written, *, insert: Callable[..., None] | None = None
+    ) -> None:
+        """Write ``written`` (``insert``: the dialect's bulk insert unless told another, as
+        within another writer's transaction)."""
+        insert = insert or self._dialect.insert
+        if written.history:
+            insert(cursor, "rec_register_history", _HISTORY_COLUMNS, written.history)
+        if written.register:
+            cursor.executemany(self._sql.upsert_register, written.register)
+        if written.trail:
+            insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, written.trail)
+
     def _everything(
-        self, cursor: Any, head: int, batch: int
+        self, cursor: Any, head: int, batch: int, low: Any = None, high: Any = None
     ) -> Iterator[tuple[int, uuid.UUID, int, domain.Event | None]]:
-        """Every entry up to ``head``, item by item, read a page at a time."""
+        """Every entry up to ``head`` of the items with ids in ``[low, high)`` (stored form;
+        ``None``: from the first, to the last), item by item, read a page at a time."""
         reader = cursor.connection.cursor()
         size = min(batch, _READ_PAGE)
         raw: Any = None
         item_id = uuid.UUID(int=0)
-        start: Any = uuid.UUID(int=0)
-        convert = self._dialect.item_value
-        after: tuple[Any, int] = (convert(start) if convert else start, 0)
+        if low is None:
+            convert = self._dialect.item_value
+            low = convert(item_id) if convert else item_id
+        after: tuple[Any, int] = (low, 0)
         while True:
-            reader.execute(self._sql.by_item, (head, *after, size))
+            if high is None:
+                reader.execute(self._sql.by_item, (head, *after, size))
+            else:
+                reader.execute(self._sql.by_item_below, (head, *after, high, size))
             found = reader.fetchall()
             for position, originator_id, version, topic, state in found:
                 if originator_id != raw:  # an item's entries come together: one id each
@@ -880,26 +1036,73 @@ class SqlViews:
         return position, [row for row in rows if where(row)]
 
     def _current_rows(self, cursor: Any, basis: views.Basis) -> list[views.RegisterRow] | None:
-        """The current table's rows, if the basis is on or after everything in it."""
+        """The current table's rows, if the basis is on or after everything in it.
+
+        The rows are kept: a later read at the same generation of the views and the same day
+        reads only the rows entries changed since (by position: an indexed read) and puts
+        them in their places, by this process or any other, rather than every row again.
+        """
+        cursor.execute(self._sql.tracked, ("generation",))
+        found = cursor.fetchone()
+        generation = 0 if found is None else int(found[0])
+        current = self._current
+        if (
+            current is not None
+            and current.generation == generation
+            and current.as_at == basis.as_at
+            and current.position <= basis.position
+        ):
+            if current.position < basis.position:
+                self._patch_current(cursor, current, basis.position)
+            if basis.as_at < current.last_day or basis.known_at < current.last_time:
+                return None
+            return current.rows
+        # Whether the basis is on or after everything in the table is asked first: an
+        # as-at register before it reads the history, and no current row.
         d = self._dialect
         cursor.execute(self._sql.latest)
         latest = cursor.fetchone()
-        if latest is not None and latest[0] is not None:
-            last_day = d.read_date(latest[0]) if d.read_date else latest[0]
-            last_time = d.read_time(latest[1]) if d.read_time else latest[1]
-            if basis.as_at < last_day or basis.known_at < last_time:
-                return None
-        cursor.execute(self._sql.tracked, ("generation",))
-        generation = cursor.fetchone()
-        key = (basis.position, 0 if generation is None else int(generation[0]), basis.as_at)
-        cached = self._current
-        if cached is not None and cached[0] == key:
-            return cached[1]
+        if latest is None or latest[0] is None:
+            return None
+        last_day = d.read_date(latest[0]) if d.read_date else latest[0]
+        last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+        if basis.as_at < last_day or basis.known_at < last_time:
+            return None
         cursor.execute(self._sql.current)
         read = self._read_state
-        result = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
-        self._current = (key, result)
-        return result
+        rows = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
+        self._current = _Current(
+            position=basis.position,
+            generation=generation,
+            as_at=basis.as_at,
+            rows=rows,
+            where={row.reference: index for index, row in enumerate(rows)},
+            last_day=last_day,
+            last_time=last_time,
+        )
+        return rows
+
+    def _patch_current(self, cursor: Any, current: _Current, position: int) -> None:
+        """Bring ``current`` to ``position``: the rows changed since, in their places."""
+        d = self._dialect
+        cursor.execute(self._sql.changed, (current.position,))
+        read = self._read_state
+        added = []
+        for values in cursor.fetchall():
+            row = views.register_row(read(values[:-1]), current.as_at)
+            recorded = d.read_time(values[-1]) if d.read_time else values[-1]
+            current.last_day = max(current.last_day, row.last_changed_on)
+            current.last_time = max(current.last_time, recorded)
+            index = current.where.get(row.reference)
+            if index is None:
+                added.append(row)
+            else:
+                current.rows[index] = row
+        if added:
+            current.rows.extend(added)
+            current.rows.sort(key=lambda row: row.reference)
+            current.where = {row.reference: index for index, row in enumerate(current.rows)}
+        current.position = position
 
     def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
         """One item's entries with their log positions, in order (an indexed read)."""

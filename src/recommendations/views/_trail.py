@@ -48,9 +48,11 @@ from recommendations.domain import (
     ReportEvent,
     ReportPublished,
     ReportRevised,
+    evolve,
     project,
     project_inspection,
     project_report,
+    timeline,
 )
 
 from ._disclosure import BODY_VIEW, Disclosure, Sensitivity
@@ -257,6 +259,22 @@ def _diff(before: Mapping[str, object], after: Mapping[str, object]) -> tuple[Ch
     return tuple(changes)
 
 
+def _step(before: Recommendation | None, after: Recommendation) -> tuple[Change, ...]:
+    """What changed from ``before`` to ``after``: :func:`_diff` of their :func:`_state`,
+    comparing field by field without building either."""
+    if before is None:
+        return _diff({}, _state(after))
+    changes = []
+    for field in _STATE:
+        old, new = getattr(before, field), getattr(after, field)
+        if old is new:
+            continue
+        old, new = _plain(old), _plain(new)
+        if old != new:
+            changes.append(Change(field, old, new))
+    return tuple(changes)
+
+
 def _as_read(prior: Sequence[Event], version: int) -> Amendable | None:
     """Entry ``version`` as it read after the corrections among ``prior``."""
     current: Amendable | None = None
@@ -269,9 +287,61 @@ def _as_read(prior: Sequence[Event], version: int) -> Amendable | None:
     return current
 
 
-def _changes(event: Event, prior: Sequence[Event]) -> tuple[Change, ...]:
+class _End:
+    """The state at the end of one recommendation's timeline and its last effective date,
+    kept entry by entry as its trail is listed: an entry that lands at the end of the
+    timeline changes that state and nothing before it, so what it changed is the step from
+    this state to the next, without folding the entries before it again."""
+
+    __slots__ = ("last_day", "stale", "state")
+
+    def __init__(self) -> None:
+        self.state: Recommendation | None = None
+        self.last_day: date | None = None
+        self.stale = False
+
+    def step(
+        self, event: RecommendationEvent, history: Callable[[], list[RecommendationEvent]]
+    ) -> tuple[Recommendation | None, Recommendation] | None:
+        """The states before and after ``event`` as at its effective date, if it lands at
+        the end of the timeline of ``history()`` (the entries before it): one step from
+        the state kept, or, for a backdated entry, one fold. A correction is not given
+        here: the caller marks the state :attr:`stale`, worked out again when next needed."""
+        if self.stale:
+            log = history()
+            entries = timeline(log)
+            self.state = project(log)
+            self.last_day = entries[-1].effective_on if entries else None
+            self.stale = False
+        if self.last_day is not None and event.effective_on < self.last_day:
+            return self._backdated(event, history())
+        before = self.state
+        self.state = evolve(event, before)
+        self.last_day = event.effective_on
+        return before, self.state
+
+    def _backdated(
+        self, event: RecommendationEvent, history: list[RecommendationEvent]
+    ) -> tuple[Recommendation | None, Recommendation] | None:
+        """One fold of the timeline with ``event`` in it: the newest entry comes last on its
+        day and the later days follow, so the states either side of it are the states as at
+        its day before and after it, and the fold goes on to the new end."""
+        state: Recommendation | None = None
+        stepped = None
+        for entry in timeline([*history, event]):
+            before = state
+            state = evolve(entry, state)
+            if entry.originator_version == event.originator_version:
+                stepped = before, state
+        self.state = state  # the last day is unchanged: the entry came before it
+        return stepped
+
+
+def _changes(event: Event, prior: Sequence[Event], end: _End | None = None) -> tuple[Change, ...]:
     on = event.effective_on
     if isinstance(event, Corrected):
+        if end is not None:
+            end.stale = True  # it changes entries before the end of the timeline
         if event.replacement is None:
             return ()
         was = _as_read(prior, event.corrects)
@@ -280,10 +350,20 @@ def _changes(event: Event, prior: Sequence[Event]) -> tuple[Change, ...]:
             _fields(was, names) if was is not None else {}, _fields(event.replacement, names)
         )
     if isinstance(event, RecommendationEvent):
-        history = [e for e in prior if isinstance(e, RecommendationEvent)]
-        return _diff(
-            _state(project(history, as_at=on)), _state(project([*history, event], as_at=on))
-        )
+
+        def earlier() -> list[RecommendationEvent]:
+            return [e for e in prior if isinstance(e, RecommendationEvent)]
+
+        stepped = None if end is None else end.step(event, earlier)
+        if stepped is not None:
+            return _step(*stepped)
+        history = earlier()
+        before = project(history, as_at=on)
+        if before is None:  # pragma: no cover - the rules raise an item first
+            return _diff({}, _state(project([*history, event], as_at=on)))
+        # The newest entry comes last on its day, and later days are left out as at it:
+        # the state after it as at its day is the state before it with it applied.
+        return _step(before, evolve(event, before))
     if isinstance(event, InspectionEvent):
         inspections = [e for e in prior if isinstance(e, InspectionEvent)]
         return _diff(
@@ -332,11 +412,14 @@ def _listed(
     names: Mapping[uuid.UUID, str],
     corrections: Mapping[tuple[uuid.UUID, int], list[Corrected]],
     sensitivity: Sensitivity,
+    end: _End | None = None,
 ) -> TrailEntry:
-    """The entry ``logged`` as a trail lists it, after the entries ``prior`` of its item."""
+    """The entry ``logged`` as a trail lists it, after the entries ``prior`` of its item
+    (``end``: the state at the end of their timeline, kept by the caller)."""
     event = logged.event
     subject = _subject(event)
-    reference = names.get(event.originator_id, str(event.originator_id))
+    named = names.get(event.originator_id)
+    reference = str(event.originator_id) if named is None else named
     correcting = corrections.get((event.originator_id, event.originator_version), [])
     details = () if isinstance(event, Corrected) else _payload(event).items()
     return TrailEntry(
@@ -349,7 +432,7 @@ def _listed(
         recorded_at=event.recorded_at,
         actor=event.actor,
         reason=event.reason,
-        changes=_changes(event, prior),
+        changes=_changes(event, prior, end),
         details=tuple(Detail(field, value) for field, value in details),
         corrects=event.corrects if isinstance(event, Corrected) else None,
         what_was_wrong=event.what_was_wrong if isinstance(event, Corrected) else None,
@@ -383,10 +466,15 @@ def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
             corrections.setdefault((event.originator_id, event.corrects), []).append(event)
 
     histories: dict[uuid.UUID, list[Event]] = {}
+    ends: dict[uuid.UUID, _End] = {}
     entries = []
     for logged in chosen:
-        prior = histories.setdefault(logged.event.originator_id, [])
-        entries.append(_listed(logged, prior, names, corrections, sensitivity))
+        item = logged.event.originator_id
+        prior = histories.setdefault(item, [])
+        end = ends.get(item)
+        if end is None:
+            end = ends[item] = _End()
+        entries.append(_listed(logged, prior, names, corrections, sensitivity, end))
         prior.append(logged.event)
     return Trail(basis=basis, entries=tuple(entries))
 
@@ -489,7 +577,8 @@ class TrailIndex:
 
     def reference(self, item: uuid.UUID) -> str:
         """The reference of ``item``, as the trail names it."""
-        return self.names.get(item, str(item))
+        named = self.names.get(item)
+        return str(item) if named is None else named
 
     def entry(self, logged: Positioned, prior: Sequence[Event]) -> TrailEntry:
         """The chosen entry ``logged`` as :func:`build_trail` lists it, ``prior`` being the

@@ -123,8 +123,9 @@ class SqliteDialect(Dialect):
     read_time = staticmethod(datetime.fromisoformat)
     read_names = staticmethod(_names)
 
-    def __init__(self, connect: Callable[[], sqlite3.Connection]) -> None:
+    def __init__(self, connect: Callable[[], sqlite3.Connection], *, parallel: bool = True) -> None:
         self._connect = connect
+        self.parallel = parallel
 
     def connect(self) -> sqlite3.Connection:
         return self._connect()
@@ -165,7 +166,8 @@ class SqliteDialect(Dialect):
 class SqliteViews(SqlViews):
     """The materialised views of one SQLite store. ``connect`` opens a connection to the
     store's database in autocommit mode (``isolation_level=None``); ``decode`` turns a stored
-    event into a domain event (the tracker's mapper, with any cipher or compression)."""
+    event into a domain event (the tracker's mapper, with any cipher or compression).
+    ``parallel``: other processes can open the database (a file, not memory)."""
 
     def __init__(
         self,
@@ -173,8 +175,9 @@ class SqliteViews(SqlViews):
         decode: Callable[[StoredEvent], domain.Event | None],
         *,
         label: str = "",
+        parallel: bool = True,
     ) -> None:
-        super().__init__(SqliteDialect(connect), decode, label=label)
+        super().__init__(SqliteDialect(connect, parallel=parallel), decode, label=label)
 
 
 def open_views(path: str, decode: Callable[[StoredEvent], domain.Event | None]) -> SqliteViews:
@@ -189,4 +192,5 @@ def open_views(path: str, decode: Callable[[StoredEvent], domain.Event | None]) 
             connection.execute("PRAGMA journal_mode=WAL")
         return connection
 
-    return SqliteViews(connect, decode, label=path)
+    # A shared-memory database is this process's alone: no worker could read it.
+    return SqliteViews(connect, decode, label=path, parallel=not path.startswith("file:"))
