@@ -81,7 +81,10 @@ def test_a_store_opened_its_views_caught_up_and_rebuilt(
         f"opened the store {url}",
     )
     views = _records(caplog, "recommendations.views")
-    assert (logging.DEBUG, "views caught up to log position 2") in views
+    # the entries' own transaction writes their view rows: no catching up after them
+    assert (logging.DEBUG, "views applied up to log position 2, in the entries' transaction") in (
+        views
+    )
     assert views[-2:] == [
         (logging.INFO, "rebuilding the views from the whole log"),
         (logging.INFO, "rebuilt the views: 2 entries applied, up to log position 2"),
@@ -173,7 +176,10 @@ def test_the_command_line_shows_the_log_with_v_and_the_detail_with_vv(tmp_path: 
     assert "DEBUG" not in told.stderr
     detailed = invoke("--store", url, "-vv", "note", "2.16", "In hand.", *entry())
     assert detailed.exit_code == 0, detailed.output
-    assert "DEBUG recommendations.views: views caught up to log position 4" in detailed.stderr
+    assert (
+        "DEBUG recommendations.views: views applied up to log position 4, in the entries' "
+        "transaction" in detailed.stderr
+    )
     assert logging.getLogger("recommendations").handlers == [
         handler
         for handler in logging.getLogger("recommendations").handlers

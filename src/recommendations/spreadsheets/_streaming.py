@@ -204,7 +204,7 @@ def check_import(
     named: set[str] = set()
     more_errors = 0
     entries = rows = batches = 0
-    handle, name = tempfile.mkstemp(prefix="recommendations-import-", suffix=".jsonl")
+    handle, name = tempfile.mkstemp(prefix="recommendations-import-", suffix=".json-lines")
     staged = Path(name)
     try:
         with os.fdopen(handle, "wb") as out:

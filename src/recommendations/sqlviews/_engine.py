@@ -776,6 +776,9 @@ class SqlViews:
                 rule=failure.rule,
             ) from error
         recording.position = entries[-1][0]
+        _log.debug(
+            "views applied up to log position %d, in the entries' transaction", entries[-1][0]
+        )
 
     def rebuild(self, *, batch: int = 20000, workers: int = 1) -> int:
         """Drop every view row and apply the whole log again, in one transaction; how many
