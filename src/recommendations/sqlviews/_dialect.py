@@ -143,7 +143,9 @@ class Dialect:
         to do."""
 
     def changed(self, cursor: Any) -> int:
-        """How many rows the statement just run (``executemany`` too) changed."""
+        """How many rows the statement just run (``executemany`` too) changed, once
+        :meth:`settle` has had it carried out."""
+        self.settle(cursor)
         return int(cursor.rowcount)
 
     def insert_within(

@@ -100,8 +100,7 @@ class PostgresDialect(Dialect):
     def connect(self) -> psycopg.Connection[Any]:
         connection = self._connect()
         connection.autocommit = True
-        # Times read back in UTC, whatever the server's zone: rows compare alike from any
-        # session.
+        # Times read back in UTC whatever the server's zone: rows compare alike anywhere.
         connection.execute("SET TIME ZONE 'UTC'")
         return connection
 
@@ -144,19 +143,7 @@ class PostgresDialect(Dialect):
             with connection.pipeline() as pipeline:
                 pipeline.sync()
 
-    def changed(self, cursor: psycopg.Cursor[Any]) -> int:
-        self.settle(cursor)
-        return cursor.rowcount
-
-    def insert_within(
-        self,
-        cursor: psycopg.Cursor[Any],
-        table: str,
-        columns: Sequence[str],
-        rows: Sequence[Sequence[Any]],
-    ) -> None:
-        # The log's writer runs in pipeline mode, where COPY cannot.
-        Dialect.insert(self, cursor, table, columns, rows)
+    insert_within = Dialect.insert  # COPY cannot run in the log writer's pipeline
 
     def insert(
         self,
