@@ -850,7 +850,9 @@ class SqlViews:
                 if cached is not None and cached[0] == key:
                     rows = cached[1]
             if rows is None:
-                rows = [line.row() for line in self._lines(cursor, at, current, indexed)]
+                make, as_at = views.register_row, at.as_at
+                values = self._values(cursor, at, current, indexed)
+                rows = [make(state, as_at) for state in values]
                 if key is not None:
                     self._current = (key, rows)
         return position, [row for row in rows if where(row)]
@@ -866,7 +868,9 @@ class SqlViews:
         """
         with self._transaction(self._dialect.begin_read) as cursor:
             position, at, current, indexed = self._source(cursor, basis)
-            yield position, self._lines(cursor, at, current, indexed)
+            line, as_at = views.register_line, at.as_at
+            values = self._values(cursor, at, current, indexed)
+            yield position, (line(state, as_at) for state in values)
 
     def _source(self, cursor: Any, basis: views.Basis) -> tuple[int, views.Basis, bool, bool]:
         """The position the register on ``basis`` reflects, the basis at that position,
@@ -891,20 +895,21 @@ class SqlViews:
                 return False
         return True
 
-    def _lines(
+    def _values(
         self, cursor: Any, basis: views.Basis, current: bool, indexed: bool
-    ) -> Iterator[views.RegisterLine]:
-        """The register's rows on ``basis``, from the current table or the history, a page
-        at a time."""
+    ) -> Iterator[Sequence[Any]]:
+        """The state columns of the register's rows on ``basis`` (as
+        :func:`views.register_row` takes them), from the current table or the history, a
+        page at a time."""
         if current:
             cursor.execute(self._sql.current)
         else:
             statement, parameters = self._dialect.history(basis, _STATE_LIST, indexed=indexed)
             cursor.execute(statement, parameters)
-        read, line, as_at = self._read_state, views.register_line, basis.as_at
+        read = self._read_state
         while page := cursor.fetchmany(_READ_PAGE):
             for values in page:
-                yield line(read(values), as_at)
+                yield read(values)
 
     def _reached(self, cursor: Any) -> int:
         cursor.execute(self._sql.tracked, (_VIEW,))
