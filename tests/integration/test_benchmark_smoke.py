@@ -193,3 +193,14 @@ def test_the_contention_benchmark_runs_on_sqlite_and_postgresql(
         assert c[7] == "0", out  # failed
         assert c[8] == f"{3 * int(c[1])} of {3 * int(c[1])}", out  # landed
     assert "p99 ms" in out
+
+
+def test_the_register_read_benchmark_runs_and_names_every_figure(
+    generated: tuple[Path, dict[str, Any], str], tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(generated[0].read_bytes())
+    printed = _run("register_read.py", f"--store=sqlite:///{copy}", "--samples=3")
+    for name in ("register()", "stream", "baseline", "tracemalloc peak", "current register"):
+        assert name in printed
+    assert "x1.00 / x1.00 of the baseline" in printed
