@@ -376,6 +376,18 @@ class Tracker(TrackerViews):
             return self._policy
         return self.configuration(as_at=as_at, known_at=known_at)
 
+    def _register_stream(
+        self,
+        as_at: date | None,
+        known_at: datetime | None,
+        position: int | None,
+        where: views.RegisterFilter | None,
+    ) -> views.RegisterStream:
+        return self._reads.register_stream(as_at, known_at, position, where)
+
+    def _sensitivity(self) -> views.Sensitivity:
+        return self._reads.sensitivity()
+
     def register_by_fold(
         self,
         *,

@@ -45,6 +45,16 @@ class _Reads(Protocol):
 
     def _catch_up_for_read(self) -> None: ...
 
+    def _sensitivity(self) -> views.Sensitivity: ...
+
+    def _register_stream(
+        self,
+        as_at: date | None,
+        known_at: datetime | None,
+        position: int | None,
+        where: views.RegisterFilter | None,
+    ) -> views.RegisterStream: ...
+
     def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]: ...
 
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
@@ -121,9 +131,11 @@ class TrackerViews:
 
         Judged on the whole log as recorded now, whatever the basis of the view it is
         applied to: something marked sensitive today is withheld from public views of the
-        past too, and something once marked sensitive stays so.
+        past too, and something once marked sensitive stays so. A store whose views keep
+        it (SQLite, PostgreSQL) answers from them when they hold the whole log; otherwise
+        the log is read.
         """
-        return views.Sensitivity.of(logged.event for logged in self.log())
+        return self._sensitivity()
 
     def history(
         self: _Reads,
@@ -276,8 +288,36 @@ class TrackerViews:
         """:meth:`register`, as ``audience`` may see it.
 
         The same as ``for_audience(tracker.register(...), audience, policy,
-        sensitive=tracker.sensitivity())``.
+        sensitive=tracker.sensitivity())`` (what is sensitive is looked up only for an
+        audience that may not see it).
         """
         register = self.register(as_at=as_at, known_at=known_at, position=position, where=where)
-        sensitive = views.Sensitivity.of(logged.event for logged in self.log())
+        sensitive = self._sensitivity() if audience is Audience.PUBLIC else None
         return views.for_audience(register, audience, policy, sensitive=sensitive)
+
+    def stream_register(
+        self: _Reads,
+        audience: Audience = Audience.BODY,
+        *,
+        as_at: date | None = None,
+        known_at: datetime | None = None,
+        position: int | None = None,
+        where: views.RegisterFilter | None = None,
+        policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+    ) -> views.RegisterStream:
+        """:meth:`register_for`, listed as the store is read rather than held whole: the
+        same rows, as :class:`~recommendations.views.RegisterLine` objects (their
+        :meth:`~recommendations.views.RegisterLine.row` is the
+        :class:`~recommendations.views.RegisterRow`), by reference, in memory that does not
+        grow with the register.
+
+        Where the store keeps views (SQLite, PostgreSQL), the rows are read a page at a
+        time each time the stream is iterated, in one read transaction of the views'
+        connection: use the tracker for nothing else until an iteration ends. The rows
+        are read once more now to count them (and once more for an audience narrower
+        than ``BODY``); every iteration gives the same rows, those of the stream's basis.
+        A store without views holds the rows whole.
+        """
+        stream = self._register_stream(as_at, known_at, position, where)
+        sensitive = self._sensitivity() if audience is Audience.PUBLIC else None
+        return views.for_audience(stream, audience, policy, sensitive=sensitive)

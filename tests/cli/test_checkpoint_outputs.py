@@ -153,7 +153,7 @@ def test_the_json_export_carries_the_checkpoint_of_the_log_it_holds(
     out = tmp_path / "all.json"
     ok(invoke("--store", store, "export", "-o", str(out), "--position", "6"))
     document = json.loads(out.read_text())
-    assert list(document) == ["basis", "checkpoint", "register", "trail"]
+    assert list(document) == ["register", "trail", "basis", "checkpoint"]
     assert document["basis"]["position"] == 6
     _same(document["checkpoint"], store, 6)
 
@@ -241,6 +241,6 @@ def test_an_export_from_a_store_without_a_tree_says_it_holds_no_checkpoint(
     said = invoke("--store", store, "export", "-o", str(out))
     assert said.exit_code == 0, said.stderr
     assert "No checkpoint of the log in this output" in said.stderr
-    assert list(json.loads(out.read_text())) == ["basis", "register", "trail"]
+    assert list(json.loads(out.read_text())) == ["register", "trail", "basis"]
     refused = invoke("--store", store, "trail", "--format", "json", "--with-checkpoint")
     assert refused.exit_code == 1 and "rule 'tree-covers-basis'" in refused.stderr

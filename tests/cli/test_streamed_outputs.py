@@ -87,7 +87,10 @@ def test_the_spreadsheet_holds_the_same_cells_streamed(demo: r.Tracker) -> None:
 def test_the_json_export_is_the_document_it_was(demo: r.Tracker) -> None:
     register = demo.register_for(views.Audience.OVERSIGHT, known_at=NOW)
     whole = demo.trail(audience=views.Audience.OVERSIGHT, known_at=NOW)
+    # The rows first, then what they are true of (the trail's disclosure is known last).
     document = {
+        "register": exports.register_records(register),
+        "trail": exports.trail_records(whole),
         "basis": {
             "as_at": register.basis.as_at,
             "known_at": register.basis.known_at,
@@ -96,11 +99,12 @@ def test_the_json_export_is_the_document_it_was(demo: r.Tracker) -> None:
             "register": register.disclosure.describe(),
             "trail": whole.disclosure.describe(),
         },
-        "register": exports.register_records(register),
-        "trail": exports.trail_records(whole),
     }
     streamed = demo.stream_trail(audience=views.Audience.OVERSIGHT, known_at=NOW)
     assert exports.render_bundle(register, streamed, "json") == json_text(document).encode()
+    lines = demo.stream_register(views.Audience.OVERSIGHT, known_at=NOW)
+    made = lambda: demo.stream_trail(audience=views.Audience.OVERSIGHT, known_at=NOW)  # noqa: E731
+    assert exports.render_bundle(lines, made, "json") == json_text(document).encode()
     empty = views.Register(basis=register.basis, rows=())
     assert b'"register": [],' in exports.render_bundle(empty, streamed, "json")
 

@@ -30,6 +30,7 @@ _KEYS = {
     "rec_register": ("reference",),
     "rec_register_history": ("reference", "recorded_from", "valid_from"),
     "rec_audit_trail": ("position",),
+    "rec_sensitivity": ("kind", "reference", "sensitive", "report", "inspection"),
 }
 
 

@@ -250,3 +250,14 @@ def test_the_imports_benchmark_runs_and_names_every_figure(tmp_path: Path) -> No
     assert "(25 entries;" in out
     for name in ("import:", "rows/s", "peak", "dry run:", "baseline:", "ratio:", "phases:", "load"):
         assert name in out, out
+
+
+def test_the_register_read_benchmark_runs_and_names_every_figure(
+    generated: tuple[Path, dict[str, Any], str], tmp_path: Path
+) -> None:
+    copy = tmp_path / "copy.db"
+    copy.write_bytes(generated[0].read_bytes())
+    printed = _run("register_read.py", f"--store=sqlite:///{copy}", "--samples=3")
+    for name in ("register()", "stream", "baseline", "tracemalloc peak", "current register"):
+        assert name in printed
+    assert "x1.00 / x1.00 of the baseline" in printed

@@ -204,6 +204,50 @@ class Reads:
         basis = attrs.evolve(asked, position=reached)
         return views.Register(basis=basis, rows=tuple(rows))
 
+    def register_stream(
+        self,
+        as_at: date | None,
+        known_at: datetime | None,
+        position: int | None,
+        where: views.RegisterFilter | None,
+    ) -> views.RegisterStream:
+        """:meth:`register`, its rows read a page at a time each time it is iterated (once
+        now, to count them), where the views can list them so; else held whole."""
+        keep = where or views.RegisterFilter()
+        lines_of = getattr(self.views, "register_lines", None)
+        if lines_of is None:
+            register = self.register(as_at, known_at, position, where)
+            held = tuple(views.RegisterLine.of(row) for row in register.rows)
+            return views.RegisterStream(
+                basis=register.basis, count=len(held), lines=lambda: iter(held)
+            )
+        self.catch_up.for_read()
+        with translated(self.store.label):
+            asked = self.basis(as_at, known_at, position)
+            with lines_of(asked) as (reached, lines):
+                count = sum(1 for line in lines if keep(line))
+        basis = attrs.evolve(asked, position=reached)
+
+        def listed() -> Iterator[views.RegisterLine]:
+            with translated(self.store.label), lines_of(basis) as (_, lines):
+                for line in lines:
+                    if keep(line):
+                        yield line
+
+        return views.RegisterStream(basis=basis, count=count, lines=listed)
+
+    def sensitivity(self) -> views.Sensitivity:
+        """:meth:`views.Sensitivity.of` the whole log: from the views where they keep it
+        and hold the whole log, else from reading it."""
+        kept = getattr(self.views, "sensitivity", None)
+        if kept is not None:
+            self.catch_up.for_read()
+            with translated(self.store.label):
+                reached, found = kept()
+                if reached >= self.store.head():
+                    return cast(views.Sensitivity, found)
+        return views.Sensitivity.of(logged.event for logged in self.log(0, 1000))
+
     def register_by_fold(
         self,
         as_at: date | None,

@@ -691,10 +691,17 @@ def export(
         known = known_at if known_at is not None else datetime.now(UTC)
         upto = tracker.head() if position is None else position
         bar.update(task, description="Reading the register")
-        register_view = tracker.register_for(who, as_at=as_at, known_at=known, position=upto)
-        bar.update(task, advance=1, description="Reading the audit trail")
-        trail_view = tracker.stream_trail(known_at=known, position=upto, audience=who)
-        bar.update(task, advance=1, description=f"Writing {chosen}")
+        # The register is listed as it is written, before the trail reads the log: neither
+        # is ever held whole, nor both at once.
+        register_view = tracker.stream_register(who, as_at=as_at, known_at=known, position=upto)
+        made: list[views.TrailStream] = []
+
+        def trail() -> views.TrailStream:
+            bar.update(task, advance=1, description="Reading the audit trail")
+            made.append(tracker.stream_trail(known_at=known, position=upto, audience=who))
+            bar.update(task, advance=1, description=f"Writing {chosen}")
+            return made[-1]
+
         if chosen == "csv":
             folder = Path(output)
             try:
@@ -703,14 +710,17 @@ def export(
                 raise cannot_write(output, error, option="--output") from error
             with output_file(folder / "register.csv", "csv") as file:
                 exports.write_register(register_view, "csv", file)
+            trail_view = trail()
             with output_file(folder / "trail.csv", "csv") as file:
                 exports.write_trail(trail_view, "csv", file)
         else:
             stated = None
             if chosen == "json":
-                stated = stated_checkpoint(tracker, trail_view.basis.position, required=False)
+                at = tracker.basis(known_at=known, position=upto).position
+                stated = stated_checkpoint(tracker, at, required=False)
             with output_file(output, chosen) as file:
-                exports.write_bundle(register_view, trail_view, chosen, file, checkpoint=stated)
+                exports.write_bundle(register_view, trail, chosen, file, checkpoint=stated)
+            trail_view = made[-1]
         bar.update(task, advance=1, description="Exported")
     written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
     note(

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Literal, TypeAlias
 
 from recommendations import views
@@ -50,6 +50,7 @@ from ._records import (
     BASIS_COLUMNS,
     REGISTER_SUMMARY,
     TRAIL_SUMMARY,
+    AnyRegister,
     AnyTrail,
     AnyView,
     Column,
@@ -57,6 +58,7 @@ from ._records import (
     basis_facts,
     basis_sentence,
     human,
+    iter_register_records,
     iter_trail_records,
     plain,
     register_columns,
@@ -95,9 +97,12 @@ FORMATS: tuple[Format, ...] = ("csv", "html", "json", "md", "xlsx")
 """The formats a register or a trail can be written in."""
 
 
+_REGISTERS = (views.Register, views.RegisterStream)
+
+
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
-    if isinstance(view, views.Register):
+    if isinstance(view, _REGISTERS):
         return summary(register_columns(view), REGISTER_SUMMARY)
     return summary(trail_columns(view), TRAIL_SUMMARY)
 
@@ -112,13 +117,13 @@ def _check(format: str) -> None:
 
 
 def _records(view: AnyView, *, basis: bool) -> Iterable[Record]:
-    if isinstance(view, views.Register):
-        return register_records(view, basis=basis)
+    if isinstance(view, _REGISTERS):
+        return iter_register_records(view, basis=basis)
     return iter_trail_records(view, basis=basis)
 
 
 def _columns(view: AnyView) -> tuple[Column, ...]:
-    if isinstance(view, views.Register):
+    if isinstance(view, _REGISTERS):
         return register_columns(view)
     return trail_columns(view)
 
@@ -195,14 +200,16 @@ def render_trail(trail: AnyTrail, format: str, *, title: str = "Audit trail") ->
 
 
 def write_register(
-    register: views.Register,
+    register: AnyRegister,
     format: str,
     file: IO[bytes],
     *,
     title: str = "Register",
     checkpoint: LogCheckpoint | None = None,
 ) -> None:
-    """Write :func:`render_register` to the binary ``file``, piece by piece.
+    """Write :func:`render_register` to the binary ``file``, piece by piece: with a
+    :class:`~recommendations.views.RegisterStream`, as its rows are read, in memory that
+    does not grow with the register, in every format.
 
     With ``checkpoint`` (the checkpoint of the log at the register's basis position, from
     :meth:`Integrity.checkpoint_at <recommendations.integrity._service.Integrity.checkpoint_at>`),
@@ -227,10 +234,12 @@ def write_trail(
     _write(trail, format, title, "Trail", file, checkpoint)
 
 
-def render_bundle(register: views.Register, trail: AnyTrail, format: str) -> bytes:
+def render_bundle(
+    register: AnyRegister, trail: AnyTrail | Callable[[], AnyTrail], format: str
+) -> bytes:
     """The register and the trail of the whole log in one file: a workbook with sheets
-    "Register", "Trail" and "Basis" (``xlsx``), or one JSON object ``{"basis": ...,
-    "register": [...], "trail": [...]}`` (``json``).
+    "Register", "Trail" and "Basis" (``xlsx``), or one JSON object ``{"register": [...],
+    "trail": [...], "basis": {...}}`` (``json``).
 
     For CSV, write :func:`render_register` and :func:`render_trail` to two files.
     """
@@ -240,62 +249,70 @@ def render_bundle(register: views.Register, trail: AnyTrail, format: str) -> byt
 
 
 def write_bundle(
-    register: views.Register,
-    trail: AnyTrail,
+    register: AnyRegister,
+    trail: AnyTrail | Callable[[], AnyTrail],
     format: str,
     file: IO[bytes],
     *,
     checkpoint: LogCheckpoint | None = None,
 ) -> None:
-    """Write :func:`render_bundle` to the binary ``file``, the trail as its entries come.
+    """Write :func:`render_bundle` to the binary ``file``: the register first, then the
+    trail, each as its rows come.
 
-    With ``checkpoint`` (of the log at the basis position), the JSON object holds it too,
-    after the basis: ``{"basis": ..., "checkpoint": {...}, "register": [...], "trail":
-    [...]}``; a workbook does not."""
+    ``trail`` may be a function that makes it, called once the register is written: a
+    :class:`~recommendations.views.TrailStream` made then does not read the log (its
+    first pass) while the register is held. The JSON object lists the rows first and
+    says what they are true of last, since the trail's disclosure is known only once it is
+    made: ``{"register": [...], "trail": [...], "basis": {...}}``; with ``checkpoint`` (of
+    the log at the basis position), ``"checkpoint": {...}`` follows the basis. A workbook
+    has the sheets "Register", "Trail" and "Basis", in that order, and no checkpoint."""
+    if format not in ("json", "xlsx"):
+        raise _format_error(format)
+    made: list[AnyTrail] = []
+
+    def the_trail() -> AnyTrail:
+        if not made:
+            made.append(trail() if callable(trail) else trail)
+        return made[0]
+
     if format == "json":
+        parts: list[tuple[str, Callable[[], Iterable[Record]]]] = [
+            ('{\n  "register": ', lambda: iter_register_records(register)),
+            (',\n  "trail": ', lambda: iter_trail_records(the_trail())),
+        ]
+        for label, records in parts:
+            file.write(label.encode("utf-8"))
+            for chunk in json_array_chunks(records(), depth=1):
+                file.write(chunk.encode("utf-8"))
+        made_trail = the_trail()
         basis = {
             "as_at": register.basis.as_at,
             "known_at": register.basis.known_at,
             "position": register.basis.position,
             "audience": register.disclosure.audience.value,
             "register": register.disclosure.describe(),
-            "trail": trail.disclosure.describe(),
+            "trail": made_trail.disclosure.describe(),
         }
         top: dict[str, object] = {"basis": basis}
         if checkpoint is not None:
             top["checkpoint"] = checkpoint.as_dict()
-        head = json_text(top)  # '{\n  "basis": {...}\n}\n'
-        file.write(head[: head.rindex("\n}")].encode("utf-8"))
-        parts = (
-            (',\n  "register": ', register_records(register)),
-            (',\n  "trail": ', iter_trail_records(trail)),
-        )
-        for label, records in parts:
-            file.write(label.encode("utf-8"))
-            for chunk in json_array_chunks(records, depth=1):
-                file.write(chunk.encode("utf-8"))
-        file.write(b"\n}\n")
+        tail = json_text(top)  # '{\n  "basis": {...}\n}\n'
+        file.write(b",\n" + tail[tail.index("\n") + 1 :].encode("utf-8"))
         return
-    if format == "xlsx":
-        from ._xlsx import write_workbook
+    from ._xlsx import write_workbook
 
-        facts = basis_facts(register, what="Register and audit trail")
-        write_workbook(
-            file,
-            [
-                (
-                    "Register",
-                    register_columns(register),
-                    register_records(register),
-                    len(register),
-                ),
-                ("Trail", trail_columns(trail), iter_trail_records(trail), len(trail)),
-            ],
-            facts,
-            register.basis.known_at,
+    def sheets() -> Iterator[tuple[str, tuple[Column, ...], Iterable[Record], int]]:
+        yield (
+            "Register",
+            register_columns(register),
+            iter_register_records(register),
+            len(register),
         )
-        return
-    raise _format_error(format)
+        made_trail = the_trail()
+        yield ("Trail", trail_columns(made_trail), iter_trail_records(made_trail), len(made_trail))
+
+    facts = basis_facts(register, what="Register and audit trail")
+    write_workbook(file, sheets(), facts, register.basis.known_at)
 
 
 def _format_error(format: str) -> Exception:

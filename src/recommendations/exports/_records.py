@@ -24,6 +24,7 @@ __all__ = [
     "REGISTER_SUMMARY",
     "TRAIL_COLUMNS",
     "TRAIL_SUMMARY",
+    "AnyRegister",
     "AnyTrail",
     "AnyView",
     "Column",
@@ -32,6 +33,7 @@ __all__ = [
     "basis_sentence",
     "changes_text",
     "human",
+    "iter_register_records",
     "iter_trail_records",
     "plain",
     "register_columns",
@@ -47,8 +49,13 @@ Record = dict[str, Any]
 AnyTrail: TypeAlias = "views.Trail | views.TrailStream"
 """A trail held whole, or listed as the log is read."""
 
-AnyView: TypeAlias = "views.Register | views.Trail | views.TrailStream"
-"""What the formats write: a register, or a trail of either kind."""
+AnyRegister: TypeAlias = "views.Register | views.RegisterStream"
+"""A register held whole, or listed as the store is read."""
+
+AnyView: TypeAlias = "views.Register | views.RegisterStream | views.Trail | views.TrailStream"
+"""What the formats write: a register or a trail, of either kind."""
+
+_REGISTERS = (views.Register, views.RegisterStream)
 
 
 @attrs.frozen
@@ -139,7 +146,7 @@ BASIS_COLUMNS = (
 """Added to every row of a CSV or JSON export, so that each row says what it is true of."""
 
 
-def register_columns(register: views.Register) -> tuple[Column, ...]:
+def register_columns(register: AnyRegister) -> tuple[Column, ...]:
     """The columns of ``register`` (without ``owner_name`` if names are not shown)."""
     names = register.disclosure.owner_names
     return tuple(c for c in REGISTER_COLUMNS if names or c.key != "owner_name")
@@ -166,12 +173,18 @@ def _basis(view: AnyView) -> Record:
     }
 
 
-def register_records(register: views.Register, *, basis: bool = False) -> list[Record]:
+def register_records(register: AnyRegister, *, basis: bool = False) -> list[Record]:
     """One record per row of ``register``, its values plain (see :func:`plain`) but for
     dates and times, which stay dates and times. ``basis`` adds :data:`BASIS_COLUMNS`."""
-    columns = register_columns(register)
+    return list(iter_register_records(register, basis=basis))
+
+
+def iter_register_records(register: AnyRegister, *, basis: bool = False) -> Iterator[Record]:
+    """:func:`register_records`, one at a time as the rows of ``register`` come."""
+    keys = [column.key for column in register_columns(register)]
     extra = _basis(register) if basis else {}
-    return [{**{c.key: _value(getattr(row, c.key)) for c in columns}, **extra} for row in register]
+    for row in register:
+        yield {**{key: _value(getattr(row, key)) for key in keys}, **extra}
 
 
 def trail_records(trail: AnyTrail, *, basis: bool = False) -> list[Record]:
@@ -295,7 +308,7 @@ def changes_text(record: Record) -> str:
 def basis_facts(view: AnyView, *, what: str) -> list[tuple[str, Any]]:
     """The basis of ``view`` as (label, value) pairs, for a spreadsheet's basis sheet."""
     facts: list[tuple[str, Any]] = [("View", what)]
-    if isinstance(view, views.Register):
+    if isinstance(view, _REGISTERS):
         facts.append(("As at (what was true on that day)", view.basis.as_at))
     facts += [
         ("Known at, UTC (what the log held then)", view.basis.known_at),
@@ -320,7 +333,7 @@ def basis_sentence(view: AnyView) -> str:
     """  # noqa: E501
     basis = view.basis
     known = f"as known at {human(basis.known_at)}, up to log position {basis.position}."
-    if isinstance(view, views.Register):
+    if isinstance(view, _REGISTERS):
         sentence = f"As at {basis.as_at.isoformat()}, {known}"
     else:
         sentence = known[0].upper() + known[1:]

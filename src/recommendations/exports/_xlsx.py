@@ -88,7 +88,7 @@ def workbook(
 
 def write_workbook(
     file: IO[bytes],
-    sheets: Sequence[tuple[str, Sequence[Column], Iterable[Record], int]],
+    sheets: Iterable[tuple[str, Sequence[Column], Iterable[Record], int]],
     facts: Sequence[tuple[str, Any]],
     known_at: datetime,
     *,
@@ -96,7 +96,8 @@ def write_workbook(
 ) -> None:
     """Write to ``file`` a workbook of ``sheets`` (name, columns, records, how many) and a
     last sheet "Basis" listing ``facts``, row by row as the records come: the columns are
-    as wide as their first :data:`WIDTH_ROWS` rows need.
+    as wide as their first :data:`WIDTH_ROWS` rows need. ``sheets`` is read one sheet at a
+    time, each once the one before it is written.
 
     A sheet holds at most ``max_rows`` records below its header (:data:`MAX_ROWS`, what a
     spreadsheet program opens); the records beyond go on to a sheet of the same columns

@@ -27,11 +27,11 @@ from ._dialect import Dialect, time_text
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
 same on every engine. Tables of another version are dropped and made again on open."""
 
-TABLES = ("rec_register", "rec_register_history", "rec_audit_trail")
+TABLES = ("rec_register", "rec_register_history", "rec_audit_trail", "rec_sensitivity")
 """The view tables every engine keeps (with ``rec_tracking``)."""
 
 _VIEW = "views"
@@ -39,7 +39,8 @@ _CACHED_ITEMS = 4096
 """How many recommendations catching up keeps in memory between their entries."""
 _END = 2**62
 _READ_PAGE = 1000
-"""How many entries a rebuild reads at a time."""
+"""How many entries a rebuild reads at a time, and how many register rows a read fetches
+at a time."""
 _PART_ENTRIES = 20_000
 """About how many entries each worker's share of a rebuild holds (it is held in memory)."""
 _CACHED_STATES = 8192
@@ -73,6 +74,13 @@ _KINDS: dict[str, dict[str, str]] = {
         "position_from": "big",
         "position_to": "big",
     },
+    "sensitivity": {
+        "kind": "text",
+        "reference": "text",
+        "sensitive": "flag",
+        "report": "text",
+        "inspection": "text",
+    },
     "trail": {
         "position": "big",
         "item": "item",
@@ -90,6 +98,7 @@ _KINDS: dict[str, dict[str, str]] = {
 _REGISTER_COLUMNS = tuple(_KINDS["register"])
 _HISTORY_COLUMNS = views.HISTORY_COLUMNS
 _TRAIL_COLUMNS = views.TRAIL_COLUMNS
+_SENSITIVITY_COLUMNS = tuple(_KINDS["sensitivity"])
 _RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
 _POSITION_TO = _HISTORY_COLUMNS.index("position_to")
 _STATE_LIST = ", ".join(views.STATE_COLUMNS)
@@ -132,6 +141,11 @@ def _ddl(dialect: Dialect) -> list[str]:
         "CREATE INDEX IF NOT EXISTS rec_audit_trail_item ON {s}rec_audit_trail (item, version)",
         # The register rows an entry changed, for a reader that holds the register already.
         "CREATE INDEX IF NOT EXISTS rec_register_position ON {s}rec_register (position)",
+        "CREATE TABLE IF NOT EXISTS {s}rec_sensitivity ("
+        + ", ".join(
+            f"{column} {types[kind]} NOT NULL" for column, kind in _KINDS["sensitivity"].items()
+        )
+        + f", PRIMARY KEY ({', '.join(_SENSITIVITY_COLUMNS)}))",
         *dialect.extra_ddl(),
     ]
 
@@ -199,6 +213,38 @@ def plain(value: Any) -> Any:
     if isinstance(value, dict):
         return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
     raise TypeError(f"a view column holds a {type(value).__name__}")  # pragma: no cover
+
+
+_Fact = tuple[str, str | None, bool, str, str]
+"""A row of ``rec_sensitivity``: kind, reference (``None``: the item's, found by its id),
+sensitive, report, inspection (``""`` for none)."""
+
+
+def _fact(event: domain.Event) -> _Fact | None:
+    """What ``event`` says of sensitivity, as :meth:`views.Sensitivity.of` reads it: a
+    recommendation raised (sensitive or not, and the report and inspection it came from),
+    a report marked sensitive or naming its inspection, an inspection marked sensitive."""
+    raised = event.replacement if isinstance(event, domain.Corrected) else event
+    if isinstance(raised, domain.Raised):
+        return (
+            "recommendation",
+            raised.reference,
+            raised.sensitive,
+            raised.report,
+            raised.inspection or "",
+        )
+    if isinstance(event, domain.ReportPublished | domain.ReportRevised):
+        inspection = event.details.inspection or ""
+        if event.details.sensitive or inspection:
+            named = event.reference if isinstance(event, domain.ReportPublished) else None
+            return ("report", named, event.details.sensitive, "", inspection)
+    if (
+        isinstance(event, domain.InspectionRecorded | domain.InspectionRevised)
+        and event.details.sensitive
+    ):
+        named = event.reference if isinstance(event, domain.InspectionRecorded) else None
+        return ("inspection", named, True, "", "")
+    return None
 
 
 @attrs.define
@@ -290,6 +336,25 @@ class _Statements:
         self.changed = d.sql(
             f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
         )
+        self.named = d.sql(
+            "SELECT reference FROM {s}rec_audit_trail WHERE item = ? AND version = 1"
+        )
+        self.add_fact = d.sql(
+            f"INSERT INTO {{s}}rec_sensitivity ({', '.join(_SENSITIVITY_COLUMNS)}) "
+            f"VALUES ({', '.join('?' * len(_SENSITIVITY_COLUMNS))}) ON CONFLICT DO NOTHING"
+        )
+        marked = "SELECT reference FROM {s}rec_sensitivity WHERE kind = '%s' AND sensitive = ?"
+        inspections = marked % "inspection"
+        reports = f"{marked % 'report'} OR kind = 'report' AND inspection IN ({inspections})"
+        self.sensitive = [
+            d.sql(f"SELECT DISTINCT reference FROM ({query}) marked")
+            for query in (
+                inspections,
+                reports,
+                f"{marked % 'recommendation'} OR kind = 'recommendation' AND "
+                f"(report IN ({reports}) OR inspection IN ({inspections}))",
+            )
+        ]
         # In key order, text compared by code point on every engine (ids depend on the
         # order rows were written in, and are left out).
         by_reference = f"reference{d.code_point_order}"
@@ -303,6 +368,15 @@ class _Statements:
                     f"{by_reference}, recorded_from, valid_from",
                 ),
                 ("rec_audit_trail", _TRAIL_COLUMNS, "position"),
+                (
+                    "rec_sensitivity",
+                    _SENSITIVITY_COLUMNS,
+                    ", ".join(f"{column}{d.code_point_order}" for column in ("kind", "reference"))
+                    + ", sensitive, "
+                    + ", ".join(
+                        f"{column}{d.code_point_order}" for column in ("report", "inspection")
+                    ),
+                ),
             )
         }
 
@@ -322,6 +396,8 @@ class _Rows:
         self.done: list[list[Any]] = []
         self.register: dict[str, list[Any]] = {}
         self.trail: list[list[Any]] = []
+        self.facts: set[_Fact] = set()
+        self.unnamed: list[tuple[uuid.UUID, _Fact]] = []
 
     def pending(self) -> int:
         return len(self.opened) + len(self.done) + len(self.trail)
@@ -352,6 +428,12 @@ class _Rows:
         ]
         # Converted now: a batch of trail rows is held in the engine's form, not as events.
         self.trail.extend(self._engine._convert([row], self._engine._trail_values))
+        fact = _fact(event)
+        if fact is not None:
+            if fact[1] is None:  # a revision: its item's reference is in the trail
+                self.unnamed.append((event.originator_id, fact))
+            else:
+                self.facts.add(fact)
 
     def _recommendation(
         self, position: int, event: domain.RecommendationEvent, item: views.ItemHistory
@@ -416,6 +498,8 @@ class _Rows:
             engine._convert(history, engine._history_values),
             engine._convert(list(self.register.values()), engine._register_values),
             self.trail,
+            sorted(self.facts, key=lambda fact: tuple(map(str, fact))),
+            self.unnamed,
         )
         self._reset()
         return written
@@ -429,6 +513,10 @@ class _Written:
     history: list[list[Any]]
     register: list[list[Any]]
     trail: list[list[Any]]
+    facts: list[_Fact]
+    """What is sensitive, as the entries say (``rec_sensitivity``'s rows)."""
+    unnamed: list[tuple[uuid.UUID, _Fact]]
+    """Facts of revisions, whose item's reference is read from the trail when written."""
 
 
 _WORKER_ENGINE: SqlViews | None = None
@@ -879,6 +967,8 @@ class SqlViews:
             [row for part in parts for row in part.history],
             [row for part in parts for row in part.register],
             [row for part in parts for row in part.trail],
+            [fact for part in parts for fact in part.facts],
+            [fact for part in parts for fact in part.unnamed],
         )
 
     def _fold_all(
@@ -919,6 +1009,23 @@ class SqlViews:
             cursor.executemany(self._sql.upsert_register, written.register)
         if written.trail:
             insert(cursor, "rec_audit_trail", _TRAIL_COLUMNS, written.trail)
+        d, s = self._dialect, self._sql
+        facts = list(written.facts)
+        for item, (kind, _, sensitive, report, inspection) in written.unnamed:
+            cursor.execute(s.named, (d.item_value(item) if d.item_value else item,))
+            found = cursor.fetchone()
+            facts.append((kind, "" if found is None else found[0], sensitive, report, inspection))
+        if facts:
+            flag = d.flag_value or (lambda value: value)
+            cursor.executemany(
+                s.add_fact,
+                [
+                    (kind, reference, flag(sensitive), report, inspection)
+                    for kind, reference, sensitive, report, inspection in sorted(
+                        set(facts), key=lambda fact: tuple(map(str, fact))
+                    )
+                ],
+            )
 
     def _everything(
         self, cursor: Any, head: int, batch: int, low: Any = None, high: Any = None
@@ -1021,21 +1128,16 @@ class SqlViews:
         writer may have recorded since they caught up); the rows are those of that position.
         """
         with self._transaction(self._dialect.begin_read) as cursor:
-            cursor.execute(self._sql.tracked, (_VIEW,))
-            found = cursor.fetchone()
-            reached = 0 if found is None else int(found[0])
+            reached = self._reached(cursor)
             position = min(basis.position, reached)
             at = attrs.evolve(basis, position=position)
             rows: list[views.RegisterRow] | None = None
             if position == reached:
                 rows = self._current_rows(cursor, at)
             if rows is None:
-                statement, parameters = self._dialect.history(
-                    at, _STATE_LIST, indexed=position == reached
-                )
-                cursor.execute(statement, parameters)
-                read = self._read_state
-                rows = [views.register_row(read(v), at.as_at) for v in cursor.fetchall()]
+                make, as_at = views.register_row, at.as_at
+                values = self._values(cursor, at, False, position == reached)
+                rows = [make(state, as_at) for state in values]
         return position, [row for row in rows if where(row)]
 
     def _current_rows(self, cursor: Any, basis: views.Basis) -> list[views.RegisterRow] | None:
@@ -1106,6 +1208,80 @@ class SqlViews:
             current.rows.sort(key=lambda row: row.reference)
             current.where = {row.reference: index for index, row in enumerate(current.rows)}
         current.position = position
+
+    @contextlib.contextmanager
+    def register_lines(
+        self, basis: views.Basis
+    ) -> Iterator[tuple[int, Iterator[views.RegisterLine]]]:
+        """:meth:`register`, as the log position it reflects and its rows as
+        :class:`~recommendations.views.RegisterLine` objects, read a page at a time (none
+        held beyond its page), in one read transaction that lasts until the block ends:
+        iterate the rows inside it.
+        """
+        with self._transaction(self._dialect.begin_read) as cursor:
+            position, at, current, indexed = self._source(cursor, basis)
+            line, as_at = views.register_line, at.as_at
+            values = self._values(cursor, at, current, indexed)
+            yield position, (line(state, as_at) for state in values)
+
+    def _source(self, cursor: Any, basis: views.Basis) -> tuple[int, views.Basis, bool, bool]:
+        """The position the register on ``basis`` reflects, the basis at that position,
+        whether the current table holds it (else the history does), and whether that
+        position is the views' own."""
+        reached = self._reached(cursor)
+        position = min(basis.position, reached)
+        at = attrs.evolve(basis, position=position)
+        indexed = position == reached
+        return position, at, indexed and self._covers(cursor, at), indexed
+
+    def _covers(self, cursor: Any, basis: views.Basis) -> bool:
+        """Whether the current table's rows are the register on ``basis``: it is on or
+        after everything in them."""
+        d = self._dialect
+        cursor.execute(self._sql.latest)
+        latest = cursor.fetchone()
+        if latest is not None and latest[0] is not None:
+            last_day = d.read_date(latest[0]) if d.read_date else latest[0]
+            last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+            if basis.as_at < last_day or basis.known_at < last_time:
+                return False
+        return True
+
+    def _values(
+        self, cursor: Any, basis: views.Basis, current: bool, indexed: bool
+    ) -> Iterator[Sequence[Any]]:
+        """The state columns of the register's rows on ``basis`` (as
+        :func:`views.register_row` takes them), from the current table or the history, a
+        page at a time."""
+        if current:
+            cursor.execute(self._sql.current)
+        else:
+            statement, parameters = self._dialect.history(basis, _STATE_LIST, indexed=indexed)
+            cursor.execute(statement, parameters)
+        read = self._read_state
+        while page := cursor.fetchmany(_READ_PAGE):
+            for values in page:
+                yield read(values)
+
+    def _reached(self, cursor: Any) -> int:
+        cursor.execute(self._sql.tracked, (_VIEW,))
+        found = cursor.fetchone()
+        return 0 if found is None else int(found[0])
+
+    def sensitivity(self) -> tuple[int, views.Sensitivity]:
+        """What is sensitive (:meth:`views.Sensitivity.of` of every entry the views hold),
+        from ``rec_sensitivity``, and the log position the views hold."""
+        flag = (self._dialect.flag_value or (lambda value: value))(True)
+        with self._transaction(self._dialect.begin_read) as cursor:
+            reached = self._reached(cursor)
+            found = []
+            for statement in self._sql.sensitive:
+                cursor.execute(statement, (flag,) * statement.count(self._dialect.marker))
+                found.append(frozenset(row[0] for row in cursor.fetchall() if row[0]))
+        inspections, reports, recommendations = found
+        return reached, views.Sensitivity(
+            recommendations=recommendations, reports=reports, inspections=inspections
+        )
 
     def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
         """One item's entries with their log positions, in order (an indexed read)."""

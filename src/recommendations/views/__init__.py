@@ -25,7 +25,16 @@ from ._committee import (
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._intact import IntactLog, check_follows
 from ._log import Logged, Positioned
-from ._register import Basis, Register, RegisterFilter, RegisterRow, build_register, judged
+from ._register import (
+    Basis,
+    Register,
+    RegisterFilter,
+    RegisterLine,
+    RegisterRow,
+    RegisterStream,
+    build_register,
+    judged,
+)
 from ._segments import (
     HISTORY_COLUMNS,
     PERIOD_COLUMNS,
@@ -34,6 +43,7 @@ from ._segments import (
     ItemHistory,
     Segment,
     StateValues,
+    register_line,
     register_row,
     segments,
     state_values,
@@ -74,7 +84,9 @@ __all__ = [
     "ReceivedReport",
     "Register",
     "RegisterFilter",
+    "RegisterLine",
     "RegisterRow",
+    "RegisterStream",
     "ReportCount",
     "Segment",
     "Sensitivity",
@@ -92,6 +104,7 @@ __all__ = [
     "for_audience",
     "judged",
     "marks_sensitivity",
+    "register_line",
     "register_row",
     "segments",
     "state_values",

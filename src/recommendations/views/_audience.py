@@ -26,6 +26,7 @@ and sensitive matters out of it.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from functools import singledispatch
 from typing import Any, TypeVar
 
@@ -43,7 +44,7 @@ from ._disclosure import (
     Sensitivity,
     narrower,
 )
-from ._register import Register, RegisterRow
+from ._register import Register, RegisterLine, RegisterRow, RegisterStream
 from ._trail import Change, Detail, Trail, TrailEntry
 
 __all__ = ["DEFAULT_AUDIENCE_POLICY", "TrailFilter", "for_audience"]
@@ -51,7 +52,7 @@ __all__ = ["DEFAULT_AUDIENCE_POLICY", "TrailFilter", "for_audience"]
 DEFAULT_AUDIENCE_POLICY = AudiencePolicy()
 """Withheld items are counted; oversight sees owners by role, not by name."""
 
-_V = TypeVar("_V", Register, Trail, CommitteeUpdate)
+_V = TypeVar("_V", Register, RegisterStream, Trail, CommitteeUpdate)
 
 
 @attrs.frozen
@@ -81,6 +82,15 @@ class _Seen:
         ):
             return None
         return row if self.names else attrs.evolve(row, owner_name=None)
+
+    def line(self, line: RegisterLine) -> RegisterLine | None:
+        """:meth:`row`, of a :class:`RegisterLine`."""
+        if self.withhold and (
+            line.sensitive
+            or self.known.recommendation(line.reference, line.report, line.inspection)
+        ):
+            return None
+        return line if self.names else line._replace(owner_name=None)
 
     def report(self, report: Report) -> bool:
         return not self.withhold or not (
@@ -113,7 +123,8 @@ def for_audience(
     sensitive: Sensitivity | None = None,
 ) -> _V:
     """What ``audience`` may see of ``view`` (a :class:`Register`, :class:`Trail` or
-    :class:`CommitteeUpdate`), under ``policy``.
+    :class:`CommitteeUpdate`, or a :class:`RegisterStream`: read once more here, to count
+    what it lists), under ``policy``.
 
     ``sensitive`` adds to what the view itself says is sensitive: pass
     :meth:`Tracker.sensitivity() <recommendations.Tracker.sensitivity>` so that an item
@@ -131,7 +142,7 @@ def for_audience(
     A view is only ever narrowed: one already made for an audience that sees no more than
     ``audience`` is returned as it is.
     """
-    if not isinstance(view, Register | Trail | CommitteeUpdate):
+    if not isinstance(view, Register | RegisterStream | Trail | CommitteeUpdate):
         raise TypeError(f"not a view: {type(view).__name__}")
     if not narrower(audience, view.disclosure.audience):
         return view
@@ -218,6 +229,11 @@ def _(view: Register) -> Sensitivity:
 
 
 @_own.register
+def _(view: RegisterStream) -> Sensitivity:
+    return Sensitivity()  # each line's own flag is judged as it is read: see _Seen.line
+
+
+@_own.register
 def _(view: Trail) -> Sensitivity:
     chosen = {subject: set[str]() for subject in ("recommendation", "report", "inspection")}
     for entry in view.entries:
@@ -267,6 +283,22 @@ def _(view: Register, seen: _Seen) -> Register:
     rows = _rows(view.rows, seen)
     return Register(
         basis=view.basis, rows=rows, disclosure=seen.disclosure(len(view.rows) - len(rows))
+    )
+
+
+@_narrow.register
+def _(view: RegisterStream, seen: _Seen) -> RegisterStream:
+    listed = view.lines
+
+    def lines() -> Iterator[RegisterLine]:
+        for line in listed():
+            shown = seen.line(line)
+            if shown is not None:
+                yield shown
+
+    count = sum(1 for _ in lines())
+    return RegisterStream(
+        basis=view.basis, count=count, lines=lines, disclosure=seen.disclosure(view.count - count)
     )
 
 

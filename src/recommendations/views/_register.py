@@ -7,8 +7,9 @@ the same answer, whatever has been recorded since.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
+from typing import NamedTuple
 
 import attrs
 from attrs import frozen
@@ -25,7 +26,16 @@ from recommendations.domain import (
 from ._disclosure import BODY_VIEW, Disclosure
 from ._log import Positioned, by_item, upto
 
-__all__ = ["Basis", "Register", "RegisterFilter", "RegisterRow", "build_register", "judged"]
+__all__ = [
+    "Basis",
+    "Register",
+    "RegisterFilter",
+    "RegisterLine",
+    "RegisterRow",
+    "RegisterStream",
+    "build_register",
+    "judged",
+]
 
 
 @frozen(kw_only=True)
@@ -94,6 +104,44 @@ class RegisterRow:
         )
 
 
+class RegisterLine(NamedTuple):
+    """One recommendation in the register, as a named tuple: the fields of
+    :class:`RegisterRow`, with the same names, types and order, read straight from a
+    store's view tables (what a :class:`RegisterStream` lists). :meth:`row` makes the
+    :class:`RegisterRow`; ``line == tuple(attrs.astuple(line.row()))``.
+    """
+
+    reference: str
+    text: str
+    kind: str
+    body: str
+    inspectorates: tuple[str, ...]
+    inspection: str | None
+    report: str
+    finding: str | None
+    scope: Scope
+    sensitive: bool
+    owner: str | None
+    owner_name: str | None
+    grade: str | None
+    status: Status
+    due_on: date | None
+    original_due_on: date | None
+    deferrals: int
+    overdue: bool
+    raised_on: date
+    last_changed_on: date
+
+    def row(self) -> RegisterRow:
+        """The :class:`RegisterRow` of this line."""
+        return RegisterRow(**self._asdict())
+
+    @classmethod
+    def of(cls, row: RegisterRow) -> RegisterLine:
+        """The line of ``row``."""
+        return cls(*(getattr(row, name) for name in cls._fields))
+
+
 @frozen(kw_only=True)
 class RegisterFilter:
     """Which rows to keep; ``None`` keeps every value of that column."""
@@ -106,7 +154,7 @@ class RegisterFilter:
     overdue: bool | None = None
     scope: Scope | None = None
 
-    def __call__(self, row: RegisterRow) -> bool:
+    def __call__(self, row: RegisterRow | RegisterLine) -> bool:
         return (
             (self.reference is None or row.reference == self.reference)
             and (self.report is None or row.report == self.report)
@@ -141,6 +189,30 @@ class Register:
             if row.reference == reference:
                 return row
         return None
+
+
+@frozen(kw_only=True)
+class RegisterStream:
+    """A register listed as its rows are read from the store, a page at a time, rather
+    than held whole: iterate it (as often as needed) for its :class:`RegisterLine` objects,
+    by reference, the same rows as the :class:`Register` on the same basis, for the same
+    audience. Made by :meth:`Tracker.stream_register
+    <recommendations.Tracker.stream_register>`.
+
+    ``count`` is the number of rows it lists (``len``); ``disclosure`` says what it leaves
+    out.
+    """
+
+    basis: Basis
+    disclosure: Disclosure = BODY_VIEW
+    count: int
+    lines: Callable[[], Iterator[RegisterLine]]
+
+    def __iter__(self) -> Iterator[RegisterLine]:
+        return self.lines()
+
+    def __len__(self) -> int:
+        return self.count
 
 
 def build_register(
