@@ -32,6 +32,7 @@ from attrs import field, frozen
 from recommendations import domain
 from recommendations._errors import ConcurrencyError, ConfigurationError, NotFound, RuleViolation
 from recommendations._serialization import _CONVERTER
+from recommendations._service._deciding import COMMANDS
 
 from ._planning import _FIELD_OF, PlannedCommand, PlanSource, _Planner, _problem_order
 from ._problems import ImportRefused, Problem
@@ -57,21 +58,8 @@ BATCH_ROWS = 1000
 ONE_TRANSACTION = 20_000
 """The most entries a sheet may record for them to be recorded in one transaction."""
 
-_COMMANDS: dict[str, type[domain.Command]] = {
-    kind.__name__: kind
-    for kind in (
-        domain.Raise,
-        domain.Assign,
-        domain.Regrade,
-        domain.NoteProgress,
-        domain.ChangeDeadline,
-        domain.ClaimImplementation,
-        domain.RejectClaim,
-        domain.Discharge,
-        domain.Reopen,
-        domain.PublishReport,
-    )
-}
+_COMMANDS: dict[str, type[domain.Command]] = {kind.__name__: kind for kind in COMMANDS}
+"""The commands a staged line may hold, by name (an import stages fewer kinds)."""
 
 
 @frozen(kw_only=True)
