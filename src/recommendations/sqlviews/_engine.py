@@ -684,9 +684,13 @@ class SqlViews:
                         f"than this library's ({SCHEMA_VERSION}): upgrade the library",
                         rule="views-schema",
                     )
-                if version != SCHEMA_VERSION:
-                    for statement in s.drop:
-                        cursor.execute(statement)
+                if version == SCHEMA_VERSION:
+                    # Made already: no DDL, whose locks on tables that writers hold (a
+                    # CREATE INDEX takes a share lock on its table, even when the index is
+                    # there) would deadlock with a writer of the log and its views.
+                    return
+                for statement in s.drop:
+                    cursor.execute(statement)
             for statement in s.ddl:
                 cursor.execute(statement)
             cursor.execute(s.track_once, ("schema", SCHEMA_VERSION))
