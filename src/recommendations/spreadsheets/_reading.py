@@ -169,14 +169,7 @@ def read_sheet(
     """
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
-    if snapshot_date is None:
-        snapshot_date = snapshot_date_of(source_path)
-    elif not isinstance(snapshot_date, date) or isinstance(snapshot_date, datetime):
-        raise ConfigurationError(
-            f"snapshot_date must be a date, not {snapshot_date!r}",
-            field="snapshot_date",
-            rule="type",
-        )
+    snapshot_date = _snapshot(source_path, snapshot_date)
     suffix = source_path.suffix.lower()
     try:
         content = source_path.read_bytes()
@@ -665,3 +658,16 @@ def _numbered(table: list[list[object]], header_row: int) -> Iterator[tuple[int,
         cells = table[index]
         if any(_text(c) is not None for c in cells):
             yield index + 1, cells
+
+
+def _snapshot(source_path: Path, snapshot_date: date | None) -> date:
+    """The snapshot date given (checked to be a date), else the one in the file's name."""
+    if snapshot_date is None:
+        return snapshot_date_of(source_path)
+    if not isinstance(snapshot_date, date) or isinstance(snapshot_date, datetime):
+        raise ConfigurationError(
+            f"snapshot_date must be a date, not {snapshot_date!r}",
+            field="snapshot_date",
+            rule="type",
+        )
+    return snapshot_date

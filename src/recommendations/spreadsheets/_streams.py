@@ -14,7 +14,7 @@ import codecs
 import csv
 import hashlib
 from collections.abc import Generator, Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +31,10 @@ from ._reading import (
     _csv_rows,
     _letter,
     _row,
+    _snapshot,
     _text,
     _unreadable,
     _xlsx_rows,
-    snapshot_date_of,
 )
 
 __all__ = ["ReadRow", "SheetStream", "open_sheet"]
@@ -141,14 +141,7 @@ def open_sheet(
     text). Refused as :func:`read_sheet` refuses it."""
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
-    if snapshot_date is None:
-        snapshot_date = snapshot_date_of(source_path)
-    elif not isinstance(snapshot_date, date) or isinstance(snapshot_date, datetime):
-        raise ConfigurationError(
-            f"snapshot_date must be a date, not {snapshot_date!r}",
-            field="snapshot_date",
-            rule="type",
-        )
+    snapshot_date = _snapshot(source_path, snapshot_date)
     suffix = source_path.suffix.lower()
     worksheet = sheet or mapping.sheet
     if suffix == ".csv":
