@@ -1168,13 +1168,10 @@ class SqlViews:
             return current.rows
         # Whether the basis is on or after everything in the table is asked first: an
         # as-at register before it reads the history, and no current row.
-        d = self._dialect
-        cursor.execute(self._sql.latest)
-        latest = cursor.fetchone()
-        if latest is None or latest[0] is None:
+        latest = self._latest(cursor)
+        if latest is None:
             return None
-        last_day = d.read_date(latest[0]) if d.read_date else latest[0]
-        last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+        last_day, last_time = latest
         if basis.as_at < last_day or basis.known_at < last_time:
             return None
         cursor.execute(self._sql.current)
@@ -1241,15 +1238,19 @@ class SqlViews:
     def _covers(self, cursor: Any, basis: views.Basis) -> bool:
         """Whether the current table's rows are the register on ``basis``: it is on or
         after everything in them."""
+        latest = self._latest(cursor)
+        return latest is None or not (basis.as_at < latest[0] or basis.known_at < latest[1])
+
+    def _latest(self, cursor: Any) -> tuple[date, datetime] | None:
+        """The latest day and recorded time of the current table's rows (``None``: none)."""
         d = self._dialect
         cursor.execute(self._sql.latest)
         latest = cursor.fetchone()
-        if latest is not None and latest[0] is not None:
-            last_day = d.read_date(latest[0]) if d.read_date else latest[0]
-            last_time = d.read_time(latest[1]) if d.read_time else latest[1]
-            if basis.as_at < last_day or basis.known_at < last_time:
-                return False
-        return True
+        if latest is None or latest[0] is None:
+            return None
+        last_day = d.read_date(latest[0]) if d.read_date else latest[0]
+        last_time = d.read_time(latest[1]) if d.read_time else latest[1]
+        return last_day, last_time
 
     def _values(
         self, cursor: Any, basis: views.Basis, current: bool, indexed: bool
