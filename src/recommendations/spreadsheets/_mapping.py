@@ -15,6 +15,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -765,6 +766,29 @@ class ColumnMapping:
                 f"{source.name} is not valid TOML: {error}", field="mapping", rule="toml"
             ) from None
         return cls.from_dict(data, source=source.name)
+
+    @classmethod
+    def preset(cls, name: str) -> ColumnMapping:
+        """The mapping of the published export of a preset's authority (one of
+        :data:`~recommendations.configuration.PRESETS`): the GAO's export of open
+        recommendations (``gao``), a force's HMICFRS progress summary (``hmicfrs``), a
+        body's HMICS progress summary (``hmics``), a council's audit tracker as Excel on
+        Windows saves it (``audit-office``). ``recommendations import FILE --preset NAME``
+        reads FILE with it. Their files are in ``recommendations/spreadsheets/presets/``.
+
+        >>> ColumnMapping.preset("gao").reference_columns
+        ('Report Number', 'Recommendation Number')
+        """
+        from recommendations.configuration import PRESETS
+
+        if name not in PRESETS:
+            raise ConfigurationError(
+                f"no preset {name!r} (there are {', '.join(PRESETS)})",
+                field="preset",
+                rule="known-preset",
+            )
+        text = resources.files(__package__).joinpath("presets", f"{name}.toml").read_text("utf-8")
+        return cls.from_dict(tomllib.loads(text), source=f"the {name} preset's mapping")
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "the mapping") -> ColumnMapping:
