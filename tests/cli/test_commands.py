@@ -142,7 +142,8 @@ def test_reading_a_store_that_is_not_there_makes_no_file(tmp_path: Path) -> None
     assert result.returncode == 1
     message = result.stderr.decode()
     assert message.startswith("error: field 'store': rule 'store-exists':")
-    assert "recommendations demo" in message
+    assert "recommendations init --preset NAME" in message
+    assert "recommendations demo" not in message  # never a hint to fill a store with it
     assert not (tmp_path / "recommendations.db").exists()
 
 
@@ -225,8 +226,9 @@ def test_a_recording_command_names_a_mistyped_store(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.decode() == (
         "error: field 'store': rule 'store-exists': store 'sqlite:///typo.db' does not exist "
-        f"(no file 'typo.db' in {str(tmp_path)!r}): record something first, run "
-        "`recommendations demo`, or name another with --store or RECOMMENDATIONS_STORE\n"
+        f"(no file 'typo.db' in {str(tmp_path)!r}): start it with `recommendations init "
+        "--preset NAME`, an import or an entry, or name another with --store or "
+        "RECOMMENDATIONS_STORE\n"
     )
     assert list(tmp_path.iterdir()) == []
 
