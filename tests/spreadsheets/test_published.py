@@ -17,6 +17,7 @@ from recommendations.spreadsheets import (
     plan_import,
     read_sheet,
 )
+from tests.spreadsheets.sheets import write_xlsx
 
 DAY = date(2026, 3, 31)
 
@@ -264,3 +265,38 @@ def test_nothing_is_recorded_from_a_published_export_with_a_wrong_cell(tmp_path:
         assert rows["A1"].text == "Improve & check"
         assert rows["A1"].kind == "area-for-improvement"
         assert rows["A2"].due_on == date(2026, 3, 31)
+
+
+def test_a_workbook_with_a_preamble_is_read_by_its_preset(tmp_path: Path) -> None:
+    headers = ("Ref", "Report", "Type", "Recommendation / AFI", "RAG", "Status", "Target date")
+    rows = [
+        {
+            "Ref": "R1",
+            "Report": "PEEL-2025",
+            "Type": "Recommendation",
+            "Recommendation / AFI": "Supervise risk assessments",
+            "RAG": "Amber",
+            "Status": "Open",
+            "Target date": "March 2026",
+        },
+        {
+            "Ref": "AFI1",
+            "Report": "PEEL-2025",
+            "Type": "AFI",
+            "Recommendation / AFI": "Answer calls sooner",
+            "RAG": "Red",
+            "Status": "Open",
+            "Target date": date(2026, 6, 30),
+        },
+    ]
+    path = write_xlsx(
+        tmp_path / "summary.xlsx",
+        rows,
+        headers,
+        above=[["Westshire Police: progress summary"], ["As at", date(2026, 3, 31)], []],
+    )
+    read = _both(path, ColumnMapping.preset("hmicfrs"))
+    assert [(row.row, row.reference, row.kind, row.grade, row.due_on) for row in read] == [
+        (5, "R1", "recommendation", "amber", date(2026, 3, 31)),
+        (6, "AFI1", "area-for-improvement", "red", date(2026, 6, 30)),
+    ]
