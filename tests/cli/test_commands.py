@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -142,7 +143,8 @@ def test_reading_a_store_that_is_not_there_makes_no_file(tmp_path: Path) -> None
     assert result.returncode == 1
     message = result.stderr.decode()
     assert message.startswith("error: field 'store': rule 'store-exists':")
-    assert "recommendations demo" in message
+    assert "recommendations init --preset NAME" in message
+    assert "recommendations demo" not in message  # never a hint to fill a store with it
     assert not (tmp_path / "recommendations.db").exists()
 
 
@@ -225,8 +227,9 @@ def test_a_recording_command_names_a_mistyped_store(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert result.stderr.decode() == (
         "error: field 'store': rule 'store-exists': store 'sqlite:///typo.db' does not exist "
-        f"(no file 'typo.db' in {str(tmp_path)!r}): record something first, run "
-        "`recommendations demo`, or name another with --store or RECOMMENDATIONS_STORE\n"
+        f"(no file 'typo.db' in {str(tmp_path)!r}): start it with `recommendations init "
+        "--preset NAME`, an import or an entry, or name another with --store or "
+        "RECOMMENDATIONS_STORE\n"
     )
     assert list(tmp_path.iterdir()) == []
 
@@ -266,3 +269,18 @@ def test_help_imports_no_engine_and_no_file_format() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "0 []"
+
+
+def test_a_due_date_may_be_a_month_alone(tmp_path: Path) -> None:
+    store = ["--store", f"sqlite:///{tmp_path / 'months.db'}"]
+    ok(invoke(*store, *REPORT))
+    due = RAISE.index("--due") + 1
+    ok(invoke(*store, *RAISE[:due], "2017-03", *RAISE[due + 1 :]))
+    with r.Tracker(store[1]) as tracker:
+        assert tracker.recommendation("2.16").due_on == date(2017, 3, 31)
+    ok(invoke(*store, "change-deadline", "2.16", "2017-06", *entry(on="2017-03-30")))
+    with r.Tracker(store[1]) as tracker:
+        assert tracker.recommendation("2.16").due_on == date(2017, 6, 30)
+    refused = invoke(*store, "change-deadline", "2.16", "2017-13", *entry(on="2017-03-30"))
+    assert refused.exit_code == 2
+    assert "'2017-13' is not a due date" in refused.output

@@ -104,9 +104,10 @@ BAD_CSV = [
         "rule 'nul-byte': tracker-2017-03-30.csv, row 2, column C: a NUL byte",
     ),
     (
-        "bytes that are not UTF-8",
-        f"{HEADERS}\nX1,PEEL-2016,Audit,Red,Chef de la S".encode() + b"\xfbret\xe9\n",
-        "rule 'utf-8': tracker-2017-03-30.csv, row 2, column E: not UTF-8 text (byte 71)",
+        "bytes that are neither UTF-8 nor Windows-1252",
+        f"{HEADERS}\nX1,PEEL-2016,Audit,Red,Chef de la S".encode() + b"\x81ret\xe9\n",
+        "rule 'utf-8': tracker-2017-03-30.csv, row 2, column E: not UTF-8 text (byte 71), "
+        "nor Windows-1252",
     ),
     (
         "bytes that are not UTF-8, after a byte-order mark",
@@ -118,7 +119,7 @@ BAD_CSV = [
     (
         "a file that is not a spreadsheet",
         b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
-        "rule 'utf-8': tracker-2017-03-30.csv, row 1, column A: not UTF-8 text (byte 0)",
+        "rule 'nul-byte': tracker-2017-03-30.csv, row 3, column A: a NUL byte",
     ),
 ]
 

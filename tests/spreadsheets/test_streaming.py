@@ -123,7 +123,7 @@ def test_a_sheet_read_row_by_row_reads_as_read_whole(
     )
 
 
-@pytest.mark.parametrize("content", [b"", b"Ref\n2.16,\x00\n", b"Ref\n\xff\n", b'Ref\n"2.16\n'])
+@pytest.mark.parametrize("content", [b"", b"Ref\n2.16,\x00\n", b"Ref\n\x81\n", b'Ref\n"2.16\n'])
 def test_a_file_that_is_not_a_sheet_is_refused_in_the_same_words(
     tmp_path: Path, content: bytes
 ) -> None:

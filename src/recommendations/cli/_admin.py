@@ -31,6 +31,8 @@ def demo(audience: str) -> None:
     is that moment: ask "as known before" with --position (say `recommendations history
     CB-21 --position 143`, before a mistake was struck out), not --known-at.
 
+    Give it a store of its own (--store), not the one you keep your recommendations in.
+
     \b
     recommendations demo
     recommendations --store sqlite:///demo.db demo --audience public
@@ -88,6 +90,20 @@ def _next_steps(current: Session) -> str:
     help="A TOML file saying which column holds what (default: common headers are found).",
 )
 @click.option(
+    "--preset",
+    default=None,
+    metavar="NAME",
+    help="Read FILE as the published export of a preset's authority: hmicfrs, hmics, gao "
+    "or audit-office (instead of --mapping).",
+)
+@click.option(
+    "--body",
+    default=None,
+    metavar="NAME",
+    help="The body the recommendations of a report new to the store were made to (on top "
+    "of the mapping).",
+)
+@click.option(
     "--snapshot-date",
     type=DATE,
     default=None,
@@ -100,7 +116,8 @@ def _next_steps(current: Session) -> str:
 @click.option(
     "--dry-run",
     is_flag=True,
-    help="Show what would be recorded, and record nothing (the store must exist).",
+    help="Show what would be recorded, and record nothing (a store that is not there yet is "
+    "not made).",
 )
 @click.option(
     "--command-id",
@@ -113,6 +130,8 @@ def _next_steps(current: Session) -> str:
 def import_(
     file: str,
     mapping: str | None,
+    preset: str | None,
+    body: str | None,
     snapshot_date: date | None,
     sheet: str | None,
     by: str | None,
@@ -131,22 +150,46 @@ def import_(
     besides its entries, the log holds a record of that id, at a position of its own that
     no trail lists.
 
+    With --preset, FILE is read as the preset's authority publishes its export (see
+    docs/how-to/import-a-published-export.md); a dry run on a store that is not there yet
+    checks it against the preset's policy, which `recommendations init --preset NAME`
+    records.
+
     \b
     recommendations import examples/tracker-2017-06-29.csv --dry-run
     recommendations import examples/tracker-2017-06-29.csv --by "Risk manager"
     """
-    from recommendations import spreadsheets
+    import attrs
+
+    from recommendations import configuration, spreadsheets
     from recommendations._service import EmptyStore
 
     if by is None and not dry_run:
         raise click.UsageError("say who is importing with --by ACTOR (or try --dry-run)")
-    column_mapping = spreadsheets.ColumnMapping.load(mapping) if mapping is not None else None
+    if mapping is not None and preset is not None:
+        raise click.UsageError("give --mapping or --preset, not both")
+    column_mapping = (
+        spreadsheets.ColumnMapping.load(mapping)
+        if mapping is not None
+        else spreadsheets.ColumnMapping.preset(preset)
+        if preset is not None
+        else None
+    )
+    if body is not None:
+        column_mapping = attrs.evolve(column_mapping or spreadsheets.ColumnMapping(), body=body)
     stream = spreadsheets.open_sheet(file, column_mapping, snapshot_date=snapshot_date, sheet=sheet)
     current = session()
+    if preset is not None and not dry_run and current.missing() is not None:
+        raise click.UsageError(
+            f"the store is not there yet: start it with `recommendations init --preset "
+            f"{preset}` (which records the preset's policy), then import"
+        )
     # A new store is checked as an empty one, so that a sheet with errors, or one with
-    # nothing to record, leaves no empty file behind; it is made only to record.
-    new_store = not dry_run and current.missing() is not None
-    source = EmptyStore(policy=current.policy) if new_store else None
+    # nothing to record, leaves no empty file behind; it is made only to record. A dry run
+    # makes none.
+    new_store = current.missing() is not None
+    policy = configuration.preset(preset) if preset is not None and new_store else None
+    source = EmptyStore(policy=policy or current.policy) if new_store else None
     tracker = None if new_store else current.tracker(create=not dry_run)
     checking = source if source is not None else tracker
     assert checking is not None

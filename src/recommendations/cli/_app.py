@@ -271,7 +271,8 @@ def _check_exists(store: str) -> None:
 
         raise ConfigurationError(
             f"store {store!r} does not exist (no file {str(path)!r} in {os.getcwd()!r}): "
-            "record something first, run `recommendations demo`, or name another with "
+            "start it with `recommendations init --preset NAME`, an import or an entry, or "
+            "name another with "
             f"--store or {STORE_ENV}",
             field="store",
             rule="store-exists",
@@ -356,9 +357,10 @@ def cli(ctx: click.Context, store: str, verbose: int) -> None:
     date it took effect and the time it was recorded; nothing is ever edited. Read the
     register as at any date, as it was known at any time, with its audit trail.
 
-    Start with `recommendations demo` (an example committee paper), then
-    `recommendations register --as-at 2016-12-31`. Each command has --help; without a
-    command, this help is shown.
+    Start a store with `recommendations init --preset NAME` and `recommendations import
+    FILE`; to see an example committee paper, build the demonstration in a store of its own
+    with `recommendations --store sqlite:///demo.db demo`. Each command has --help; without
+    a command, this help is shown.
     """
     source = ctx.get_parameter_source("store")
     ctx.obj = Session(store, named=source is click.core.ParameterSource.COMMANDLINE)

@@ -54,19 +54,31 @@ class DateType(_DateParam):
 
 
 class DueType(_DueParam):
-    """A date, or ``none`` for no date at all."""
+    """A date, a month alone (``YYYY-MM``: due by its last day), or ``none`` for no date at
+    all."""
 
     name = "due"
 
     def get_metavar(self, param: click.Parameter, ctx: click.Context) -> str:
-        return "YYYY-MM-DD|none"
+        return "YYYY-MM-DD|YYYY-MM|none"
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
     ) -> date | None:
+        from recommendations._errors import RuleViolation
+        from recommendations.domain import due_date_of
+
         if value is None or str(value).strip().lower() == "none":
             return None
-        return DATE.convert(value, param, ctx)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value
+        try:
+            return due_date_of(str(value))
+        except RuleViolation:
+            self.fail(
+                f"{value!r} is not a due date: write it as YYYY-MM-DD, e.g. 2017-03-30, or a "
+                "month alone as YYYY-MM (due by its last day), or none"
+            )
 
 
 class DateTimeType(_MomentParam):

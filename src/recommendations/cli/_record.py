@@ -193,7 +193,12 @@ def entry_command(
     click.option("--grade", default=None, help="Its first grade, on its scale."),
     click.option("--owner", default=None, help="The accountable role."),
     click.option("--owner-name", default=None, help="The person holding that role."),
-    click.option("--due", type=DATE, default=None, help="The date it is due by."),
+    click.option(
+        "--due",
+        type=DUE,
+        default=None,
+        help="The date it is due by, or a month alone (YYYY-MM: due by its last day).",
+    ),
     name="raise",
     short_help="Enter a recommendation made in a report.",
     starts=True,

@@ -66,6 +66,7 @@ from ._events import (
     recommendation_id,
     report_id,
 )
+from ._months import due_date_of, month_due
 from ._recommendation import Recommendation, evolve, project, timeline
 from ._sources import Inspection, Report, decide_source, project_inspection, project_report
 from ._text import (
@@ -167,8 +168,10 @@ __all__ = [
     "decide_checked",
     "decide_configuration",
     "decide_source",
+    "due_date_of",
     "evolve",
     "inspection_id",
+    "month_due",
     "normal_reference",
     "policy_in_force",
     "project",

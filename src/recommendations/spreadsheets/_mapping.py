@@ -8,10 +8,14 @@ needed at all; a small TOML file (:meth:`ColumnMapping.load`) gives the rest.
 
 from __future__ import annotations
 
+import calendar
+import codecs
+import html
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from importlib import resources
 from pathlib import Path
 from typing import Any, Final, TypeAlias
 
@@ -24,6 +28,7 @@ __all__ = [
     "DEFAULT_DATE_FORMATS",
     "DEFAULT_GRADES",
     "DEFAULT_HEADERS",
+    "DEFAULT_KINDS",
     "DEFAULT_STATUSES",
     "FIELDS",
     "STATUS_MEANINGS",
@@ -76,6 +81,8 @@ DEFAULT_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
     ),
     "report": (
         "Report",
+        "Report number",
+        "Report no",
         "Report ref",
         "Report reference",
         "Report ID",
@@ -224,9 +231,29 @@ DEFAULT_DATE_FORMATS: Final = (
     "%d.%m.%Y",
     "%d %B %Y",
     "%d %b %Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%B %Y",
+    "%b %Y",
+    "%Y-%m",
 )
-"""How dates written as text are read (``strptime`` formats, tried in turn): ISO and the
-day-first forms used in the UK. Cells that hold real spreadsheet dates need no format."""
+"""How dates written as text are read (``strptime`` formats, tried in turn): ISO, the
+day-first forms used in the UK, the month named first ("Mar 5, 2024", "March 5, 2024") as
+published in the United States, and a month alone ("March 2026", "Mar 2026", "2026-03").
+A format without a day (no ``%d``) gives the month's last day, so that a recommendation due
+"by March 2026" is overdue only once March is over. Cells that hold real spreadsheet dates
+need no format."""
+
+DEFAULT_KINDS: Final[Mapping[str, str]] = {
+    "rec": "recommendation",
+    "afi": "area-for-improvement",
+    "afd": "area-for-development",
+}
+"""Cell values read as kinds of item (case does not matter): the abbreviations inspection
+reports use. Any other value is read as the name of a kind: its label in lower case, words
+joined by hyphens ("Area for improvement" is ``area-for-improvement``)."""
+
+_ENTITY: Final = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 DEFAULT_NO_DATE: Final = ("tbc", "tbd", "n/a", "na", "none", "-", "no date")
 """Due-date cells that mean "no due date", like a blank one."""
@@ -295,7 +322,19 @@ class ColumnMapping:
       (on top of :data:`DEFAULT_STATUSES`);
     - ``date_formats``: how dates written as text are read (replacing
       :data:`DEFAULT_DATE_FORMATS`, so that a month-first sheet is never read day-first);
-    - ``header_row``: the row holding the headers (1, the first, by default);
+    - ``kinds``: extra cell values read as kinds of item (on top of :data:`DEFAULT_KINDS`);
+    - ``header_row``: the row holding the headers (default: found, see
+      :meth:`header_row_of`, so that rows of title text above the headers are passed over);
+    - ``reference_columns`` and ``reference_join``: for a sheet with no identifier column,
+      the columns whose cells, joined by ``reference_join`` (default ``"-"``), make the
+      reference (the ``reference`` column is then not looked for): ``("Report number",
+      "Rec no")`` makes ``GAO-24-105870-3``;
+    - ``encoding``: the encoding of a CSV file (default: UTF-8, with or without a
+      byte-order mark, else Windows-1252, as Excel on Windows saves it);
+    - ``delimiter``: what separates a CSV file's cells (default: found among comma,
+      semicolon and tab, see :func:`sniff_delimiter`);
+    - ``html_entities``: whether ``&amp;``, ``&#8217;`` and the like in cells are read as
+      the characters they stand for (as published exports write them; default: no);
     - ``sheet``: the worksheet of a workbook to read (default: the active one);
     - ``scale``: the grading scale new recommendations are raised on (default: the
       tracker's policy's default);
@@ -328,7 +367,13 @@ class ColumnMapping:
     grades: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
     statuses: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
     date_formats: tuple[str, ...] = field(default=DEFAULT_DATE_FORMATS, converter=_strings)
-    header_row: int = 1
+    kinds: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    header_row: int | None = None
+    reference_columns: tuple[str, ...] = field(default=(), converter=_strings)
+    reference_join: str = "-"
+    encoding: str | None = None
+    delimiter: str | None = None
+    html_entities: bool = False
     sheet: str | None = None
     scale: str | None = None
     report_reference: str | None = None
@@ -373,10 +418,58 @@ class ColumnMapping:
             raise ConfigurationError(
                 "name at least one date format", field="date_formats", rule="required"
             )
-        if not isinstance(self.header_row, int) or self.header_row < 1:
+        if self.header_row is not None and (
+            not isinstance(self.header_row, int)
+            or isinstance(self.header_row, bool)
+            or self.header_row < 1
+        ):
             raise ConfigurationError(
                 f"header_row must be a row number from 1, not {self.header_row!r}",
                 field="header_row",
+                rule="type",
+            )
+        for cell, kind in self.kinds:
+            if not _value_key(cell) or not _kind_name(kind):
+                raise ConfigurationError(
+                    f"kind alias {cell!r} = {kind!r}: neither may be blank",
+                    field="kinds",
+                    rule="required",
+                )
+        if any(not isinstance(h, str) or not header_key(h) for h in self.reference_columns):
+            raise ConfigurationError(
+                f"the reference's columns must be headers, not {self.reference_columns!r}",
+                field="reference_columns",
+                rule="type",
+            )
+        if len(set(map(header_key, self.reference_columns))) < len(self.reference_columns):
+            raise ConfigurationError(
+                f"the reference's columns name one column twice: {self.reference_columns!r}",
+                field="reference_columns",
+                rule="column-unique",
+            )
+        if not isinstance(self.reference_join, str) or "\n" in self.reference_join:
+            raise ConfigurationError(
+                f"reference_join must be a text on one line, not {self.reference_join!r}",
+                field="reference_join",
+                rule="type",
+            )
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except (LookupError, TypeError):
+                raise ConfigurationError(
+                    f"encoding {self.encoding!r} is not one Python knows (e.g. utf-8, cp1252)",
+                    field="encoding",
+                    rule="encoding-known",
+                ) from None
+        if self.delimiter is not None and (
+            not isinstance(self.delimiter, str)
+            or len(self.delimiter) != 1
+            or self.delimiter in '"\r\n'
+        ):
+            raise ConfigurationError(
+                f"delimiter must be one character (',', ';' or a tab), not {self.delimiter!r}",
+                field="delimiter",
                 rule="type",
             )
         for name in ("sheet", "scale", "report_reference", "body", "accepted_by"):
@@ -403,6 +496,34 @@ class ColumnMapping:
         if key in DEFAULT_GRADES:
             return DEFAULT_GRADES[key]
         return "-".join(re.findall(r"[a-z0-9]+", key))
+
+    def kind_name(self, cell: str) -> str:
+        """The name of the kind of item a cell's text stands for (not yet checked against
+        the policy): an alias of the mapping's ``kinds``, of :data:`DEFAULT_KINDS`, or the
+        text in lower case with its words joined by hyphens.
+
+        >>> mapping = ColumnMapping(kinds={"P1": "priority-1"})
+        >>> mapping.kind_name("AFD"), mapping.kind_name("Area for improvement")
+        ('area-for-development', 'area-for-improvement')
+        >>> mapping.kind_name("p1"), mapping.kind_name("Recommendation")
+        ('priority-1', 'recommendation')
+        """
+        key = _value_key(cell)
+        for alias, kind in self.kinds:
+            if _value_key(alias) == key:
+                return kind
+        return DEFAULT_KINDS.get(key) or _kind_name(key)
+
+    def text_of(self, cell: str) -> str:
+        """A cell's text with its HTML entities (``&amp;``, ``&#8217;``) read as the
+        characters they stand for, if the mapping says so (``html_entities``).
+
+        >>> ColumnMapping(html_entities=True).text_of("Fish &amp; Wildlife&#8217;s")
+        'Fish & Wildlife’s'
+        """
+        if not self.html_entities or "&" not in cell:
+            return cell
+        return _ENTITY.sub(lambda found: html.unescape(found.group()), cell)
 
     def closure_of(self, cell: str) -> StatusValue | None:
         """What a *grade* cell says of closure: the closed status it stands for, or ``None``
@@ -447,9 +568,13 @@ class ColumnMapping:
             return None
         for pattern in self.date_formats:
             try:
-                return datetime.strptime(text, pattern).date()
+                read = datetime.strptime(text, pattern).date()
             except ValueError:
                 continue
+            if "%d" not in pattern and "%j" not in pattern:
+                # A month alone: due by its end.
+                return read.replace(day=calendar.monthrange(read.year, read.month)[1])
+            return read
         raise ValueError(text)
 
     @staticmethod
@@ -473,7 +598,23 @@ class ColumnMapping:
         def index_of(header: str) -> list[int]:
             return [i for i, k in enumerate(keys) if k == header_key(header)]
 
-        explicit = [n for n in FIELDS if isinstance(getattr(self, n), str)]
+        composite = bool(self.reference_columns)
+        if composite:
+            for part, header in enumerate(self.reference_columns):
+                places = index_of(header)
+                if not places:
+                    raise ConfigurationError(
+                        f"the mapping makes the reference from column {header!r}, which the "
+                        f"sheet does not have (its headers: {_listing(headers)})",
+                        field="reference",
+                        rule="column-present",
+                    )
+                found["reference" if part == 0 else f"reference.{part}"] = places[0]
+        explicit = [
+            n
+            for n in FIELDS
+            if isinstance(getattr(self, n), str) and not (composite and n == "reference")
+        ]
         for name in explicit:
             header = getattr(self, name)
             places = index_of(header)
@@ -497,6 +638,8 @@ class ColumnMapping:
             value = getattr(self, name)
             if name in found or not isinstance(value, tuple):
                 continue
+            if composite and name == "reference":
+                continue
             for header in value:
                 free = [i for i in index_of(header) if i not in taken]
                 if free:
@@ -517,6 +660,52 @@ class ColumnMapping:
             )
         return found
 
+    def header_row_of(self, rows: Iterable[Sequence[str]]) -> tuple[int, dict[str, int]]:
+        """The row holding the headers, and where each field is in it (see :meth:`locate`).
+
+        ``rows`` are a sheet's first rows, each cell as text. The mapping's ``header_row``
+        is used if it names one. Else the headers are in the first row that holds the
+        reference's column(s), passing over the rows above it that fill no more than two
+        cells (a title, a date, a note, or a blank row): the preamble of a published
+        export. A row filling more than two cells that does not hold the reference is
+        refused, as :meth:`locate` refuses it (the preamble is over, and the headers are
+        not there).
+
+        >>> ColumnMapping().header_row_of(
+        ...     [["Progress summary"], ["As at 31 March 2026", ""], ["Ref", "Recommendation"]]
+        ... )
+        (3, {'reference': 0, 'text': 1})
+        """
+        if self.header_row is not None:
+            for number, cells in enumerate(rows, start=1):
+                if number == self.header_row:
+                    return number, self.locate(cells)
+            raise ConfigurationError(
+                f"there is no row {self.header_row} to hold the headers",
+                field="header_row",
+                rule="column-present",
+            )
+        first: ConfigurationError | None = None
+        for number, cells in enumerate(rows, start=1):
+            filled = sum(1 for cell in cells if cell.strip())
+            if not filled:
+                continue
+            try:
+                return number, self.locate(cells)
+            except ConfigurationError as error:
+                if filled > 2:
+                    raise
+                first = first or error
+            if number >= _PREAMBLE_ROWS:
+                break
+        if first is not None:
+            raise first
+        raise ConfigurationError(
+            "the sheet has no row of headers (it is blank)",
+            field="header_row",
+            rule="column-present",
+        )
+
     # --- the mapping file ------------------------------------------------------------------
 
     @classmethod
@@ -526,9 +715,16 @@ class ColumnMapping:
         The file looks like this (the values shown are examples, not defaults)::
 
             sheet = "Tracker"               # the worksheet to read
-            header_row = 1                  # the row holding the headers
+            header_row = 1                  # the row holding the headers (default: found)
             scale = "rag"                   # the scale new recommendations are graded on
             date_formats = ["%d/%m/%Y"]     # how dates written as text are read
+            encoding = "cp1252"             # a CSV file's encoding (default: found)
+            delimiter = ";"                 # a CSV file's delimiter (default: found)
+            html_entities = true            # read &amp; as & (default: false)
+
+            [reference]                     # a reference made from several columns
+            columns = ["Report number", "Rec no"]
+            join = "-"
 
             [columns]                       # a header, a list of headers, or false
             reference = "Rec no"
@@ -541,6 +737,9 @@ class ColumnMapping:
 
             [statuses]                      # cell value = open, claimed, implemented, ...
             "Signed off" = "implemented"
+
+            [kinds]                         # cell value = kind of item
+            AFD = "area-for-development"
 
             [reports]                       # for reports the store does not have yet
             default = "PEEL-2016"           # the report of every row (no report column)
@@ -569,13 +768,63 @@ class ColumnMapping:
         return cls.from_dict(data, source=source.name)
 
     @classmethod
+    def preset(cls, name: str) -> ColumnMapping:
+        """The mapping of the published export of a preset's authority (one of
+        :data:`~recommendations.configuration.PRESETS`): the GAO's export of open
+        recommendations (``gao``), a force's HMICFRS progress summary (``hmicfrs``), a
+        body's HMICS progress summary (``hmics``), a council's audit tracker as Excel on
+        Windows saves it (``audit-office``). ``recommendations import FILE --preset NAME``
+        reads FILE with it. Their files are in ``recommendations/spreadsheets/presets/``.
+
+        >>> ColumnMapping.preset("gao").reference_columns
+        ('Report Number', 'Recommendation Number')
+        """
+        from recommendations.configuration import PRESETS
+
+        if name not in PRESETS:
+            raise ConfigurationError(
+                f"no preset {name!r} (there are {', '.join(PRESETS)})",
+                field="preset",
+                rule="known-preset",
+            )
+        text = resources.files(__package__).joinpath("presets", f"{name}.toml").read_text("utf-8")
+        return cls.from_dict(tomllib.loads(text), source=f"the {name} preset's mapping")
+
+    @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "the mapping") -> ColumnMapping:
         """A mapping from the tables of a mapping file, already parsed (see :meth:`load`)."""
         _known(data, _TOP, source, "")
         values: dict[str, Any] = {}
-        for key in ("sheet", "scale"):
+        for key in ("sheet", "scale", "encoding"):
             if key in data:
                 values[key] = _text(data[key], source, key)
+        if "delimiter" in data:
+            delimiter = data["delimiter"]
+            if not isinstance(delimiter, str) or len(delimiter) != 1:
+                raise _wrong(source, "delimiter", "one character", delimiter)
+            values["delimiter"] = delimiter
+        if "html_entities" in data:
+            if not isinstance(data["html_entities"], bool):
+                raise _wrong(source, "html_entities", "true or false", data["html_entities"])
+            values["html_entities"] = data["html_entities"]
+        reference = _table(data, "reference", source)
+        _known(reference, ("columns", "join"), source, "reference.")
+        if "columns" in reference:
+            values["reference_columns"] = _text_list(
+                reference["columns"], source, "reference.columns", "headers"
+            )
+            if "reference" in _table(data, "columns", source):
+                raise ConfigurationError(
+                    f"{source}: name the reference's column in [columns] or its columns in "
+                    "[reference], not both",
+                    field="reference.columns",
+                    rule="column-unique",
+                )
+        if "join" in reference:
+            join = reference["join"]
+            if not isinstance(join, str):
+                raise _wrong(source, "reference.join", "a text", join)
+            values["reference_join"] = join
         if "header_row" in data:
             row = data["header_row"]
             if not isinstance(row, int) or isinstance(row, bool):
@@ -606,6 +855,8 @@ class ColumnMapping:
                     rule="status-meaning",
                 )
         values["statuses"] = dict(statuses)
+        kinds = _table(data, "kinds", source)
+        values["kinds"] = {k: _text(v, source, f"kinds.{k}") for k, v in kinds.items()}
         reports = _table(data, "reports", source)
         _known(reports, ("default", "body", "inspectorates"), source, "reports.")
         if "default" in reports:
@@ -629,12 +880,29 @@ _TOP: Final = (
     "header_row",
     "scale",
     "date_formats",
+    "encoding",
+    "delimiter",
+    "html_entities",
+    "reference",
     "columns",
     "grades",
     "statuses",
+    "kinds",
     "reports",
     "discharge",
 )
+
+_PREAMBLE_ROWS: Final = 30
+"""How many rows are looked through for the headers, when the mapping does not say."""
+
+
+def _kind_name(text: str) -> str:
+    """A kind's label as a name: lower case, words joined by hyphens.
+
+    >>> _kind_name("Area for improvement")
+    'area-for-improvement'
+    """
+    return "-".join(re.findall(r"[a-z0-9]+", text.casefold()))
 
 
 def _listing(headers: Iterable[str]) -> str:

@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -150,7 +150,8 @@ def read_sheet(
     snapshot_date: date | None = None,
     sheet: str | None = None,
 ) -> Snapshot:
-    """Read a ``.csv`` (UTF-8, with or without a byte-order mark) or ``.xlsx`` file.
+    """Read a ``.csv`` (UTF-8, with or without a byte-order mark, or Windows-1252; comma,
+    semicolon or tab between cells) or ``.xlsx`` file.
 
     ``snapshot_date`` is the date the sheet shows the register as at (default: the date in
     the file's name, see :func:`snapshot_date_of`); ``sheet`` the worksheet of a workbook
@@ -188,7 +189,7 @@ def read_sheet(
                 rule="sheet-exists",
             )
         worksheet = None
-        table = _csv_rows(source_path.name, content)
+        table = _csv_rows(source_path.name, content, mapping)
     elif suffix in (".xlsx", ".xlsm"):
         worksheet, table = _xlsx_rows(source_path, worksheet)
     else:
@@ -212,20 +213,15 @@ def read_sheet(
 # --- files -------------------------------------------------------------------------------------
 
 
-def _csv_rows(name: str, content: bytes) -> list[list[object]]:
+def _csv_rows(
+    name: str, content: bytes, mapping: ColumnMapping | None = None
+) -> list[list[object]]:
     """The records of a CSV file; a file that is not well-formed CSV text is refused, with
-    the row and column where it goes wrong."""
-    bom = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
-    try:
-        text = content[bom:].decode("utf-8")
-    except UnicodeDecodeError as error:
-        prefix = content[bom : bom + error.start].decode("utf-8")
-        raise ConfigurationError(
-            f"{name}, {_place(prefix)}: not UTF-8 text (byte {bom + error.start}): save it "
-            "as 'CSV UTF-8'",
-            field="path",
-            rule="utf-8",
-        ) from None
+    the row and column where it goes wrong. The encoding and the delimiter are the
+    mapping's, else found (see :func:`decoded` and :func:`sniff_delimiter`)."""
+    mapping = mapping or ColumnMapping()
+    text, _ = decoded(name, content, mapping.encoding)
+    delimiter = mapping.delimiter
     if not text.strip():
         raise ConfigurationError(f"{name} is empty", field="path", rule="file-empty")
     if "\x00" in text:
@@ -235,13 +231,14 @@ def _csv_rows(name: str, content: bytes) -> list[list[object]]:
             field="path",
             rule="nul-byte",
         )
+    delimiter = delimiter or sniff_delimiter(text[:_SNIFFED], mapping)
     # The csv module refuses a field longer than its limit (128 KiB by default); raised to
     # the size of this file, so that a long cell is read and judged by the rules on its
     # length. The limit is the process's: it is only ever raised, never lowered again.
     if csv.field_size_limit() < len(text):
         csv.field_size_limit(len(text))
     records: list[list[object]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=delimiter)
     lines = 0
     while True:
         try:
@@ -250,7 +247,7 @@ def _csv_rows(name: str, content: bytes) -> list[list[object]]:
             return records
         except csv.Error as error:
             rest = "".join(io.StringIO(text, newline="").readlines()[lines:])
-            column = _quote_fault(rest)
+            column = _quote_fault(rest, delimiter)
             header = records[0] if records else []
             raise ConfigurationError(
                 f"{name}, row {len(records) + 1}, {_column_name(header, column)}: "
@@ -262,16 +259,98 @@ def _csv_rows(name: str, content: bytes) -> list[list[object]]:
         records.append(list(record))
 
 
+_SNIFFED = 1 << 16
+"""How much of a CSV file's text is looked at to find its delimiter."""
+
+_WINDOWS = "cp1252"
+
+
+def decoded(name: str, content: bytes, encoding: str | None = None) -> tuple[str, str]:
+    """A CSV file's text, and the encoding it was read in.
+
+    With no ``encoding`` given: UTF-8 after a UTF-8 byte-order mark; else UTF-8 if the bytes
+    are UTF-8; else Windows-1252 (``cp1252``), as Excel on Windows saves "CSV (Comma
+    delimited)", if they are that. Bytes that are neither are refused (rule ``utf-8``),
+    naming the row and column of the first byte that is not UTF-8; bytes that are not in
+    the ``encoding`` given are refused likewise (rule ``encoding``).
+    """
+    bom = len(codecs.BOM_UTF8) if content.startswith(codecs.BOM_UTF8) else 0
+    if encoding is not None and codecs.lookup(encoding).name != "utf-8":
+        try:
+            return content.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            prefix = content[: error.start].decode(encoding, errors="replace")
+            raise ConfigurationError(
+                f"{name}, {_place(prefix)}: not {encoding} text (byte {error.start}), as the "
+                "mapping's encoding says it is",
+                field="path",
+                rule="encoding",
+            ) from None
+    try:
+        return content[bom:].decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as error:
+        if encoding is None and not bom:
+            try:
+                return content.decode(_WINDOWS), _WINDOWS
+            except UnicodeDecodeError:
+                pass
+        prefix = content[bom : bom + error.start].decode("utf-8")
+        neither = ", nor Windows-1252" if encoding is None and not bom else ""
+        raise ConfigurationError(
+            f"{name}, {_place(prefix)}: not UTF-8 text (byte {bom + error.start}){neither}: "
+            "save it as 'CSV UTF-8', or name its encoding in the mapping",
+            field="path",
+            rule="utf-8",
+        ) from None
+
+
+_DELIMITERS = (",", ";", "\t")
+
+
+def sniff_delimiter(text: str, mapping: ColumnMapping | None = None) -> str:
+    """The delimiter of a CSV file's text: the first of comma, semicolon and tab under
+    which the mapping finds the row of headers (see :meth:`ColumnMapping.header_row_of`);
+    a comma if none.
+
+    >>> sniff_delimiter("Title, and more\\nRef;Text;Owner\\n1;A, B, C;D\\n")
+    ';'
+    """
+    mapping = mapping or ColumnMapping()
+    lines = text.split("\n")
+    if len(text) >= _SNIFFED and len(lines) > 1:
+        lines = lines[:-1]  # the last may be cut short
+    sample = "\n".join(lines[:200])
+    for delimiter in _DELIMITERS:
+        records: list[list[str]] = []
+        reader = csv.reader(io.StringIO(sample, newline=""), delimiter=delimiter)
+        while len(records) < _PREAMBLE:
+            try:
+                records.append(next(reader))
+            except (StopIteration, csv.Error):
+                break  # the records read so far tell (the sample may end in a cell)
+        try:
+            mapping.header_row_of(records)
+        except ConfigurationError:
+            continue
+        return delimiter
+    return ","
+
+
+_PREAMBLE = 30
+
+
 def _place(prefix: str) -> str:
     """The row and column of the CSV text just after ``prefix``, as a spreadsheet numbers
     them (the column by its letter)."""
-    records = list(csv.reader(io.StringIO(prefix + "X", newline="")))
+    delimiter = sniff_delimiter(prefix)
+    records = list(csv.reader(io.StringIO(prefix + "X", newline=""), delimiter=delimiter))
     return f"row {len(records)}, column {_letter(len(records[-1]) - 1)}"
 
 
-def _quote_fault(record: str) -> int:
+def _quote_fault(record: str, delimiter: str = ",") -> int:
     """The index of the cell whose quoting is broken, in ``record``: the text of a CSV file
     from the start of a record that the csv module refused."""
+    ends = delimiter + "\r\n"
     index, at, end = 0, 0, len(record)
     while at < end:
         if record[at] == '"':
@@ -285,10 +364,10 @@ def _quote_fault(record: str) -> int:
                     continue
                 at = close + 1
                 break
-            if at < end and record[at] not in ",\r\n":
+            if at < end and record[at] not in ends:
                 return index  # text after the closing quote
         else:
-            while at < end and record[at] not in ",\r\n":
+            while at < end and record[at] not in ends:
                 at += 1
         if at >= end or record[at] in "\r\n":
             return index
@@ -455,7 +534,8 @@ def _row(
         index = columns.get(field)
         if index is None or index >= len(cells):
             return None
-        return cells[index]
+        value = cells[index]
+        return mapping.text_of(value) if isinstance(value, str) else value
 
     def fail(field: str, error: _CellError) -> None:
         problems.append(
@@ -470,7 +550,26 @@ def _row(
 
     values: dict[str, object] = {}
     reference = _text(cell("reference"))
-    if reference is None:
+    parts = len(mapping.reference_columns)
+    if parts and reference is not None:
+        # A reference made of several columns' cells: every one of them is needed.
+        texts = [reference] + [_text(cell(f"reference.{part}")) for part in range(1, parts)]
+        blank = [part for part, text in enumerate(texts) if text is None]
+        if blank:
+            problems.append(
+                Problem(
+                    row=number,
+                    column=headers[columns[f"reference.{blank[0]}"]],
+                    message=f"the reference is made from column "
+                    f"{headers[columns[f'reference.{blank[0]}']]!r} too, which is blank",
+                    rule="required",
+                    field="reference",
+                )
+            )
+            reference = None
+        else:
+            reference = mapping.reference_join.join(t for t in texts if t is not None)
+    if reference is None and not problems:
         problems.append(
             Problem(
                 row=number,
@@ -480,7 +579,7 @@ def _row(
                 field="reference",
             )
         )
-    elif "\n" in reference:
+    elif reference is not None and "\n" in reference:
         problems.append(
             Problem(
                 row=number,
@@ -490,8 +589,13 @@ def _row(
                 field="reference",
             )
         )
-    for name in ("report", "text", "owner", "owner_name", "progress", "report_title", "kind"):
+    for name in ("report", "text", "owner", "owner_name", "progress", "report_title"):
         values[name] = _text(cell(name))
+    kind = _text(cell("kind"))
+    if kind is not None:
+        values["kind"] = mapping.kind_name(kind)
+        if not values["kind"]:
+            fail("kind", _CellError(f"{kind!r} is not a kind of item", "kind"))
     for name in ("due_on", "published_on"):
         try:
             values[name] = _date(cell(name), mapping)
@@ -563,16 +667,9 @@ def _read(
     sheet: str | None,
     digest: str,
 ) -> Snapshot:
-    first = mapping.header_row
-    if len(table) < first:
-        raise ConfigurationError(
-            f"{source} has no row {first} to hold the headers",
-            field="header_row",
-            rule="column-present",
-        )
+    first, located = _header(table, mapping, source)
     headers = [_text(h) or "" for h in table[first - 1]]
     _check_shape(table, headers, first, source)
-    located = mapping.locate(headers)
     columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
     used = set(located.values())
     warnings = []
@@ -621,6 +718,23 @@ def _read(
         digest=digest,
         mapping=mapping,
     )
+
+
+def _header(
+    rows: Iterable[Sequence[object]], mapping: ColumnMapping, source: str
+) -> tuple[int, dict[str, int]]:
+    """The number of the row holding the headers, and where each field is in it: see
+    :meth:`ColumnMapping.header_row_of`. A missing row is refused naming ``source``."""
+    try:
+        return mapping.header_row_of([_text(c) or "" for c in cells] for cells in rows)
+    except ConfigurationError as error:
+        if error.field == "header_row":
+            raise ConfigurationError(
+                f"{source} has no row {mapping.header_row or 1} to hold the headers",
+                field="header_row",
+                rule="column-present",
+            ) from None
+        raise
 
 
 def _check_shape(table: list[list[object]], headers: list[str], first: int, source: str) -> None:

@@ -18,7 +18,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from attrs import frozen
+from attrs import evolve, frozen
 
 from recommendations._cells import continued_sheet, unescaped
 from recommendations._errors import ConfigurationError
@@ -29,17 +29,20 @@ from ._reading import (
     SheetRow,
     _column_name,
     _csv_rows,
+    _header,
     _letter,
     _row,
     _snapshot,
     _text,
     _unreadable,
     _xlsx_rows,
+    sniff_delimiter,
 )
 
 __all__ = ["ReadRow", "SheetStream", "open_sheet"]
 
 _CHUNK = 1 << 20
+_SNIFFED = 1 << 16
 
 
 @frozen
@@ -73,6 +76,8 @@ class SheetStream:
     header_row: int
     headers: tuple[str, ...]
     located: dict[str, int]
+    encoding: str | None = None
+    delimiter: str = ","
 
     def has(self, field: str) -> bool:
         """Whether the sheet has a column for ``field``."""
@@ -91,7 +96,7 @@ class SheetStream:
         width = max((i + 1 for i, header in enumerate(self.headers) if header), default=0)
         seen: dict[str, int] = {}
         headers = list(self.headers)
-        for number, cells in _data(_table(self.path, self.sheet), self.header_row):
+        for number, cells in _data(self._table(), self.header_row):
             for index in range(width, len(cells)):
                 if _text(cells[index]) is not None:
                     raise ConfigurationError(
@@ -118,11 +123,14 @@ class SheetStream:
                 seen.setdefault(reference, number)
             yield ReadRow(number, row, tuple(problems), reference)
 
+    def _table(self) -> Generator[list[object], None, None]:
+        return _table(self.path, self.sheet, self.encoding, self.delimiter)
+
     def cells(self, *fields: str) -> Iterator[tuple[object, ...]]:
         """The cells of ``fields`` (``None`` for a field the sheet has no column for) in
         every data row, read from the file now, unchecked."""
         columns = [self.located.get(name) for name in fields]
-        for _, cells in _data(_table(self.path, self.sheet), self.header_row):
+        for _, cells in _data(self._table(), self.header_row):
             yield tuple(
                 cells[index] if index is not None and index < len(cells) else None
                 for index in columns
@@ -152,8 +160,9 @@ def open_sheet(
                 rule="sheet-exists",
             )
         worksheet = None
-        digest = _checked_csv(source_path)
+        digest, encoding, delimiter = _checked_csv(source_path, mapping)
     elif suffix in (".xlsx", ".xlsm"):
+        encoding, delimiter = None, ","
         digest = _digest(source_path)
         worksheet = _worksheet(source_path, worksheet)
     else:
@@ -163,25 +172,20 @@ def open_sheet(
             rule="file-type",
         )
     source = source_path.name if worksheet is None else f"{source_path.name}, sheet {worksheet!r}"
-    first = mapping.header_row
-    header: list[object] | None = None
-    table = _table(source_path, worksheet)
+    kept: list[list[object]] = []
+    table = _table(source_path, worksheet, encoding, delimiter)
+
+    def first_rows() -> Iterator[list[object]]:
+        for cells in table:
+            kept.append(cells)
+            yield cells
+
     try:
-        for number, cells in enumerate(table, start=1):
-            if number == first:
-                header = cells
-                break
+        first, located = _header(first_rows(), mapping, source)
     finally:
         table.close()
-    if header is None:
-        raise ConfigurationError(
-            f"{source} has no row {first} to hold the headers",
-            field="header_row",
-            rule="column-present",
-        )
-    headers = [_text(h) or "" for h in header]
+    headers = [_text(h) or "" for h in kept[first - 1]]
     _check_headers(headers, first, source)
-    located = mapping.locate(headers)
     columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
     used = set(located.values())
     unused = [h for i, h in enumerate(headers) if h and i not in used]
@@ -202,6 +206,8 @@ def open_sheet(
         header_row=first,
         headers=tuple(headers),
         located=dict(located),
+        encoding=encoding,
+        delimiter=delimiter,
     )
 
 
@@ -247,68 +253,95 @@ def _digest(path: Path) -> str:
     return hasher.hexdigest()
 
 
-def _checked_csv(path: Path) -> str:
-    """The SHA-256 of a CSV file's bytes, read a piece at a time; a file that is not UTF-8
-    text, holds a NUL byte or is empty is refused as :func:`read_sheet` refuses it."""
-    hasher = hashlib.sha256()
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    blank = True
+def _checked_csv(path: Path, mapping: ColumnMapping) -> tuple[str, str, str]:
+    """The SHA-256 of a CSV file's bytes, read a piece at a time, the encoding its text is
+    in and the delimiter between its cells (the mapping's, else found as :func:`read_sheet`
+    finds them); a file that is not text in that encoding, holds a NUL byte or is empty is
+    refused as :func:`read_sheet` refuses it."""
+    encoding = mapping.encoding or "utf-8"
     try:
-        with path.open("rb") as file:
-            while chunk := file.read(_CHUNK):
-                hasher.update(chunk)
-                try:
-                    text = decoder.decode(chunk)
-                except UnicodeDecodeError:
-                    _refused_whole(path)
-                if b"\x00" in chunk:
-                    _refused_whole(path)
-                if blank and text.lstrip("\ufeff").strip():
-                    blank = False
-            try:
-                decoder.decode(b"", final=True)
-            except UnicodeDecodeError:
-                _refused_whole(path)
+        found = _checked_text(path, mapping, encoding)
+        if found is None and mapping.encoding is None:
+            with path.open("rb") as file:
+                bom = file.read(len(codecs.BOM_UTF8)) == codecs.BOM_UTF8
+            if not bom:
+                encoding = "cp1252"
+                found = _checked_text(path, mapping, encoding)
+        if found is None:
+            _refused_whole(path, mapping)
+        assert found is not None
+        digest, head = found
+        if not head.lstrip("\ufeff").strip():
+            _refused_whole(path, mapping)
     except OSError as error:
         raise ConfigurationError(
             f"cannot read {str(path)!r}: {error.strerror or error}",
             field="path",
             rule="file-readable",
         ) from None
-    if blank:
-        _refused_whole(path)
-    return hasher.hexdigest()
+    return digest, encoding, mapping.delimiter or sniff_delimiter(head, mapping)
 
 
-def _refused_whole(path: Path) -> None:
+def _checked_text(path: Path, mapping: ColumnMapping, encoding: str) -> tuple[str, str] | None:
+    """The SHA-256 of a file's bytes and the first of its text (up to 64 KiB), or ``None``
+    if it is not text in ``encoding``; a NUL byte refuses it."""
+    hasher = hashlib.sha256()
+    decoder = codecs.getincrementaldecoder(encoding)()
+    head = ""
+    with path.open("rb") as file:
+        while chunk := file.read(_CHUNK):
+            hasher.update(chunk)
+            try:
+                text = decoder.decode(chunk)
+            except UnicodeDecodeError:
+                return None
+            if b"\x00" in chunk:
+                _refused_whole(path, mapping)
+            if len(head) < _SNIFFED:
+                head += text[: _SNIFFED - len(head)]
+        try:
+            head += decoder.decode(b"", final=True)[: max(0, _SNIFFED - len(head))]
+        except UnicodeDecodeError:
+            return None
+    return hasher.hexdigest(), head
+
+
+def _refused_whole(path: Path, mapping: ColumnMapping | None = None) -> None:
     """Read the file whole, as :func:`read_sheet` does, for the message that refuses it."""
-    _csv_rows(path.name, path.read_bytes())
+    _csv_rows(path.name, path.read_bytes(), mapping)
     raise ConfigurationError(  # pragma: no cover (the whole read refuses it)
         f"{path.name} cannot be read as CSV text", field="path", rule="file-readable"
     )
 
 
-def _table(path: Path, sheet: str | None) -> Generator[list[object], None, None]:
+def _table(
+    path: Path, sheet: str | None, encoding: str | None = None, delimiter: str = ","
+) -> Generator[list[object], None, None]:
     if path.suffix.lower() == ".csv":
-        return _csv_table(path)
+        return _csv_table(path, encoding, delimiter)
     return _xlsx_table(path, sheet)
 
 
-def _csv_table(path: Path) -> Generator[list[object], None, None]:
+def _csv_table(
+    path: Path, encoding: str | None, delimiter: str
+) -> Generator[list[object], None, None]:
     """The records of a CSV file checked by :func:`_checked_csv`, one at a time."""
     size = path.stat().st_size
     # As read_sheet does: a cell as long as the file is read, and judged by the rules.
     if csv.field_size_limit() < size:
         csv.field_size_limit(size)
-    with path.open(encoding="utf-8-sig", newline="") as file:
-        reader = csv.reader(file, strict=True)
+    utf8 = encoding is None or codecs.lookup(encoding).name == "utf-8"
+    with path.open(encoding="utf-8-sig" if utf8 else encoding, newline="") as file:
+        reader = csv.reader(file, strict=True, delimiter=delimiter)
         while True:
             try:
                 record = next(reader)
             except StopIteration:
                 return
             except csv.Error:
-                _refused_whole(path)
+                _refused_whole(
+                    path, evolve(ColumnMapping(), encoding=encoding, delimiter=delimiter)
+                )
             yield list(record)
 
 
