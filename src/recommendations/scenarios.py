@@ -305,9 +305,11 @@ def play(
                 ) from error
             if progress is not None:
                 progress(done, len(numbered))
-        return tracker.append_log(
+        appended = tracker.append_log(
             (logged.event for logged in staging.log()), batch=_ONE_TRANSACTION
         )
+    tracker.views.catch_up()  # as after recording: the views hold what was appended
+    return appended
 
 
 def _numbered(scenario: Iterable[str] | str | Path | TextIO) -> list[tuple[int, dict[str, Any]]]:
