@@ -5,8 +5,8 @@ is the command document the web API takes (the command's name in ``"type"``, its
 the stored form writes them: dates as ``YYYY-MM-DD``, enums as their values, lists for
 tuples; a report's ``scale`` by name where it is one of the policy's), with one more key,
 ``"recorded_at"``: the moment the entry was recorded, an ISO 8601 time with its offset.
-A correction's ``"changes"`` is an object of field to value, each read as the type the
-corrected entry's field has. Blank lines are skipped. See
+A correction's ``"changes"`` is an object of field to value, each read as the type that
+field has in the entries a correction may amend. Blank lines are skipped. See
 ``docs/reference/scenario-files.md``.
 
 :func:`line` writes one command as a line, :func:`record` records commands in a tracker
@@ -24,6 +24,7 @@ store must be empty.
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -171,15 +172,9 @@ def read(name: str = DEMO) -> list[str]:
     return data.read_text(encoding="utf-8").splitlines()
 
 
-def command(
-    data: Mapping[str, Any],
-    *,
-    policy: domain.Policy | None = None,
-    entry: Callable[[str, int], domain.Event] | None = None,
-) -> domain.Command:
-    """The command a line's JSON object holds (``"recorded_at"`` aside). ``entry`` gives
-    the entry a correction names (reference, version), to read its ``changes`` as that
-    entry's fields; without it they are read as the stored form has them. Raises
+def command(data: Mapping[str, Any], *, policy: domain.Policy | None = None) -> domain.Command:
+    """The command a line's JSON object holds (``"recorded_at"`` aside), a report's scale
+    named from ``policy`` (by default the library's). Raises
     :class:`~recommendations.ConfigurationError` (rule ``command-type`` or
     ``command-fields``)."""
     reference = data.get("reference") if isinstance(data.get("reference"), str) else None
@@ -201,7 +196,7 @@ def command(
     try:
         made: domain.Command = _CONVERTER.structure(fields, cls)
         if isinstance(made, domain.Correct) and changes is not None:
-            made = attrs.evolve(made, changes=_changes(changes, made, entry))
+            made = attrs.evolve(made, changes=_changes(changes))
     except (cattrs.BaseValidationError, ValueError, TypeError, KeyError) as error:
         if isinstance(error, RecommendationsError):
             raise
@@ -216,23 +211,26 @@ def command(
     return made
 
 
-def _changes(
-    changes: Any,
-    correct: domain.Correct,
-    entry: Callable[[str, int], domain.Event] | None,
-) -> dict[str, Any]:
+def _field_types() -> dict[str, Any]:
+    """The type of each field an entry a correction may amend has (the first found)."""
+    found: dict[str, Any] = {}
+    for kind in typing.get_args(domain.Amendable):
+        for name, hint in typing.get_type_hints(kind).items():
+            found.setdefault(name, hint)
+    return found
+
+
+_FIELD_TYPES = _field_types()
+
+
+def _changes(changes: Any) -> dict[str, Any]:
+    """A correction's ``changes``, each value read as the type its field has."""
     if not isinstance(changes, dict):
         raise TypeError("changes: an object of field to value")
-    if entry is None:
-        return changes
-    corrected = entry(correct.reference, correct.version)
-    shown = corrected.replacement if isinstance(corrected, domain.Corrected) else corrected
-    hints = {name: each.type for name, each in attrs.fields_dict(type(shown or corrected)).items()}
-    typed = {}
-    for name, value in changes.items():
-        hint = hints.get(name)
-        typed[name] = value if hint is None else _CONVERTER.structure(value, hint)
-    return typed
+    return {
+        name: _CONVERTER.structure(value, _FIELD_TYPES[name]) if name in _FIELD_TYPES else value
+        for name, value in changes.items()
+    }
 
 
 # --- playing ---------------------------------------------------------------------------------
@@ -278,21 +276,9 @@ def play(
         )
     clock = _Clock()
     with Tracker("memory://", policy=tracker.policy, clock=clock) as staging:
-
-        def entry(reference: str, version: int) -> domain.Event:
-            log = staging.events(reference)
-            if not 0 < version <= len(log):
-                raise RuleViolation(
-                    f"{reference} has no entry {version}",
-                    reference=reference,
-                    field="version",
-                    rule="version-exists",
-                )
-            return log[version - 1]
-
         for done, (number, data) in enumerate(numbered, start=1):
             try:
-                made = command(data, policy=tracker.policy, entry=entry)
+                made = command(data, policy=tracker.policy)
                 clock.now = _recorded_at(data.get("recorded_at"), made.effective_on, clock.now)
                 staging.execute(made)
             except RecommendationsError as error:

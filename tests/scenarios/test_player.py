@@ -62,6 +62,11 @@ def test_a_line_carries_the_command_document_and_its_recorded_time() -> None:
     assert scenarios.command(json.loads(scenarios.line(report))) == report
 
 
+def test_every_command_reads_back_from_its_line() -> None:
+    commands = testing.scenario()
+    assert [scenarios.command(json.loads(scenarios.line(c))) for c in commands] == commands
+
+
 def test_lines_without_a_recorded_time_follow_their_effective_dates() -> None:
     commands = testing.scenario()[:4]  # effective on 1 and 10 February, 2 and 3 March
     with r.Tracker("memory://") as tracker:
