@@ -23,6 +23,7 @@ store must be empty.
 
 from __future__ import annotations
 
+import functools
 import json
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -48,6 +49,7 @@ __all__ = [
     "command",
     "document",
     "line",
+    "parse",
     "play",
     "read",
     "record",
@@ -119,18 +121,30 @@ def document(command: domain.Command, policy: domain.Policy | None = None) -> di
 
 def _lean(value: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data``, the stored form of ``value``, without the fields left at their default."""
-    for each in attrs.fields(type(value)):
-        default = each.default
-        if default is attrs.NOTHING or each.name not in data:
-            continue
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            default = default.factory()
-        if _plain(data[each.name]) == _plain(_CONVERTER.unstructure(default)):
-            del data[each.name]
+    for name, default in _defaults(type(value)).items():
+        if name in data and _plain(data[name]) == default:
+            del data[name]
     return data
 
 
+@functools.cache
+def _defaults(cls: Any) -> dict[str, Any]:
+    """The stored form of each default of ``cls``'s fields that has one."""
+    found = {}
+    for each in attrs.fields(cls):
+        default = each.default
+        if default is attrs.NOTHING:
+            continue
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            default = default.factory()
+        found[each.name] = _plain(_CONVERTER.unstructure(default))
+    return found
+
+
 def _plain(value: Any) -> Any:
+    """``value`` as JSON reads it back (lists for tuples, values for enums)."""
+    if isinstance(value, str | int | float | bool | None):
+        return value
     return orjson.loads(orjson.dumps(value))
 
 
@@ -233,6 +247,26 @@ def _changes(changes: Any) -> dict[str, Any]:
     }
 
 
+def parse(
+    scenario: Iterable[str] | str | Path | TextIO, *, policy: domain.Policy | None = None
+) -> list[domain.Command]:
+    """The commands of a scenario's lines (a file's path, an open file, or the lines),
+    without recording them; a line that is not a command raises :class:`ScenarioError`."""
+    made = []
+    for number, data in _numbered(scenario):
+        try:
+            made.append(command(data, policy=policy))
+        except RecommendationsError as error:
+            raise _at_line(error, number) from error
+    return made
+
+
+def _at_line(error: RecommendationsError, number: int) -> ScenarioError:
+    return ScenarioError(
+        error.detail, line=number, reference=error.reference, field=error.field, rule=error.rule
+    )
+
+
 # --- playing ---------------------------------------------------------------------------------
 
 
@@ -282,13 +316,7 @@ def play(
                 clock.now = _recorded_at(data.get("recorded_at"), made.effective_on, clock.now)
                 staging.execute(made)
             except RecommendationsError as error:
-                raise ScenarioError(
-                    error.detail,
-                    line=number,
-                    reference=error.reference,
-                    field=error.field,
-                    rule=error.rule,
-                ) from error
+                raise _at_line(error, number) from error
             if progress is not None:
                 progress(done, len(numbered))
         appended = tracker.append_log(
