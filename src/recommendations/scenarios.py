@@ -23,7 +23,6 @@ store must be empty.
 
 from __future__ import annotations
 
-import functools
 import json
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -119,6 +118,9 @@ def document(command: domain.Command, policy: domain.Policy | None = None) -> di
     return {"type": type(command).__name__, **fields}
 
 
+_DEFAULTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _lean(value: Any, data: dict[str, Any]) -> dict[str, Any]:
     """``data``, the stored form of ``value``, without the fields left at their default."""
     for name, default in _defaults(type(value)).items():
@@ -127,10 +129,11 @@ def _lean(value: Any, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-@functools.cache
-def _defaults(cls: Any) -> dict[str, Any]:
+def _defaults(cls: type[Any]) -> dict[str, Any]:
     """The stored form of each default of ``cls``'s fields that has one."""
-    found = {}
+    if cls in _DEFAULTS:
+        return _DEFAULTS[cls]
+    found = _DEFAULTS[cls] = {}
     for each in attrs.fields(cls):
         default = each.default
         if default is attrs.NOTHING:
