@@ -39,6 +39,7 @@ import orjson
 from . import domain
 from ._errors import ConfigurationError, RecommendationsError, RuleViolation
 from ._serialization import make_converter
+from ._service._deciding import COMMANDS as DECIDED
 from ._tracker import Tracker
 
 __all__ = [
@@ -59,22 +60,8 @@ DEMO = "west-midlands-2017.jsonl"
 
 COMMANDS: dict[str, type[domain.Command]] = {
     cls.__name__: cls
-    for cls in (
-        domain.RecordInspection,
-        domain.ReviseInspection,
-        domain.PublishReport,
-        domain.ReviseReport,
-        domain.Raise,
-        domain.Assign,
-        domain.Regrade,
-        domain.NoteProgress,
-        domain.ChangeDeadline,
-        domain.ClaimImplementation,
-        domain.RejectClaim,
-        domain.Discharge,
-        domain.Reopen,
-        domain.Correct,
-    )
+    for cls in sorted(DECIDED, key=lambda cls: not issubclass(cls, domain.SourceCommand))
+    if cls is not domain.Configure
 }
 """Every command a line can name, by its ``"type"``."""
 

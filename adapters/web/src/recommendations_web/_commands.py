@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from recommendations import ConfigurationError, Tracker, domain
+from recommendations import ConfigurationError, Tracker, domain, scenarios
 from recommendations._errors import NotFound, RuleViolation
 from recommendations._serialization import make_converter
 
@@ -30,25 +30,7 @@ from ._access import Caller
 
 __all__ = ["COMMANDS", "CommandRefused", "command_schema", "read_commands"]
 
-COMMANDS: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        domain.RecordInspection,
-        domain.ReviseInspection,
-        domain.PublishReport,
-        domain.ReviseReport,
-        domain.Raise,
-        domain.Assign,
-        domain.Regrade,
-        domain.NoteProgress,
-        domain.ChangeDeadline,
-        domain.ClaimImplementation,
-        domain.RejectClaim,
-        domain.Discharge,
-        domain.Reopen,
-        domain.Correct,
-    )
-}
+COMMANDS: dict[str, type[Any]] = dict(scenarios.COMMANDS)
 """Every lifecycle command a document can name, by its ``"type"``."""
 
 MAX_BATCH = 500
