@@ -47,6 +47,7 @@ __all__ = [
     "DEMO",
     "ScenarioError",
     "command",
+    "command_type",
     "document",
     "line",
     "parse",
@@ -182,15 +183,8 @@ def command(data: Mapping[str, Any], *, policy: domain.Policy | None = None) -> 
     :class:`~recommendations.ConfigurationError` (rule ``command-type`` or
     ``command-fields``)."""
     reference = data.get("reference") if isinstance(data.get("reference"), str) else None
-    name = data.get("type")
-    if not isinstance(name, str) or name not in COMMANDS:
-        raise ConfigurationError(
-            f"{name!r} is not a command (commands: {', '.join(COMMANDS)})",
-            reference=reference,
-            field="type",
-            rule="command-type",
-        )
-    cls = COMMANDS[name]
+    cls = command_type(data)
+    name = cls.__name__
     fields = {key: value for key, value in data.items() if key not in ("type", "recorded_at")}
     details = fields.get("details")
     if isinstance(details, dict) and isinstance(details.get("scale"), str):
@@ -213,6 +207,21 @@ def command(data: Mapping[str, Any], *, policy: domain.Policy | None = None) -> 
             f"not a {name}: {reasons}", reference=reference, field=name, rule="command-fields"
         ) from None
     return made
+
+
+def command_type(data: Mapping[str, Any]) -> type[domain.Command]:
+    """The command class a line's (or a document's) ``"type"`` names; raises
+    :class:`~recommendations.ConfigurationError` (rule ``command-type``) if it names none."""
+    name = data.get("type")
+    if isinstance(name, str) and name in COMMANDS:
+        return COMMANDS[name]
+    reference = data.get("reference")
+    raise ConfigurationError(
+        f"{name!r} is not a command (commands: {', '.join(COMMANDS)})",
+        reference=reference if isinstance(reference, str) else None,
+        field="type",
+        rule="command-type",
+    )
 
 
 def _field_types() -> dict[str, Any]:

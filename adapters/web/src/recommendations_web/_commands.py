@@ -107,14 +107,12 @@ def _command(document: Any, caller: Caller, tracker: Tracker) -> domain.Command:
     if not isinstance(document, dict):
         raise CommandRefused("a command is a JSON object", field="command", rule="command-object")
     reference = document.get("reference") if isinstance(document.get("reference"), str) else None
-    name = document.get("type")
-    if not isinstance(name, str) or name not in COMMANDS:
+    try:
+        name = scenarios.command_type(document).__name__
+    except ConfigurationError as error:
         raise CommandRefused(
-            f"{name!r} is not a command (commands: {', '.join(COMMANDS)})",
-            reference=reference,
-            field="type",
-            rule="command-type",
-        )
+            error.detail, reference=reference, field="type", rule=error.rule
+        ) from None
     if caller.actor is None or not caller.role.may(name):
         who = "an anonymous request" if caller.actor is None else f"role {caller.role.name!r}"
         raise CommandRefused(
