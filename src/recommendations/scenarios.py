@@ -292,8 +292,7 @@ def play(
 
     Each entry is recorded at its line's ``"recorded_at"``; a line without one is recorded
     one second after the entry before, or at 09:00 UTC on its effective date if that is
-    later.
-    Only the first ``limit`` lines are played, if given; ``progress`` is called with
+    later. Only the first ``limit`` lines are played, if given; ``progress`` is called with
     (lines decided, lines to decide) after each. Raises :class:`ScenarioError` for a line
     that is not a command, or that the rules refuse, and
     :class:`~recommendations.ConfigurationError` (rule ``scenario-empty-store``) for a
