@@ -74,7 +74,9 @@ def _next_steps(current: Session) -> str:
     store = f" --store {shlex.quote(current.label)}" if current.named else ""
     return (
         f"Next: `recommendations{store} register --as-at 2016-12-31` (the register as it "
-        f"stood then), `recommendations{store} history CB-21` (a corrected mistake), "
+        f"stood then), `recommendations{store} register --known-at 2017-01-15` (as the "
+        f"committee knew it then), `recommendations{store} history CB-21` (a corrected "
+        "mistake), "
         f"`recommendations{store} committee-update --since 2016-12-08 --as-at 2017-03-30 "
         "-o paper.html` (or `-o paper.pdf` with the paper extra installed)."
     )
