@@ -4,6 +4,7 @@
 
     .venv/bin/python benchmarks/generate.py                       # 50,000 recommendations
     .venv/bin/python benchmarks/generate.py --recommendations 2000 --store sqlite:////tmp/r.db
+    .venv/bin/python benchmarks/generate.py --recommendations 200 --scenario /tmp/r.jsonl
 
 The register covers ``--bodies`` police forces (43 by default, the forces of England and
 Wales) over ten years of recording (5 January 2015 to 5 January 2025, a synthetic clock).
@@ -52,7 +53,7 @@ from typing import Any
 
 import attrs
 
-from recommendations import RecommendationsError, Tracker, domain
+from recommendations import RecommendationsError, Tracker, domain, scenarios
 from recommendations.domain import Outcome, Status
 from recommendations.domain._recommendation import amended
 
@@ -299,6 +300,13 @@ class _Context:
         self.struck = 0
         self.amended = 0
         self.given_up = 0
+        self.lines: list[str] | None = None
+        """The commands decided, as the lines of a scenario file, when one is asked for."""
+
+    def decided(self, command: domain.Command, now: datetime) -> None:
+        """Keep ``command``, decided at ``now``, as a line of the scenario file, if any."""
+        if self.lines is not None:
+            self.lines.append(scenarios.line(command, now))
 
 
 def _plan_sources(
@@ -465,6 +473,7 @@ def _source_event(ctx: _Context, step: _SourceStep, now: datetime) -> domain.Eve
     if step.subject == "report" and command.details.inspection is not None:
         inspection = ctx.inspections[command.details.inspection]
     event = domain.decide_source(log, command, recorded_at=now, inspection=inspection)
+    ctx.decided(command, now)
     log.append(event)
     if step.subject == "inspection":
         found = domain.project_inspection(log)
@@ -615,6 +624,7 @@ class _Life:
             reason="recommendation entered on the tracker",
         )
         event = domain.decide([], command, recorded_at=now, report=report)
+        ctx.decided(command, now)
         ctx.raised_by_body.setdefault(details.body, []).append(self.reference)
         self.raised_on = event.effective_on
         return self._recorded(ctx, event, refold=False)
@@ -797,10 +807,12 @@ class _Life:
         if command is None:
             return None
         try:
-            return domain.decide(self.history, command, recorded_at=now)
+            event = domain.decide(self.history, command, recorded_at=now)
         except RecommendationsError as error:
             ctx.refused[f"{type(command).__name__}: {error.rule}"] += 1
             return None
+        ctx.decided(command, now)
+        return event
 
     def _recorded(
         self, ctx: _Context, event: domain.RecommendationEvent, *, refold: bool
@@ -824,9 +836,16 @@ class _Life:
 
 
 def generate(
-    params: Params, path: Path, *, batch: int = 5000, quiet: bool = False
+    params: Params,
+    path: Path,
+    *,
+    batch: int = 5000,
+    quiet: bool = False,
+    scenario: Path | None = None,
 ) -> dict[str, Any]:
-    """Generate the store at ``path``; returns the summary kept in its sidecar."""
+    """Generate the store at ``path``; returns the summary kept in its sidecar. With
+    ``scenario``, the commands decided are also written there as a scenario file (see
+    :mod:`recommendations.scenarios`), which plays back as the same log."""
     began = time.perf_counter()
     partial = path.with_name(path.name + ".partial")
     for leftover in (partial, *_companions(partial)):
@@ -848,6 +867,7 @@ def generate(
     heapq.heapify(heap)
     order = len(heap)
     ctx = _Context(params)
+    ctx.lines = [] if scenario is not None else None
     counts: Counter[str] = Counter()
     pending: list[domain.Event] = []
     saving = 0.0
@@ -889,6 +909,8 @@ def generate(
             saving += _save(app, pending)
     finally:
         tracker.close()
+    if scenario is not None and ctx.lines is not None:
+        scenario.write_text("".join(f"{line}\n" for line in ctx.lines), encoding="utf-8")
     strip_to_log(partial)
     for name in (path, *_companions(path)):
         name.unlink(missing_ok=True)
@@ -972,15 +994,23 @@ def load_summary(path: Path, params: Params) -> dict[str, Any] | None:
     return summary
 
 
-def ensure(params: Params, path: Path, *, force: bool = False, batch: int = 5000) -> dict[str, Any]:
-    """Reuse the store at ``path`` if it matches ``params``; otherwise generate it."""
-    summary = None if force else load_summary(path, params)
+def ensure(
+    params: Params,
+    path: Path,
+    *,
+    force: bool = False,
+    batch: int = 5000,
+    scenario: Path | None = None,
+) -> dict[str, Any]:
+    """Reuse the store at ``path`` if it matches ``params``; otherwise generate it (always,
+    writing its ``scenario`` file, when one is asked for)."""
+    summary = None if force or scenario is not None else load_summary(path, params)
     if summary is not None:
         summary["reused"] = True
         return summary
     path.parent.mkdir(parents=True, exist_ok=True)
     sidecar_path(path).unlink(missing_ok=True)
-    summary = generate(params, path, batch=batch)
+    summary = generate(params, path, batch=batch, scenario=scenario)
     sidecar_path(path).write_text(json.dumps(summary, indent=2) + "\n")
     summary["reused"] = False
     return summary
@@ -1032,6 +1062,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--store", help="sqlite:///path (default: benchmarks/.data/...)")
     parser.add_argument("--batch", type=int, default=5000, help="events per save()")
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
+    parser.add_argument(
+        "--scenario",
+        type=Path,
+        help="also write the commands as a scenario file (one command a line with its "
+        "recorded time), which recommendations.scenarios.play records as the same log",
+    )
     args = parser.parse_args(argv)
     params = Params(
         recommendations=args.recommendations,
@@ -1040,7 +1076,7 @@ def main(argv: list[str] | None = None) -> int:
         events_per_recommendation=args.events_per_recommendation,
     )
     path = store_path(args.store) if args.store else default_path(params)
-    summary = ensure(params, path, force=args.force, batch=args.batch)
+    summary = ensure(params, path, force=args.force, batch=args.batch, scenario=args.scenario)
     print(report(summary, path))
     return 0
 

@@ -13,8 +13,9 @@ what the public may see of it (no sensitive inspection, owners by role only);
 ``--audience oversight`` what the force's oversight sees.
 
 The scenario itself (what comes from the paper and what is invented) ships with the library
-as :mod:`recommendations.demo`, which ``recommendations demo`` builds too; this script is
-the same thing through the library's API.
+as :mod:`recommendations.demo` and its data file (one command a line, each with the time it
+was recorded: see :mod:`recommendations.scenarios`), which ``recommendations demo`` builds
+too; this script is the same thing through the library's API.
 """
 
 from __future__ import annotations

@@ -10,15 +10,17 @@ personal name (owners' names, who recorded an entry, who accepted a discharge).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations import domain, views
+from recommendations import domain, scenarios, views
 
 SECRET = "SECRET-"
 NAME = "NAME-"
@@ -92,11 +94,13 @@ class PureLog:
 
 
 def play(commands: Iterable[domain.Command], execute: Callable[[domain.Command], object]) -> int:
-    """Execute ``commands`` in order, skipping those the rules refuse; how many were kept."""
+    """Execute ``commands`` in order, each as read back from its line of a scenario file
+    (:mod:`recommendations.scenarios`), skipping those the rules refuse; how many were
+    kept."""
     kept = 0
     for command in commands:
         try:
-            execute(command)
+            execute(scenarios.command(json.loads(scenarios.line(command))))
         except r.RecommendationsError:
             continue
         kept += 1
@@ -115,67 +119,11 @@ def linked_commands() -> list[domain.Command]:
     reopened; ``2.18`` is superseded by ``2.16``, then corrected to ``CT/1``; ``CUSTODY``
     is expected to produce ``CT-R``. Every personal name holds ``NAME-``.
     """
-    from tests.conftest import report_details
+    return scenarios.parse(LINKED)
 
-    def who(month: int, day: int) -> dict[str, Any]:
-        return {"effective_on": date(2017, month, day), "by": f"{NAME}Kath", "reason": "committee"}
 
-    def raised(reference: str, report: str = "PEEL-EFF-2016", **extra: Any) -> domain.Command:
-        return r.Raise(
-            reference=reference,
-            text=f"Recommendation {reference}",
-            report=report,
-            grade="amber",
-            owner="Head of Public Protection",
-            owner_name=f"{NAME}Jo",
-            due_on=date(2017, 3, 2),
-            **extra,
-            **who(3, 2),
-        )
-
-    secret = r.InspectionDetails(
-        title="Counter terrorism",
-        body="West Midlands Police",
-        inspectorates=("HMIC",),
-        fieldwork_from=date(2017, 3, 1),
-        fieldwork_to=date(2017, 3, 2),
-        sensitive=True,
-    )
-    custody = r.InspectionDetails(
-        title="Custody",
-        body="West Midlands Police",
-        inspectorates=("HMIC",),
-        fieldwork_from=date(2017, 5, 1),
-        expected_report="CT-R",
-    )
-    supersede: dict[str, Any] = {
-        "outcome": r.Outcome.SUPERSEDED,
-        "accepted_by": f"{NAME}Jane",
-        "acceptor_role": "inspectorate",
-    }
-    return [
-        r.PublishReport(reference="PEEL-EFF-2016", details=report_details(), **who(3, 2)),
-        raised("2.16"),
-        raised("2.18"),
-        raised("2.99", sensitive=True),
-        r.RecordInspection(reference="CT", details=secret, **who(3, 1)),
-        r.PublishReport(
-            reference="CT-R", details=report_details(title="CT", inspection="CT"), **who(3, 2)
-        ),
-        raised("CT/1", report="CT-R"),
-        r.RecordInspection(reference="CUSTODY", details=custody, **who(3, 1)),
-        r.Discharge(reference="2.16", superseded_by="2.99", **supersede, **who(3, 30)),
-        r.Reopen(reference="2.16", **who(3, 31)),
-        r.Discharge(reference="2.18", superseded_by="2.16", **supersede, **who(3, 30)),
-        r.Correct(
-            reference="2.18",
-            version=2,
-            what_was_wrong="the wrong successor",
-            changes={"superseded_by": "CT/1"},
-            **who(3, 31),
-        ),
-    ]
-
+LINKED = Path(__file__).parent / "data" / "linked-secrets.jsonl"
+"""The scenario file of :func:`linked_commands`."""
 
 LINKED_SECRETS = ("2.99", "CT/1", "CT-R", "Counter terrorism", NAME)
 """What no public view of :func:`linked_commands` may hold."""

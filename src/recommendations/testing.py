@@ -36,9 +36,16 @@ import pytest
 
 import recommendations as r
 
-from . import domain, views
+from . import domain, scenarios, views
 
-__all__ = ["StoreContract", "ViewsContract", "commands", "scenario"]
+__all__ = [
+    "CONTRACT",
+    "StoreContract",
+    "ViewsContract",
+    "commands",
+    "scenario",
+    "scenario_lines",
+]
 
 _START = datetime(2017, 6, 1, 9, tzinfo=UTC)
 
@@ -60,60 +67,22 @@ def _report(reference: str, title: str) -> r.ReportDetails:
     )
 
 
+CONTRACT = "contract.jsonl"
+"""The scenario file of :func:`scenario`, among the package's data (see
+:mod:`recommendations.scenarios`)."""
+
+
 def scenario() -> list[domain.Command]:
     """Commands that record every kind of entry: sources, a whole life, a claim rejected,
-    a reopening, a correction, and a few more recommendations to fill a register."""
-    inspection = r.InspectionDetails(
-        title="Crime data integrity", body="West Midlands Police", inspectorates=("HMIC",)
-    )
-    return [
-        r.RecordInspection(reference="CDI-2017", details=inspection, **_when(2, 1)),
-        r.ReviseInspection(
-            reference="CDI-2017",
-            details=r.InspectionDetails(
-                title="Crime data integrity (revisited)",
-                body="West Midlands Police",
-                inspectorates=("HMIC",),
-            ),
-            **_when(2, 10),
-        ),
-        r.PublishReport(reference="PEEL-2016", details=_report("PEEL-2016", "PEEL"), **_when(3, 2)),
-        r.ReviseReport(
-            reference="PEEL-2016", details=_report("PEEL-2016", "PEEL 2016"), **_when(3, 3)
-        ),
-        r.Raise(
-            reference="2.16",
-            text="Supervise DASH risk assessments",
-            report="PEEL-2016",
-            finding="2.15",
-            grade="amber",
-            due_on=date(2017, 3, 31),
-            **_when(3, 2),
-        ),
-        r.Assign(reference="2.16", owner="Head of Public Protection", **_when(3, 10)),
-        r.NoteProgress(reference="2.16", note="audit begun", **_when(3, 20)),
-        r.ChangeDeadline(reference="2.16", due_on=date(2017, 6, 30), **_when(3, 25)),
-        r.Regrade(reference="2.16", grade="green", **_when(3, 30)),
-        r.ClaimImplementation(reference="2.16", note="done", evidence=["audit.pdf"], **_when(4, 1)),
-        r.RejectClaim(reference="2.16", **_when(4, 2)),
-        r.ClaimImplementation(reference="2.16", note="done again", **_when(4, 3)),
-        r.Discharge(
-            reference="2.16",
-            outcome=r.Outcome.IMPLEMENTED,
-            accepted_by="HMIC",
-            acceptor_role="inspectorate",
-            **_when(4, 5),
-        ),
-        r.Reopen(reference="2.16", **_when(5, 1)),
-        r.Correct(
-            reference="2.16",
-            version=3,
-            what_was_wrong="the note was on the wrong day",
-            changes={"effective_on": date(2017, 3, 21)},
-            **_when(3, 21),
-        ),
-        *commands(6),
-    ]
+    a reopening, a correction (the lines of :data:`CONTRACT`), and a few more
+    recommendations to fill a register (:func:`commands`)."""
+    return [*scenarios.parse(scenarios.read(CONTRACT)), *commands(6)]
+
+
+def scenario_lines() -> list[str]:
+    """:func:`scenario` as the lines of a scenario file (recorded times left to the
+    player: see :func:`recommendations.scenarios.play`)."""
+    return [*scenarios.read(CONTRACT), *(scenarios.line(each) for each in commands(6))]
 
 
 def commands(count: int, *, prefix: str = "R") -> list[domain.Command]:
@@ -174,10 +143,10 @@ class _Base:
 
     @pytest.fixture
     def filled(self, open_tracker: Callable[..., r.Tracker]) -> r.Tracker:
-        """A tracker on the store, with :func:`scenario` recorded."""
+        """A tracker on the store, with :func:`scenario` played into it (its entries
+        recorded on their effective dates, from February to May 2017)."""
         tracker = open_tracker()
-        for command in scenario():
-            tracker.execute(command)
+        scenarios.play(scenario_lines(), tracker)
         return tracker
 
 

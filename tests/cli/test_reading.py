@@ -348,6 +348,7 @@ def test_demo_builds_once_and_prints_the_committee_update(store: str, tmp_path: 
     hints = first.stderr.decode().splitlines()[-1]
     assert hints.startswith("Next: `recommendations --store ")  # the store it was given
     assert " history CB-21` (a corrected mistake)" in hints
+    assert " register --known-at 2017-01-15` (as the committee knew it then)" in hints
 
     second = run("--store", store, "demo", cwd=tmp_path)
     assert second.returncode == 0, second.stderr

@@ -1,25 +1,14 @@
-"""The West Midlands scenario of ``examples/west_midlands_2017.py``, loaded as the example's
-readers run it."""
+"""The West Midlands scenario: the demonstration's scenario file, recorded by the library's
+player (:func:`recommendations.demo.build`), as ``recommendations demo`` and
+``examples/west_midlands_2017.py`` record it."""
 
 from __future__ import annotations
 
-import importlib.util
 from datetime import date
-from pathlib import Path
-from types import ModuleType
 
-EXAMPLE = Path(__file__).absolute().parents[2] / "examples" / "west_midlands_2017.py"
+from recommendations import demo as west_midlands
 
-
-def _load_example() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("west_midlands_2017_paper", EXAMPLE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-west_midlands = _load_example()
 COMMITTEE: date = west_midlands.COMMITTEE
 PREVIOUS_COMMITTEE: date = west_midlands.PREVIOUS_COMMITTEE
+
+__all__ = ["COMMITTEE", "PREVIOUS_COMMITTEE", "west_midlands"]

@@ -27,9 +27,10 @@ def demo(audience: str) -> None:
     meeting on 8 December 2016. A second run records nothing: it shows what the store
     holds. The store must be empty, or hold the demonstration already.
 
-    Every entry is recorded when the demonstration is built, so each one's recorded time
-    is that moment: ask "as known before" with --position (say `recommendations history
-    CB-21 --position 143`, before a mistake was struck out), not --known-at.
+    Every entry keeps the time it was recorded in the world (2014 to 2017), so ask "as
+    known then" with --known-at: `recommendations register --known-at 2017-01-15` is the
+    register as the committee knew it on 15 January 2017 (or --position: `recommendations
+    history CB-21 --position 143`, before a mistake was struck out).
 
     Give it a store of its own (--store), not the one you keep your recommendations in.
 
@@ -75,7 +76,9 @@ def _next_steps(current: Session) -> str:
     store = f" --store {shlex.quote(current.label)}" if current.named else ""
     return (
         f"Next: `recommendations{store} register --as-at 2016-12-31` (the register as it "
-        f"stood then), `recommendations{store} history CB-21` (a corrected mistake), "
+        f"stood then), `recommendations{store} register --known-at 2017-01-15` (as the "
+        f"committee knew it then), `recommendations{store} history CB-21` (a corrected "
+        "mistake), "
         f"`recommendations{store} committee-update --since 2016-12-08 --as-at 2017-03-30 "
         "-o paper.html` (or `-o paper.pdf` with the paper extra installed)."
     )

@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 import cattrs
 
-from recommendations import ConfigurationError, Tracker, domain
+from recommendations import ConfigurationError, Tracker, domain, scenarios
 from recommendations._errors import NotFound, RuleViolation
 from recommendations._serialization import make_converter
 
@@ -30,25 +30,7 @@ from ._access import Caller
 
 __all__ = ["COMMANDS", "CommandRefused", "command_schema", "read_commands"]
 
-COMMANDS: dict[str, type[Any]] = {
-    cls.__name__: cls
-    for cls in (
-        domain.RecordInspection,
-        domain.ReviseInspection,
-        domain.PublishReport,
-        domain.ReviseReport,
-        domain.Raise,
-        domain.Assign,
-        domain.Regrade,
-        domain.NoteProgress,
-        domain.ChangeDeadline,
-        domain.ClaimImplementation,
-        domain.RejectClaim,
-        domain.Discharge,
-        domain.Reopen,
-        domain.Correct,
-    )
-}
+COMMANDS: dict[str, type[Any]] = dict(scenarios.COMMANDS)
 """Every lifecycle command a document can name, by its ``"type"``."""
 
 MAX_BATCH = 500
@@ -125,14 +107,12 @@ def _command(document: Any, caller: Caller, tracker: Tracker) -> domain.Command:
     if not isinstance(document, dict):
         raise CommandRefused("a command is a JSON object", field="command", rule="command-object")
     reference = document.get("reference") if isinstance(document.get("reference"), str) else None
-    name = document.get("type")
-    if not isinstance(name, str) or name not in COMMANDS:
+    try:
+        name = scenarios.command_type(document).__name__
+    except ConfigurationError as error:
         raise CommandRefused(
-            f"{name!r} is not a command (commands: {', '.join(COMMANDS)})",
-            reference=reference,
-            field="type",
-            rule="command-type",
-        )
+            error.detail, reference=reference, field="type", rule=error.rule
+        ) from None
     if caller.actor is None or not caller.role.may(name):
         who = "an anonymous request" if caller.actor is None else f"role {caller.role.name!r}"
         raise CommandRefused(
