@@ -90,8 +90,10 @@ What is invented, because the paper does not say
   Effectiveness 2016 was published.
 
 The dates above are *effective* dates, when things happened. Each entry is also
-*recorded* on the day it was entered in the world, from 09:00 UTC, a minute apart (invented
-too, like the days above): an entry backdated to a committee is recorded days after it,
+*recorded* on the day it was entered, from 09:00 UTC, a minute apart (invented too, like
+the days above): the history from 2014 and 2015 was entered when the force moved its
+tracker onto the log, on 1 March 2016, and every later entry on the day it was entered in
+the world; an entry backdated to a committee is recorded days after it,
 and shows up in the log after entries effective later. So the store answers "as the
 committee knew it then": ``recommendations register --known-at 2017-01-15`` is the register
 as known on 15 January 2017 (CB-12 already green, CB-21's mistaken green struck out, CB-03

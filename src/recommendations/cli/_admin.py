@@ -27,7 +27,7 @@ def demo(audience: str) -> None:
     meeting on 8 December 2016. A second run records nothing: it shows what the store
     holds. The store must be empty, or hold the demonstration already.
 
-    Every entry keeps the time it was recorded in the world (2014 to 2017), so ask "as
+    Every entry keeps the time it was recorded (March 2016 to March 2017), so ask "as
     known then" with --known-at: `recommendations register --known-at 2017-01-15` is the
     register as the committee knew it on 15 January 2017 (or --position: `recommendations
     history CB-21 --position 143`, before a mistake was struck out).
