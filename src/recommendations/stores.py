@@ -66,15 +66,19 @@ ENTRY_POINT_GROUP = "recommendations.stores"
 """The entry-point group adapters register in: ``scheme = "package.module:AdapterClass"``."""
 
 _KNOWN: dict[str, tuple[str, str]] = {
-    "memory": ("recommendations", "in this process only, gone when it ends"),
-    "sqlite": ("recommendations-sqlite", "a SQLite file: the embedded default"),
-    "postgresql": ("recommendations-postgresql", "a PostgreSQL database (psycopg 3)"),
+    "memory": ("recommendations-tracker", "in this process only, gone when it ends"),
+    "sqlite": ("recommendations-tracker", "a SQLite file: the embedded default"),
+    "postgresql": ("recommendations-tracker-postgresql", "a PostgreSQL database (psycopg 3)"),
     "eventsourcing": (
-        "recommendations-eventsourcing",
+        "recommendations-tracker-eventsourcing",
         "any eventsourcing persistence module, by name",
     ),
 }
-"""The adapters this project ships, so that a missing one is named with its package."""
+"""The adapters this project ships, so that a missing one is named with its distribution
+(``memory`` and ``sqlite`` ship in the core's own)."""
+
+_FOLDERS = {"postgresql": "adapters/postgresql", "eventsourcing": "adapters/eventsourcing"}
+"""Where a clone of the project keeps the adapters that are distributions of their own."""
 
 _ALIASES = {"postgres": "postgresql"}
 
@@ -495,7 +499,12 @@ def adapter_for(url: str | StoreURL) -> StoreAdapter:
         if entry is None:
             known = sorted(_entry_points())
             hint = (
-                f"install {_KNOWN[scheme][0]} (pip install {_KNOWN[scheme][0]})"
+                f"install {_KNOWN[scheme][0]} (pip install {_KNOWN[scheme][0]}"
+                + (
+                    f"; in a clone of the project: pip install -e {_FOLDERS[scheme]})"
+                    if scheme in _FOLDERS
+                    else ")"
+                )
                 if scheme in _KNOWN
                 else "install a package that provides it"
             )

@@ -397,7 +397,7 @@ def test_stores_lists_the_adapters() -> None:
     out = ok(run("stores"))
     for scheme in ("memory://", "sqlite://", "postgresql://"):
         assert scheme in out
-    assert "recommendations-sqlite" in out
+    assert "recommendations-tracker" in out
     assert "Installed" in out
 
 

@@ -347,7 +347,7 @@ def store_option(command: _F) -> _F:
     help="Show the library's log on standard error: -v what it does (the store opened, "
     "retries, rebuilds, imports, verification), -vv in detail.",
 )
-@click.version_option(package_name="recommendations", message="%(prog)s %(version)s")
+@click.version_option(package_name="recommendations-tracker", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, store: str, verbose: int) -> None:
     """Track the recommendations an inspectorate or auditor made to your organisation.
