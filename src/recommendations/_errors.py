@@ -21,13 +21,25 @@ Every error names what it is about: the recommendation (or source) reference, th
 the rule, so that a committee officer reading a one-line message knows what to fix. The
 same facts are attributes (``reference``, ``field``, ``rule``) for programs.
 
-This module is pure: the domain raises these errors without importing any I/O.
+The root and the errors the domain raises (``RuleViolation``, ``TimelineConflict``,
+``AlreadyExists``, ``NotFound``, ``ConfigurationError``) live in the pure domain,
+:mod:`recommendations.domain` (its ``_errors`` module); this module adds those of the
+service and the stores, and names them all. It imports no I/O either.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+
+from .domain._errors import (
+    AlreadyExists,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+    TimelineConflict,
+)
 
 if TYPE_CHECKING:
     from ._tracker import Recorded
@@ -47,113 +59,6 @@ __all__ = [
     "ViewsBehind",
     "ViewsBehindWarning",
 ]
-
-
-class RecommendationsError(Exception):
-    """The root of every error raised by this library.
-
-    ``reference`` names the recommendation (or inspection or report) concerned, ``field`` the
-    field at fault and ``rule`` the rule it breaks; any of them may be ``None`` where it does
-    not apply (a store that cannot be reached names no recommendation).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-    ) -> None:
-        self.reference = reference
-        self.field = field
-        self.rule = rule
-        self.detail = message
-        super().__init__(self._compose(message))
-
-    def _compose(self, message: str) -> str:
-        parts: list[str] = []
-        if self.reference is not None:
-            parts.append(f"{self._subject()} {self.reference!r}")
-        if self.field is not None:
-            parts.append(f"field {self.field!r}")
-        if self.rule is not None:
-            parts.append(f"rule {self.rule!r}")
-        return ": ".join([*parts, message]) if parts else message
-
-    def _subject(self) -> str:
-        return "recommendation"
-
-
-class RuleViolation(RecommendationsError, ValueError):
-    """A command breaks a rule of the lifecycle; nothing was recorded.
-
-    ``subject`` is what the reference names: ``"recommendation"`` (the default),
-    ``"inspection"`` or ``"report"``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-        subject: str = "recommendation",
-    ) -> None:
-        self.subject = subject
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-    def _subject(self) -> str:
-        return self.subject
-
-
-class TimelineConflict(RuleViolation):
-    """A (usually backdated) entry breaks a rule once placed among the existing events.
-
-    ``conflicts_with`` is the version of the event already recorded that it conflicts with,
-    and ``conflicting_event`` that event's type name.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-        conflicts_with: int,
-        conflicting_event: str,
-    ) -> None:
-        self.conflicts_with = conflicts_with
-        self.conflicting_event = conflicting_event
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-
-class NotFound(RecommendationsError, LookupError):
-    """No recommendation, inspection, report or event by that reference (rule ``exists``)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = "exists",
-        subject: str = "recommendation",
-    ) -> None:
-        self.subject = subject
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-    def _subject(self) -> str:
-        return self.subject
-
-    def __str__(self) -> str:  # LookupError would otherwise repr() the message
-        return str(self.args[0])
-
-
-class AlreadyExists(RuleViolation):
-    """The reference is already taken by an earlier record."""
 
 
 class ConcurrencyError(RecommendationsError, RuntimeError):
@@ -245,7 +150,3 @@ class ViewsBehindWarning(UserWarning):
         self.position = position
         self.reason = reason
         super().__init__(message)
-
-
-class ConfigurationError(RecommendationsError, ValueError):
-    """A store URL, grading scale or policy is not valid."""
