@@ -11,7 +11,7 @@ The tree::
     ├── ConcurrencyError (RuntimeError)     someone else recorded first; load and try again
     ├── StoreError (RuntimeError)           the storage engine failed or is misconfigured
     │   ├── UnreadableEvent                 a stored event cannot be read back
-    │   ├── ViewsBehind                     recorded, but the views could not catch up
+    │   ├── TablesBehind                    recorded, but the views could not catch up
     │   ├── OutcomeUnknown                  the store failed while recording: whether
     │   │                                       the entry is in the log cannot be known
     │   └── LogNotIntact                    the log was changed outside this library
@@ -42,7 +42,7 @@ from .domain._errors import (
 )
 
 if TYPE_CHECKING:
-    from ._tracker import Recorded
+    from ._tracker import Positioned
 
 __all__ = [
     "AlreadyExists",
@@ -54,10 +54,10 @@ __all__ = [
     "RecommendationsError",
     "RuleViolation",
     "StoreError",
+    "TablesBehind",
+    "TablesBehindWarning",
     "TimelineConflict",
     "UnreadableEvent",
-    "ViewsBehind",
-    "ViewsBehindWarning",
 ]
 
 
@@ -76,11 +76,11 @@ class UnreadableEvent(StoreError):
     """A stored event cannot be decoded into a known event type and schema version."""
 
 
-class ViewsBehind(StoreError):
+class TablesBehind(StoreError):
     """The command **was recorded**, but the materialised views could not catch up with it.
 
     ``recorded`` holds what was recorded (as :meth:`~recommendations.Tracker.execute_many`
-    returns it, one :class:`~recommendations.Recorded` per entry); the views catch up on a
+    returns it, one :class:`~recommendations.Positioned` per entry); the views catch up on a
     later read or command, or with a rebuild. Do not execute the command again unless with
     the same command id (which then records nothing). Rule ``views-current``.
     """
@@ -89,12 +89,12 @@ class ViewsBehind(StoreError):
         self,
         message: str,
         *,
-        recorded: Sequence[Recorded],
+        recorded: Sequence[Positioned],
         reference: str | None = None,
         field: str | None = None,
         rule: str | None = "views-current",
     ) -> None:
-        self.recorded: tuple[Recorded, ...] = tuple(recorded)
+        self.recorded: tuple[Positioned, ...] = tuple(recorded)
         super().__init__(message, reference=reference, field=field, rule=rule)
 
 
@@ -141,7 +141,7 @@ class LogNotIntact(StoreError):
         super().__init__(message, reference=reference, field=field, rule=rule)
 
 
-class ViewsBehindWarning(UserWarning):
+class TablesBehindWarning(UserWarning):
     """A read answered from materialised views that could not catch up with the log: the
     answer reflects ``position`` (which its basis states), not the end of the log;
     ``reason`` says why they could not."""
