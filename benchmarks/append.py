@@ -261,7 +261,7 @@ def measure(
         tracker.append_log(events, batch=batch)
         copy = time.perf_counter() - t0
         t0 = time.perf_counter()
-        tracker.views.catch_up()
+        tracker.tables.catch_up()
         catch_up = time.perf_counter() - t0
 
     # One at a time: the first `single` commands' worth, after the reports.

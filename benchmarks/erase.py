@@ -10,7 +10,7 @@ owned by ``--persons`` people in turn, is made in a scratch folder. Then:
 
 - **erase one person** (``tracker.erase_person``: the rewrite in one transaction, the
   views rebuilt, ``VACUUM`` and the WAL truncated), against its baselines measured on the
-  same store in the same run: rebuilding the views alone (``tracker.views.rebuild()``),
+  same store in the same run: rebuilding the views alone (``tracker.tables.rebuild()``),
   and ``VACUUM`` alone;
 - **the erasures token**: what every append now reads before writing its leaves (the
   token an erasure changes, so that writers forget the salts they remembered), against
@@ -99,7 +99,7 @@ def main(argv: list[str] | None = None) -> None:
             made = _seconds(lambda: _fill(tracker, args.recommendations, args.persons))
             entries = tracker.head()
             print(f"store: {entries:,} entries in {made:.1f} s, {path.stat().st_size:,} bytes")
-            rebuild = _seconds(tracker.views.rebuild)
+            rebuild = _seconds(tracker.tables.rebuild)
 
             def vacuum() -> None:
                 connection = sqlite3.connect(path, isolation_level=None)
@@ -113,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
                     tracker.erase_person("Person 1", reason="erasure request", by="DPO")
                 )
             )
-            rebuild = min(rebuild, _seconds(tracker.views.rebuild))  # best of before and after
+            rebuild = min(rebuild, _seconds(tracker.tables.rebuild))  # best of before and after
             vacuumed = min(vacuumed, _seconds(vacuum))
             rows = done[0].record.rows
             ratio = erase / (rebuild + vacuumed)

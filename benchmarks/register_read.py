@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     tracker = Tracker(args.store)
-    engine = tracker.views
+    engine = tracker.tables
     if not hasattr(engine, "register_lines"):
         print("this store keeps no SQL views", file=sys.stderr)
         return 2

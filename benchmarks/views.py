@@ -10,7 +10,7 @@ first, in its own process, if there is none or it was made under other domain ru
 measures a copy so the cached store never changes, and prints one table: each figure, the
 baseline or detail, the target, and whether it is met. In the order they are measured:
 
-- **full rebuild** of the materialised views, ``tracker.views.rebuild()``, where the tracker
+- **full rebuild** of the materialised views, ``tracker.tables.rebuild()``, where the tracker
   has them (this also brings them up to date for what follows);
 - **as-at register**: ``tracker.register(as_at=V, known_at=K)`` at random (V, K), p50 and
   p95;
@@ -18,7 +18,7 @@ baseline or detail, the target, and whether it is met. In the order they are mea
 - **audit trail**: ``tracker.history(reference)`` where the tracker has it, and, as a
   stand-in, ``tracker.events(reference)`` folded with ``domain.project``;
 - **live apply**: new entries one command at a time through ``tracker.execute`` (one
-  commit each), each followed by ``tracker.views.catch_up()`` where there are views;
+  commit each), each followed by ``tracker.tables.catch_up()`` where there are views;
 - **naive register**: the register at the first few (V, K), rebuilt by replaying every
   recommendation through the ``eventsourcing`` repository and folding its events with
   :func:`recommendations.domain.project`; its rows are compared with ``register()``'s, and
@@ -395,16 +395,16 @@ def measure(args: argparse.Namespace, url: str, named: str) -> list[Figure]:
     first, last = first_and_last(probe)
     probe.close()
     tracker = Tracker(url, clock=Clock(last + timedelta(hours=1)))
-    has_views = getattr(tracker, "views", None) is not None
+    has_views = getattr(tracker, "tables", None) is not None
     print(
         f"store: {named}, {tracker.head():,} events, recorded {first:%Y-%m-%d} to {last:%Y-%m-%d}"
     )
     print(
         "register(): "
         + (
-            "from the materialised views (tracker.views)"
+            "from the materialised views (tracker.tables)"
             if has_views
-            else "folds the whole log on every call (no tracker.views)"
+            else "folds the whole log on every call (no tracker.tables)"
         )
     )
     print(
@@ -674,7 +674,7 @@ def rebuild_figure(args: argparse.Namespace, tracker: Tracker) -> list[Figure]:
     machine's load leaves about the same."""
     name = "full rebuild of every view"
     target = f"<= {TARGETS['rebuild_s']:.0f} s, >= {TARGETS['rebuild_eps']:,.0f} events/s"
-    view_set = getattr(tracker, "views", None)
+    view_set = getattr(tracker, "tables", None)
     if view_set is None:
         return [Figure(name, "not available", "-", target, "n/a")]
     workers = args.workers or os.cpu_count() or 1
@@ -719,7 +719,7 @@ def live_figure(
     target = f">= {TARGETS['live_eps']:,.0f} events/s"
     if not references or not args.live:
         return Figure(name, "skipped", "-", target, "n/a")
-    view_set = getattr(tracker, "views", None)
+    view_set = getattr(tracker, "tables", None)
     if view_set is not None:
         view_set.catch_up()
     executing = catching_up = 0.0
@@ -765,7 +765,7 @@ def live_only(args: argparse.Namespace) -> int:
     try:
         print(
             f"store: {args.live_only} as it is, {tracker.head():,} events, views at "
-            f"{tracker.views.position():,}; Python {platform.python_version()}, "
+            f"{tracker.tables.position():,}; Python {platform.python_version()}, "
             f"SQLite {sqlite3.sqlite_version}, code {code_version()}",
             flush=True,
         )

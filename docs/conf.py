@@ -19,7 +19,7 @@ project = "recommendations"
 author = "The recommendations contributors"
 copyright = "the recommendations contributors"
 try:
-    release = metadata.version("recommendations")
+    release = metadata.version("recommendations-tracker")
 except metadata.PackageNotFoundError:
     release = "unreleased"
 version = release

@@ -30,7 +30,7 @@ class PureLog:
     """A log in memory: commands decided by the pure domain, each entry with its position."""
 
     def __init__(self, start: datetime = datetime(2017, 4, 10, 9, tzinfo=UTC)) -> None:
-        self.entries: list[views.Logged] = []
+        self.entries: list[views.Positioned] = []
         self.now = start
 
     def at(self, when: datetime) -> PureLog:
@@ -51,7 +51,7 @@ class PureLog:
                 report = attrs.evolve(report, inspection_sensitive=True)
         return report
 
-    def execute(self, command: domain.Command) -> views.Logged:
+    def execute(self, command: domain.Command) -> views.Positioned:
         self.now += timedelta(minutes=1)
         event: domain.Event
         if isinstance(command, r.RecordInspection | r.ReviseInspection):
@@ -74,7 +74,7 @@ class PureLog:
                     command.report
                 )
             event = domain.decide(history, command, recorded_at=self.now, report=report)
-        logged = views.Logged(position=len(self.entries) + 1, event=event)
+        logged = views.Positioned(position=len(self.entries) + 1, event=event)
         self.entries.append(logged)
         return logged
 

@@ -49,6 +49,8 @@ def test_readme_quick_start_holds_two_commands_and_ci_runs_the_second() -> None:
     commands = _quick_start()
     assert len(commands) == 2
     assert commands[0].endswith(".venv/bin/recommendations demo")  # on the SQLite default
-    assert "adapters/sqlite" in commands[0]
+    # the core distribution alone: SQLite, the default store, ships in it
+    assert ".venv/bin/pip install -q -e . &&" in commands[0]
+    assert "adapters/" not in commands[0]
     assert "pytest" in commands[1]
     assert commands[1] in (ROOT / ".ci" / "run").read_text()

@@ -59,5 +59,5 @@ def copy_log(source: str, target: str, batch: int, reports: Any) -> None:
     with r.Tracker(source) as origin, r.Tracker(target) as copy:
         reports.put(copy.head())
         copy.copy_from(origin, batch=batch, progress=reports.put)
-        copy.views.catch_up()
+        copy.tables.catch_up()
     reports.put("done")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _logging  # noqa: F401 (the package logger's NullHandler)
+from ._deprecated import aliases
 from ._errors import (
     AlreadyExists,
     ConcurrencyError,
@@ -26,10 +27,10 @@ from ._errors import (
     RecommendationsError,
     RuleViolation,
     StoreError,
+    TablesBehind,
+    TablesBehindWarning,
     TimelineConflict,
     UnreadableEvent,
-    ViewsBehind,
-    ViewsBehindWarning,
 )
 from .domain import (
     DEFAULT_POLICY,
@@ -63,7 +64,7 @@ from .domain import (
 )
 
 if TYPE_CHECKING:
-    from ._tracker import Decided, LoggedEvent, Recorded, Tracker
+    from ._tracker import Decided, Positioned, Tracker
     from .stores import DEFAULT_STORE
 
 __all__ = [
@@ -86,18 +87,17 @@ __all__ = [
     "InspectionDetails",
     "ItemKind",
     "LogNotIntact",
-    "LoggedEvent",
     "NotFound",
     "NoteProgress",
     "Outcome",
     "OutcomeUnknown",
     "Policy",
+    "Positioned",
     "PublishReport",
     "Raise",
     "Recommendation",
     "RecommendationsError",
     "RecordInspection",
-    "Recorded",
     "Regrade",
     "RejectClaim",
     "Reopen",
@@ -108,17 +108,16 @@ __all__ = [
     "Scope",
     "Status",
     "StoreError",
+    "TablesBehind",
+    "TablesBehindWarning",
     "TimelineConflict",
     "Tracker",
     "UnreadableEvent",
-    "ViewsBehind",
-    "ViewsBehindWarning",
 ]
 
 _LAZY = {
     "Tracker": "._tracker",
-    "Recorded": "._tracker",
-    "LoggedEvent": "._tracker",
+    "Positioned": "._tracker",
     "Decided": "._tracker",
     "DEFAULT_STORE": ".stores",
 }
@@ -131,7 +130,17 @@ def __getattr__(name: str) -> Any:
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _old(name)
+
+
+def _new(name: str) -> Any:
+    return globals()[name] if name in globals() else __getattr__(name)
+
+
+_old = aliases(__name__, _new)
+"""The old names of :class:`Positioned` (``Recorded``, ``LoggedEvent``) and of
+:class:`TablesBehind` and :class:`TablesBehindWarning` (``ViewsBehind``,
+``ViewsBehindWarning``) still read, with a warning."""
 
 
 def __dir__() -> list[str]:

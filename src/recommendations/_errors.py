@@ -11,7 +11,7 @@ The tree::
     ├── ConcurrencyError (RuntimeError)     someone else recorded first; load and try again
     ├── StoreError (RuntimeError)           the storage engine failed or is misconfigured
     │   ├── UnreadableEvent                 a stored event cannot be read back
-    │   ├── ViewsBehind                     recorded, but the views could not catch up
+    │   ├── TablesBehind                    recorded, but the views could not catch up
     │   ├── OutcomeUnknown                  the store failed while recording: whether
     │   │                                       the entry is in the log cannot be known
     │   └── LogNotIntact                    the log was changed outside this library
@@ -21,7 +21,10 @@ Every error names what it is about: the recommendation (or source) reference, th
 the rule, so that a committee officer reading a one-line message knows what to fix. The
 same facts are attributes (``reference``, ``field``, ``rule``) for programs.
 
-This module is pure: the domain raises these errors without importing any I/O.
+The root and the errors the domain raises (``RuleViolation``, ``TimelineConflict``,
+``AlreadyExists``, ``NotFound``, ``ConfigurationError``) live in the pure domain,
+:mod:`recommendations.domain` (its ``_errors`` module); this module adds those of the
+service and the stores, and names them all. It imports no I/O either.
 """
 
 from __future__ import annotations
@@ -29,8 +32,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .domain._errors import (
+    AlreadyExists,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+    TimelineConflict,
+)
+
 if TYPE_CHECKING:
-    from ._tracker import Recorded
+    from ._tracker import Positioned
 
 __all__ = [
     "AlreadyExists",
@@ -42,118 +54,11 @@ __all__ = [
     "RecommendationsError",
     "RuleViolation",
     "StoreError",
+    "TablesBehind",
+    "TablesBehindWarning",
     "TimelineConflict",
     "UnreadableEvent",
-    "ViewsBehind",
-    "ViewsBehindWarning",
 ]
-
-
-class RecommendationsError(Exception):
-    """The root of every error raised by this library.
-
-    ``reference`` names the recommendation (or inspection or report) concerned, ``field`` the
-    field at fault and ``rule`` the rule it breaks; any of them may be ``None`` where it does
-    not apply (a store that cannot be reached names no recommendation).
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-    ) -> None:
-        self.reference = reference
-        self.field = field
-        self.rule = rule
-        self.detail = message
-        super().__init__(self._compose(message))
-
-    def _compose(self, message: str) -> str:
-        parts: list[str] = []
-        if self.reference is not None:
-            parts.append(f"{self._subject()} {self.reference!r}")
-        if self.field is not None:
-            parts.append(f"field {self.field!r}")
-        if self.rule is not None:
-            parts.append(f"rule {self.rule!r}")
-        return ": ".join([*parts, message]) if parts else message
-
-    def _subject(self) -> str:
-        return "recommendation"
-
-
-class RuleViolation(RecommendationsError, ValueError):
-    """A command breaks a rule of the lifecycle; nothing was recorded.
-
-    ``subject`` is what the reference names: ``"recommendation"`` (the default),
-    ``"inspection"`` or ``"report"``.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-        subject: str = "recommendation",
-    ) -> None:
-        self.subject = subject
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-    def _subject(self) -> str:
-        return self.subject
-
-
-class TimelineConflict(RuleViolation):
-    """A (usually backdated) entry breaks a rule once placed among the existing events.
-
-    ``conflicts_with`` is the version of the event already recorded that it conflicts with,
-    and ``conflicting_event`` that event's type name.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = None,
-        conflicts_with: int,
-        conflicting_event: str,
-    ) -> None:
-        self.conflicts_with = conflicts_with
-        self.conflicting_event = conflicting_event
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-
-class NotFound(RecommendationsError, LookupError):
-    """No recommendation, inspection, report or event by that reference (rule ``exists``)."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        reference: str | None = None,
-        field: str | None = None,
-        rule: str | None = "exists",
-        subject: str = "recommendation",
-    ) -> None:
-        self.subject = subject
-        super().__init__(message, reference=reference, field=field, rule=rule)
-
-    def _subject(self) -> str:
-        return self.subject
-
-    def __str__(self) -> str:  # LookupError would otherwise repr() the message
-        return str(self.args[0])
-
-
-class AlreadyExists(RuleViolation):
-    """The reference is already taken by an earlier record."""
 
 
 class ConcurrencyError(RecommendationsError, RuntimeError):
@@ -171,11 +76,11 @@ class UnreadableEvent(StoreError):
     """A stored event cannot be decoded into a known event type and schema version."""
 
 
-class ViewsBehind(StoreError):
+class TablesBehind(StoreError):
     """The command **was recorded**, but the materialised views could not catch up with it.
 
     ``recorded`` holds what was recorded (as :meth:`~recommendations.Tracker.execute_many`
-    returns it, one :class:`~recommendations.Recorded` per entry); the views catch up on a
+    returns it, one :class:`~recommendations.Positioned` per entry); the views catch up on a
     later read or command, or with a rebuild. Do not execute the command again unless with
     the same command id (which then records nothing). Rule ``views-current``.
     """
@@ -184,12 +89,12 @@ class ViewsBehind(StoreError):
         self,
         message: str,
         *,
-        recorded: Sequence[Recorded],
+        recorded: Sequence[Positioned],
         reference: str | None = None,
         field: str | None = None,
         rule: str | None = "views-current",
     ) -> None:
-        self.recorded: tuple[Recorded, ...] = tuple(recorded)
+        self.recorded: tuple[Positioned, ...] = tuple(recorded)
         super().__init__(message, reference=reference, field=field, rule=rule)
 
 
@@ -236,7 +141,7 @@ class LogNotIntact(StoreError):
         super().__init__(message, reference=reference, field=field, rule=rule)
 
 
-class ViewsBehindWarning(UserWarning):
+class TablesBehindWarning(UserWarning):
     """A read answered from materialised views that could not catch up with the log: the
     answer reflects ``position`` (which its basis states), not the end of the log;
     ``reason`` says why they could not."""
@@ -245,7 +150,3 @@ class ViewsBehindWarning(UserWarning):
         self.position = position
         self.reason = reason
         super().__init__(message)
-
-
-class ConfigurationError(RecommendationsError, ValueError):
-    """A store URL, grading scale or policy is not valid."""

@@ -18,8 +18,8 @@ import attrs
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
-from . import _logging, domain, views
-from ._errors import ViewsBehindWarning
+from . import _deprecated, _logging, domain, views
+from ._errors import TablesBehindWarning
 from ._references import ReferenceIndex
 from ._serialization import CommandRecord, Erasure
 from ._service import (
@@ -29,10 +29,9 @@ from ._service import (
     Decided,
     Decider,
     ItemLogs,
-    LoggedEvent,
     LogStore,
+    Positioned,
     Reads,
-    Recorded,
     Retrying,
     Writer,
     check_batch,
@@ -40,14 +39,14 @@ from ._service import (
 from ._service._reads import check_when
 from ._service._store import _Log, translated  # noqa: F401 (_Log: known by this name)
 from ._service._store import contended as _contended  # noqa: F401 (known by this name)
-from ._tracker_views import TrackerViews
+from ._tracker_views import TrackerReads
 
 if TYPE_CHECKING:
     from .integrity._erase import Erased
     from .integrity._service import Integrity
-from .stores import DEFAULT_STORE, LogSource, StoreURL, Views, adapter_for
+from .stores import DEFAULT_STORE, LogSource, StoreURL, Tables, adapter_for
 
-__all__ = ["Decided", "LoggedEvent", "Recorded", "Tracker"]
+__all__ = ["Decided", "Positioned", "Tracker"]
 
 _E = TypeVar("_E", bound=domain.Event)
 
@@ -59,7 +58,30 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class Tracker(TrackerViews):
+class _OldNames:
+    """The tracker's deprecated attribute names (here, so that ``views`` in the tracker's
+    own body still names the module :mod:`recommendations.views`)."""
+
+    tables: Tables
+
+    @property
+    def tables_behind(self) -> TablesBehindWarning | None:
+        raise NotImplementedError
+
+    @property
+    def views(self) -> Tables:
+        """Deprecated: the old name of :attr:`Tracker.tables`."""
+        _deprecated.warn("recommendations.Tracker", "views")
+        return self.tables
+
+    @property
+    def views_behind(self) -> TablesBehindWarning | None:
+        """Deprecated: the old name of :attr:`Tracker.tables_behind`."""
+        _deprecated.warn("recommendations.Tracker", "views_behind")
+        return self.tables_behind
+
+
+class Tracker(TrackerReads, _OldNames):
     """A recommendations tracker over one store.
 
     >>> tracker = Tracker("memory://")
@@ -110,19 +132,19 @@ class Tracker(TrackerViews):
         self._decider = Decider(self._log, policy=policy, clock=clock, known=ItemLogs())
         self._copier = Copier(self._log, self._decider.known)
         with translated(self._label):
-            self.views: Views = adapter.open_views(
+            self.tables: Tables = adapter.open_tables(
                 url, LogSource(self._log.app.recorder, self._log.decode_domain), settings
             )
-        self._catch_up = CatchUp(self.views, self._label)
+        self._catch_up = CatchUp(self.tables, self._label)
         _logging.store.info("opened the store %s", self._label)
-        self._reads = Reads(self._log, self.views, self._catch_up, clock)
+        self._reads = Reads(self._log, self.tables, self._catch_up, clock)
         self._writer = Writer(
             self._log,
             self._decider,
             self._retrying,
-            CommandIds(self._log, self.views, self._catch_up),
+            CommandIds(self._log, self.tables, self._catch_up),
             self._catch_up,
-            self.views,
+            self.tables,
         )
 
     @property
@@ -153,7 +175,7 @@ class Tracker(TrackerViews):
         return self._retrying.retry_for
 
     @property
-    def views_behind(self) -> ViewsBehindWarning | None:
+    def tables_behind(self) -> TablesBehindWarning | None:
         """Set by the last read that found the materialised views unable to catch up with
         the log (what the read warned of; ``None`` after one that found them current)."""
         return self._catch_up.behind
@@ -199,7 +221,7 @@ class Tracker(TrackerViews):
 
     # --- writing --------------------------------------------------------------------------
 
-    def execute(self, command: domain.Command, *, command_id: str | None = None) -> Recorded:
+    def execute(self, command: domain.Command, *, command_id: str | None = None) -> Positioned:
         """Record what ``command`` asks, or raise the rule it breaks; nothing partial.
 
         ``command_id`` makes the command idempotent: carried out again with the same id
@@ -212,7 +234,7 @@ class Tracker(TrackerViews):
 
     def execute_many(
         self, commands: Sequence[domain.Command], *, command_id: str | None = None
-    ) -> list[Recorded]:
+    ) -> list[Positioned]:
         """Record every command in ``commands``, in order, in one transaction: all or
         nothing.
 
@@ -260,7 +282,7 @@ class Tracker(TrackerViews):
         read, whether or not the views are caught up)."""
         return self._log.earlier(originator_id, version)
 
-    def _logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
+    def _logged_item(self, originator_id: uuid.UUID) -> list[Positioned]:
         """One item's entries with their positions in the whole log."""
         return self._reads.logged_item(originator_id)
 
@@ -307,7 +329,7 @@ class Tracker(TrackerViews):
         """The report as at ``as_at``, as known at ``known_at`` (default: now)."""
         return self._reads.report(reference, as_at, known_at)
 
-    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]:
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[Positioned]:
         """Every event in the store, in the order recorded, after position ``after``.
 
         Read from the start, a log changed outside this library (an entry missing from an
@@ -472,7 +494,7 @@ class Tracker(TrackerViews):
 
     def close(self) -> None:
         """Release the store's connections."""
-        self.views.close()
+        self.tables.close()
         self._log.close()
 
     def __enter__(self) -> Tracker:

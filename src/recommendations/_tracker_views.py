@@ -4,7 +4,7 @@ what each audience may see.
 Each method reads the log once, hands it to the pure builders of
 :mod:`recommendations.views` with the answer's :class:`~recommendations.views.Basis`, and
 narrows the result with :func:`~recommendations.views.for_audience`, judging sensitivity on
-everything recorded (see :meth:`TrackerViews.sensitivity`).
+everything recorded (see :meth:`TrackerReads.sensitivity`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from . import domain, views
 from ._errors import NotFound
 from .views import DEFAULT_AUDIENCE_POLICY, Audience, AudiencePolicy
 
-__all__ = ["TRAIL_CACHE", "TrackerViews"]
+__all__ = ["TRAIL_CACHE", "TrackerReads"]
 
 TRAIL_CACHE = 100_000
 """How many earlier entries a streamed trail keeps at most, to work out what each entry
@@ -81,7 +81,7 @@ class _Reads(Protocol):
     ) -> domain.Policy: ...
 
 
-class TrackerViews:
+class TrackerReads:
     """Mixed into :class:`~recommendations.Tracker`; uses its ``log``, ``basis`` and
     ``register``."""
 

@@ -10,9 +10,9 @@ An adapter does two things (see :class:`StoreAdapter`):
 
 - :meth:`~StoreAdapter.settings` turns the URL into the settings of an ``eventsourcing``
   persistence module (``PERSISTENCE_MODULE`` and its own keys), which keeps the log;
-- :meth:`~StoreAdapter.open_views` gives the :class:`Views`, the materialised register and
+- :meth:`~StoreAdapter.open_tables` gives the :class:`Tables`, the materialised register and
   item logs, kept in the adapter's engine. The default keeps them in this process
-  (:class:`InProcessViews`, the reference implementation), which suits any engine.
+  (:class:`InProcessTables`, the reference implementation), which suits any engine.
 
 >>> sorted(info.scheme for info in available_stores() if info.installed)[:1]
 ['memory']
@@ -35,7 +35,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from attrs import field, frozen
 from eventsourcing.persistence import ApplicationRecorder, StoredEvent
 
-from . import domain, views
+from . import _deprecated, domain, views
 from ._errors import ConfigurationError, LogNotIntact, StoreError
 from ._files import FILE_MODE_ENV, create_private, file_mode
 
@@ -44,11 +44,11 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "FILE_MODE_ENV",
     "AdapterInfo",
-    "InProcessViews",
+    "InProcessTables",
     "LogSource",
     "StoreAdapter",
     "StoreURL",
-    "Views",
+    "Tables",
     "adapter_for",
     "available_stores",
     "cannot_apply",
@@ -66,15 +66,19 @@ ENTRY_POINT_GROUP = "recommendations.stores"
 """The entry-point group adapters register in: ``scheme = "package.module:AdapterClass"``."""
 
 _KNOWN: dict[str, tuple[str, str]] = {
-    "memory": ("recommendations", "in this process only, gone when it ends"),
-    "sqlite": ("recommendations-sqlite", "a SQLite file: the embedded default"),
-    "postgresql": ("recommendations-postgresql", "a PostgreSQL database (psycopg 3)"),
+    "memory": ("recommendations-tracker", "in this process only, gone when it ends"),
+    "sqlite": ("recommendations-tracker", "a SQLite file: the embedded default"),
+    "postgresql": ("recommendations-tracker-postgresql", "a PostgreSQL database (psycopg 3)"),
     "eventsourcing": (
-        "recommendations-eventsourcing",
+        "recommendations-tracker-eventsourcing",
         "any eventsourcing persistence module, by name",
     ),
 }
-"""The adapters this project ships, so that a missing one is named with its package."""
+"""The adapters this project ships, so that a missing one is named with its distribution
+(``memory`` and ``sqlite`` ship in the core's own)."""
+
+_FOLDERS = {"postgresql": "adapters/postgresql", "eventsourcing": "adapters/eventsourcing"}
+"""Where a clone of the project keeps the adapters that are distributions of their own."""
 
 _ALIASES = {"postgres": "postgresql"}
 
@@ -185,8 +189,10 @@ class LogSource:
 
 
 @runtime_checkable
-class Views(Protocol):
-    """The materialised views an adapter keeps for one store.
+class Tables(Protocol):
+    """The materialised tables an adapter keeps for one store (the register, its history
+    and the audit trail, as rows): materialised copies of the pure views of
+    :mod:`recommendations.views`.
 
     Every answer must equal the pure fold of the log it reflects
     (:func:`recommendations.views.build_register`): :mod:`recommendations.testing` checks it.
@@ -228,8 +234,8 @@ class Views(Protocol):
         """Release the views' connections."""
 
 
-class InProcessViews:
-    """Views kept in this process's memory: the reference implementation of :class:`Views`.
+class InProcessTables:
+    """Tables kept in this process's memory: the reference implementation of :class:`Tables`.
 
     Catching up reads new entries through the :class:`LogSource`; the register is the pure
     fold of the entries held, with the current one kept until the log moves on. Any engine
@@ -241,7 +247,7 @@ class InProcessViews:
         self._source = source
         self._lock = threading.RLock()
         self._position = 0
-        self._entries: list[views.Logged] = []
+        self._entries: list[views.Positioned] = []
         self._items: dict[uuid.UUID, list[tuple[int, domain.Event]]] = {}
         self._current: tuple[views.Basis, list[views.RegisterRow]] | None = None
 
@@ -260,7 +266,7 @@ class InProcessViews:
             try:
                 for position, event in entries:
                     if event is not None:
-                        self._entries.append(views.Logged(position=position, event=event))
+                        self._entries.append(views.Positioned(position=position, event=event))
                         self._items.setdefault(event.originator_id, []).append((position, event))
                     self._position = position
                     applied += 1
@@ -316,7 +322,7 @@ class StoreAdapter(ABC):
     :meth:`settings`; it must give every committed entry a position (notification id) such
     that no position becomes visible before a smaller one is committed, so that readers
     catching up never skip an entry (SQLite's one writer at a time and PostgreSQL's table
-    lock both do). The views default to :class:`InProcessViews`.
+    lock both do). The views default to :class:`InProcessTables`.
     """
 
     scheme: ClassVar[str]
@@ -330,9 +336,19 @@ class StoreAdapter(ABC):
         """The ``eventsourcing`` settings that open the store ``url`` names: at least
         ``PERSISTENCE_MODULE``. Raise ``url.refuse(...)`` for a URL it cannot open."""
 
-    def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
-        """The views of the store (``settings`` are what :meth:`settings` returned)."""
-        return InProcessViews(source)
+    def open_tables(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Tables:
+        """The materialised tables of the store (``settings`` are what :meth:`settings`
+        returned).
+
+        An adapter written for an earlier release that overrides ``open_views`` instead is
+        still called, with a :class:`DeprecationWarning`.
+        """
+        legacy = getattr(type(self), "open_views", None)
+        if legacy is not None:
+            _deprecated.warn("recommendations.stores.StoreAdapter", "open_views")
+            tables: Tables = legacy(self, url, source, settings)
+            return tables
+        return InProcessTables(source)
 
     def describe(self, url: StoreURL) -> str:
         """The store, for messages: the URL without its password."""
@@ -411,8 +427,8 @@ def cannot_apply(position: int, event: domain.Event | None, error: BaseException
     ``views-current``) naming the position, the entry and the reason. A log changed outside
     the library (:class:`~recommendations.LogNotIntact`) is returned as it is.
 
-    Views raise it from :meth:`Views.catch_up` having applied every entry before it, so
-    that reads answer from what they hold (see :class:`Views`).
+    Tables raise it from :meth:`Tables.catch_up` having applied every entry before it, so
+    that reads answer from what they hold (see :class:`Tables`).
     """
     if isinstance(error, LogNotIntact):
         return error
@@ -431,7 +447,7 @@ def cannot_apply(position: int, event: domain.Event | None, error: BaseException
     )
 
 
-def rebuilt(views: Views, rebuild: Callable[[], int]) -> int:
+def rebuilt(views: Tables, rebuild: Callable[[], int]) -> int:
     """Run ``rebuild`` (drop the views' rows and apply the whole log again, in one
     transaction; how many entries it applied), then catch up with what was recorded
     meanwhile: the total applied. For adapters whose views keep tables of their own.
@@ -449,7 +465,7 @@ def rebuilt(views: Views, rebuild: Callable[[], int]) -> int:
     return applied + views.catch_up()
 
 
-def _rebuild_failed(views: Views, error: Exception) -> StoreError:
+def _rebuild_failed(views: Tables, error: Exception) -> StoreError:
     try:
         views.catch_up()
     except StoreError as stuck:
@@ -495,7 +511,12 @@ def adapter_for(url: str | StoreURL) -> StoreAdapter:
         if entry is None:
             known = sorted(_entry_points())
             hint = (
-                f"install {_KNOWN[scheme][0]} (pip install {_KNOWN[scheme][0]})"
+                f"install {_KNOWN[scheme][0]} (pip install {_KNOWN[scheme][0]}"
+                + (
+                    f"; in a clone of the project: pip install -e {_FOLDERS[scheme]})"
+                    if scheme in _FOLDERS
+                    else ")"
+                )
                 if scheme in _KNOWN
                 else "install a package that provides it"
             )
@@ -521,3 +542,12 @@ def adapter_for(url: str | StoreURL) -> StoreAdapter:
             )
         _loaded[scheme] = adapter
         return adapter
+
+
+def _new(name: str) -> Any:
+    return globals()[name]
+
+
+__getattr__ = _deprecated.aliases(__name__, _new)
+"""``Views`` and ``InProcessViews``, the old names of :class:`Tables` and
+:class:`InProcessTables`, still read (with a warning)."""

@@ -388,7 +388,7 @@ class StoreContract(_Base):
         )
         head = filled.head()
         gate = threading.Barrier(4)
-        outcomes: list[r.Recorded | BaseException] = []
+        outcomes: list[r.Positioned | BaseException] = []
 
         def send() -> None:
             tracker = open_tracker()
@@ -404,7 +404,7 @@ class StoreContract(_Base):
         for thread in threads:
             thread.join()
         assert len(outcomes) == 4
-        assert all(isinstance(o, r.Recorded) for o in outcomes), outcomes
+        assert all(isinstance(o, r.Positioned) for o in outcomes), outcomes
         assert len(set(outcomes)) == 1
         assert filled.head() == head + 2  # the discharge and its command id's record
 
@@ -590,7 +590,7 @@ class ViewsContract(_Base):
     def test_a_rebuild_gives_the_same_views(self, filled: r.Tracker) -> None:
         basis = filled.basis()
         before = filled.register(as_at=basis.as_at, known_at=basis.known_at)
-        filled.views.rebuild()
+        filled.tables.rebuild()
         assert filled.register(as_at=basis.as_at, known_at=basis.known_at).rows == before.rows
         for basis in list(self._bases(filled))[::7]:
             self._same(filled, basis)
@@ -669,7 +669,7 @@ class ViewsContract(_Base):
             )
             assert register.rows == expected.rows
         assert seen[-1].basis.position == reader.head()
-        assert reader.views.position() == reader.head()
+        assert reader.tables.position() == reader.head()
         # The reader did read while writers were in flight, not only before and after.
         between = {x.basis.position for x in seen} - {start, reader.head()}
         assert len(between) >= 2, sorted({x.basis.position for x in seen})

@@ -109,7 +109,7 @@ def test_views_that_refuse_an_entry_refuse_the_command_and_nothing_is_recorded(
 
 
 def test_recorded_but_the_views_behind_exits_3_and_reads_say_so(tmp_path: Path) -> None:
-    # Views fall behind where another writer added to the log without writing them (here
+    # Tables fall behind where another writer added to the log without writing them (here
     # the same file through the eventsourcing:// wrapper, whose views are in its process)
     # and an entry it added cannot be applied.
     path = tmp_path / "register.db"

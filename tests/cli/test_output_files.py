@@ -260,7 +260,7 @@ def test_a_new_sqlite_store_and_its_side_files_are_private(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr.decode()
     assert _mode(tmp_path / "new.db") == 0o600
     with Tracker(f"sqlite:///{tmp_path / 'new.db'}") as tracker:
-        tracker.views.catch_up()
+        tracker.tables.catch_up()
         side = [tmp_path / "new.db-wal", tmp_path / "new.db-shm"]
         assert [p.exists() for p in side] == [True, True]
         assert [_mode(p) for p in side] == [0o600, 0o600]
@@ -271,7 +271,7 @@ def test_a_new_store_takes_the_mode_asked_for(
 ) -> None:
     monkeypatch.setenv("RECOMMENDATIONS_FILE_MODE", "640")
     with Tracker(f"sqlite:///{tmp_path / 'shared.db'}") as tracker:
-        tracker.views.catch_up()
+        tracker.tables.catch_up()
         assert _mode(tmp_path / "shared.db") == 0o640
         assert _mode(tmp_path / "shared.db-wal") == 0o640
 

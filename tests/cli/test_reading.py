@@ -23,7 +23,7 @@ from pypdf import PdfReader
 import recommendations as r
 from recommendations import views
 from recommendations.paper import CommitteePaper
-from recommendations.stores import InProcessViews
+from recommendations.stores import InProcessTables
 
 from .helpers import clean_env, entry, invoke, ok, on_a_terminal, run
 
@@ -398,13 +398,13 @@ def test_stores_lists_the_adapters() -> None:
     out = ok(run("stores"))
     for scheme in ("memory://", "sqlite://", "postgresql://"):
         assert scheme in out
-    assert "recommendations-sqlite" in out
+    assert "recommendations-tracker" in out
     assert "Installed" in out
 
 
 def test_rebuild_the_views_of_a_store_that_keeps_them(demo_store: str, engine: str) -> None:
     with r.Tracker(demo_store) as tracker:
-        keeps_views = not isinstance(tracker.views, InProcessViews)
+        keeps_views = not isinstance(tracker.tables, InProcessTables)
     assert keeps_views or engine != "sqlite"  # a SQLite file keeps its view tables
     said = ok(invoke("--store", demo_store, "rebuild"))
     if keeps_views:

@@ -189,7 +189,7 @@ def _store(path: Path, items: int, notes: int, together: int = 20) -> str:
 def _peak(url: str, sink: Path) -> int:
     """The most memory the trail's CSV took to write, beyond what was held before."""
     with r.Tracker(url) as tracker:
-        tracker.views.catch_up()
+        tracker.tables.catch_up()
         gc.collect()
         tracemalloc.start()
         try:

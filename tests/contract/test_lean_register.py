@@ -90,7 +90,7 @@ def test_lean_rows_are_the_validated_rows_on_sqlite_and_postgresql(
         with r.Tracker(url, clock=_Clock()) as tracker:
             play(commands, tracker.execute)
             _check(tracker)
-            kept = getattr(tracker.views, "sensitivity", None)
+            kept = getattr(tracker.tables, "sensitivity", None)
             assert kept is not None
             assert kept() == (tracker.head(), tracker.sensitivity())
 
@@ -106,8 +106,8 @@ def test_what_is_sensitive_is_the_same_after_a_rebuild(tmp_path: Path) -> None:
         play(linked_commands(), tracker.execute)
         everything = views.Sensitivity.of(logged.event for logged in tracker.log())
         assert everything.recommendations and everything.reports
-        assert tracker.views is not None
-        before = tracker.views.digest()
-        assert tracker.views.rebuild() == tracker.head()
-        assert tracker.views.digest() == before
+        assert tracker.tables is not None
+        before = tracker.tables.digest()
+        assert tracker.tables.rebuild() == tracker.head()
+        assert tracker.tables.digest() == before
         assert tracker.sensitivity() == everything

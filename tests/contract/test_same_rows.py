@@ -104,8 +104,8 @@ def _both(
     for url in (f"sqlite:///{path}", postgres.url(schema=schema)):
         with r.Tracker(url, clock=_Clock()) as tracker:
             play(commands, tracker.execute)
-            assert tracker.views is not None
-            digests.append(tracker.views.digest())
+            assert tracker.tables is not None
+            digests.append(tracker.tables.digest())
     assert digests[0] == digests[1]
     return path, schema, digests[0]
 
@@ -129,9 +129,9 @@ def test_a_rebuild_gives_the_same_rows_on_both(
     path, schema, digest = _both(tmp_path, postgres_database, scenario())
     for url in (f"sqlite:///{path}", postgres_database.url(schema=schema)):
         with r.Tracker(url) as tracker:
-            assert tracker.views is not None
-            assert tracker.views.rebuild() == tracker.head()
-            assert tracker.views.digest() == digest
+            assert tracker.tables is not None
+            assert tracker.tables.rebuild() == tracker.head()
+            assert tracker.tables.digest() == digest
     _same(path, postgres_database, schema)
 
 
@@ -155,8 +155,8 @@ def test_a_correction_names_a_log_position_on_both(
                 reason="test",
             )
         )
-        assert tracker.views is not None
+        assert tracker.tables is not None
         (trail,) = [
-            row for row in tracker.views.rows("rec_audit_trail") if row[0] == recorded.position
+            row for row in tracker.tables.rows("rec_audit_trail") if row[0] == recorded.position
         ]
     assert trail[9] == target.position

@@ -48,13 +48,13 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
 
 
 @pytest.fixture
-def logged(generated: tuple[Path, dict[str, Any], str]) -> Iterator[list[r.LoggedEvent]]:
+def logged(generated: tuple[Path, dict[str, Any], str]) -> Iterator[list[r.Positioned]]:
     with r.Tracker(f"sqlite:///{generated[0]}") as tracker:
         yield list(tracker.log())
 
 
 def test_the_generator_reports_what_it_stored(
-    generated: tuple[Path, dict[str, Any], str], logged: list[r.LoggedEvent]
+    generated: tuple[Path, dict[str, Any], str], logged: list[r.Positioned]
 ) -> None:
     _, summary, printed = generated
     stored = Counter(type(entry.event).__name__ for entry in logged)
@@ -69,7 +69,7 @@ def test_the_generator_reports_what_it_stored(
         assert name in printed
 
 
-def test_every_generated_log_passes_the_rules(logged: list[r.LoggedEvent]) -> None:
+def test_every_generated_log_passes_the_rules(logged: list[r.Positioned]) -> None:
     logs: dict[object, list[domain.RecommendationEvent]] = {}
     for before, after in itertools.pairwise(logged):
         assert before.event.recorded_at < after.event.recorded_at

@@ -71,7 +71,7 @@ def test_a_configuration_mid_history_on_every_store(store_url: str) -> None:
         assert [(e.position, e.reference, e.event) for e in entries] == [
             (configured.position, "configuration", "Configured")
         ]
-        kept = tracker.views
+        kept = tracker.tables
         kept.catch_up()
         digest = kept.digest() if hasattr(kept, "digest") else None
         kept.rebuild()

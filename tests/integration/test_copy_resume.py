@@ -132,7 +132,7 @@ def _same_as_source(source: str, target: str) -> None:
         known_at = origin.basis().known_at + timedelta(days=1)
         basis = {"as_at": date(2017, 4, 30), "known_at": known_at}
         caught_up = copy.register(**basis).rows
-        copy.views.rebuild()
+        copy.tables.rebuild()
         assert copy.register(**basis).rows == caught_up
         assert caught_up == copy.register_by_fold(**basis).rows
         assert caught_up == origin.register_by_fold(**basis).rows

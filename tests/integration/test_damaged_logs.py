@@ -65,25 +65,25 @@ def refuse_in_the_views(store_url: str, reason: str) -> None:
 def check_reads_answer_from_the_views(tracker: r.Tracker, position: int) -> None:
     """The register, history and trail answer; the register's basis is ``position``, the
     last the views applied, and a warning names it and the position they could not apply."""
-    with pytest.warns(r.ViewsBehindWarning) as warned:
+    with pytest.warns(r.TablesBehindWarning) as warned:
         register = tracker.register()
     assert register.basis.position == position
     assert [row.reference for row in register] == ["2.16"]
     behind = warned[0].message
-    assert isinstance(behind, r.ViewsBehindWarning)
+    assert isinstance(behind, r.TablesBehindWarning)
     assert behind.position == position
     assert f"position {position + 1}" in behind.reason
-    assert tracker.views_behind is not None
-    with pytest.warns(r.ViewsBehindWarning):
+    assert tracker.tables_behind is not None
+    with pytest.warns(r.TablesBehindWarning):
         history = tracker.history("2.16")
     assert [e.position for e in history.entries][:2] == [2, 3]
-    with pytest.warns(r.ViewsBehindWarning):
+    with pytest.warns(r.TablesBehindWarning):
         assert len(tracker.trail().entries) >= 3
 
 
 def check_commands_still_record(tracker: r.Tracker, head: int) -> None:
     """A command is recorded, and says it is though the views are behind."""
-    with pytest.raises(r.ViewsBehind) as behind:
+    with pytest.raises(r.TablesBehind) as behind:
         tracker.execute(r.Regrade(reference="2.16", grade="green", **who(4, 5)))
     assert [done.position for done in behind.value.recorded] == [head + 1]
     assert isinstance(behind.value, r.StoreError)  # old callers still catch it
@@ -107,9 +107,9 @@ def test_an_entry_the_views_refuse_blocks_no_read(
         check_reads_answer_from_the_views(tracker, 2)
         check_commands_still_record(tracker, 3)
         with pytest.raises(r.StoreError, match="position 3") as failed:
-            tracker.views.rebuild()
+            tracker.tables.rebuild()
         assert "position 3" in str(failed.value) and "\n" not in str(failed.value)
-        assert tracker.views.position() == 2  # left as they were
+        assert tracker.tables.position() == 2  # left as they were
 
 
 def test_a_nul_byte_postgresql_cannot_hold_blocks_no_read(
@@ -121,7 +121,7 @@ def test_a_nul_byte_postgresql_cannot_hold_blocks_no_read(
         check_reads_answer_from_the_views(tracker, 2)
         check_commands_still_record(tracker, 3)
         with pytest.raises(r.StoreError, match="position 3"):
-            tracker.views.rebuild()
+            tracker.tables.rebuild()
         # The fold reads the log itself: it has every entry.
         assert tracker.register_by_fold().basis.position == 4
 
@@ -129,7 +129,7 @@ def test_a_nul_byte_postgresql_cannot_hold_blocks_no_read(
 def test_views_current_again_say_nothing(tracker: r.Tracker) -> None:
     start(tracker)
     tracker.register()
-    assert tracker.views_behind is None
+    assert tracker.tables_behind is None
 
 
 # --- a log edited by hand ----------------------------------------------------------------
@@ -203,7 +203,7 @@ def test_a_log_edited_by_hand_is_one_clear_error(store_url: str, clock: Clock, e
             tracker.trail,
             tracker.register_by_fold,
             lambda: tracker.history("2.16"),
-            tracker.views.rebuild,
+            tracker.tables.rebuild,
         ):
             with pytest.raises(r.LogNotIntact) as broken:
                 read()
@@ -232,7 +232,7 @@ def test_a_save_the_store_fails_records_nothing_and_says_so(tmp_path: Any, clock
             with pytest.raises(r.StoreError) as failed:
                 tracker.execute(regrade, command_id=command_id)
             # asked afterwards, the log holds nothing of it: neither recorded nor unknown
-            assert not isinstance(failed.value, r.ViewsBehind | r.OutcomeUnknown)
+            assert not isinstance(failed.value, r.TablesBehind | r.OutcomeUnknown)
             assert "no_room_left" in str(failed.value)
             assert tracker.head() == 2
         with sqlite3.connect(path) as connection:

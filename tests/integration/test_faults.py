@@ -428,7 +428,7 @@ def _write_until(
             tracker.execute(command)
         except r.StoreError as error:
             raised.append(type(error).__name__)
-            recorded = 1 if isinstance(error, r.ViewsBehind) else 0
+            recorded = 1 if isinstance(error, r.TablesBehind) else 0
             assert _notes(tracker.store, command.note) == recorded, error
             if isinstance(error, stop):
                 return raised
@@ -468,7 +468,7 @@ def test_a_full_disk_under_postgresql_gives_truthful_statuses_and_reads_go_on(
                 assert shown.exit_code == 0, shown.stderr
                 assert '"2.16"' in shown.stdout
                 behind = "warning: the views could not catch up" in shown.stderr
-                expected = raised[-1] == "ViewsBehind" or first.returncode == 3
+                expected = raised[-1] == "TablesBehind" or first.returncode == 3
                 assert behind == expected, shown.stderr
                 # The retry with the command id printed records nothing new.
                 retry = [*note, "--command-id", _retry_id(stderr)]

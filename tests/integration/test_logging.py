@@ -75,7 +75,7 @@ def test_a_store_opened_its_views_caught_up_and_rebuilt(
     caplog.set_level(logging.DEBUG, logger="recommendations")
     _fill(url)
     with r.Tracker(url) as tracker:
-        tracker.views.rebuild()
+        tracker.tables.rebuild()
     assert _records(caplog, "recommendations.store")[0] == (
         logging.INFO,
         f"opened the store {url}",

@@ -43,7 +43,7 @@ def _note(reason: str, reference: str = "2.16") -> r.NoteProgress:
 
 def _same_as_the_fold(tracker: r.Tracker) -> None:
     basis = tracker.basis()
-    assert tracker.views.position() == tracker.head() == basis.position
+    assert tracker.tables.position() == tracker.head() == basis.position
     got = tracker.register(as_at=basis.as_at, known_at=basis.known_at)
     assert got == tracker.register_by_fold(
         as_at=basis.as_at, known_at=basis.known_at, position=basis.position
@@ -153,7 +153,7 @@ def test_views_that_cannot_take_an_entry_refuse_the_command_whole(
                 assert failed.value.rule == "views-current", failed.value
                 assert "nothing was recorded" in str(failed.value)
             assert tracker.head() == head  # no entry, no command record
-            assert tracker.views.position() == head
+            assert tracker.tables.position() == head
             assert tracker.register().rows == before.rows
         assert tracker.integrity.verify().ok
         # What the views cached while applying went with the transaction: the next
@@ -181,7 +181,7 @@ def test_a_store_written_by_another_program_is_caught_up_after_the_commit(
     with r.Tracker(other, clock=clock) as elsewhere:
         elsewhere.execute(_note("elsewhere"))
     with r.Tracker(url, clock=clock) as tracker:
-        assert tracker.views.position() == 2
+        assert tracker.tables.position() == 2
         recorded = tracker.execute(_note("here"))
         assert recorded.position == 4
         _same_as_the_fold(tracker)

@@ -46,7 +46,7 @@ def _tables(views: object) -> dict[str, list[tuple[object, ...]]]:
 
 def _every_way(url: str) -> None:
     with r.Tracker(url) as tracker:
-        views = tracker.views
+        views = tracker.tables
         assert views.position() == 0
         assert views.catch_up(page_size=97) == tracker.head()  # entry by entry, in pages
         applied = _tables(views)
@@ -91,16 +91,16 @@ def test_a_log_a_worker_cannot_read_is_reported_as_in_one_process(
     shutil.copyfile(generated, copy)
     url = f"sqlite:///{copy}"
     with r.Tracker(url) as tracker:
-        tracker.views.catch_up()
-        before = tracker.views.digest()
+        tracker.tables.catch_up()
+        before = tracker.tables.digest()
     with sqlite3.connect(copy) as connection:  # damaged outside the library
         connection.execute("UPDATE stored_events SET state = x'7b6e6f' WHERE rowid = 300")
     failures = []
     for workers in (1, 3):
         with r.Tracker(url) as tracker:
             with pytest.raises(r.RecommendationsError) as raised:
-                tracker.views.rebuild(workers=workers)
+                tracker.tables.rebuild(workers=workers)
             failures.append((type(raised.value), str(raised.value)))
-            assert tracker.views.digest() == before  # left as they were
+            assert tracker.tables.digest() == before  # left as they were
     assert failures[0] == failures[1]
     assert "cannot be read" in failures[0][1]

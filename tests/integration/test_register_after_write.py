@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import recommendations as r
-from recommendations.sqlviews import SqlViews
+from recommendations.sqlviews import SqlTables
 from recommendations.testing import scenario
 from tests.conftest import Clock, who
 from tests.logs import play
@@ -60,7 +60,7 @@ def test_a_register_kept_is_brought_up_to_another_process_s_writes(
     with r.Tracker(store_url, clock=clock) as tracker:
         assert play(scenario(), tracker.execute) == len(scenario())
         before = tracker.register()
-        views = getattr(tracker, "views", None)
+        views = getattr(tracker, "tables", None)
         kept = getattr(views, "_current", None)
         later = clock.now + timedelta(hours=1)
         script = (
@@ -89,8 +89,8 @@ def test_a_register_as_at_an_earlier_day_reads_no_current_row(store_url: str, cl
     clock.jump_to(datetime(2017, 6, 1, 9, tzinfo=UTC))
     with r.Tracker(store_url, clock=clock) as tracker:
         play(scenario(), tracker.execute)
-        views = getattr(tracker, "views", None)
-        if not isinstance(views, SqlViews):
+        views = getattr(tracker, "tables", None)
+        if not isinstance(views, SqlTables):
             pytest.skip("the view engine of the SQL stores keeps the current register")
         earlier = tracker.register(as_at=date(2017, 3, 3))
         assert getattr(views, "_current", None) is None  # answered from the history alone

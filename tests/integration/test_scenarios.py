@@ -20,7 +20,7 @@ def publish(tracker: r.Tracker, reference: str = "PEEL-EFF-2016", **changes: obj
     )
 
 
-def raise_one(tracker: r.Tracker, reference: str = "2.16", **changes: object) -> r.Recorded:
+def raise_one(tracker: r.Tracker, reference: str = "2.16", **changes: object) -> r.Positioned:
     fields: dict[str, object] = {
         "reference": reference,
         "text": "Ensure effective supervision of DASH risk assessment",

@@ -14,7 +14,7 @@ from eventsourcing.persistence import StoredEvent
 import recommendations as r
 from recommendations import domain
 from recommendations.exports import render_register
-from recommendations_sqlite._views import SCHEMA_VERSION, TABLES, SqliteViews
+from recommendations_sqlite._views import SCHEMA_VERSION, TABLES, SqliteTables
 
 EXAMPLE = Path(__file__).parent.parent.parent / "examples" / "west_midlands_2017.py"
 
@@ -46,8 +46,8 @@ def _copy(store: Path, copy: Path) -> Path:
 
 def test_other_programs_can_read_the_register_with_plain_sql(store: Path) -> None:
     with r.Tracker(f"sqlite:///{store}") as tracker:
-        assert tracker.views is not None
-        tracker.views.catch_up()
+        assert tracker.tables is not None
+        tracker.tables.catch_up()
     with sqlite3.connect(store) as connection:
         grades = dict(
             connection.execute(
@@ -84,21 +84,21 @@ def test_the_sql_register_equals_the_fold_at_every_committee(store: Path) -> Non
 
 def test_a_rebuild_gives_identical_rows(store: Path) -> None:
     with r.Tracker(f"sqlite:///{store}") as tracker:
-        assert tracker.views is not None
-        tracker.views.catch_up()
-        before = tracker.views.digest()
-        applied = tracker.views.rebuild()
+        assert tracker.tables is not None
+        tracker.tables.catch_up()
+        before = tracker.tables.digest()
+        applied = tracker.tables.rebuild()
         assert applied == tracker.head()
-        assert tracker.views.digest() == before
-        assert tracker.views.catch_up() == 0  # nothing is applied twice
+        assert tracker.tables.digest() == before
+        assert tracker.tables.catch_up() == 0  # nothing is applied twice
 
 
 def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Path) -> None:
     copy = _copy(store, tmp_path / "copy.db")
     with r.Tracker(f"sqlite:///{copy}") as tracker:
-        assert tracker.views is not None
-        tracker.views.catch_up()
-        expected = tracker.views.digest()
+        assert tracker.tables is not None
+        tracker.tables.catch_up()
+        expected = tracker.tables.digest()
         decoded = 0
 
         def failing_decode(stored: StoredEvent) -> domain.Event:
@@ -111,7 +111,7 @@ def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Pa
         def connect() -> sqlite3.Connection:
             return sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
 
-        crashing = SqliteViews(connect, failing_decode)
+        crashing = SqliteTables(connect, failing_decode)
         with crashing._write() as cursor:
             for table in (*TABLES, "rec_register_history_periods"):
                 cursor.execute(f"DELETE FROM {table}")
@@ -122,20 +122,20 @@ def test_views_resume_where_they_stopped_after_a_crash(store: Path, tmp_path: Pa
         crashing.close()
         assert 0 < stopped_at < tracker.head()
         assert stopped_at % 100 == 0  # whole pages only: the failed page left nothing
-        resumed = tracker.views.catch_up()
+        resumed = tracker.tables.catch_up()
         assert resumed == tracker.head() - stopped_at
-        assert tracker.views.digest() == expected
+        assert tracker.tables.digest() == expected
 
 
 def test_two_readers_catching_up_apply_each_entry_once(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'two.db'}"
     with r.Tracker(url) as writer, r.Tracker(url) as other:
         _example().build(writer)
-        assert writer.views is not None and other.views is not None
+        assert writer.tables is not None and other.tables is not None
         # The writer applied each entry as it recorded it; the other tracker finds nothing
         # left to apply, and neither applies anything twice.
-        assert (writer.views.position(), other.views.position()) == (writer.head(),) * 2
-        assert (writer.views.catch_up(), other.views.catch_up()) == (0, 0)
+        assert (writer.tables.position(), other.tables.position()) == (writer.head(),) * 2
+        assert (writer.tables.catch_up(), other.tables.catch_up()) == (0, 0)
         with sqlite3.connect(tmp_path / "two.db") as connection:
             trail = connection.execute("SELECT count(*) FROM rec_audit_trail").fetchone()[0]
         connection.close()
@@ -145,18 +145,18 @@ def test_two_readers_catching_up_apply_each_entry_once(tmp_path: Path) -> None:
 def test_view_tables_of_another_layout_are_made_again(store: Path, tmp_path: Path) -> None:
     copy = _copy(store, tmp_path / "old.db")
     with r.Tracker(f"sqlite:///{copy}") as tracker:
-        assert tracker.views is not None
-        expected = tracker.views.digest()
+        assert tracker.tables is not None
+        expected = tracker.tables.digest()
     with sqlite3.connect(copy) as connection:
         connection.execute("UPDATE rec_tracking SET position = 1 WHERE view = 'schema'")
         connection.execute("DROP TABLE rec_register_history")
         connection.execute("CREATE TABLE rec_register_history (reference TEXT)")
     connection.close()
     with r.Tracker(f"sqlite:///{copy}") as tracker:
-        assert tracker.views is not None
-        assert tracker.views.position() == 0  # made again, empty
+        assert tracker.tables is not None
+        assert tracker.tables.position() == 0  # made again, empty
         assert len(tracker.register()) > 0  # reading catches up
-        assert tracker.views.digest() == expected
+        assert tracker.tables.digest() == expected
 
 
 def test_the_current_register_is_read_again_from_memory(store: Path) -> None:
@@ -202,8 +202,8 @@ def test_a_rebuild_repairs_what_a_running_tracker_shows(store: Path, tmp_path: P
     connection.close()
     with r.Tracker(f"sqlite:///{copy}") as tracker:
         assert {row.grade for row in tracker.register()} == {"WRONG"}  # read, and kept
-        assert tracker.views is not None
-        tracker.views.rebuild()
+        assert tracker.tables is not None
+        tracker.tables.rebuild()
         assert tracker.register().rows == before
 
 
@@ -265,8 +265,8 @@ def test_view_tables_of_the_earlier_layout_are_made_again_on_open(
 ) -> None:
     copy = _copy(store, tmp_path / "layout2.db")
     with r.Tracker(f"sqlite:///{copy}") as tracker:
-        assert tracker.views is not None
-        expected = tracker.views.digest()
+        assert tracker.tables is not None
+        expected = tracker.tables.digest()
     # Layout 2 ended open periods with sentinels and kept recorded times without an offset.
     with sqlite3.connect(copy) as connection:
         connection.execute("UPDATE rec_tracking SET position = 2 WHERE view = 'schema'")
@@ -278,9 +278,9 @@ def test_view_tables_of_the_earlier_layout_are_made_again_on_open(
         )
     connection.close()
     with r.Tracker(f"sqlite:///{copy}") as tracker:
-        assert tracker.views is not None
+        assert tracker.tables is not None
         assert len(tracker.register()) > 0  # reading catches up
-        assert tracker.views.digest() == expected
+        assert tracker.tables.digest() == expected
     with sqlite3.connect(copy) as connection:
         left = connection.execute(
             "SELECT count(*) FROM rec_register_history WHERE valid_to = '9999-12-31' "

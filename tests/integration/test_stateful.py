@@ -181,7 +181,7 @@ class Lifecycle(RuleBasedStateMachine):
         corrections = sum(e.kind == "correct" for log in self.logs.values() for e in log)
         event(f"corrections recorded: {corrections}")
         try:
-            views = self.tracker.views
+            views = self.tracker.tables
             assert views is not None
             views.catch_up()
             incremental = views.digest()

@@ -33,7 +33,7 @@ def test_the_live_apply_runs_alone_on_a_store_as_it_is(tmp_path: Path) -> None:
     assert "round 2:" in out and "events per CPU second" in out and "load average" in out
     with r.Tracker(f"sqlite:///{path}") as tracker:
         assert tracker.head() == 4 + 10  # it measures the store it is given: a copy
-        assert tracker.views.position() == tracker.head()
+        assert tracker.tables.position() == tracker.head()
 
 
 def test_bulk_commands_against_raw_saves_in_cpu_time(tmp_path: Path) -> None:

@@ -3,26 +3,22 @@ builds the demonstration and writes Markdown and HTML papers, and a chart or a P
 refused in one line naming the extra (exit status 2); where WeasyPrint is installed but its
 system libraries are not, the PDF falls back to fpdf2 and says so.
 
-The first run in a fresh virtual environment that holds the core distribution, the SQLite
-adapter and their declared dependencies only, linked from this environment's site-packages
-(nothing is downloaded or built). The last runs here, with an import hook that makes
-importing WeasyPrint fail as it does where Pango is missing: cffi cannot open the library
-(``OSError``).
+The first run in a fresh virtual environment into which ``pip install <clone>`` put the
+core distribution (``recommendations-tracker``, not editable) and its declared dependencies
+only: its console script ``recommendations demo`` records the demonstration on SQLite, which
+ships in the core. Installing it takes most of this file's time (under a minute). The last
+runs here, with an import hook that makes importing WeasyPrint fail as it does where Pango
+is missing: cffi cannot open the library (``OSError``).
 """
 
 from __future__ import annotations
 
-import importlib.metadata
-import re
 import subprocess
 import sys
-import sysconfig
-import tomllib
 import venv
 from pathlib import Path
 
 import pytest
-from packaging.requirements import Requirement
 from pypdf import PdfReader
 
 from tests.cli.helpers import clean_env
@@ -47,7 +43,8 @@ sys.exit(main(sys.argv[2:]))
 """
 
 INSTALL = (
-    "pip install 'recommendations[paper]' (in a clone of the project: pip install -e '.[paper]')"
+    "pip install 'recommendations-tracker[paper]' "
+    "(in a clone of the project: pip install -e '.[paper]')"
 )
 SINCE = ("--since", "2016-12-08", "--as-at", "2017-03-30")
 EARLY = ("--since", "2014-10-01", "--as-at", "2014-10-31")
@@ -69,43 +66,24 @@ def _run(*args: str, cwd: Path, broken: str) -> subprocess.CompletedProcess[str]
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _name(requirement: Requirement) -> str:
-    return re.sub(r"[-_.]+", "-", requirement.name).lower()
-
-
-def _core_closure() -> set[str]:
-    """The core distribution, the SQLite adapter, and everything they need without extras
-    on this platform: the core's own requirements read from pyproject.toml, the others'
-    from what is installed."""
-    core = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    wanted = {"recommendations"}
-    todo = [Requirement(r) for r in core] + [Requirement("recommendations-sqlite")]
-    while todo:
-        requirement = todo.pop()
-        name = _name(requirement)
-        if name in wanted:
-            continue
-        if requirement.marker is not None and not requirement.marker.evaluate({"extra": ""}):
-            continue  # an extra's, or another platform's or Python's
-        wanted.add(name)
-        todo.extend(Requirement(r) for r in importlib.metadata.requires(name) or [])
-    return wanted
-
-
-def _linked_venv(folder: Path) -> Path:
-    """A new virtual environment whose site-packages links the files of the core closure
-    only; its interpreter."""
-    venv.EnvBuilder(with_pip=False, symlinks=True).create(folder)
-    target = Path(
-        sysconfig.get_path("purelib", vars={"base": str(folder), "platbase": str(folder)})
+def _installed_venv(folder: Path) -> Path:
+    """A new virtual environment into which pip installed this clone, not editable, as a
+    user would: the core distribution alone, with its declared dependencies from the index
+    pip is configured with here (the SQLite adapter ships inside it); its interpreter."""
+    venv.EnvBuilder(with_pip=True, symlinks=True).create(folder)
+    python = folder / "bin" / "python"
+    env = clean_env(PIP_DISABLE_PIP_VERSION_CHECK="1")
+    env.pop("PYTHONPATH", None)
+    done = subprocess.run(
+        [python, "-m", "pip", "install", "-q", str(ROOT)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
-    here = Path(sysconfig.get_path("purelib"))
-    for name in _core_closure():
-        files = importlib.metadata.distribution(name).files or []
-        for top in {Path(str(f)).parts[0] for f in files}:
-            if top != ".." and (here / top).exists() and not (target / top).exists():
-                (target / top).symlink_to(here / top)
-    return folder / "bin" / "python"
+    assert done.returncode == 0, done.stdout + done.stderr
+    return python
 
 
 @pytest.fixture(scope="module")
@@ -113,13 +91,17 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """The fresh environment's interpreter, and a folder where it built the demonstration
     (``demo.db``)."""
     folder = tmp_path_factory.mktemp("core")
-    python = _linked_venv(folder / "venv")
+    python = _installed_venv(folder / "venv")
     check = (
         "import importlib.util as u; "
-        "print([m for m in ('matplotlib', 'weasyprint', 'fpdf') if u.find_spec(m)])"
+        "print([m for m in ('matplotlib', 'weasyprint', 'fpdf', 'recommendations_postgresql') "
+        "if u.find_spec(m)])"
     )
     found = subprocess.run([python, "-c", check], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "[]"
+    where = "import recommendations_sqlite as s; print(s.__file__)"
+    installed = subprocess.run([python, "-c", where], capture_output=True, text=True, check=True)
+    assert Path(installed.stdout.strip()).is_relative_to(folder / "venv")  # not the clone's
     demo = _core(python, folder, "demo")
     assert demo.returncode == 0, demo.stderr
     assert "HMIC" in demo.stdout  # its committee paper, as Markdown
@@ -127,9 +109,10 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 
 def _core(python: Path, folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``recommendations ARGS`` on the demonstration, run by the core alone."""
+    """``recommendations ARGS`` on the demonstration, run by the core alone (its console
+    script)."""
     return subprocess.run(
-        [python, "-m", "recommendations", "--store", "sqlite:///demo.db", *args],
+        [python.parent / "recommendations", "--store", "sqlite:///demo.db", *args],
         cwd=folder,
         env=clean_env(),
         capture_output=True,

@@ -15,7 +15,7 @@ from psycopg import sql
 
 import recommendations as r
 from recommendations import demo, domain, views
-from recommendations_postgresql import PostgresViews
+from recommendations_postgresql import PostgresTables
 from tests.postgres import PostgresDatabase, PostgresServer
 
 _START = datetime(2017, 4, 10, 9, tzinfo=UTC)
@@ -88,7 +88,7 @@ def test_the_log_reads_back_as_the_memory_store_holds_it(
 
 
 def test_the_register_is_the_fold_on_every_basis(postgres: r.Tracker) -> None:
-    assert postgres.views.catch_up() == 0
+    assert postgres.tables.catch_up() == 0
     logged = list(postgres.log())
     checked = 0
     for basis in _bases(postgres):
@@ -130,7 +130,7 @@ def memory_register(
     return views.build_register(logged, basis, where)
 
 
-def _included(logged: list[r.LoggedEvent], basis: views.Basis) -> int:
+def _included(logged: list[r.Positioned], basis: views.Basis) -> int:
     """The last position up to ``basis.position`` recorded by ``basis.known_at``."""
     return max(
         (
@@ -188,8 +188,8 @@ def test_other_programs_can_read_the_views_with_plain_sql(
             "ORDER BY position"
         ).fetchall()
         connection.execute("SET enable_seqscan = off")  # the tables are small
-        assert isinstance(postgres.views, PostgresViews)
-        statement, parameters = postgres.views._dialect.history(
+        assert isinstance(postgres.tables, PostgresTables)
+        statement, parameters = postgres.tables._dialect.history(
             views.Basis(as_at=demo.COMMITTEE, known_at=datetime.now(UTC), position=100),
             "reference",
             indexed=True,
@@ -220,11 +220,11 @@ def test_other_programs_can_read_the_views_with_plain_sql(
 
 def test_a_rebuild_gives_the_same_rows(built: str) -> None:
     with r.Tracker(built) as tracker:
-        assert isinstance(tracker.views, PostgresViews)
-        before = tracker.views.digest()
-        assert tracker.views.rebuild() == tracker.head()
-        assert tracker.views.digest() == before
-        assert tracker.views.catch_up() == 0  # nothing is applied twice
+        assert isinstance(tracker.tables, PostgresTables)
+        before = tracker.tables.digest()
+        assert tracker.tables.rebuild() == tracker.head()
+        assert tracker.tables.digest() == before
+        assert tracker.tables.catch_up() == 0  # nothing is applied twice
 
 
 def test_extreme_times_are_answered_like_the_fold(postgres: r.Tracker) -> None:
@@ -279,11 +279,11 @@ def test_views_catch_up_after_another_tracker_writes_and_apply_each_entry_once(
 ) -> None:
     url = postgres_database.url()
     with r.Tracker(url, clock=_Clock()) as reader:
-        before = reader.views.position()
+        before = reader.tables.position()
         with r.Tracker(url, clock=_Clock()) as writer:
             _scenario(writer, 60)
-        assert reader.views.position() == 60  # the writer applied them, in the same tables
-        assert reader.views.catch_up() == 0
+        assert reader.tables.position() == 60  # the writer applied them, in the same tables
+        assert reader.tables.catch_up() == 0
         assert before == 0
     with postgres_database.connect() as connection:
         trail = connection.execute("SELECT count(*) FROM rec_audit_trail").fetchone()
@@ -296,8 +296,8 @@ def test_views_resume_where_they_stopped_after_a_crash(
     url = postgres_database.url()
     with r.Tracker(url, clock=_Clock()) as tracker:
         _scenario(tracker)
-        assert isinstance(tracker.views, PostgresViews)
-        expected = tracker.views.digest()
+        assert isinstance(tracker.tables, PostgresTables)
+        expected = tracker.tables.digest()
         decoded = 0
 
         def failing_decode(stored: StoredEvent) -> domain.Event | None:
@@ -307,7 +307,7 @@ def test_views_resume_where_they_stopped_after_a_crash(
                 raise RuntimeError("the machine went down")
             return tracker._decode_domain(stored)
 
-        crashing = PostgresViews(postgres_database.connect, failing_decode)
+        crashing = PostgresTables(postgres_database.connect, failing_decode)
         with crashing._write() as cursor:
             for table in ("rec_register", "rec_register_history", "rec_audit_trail"):
                 cursor.execute(sql.SQL("DELETE FROM {}").format(sql.Identifier(table)))
@@ -318,8 +318,8 @@ def test_views_resume_where_they_stopped_after_a_crash(
         crashing.close()
         assert 0 < stopped_at < tracker.head()
         assert stopped_at % 50 == 0  # whole pages only: the failed page left nothing
-        assert tracker.views.catch_up() == tracker.head() - stopped_at
-        assert tracker.views.digest() == expected
+        assert tracker.tables.catch_up() == tracker.head() - stopped_at
+        assert tracker.tables.digest() == expected
 
 
 def test_view_tables_of_another_layout_are_made_again(
@@ -328,17 +328,17 @@ def test_view_tables_of_another_layout_are_made_again(
     url = postgres_database.url()
     with r.Tracker(url, clock=_Clock()) as tracker:
         _scenario(tracker, 30)
-        assert isinstance(tracker.views, PostgresViews)
-        expected = tracker.views.digest()
+        assert isinstance(tracker.tables, PostgresTables)
+        expected = tracker.tables.digest()
     with postgres_database.connect() as connection:
         connection.execute("UPDATE rec_tracking SET position = 0 WHERE view = 'schema'")
         connection.execute("DROP TABLE rec_register_history")
         connection.execute("CREATE TABLE rec_register_history (reference text)")
     with r.Tracker(url) as tracker:
-        assert isinstance(tracker.views, PostgresViews)
-        assert tracker.views.position() == 0  # made again, empty
+        assert isinstance(tracker.tables, PostgresTables)
+        assert tracker.tables.position() == 0  # made again, empty
         assert len(tracker.register()) > 0  # reading catches up
-        assert tracker.views.digest() == expected
+        assert tracker.tables.digest() == expected
     with postgres_database.connect() as connection:
         connection.execute("UPDATE rec_tracking SET position = 99 WHERE view = 'schema'")
     with pytest.raises(r.StoreError, match="layout 99, newer than") as caught:
@@ -370,7 +370,7 @@ def test_a_rebuild_repairs_rows_changed_outside_the_library(
                 )
             )
         assert caught.value.rule == "views-current"  # recorded, but the views cannot follow
-        tracker.views.rebuild()
+        tracker.tables.rebuild()
         assert tracker.register().rows == tracker.register_by_fold().rows
         assert tracker.recommendation(reference).owner == "Head of Assurance"
         assert tracker.register(where=views.RegisterFilter(reference=reference)).rows[0].owner == (
@@ -415,17 +415,17 @@ def test_the_views_answer_in_utc_whatever_the_servers_time_zone(
     url = postgres_database.url()
     with r.Tracker(url, clock=_Clock()) as tracker:
         _scenario(tracker, 30)
-        assert isinstance(tracker.views, PostgresViews)
-        digest = tracker.views.digest()
+        assert isinstance(tracker.tables, PostgresTables)
+        digest = tracker.tables.digest()
     with postgres_database.connect() as connection:
         zone = connection.execute("SHOW timezone").fetchone()
         connection.execute(f"ALTER DATABASE {postgres_database.name} SET timezone = 'UTC'")
     assert zone == ("Pacific/Chatham",)
     with r.Tracker(url) as tracker:
-        assert isinstance(tracker.views, PostgresViews)
-        assert tracker.views.digest() == digest
-        tracker.views.rebuild()
-        assert tracker.views.digest() == digest
+        assert isinstance(tracker.tables, PostgresTables)
+        assert tracker.tables.digest() == digest
+        tracker.tables.rebuild()
+        assert tracker.tables.digest() == digest
 
 
 def test_the_views_connection_is_opened_again_after_it_breaks(
@@ -441,7 +441,7 @@ def test_the_views_connection_is_opened_again_after_it_breaks(
                 (postgres_database.name,),
             )
         with pytest.raises(r.StoreError) as caught:
-            tracker.views.position()
+            tracker.tables.position()
         assert caught.value.rule == "store-available"
         assert "terminat" in str(caught.value)
-        assert tracker.views.position() == 20  # a new connection
+        assert tracker.tables.position() == 20  # a new connection

@@ -67,7 +67,7 @@ def test_the_scheme_is_listed_from_its_own_distribution() -> None:
         summary=metadata.metadata("recommendations-jsonl")["Summary"],
     )
     # the library knows nothing of it: no entry point of its own, no word in its code
-    own = metadata.distribution("recommendations").entry_points
+    own = metadata.distribution("recommendations-tracker").entry_points
     assert "jsonl" not in {entry.name for entry in own}
     library = ROOT / "src" / "recommendations"
     mentions = [p for p in library.rglob("*.py") if "jsonl" in p.read_text(encoding="utf-8")]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = (
-    ROOT / "adapters/sqlite/src/recommendations_sqlite/_views.py",
+    ROOT / "src/recommendations_sqlite/_views.py",
     ROOT / "adapters/postgresql/src/recommendations_postgresql/_views.py",
 )
 _SKIPPED = {

@@ -26,18 +26,17 @@ PUBLIC = [
     "InspectionDetails",
     "ItemKind",
     "LogNotIntact",
-    "LoggedEvent",
     "NotFound",
     "NoteProgress",
     "Outcome",
     "OutcomeUnknown",
     "Policy",
+    "Positioned",
     "PublishReport",
     "Raise",
     "Recommendation",
     "RecommendationsError",
     "RecordInspection",
-    "Recorded",
     "Regrade",
     "RejectClaim",
     "Reopen",
@@ -48,11 +47,11 @@ PUBLIC = [
     "Scope",
     "Status",
     "StoreError",
+    "TablesBehind",
+    "TablesBehindWarning",
     "TimelineConflict",
     "Tracker",
     "UnreadableEvent",
-    "ViewsBehind",
-    "ViewsBehindWarning",
 ]
 
 
@@ -95,6 +94,6 @@ def test_every_error_derives_from_the_root() -> None:
     assert issubclass(recommendations.RuleViolation, ValueError)
     assert issubclass(recommendations.NotFound, LookupError)
     # Callers that catch StoreError keep catching the finer failures of a store.
-    for finer in ("ViewsBehind", "OutcomeUnknown", "LogNotIntact", "UnreadableEvent"):
+    for finer in ("TablesBehind", "OutcomeUnknown", "LogNotIntact", "UnreadableEvent"):
         assert issubclass(getattr(recommendations, finer), recommendations.StoreError)
-    assert issubclass(recommendations.ViewsBehindWarning, UserWarning)
+    assert issubclass(recommendations.TablesBehindWarning, UserWarning)

@@ -68,3 +68,42 @@ def test_pure_source_names_no_infrastructure(package: str) -> None:
             if stripped.startswith(("import ", "from ")):
                 top = stripped.split()[1].split(".")[0]
                 assert top not in FORBIDDEN, f"{path.name}: {stripped}"
+
+
+DOMAIN_ERRORS = [
+    "RecommendationsError",
+    "RuleViolation",
+    "TimelineConflict",
+    "AlreadyExists",
+    "NotFound",
+    "ConfigurationError",
+]
+
+
+@pytest.mark.parametrize("name", DOMAIN_ERRORS)
+def test_the_domain_owns_the_errors_it_raises(name: str) -> None:
+    """Defined in the domain, and the same class from ``recommendations.domain`` and from
+    ``recommendations`` (and the service's module, where older code imported it)."""
+    import recommendations
+    import recommendations._errors
+    import recommendations.domain
+
+    error = getattr(recommendations.domain, name)
+    assert error.__module__ == "recommendations.domain._errors"
+    assert getattr(recommendations, name) is error
+    assert getattr(recommendations._errors, name) is error
+    assert issubclass(error, recommendations.domain.RecommendationsError)
+
+
+def test_the_domain_imports_nothing_of_the_library_outside_it() -> None:
+    """The domain is a package on its own: its modules import from one another (and the
+    standard library and attrs), never from the rest of ``recommendations``."""
+    folder = Path(importlib.import_module("recommendations.domain").__file__ or "").parent
+    outside = [
+        f"{path.name}: {line.strip()}"
+        for path in sorted(folder.glob("*.py"))
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("from recommendations", "import recommendations", "from .."))
+        and not line.strip().startswith(("from recommendations.domain", "import recommendations.d"))
+    ]
+    assert outside == []

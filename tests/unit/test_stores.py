@@ -75,9 +75,9 @@ def test_bad_urls_are_refused_before_anything_opens(url: str, rule: str, message
 def test_the_shipped_adapters_are_listed_with_their_packages() -> None:
     listed = {info.scheme: info for info in available_stores()}
     assert {"memory", "sqlite", "postgresql", "eventsourcing"} <= set(listed)
-    assert listed["memory"].package == "recommendations"
-    assert listed["sqlite"].package == "recommendations-sqlite"
-    assert listed["postgresql"].package == "recommendations-postgresql"
+    assert listed["memory"].package == "recommendations-tracker"
+    assert listed["sqlite"].package == "recommendations-tracker"
+    assert listed["postgresql"].package == "recommendations-tracker-postgresql"
     assert listed["sqlite"].target == "recommendations_sqlite:SqliteStore"
     assert all(info.installed for info in listed.values() if info.scheme in stores._KNOWN)
 
@@ -109,7 +109,7 @@ print(json.dumps([listed, before, after]))
 def test_a_shipped_adapter_that_is_not_installed_names_its_package(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """As if ``recommendations-postgresql`` were not installed: the entry points found are
+    """As if ``recommendations-tracker-postgresql`` were not installed: the entry points found are
     those of every installed distribution but that one."""
     found = stores._entry_points()
     monkeypatch.setattr(stores, "_loaded", {})
@@ -118,9 +118,11 @@ def test_a_shipped_adapter_that_is_not_installed_names_its_package(
     )
     with pytest.raises(r.ConfigurationError) as caught:
         adapter_for("postgresql://db/register")
-    assert "install recommendations-postgresql (pip install recommendations-postgresql)" in str(
-        caught.value
-    )
+    assert (
+        "install recommendations-tracker-postgresql (pip install "
+        "recommendations-tracker-postgresql; in a clone of the project: "
+        "pip install -e adapters/postgresql)"
+    ) in str(caught.value)
     listed = {info.scheme: info for info in available_stores()}
     assert listed["postgresql"].installed is False
     assert listed["postgresql"].target is None

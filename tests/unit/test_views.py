@@ -40,7 +40,7 @@ PUBLIC = Audience.PUBLIC
 OVERSIGHT = Audience.OVERSIGHT
 
 
-def raise_one(log: PureLog, reference: str, **changes: object) -> views.Logged:
+def raise_one(log: PureLog, reference: str, **changes: object) -> views.Positioned:
     fields: dict[str, object] = {
         "reference": reference,
         "text": f"Recommendation {reference}",

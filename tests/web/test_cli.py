@@ -65,4 +65,4 @@ def test_without_the_web_package_serve_names_the_install() -> None:
     assert done.returncode == 1
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1
-    assert "pip install recommendations-web" in lines[0]
+    assert "pip install recommendations-tracker-web" in lines[0]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import recommendations as r
-from recommendations.stores import InProcessViews, StoreURL, adapter_for
+from recommendations.stores import InProcessTables, StoreURL, adapter_for
 
 from recommendations_jsonl import JsonlStore
 
@@ -64,7 +64,7 @@ def test_a_tracker_keeps_its_log_in_the_file(tmp_path: Path) -> None:
                 reason="inspection announced",
             )
         )
-        assert isinstance(tracker.views, InProcessViews)
+        assert isinstance(tracker.tables, InProcessTables)
     _, line = (tmp_path / "register.jsonl").read_text(encoding="utf-8").splitlines()
     transaction = json.loads(line)
     assert transaction["first"] == recorded.position == 1

@@ -26,7 +26,7 @@ from ._item_logs import ItemLogs
 from ._reads import Reads
 from ._retrying import Retrying
 from ._store import LogStore
-from ._values import Decided, LoggedEvent, Recorded
+from ._values import Decided, Positioned
 from ._writing import Writer
 
 __all__ = [
@@ -38,9 +38,8 @@ __all__ = [
     "EmptyStore",
     "ItemLogs",
     "LogStore",
-    "LoggedEvent",
+    "Positioned",
     "Reads",
-    "Recorded",
     "Retrying",
     "Writer",
     "check_batch",

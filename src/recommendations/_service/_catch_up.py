@@ -11,13 +11,13 @@ from recommendations._errors import (
     LogNotIntact,
     RecommendationsError,
     StoreError,
-    ViewsBehind,
-    ViewsBehindWarning,
+    TablesBehind,
+    TablesBehindWarning,
 )
-from recommendations.stores import Views
+from recommendations.stores import Tables
 
 from ._store import translated
-from ._values import Recorded
+from ._values import Positioned
 
 __all__ = ["CatchUp"]
 
@@ -26,25 +26,25 @@ class CatchUp:
     """Catches ``views`` up with the log of the store named ``label``; ``behind`` is what
     the last read warned of (``None`` after one that found them current)."""
 
-    def __init__(self, views: Views, label: str) -> None:
-        self.views = views
+    def __init__(self, views: Tables, label: str) -> None:
+        self.tables = views
         self.label = label
-        self.behind: ViewsBehindWarning | None = None
+        self.behind: TablesBehindWarning | None = None
 
     def after_recording(
         self,
-        recorded: Sequence[Recorded],
+        recorded: Sequence[Positioned],
         reference: str | None,
         entries: Sequence[tuple[int, domain.Event | None]] = (),
         *,
         earlier: str | None = None,
     ) -> None:
         """Bring the views up to what was just ``recorded``; if they cannot, raise
-        :class:`ViewsBehind` carrying it (the entries are in the log all the same).
+        :class:`TablesBehind` carrying it (the entries are in the log all the same).
         ``earlier`` names the command id of an earlier run that recorded them."""
         try:
             with translated(self.label, reference):
-                self.views.catch_up(recorded=entries)
+                self.tables.catch_up(recorded=entries)
         except RecommendationsError as error:
             positions = [r.position for r in recorded]
             where = (
@@ -59,7 +59,7 @@ class CatchUp:
                 if earlier is not None
                 else "was recorded"
             )
-            raise ViewsBehind(
+            raise TablesBehind(
                 f"the entry {who}, at {where}, but the views could not catch up ({error}); "
                 "they will on a later read or command, or with a rebuild: do not record it "
                 "again",
@@ -72,7 +72,7 @@ class CatchUp:
         changed outside the library is raised: nothing may be answered from it)."""
         try:
             with translated(self.label):
-                self.views.catch_up()
+                self.tables.catch_up()
         except LogNotIntact:
             raise
         except RecommendationsError as error:
@@ -85,15 +85,15 @@ class CatchUp:
 
     def for_read(self, *, stacklevel: int = 4) -> None:
         """Bring the views up to the log before a read. If they cannot, the read answers
-        from what they hold: :attr:`behind` and a :class:`ViewsBehindWarning` say which
+        from what they hold: :attr:`behind` and a :class:`TablesBehindWarning` say which
         position that is, and why."""
         failure = self.quietly()
         if failure is None:
             self.behind = None
             return
         with translated(self.label):
-            reached = self.views.position()
-        behind = ViewsBehindWarning(
+            reached = self.tables.position()
+        behind = TablesBehindWarning(
             f"the views could not catch up with the log ({failure}): they hold it up to "
             f"position {reached}, which is what this answer reflects",
             position=reached,

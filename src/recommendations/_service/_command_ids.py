@@ -11,11 +11,11 @@ from recommendations import domain
 from recommendations._errors import RuleViolation, StoreError
 from recommendations._serialization import _CONVERTER, CommandRecord, command_item
 from recommendations.domain._text import abridged
-from recommendations.stores import Views
+from recommendations.stores import Tables
 
 from ._catch_up import CatchUp
 from ._store import LogStore, translated
-from ._values import Recorded
+from ._values import Positioned
 
 __all__ = ["CommandIds", "check_command_id", "digest"]
 
@@ -58,9 +58,9 @@ def check_command_id(command_id: object, reference: str | None) -> None:
 class CommandIds:
     """The command ids carried out in ``store``, found through its records and ``views``."""
 
-    def __init__(self, store: LogStore, views: Views, catch_up: CatchUp) -> None:
+    def __init__(self, store: LogStore, views: Tables, catch_up: CatchUp) -> None:
         self.store = store
-        self.views = views
+        self.tables = views
         self.catch_up = catch_up
 
     def record(self, command_id: str, digest: str, events: list[domain.Event]) -> CommandRecord:
@@ -76,7 +76,7 @@ class CommandIds:
 
     def carried_out(
         self, command_id: str, digest: str, reference: str | None
-    ) -> list[Recorded] | None:
+    ) -> list[Positioned] | None:
         """What the command with ``command_id`` recorded, if it was carried out already;
         :class:`RuleViolation` if the id was used for other commands."""
         label = self.store.label
@@ -101,7 +101,7 @@ class CommandIds:
             for item, version in record.entries:
                 found = [
                     (position, event)
-                    for position, event in self.views.item_log(item)
+                    for position, event in self.tables.item_log(item)
                     if event.originator_version == version
                 ]
                 if not found:
@@ -112,7 +112,7 @@ class CommandIds:
                         rule="views-consistent",
                     )
                 position, event = found[0]
-                done.append(Recorded(event=event, position=position))
+                done.append(Positioned(event=event, position=position))
         if behind is not None:
             self.catch_up.after_recording(done, reference, earlier=command_id)
         return done

@@ -16,7 +16,7 @@ from ._deciding import Decider
 from ._lookups import not_yet
 from ._reads import check_when
 from ._store import EMPTY
-from ._values import Decided, LoggedEvent
+from ._values import Decided, Positioned
 
 __all__ = ["EmptyStore"]
 
@@ -59,7 +59,7 @@ class EmptyStore:
             not_yet("report", as_at, known_at), reference=_normal(reference), subject="report"
         )
 
-    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]:
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[Positioned]:
         """No entries."""
         return iter(())
 

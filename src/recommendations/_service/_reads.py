@@ -13,12 +13,12 @@ import attrs
 from recommendations import domain, views
 from recommendations._errors import NotFound, RuleViolation
 from recommendations._serialization import CommandRecord, Erasure
-from recommendations.stores import Views
+from recommendations.stores import Tables
 
 from ._catch_up import CatchUp
 from ._lookups import find_inspection, find_report, not_yet, of_kind
 from ._store import LogStore, translated
-from ._values import LoggedEvent
+from ._values import Positioned
 
 __all__ = ["Reads", "check_when"]
 
@@ -50,10 +50,10 @@ class Reads:
     ``catch_up`` first), with ``clock`` for "now"."""
 
     def __init__(
-        self, store: LogStore, views: Views, catch_up: CatchUp, clock: Callable[[], datetime]
+        self, store: LogStore, views: Tables, catch_up: CatchUp, clock: Callable[[], datetime]
     ) -> None:
         self.store = store
-        self.views = views
+        self.tables = views
         self.catch_up = catch_up
         self.clock = clock
         self._sources: dict[tuple[uuid.UUID, type[domain.Event]], list[domain.Event]] = {}
@@ -128,26 +128,26 @@ class Reads:
             )
         return found
 
-    def logged_item(self, originator_id: uuid.UUID) -> list[LoggedEvent]:
+    def logged_item(self, originator_id: uuid.UUID) -> list[Positioned]:
         """One item's entries with their positions in the whole log."""
         self.catch_up.for_read()
         with translated(self.store.label):
-            logged = self.views.item_log(originator_id)
+            logged = self.tables.item_log(originator_id)
         before: domain.Event | None = None
         for position, event in logged:
             views.check_follows(before, event, position)
             before = event
-        return [LoggedEvent(position=position, event=event) for position, event in logged]
+        return [Positioned(position=position, event=event) for position, event in logged]
 
     # --- the whole log ----------------------------------------------------------------------
 
-    def log(self, after: int, page_size: int) -> Iterator[LoggedEvent]:
+    def log(self, after: int, page_size: int) -> Iterator[Positioned]:
         intact = views.IntactLog() if after == 0 else None
         for position, event in self.store.records(after, page_size):
             if isinstance(event, domain.Event):  # not a command record
                 if intact is not None:
                     intact(position, event)
-                yield LoggedEvent(position=position, event=event)
+                yield Positioned(position=position, event=event)
 
     def records(
         self, after: int, page_size: int
@@ -198,7 +198,7 @@ class Reads:
         self.catch_up.for_read()
         with translated(self.store.label):
             asked = self.basis(as_at, known_at, position)
-            reached, rows = self.views.register(asked, keep)
+            reached, rows = self.tables.register(asked, keep)
             if reached < asked.position:  # the views had not caught up that far
                 reached = self.store.last_recorded_by(asked.known_at, reached)
         basis = attrs.evolve(asked, position=reached)
@@ -214,7 +214,7 @@ class Reads:
         """:meth:`register`, its rows read a page at a time each time it is iterated (once
         now, to count them), where the views can list them so; else held whole."""
         keep = where or views.RegisterFilter()
-        lines_of = getattr(self.views, "register_lines", None)
+        lines_of = getattr(self.tables, "register_lines", None)
         if lines_of is None:
             register = self.register(as_at, known_at, position, where)
             held = tuple(views.RegisterLine.of(row) for row in register.rows)
@@ -239,7 +239,7 @@ class Reads:
     def sensitivity(self) -> views.Sensitivity:
         """:meth:`views.Sensitivity.of` the whole log: from the views where they keep it
         and hold the whole log, else from reading it."""
-        kept = getattr(self.views, "sensitivity", None)
+        kept = getattr(self.tables, "sensitivity", None)
         if kept is not None:
             self.catch_up.for_read()
             with translated(self.store.label):

@@ -1,4 +1,5 @@
-"""What the service hands back: an entry recorded, an entry in the log, an entry decided."""
+"""What the service hands back: an entry recorded or in the log (a
+:class:`~recommendations.views.Positioned`), an entry decided."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ import uuid
 from attrs import frozen
 
 from recommendations import domain
+from recommendations.views import Positioned
 
-__all__ = ["Decided", "LoggedEvent", "Recorded", "subject_of"]
+__all__ = ["Decided", "Positioned", "subject_of"]
 
 
 def subject_of(event: object) -> str:
@@ -21,22 +23,6 @@ def subject_of(event: object) -> str:
     if isinstance(event, domain.ReportEvent):
         return "report"
     return "recommendation"
-
-
-@frozen
-class Recorded:
-    """What :meth:`Tracker.execute` recorded: the event, and its position in the whole log."""
-
-    event: domain.Event
-    position: int
-
-
-@frozen
-class LoggedEvent:
-    """An event and its position in the whole log (the store's notification id)."""
-
-    position: int
-    event: domain.Event
 
 
 @frozen

@@ -15,17 +15,17 @@ from recommendations._errors import (
     RecommendationsError,
     RuleViolation,
     StoreError,
-    ViewsBehind,
+    TablesBehind,
 )
 from recommendations._logging import service as _log
-from recommendations.stores import Views
+from recommendations.stores import Tables
 
 from ._catch_up import CatchUp
 from ._command_ids import CommandIds, check_command_id, digest
 from ._deciding import Batch, Decider, check_commands
 from ._retrying import Retrying
 from ._store import LogStore, contended, translated
-from ._values import Recorded
+from ._values import Positioned
 
 __all__ = ["Writer"]
 
@@ -41,18 +41,18 @@ class Writer:
         retrying: Retrying,
         command_ids: CommandIds,
         catch_up: CatchUp,
-        views: Views,
+        views: Tables,
     ) -> None:
         self.store = store
         self.decider = decider
         self.retrying = retrying
         self.command_ids = command_ids
         self.catch_up = catch_up
-        self.views = views
+        self.tables = views
 
     def execute_many(
         self, commands: list[domain.Command], command_id: str | None
-    ) -> list[Recorded]:
+    ) -> list[Positioned]:
         """Record every command, in order, in one transaction (see
         :meth:`Tracker.execute_many`)."""
         batch = check_commands(commands)
@@ -123,15 +123,15 @@ class Writer:
 
     def _recording(self, events: list[domain.Event], decided: Batch) -> Any:
         """While the batch is saved: the views' hook that writes their rows in the same
-        transaction as the entries (see :meth:`SqlViews.recording`), if they have one."""
-        recording = getattr(self.views, "recording", None)
+        transaction as the entries (see :meth:`SqlTables.recording`), if they have one."""
+        recording = getattr(self.tables, "recording", None)
         if recording is None:
             return contextlib.nullcontext(None)
         return recording(events, decided.logs)
 
     def _recorded(
         self, decided: Batch, recordings: Any, first: str | None, recording: Any = None
-    ) -> list[Recorded]:
+    ) -> list[Positioned]:
         """What a saved batch recorded, once the views have caught up with it."""
         events = decided.events
         self.decider.known.remember(decided.logs, decided.checked)
@@ -142,7 +142,7 @@ class Writer:
         entries: list[tuple[int, domain.Event | None]] = list(
             zip(positions, [*events, *[None] * (len(positions) - len(events))], strict=True)
         )
-        done = [Recorded(event=e, position=p) for e, p in zip(events, positions, strict=False)]
+        done = [Positioned(event=e, position=p) for e, p in zip(events, positions, strict=False)]
         if getattr(recording, "position", None) != positions[-1]:
             # The views were not written with the entries: catch them up now.
             self.catch_up.after_recording(done, first, entries)
@@ -155,7 +155,7 @@ class Writer:
         command_id: str | None,
         hashed: str | None,
         reference: str | None,
-    ) -> tuple[Any, list[Recorded] | None]:
+    ) -> tuple[Any, list[Positioned] | None]:
         """Save ``saved``; the engine's recordings, or, if the store failed while saving but
         the entries are in the log all the same (the commit went through, its answer was
         lost), what was recorded.
@@ -180,7 +180,7 @@ class Writer:
         hashed: str | None,
         reference: str | None,
         failure: StoreError,
-    ) -> list[Recorded] | None:
+    ) -> list[Positioned] | None:
         """After a failed save: what it recorded after all, or ``None`` if the log holds
         none of it (a batch is one transaction: its first entry says for all)."""
         try:
@@ -195,12 +195,12 @@ class Writer:
             done = []
             with translated(self.store.label, reference):
                 for event in events:
-                    logged = self.views.item_log(event.originator_id)
+                    logged = self.tables.item_log(event.originator_id)
                     position = next(
                         p for p, e in logged if e.originator_version == event.originator_version
                     )
-                    done.append(Recorded(event=event, position=position))
-        except (ViewsBehind, RuleViolation):
+                    done.append(Positioned(event=event, position=position))
+        except (TablesBehind, RuleViolation):
             raise
         except (StoreError, StopIteration) as unknown:
             again = (

@@ -321,14 +321,14 @@ def rebuild() -> None:
     \b
     recommendations rebuild
     """
-    from recommendations.stores import InProcessViews
+    from recommendations.stores import InProcessTables
 
     tracker = session().tracker()
     sealed = tracker.integrity.seal()
     if sealed:
         click.echo(f"Sealed {session().label}: its Merkle tree gained {sealed} leaves.")
-    views = tracker.views
-    if isinstance(views, InProcessViews):
+    views = tracker.tables
+    if isinstance(views, InProcessTables):
         click.echo(
             f"{session().label} keeps no materialised views: its register is computed from "
             "the log each time. Nothing to rebuild."
@@ -381,7 +381,7 @@ def copy(source: str) -> None:
             copied = target.copy_from(
                 origin, progress=lambda done: bar.update(task, completed=done)
             )
-        target.views.catch_up()
+        target.tables.catch_up()
     if before and not copied:
         click.echo(
             f"Nothing to copy: {session().label} already holds the {before} records of "

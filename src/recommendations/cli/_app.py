@@ -25,8 +25,8 @@ from recommendations._errors import (
     OutcomeUnknown,
     RecommendationsError,
     StoreError,
-    ViewsBehind,
-    ViewsBehindWarning,
+    TablesBehind,
+    TablesBehindWarning,
 )
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ class Refused(click.ClickException):
         the log, and, for a store's failure, the ``command_id`` to retry with."""
         message = " ".join(str(error).split())
         retry = command_id is not None and isinstance(error, StoreError | ConcurrencyError)
-        if isinstance(error, ViewsBehind):
+        if isinstance(error, TablesBehind):
             if retry:
                 message += f" (a retry with --command-id {command_id} records nothing new)"
             return RecordedBehind(message)
@@ -157,7 +157,7 @@ class Group(click.Group):
         try:
             with warnings.catch_warnings():
                 # Said once, in one line, when the session closes (see Session.close).
-                warnings.simplefilter("ignore", ViewsBehindWarning)
+                warnings.simplefilter("ignore", TablesBehindWarning)
                 return super().invoke(ctx)
         except RecommendationsError as error:
             command_id = ctx.obj.command_id if isinstance(ctx.obj, Session) else None
@@ -236,7 +236,7 @@ class Session:
 
     def close(self) -> None:
         if self._tracker is not None:
-            behind = self._tracker.views_behind
+            behind = self._tracker.tables_behind
             if behind is not None:
                 click.echo(f"warning: {' '.join(str(behind).split())}", err=True)
             self._tracker.close()
@@ -348,7 +348,7 @@ def store_option(command: _F) -> _F:
     help="Show the library's log on standard error: -v what it does (the store opened, "
     "retries, rebuilds, imports, verification), -vv in detail.",
 )
-@click.version_option(package_name="recommendations", message="%(prog)s %(version)s")
+@click.version_option(package_name="recommendations-tracker", message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, store: str, verbose: int) -> None:
     """Track the recommendations an inspectorate or auditor made to your organisation.

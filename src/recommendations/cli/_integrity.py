@@ -244,10 +244,10 @@ def checkpoint(key: str | None, origin: str | None, output: str | None) -> None:
 def _entries(tracker: Tracker, reference: str) -> list[tuple[int, uuid.UUID]]:
     from recommendations import domain
 
-    tracker.views.catch_up()
+    tracker.tables.catch_up()
     for make in (domain.recommendation_id, domain.report_id, domain.inspection_id):
         item = make(reference)
-        logged = tracker.views.item_log(item)
+        logged = tracker.tables.item_log(item)
         if logged:
             return [(position, item) for position, _ in logged]
         found = []

@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from recommendations import domain
-from recommendations._errors import RuleViolation, ViewsBehind
+from recommendations._errors import RuleViolation, TablesBehind
 
 from ._app import cli, session, store_option
 from ._params import DATE, DUE, stacked
 
 if TYPE_CHECKING:
-    from recommendations import Recorded
+    from recommendations import Positioned
 
 __all__ = ["entry_options", "new_command_id", "record"]
 
@@ -85,14 +85,14 @@ def record(command: domain.Command, *, starts: bool = False, command_id: str | N
         EmptyStore(policy=current.policy).decide(command)
     try:
         recorded = current.tracker(create=starts).execute(command, command_id=command_id)
-    except ViewsBehind as behind:
+    except TablesBehind as behind:
         for done in behind.recorded:  # it is in the log: say so, then that views are behind
             _say_recorded(command, done)
         raise
     _say_recorded(command, recorded)
 
 
-def _say_recorded(command: domain.Command, recorded: Recorded) -> None:
+def _say_recorded(command: domain.Command, recorded: Positioned) -> None:
     event = recorded.event
     subject = (
         "inspection"

@@ -1,6 +1,6 @@
 """The commands of the web package: serve the register, and issue and revoke its tokens.
 
-The web application is the package ``recommendations-web`` (import name
+The web application is the distribution ``recommendations-tracker-web`` (import name
 ``recommendations_web``); these commands import it when they run, and say in one line how
 to install it when it is not there.
 """
@@ -31,8 +31,9 @@ def _web() -> ModuleType:
         import recommendations_web
     except ImportError as error:
         raise Refused(
-            f"the web server is the package recommendations-web, which cannot be imported "
-            f"({error}): pip install recommendations-web"
+            f"the web server is the package recommendations-tracker-web, which cannot be imported "
+            f"({error}): pip install recommendations-tracker-web (in a clone of the project: "
+            f"pip install -e adapters/web)"
         ) from error
     return recommendations_web
 
@@ -69,7 +70,7 @@ _tokens_option = click.option(
 def serve(host: str, port: int, tokens_path: str, title: str, quiet: bool, check: bool) -> None:
     """Serve the register over HTTP with uvicorn: the JSON API under /api (its OpenAPI
     document at /api/openapi.json) and the public register pages under /. Needs the
-    package recommendations-web.
+    package recommendations-tracker-web.
 
     Requests without a token read what the public may see and record nothing; a token
     from `recommendations issue-token` carries an actor and a role. A token file that is

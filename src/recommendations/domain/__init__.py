@@ -1,14 +1,17 @@
 """The pure domain core: recommendations, their sources, their events and their rules.
 
 Nothing here does I/O or knows how events are stored: this package imports only the
-standard library and ``attrs`` (a test proves it). It has three kinds of thing:
+standard library and ``attrs`` (a test proves it). It has four kinds of thing:
 
 - **values** (:class:`GradingScale`, :class:`ItemKind`, :class:`Policy`, ...): the data a
   tracker is configured with;
 - **events** (:class:`Raised`, :class:`Regraded`, ... :class:`Corrected`) and **commands**
   (:class:`Raise`, :class:`Regrade`, ... :class:`Correct`);
 - **functions**: :func:`decide` (log + command -> event, or an error naming the rule) and
-  :func:`project` (log -> state as at a date, as known at a time).
+  :func:`project` (log -> state as at a date, as known at a time);
+- **errors** (:class:`RecommendationsError`, the root of every error of the library, and
+  those the rules raise: :class:`RuleViolation`, :class:`TimelineConflict`,
+  :class:`AlreadyExists`, :class:`NotFound`, :class:`ConfigurationError`).
 
 Start with :func:`decide` and :func:`project`; the rules are listed in the docs
 (explanation/lifecycle) and in ``_rules.py``.
@@ -37,6 +40,14 @@ from ._commands import (
 )
 from ._configuration import decide_configuration, policy_in_force
 from ._decide import decide, decide_checked
+from ._errors import (
+    AlreadyExists,
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+    TimelineConflict,
+)
 from ._events import (
     Amendable,
     Assigned,
@@ -106,6 +117,7 @@ __all__ = [
     "REFERENCE_LIMIT",
     "TEXT_LIMIT",
     "TITLE_LIMIT",
+    "AlreadyExists",
     "Amendable",
     "AreaGrade",
     "Assign",
@@ -115,6 +127,7 @@ __all__ = [
     "ClaimImplementation",
     "ClaimRejected",
     "Command",
+    "ConfigurationError",
     "ConfigurationEvent",
     "Configure",
     "Configured",
@@ -135,6 +148,7 @@ __all__ = [
     "InspectionRecorded",
     "InspectionRevised",
     "ItemKind",
+    "NotFound",
     "NoteProgress",
     "Outcome",
     "Policy",
@@ -145,6 +159,7 @@ __all__ = [
     "Recommendation",
     "RecommendationCommand",
     "RecommendationEvent",
+    "RecommendationsError",
     "RecordInspection",
     "Regrade",
     "Regraded",
@@ -158,10 +173,12 @@ __all__ = [
     "ReportRevised",
     "ReviseInspection",
     "ReviseReport",
+    "RuleViolation",
     "Scope",
     "SourceCommand",
     "Status",
     "Term",
+    "TimelineConflict",
     "check_incremental",
     "configuration_id",
     "decide",

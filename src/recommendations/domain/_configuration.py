@@ -12,9 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
-from recommendations._errors import RuleViolation
-
 from ._commands import Configure
+from ._errors import RuleViolation
 from ._events import CONFIGURATION, ConfigurationEvent, Configured, configuration_id
 from ._rules import Broken, check_not_in_future, is_blank
 from ._text import text_problem

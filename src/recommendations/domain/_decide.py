@@ -17,14 +17,6 @@ from typing import Any
 
 import attrs
 
-from recommendations._errors import (
-    AlreadyExists,
-    ConfigurationError,
-    NotFound,
-    RuleViolation,
-    TimelineConflict,
-)
-
 from ._checked import Checked, check_incremental
 from ._commands import (
     Assign,
@@ -38,6 +30,13 @@ from ._commands import (
     Regrade,
     RejectClaim,
     Reopen,
+)
+from ._errors import (
+    AlreadyExists,
+    ConfigurationError,
+    NotFound,
+    RuleViolation,
+    TimelineConflict,
 )
 from ._events import (
     Amendable,

@@ -16,14 +16,13 @@ from typing import Any, TypeVar
 import attrs
 from attrs import frozen
 
-from recommendations._errors import AlreadyExists, NotFound, RuleViolation
-
 from ._commands import (
     PublishReport,
     RecordInspection,
     ReviseInspection,
     SourceCommand,
 )
+from ._errors import AlreadyExists, NotFound, RuleViolation
 from ._events import (
     InspectionDetails,
     InspectionEvent,

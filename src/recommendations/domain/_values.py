@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from attrs import field, frozen
 
-from recommendations._errors import ConfigurationError
+from ._errors import ConfigurationError
 
 __all__ = [
     "DEFAULT_POLICY",

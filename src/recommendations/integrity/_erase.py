@@ -304,7 +304,7 @@ def erase(
     _forget(tracker)
     try:
         with _translated(tracker._label):
-            tracker.views.rebuild()
+            tracker.tables.rebuild()
     except RecommendationsError as error:
         raise StoreError(
             f"the person was erased (the erasure is at log position {done.position}), but "

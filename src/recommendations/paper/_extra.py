@@ -12,7 +12,8 @@ from recommendations._errors import ConfigurationError
 __all__ = ["INSTALL", "has", "require"]
 
 INSTALL = (
-    "pip install 'recommendations[paper]' (in a clone of the project: pip install -e '.[paper]')"
+    "pip install 'recommendations-tracker[paper]' "
+    "(in a clone of the project: pip install -e '.[paper]')"
 )
 """How to install the extra, as every message that asks for it says."""
 

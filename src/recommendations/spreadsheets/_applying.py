@@ -15,7 +15,7 @@ from ._planning import ImportPlan, PlannedCommand, PlanSource
 from ._problems import ImportRefused, Problem
 
 if TYPE_CHECKING:
-    from recommendations._tracker import Decided, Recorded, Tracker
+    from recommendations._tracker import Decided, Positioned, Tracker
 
 __all__ = ["ImportResult", "apply_import", "decide_import", "import_command_id"]
 
@@ -25,7 +25,7 @@ class ImportResult:
     """What an import recorded: the plan applied, and each entry with its log position."""
 
     plan: ImportPlan
-    recorded: tuple[Recorded, ...]
+    recorded: tuple[Positioned, ...]
 
     @property
     def count(self) -> int:

@@ -53,7 +53,7 @@ from ._problems import Problem
 from ._reading import SheetRow, Snapshot
 
 if TYPE_CHECKING:
-    from recommendations._tracker import Decided, LoggedEvent
+    from recommendations._tracker import Decided, Positioned
     from recommendations.views import RegisterRow
 
 __all__ = ["ImportPlan", "PlanSource", "PlannedCommand", "plan_import"]
@@ -74,7 +74,7 @@ class PlanSource(Protocol):
         self, reference: str, *, as_at: date | None = None, known_at: datetime | None = None
     ) -> domain.Report: ...
 
-    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[LoggedEvent]: ...
+    def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[Positioned]: ...
 
     def recommendations(
         self, *, as_at: date | None = None, known_at: datetime | None = None

@@ -1,13 +1,25 @@
 """One view engine for every SQL store: the register, its bitemporal history and the audit
 trail kept in tables beside the log, over a DB-API connection.
 
-:class:`SqlViews` is the whole algorithm (catching up, rebuilding, the as-at register, the
+:class:`SqlTables` is the whole algorithm (catching up, rebuilding, the as-at register, the
 digest); a store adapter gives it a :class:`Dialect` for its engine: how to connect, its
 column types and indexes, the as-at query, bulk writes and value conversions. The SQLite
 and PostgreSQL adapters are two such dialects; see the how-to on writing one.
 """
 
-from ._dialect import Dialect, time_text
-from ._engine import SCHEMA_VERSION, TABLES, SqlViews, plain
+from typing import Any
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "Dialect", "SqlViews", "plain", "time_text"]
+from recommendations._deprecated import aliases
+
+from ._dialect import Dialect, time_text
+from ._engine import SCHEMA_VERSION, TABLES, SqlTables, plain
+
+__all__ = ["SCHEMA_VERSION", "TABLES", "Dialect", "SqlTables", "plain", "time_text"]
+
+
+def _new(name: str) -> Any:
+    return globals()[name]
+
+
+__getattr__ = aliases(__name__, _new)
+"""``SqlViews``, the old name of :class:`SqlTables`, still reads (with a warning)."""

@@ -25,7 +25,7 @@ from recommendations.stores import cannot_apply, primitive, rebuilt
 
 from ._dialect import Dialect, time_text
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "SqlTables", "plain"]
 
 SCHEMA_VERSION = 4
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
@@ -195,7 +195,7 @@ def _reader(dialect: Dialect) -> Callable[[Sequence[Any]], Sequence[Any]]:
 def plain(value: Any) -> Any:
     """A column's value in one form for every engine: dates as ISO text, recorded times as
     :func:`time_text`, lists as JSON, flags as 0 or 1, item ids as hex, JSON as text with
-    sorted keys. What :meth:`SqlViews.rows` and :meth:`SqlViews.digest` give."""
+    sorted keys. What :meth:`SqlTables.rows` and :meth:`SqlTables.digest` give."""
     if value is None or isinstance(value, str):
         return value
     if isinstance(value, bool):
@@ -386,7 +386,7 @@ class _Rows:
     :meth:`flush`. A history row opened and closed within the run is written closed; rows
     already in the table are closed by one ``UPDATE`` each."""
 
-    def __init__(self, engine: SqlViews) -> None:
+    def __init__(self, engine: SqlTables) -> None:
         self._engine = engine
         self._reset()
 
@@ -519,7 +519,7 @@ class _Written:
     """Facts of revisions, whose item's reference is read from the trail when written."""
 
 
-_WORKER_ENGINE: SqlViews | None = None
+_WORKER_ENGINE: SqlTables | None = None
 """The engine a rebuild's worker processes work for (set before they are forked)."""
 
 
@@ -540,7 +540,7 @@ def _rebuild_part(part: tuple[int, Any, Any, int]) -> tuple[int, _Written] | Bas
         return RuntimeError(f"{type(error).__name__}: {error}")
 
 
-class SqlViews:
+class SqlTables:
     """The materialised views of one store in a SQL database, through ``dialect``.
 
     Tables (documented in the view tables reference), beside the log's table:

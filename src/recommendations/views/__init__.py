@@ -13,6 +13,10 @@ and :func:`trail_details` gives what an entry carried; the column names are
 :data:`TRAIL_COLUMNS`. Each engine converts the values to its own column types.
 """
 
+from typing import Any
+
+from recommendations._deprecated import aliases
+
 from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
 from ._committee import (
     CommitteeUpdate,
@@ -24,7 +28,7 @@ from ._committee import (
 )
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._intact import IntactLog, check_follows
-from ._log import Logged, Positioned
+from ._log import Positioned
 from ._register import (
     Basis,
     Register,
@@ -78,7 +82,6 @@ __all__ = [
     "GradeCount",
     "IntactLog",
     "ItemHistory",
-    "Logged",
     "Movement",
     "Positioned",
     "ReceivedReport",
@@ -110,3 +113,11 @@ __all__ = [
     "state_values",
     "trail_details",
 ]
+
+
+def _new(name: str) -> Any:
+    return globals()[name]
+
+
+__getattr__ = aliases(__name__, _new)
+"""``Logged``, an old name of :class:`Positioned`, still reads (with a warning)."""

@@ -4,31 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from attrs import frozen
 
 from recommendations.domain import Event
 
-__all__ = ["Logged", "Positioned", "by_item", "upto"]
+__all__ = ["Positioned", "by_item", "upto"]
 
 _E = TypeVar("_E", bound=Event)
 
 
-class Positioned(Protocol):
-    """An entry of the log and its position in it, as :meth:`Tracker.log
-    <recommendations.Tracker.log>` yields them (a :class:`~recommendations.LoggedEvent`)."""
-
-    @property
-    def position(self) -> int: ...
-
-    @property
-    def event(self) -> Event: ...
-
-
 @frozen
-class Logged:
-    """A log entry and its position, for programs that hold events without a tracker."""
+class Positioned:
+    """An entry of the log and its position in the whole log (the store's notification
+    id): what :meth:`Tracker.log <recommendations.Tracker.log>` yields,
+    :meth:`Tracker.execute <recommendations.Tracker.execute>` returns, and the views read.
+    Programs that hold events without a tracker make their own."""
 
     position: int
     event: Event

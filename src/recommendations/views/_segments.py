@@ -1,6 +1,6 @@
 """The register's history as rows of bitemporal tables: pure, for any storage engine.
 
-A storage adapter that keeps materialised views (see :class:`~recommendations.stores.Views`)
+A storage adapter that keeps materialised views (see :class:`~recommendations.stores.Tables`)
 holds, for each recommendation, one row per *segment*: a state that held over a run of
 effective dates ``[valid_from, valid_to)``. Applying an entry of the item's log replaces some
 segments by others; the rows of the replaced ones are closed in recorded time, the new ones

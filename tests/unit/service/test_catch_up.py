@@ -1,4 +1,4 @@
-"""The views' catch-up: after a command, ``ViewsBehind`` carrying what was recorded if the
+"""The views' catch-up: after a command, ``TablesBehind`` carrying what was recorded if the
 views cannot follow; before a read, a warning naming the position the answer reflects."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import pytest
 
 import recommendations as r
 from recommendations import domain
-from recommendations._service import CatchUp, Decider, Recorded
-from recommendations.stores import InProcessViews, LogSource
+from recommendations._service import CatchUp, Decider, Positioned
+from recommendations.stores import InProcessTables, LogSource
 
 from .parts import memory_log, publish, raise_, still
 
@@ -25,15 +25,15 @@ def test_views_that_cannot_follow_say_so_after_a_command_and_before_a_read() -> 
             raise ValueError("an entry the views cannot hold")
         return log.decode_domain(stored)  # type: ignore[arg-type]
 
-    views = InProcessViews(LogSource(log.app.recorder, unreadable_second))
+    views = InProcessTables(LogSource(log.app.recorder, unreadable_second))
     catch_up = CatchUp(views, log.label)
-    recorded = [Recorded(event=events[1], position=2)]
-    with pytest.raises(r.ViewsBehind) as behind:
+    recorded = [Positioned(event=events[1], position=2)]
+    with pytest.raises(r.TablesBehind) as behind:
         catch_up.after_recording(recorded, "2.16")
     assert list(behind.value.recorded) == recorded
     assert "at log position 2, but the views could not catch up" in str(behind.value)
     assert isinstance(catch_up.quietly(), r.StoreError)
-    with pytest.warns(r.ViewsBehindWarning) as warned:
+    with pytest.warns(r.TablesBehindWarning) as warned:
         catch_up.for_read()
     assert catch_up.behind is not None and catch_up.behind.position == 1
     assert "they hold it up to position 1" in str(warned[0].message)
@@ -44,7 +44,7 @@ def test_views_that_follow_clear_the_warning() -> None:
     log.app.save(
         *Decider(log, policy=domain.DEFAULT_POLICY, clock=still).decide([publish()]).events
     )
-    views = InProcessViews(LogSource(log.app.recorder, log.decode_domain))
+    views = InProcessTables(LogSource(log.app.recorder, log.decode_domain))
     catch_up = CatchUp(views, log.label)
     catch_up.for_read()
     assert catch_up.behind is None

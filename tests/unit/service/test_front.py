@@ -26,7 +26,7 @@ def test_no_module_rehearses_a_command_in_a_throwaway_tracker() -> None:
 def test_the_tracker_answers_through_its_parts() -> None:
     with recommendations.Tracker("memory://") as tracker:
         assert tracker.retries is None and tracker.retry_for == 10.0
-        assert tracker.views_behind is None
+        assert tracker.tables_behind is None
         assert tracker._app is tracker._log.app
         assert tracker.decide_many([]) == []
         assert tracker.execute_many([]) == []

@@ -10,7 +10,7 @@ import recommendations as r
 from recommendations import domain
 from recommendations._service import CatchUp, Decider, Reads
 from recommendations._service._reads import check_when
-from recommendations.stores import InProcessViews, LogSource
+from recommendations.stores import InProcessTables, LogSource
 
 from .parts import NOW, memory_log, publish, raise_, regrade, still
 
@@ -22,7 +22,7 @@ def _reads() -> Reads:
         .decide([publish(), raise_(" ２.16 "), regrade("2.16")])
         .events
     )
-    views = InProcessViews(LogSource(log.app.recorder, log.decode_domain))
+    views = InProcessTables(LogSource(log.app.recorder, log.decode_domain))
     return Reads(log, views, CatchUp(views, log.label), still)
 
 

@@ -8,7 +8,7 @@ installed::
     eventsourcing://eventsourcing_sqlalchemy?SQLALCHEMY_URL=postgresql%2Bpsycopg://u@h/db
 
 The module must be importable and hold one ``InfrastructureFactory``; its views are
-kept in this process (:class:`recommendations.stores.InProcessViews`). A module whose
+kept in this process (:class:`recommendations.stores.InProcessTables`). A module whose
 positions can become visible out of order (see :class:`recommendations.stores.StoreAdapter`)
 is not safe for readers that catch up while others write.
 """

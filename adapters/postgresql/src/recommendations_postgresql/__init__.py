@@ -4,7 +4,7 @@
 ``dbname``; the log is kept by ``eventsourcing.postgres`` on psycopg 3, whose exclusive
 table lock per insert makes positions visible in commit order, and the register, its
 bitemporal history and the audit trail are kept in tables beside it
-(:class:`PostgresViews`). Query parameters:
+(:class:`PostgresTables`). Query parameters:
 
 =====================  =================================================================
 ``schema``             the schema the tables live in, made if missing (default ``public``)
@@ -29,12 +29,12 @@ from collections.abc import Mapping
 import psycopg
 from eventsourcing.postgres import PostgresApplicationRecorder
 
-from recommendations.stores import InProcessViews, LogSource, StoreAdapter, StoreURL, Views
+from recommendations.stores import InProcessTables, LogSource, StoreAdapter, StoreURL, Tables
 
 from ._factory import DEFAULT_CONNECT_TIMEOUT, Recorder, connection_parameters
-from ._views import SCHEMA_VERSION, PostgresViews
+from ._views import SCHEMA_VERSION, PostgresTables
 
-__all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresViews"]
+__all__ = ["SCHEMA_VERSION", "PostgresStore", "PostgresTables"]
 
 _PARAMETERS = {
     "schema": "POSTGRES_SCHEMA",
@@ -85,10 +85,10 @@ class PostgresStore(StoreAdapter):
             settings[_PARAMETERS[key]] = value
         return settings
 
-    def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
+    def open_tables(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Tables:
         recorder = source.recorder
         if not isinstance(recorder, PostgresApplicationRecorder):  # pragma: no cover
-            return InProcessViews(source)
+            return InProcessTables(source)
         parameters = connection_parameters(settings)
 
         def connect() -> psycopg.Connection[tuple[object, ...]]:
@@ -96,7 +96,7 @@ class PostgresStore(StoreAdapter):
                 **parameters, autocommit=True, application_name="recommendations views"
             )
 
-        views = PostgresViews(
+        views = PostgresTables(
             connect,
             source.decode,
             schema=recorder.datastore.schema,

@@ -24,11 +24,11 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from recommendations import domain, views
-from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlViews
+from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlTables
 
 from ._factory import reason
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "PostgresDialect", "PostgresViews"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "PostgresDialect", "PostgresTables"]
 
 # The register on a basis (V, K, P): the rows whose valid period holds V and that the log
 # held at (K, P). A row is held from its opening entry (recorded_from, position_from) until
@@ -162,7 +162,7 @@ class PostgresDialect(Dialect):
                 copy.write_row(row)
 
 
-class PostgresViews(SqlViews):
+class PostgresTables(SqlTables):
     """The materialised views of one PostgreSQL store.
 
     ``connect`` opens a connection to the store's database (the views put it in autocommit

@@ -1,4 +1,4 @@
-"""recommendations-web: the register on the web.
+"""recommendations-tracker-web: the register on the web.
 
 :func:`create_app` makes an ASGI application over a store: the JSON API under ``/api``
 (reads on a stated basis, the lifecycle commands, RFC 9457 problem documents, the OpenAPI

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route, Router
 from starlette.types import Receive, Scope, Send
 
-from recommendations import RecommendationsError, Tracker, ViewsBehind, domain
+from recommendations import RecommendationsError, TablesBehind, Tracker, domain
 
 from . import _reads
 from ._access import ANONYMOUS, ROLES, Caller, Role, TokenFile
@@ -295,7 +295,7 @@ async def record(request: Request) -> Response:
         head = tracker.head()
         try:
             recorded = tracker.execute_many(commands, command_id=command_id)
-        except ViewsBehind as behind:
+        except TablesBehind as behind:
             recorded = list(behind.recorded)
         fresh = any(r.position > head for r in recorded)
         return fresh, recorded, [command.reference for command in commands]

@@ -26,7 +26,7 @@ from recommendations import (
     RecommendationsError,
     RuleViolation,
     StoreError,
-    ViewsBehind,
+    TablesBehind,
 )
 
 __all__ = ["PROBLEM_TYPE", "Problem", "dumps", "json_response", "plain", "problem_of"]
@@ -137,7 +137,7 @@ def status_of(error: RecommendationsError) -> int:
         return 422
     if isinstance(error, StoreError) and error.rule in ("tree-kept", "tree-covers-basis"):
         return 409
-    if isinstance(error, ViewsBehind | OutcomeUnknown | StoreError):
+    if isinstance(error, TablesBehind | OutcomeUnknown | StoreError):
         return 503
     return 500
 

@@ -461,11 +461,11 @@ def _fields(value: Any) -> dict[str, Any]:
 def item_entries(tracker: Tracker, reference: str) -> tuple[str, list[tuple[int, Any]]]:
     """The log positions and item id of every entry of the recommendation, report or
     inspection ``reference``."""
-    tracker.views.catch_up()
+    tracker.tables.catch_up()
     reference = domain.normal_reference(reference)
     for make in (domain.recommendation_id, domain.report_id, domain.inspection_id):
         item = make(reference)
-        logged = tracker.views.item_log(item)
+        logged = tracker.tables.item_log(item)
         if logged:
             return reference, [(position, item) for position, _ in logged]
     raise NotFound("nothing was recorded under this reference", reference=reference)

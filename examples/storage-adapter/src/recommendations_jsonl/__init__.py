@@ -9,7 +9,7 @@ keeps it).
 
 Installed, the package registers the ``jsonl`` scheme in the entry-point group
 ``recommendations.stores``; ``recommendations`` imports it only when a URL names it. Its
-views are the library's default, :class:`recommendations.stores.InProcessViews`: each
+views are the library's default, :class:`recommendations.stores.InProcessTables`: each
 tracker folds the log in its own memory, catching up with what other processes wrote.
 """
 

@@ -15,18 +15,18 @@ import os
 from collections.abc import Mapping
 
 from recommendations.stores import (
-    InProcessViews,
+    InProcessTables,
     LogSource,
     StoreAdapter,
     StoreURL,
-    Views,
+    Tables,
     create_private,
 )
 
 from ._factory import Recorder
-from ._views import SCHEMA_VERSION, SqliteViews, open_views
+from ._views import SCHEMA_VERSION, SqliteTables, open_tables
 
-__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteViews"]
+__all__ = ["SCHEMA_VERSION", "SqliteStore", "SqliteTables"]
 
 _memory_databases = itertools.count(1)
 
@@ -60,13 +60,13 @@ class SqliteStore(StoreAdapter):
             "SQLITE_DBNAME": path,
         }
 
-    def open_views(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Views:
+    def open_tables(self, url: StoreURL, source: LogSource, settings: Mapping[str, str]) -> Tables:
         path = settings["SQLITE_DBNAME"]
         if "mode=memory" in path:
             # An in-memory database shared between threads locks whole tables: its views
             # stay in this process.
-            return InProcessViews(source)
-        views = open_views(path, source.decode)
+            return InProcessTables(source)
+        views = open_tables(path, source.decode)
         if isinstance(source.recorder, Recorder):
             # A command's rows are written in the transaction that records it.
             source.recorder.views_within = views.within

@@ -21,9 +21,9 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from recommendations import domain, views
-from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlViews, time_text
+from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlTables, time_text
 
-__all__ = ["SCHEMA_VERSION", "TABLES", "SqliteDialect", "SqliteViews", "open_views"]
+__all__ = ["SCHEMA_VERSION", "TABLES", "SqliteDialect", "SqliteTables", "open_tables"]
 
 _MAX = 2**31 - 1
 _DAY = "CAST(julianday({}) AS INTEGER)"
@@ -163,7 +163,7 @@ class SqliteDialect(Dialect):
         )
 
 
-class SqliteViews(SqlViews):
+class SqliteTables(SqlTables):
     """The materialised views of one SQLite store. ``connect`` opens a connection to the
     store's database in autocommit mode (``isolation_level=None``); ``decode`` turns a stored
     event into a domain event (the tracker's mapper, with any cipher or compression).
@@ -180,7 +180,7 @@ class SqliteViews(SqlViews):
         super().__init__(SqliteDialect(connect, parallel=parallel), decode, label=label)
 
 
-def open_views(path: str, decode: Callable[[StoredEvent], domain.Event | None]) -> SqliteViews:
+def open_tables(path: str, decode: Callable[[StoredEvent], domain.Event | None]) -> SqliteTables:
     """The views of the SQLite database at ``path`` (a file name or a shared-memory URI)."""
 
     def connect() -> sqlite3.Connection:
@@ -193,4 +193,4 @@ def open_views(path: str, decode: Callable[[StoredEvent], domain.Event | None]) 
         return connection
 
     # A shared-memory database is this process's alone: no worker could read it.
-    return SqliteViews(connect, decode, label=path, parallel=not path.startswith("file:"))
+    return SqliteTables(connect, decode, label=path, parallel=not path.startswith("file:"))
