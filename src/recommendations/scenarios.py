@@ -320,7 +320,7 @@ def play(
         appended = tracker.append_log(
             (logged.event for logged in staging.log()), batch=_ONE_TRANSACTION
         )
-    tracker.views.catch_up()  # as after recording: the views hold what was appended
+    tracker.tables.catch_up()  # as after recording: the views hold what was appended
     return appended
 
 

@@ -16,7 +16,7 @@ import calendar
 import re
 from datetime import date
 
-from recommendations._errors import RuleViolation
+from ._errors import RuleViolation
 
 __all__ = ["due_date_of", "month_due"]
 
