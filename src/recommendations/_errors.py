@@ -27,10 +27,7 @@ This module is pure: the domain raises these errors without importing any I/O.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from ._tracker import Recorded
+from typing import Any, Protocol
 
 __all__ = [
     "AlreadyExists",
@@ -169,6 +166,17 @@ class StoreError(RecommendationsError, RuntimeError):
 
 class UnreadableEvent(StoreError):
     """A stored event cannot be decoded into a known event type and schema version."""
+
+
+class Recorded(Protocol):
+    """What a command recorded, as :class:`~recommendations.Recorded` holds it (named
+    here by its shape, so that the errors import nothing of the tracker)."""
+
+    @property
+    def event(self) -> Any: ...
+
+    @property
+    def position(self) -> int: ...
 
 
 class ViewsBehind(StoreError):
