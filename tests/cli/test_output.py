@@ -36,6 +36,7 @@ def test_the_format_comes_from_the_name_of_the_output(shared_demo: str, tmp_path
     assert book.sheetnames == ["Register", "Basis"]
     assert written(*register, "reg.md").read_text().startswith("# Register\n")
     assert written(*register, "reg.html").read_text().startswith("<!DOCTYPE html>")
+    assert written("trail", "--position", "5", "trail.pdf").read_bytes().startswith(b"%PDF-")
     assert len(table_rows(written(*register, "reg.txt").read_text())) == 66
     assert len(table_rows(written(*register, "reg.out").read_text())) == 66  # not known: table
     assert written("history", "CB-21", "cb-21.csv").read_text("utf-8-sig").count("CB-21") >= 4

@@ -91,6 +91,9 @@ class Format:
     """Makes the committee paper, if it can."""
     write_bundle: BundleWriter | None = None
     """Writes the register and trail of the whole log in one file, if it can."""
+    streamed: bool = True
+    """Whether a register or a trail is written as its rows come, in memory that does not
+    grow with it (a PDF and the terminal's table are laid out whole)."""
     bundle_as_folder: bool = False
     """Whether the register and trail together are a folder of two files in it (one file
     each, written with ``write_view``) rather than one file."""

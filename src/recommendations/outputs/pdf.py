@@ -137,5 +137,6 @@ FORMAT = Format(
     suffixes=(".pdf",),
     binary=True,
     write_view=write_view,
+    streamed=False,
     write_paper=write_paper,
 )

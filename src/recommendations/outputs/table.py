@@ -87,4 +87,5 @@ FORMAT = Format(
     description="a table for reading here",
     suffixes=(".txt",),
     write_view=write_view,
+    streamed=False,
 )
