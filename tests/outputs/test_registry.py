@@ -5,6 +5,7 @@ anywhere."""
 from __future__ import annotations
 
 import ast
+import doctest
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -117,3 +118,12 @@ def test_a_format_is_added_as_one_module(extra_folder: Path) -> None:
     )
     written = exports.render_register(views.Register(basis=basis, rows=()), "tsv")
     assert written.decode().startswith("reference\treport\t")
+
+
+def test_the_examples_in_the_modules_run() -> None:
+    import recommendations.outputs._records
+    import recommendations.outputs.document
+
+    for module in (outputs, recommendations.outputs.document, recommendations.outputs._records):
+        assert doctest.testmod(module).failed == 0
+    assert doctest.testmod(exports).failed == 0
