@@ -90,3 +90,14 @@ def test_another_renderer_is_refused(tracker: r.Tracker) -> None:
     with pytest.raises(r.ConfigurationError) as refused:
         pdf.render_document(pdf.view_document(trail, "Trail"), created=KNOWN, renderer="x")  # type: ignore[arg-type]
     assert refused.value.rule == "known-renderer"
+
+
+def test_the_checkpoint_is_printed_under_the_basis(tracker: r.Tracker) -> None:
+    trail = tracker.trail(known_at=KNOWN)
+    stated = tracker.integrity.checkpoint_at(trail.basis.position)
+    out = io.BytesIO()
+    exports.write_trail(trail, "pdf", out, checkpoint=stated)
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(out).pages)
+    assert stated.fingerprint in text and stated.root in "".join(text.split())
+    with pytest.raises(r.ConfigurationError, match="only json or pdf carries"):
+        exports.write_trail(trail, "md", io.BytesIO(), checkpoint=stated)

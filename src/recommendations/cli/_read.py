@@ -23,6 +23,7 @@ import click
 
 from recommendations._errors import NotFound, RuleViolation
 from recommendations.outputs import format_named, formats_for, names_for, suffixes_for
+from recommendations.outputs.table import REGISTER_TABLE
 
 from ._app import Refused, cli, session, store_option
 from ._output import (
@@ -73,7 +74,6 @@ def formats_help(what: outputs.What, default: str | None, said: str) -> str:
     return f"{listed}. {said} Default: from the name of --output ({endings}){otherwise}."
 
 
-_REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
 _STATUSES = ("open", "claimed", "discharged")
 
 
@@ -88,8 +88,9 @@ _format_option = click.option(
 _checkpoint_option = click.option(
     "--with-checkpoint",
     is_flag=True,
-    help='json only: write an object, {"checkpoint": {...}, "register" or "trail": '
-    "[...]}, holding the checkpoint of the log at the basis position as well as the rows.",
+    help="Carry the checkpoint of the log at the basis position: json writes an object, "
+    '{"checkpoint": {...}, "register" or "trail": [...]}; pdf prints it under the basis. '
+    f"Formats: {', '.join(f.name for f in formats_for('register') if f.checkpoint)}.",
 )
 
 _view_options = stacked(
@@ -384,7 +385,7 @@ def register(
         chosen,
         output,
         title="Register",
-        table=_REGISTER_TABLE,
+        table=REGISTER_TABLE,
         empty=empty,
         checkpoint=stated,
     )

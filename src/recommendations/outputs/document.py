@@ -27,7 +27,12 @@ they always say the same thing. Text here is plain: each writer escapes it.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from attrs import frozen
+
+if TYPE_CHECKING:
+    from recommendations.integrity import LogCheckpoint
 
 __all__ = [
     "Basis",
@@ -40,6 +45,7 @@ __all__ = [
     "Paragraph",
     "Section",
     "Table",
+    "checkpoint_facts",
 ]
 
 
@@ -111,6 +117,17 @@ class Basis:
             widths=(1.5, 6.0),
         )
         return (Paragraph(self.text), table)
+
+
+def checkpoint_facts(stated: LogCheckpoint) -> tuple[tuple[str, str], ...]:
+    """The facts of a checkpoint of the log a :class:`Basis` shows: its fingerprint, the
+    log's origin, how many entries it covers and its root hash."""
+    return (
+        ("Fingerprint", stated.fingerprint),
+        ("Log", stated.origin),
+        ("Entries", str(stated.size)),
+        ("Root hash", stated.root),
+    )
 
 
 Block = Heading | Paragraph | Bullets | Table | Figure | Basis

@@ -24,7 +24,7 @@ from recommendations._logging import paper as _log
 from ._common import cell_text, is_register, records, summary_columns
 from ._records import AnyView, basis_sentence
 from ._registry import Format, Paper, PdfRenderer
-from .document import Basis, Cell, Document, Paragraph, Section, Table
+from .document import Basis, Cell, Document, Paragraph, Section, Table, checkpoint_facts
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -92,9 +92,11 @@ def render_document(
     return render_pdf(doc, chart_png=chart_png, created=created)
 
 
-def view_document(view: AnyView, title: str) -> Document:
-    """A register or a trail laid out as a document: the title, the basis, a table of the
-    columns a reader's table shows, and how many rows it has."""
+def view_document(view: AnyView, title: str, checkpoint: LogCheckpoint | None = None) -> Document:
+    """A register or a trail laid out as a document: the title, the basis (with the facts
+    of ``checkpoint``, the log's checkpoint at the view's basis position, if given), a
+    table of the columns a reader's table shows, and how many rows it has."""
+
     shown = summary_columns(view)
     rows = tuple(
         tuple(Cell(cell_text(record, column.key)) for column in shown)
@@ -107,7 +109,9 @@ def view_document(view: AnyView, title: str) -> Document:
         rows=rows,
         widths=tuple(_WIDE.get(column.key, 1.2) for column in shown),
     )
-    blocks = (Basis(basis_sentence(view)), table) if rows else (Basis(basis_sentence(view)),)
+    facts = checkpoint_facts(checkpoint) if checkpoint is not None else ()
+    basis = Basis(basis_sentence(view), checkpoint=facts)
+    blocks = (basis, table) if rows else (basis,)
     return Document(
         title=title,
         lines=(),
@@ -120,8 +124,10 @@ def view_document(view: AnyView, title: str) -> Document:
 def write_view(
     view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
 ) -> None:
-    """``view`` as a PDF to ``file``."""
-    file.write(render_document(view_document(view, title), created=view.basis.known_at))
+    """``view`` as a PDF to ``file``, with the facts of the log's ``checkpoint`` under
+    its basis if given."""
+    laid_out = view_document(view, title, checkpoint)
+    file.write(render_document(laid_out, created=view.basis.known_at))
 
 
 def write_paper(paper: Paper) -> bytes:
@@ -139,4 +145,5 @@ FORMAT = Format(
     write_view=write_view,
     streamed=False,
     write_paper=write_paper,
+    checkpoint=True,
 )

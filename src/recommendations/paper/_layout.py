@@ -28,6 +28,7 @@ from recommendations.outputs.document import (
     Paragraph,
     Section,
     Table,
+    checkpoint_facts,
 )
 from recommendations.views import Audience, Movement, RegisterRow, ReportCount
 
@@ -677,16 +678,6 @@ def _checkpoint(layout: _Layout) -> Section:
                 note=True,
             ),
         ),
-    )
-
-
-def checkpoint_facts(stated: LogCheckpoint) -> tuple[tuple[str, str], ...]:
-    """The facts of a checkpoint a document shows: fingerprint, log, entries, root hash."""
-    return (
-        ("Fingerprint", stated.fingerprint),
-        ("Log", stated.origin),
-        ("Entries", str(stated.size)),
-        ("Root hash", stated.root),
     )
 
 
