@@ -127,3 +127,12 @@ def test_the_examples_in_the_modules_run() -> None:
     for module in (outputs, recommendations.outputs.document, recommendations.outputs._records):
         assert doctest.testmod(module).failed == 0
     assert doctest.testmod(exports).failed == 0
+
+
+def test_threads_asking_at_once_find_each_format_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _registry._found.clear()
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _: outputs.names_for("register"), range(16)))
+    assert set(answers) == {("table", "json", "csv", "xlsx", "md", "html", "pdf")}

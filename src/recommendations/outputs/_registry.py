@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Mapping
 from typing import IO, TYPE_CHECKING, Literal, Protocol
 
@@ -112,23 +113,26 @@ class Format:
 
 
 _found: list[Format] = []
+_finding = threading.Lock()
 
 
 def formats() -> tuple[Format, ...]:
     """Every format, in the order they are listed: those of :mod:`recommendations.outputs`
-    (each public module's ``FORMAT``), found on first use."""
-    if not _found:
-        package = importlib.import_module("recommendations.outputs")
-        found = []
-        for info in pkgutil.iter_modules(package.__path__):
-            if info.name.startswith("_"):
-                continue
-            module = importlib.import_module(f"recommendations.outputs.{info.name}")
-            declared = getattr(module, "FORMAT", None)
-            if isinstance(declared, Format):
-                found.append(declared)
-        _found.extend(sorted(found, key=lambda f: (f.rank, f.name)))
-    return tuple(_found)
+    (each public module's ``FORMAT``), found on first use (once, whichever thread asks
+    first)."""
+    with _finding:
+        if not _found:
+            package = importlib.import_module("recommendations.outputs")
+            found = []
+            for info in pkgutil.iter_modules(package.__path__):
+                if info.name.startswith("_"):
+                    continue
+                module = importlib.import_module(f"recommendations.outputs.{info.name}")
+                declared = getattr(module, "FORMAT", None)
+                if isinstance(declared, Format):
+                    found.append(declared)
+            _found.extend(sorted(found, key=lambda f: (f.rank, f.name)))
+        return tuple(_found)
 
 
 def formats_for(what: What) -> tuple[Format, ...]:
