@@ -28,8 +28,11 @@ sys.path.insert(0, str(HERE))
 
 import generate  # noqa: E402
 
-TRAIL_FORMATS = ("csv", "json", "xlsx", "md", "html")
-EXPORT_FORMATS = ("csv", "json", "xlsx")
+from recommendations.outputs import formats_for  # noqa: E402
+
+TRAIL_FORMATS = tuple(f.name for f in formats_for("trail") if f.streamed)
+"""The formats the trail is written in as its entries come (from the registry)."""
+EXPORT_FORMATS = tuple(f.name for f in formats_for("bundle"))
 
 _BASELINE = """
 import sys
@@ -94,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append((f"trail {format}", streamed, base, size))
             print(_line(*rows[-1]), flush=True)
         for format in [f for f in args.export_formats.split(",") if f]:
-            target = out / ("export" if format == "csv" else f"export.{format}")
+            folder = any(f.bundle_as_folder for f in formats_for("bundle") if f.name == format)
+            target = out / ("export" if folder else f"export.{format}")
             streamed = measure([*cli, "export", "--format", format, "-o", str(target)])
             files = [target] if target.is_file() else list(target.iterdir())
             size = sum(p.stat().st_size for p in files)

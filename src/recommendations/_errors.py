@@ -30,7 +30,7 @@ service and the stores, and names them all. It imports no I/O either.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from .domain._errors import (
     AlreadyExists,
@@ -40,9 +40,6 @@ from .domain._errors import (
     RuleViolation,
     TimelineConflict,
 )
-
-if TYPE_CHECKING:
-    from ._tracker import Positioned
 
 __all__ = [
     "AlreadyExists",
@@ -74,6 +71,17 @@ class StoreError(RecommendationsError, RuntimeError):
 
 class UnreadableEvent(StoreError):
     """A stored event cannot be decoded into a known event type and schema version."""
+
+
+class Positioned(Protocol):
+    """What a command recorded, as :class:`~recommendations.Positioned` holds it (named
+    here by its shape, so that the errors import nothing of the tracker)."""
+
+    @property
+    def event(self) -> Any: ...
+
+    @property
+    def position(self) -> int: ...
 
 
 class TablesBehind(StoreError):

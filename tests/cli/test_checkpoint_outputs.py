@@ -17,8 +17,8 @@ import pytest
 
 import recommendations as r
 from recommendations import exports, views
-from recommendations.exports._formats import json_text
 from recommendations.integrity import SIGNING_KEY_ENV, generate_signing_key, open_checkpoint
+from recommendations.outputs.json import json_text
 from tests.cli.helpers import invoke, ok
 from tests.integrity.recorded import copied_store, recorded_store
 

@@ -16,7 +16,7 @@ import pytest
 
 import recommendations as r
 from recommendations import exports, views
-from recommendations.exports._records import iter_register_records
+from recommendations.outputs._records import iter_register_records
 
 from .helpers import invoke
 

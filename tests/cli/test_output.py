@@ -36,6 +36,7 @@ def test_the_format_comes_from_the_name_of_the_output(shared_demo: str, tmp_path
     assert book.sheetnames == ["Register", "Basis"]
     assert written(*register, "reg.md").read_text().startswith("# Register\n")
     assert written(*register, "reg.html").read_text().startswith("<!DOCTYPE html>")
+    assert written("trail", "--position", "5", "trail.pdf").read_bytes().startswith(b"%PDF-")
     assert len(table_rows(written(*register, "reg.txt").read_text())) == 66
     assert len(table_rows(written(*register, "reg.out").read_text())) == 66  # not known: table
     assert written("history", "CB-21", "cb-21.csv").read_text("utf-8-sig").count("CB-21") >= 4
@@ -53,15 +54,14 @@ def test_the_format_comes_from_the_name_of_the_output(shared_demo: str, tmp_path
             ["register", "--format", "json", "-o", "reg.csv"],
             "--format json does not match --output 'reg.csv', whose name says csv (.csv)",
         ),
-        (["register", "-o", "reg.pdf"], "--output 'reg.pdf' names a pdf file (.pdf)"),
         (["history", "CB-21", "--format", "md", "-o", "h.html"], "whose name says html"),
-        ([*PAPER, "-o", "paper.csv"], "this command writes md, html, pdf, json"),
+        ([*PAPER, "-o", "paper.csv"], "this command writes json, md, html, pdf"),
         ([*PAPER, "--format", "pdf", "-o", "paper.md"], "whose name says md (.md)"),
         (["export", "--format", "csv", "-o", "ex.json"], "whose name says json (.json)"),
         (["export", "-o", "ex.csv"], "a csv export is a folder"),
         (["export", "-o", "ex"], "say --format json, csv or xlsx"),
     ],
-    ids=["register", "register-pdf", "history", "paper-csv", "paper", "export", "csv", "none"],
+    ids=["register", "history", "paper-csv", "paper", "export", "csv", "none"],
 )
 def test_a_file_name_at_odds_with_the_format_is_bad_usage(
     args: list[str], said: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -78,8 +78,8 @@ def test_the_real_command_refuses_a_file_name_at_odds_with_the_format(tmp_path: 
     result = run("--store", "sqlite:///none.db", *PAPER, "-o", "paper2.csv", cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.decode().endswith(
-        "Error: --output 'paper2.csv' names a csv file (.csv), and this command writes md, "
-        "html, pdf, json: name the file for one of them\n"
+        "Error: --output 'paper2.csv' names a csv file (.csv), and this command writes json, "
+        "md, html, pdf: name the file for one of them\n"
     )
     assert list(tmp_path.iterdir()) == []
 

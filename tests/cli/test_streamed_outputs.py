@@ -16,7 +16,7 @@ import pytest
 
 import recommendations as r
 from recommendations import domain, exports, views
-from recommendations.exports._formats import json_text
+from recommendations.outputs.json import json_text
 
 from .helpers import invoke
 

@@ -12,8 +12,8 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader
 
-from recommendations.paper._document import Cell, Document, Section, Table
-from recommendations.paper._pdf import render_pdf
+from recommendations.outputs._fpdf import render_pdf
+from recommendations.outputs.document import Cell, Document, Section, Table
 
 WORDS = [f"w{number:04d}" for number in range(1, 801)]
 """4,800 characters: three pages of a narrow text column."""
@@ -61,8 +61,8 @@ def test_a_row_taller_than_a_page_is_split_across_pages(tmp_path: Path) -> None:
 def test_the_tagged_pdf_carries_a_row_taller_than_a_page_over_the_next_pages(
     tmp_path: Path,
 ) -> None:
-    from recommendations.paper._html import render_html
-    from recommendations.paper._tagged import render_tagged_pdf
+    from recommendations.outputs._tagged import render_tagged_pdf
+    from recommendations.outputs.html import render_html
 
     doc = _long_row()
     path = tmp_path / "paper.pdf"

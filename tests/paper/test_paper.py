@@ -23,9 +23,10 @@ from pypdf import PdfReader
 
 import recommendations as r
 from recommendations import views
+from recommendations.outputs._fpdf import render_pdf
+from recommendations.outputs.document import Figure
 from recommendations.paper import CommitteePaper
-from recommendations.paper._document import Chart, document
-from recommendations.paper._pdf import render_pdf
+from recommendations.paper._layout import document
 from recommendations.paper._series import DISCHARGED_COLOUR
 
 from .scenario import COMMITTEE, PREVIOUS_COMMITTEE
@@ -167,7 +168,7 @@ def test_pdf_draws_the_chart_as_a_figure_with_its_caption_as_alternative_text(
         block.caption
         for section in document(paper).sections
         for block in section.blocks
-        if isinstance(block, Chart)
+        if isinstance(block, Figure)
     )
     with pikepdf.open(pdf_file) as pdf:
         assert str(pdf.docinfo["/Producer"]).startswith("WeasyPrint")

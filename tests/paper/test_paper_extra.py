@@ -189,7 +189,7 @@ def test_weasyprint_warning_on_import_of_an_optional_library_is_not_an_error(
         "warnings.warn('HarfBuzz-Subset will be required by future versions of WeasyPrint.',"
         " category=DeprecationWarning)\n"
     )
-    code = "from recommendations.paper._tagged import missing; print(missing())"
+    code = "from recommendations.outputs._tagged import missing; print(missing())"
     done = subprocess.run(
         [sys.executable, "-W", "error", "-c", code],
         cwd=tmp_path,

@@ -18,19 +18,19 @@ from markdown_it import MarkdownIt
 import recommendations as r
 from recommendations import _escaping, exports, views
 from recommendations._escaping import markdown_text
-from recommendations.paper import CommitteePaper
-from recommendations.paper._document import (
+from recommendations.outputs.document import (
     Bullets,
     Cell,
-    Chart,
     Document,
+    Figure,
     Heading,
     Paragraph,
     Section,
     Table,
 )
-from recommendations.paper._html import render_html
-from recommendations.paper._markdown import render_markdown
+from recommendations.outputs.html import render_html
+from recommendations.outputs.markdown import render_markdown
+from recommendations.paper import CommitteePaper
 from tests.conftest import report_details, who
 from tests.logs import PureLog
 
@@ -287,7 +287,7 @@ def _document(texts: list[str]) -> Document:
                         rows=((Cell(next(t)), Cell(next(t), colour="#ff0000")),),
                         widths=(3.0, 1.0),
                     ),
-                    Chart(next(t)),
+                    Figure(next(t)),
                 ),
             ),
         ),

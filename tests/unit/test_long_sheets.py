@@ -8,8 +8,8 @@ from pathlib import Path
 import openpyxl
 
 from recommendations._cells import MAX_SHEET_ROWS, continued_sheet
-from recommendations.exports._records import Column
-from recommendations.exports._xlsx import MAX_ROWS, write_workbook
+from recommendations.outputs._records import Column
+from recommendations.outputs.xlsx import MAX_ROWS, write_workbook
 from recommendations.spreadsheets._reading import _xlsx_rows
 
 COLUMNS = [Column("reference", "Reference"), Column("note", "Note")]

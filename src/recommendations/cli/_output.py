@@ -13,11 +13,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 import click
 
+from recommendations.outputs.table import FILE_WIDTH, rendered, view_table
+
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.progress import Progress
-
-    from recommendations import views
 
     from ._app import Refused
 
@@ -40,9 +40,6 @@ __all__ = [
     "write_file",
 ]
 
-FILE_WIDTH = 160
-"""The width tables and papers are laid out to when they go to a file or a pipe."""
-
 
 def is_terminal() -> bool:
     """Whether standard output is a terminal (a person reading, not a pipe or a file)."""
@@ -61,16 +58,6 @@ def console(*, stderr: bool = False) -> Console:
         highlight=False,
         soft_wrap=False,
     )
-
-
-def rendered(renderable: Any) -> str:
-    """``renderable`` as plain text for a file or a pipe: laid out :data:`FILE_WIDTH`
-    columns wide, without colours, and without the spaces ``rich`` pads lines with."""
-    from rich.console import Console
-
-    buffer = io.StringIO()
-    Console(file=buffer, width=FILE_WIDTH, highlight=False, soft_wrap=False).print(renderable)
-    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
 
 
 def show(renderable: Any) -> None:
@@ -249,43 +236,6 @@ def emit(
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
-
-
-def view_table(
-    view: views.Register | views.Trail | views.TrailStream, keys: Sequence[str], title: str
-) -> Any:
-    """A ``rich`` table of ``view``: the columns named in ``keys``, captioned with the
-    view's basis (as at, as known at, up to which log position, for whom).
-
-    Every text is given to ``rich`` as text, never as markup: a reason or an owner that
-    holds ``[red]`` or ``[struck out by entry 3]`` shows as typed.
-    """
-    from rich.table import Table
-    from rich.text import Text
-
-    from recommendations import exports
-    from recommendations import views as v
-
-    if isinstance(view, v.Register):
-        columns = exports.register_columns(view)
-        records = exports.register_records(view)
-    else:
-        columns = exports.trail_columns(view)
-        records = exports.trail_records(view)
-    by_key = {column.key: column for column in columns}
-    shown = [by_key[key] for key in keys if key in by_key]
-    table = Table(
-        title=Text(title),
-        caption=Text(exports.basis_sentence(view)),
-        caption_justify="left",
-        show_lines=False,
-    )
-    for column in shown:
-        narrow = column.key in ("reference", "position", "version", "due_on", "effective_on")
-        table.add_column(Text(column.title), no_wrap=narrow, overflow="fold")
-    for record in records:
-        table.add_row(*(Text(exports.cell_text(record, column.key)) for column in shown))
-    return table
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -15,7 +15,6 @@ __all__ = [
     "DATE",
     "DATETIME",
     "DUE",
-    "EXTENSIONS",
     "FORCE_KEY",
     "audience_option",
     "chosen_format",
@@ -29,6 +28,8 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
+    from recommendations.outputs import What
+
     _DateParam = click.ParamType[date, Any]
     _DueParam = click.ParamType[date | None, Any]
     _MomentParam = click.ParamType[datetime, Any]
@@ -197,36 +198,25 @@ output_option = stacked(
 AS_AT_DEFAULT = "default: the --known-at date, else today"
 """What ``--as-at`` is when not given: the date of the time the log is read as of."""
 
-EXTENSIONS: Mapping[str, str] = {
-    ".csv": "csv",
-    ".json": "json",
-    ".xlsx": "xlsx",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".pdf": "pdf",
-    ".txt": "table",
-}
-"""The file name endings a format is known by: the format of ``-o register.csv`` is csv."""
-
 
 def chosen_format(
     given: str | None,
     output: str | None,
-    formats: Sequence[str],
+    what: What,
     default: str,
-    *,
-    endings: Mapping[str, str] | None = None,
 ) -> str:
     """The format to write: ``--format`` if ``given``, else the one the name of ``--output``
-    ends in (see :data:`EXTENSIONS`), else ``default``.
+    ends in, else ``default``. The endings are those of the registry of
+    :mod:`recommendations.outputs` (:func:`~recommendations.outputs.suffixes_for`): the
+    format of ``-o register.csv`` is csv.
 
     Bad usage (status 2): a file name that says one format when ``--format`` says another,
-    or that names a format this command does not write (``formats``). ``endings`` adds to
-    or overrides :data:`EXTENSIONS` for this command.
+    or that names a format that cannot write ``what`` (what this command writes).
     """
-    known = {**EXTENSIONS, **(endings or {})}
+    from recommendations.outputs import names_for, suffixes_for
+
+    formats = names_for(what)
+    known = suffixes_for(what)
     named = None
     suffix = ""
     if output is not None and output != "-":

@@ -22,6 +22,8 @@ import attrs
 import click
 
 from recommendations._errors import NotFound, RuleViolation
+from recommendations.outputs import format_named, formats_for, names_for, suffixes_for
+from recommendations.outputs.table import REGISTER_TABLE
 
 from ._app import Refused, cli, session, store_option
 from ._output import (
@@ -53,32 +55,42 @@ from ._params import (
 )
 
 if TYPE_CHECKING:
-    from recommendations import Tracker, domain, integrity, views
+    from recommendations import Tracker, domain, integrity, outputs, views
 
 __all__ = ["committee_update", "export", "history", "register", "trail"]
 
-VIEW_FORMATS = ("table", "json", "csv", "xlsx", "md", "html")
-PAPER_FORMATS = ("md", "html", "pdf", "json")
-EXPORT_FORMATS = ("json", "csv", "xlsx")
-_REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
+
+def formats_help(what: outputs.What, default: str | None, said: str) -> str:
+    """The help of a ``--format`` option, from the registry of formats: each format that
+    writes ``what`` and what it is, ``said``, and the file name endings that choose one
+    (a format written as a folder has none)."""
+    chosen = formats_for(what)
+    listed = "; ".join(f"{f.name}: {f.description}" for f in chosen)
+    named = {f.name for f in chosen if not (what == "bundle" and f.bundle_as_folder)}
+    endings = ", ".join(
+        f"{end} {name}" for end, name in suffixes_for(what).items() if name in named
+    )
+    otherwise = f", else {default}" if default is not None else ""
+    return f"{listed}. {said} Default: from the name of --output ({endings}){otherwise}."
+
+
 _STATUSES = ("open", "claimed", "discharged")
 
 
 _format_option = click.option(
     "--format",
     "format_",
-    type=click.Choice(VIEW_FORMATS),
+    type=click.Choice(names_for("register")),
     default=None,
-    help="table: for reading here; json, csv, xlsx (a spreadsheet), md (Markdown), "
-    "html: to keep or pass on. Each states the basis it was read on. Default: from "
-    "the name of --output (.csv, .json, .xlsx, .md, .html; .txt is table), else table.",
+    help=formats_help("register", "table", "Each states the basis it was read on."),
 )
 
 _checkpoint_option = click.option(
     "--with-checkpoint",
     is_flag=True,
-    help='json only: write an object, {"checkpoint": {...}, "register" or "trail": '
-    "[...]}, holding the checkpoint of the log at the basis position as well as the rows.",
+    help="Carry the checkpoint of the log at the basis position: json writes an object, "
+    '{"checkpoint": {...}, "register" or "trail": [...]}; pdf prints it under the basis. '
+    f"Formats: {', '.join(f.name for f in formats_for('register') if f.checkpoint)}.",
 )
 
 _view_options = stacked(
@@ -98,9 +110,10 @@ def _audience(value: str) -> views.Audience:
 
 def _json_only(with_checkpoint: bool, chosen: str) -> None:
     """Refuse (bad usage) --with-checkpoint with a format other than json."""
-    if with_checkpoint and chosen != "json":
+    if with_checkpoint and not format_named(chosen, "register").checkpoint:
+        carry = " or ".join(f.name for f in formats_for("register") if f.checkpoint)
         raise click.UsageError(
-            f"--with-checkpoint needs --format json: {chosen} does not carry the checkpoint"
+            f"--with-checkpoint needs --format {carry}: {chosen} does not carry the checkpoint"
         )
 
 
@@ -151,7 +164,8 @@ def _show(
         else:
             show(shown)
         return
-    with output_stream(output, format_, binary=format_ == "xlsx", what=what) as file:
+    binary = format_named(format_, "register").binary
+    with output_stream(output, format_, binary=binary, what=what) as file:
         if isinstance(view, views.Register):
             exports.write_register(view, format_, file, title=title, checkpoint=checkpoint)
         else:
@@ -173,7 +187,7 @@ def _show_trail(
     ``output`` choose; on a terminal, the columns of a reader's table (Markdown, HTML)."""
     from recommendations import exports
 
-    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    chosen = chosen_format(format_, output, "register", "table")
     _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
     tracker = session().tracker()
@@ -330,7 +344,7 @@ def register(
     """
     from recommendations import views
 
-    chosen = chosen_format(format_, output, VIEW_FORMATS, "table")
+    chosen = chosen_format(format_, output, "register", "table")
     _json_only(with_checkpoint, chosen)
     check_output(output, chosen)
     s = session()
@@ -371,7 +385,7 @@ def register(
         chosen,
         output,
         title="Register",
-        table=_REGISTER_TABLE,
+        table=REGISTER_TABLE,
         empty=empty,
         checkpoint=stated,
     )
@@ -444,7 +458,9 @@ def trail(
     )
 
 
-@cli.command("committee-update", short_help="The committee paper (md, html, pdf, json).")
+@cli.command(
+    "committee-update", short_help=f"The committee paper ({', '.join(names_for('paper'))})."
+)
 @click.option("--since", type=DATE, required=True, help="The date the committee last met.")
 @click.option("--as-at", type=DATE, default=None, help=f"The date it meets now ({AS_AT_DEFAULT}).")
 @known_at_option
@@ -453,11 +469,9 @@ def trail(
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(PAPER_FORMATS),
+    type=click.Choice(names_for("paper")),
     default=None,
-    help="md (Markdown; shown formatted on a terminal), html (one printable page), pdf "
-    "(A4), json (the figures). Default: from the name of --output (.md, .txt, .html, .pdf, "
-    ".json), else md.",
+    help=formats_help("paper", "md", "Markdown is shown formatted on a terminal."),
 )
 @output_option
 @click.option(
@@ -512,7 +526,7 @@ def committee_update(
     $RECOMMENDATIONS_SIGNING_KEY names), and not kept in the store: the paper, and the
     file --checkpoint-out writes, are its copies.
     """
-    chosen = chosen_format(format_, output, PAPER_FORMATS, "md", endings={".txt": "md"})
+    chosen = chosen_format(format_, output, "paper", "md")
     chart_format = None
     if chart is not None:
         chart_format = Path(chart).suffix.lower().lstrip(".")
@@ -520,8 +534,9 @@ def committee_update(
             raise click.BadParameter(
                 "the chart's file name ends in .svg or .png", param_hint="--chart"
             )
-    if chosen == "pdf" and output in (None, "-"):
-        refuse_binary_on_terminal("the committee paper (pdf)")
+    binary = format_named(chosen, "paper").binary
+    if binary and output in (None, "-"):
+        refuse_binary_on_terminal(f"the committee paper ({chosen})")
     same = chart is not None and output not in (None, "-")
     if same and os.path.realpath(str(chart)) == os.path.realpath(str(output)):
         raise click.BadParameter(
@@ -586,8 +601,8 @@ def committee_update(
         data = paper.pdf(renderer=renderer)
         note(_RENDERED[renderer])
     else:
-        data = paper.render("html" if chosen == "html" else "json")
-    emit(data, output, binary=chosen == "pdf", what=f"the committee paper ({chosen})", kind=chosen)
+        data = paper.render(chosen)
+    emit(data, output, binary=binary, what=f"the committee paper ({chosen})", kind=chosen)
 
 
 _RENDERED = {
@@ -607,7 +622,7 @@ class _NeedsExtra(Refused):
 
 def _require_paper_extra(*, pdf: bool, chart: bool) -> None:
     from recommendations._errors import ConfigurationError
-    from recommendations.paper._extra import require
+    from recommendations.outputs._extra import require
 
     what = "the PDF paper" if pdf else "the chart"
     try:
@@ -641,10 +656,11 @@ def _distinct(checkpoint_out: str, *others: str | None) -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(EXPORT_FORMATS),
+    type=click.Choice(names_for("bundle")),
     default=None,
-    help="xlsx: one workbook (sheets Register, Trail, Basis); json: one file; csv: a folder "
-    "holding register.csv and trail.csv. Default: from the name of --output (.json, .xlsx).",
+    help=formats_help(
+        "bundle", None, "A folder holding register and trail files for csv, else one file."
+    ),
 )
 @click.option(
     "--as-at",
@@ -674,15 +690,18 @@ def export(
     from recommendations import exports
 
     chosen = _export_format(format_, output)
-    if chosen == "csv" and Path(output).exists() and not Path(output).is_dir():
+    folder_of_two = format_named(chosen, "bundle").bundle_as_folder
+    ending = format_named(chosen, "bundle").suffixes[0]
+    names = (f"register{ending}", f"trail{ending}")
+    if folder_of_two and Path(output).exists() and not Path(output).is_dir():
         raise click.BadParameter(
-            f"a csv export is a folder (register.csv and trail.csv), and {output!r} is a "
+            f"a {chosen} export is a folder ({names[0]} and {names[1]}), and {output!r} is a "
             "file: name a folder",
             param_hint="--output",
         )
-    if chosen == "csv":
-        for name in ("register.csv", "trail.csv"):
-            check_output(Path(output) / name, "csv")
+    if folder_of_two:
+        for name in names:
+            check_output(Path(output) / name, chosen)
     else:
         check_output(output, chosen)
     tracker = session().tracker()
@@ -702,44 +721,53 @@ def export(
             bar.update(task, advance=1, description=f"Writing {chosen}")
             return made[-1]
 
-        if chosen == "csv":
+        if folder_of_two:
             folder = Path(output)
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as error:
                 raise cannot_write(output, error, option="--output") from error
-            with output_file(folder / "register.csv", "csv") as file:
-                exports.write_register(register_view, "csv", file)
+            with output_file(folder / names[0], chosen) as file:
+                exports.write_register(register_view, chosen, file)
             trail_view = trail()
-            with output_file(folder / "trail.csv", "csv") as file:
-                exports.write_trail(trail_view, "csv", file)
+            with output_file(folder / names[1], chosen) as file:
+                exports.write_trail(trail_view, chosen, file)
         else:
             stated = None
-            if chosen == "json":
+            if format_named(chosen, "bundle").checkpoint:
                 at = tracker.basis(known_at=known, position=upto).position
                 stated = stated_checkpoint(tracker, at, required=False)
             with output_file(output, chosen) as file:
                 exports.write_bundle(register_view, trail, chosen, file, checkpoint=stated)
             trail_view = made[-1]
         bar.update(task, advance=1, description="Exported")
-    written = f"{output}/register.csv and trail.csv" if chosen == "csv" else output
+    written = f"{output}/{names[0]} and {names[1]}" if folder_of_two else output
     note(
         f"Exported the register ({len(register_view)} rows) and the audit trail "
         f"({len(trail_view)} entries) to {written}: " + exports.basis_sentence(register_view)
     )
 
 
+def _or(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + " or " + items[-1] if len(items) > 1 else "".join(items)
+
+
 def _export_format(given: str | None, output: str) -> str:
     """The export's format: ``--format``, else the name of ``--output``. A csv export is a
     folder holding two files, so no file name says csv."""
+    bundles = formats_for("bundle")
+    files = [f.suffixes[0] for f in bundles if not f.bundle_as_folder]
     suffix = Path(output).suffix.lower()
-    if suffix == ".csv":
-        raise click.UsageError(
-            f"a csv export is a folder holding register.csv and trail.csv, not one file "
-            f"({output!r}): say --format csv with a folder's name, or name a .json or .xlsx "
-            "file"
-        )
-    named = chosen_format(given, output, EXPORT_FORMATS, "")
+    for folder in (f for f in bundles if f.bundle_as_folder):
+        if suffix in folder.suffixes:
+            ending = folder.suffixes[0]
+            raise click.UsageError(
+                f"a {folder.name} export is a folder holding register{ending} and "
+                f"trail{ending}, not one file ({output!r}): say --format {folder.name} with "
+                f"a folder's name, or name a {_or(files)} file"
+            )
+    named = chosen_format(given, output, "bundle", "")
     if not named:
-        raise click.UsageError("say --format json, csv or xlsx (or name the file .json or .xlsx)")
+        names = [f.name for f in bundles]
+        raise click.UsageError(f"say --format {_or(names)} (or name the file {_or(files)})")
     return named

@@ -29,7 +29,7 @@ from ._app import cli, session, store_option
 from ._params import DATE, DUE, stacked
 
 if TYPE_CHECKING:
-    from recommendations import Positioned
+    from recommendations._errors import Positioned
 
 __all__ = ["entry_options", "new_command_id", "record"]
 

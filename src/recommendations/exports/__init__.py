@@ -1,4 +1,5 @@
-"""The register and audit trails as files: CSV, spreadsheet, JSON, Markdown and HTML.
+"""The register and audit trails as files: CSV, spreadsheet, JSON, Markdown, HTML, PDF and
+the terminal's table, in any format of :mod:`recommendations.outputs`.
 
 Each function takes a view built by the tracker (a :class:`~recommendations.views.Register`
 or a :class:`~recommendations.views.Trail`, already narrowed to its audience) and returns
@@ -18,7 +19,11 @@ format     what it holds
            sheet "Basis"
 ``md``     a heading, the basis in one sentence, and a table of the main columns
 ``html``   a page with a table of the main columns, captioned with the basis
+``pdf``    the same on A4 (tagged PDF/UA-1 where WeasyPrint runs; ``[paper]`` extra)
+``table``  the terminal's table of the main columns, as plain text
 =========  =========================================================================
+
+:data:`FORMATS` lists them, from the registry of :mod:`recommendations.outputs`.
 
 >>> from datetime import UTC, date, datetime
 >>> from recommendations import views
@@ -31,42 +36,26 @@ format     what it holds
 from __future__ import annotations
 
 import io
-import itertools
-from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Literal, TypeAlias
+from collections.abc import Callable
+from typing import IO, TYPE_CHECKING, Any, TypeAlias
 
 from recommendations import views
 from recommendations._errors import ConfigurationError
-
-from ._formats import (
-    cell_text,
-    csv_chunks,
-    html_chunks,
-    json_array_chunks,
-    json_text,
-    markdown_chunks,
-)
-from ._records import (
-    BASIS_COLUMNS,
-    REGISTER_SUMMARY,
-    TRAIL_SUMMARY,
+from recommendations.outputs._common import cell_text, summary_columns
+from recommendations.outputs._records import (
     AnyRegister,
     AnyTrail,
     AnyView,
     Column,
-    Record,
-    basis_facts,
     basis_sentence,
     human,
-    iter_register_records,
-    iter_trail_records,
     plain,
     register_columns,
     register_records,
-    summary,
     trail_columns,
     trail_records,
 )
+from recommendations.outputs._registry import format_named, formats_for, names_for
 
 if TYPE_CHECKING:
     from recommendations.integrity import LogCheckpoint
@@ -92,96 +81,43 @@ __all__ = [
     "write_trail",
 ]
 
-Format: TypeAlias = Literal["csv", "html", "json", "md", "xlsx"]
-FORMATS: tuple[Format, ...] = ("csv", "html", "json", "md", "xlsx")
-"""The formats a register or a trail can be written in."""
+Format: TypeAlias = str
+"""The name of a format (see :data:`FORMATS`)."""
 
 
-_REGISTERS = (views.Register, views.RegisterStream)
+def __getattr__(name: str) -> Any:
+    if name == "FORMATS":
+        return names_for("register")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def summary_columns(view: AnyView) -> tuple[Column, ...]:
-    """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
-    if isinstance(view, _REGISTERS):
-        return summary(register_columns(view), REGISTER_SUMMARY)
-    return summary(trail_columns(view), TRAIL_SUMMARY)
-
-
-def _check(format: str) -> None:
-    if format not in FORMATS:
-        raise ConfigurationError(
-            f"no export format {format!r} (formats: {', '.join(FORMATS)})",
-            field="format",
-            rule="export-format",
-        )
-
-
-def _records(view: AnyView, *, basis: bool) -> Iterable[Record]:
-    if isinstance(view, _REGISTERS):
-        return iter_register_records(view, basis=basis)
-    return iter_trail_records(view, basis=basis)
-
-
-def _columns(view: AnyView) -> tuple[Column, ...]:
-    if isinstance(view, _REGISTERS):
-        return register_columns(view)
-    return trail_columns(view)
-
-
-def _with_checkpoint(
-    checkpoint: LogCheckpoint, key: str, records: Iterable[Record], file: IO[bytes]
-) -> None:
-    """``{"checkpoint": {...}, key: [records]}``, the records written as they come."""
-    head = json_text({"checkpoint": checkpoint.as_dict()})
-    file.write(head[: head.rindex("\n}")].encode("utf-8"))
-    file.write(f',\n  "{key}": '.encode())
-    for chunk in json_array_chunks(records, depth=1):
-        file.write(chunk.encode("utf-8"))
-    file.write(b"\n}\n")
+FORMATS: tuple[str, ...]
+"""The formats a register or a trail can be written in (from the registry of
+:mod:`recommendations.outputs`)."""
 
 
 def _write(
     view: AnyView,
     format: str,
     title: str,
-    sheet: str,
     file: IO[bytes],
     checkpoint: LogCheckpoint | None = None,
 ) -> None:
-    _check(format)
-    columns = _columns(view)
-    records = _records(view, basis=format in ("csv", "json"))
-    if checkpoint is not None:
-        if format != "json":
-            raise ConfigurationError(
-                f"only json carries the log's checkpoint, not {format!r}",
-                field="format",
-                rule="checkpoint-json",
-            )
-        _with_checkpoint(checkpoint, sheet.lower(), records, file)
-        return
-    if format == "xlsx":
-        from ._xlsx import write_workbook
-
-        facts = basis_facts(view, what=title)
-        write_workbook(file, [(sheet, columns, records, len(view))], facts, view.basis.known_at)
-        return
-    if format == "csv":
-        chunks = csv_chunks((*columns, *BASIS_COLUMNS), records)
-        file.write(b"\xef\xbb\xbf")
-    elif format == "json":
-        chunks = itertools.chain(json_array_chunks(records), ["\n"])
-    else:
-        shown = summary_columns(view)
-        page = markdown_chunks if format == "md" else html_chunks
-        chunks = page(title, basis_sentence(view), shown, records)
-    for chunk in chunks:
-        file.write(chunk.encode("utf-8"))
+    chosen = format_named(format, "register")
+    if checkpoint is not None and not chosen.checkpoint:
+        carry = " or ".join(f.name for f in formats_for("register") if f.checkpoint)
+        raise ConfigurationError(
+            f"only {carry} carries the log's checkpoint, not {format!r}",
+            field="format",
+            rule="checkpoint-json",
+        )
+    assert chosen.write_view is not None  # format_named gives a format that writes views
+    chosen.write_view(view, file, title, checkpoint)
 
 
-def _render(view: AnyView, format: str, title: str, sheet: str) -> bytes:
+def _render(view: AnyView, format: str, title: str) -> bytes:
     out = io.BytesIO()
-    _write(view, format, title, sheet, out)
+    _write(view, format, title, out)
     return out.getvalue()
 
 
@@ -191,12 +127,12 @@ def render_register(register: views.Register, format: str, *, title: str = "Regi
     Raises :class:`~recommendations.ConfigurationError` (rule ``export-format``) for a
     format it does not know.
     """
-    return _render(register, format, title, "Register")
+    return _render(register, format, title)
 
 
 def render_trail(trail: AnyTrail, format: str, *, title: str = "Audit trail") -> bytes:
     """``trail`` as a file in ``format`` (one of :data:`FORMATS`), with its basis."""
-    return _render(trail, format, title, "Trail")
+    return _render(trail, format, title)
 
 
 def write_register(
@@ -216,7 +152,7 @@ def write_register(
     the JSON is an object, ``{"checkpoint": {...}, "register": [...]}``, instead of the list
     of rows; other formats are refused (rule ``checkpoint-json``).
     """
-    _write(register, format, title, "Register", file, checkpoint)
+    _write(register, format, title, file, checkpoint)
 
 
 def write_trail(
@@ -231,7 +167,7 @@ def write_trail(
     with a :class:`~recommendations.views.TrailStream`, in memory that does not grow with
     the log, in every format. With ``checkpoint``, the JSON is an object,
     ``{"checkpoint": {...}, "trail": [...]}``, still written as the entries come."""
-    _write(trail, format, title, "Trail", file, checkpoint)
+    _write(trail, format, title, file, checkpoint)
 
 
 def render_bundle(
@@ -266,7 +202,8 @@ def write_bundle(
     made: ``{"register": [...], "trail": [...], "basis": {...}}``; with ``checkpoint`` (of
     the log at the basis position), ``"checkpoint": {...}`` follows the basis. A workbook
     has the sheets "Register", "Trail" and "Basis", in that order, and no checkpoint."""
-    if format not in ("json", "xlsx"):
+    chosen = next((f for f in formats_for("bundle") if f.name == format), None)
+    if chosen is None or chosen.write_bundle is None:
         raise _format_error(format)
     made: list[AnyTrail] = []
 
@@ -275,52 +212,15 @@ def write_bundle(
             made.append(trail() if callable(trail) else trail)
         return made[0]
 
-    if format == "json":
-        parts: list[tuple[str, Callable[[], Iterable[Record]]]] = [
-            ('{\n  "register": ', lambda: iter_register_records(register)),
-            (',\n  "trail": ', lambda: iter_trail_records(the_trail())),
-        ]
-        for label, records in parts:
-            file.write(label.encode("utf-8"))
-            for chunk in json_array_chunks(records(), depth=1):
-                file.write(chunk.encode("utf-8"))
-        made_trail = the_trail()
-        basis = {
-            "as_at": register.basis.as_at,
-            "known_at": register.basis.known_at,
-            "position": register.basis.position,
-            "audience": register.disclosure.audience.value,
-            "register": register.disclosure.describe(),
-            "trail": made_trail.disclosure.describe(),
-        }
-        top: dict[str, object] = {"basis": basis}
-        if checkpoint is not None:
-            top["checkpoint"] = checkpoint.as_dict()
-        tail = json_text(top)  # '{\n  "basis": {...}\n}\n'
-        file.write(b",\n" + tail[tail.index("\n") + 1 :].encode("utf-8"))
-        return
-    from ._xlsx import write_workbook
-
-    def sheets() -> Iterator[tuple[str, tuple[Column, ...], Iterable[Record], int]]:
-        yield (
-            "Register",
-            register_columns(register),
-            iter_register_records(register),
-            len(register),
-        )
-        made_trail = the_trail()
-        yield ("Trail", trail_columns(made_trail), iter_trail_records(made_trail), len(made_trail))
-
-    facts = basis_facts(register, what="Register and audit trail")
-    write_workbook(file, sheets(), facts, register.basis.known_at)
+    chosen.write_bundle(register, the_trail, file, checkpoint)
 
 
 def _format_error(format: str) -> Exception:
-    from recommendations._errors import ConfigurationError
-
+    files = [f.name for f in formats_for("bundle") if f.write_bundle is not None]
+    folders = [f.name for f in formats_for("bundle") if f.bundle_as_folder]
     return ConfigurationError(
-        f"a register and trail together are written as json or xlsx, not {format!r} "
-        "(write csv as two files)",
+        f"a register and trail together are written as {' or '.join(files)}, not "
+        f"{format!r} (write {', '.join(folders)} as two files)",
         field="format",
         rule="export-format",
     )

@@ -29,10 +29,11 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import orjson
 from attrs import frozen
+from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
 from recommendations._errors import NotFound, RecommendationsError, RuleViolation, StoreError
@@ -40,8 +41,28 @@ from recommendations._serialization import ERASURE_TOPIC, Erasure
 
 from ._leaf import _PERSON, ERASED, ERASURES_MARK, _name, commitment, new_salt
 
-if TYPE_CHECKING:
-    from recommendations._tracker import Tracker
+
+class Tracker(Protocol):
+    """What erasing reads of a :class:`~recommendations.Tracker` (named by its shape, so
+    that this module and the tracker do not import each other)."""
+
+    @property
+    def _app(self) -> Application[uuid.UUID]: ...
+
+    @property
+    def _label(self) -> str: ...
+
+    @property
+    def _clock(self) -> Any: ...
+
+    @property
+    def _decider(self) -> Any: ...
+
+    @property
+    def tables(self) -> Any: ...
+
+    def _decode(self, stored: StoredEvent) -> Any: ...
+
 
 __all__ = [
     "ERASURES_MARK",

@@ -19,7 +19,8 @@ extra (matplotlib, WeasyPrint, fpdf2), imported only when they are used; the PDF
 for PDF/UA-1 where WeasyPrint runs (:func:`pdf_renderer` says which renderer is used).
 """
 
-from ._paper import CommitteePaper, Particulars, default_dates, pdf_renderer
+from ._layout import Particulars
+from ._paper import CommitteePaper, default_dates, pdf_renderer
 from ._series import GradePoint, GradeSeries, SeriesGrade, grade_series
 
 __all__ = [

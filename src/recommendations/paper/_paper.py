@@ -13,9 +13,9 @@ import attrs
 from attrs import frozen
 
 from recommendations._errors import ConfigurationError, RuleViolation, StoreError
-from recommendations._logging import paper as _log
 from recommendations.domain import DEFAULT_POLICY, Policy, RecommendationEvent, project
 from recommendations.integrity._stated import LogCheckpoint
+from recommendations.outputs._registry import PdfRenderer
 from recommendations.views import (
     DEFAULT_AUDIENCE_POLICY,
     Audience,
@@ -28,8 +28,8 @@ from recommendations.views import (
     for_audience,
 )
 
+from ._layout import Particulars
 from ._series import GradeSeries, grade_series
-from ._tagged import PdfRenderer, missing
 
 if TYPE_CHECKING:
     import cattrs
@@ -47,29 +47,18 @@ _VERSION = 2
 """Version 2 added the ``checkpoint``; version 1 papers are read as having none."""
 _READS = (1, 2)
 
-PaperFormat = Literal["md", "html", "pdf", "json"]
+PaperFormat = str
+"""The name of a format the paper is made in (see :func:`recommendations.outputs.formats`)."""
 ChartFormat = Literal["svg", "png"]
-
-
-@frozen(kw_only=True)
-class Particulars:
-    """What the register row of a recommendation leaves out and the paper shows: the
-    ``points`` of its text and the ``last_note`` of progress, as at the committee."""
-
-    reference: str
-    points: tuple[str, ...] = ()
-    last_note: str | None = None
 
 
 def pdf_renderer() -> PdfRenderer:
     """The renderer :meth:`CommitteePaper.pdf` uses by default here: ``"weasyprint"`` (a
     tagged PDF/UA-1 file) where WeasyPrint and its system libraries are installed, else
     ``"fpdf2"`` (pure Python; tags only the document and the chart)."""
-    reason = missing()
-    if reason is None:
-        return "weasyprint"
-    _log.info("the PDF falls back to fpdf2, which is not PDF/UA: %s", reason)
-    return "fpdf2"
+    from recommendations.outputs.pdf import pdf_renderer as chosen
+
+    return chosen()
 
 
 def _month_end(year: int, month: int) -> date:
@@ -271,7 +260,7 @@ class CommitteePaper:
         PNG, with the previous committee marked. Needs the ``[paper]`` extra (matplotlib):
         without it, raises :class:`~recommendations.ConfigurationError` (rule
         ``paper-extra``)."""
-        from ._extra import require
+        from recommendations.outputs._extra import require
 
         if format not in ("svg", "png"):
             raise _format_error(format, ("svg", "png"), "format")
@@ -293,8 +282,9 @@ class CommitteePaper:
         """The paper as Markdown (CommonMark with tables). ``chart`` is the file name or
         address of the chart, saved by the caller (``paper.chart("svg")``), to link where it
         belongs; the figures behind it are in a table either way."""
-        from ._document import document
-        from ._markdown import render_markdown
+        from recommendations.outputs.markdown import render_markdown
+
+        from ._layout import document
 
         return render_markdown(document(self), chart=chart)
 
@@ -302,9 +292,10 @@ class CommitteePaper:
         """The paper as one self-contained HTML page, styled for print (A4), with the chart
         inline as SVG (without the ``[paper]`` extra, without the chart: the table of its
         figures is in the paper either way). Every text from the log is escaped."""
-        from ._document import document
-        from ._extra import has
-        from ._html import render_html
+        from recommendations.outputs._extra import has
+        from recommendations.outputs.html import render_html
+
+        from ._layout import document
 
         chart = self.chart("svg").decode("utf-8") if has("matplotlib") else None
         return render_html(document(self), chart_svg=chart, created=self.update.basis.known_at)
@@ -322,39 +313,22 @@ class CommitteePaper:
 
         Needs the ``[paper]`` extra: without it, raises
         :class:`~recommendations.ConfigurationError` (rule ``paper-extra``)."""
-        from ._document import document
-        from ._extra import INSTALL, require
+        from recommendations.outputs._extra import require
+        from recommendations.outputs._tagged import missing
+        from recommendations.outputs.pdf import render_document
+
+        from ._layout import document
 
         require("the PDF", field="format", pdf=True)
         chosen = renderer if renderer is not None else pdf_renderer()
-        if chosen == "weasyprint":
-            from ._html import render_html
-
-            reason = missing()
-            if reason is not None:
-                raise ConfigurationError(
-                    f"the tagged PDF needs WeasyPrint: {reason}; {INSTALL}",
-                    field="renderer",
-                    rule="paper-extra",
-                )
-            from ._tagged import render_tagged_pdf
-
+        created = self.update.basis.known_at
+        if chosen == "weasyprint" and missing() is None:
             svg = self.chart("svg").decode("utf-8")
-            created = self.update.basis.known_at
-            return render_tagged_pdf(render_html(document(self), chart_svg=svg, created=created))
-        if chosen != "fpdf2":
-            raise ConfigurationError(
-                f"{chosen!r} is not a PDF renderer (choose weasyprint or fpdf2)",
-                field="renderer",
-                rule="known-renderer",
-            )
-        from ._pdf import render_pdf
-
-        return render_pdf(
-            document(self),
-            chart_png=self.chart("png"),
-            created=self.update.basis.known_at,
-        )
+            return render_document(document(self), created=created, renderer=chosen, chart_svg=svg)
+        if chosen == "fpdf2":
+            png = self.chart("png")
+            return render_document(document(self), created=created, renderer=chosen, chart_png=png)
+        return render_document(document(self), created=created, renderer=chosen)
 
     def json(self) -> str:
         """The paper's figures as JSON: the update, the series, the title and particulars,
@@ -403,16 +377,15 @@ class CommitteePaper:
         return paper
 
     def render(self, format: PaperFormat) -> bytes:
-        """The paper in ``format``: ``md``, ``html`` and ``json`` as UTF-8, or ``pdf``."""
-        if format == "md":
-            return self.markdown().encode("utf-8")
-        if format == "html":
-            return self.html().encode("utf-8")
-        if format == "pdf":
-            return self.pdf()
-        if format == "json":
-            return self.json().encode("utf-8")
-        raise _format_error(format, ("md", "html", "pdf", "json"), "format")
+        """The paper in ``format``, one of the formats of :mod:`recommendations.outputs`
+        that makes it (``md``, ``html`` and ``json`` as UTF-8, ``pdf``...)."""
+        from recommendations.outputs import formats_for
+
+        for made in formats_for("paper"):
+            if made.name == format and made.write_paper is not None:
+                return made.write_paper(self)
+        names = tuple(f.name for f in formats_for("paper"))
+        raise _format_error(format, names, "format")
 
 
 def _converter() -> cattrs.Converter:

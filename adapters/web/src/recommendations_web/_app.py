@@ -293,6 +293,7 @@ async def record(request: Request) -> Response:
         tracker = site.tracker
         commands = read_commands(data, caller, tracker)
         head = tracker.head()
+        recorded: list[Any]
         try:
             recorded = tracker.execute_many(commands, command_id=command_id)
         except TablesBehind as behind:

@@ -1,5 +1,6 @@
-"""The committee paper as a PDF, with fpdf2: A4 portrait, real text, page numbers, tables
-that carry their headings over page breaks, and the chart as a PNG image.
+"""A document (the committee paper, a register, a trail) as a PDF, with fpdf2: A4
+portrait, real text, page numbers, tables that carry their headings over page breaks, and
+the chart as a PNG image.
 
 Text is set in DejaVu Sans, the Unicode font matplotlib ships, so that any character in
 the log (typographic quotes, dashes, accents, other scripts it covers) prints. Where that
@@ -17,7 +18,7 @@ from fpdf import FPDF, FPDF_VERSION
 from fpdf.fonts import FontFace
 from fpdf.table import Row
 
-from ._document import Block, Bullets, Cell, Chart, Document, Heading, Paragraph, Table
+from .document import Basis, Block, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 
 __all__ = ["font_files", "render_pdf"]
 
@@ -211,7 +212,10 @@ def _cell(pdf: _Paper, row: Row, cell: Cell) -> None:
 
 
 def _block(pdf: _Paper, block: Block, chart_png: bytes) -> None:
-    if isinstance(block, Heading):
+    if isinstance(block, Basis):
+        for part in block.blocks():
+            _block(pdf, part, chart_png)
+    elif isinstance(block, Heading):
         _heading(pdf, block.text, level=1)
     elif isinstance(block, Paragraph):
         if block.note:
@@ -228,7 +232,7 @@ def _block(pdf: _Paper, block: Block, chart_png: bytes) -> None:
         pdf.ln(1.5)
     elif isinstance(block, Table):
         _table(pdf, block)
-    elif isinstance(block, Chart):
+    elif isinstance(block, Figure):
         width = pdf.epw
         height = width / 2  # the chart is drawn twice as wide as it is high
         pdf.room(height + 12)

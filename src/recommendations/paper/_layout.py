@@ -1,9 +1,10 @@
-"""The committee paper as a document: headings, paragraphs, lists and tables, in the order
-of the paper, before any format is chosen.
+"""The committee paper laid out as a :class:`~recommendations.outputs.document.Document`:
+headings, paragraphs, lists and tables, in the order of the paper, before any format is
+chosen.
 
 :func:`document` lays out a :class:`~recommendations.paper.CommitteePaper` once; the
-Markdown, HTML and PDF renderers each turn the same :class:`Document` into their format, so
-that the three always say the same thing. Text here is plain: each renderer escapes it.
+Markdown, HTML and PDF writers of :mod:`recommendations.outputs` each turn the same
+document into their format, so that the three always say the same thing.
 """
 
 from __future__ import annotations
@@ -11,94 +12,63 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
 from recommendations.domain import Inspection, Status
+from recommendations.outputs.document import (
+    Basis,
+    Block,
+    Bullets,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Section,
+    Table,
+    checkpoint_facts,
+)
 from recommendations.views import Audience, Movement, RegisterRow, ReportCount
 
 if TYPE_CHECKING:
-    from ._paper import CommitteePaper
+    from recommendations.integrity._stated import LogCheckpoint
+    from recommendations.views import CommitteeUpdate
 
-__all__ = [
-    "Block",
-    "Bullets",
-    "Cell",
-    "Chart",
-    "Document",
-    "Heading",
-    "Paragraph",
-    "Section",
-    "Table",
-    "document",
-    "long_date",
-]
+    from ._series import GradeSeries
+
+__all__ = ["Paper", "Particulars", "document", "long_date"]
 
 
-@frozen
-class Heading:
-    """A heading within a section (the section's own is its ``heading``)."""
+@frozen(kw_only=True)
+class Particulars:
+    """What the register row of a recommendation leaves out and the paper shows: the
+    ``points`` of its text and the ``last_note`` of progress, as at the committee."""
 
-    text: str
-
-
-@frozen
-class Paragraph:
-    text: str
-    note: bool = False
-    """A note is set smaller, as an aside."""
+    reference: str
+    points: tuple[str, ...] = ()
+    last_note: str | None = None
 
 
-@frozen
-class Bullets:
-    items: tuple[str, ...]
+class Paper(Protocol):
+    """What the layout reads of a committee paper
+    (:class:`~recommendations.paper.CommitteePaper` is one)."""
 
+    @property
+    def update(self) -> CommitteeUpdate: ...
 
-@frozen
-class Cell:
-    """A table cell; lines are separated by ``\\n``; ``colour`` (``#rrggbb``) marks a
-    grade."""
+    @property
+    def series(self) -> GradeSeries: ...
 
-    text: str
-    colour: str | None = None
+    @property
+    def title(self) -> str: ...
 
+    @property
+    def particulars(self) -> tuple[Particulars, ...]: ...
 
-@frozen
-class Table:
-    header: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    widths: tuple[float, ...]
-    """Relative column widths."""
-
-
-@frozen
-class Chart:
-    """Where the chart goes, and what it shows, in words."""
-
-    caption: str
-
-
-Block = Heading | Paragraph | Bullets | Table | Chart
-
-
-@frozen
-class Section:
-    key: str
-    """An identifier for anchors: lower case letters and hyphens."""
-    heading: str
-    blocks: tuple[Block, ...]
-
-
-@frozen
-class Document:
-    title: str
-    lines: tuple[str, ...]
-    """Under the title: the meeting, the basis, whom it is for."""
-    version: str
-    """``Full version`` (for the body itself), ``Oversight version`` or ``Public version``."""
-    sections: tuple[Section, ...]
-    footer: str
+    @property
+    def checkpoint(self) -> LogCheckpoint | None: ...
 
 
 def long_date(on: date) -> str:
@@ -131,7 +101,7 @@ def _phrase(items: Sequence[str]) -> str:
 class _Layout:
     """What every part of the paper needs to know: grade labels, report titles, texts."""
 
-    def __init__(self, paper: CommitteePaper) -> None:
+    def __init__(self, paper: Paper) -> None:
         self.paper = paper
         self.update = paper.update
         self.series = paper.series
@@ -252,7 +222,7 @@ def _summary(layout: _Layout) -> Section:
             f"Deadlines moved: {len(update.slips)}."
         )
     caption = _caption(layout)
-    return Section("summary", "Summary", (Bullets(tuple(bullets)), Chart(caption)))
+    return Section("summary", "Summary", (Bullets(tuple(bullets)), Figure(caption)))
 
 
 def _caption(layout: _Layout) -> str:
@@ -694,21 +664,12 @@ def _checkpoint(layout: _Layout) -> Section:
         "checkpoint",
         heading,
         (
-            Paragraph(
+            Basis(
                 f"This paper was built on the first {_entries(stated.size)} of the "
                 "log, exactly those its checkpoint covers. Keep the checkpoint with the "
                 "minutes: whoever holds it can prove later that the log is still the one "
-                "this paper was built on (recommendations verify --checkpoint FILE)."
-            ),
-            Table(
-                header=("Checkpoint", "Value"),
-                rows=(
-                    (Cell("Fingerprint"), Cell(stated.fingerprint)),
-                    (Cell("Log"), Cell(stated.origin)),
-                    (Cell("Entries"), Cell(str(stated.size))),
-                    (Cell("Root hash"), Cell(stated.root)),
-                ),
-                widths=(1.5, 6.0),
+                "this paper was built on (recommendations verify --checkpoint FILE).",
+                checkpoint=checkpoint_facts(stated),
             ),
             Paragraph(signed),
             Paragraph(
@@ -727,7 +688,7 @@ _VERSIONS = {
 }
 
 
-def document(paper: CommitteePaper) -> Document:
+def document(paper: Paper) -> Document:
     """The paper laid out, in the order of the committee paper it follows."""
     layout = _Layout(paper)
     update = paper.update

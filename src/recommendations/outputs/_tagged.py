@@ -12,7 +12,7 @@ ships, so that the paper prints the same on a machine without DejaVu Sans instal
 
 WeasyPrint needs the Pango library (``libpango-1.0-0``, ``libpangoft2-1.0-0``,
 ``libharfbuzz-subset0`` on Debian). Where it or they are missing, :func:`missing` says why,
-and the paper falls back to the fpdf2 renderer (:mod:`._pdf`), which is pure Python but tags
+and the paper falls back to the fpdf2 renderer (:mod:`._fpdf`), which is pure Python but tags
 only the document and its figure.
 """
 
@@ -21,17 +21,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import warnings
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from recommendations._logging import paper as _log
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-__all__ = ["PdfRenderer", "missing", "render_tagged_pdf"]
-
-PdfRenderer = Literal["weasyprint", "fpdf2"]
-"""``weasyprint``: tagged, PDF/UA-1; ``fpdf2``: the pure-Python fallback, not PDF/UA."""
+__all__ = ["missing", "render_tagged_pdf"]
 
 
 @functools.cache
@@ -58,7 +55,7 @@ _OUTLINE = "h1 { bookmark-level: none } h2 { bookmark-level: 1 } h3 { bookmark-l
 def _print_style() -> str:
     """The style the PDF adds to the page's: its outline, and ``@font-face`` rules for
     DejaVu Sans from matplotlib's data, if it is there."""
-    from ._pdf import font_files
+    from ._fpdf import font_files
 
     files = font_files() or {}
     styles = {"": ("normal", "normal"), "B": ("normal", "bold"), "I": ("italic", "normal")}

@@ -1,14 +1,26 @@
-"""The committee paper as one self-contained HTML page, styled for screen and for print."""
+"""HTML: a register or a trail as a page with a table of the main columns, captioned with
+the basis; the committee paper, or any :class:`~recommendations.outputs.document.Document`,
+as one self-contained page, styled for screen and for print (the page the tagged PDF is
+made from)."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from html import escape
+from typing import IO, TYPE_CHECKING
 
-from ._document import Block, Bullets, Cell, Chart, Document, Heading, Paragraph, Table
+from ._common import CHUNK, cell_text, records, summary_columns
+from ._records import AnyView, Column, Record, basis_sentence
+from ._registry import Format, Paper
+from .document import Basis, Block, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
 
-__all__ = ["render_html"]
+if TYPE_CHECKING:
+    from recommendations.integrity import LogCheckpoint
+
+__all__ = ["FORMAT", "html_chunks", "html_page", "render_html"]
 
 _STYLE = """
 @page { size: A4 portrait; margin: 16mm 15mm 18mm;
@@ -87,6 +99,8 @@ def _svg(chart_svg: str, caption: str) -> str:
 
 
 def _block(block: Block, chart_svg: str | None) -> list[str]:
+    if isinstance(block, Basis):
+        return [line for part in block.blocks() for line in _block(part, chart_svg)]
     if isinstance(block, Heading):
         return [f"<h3>{escape(block.text)}</h3>"]
     if isinstance(block, Paragraph):
@@ -96,9 +110,9 @@ def _block(block: Block, chart_svg: str | None) -> list[str]:
         return ["<ul>", *(f"<li>{escape(item)}</li>" for item in block.items), "</ul>"]
     if isinstance(block, Table):
         return _table(block)
-    if isinstance(block, Chart) and chart_svg is None:
+    if isinstance(block, Figure) and chart_svg is None:
         return [f'<p class="note">{escape(block.caption)} The figures are under {_FIGURES}.</p>']
-    if isinstance(block, Chart):
+    if isinstance(block, Figure):
         return [
             '<figure class="chart">',
             _svg(chart_svg, block.caption),
@@ -148,3 +162,79 @@ def render_html(doc: Document, *, chart_svg: str | None, created: datetime | Non
     lines.append(f"<footer><p>{escape(doc.footer)}</p></footer>")
     lines.extend(["</body>", "</html>", ""])
     return "\n".join(lines)
+
+
+_VIEW_STYLE = (
+    "body{font-family:system-ui,sans-serif;margin:2em}"
+    "table{border-collapse:collapse}"
+    "caption{text-align:left;padding:.5em 0;font-style:italic}"
+    "th,td{border:1px solid #999;padding:.25em .5em;vertical-align:top;text-align:left}"
+    "th{background:#eee}"
+)
+
+
+def html_page(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> str:
+    """A whole HTML page: the title, a table captioned with the basis sentence, and how
+    many rows it has.
+
+    Every value is escaped, so text entered by anyone shows as text.
+    """
+    return "".join(html_chunks(title, sentence, columns, records))
+
+
+def html_chunks(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> Iterator[str]:
+    """:func:`html_page` in pieces, as ``records`` come."""
+    esc = html.escape
+    head = "".join(f'<th scope="col">{esc(c.title)}</th>' for c in columns)
+    rows: list[str] = []
+    count = 0
+    yield (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{esc(title)}</title>\n<style>{_VIEW_STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>{esc(title)}</h1>\n<table>\n<caption>{esc(sentence)}</caption>\n"
+        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
+    )
+    for count, record in enumerate(records, start=1):  # noqa: B007 - the count is used below
+        cells = "".join(f"<td>{esc(cell_text(record, c.key))}</td>" for c in columns)
+        rows.append(f"<tr>{cells}</tr>\n")
+        if len(rows) >= CHUNK:
+            yield "".join(rows)
+            rows = []
+    yield (
+        ("".join(rows) if count else "\n")
+        + "</tbody>\n</table>\n"
+        + f"<p>{count} {'row' if count == 1 else 'rows'}.</p>\n"
+        + "</body>\n</html>\n"
+    )
+
+
+def write_view(
+    view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
+) -> None:
+    """``view`` as an HTML page to ``file``, as its rows come."""
+    chunks = html_chunks(
+        title, basis_sentence(view), summary_columns(view), records(view, basis=False)
+    )
+    for chunk in chunks:
+        file.write(chunk.encode("utf-8"))
+
+
+def write_paper(paper: Paper) -> bytes:
+    """The committee paper as one page (:meth:`CommitteePaper.html
+    <recommendations.paper.CommitteePaper.html>`)."""
+    return paper.html().encode("utf-8")
+
+
+FORMAT = Format(
+    name="html",
+    rank=5,
+    description="one HTML page",
+    suffixes=(".html", ".htm"),
+    write_view=write_view,
+    write_paper=write_paper,
+)

@@ -1,5 +1,7 @@
 """Spreadsheets (Office Open XML, ``.xlsx``) through ``openpyxl``, imported only when used.
 
+A register or a trail is a workbook of one sheet of its rows and a sheet "Basis"; the
+register and trail together, one workbook with the sheets "Register", "Trail" and "Basis".
 Each view is a sheet with a header row (frozen, with filters), dates as Excel dates and
 recorded times as Excel date-times in UTC (Excel holds no time zone); a last sheet, "Basis",
 says what the rows are true of. The workbook's own created and modified times are the
@@ -14,15 +16,34 @@ from __future__ import annotations
 import importlib
 import io
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from recommendations._cells import MAX_SHEET_ROWS, continued_sheet, escaped, written
 
-from ._records import Column, Record, changes_text, human, utc
+from . import _common
+from ._records import (
+    AnyRegister,
+    AnyTrail,
+    AnyView,
+    Column,
+    Record,
+    basis_facts,
+    changes_text,
+    human,
+    iter_register_records,
+    iter_trail_records,
+    register_columns,
+    trail_columns,
+    utc,
+)
+from ._registry import Format
 
-__all__ = ["MAX_ROWS", "WIDTH_ROWS", "Sheet", "workbook", "write_workbook"]
+if TYPE_CHECKING:
+    from recommendations.integrity import LogCheckpoint
+
+__all__ = ["FORMAT", "MAX_ROWS", "WIDTH_ROWS", "Sheet", "workbook", "write_workbook"]
 
 _DATE = "yyyy-mm-dd"
 _TIME = "yyyy-mm-dd hh:mm:ss"
@@ -171,3 +192,48 @@ def write_workbook(
 
 WIDTH_ROWS = 1000
 """How many rows of a sheet its columns' widths are judged on."""
+
+
+def write_view(
+    view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
+) -> None:
+    """``view`` as a workbook to ``file``: a sheet of its rows, then "Basis"."""
+    sheet = "Register" if _common.is_register(view) else "Trail"
+    facts = basis_facts(view, what=title)
+    rows = _common.records(view, basis=False)
+    sheets = [(sheet, _common.columns(view), rows, len(view))]
+    write_workbook(file, sheets, facts, view.basis.known_at)
+
+
+def write_bundle(
+    register: AnyRegister,
+    trail: Callable[[], AnyTrail],
+    file: IO[bytes],
+    checkpoint: LogCheckpoint | None,
+) -> None:
+    """The register, then the trail ``trail`` makes once the register is written, as the
+    sheets "Register", "Trail" and "Basis" of one workbook (which holds no checkpoint)."""
+
+    def sheets() -> Iterator[tuple[str, tuple[Column, ...], Iterable[Record], int]]:
+        yield (
+            "Register",
+            register_columns(register),
+            iter_register_records(register),
+            len(register),
+        )
+        made = trail()
+        yield ("Trail", trail_columns(made), iter_trail_records(made), len(made))
+
+    facts = basis_facts(register, what="Register and audit trail")
+    write_workbook(file, sheets(), facts, register.basis.known_at)
+
+
+FORMAT = Format(
+    name="xlsx",
+    rank=3,
+    description="a spreadsheet",
+    suffixes=(".xlsx",),
+    binary=True,
+    write_view=write_view,
+    write_bundle=write_bundle,
+)

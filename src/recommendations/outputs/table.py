@@ -1,0 +1,91 @@
+"""A table for reading on a terminal (through ``rich``), or as plain text in a file or a
+pipe (``.txt``): the main columns of a register or a trail, captioned with the basis.
+
+Every text is given to ``rich`` as text, never as markup: a reason or an owner that holds
+``[red]`` or ``[struck out by entry 3]`` shows as typed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from typing import IO, TYPE_CHECKING, Any
+
+from ._common import cell_text, columns, records
+from ._records import AnyView, basis_sentence
+from ._registry import Format
+
+if TYPE_CHECKING:
+    from recommendations.integrity import LogCheckpoint
+
+__all__ = ["FILE_WIDTH", "FORMAT", "REGISTER_TABLE", "rendered", "table_of", "view_table"]
+
+FILE_WIDTH = 160
+"""The width tables and papers are laid out to when they go to a file or a pipe."""
+
+REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
+"""The columns a register's table shows."""
+
+_NARROW = ("reference", "position", "version", "due_on", "effective_on")
+
+
+def rendered(renderable: Any) -> str:
+    """``renderable`` as plain text for a file or a pipe: laid out :data:`FILE_WIDTH`
+    columns wide, without colours, and without the spaces ``rich`` pads lines with."""
+    from rich.console import Console
+
+    buffer = io.StringIO()
+    Console(file=buffer, width=FILE_WIDTH, highlight=False, soft_wrap=False).print(renderable)
+    return "".join(line.rstrip() + "\n" for line in buffer.getvalue().splitlines())
+
+
+def view_table(view: AnyView, keys: Sequence[str], title: str) -> Any:
+    """A ``rich`` table of ``view``: the columns named in ``keys``, captioned with the
+    view's basis (as at, as known at, up to which log position, for whom)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    by_key = {column.key: column for column in columns(view)}
+    shown = [by_key[key] for key in keys if key in by_key]
+    table = Table(
+        title=Text(title),
+        caption=Text(basis_sentence(view)),
+        caption_justify="left",
+        show_lines=False,
+    )
+    for column in shown:
+        table.add_column(Text(column.title), no_wrap=column.key in _NARROW, overflow="fold")
+    for record in records(view, basis=False):
+        table.add_row(*(Text(cell_text(record, column.key)) for column in shown))
+    return table
+
+
+def table_of(view: AnyView, keys: Sequence[str], title: str, *, empty: str) -> Any:
+    """What to show of ``view``: its table, or when it has no rows, a line saying so
+    (``empty``: what had none) and its basis."""
+    from rich.text import Text
+
+    if len(view):
+        return view_table(view, keys, title)
+    return Text(f"No rows: {empty}.\n{basis_sentence(view)}")
+
+
+def write_view(
+    view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
+) -> None:
+    """``view``'s table as plain text to ``file``."""
+    from ._common import is_register, summary_columns
+
+    keys = REGISTER_TABLE if is_register(view) else [c.key for c in summary_columns(view)]
+    shown = table_of(view, keys, title, empty="no rows on this basis")
+    file.write(rendered(shown).encode("utf-8"))
+
+
+FORMAT = Format(
+    name="table",
+    rank=0,
+    description="a table for reading here",
+    suffixes=(".txt",),
+    write_view=write_view,
+    streamed=False,
+)
