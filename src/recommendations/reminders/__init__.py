@@ -19,7 +19,7 @@ from ._notifiers import (
     read_secret,
     signature,
 )
-from ._run import KILL_AT, Reminders, RunReport, kill_point, notice
+from ._run import KILL_AT, Reminders, RunReport, kill_point, notice, record_rules
 from ._toml import rules_from_data, rules_from_toml, rules_to_toml
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "notice",
     "notifier_for",
     "read_secret",
+    "record_rules",
     "rules_from_data",
     "rules_from_toml",
     "rules_to_toml",

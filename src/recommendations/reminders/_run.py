@@ -27,7 +27,7 @@ from recommendations._errors import RecommendationsError, RuleViolation
 
 from ._notifiers import Notice, Notifier, NotifierError, notifier_for
 
-__all__ = ["KILL_AT", "Reminders", "RunReport", "kill_point"]
+__all__ = ["KILL_AT", "Reminders", "RunReport", "kill_point", "notice", "record_rules"]
 
 KILL_AT = "RECOMMENDATIONS_REMIND_KILL_AT"
 """An environment variable the fault tests set to stop a run dead (``kill -9`` of itself)
@@ -194,6 +194,14 @@ class Reminders:
         now = self.clock()
         for key in sorted(waiting):
             out = waiting[key]
+            if not dry_run:
+                # read again: the claim goes on the version after what this read shows, so
+                # that whatever another run recorded since makes it collide
+                reminders = self._item(domain.reminders_id(reference))
+                fresh = domain.outstanding(reminders).get(key)
+                if fresh is None:
+                    continue  # sent or cancelled by another run meanwhile
+                out = fresh
             if (out.claimed_until is not None and out.claimed_until > now) or (
                 out.retry_at is not None and out.retry_at > now
             ):
@@ -203,7 +211,6 @@ class Reminders:
                 report.sent.append(out.due)
                 continue
             attempt = out.attempts + 1
-            reminders = self._item(domain.reminders_id(reference))
             claim = domain.ReminderClaimed(
                 originator_id=domain.reminders_id(reference),
                 originator_version=len(reminders) + 1,
@@ -321,4 +328,32 @@ def notice(
         attempt=attempt,
         subject=subject,
         text="\n\n".join(lines),
+    )
+
+
+def record_rules(
+    tracker: object, rules: domain.ReminderRules, *, effective_on: date, by: str, reason: str
+) -> domain.RemindersConfigured:
+    """Record ``rules`` as the store's reminder rules from ``effective_on``: the entry
+    recorded, or the rule refused (``no-change``: they read so already)."""
+    from recommendations import Tracker
+
+    assert isinstance(tracker, Tracker)
+    for _ in range(20):
+        history = tracker._log.item(domain.reminders_configuration_id())
+        stamp = tracker._clock()
+        if history and history[-1].recorded_at >= stamp:
+            stamp = history[-1].recorded_at + timedelta(microseconds=1)
+        entry = domain.decide_reminder_rules(
+            history, rules, effective_on=effective_on, by=by, reason=reason, recorded_at=stamp
+        )
+        try:
+            tracker.append_log([entry])
+        except RuleViolation as error:
+            if error.rule != "next-version":
+                raise
+            continue
+        return entry
+    raise RecommendationsError(  # pragma: no cover - twenty writers in a row
+        "the reminder rules could not be recorded", reference=domain.REMINDERS
     )
