@@ -126,7 +126,8 @@ class SmtpNotifier:
     """Email over SMTP: STARTTLS when ``starttls`` is true, a login when ``username`` is
     set (the password is the channel's secret), a plain-text and an HTML body, and a
     ``Message-ID`` stable for each reminder. Settings: ``host``, ``port``, ``sender``,
-    ``starttls``, ``username``, ``timeout`` (seconds)."""
+    ``starttls``, ``cafile`` (the certificate authorities to trust, if not the system's),
+    ``username``, ``timeout`` (seconds)."""
 
     def __init__(self, channel: domain.Channel, secret: str | None) -> None:
         self.host = channel.setting("host", "localhost") or "localhost"
@@ -136,7 +137,7 @@ class SmtpNotifier:
         self.username = channel.setting("username")
         self.timeout = float(channel.setting("timeout", "10") or 10)
         self.password = secret
-        self.context: ssl.SSLContext | None = None
+        self.cafile = channel.setting("cafile")
 
     def message(self, notice: Notice) -> EmailMessage:
         message = EmailMessage()
@@ -153,7 +154,7 @@ class SmtpNotifier:
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
                 if self.starttls:
-                    smtp.starttls(context=self.context or ssl.create_default_context())
+                    smtp.starttls(context=ssl.create_default_context(cafile=self.cafile))
                 if self.username is not None:
                     smtp.login(self.username, self.password or "")
                 _hook("mid-send")
@@ -200,6 +201,7 @@ class WebhookNotifier:
             with urllib.request.urlopen(request, timeout=self.timeout) as answer:
                 answer.read()
         except urllib.error.HTTPError as error:
+            error.close()  # it holds the answer's connection
             raise NotifierError(
                 f"the webhook answered {error.code}",
                 reference=notice.reference,
