@@ -98,7 +98,7 @@ def test_remind_dry_run_then_run_then_nothing_twice(tmp_path: Path) -> None:
         }
 
 
-@pytest.mark.parametrize("store_url", ["sqlite", "postgresql"], indirect=True)
+@pytest.mark.parametrize("store_url", ["postgresql"], indirect=True)
 def test_two_runs_started_together_send_nothing_twice(tmp_path: Path, store_url: str) -> None:
     with smtp_server() as (inbox, port):
         with r.Tracker(store_url, clock=lambda: datetime.now(UTC)) as tracker:
