@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 import recommendations as r
 from recommendations import domain
 from tests.conftest import who
@@ -69,3 +71,29 @@ def test_a_discharge_cancels_and_a_dry_run_records_nothing(tracker: r.Tracker) -
         dry = run.run(date(2017, 7, 2), dry_run=True)
         assert sorted(d.reference for d in dry.sent) == ["1.1", "1.2"]
         assert tracker.head() == head and inbox.messages == []
+
+
+@pytest.mark.parametrize("store_url", ["memory"], indirect=True)
+def test_the_committee_paper_counts_items_reminded_and_escalated(tracker: r.Tracker) -> None:
+    from recommendations.paper import CommitteePaper
+
+    with smtp_server() as (_, port):
+        record_rules(tracker, rules(port), date(2017, 3, 1))
+        fill(tracker, ["1.1", "1.2", "1.3"], due_on=date(2017, 6, 30))
+        tracker.execute(
+            r.ChangeDeadline(reference="1.3", due_on=date(2018, 6, 30), **who(4, 1))  # type: ignore[arg-type]
+        )
+        run = reminders(tracker)
+        run.run(date(2017, 5, 2))  # nothing due yet: before the previous committee
+        run.run(date(2017, 7, 1))
+        run.run(date(2017, 9, 1))
+    update = tracker.committee_update(since=date(2017, 6, 1), as_at=date(2017, 9, 30))
+    assert update.reminded == ("1.1", "1.2")
+    assert update.escalated == ("1.1", "1.2")
+    paper = CommitteePaper.of(tracker, since=date(2017, 6, 1), as_at=date(2017, 9, 30))
+    assert "Owners chased since the previous committee: 2 items reminded, 2 escalated." in (
+        paper.markdown()
+    )
+    assert CommitteePaper.from_json(paper.json()).update.escalated == ("1.1", "1.2")
+    earlier = tracker.committee_update(since=date(2017, 3, 1), as_at=date(2017, 6, 1))
+    assert earlier.reminded == () and earlier.escalated == ()
