@@ -51,7 +51,6 @@ def remind(as_at: date | None, dry_run: bool, lease: int, by: str) -> None:
     and says why. Nothing is sent twice, even by runs that overlap.
 
     \b
-    recommendations remind --store sqlite:///tracker.db
     recommendations remind --as-at 2017-07-01 --dry-run
     """
     from recommendations.reminders import Reminders
