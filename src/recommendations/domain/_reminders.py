@@ -481,6 +481,8 @@ def _why(
             return "implementation was claimed"
         return "a later reminder replaces it"
     if rule == "no-progress":
+        if state is not None and state.status is Status.CLAIMED:
+            return "implementation was claimed"
         return "progress was noted"
     return "the rules no longer ask for it"  # pragma: no cover
 

@@ -198,6 +198,8 @@ def rules_from_data(data: Mapping[str, Any]) -> ReminderRules | None:
             or d.retry_after_minutes,
         )
     except ConfigurationError as error:
+        if (error.field or "").startswith("reminders."):
+            raise
         raise _refuse(error.field or "", error.rule or "valid", error.detail) from None
 
 

@@ -44,6 +44,7 @@ from recommendations.domain import (
     Recommendation,
     RecommendationEvent,
     ReminderEvent,
+    RemindersConfigured,
     Report,
     ReportDetails,
     ReportEvent,
@@ -404,8 +405,8 @@ def _names_of(event: Event) -> str | None:
     """The reference an item's first entry gives it."""
     if isinstance(event, Raised | InspectionRecorded | ReportPublished | Configured):
         return event.reference
-    if isinstance(event, ReminderEvent):  # a recommendation's reminders: named after it
-        return event.reference
+    if isinstance(event, ReminderEvent | RemindersConfigured):  # a recommendation's reminders
+        return event.reference  # are named after it; the rules are "reminders"
     return None
 
 
