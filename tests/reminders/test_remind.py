@@ -97,3 +97,19 @@ def test_the_committee_paper_counts_items_reminded_and_escalated(tracker: r.Trac
     assert CommitteePaper.from_json(paper.json()).update.escalated == ("1.1", "1.2")
     earlier = tracker.committee_update(since=date(2017, 3, 1), as_at=date(2017, 6, 1))
     assert earlier.reminded == () and earlier.escalated == ()
+
+
+@pytest.mark.parametrize("store_url", ["memory"], indirect=True)
+def test_a_role_with_no_address_waits_for_one_with_no_failure_recorded(
+    tracker: r.Tracker,
+) -> None:
+    with smtp_server() as (inbox, port):
+        record_rules(tracker, rules(port, addresses=()), date(2017, 3, 1))
+        fill(tracker, ["1.1"], due_on=date(2017, 6, 30))
+        first = reminders(tracker).run(date(2017, 7, 1))
+        assert [d.channel for d in first.unaddressed] == [""]
+        assert first.sent == [] and first.failed == []
+        assert not any(isinstance(e.event, domain.ReminderFailed) for e in tracker.log())
+        record_rules(tracker, rules(port), date(2017, 4, 1))
+        second = reminders(tracker).run(date(2017, 7, 2))
+        assert [d.rule for d in second.sent] == ["overdue"] and len(inbox.messages) == 1

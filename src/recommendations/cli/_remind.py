@@ -80,6 +80,7 @@ def remind(as_at: date | None, dry_run: bool, lease: int, by: str) -> None:
     click.echo(
         f"{len(done.recorded)} entries {'would be ' if dry_run else ''}recorded, "
         f"{len(done.sent)} {'to send' if dry_run else 'sent'}, {len(done.failed)} failed "
-        f"(tried again later), {len(done.left)} left to another run or a later time"
+        f"(tried again later), {len(done.left)} left to another run or a later time, "
+        f"{len(done.unaddressed)} waiting for an address"
         + (" (nothing recorded)." if dry_run else ".")
     )

@@ -62,12 +62,15 @@ def kill_point(point: str) -> None:
 @define
 class RunReport:
     """What a run did: the entries it recorded (or would, in a dry run), the reminders it
-    sent, those that failed, and those it left to another run."""
+    sent, those that failed, those it left to another run or a later time, and those
+    waiting for an address."""
 
     recorded: list[domain.ReminderEvent] = field(factory=list)
     sent: list[domain.ReminderDue] = field(factory=list)
     failed: list[tuple[domain.ReminderDue, str]] = field(factory=list)
     left: list[domain.ReminderDue] = field(factory=list)
+    unaddressed: list[domain.ReminderDue] = field(factory=list)
+    """Reminders to a role no address names: they wait, unsent, until one does."""
 
 
 class Reminders:
@@ -202,6 +205,9 @@ class Reminders:
                 if fresh is None:
                     continue  # sent or cancelled by another run meanwhile
                 out = fresh
+            if rules.address(out.due.role) is None:
+                report.unaddressed.append(out.due)  # no failure recorded: nobody to try
+                continue
             if (out.claimed_until is not None and out.claimed_until > now) or (
                 out.retry_at is not None and out.retry_at > now
             ):
