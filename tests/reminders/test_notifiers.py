@@ -216,3 +216,26 @@ def test_a_secret_is_never_recorded() -> None:
         rules_from_toml('[reminders.channels.email]\npassword = "hunter2"\n')
     assert refused.value.rule == "secret-not-recorded"
     assert "hunter2" not in str(refused.value)
+
+
+@pytest.mark.parametrize("store_url", ["memory"], indirect=True)
+def test_a_run_posts_to_the_webhook_and_retries_a_refusal_with_the_same_message_id(
+    tracker: r.Tracker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TRACKER_WEBHOOK_SECRET", "s3cret")
+    channel = domain.Channel("webhook", (("timeout", "2"),), secret_env="TRACKER_WEBHOOK_SECRET")
+    with webhook_server("refuse") as (refused, url):
+        book = (domain.Address("Head of Public Protection", "webhook", url),)
+        record_rules(tracker, rules(0, addresses=book, channels=(channel,)), date(2017, 3, 1))
+        fill(tracker, ["1.1"], due_on=date(2017, 6, 30))
+        first = reminders(tracker).run(date(2017, 7, 1))
+    assert [d.rule for d, _ in first.failed] == ["overdue"] and len(refused) == 1
+    with webhook_server() as (received, url):
+        book = (domain.Address("Head of Public Protection", "webhook", url),)
+        record_rules(tracker, rules(0, addresses=book, channels=(channel,)), date(2017, 4, 1))
+        tracker._clock.jump_to(tracker._clock.now.replace(year=2018))  # type: ignore[attr-defined]
+        second = reminders(tracker).run(date(2017, 7, 2))
+    assert [d.rule for d in second.sent] == ["overdue"]
+    headers, body = received[0]
+    assert headers["Recommendations-Message-Id"] == refused[0][0]["Recommendations-Message-Id"]
+    assert json.loads(body)["attempt"] == 2
