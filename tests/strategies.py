@@ -154,7 +154,78 @@ policies = st.builds(
 )
 configured = st.builds(domain.Configured, **_meta(), reference=texts, policy=policies)
 
+rungs = st.lists(
+    st.builds(domain.Rung, role=texts, after_days=st.integers(min_value=1, max_value=3650)),
+    max_size=3,
+    unique_by=lambda r: r.after_days,
+).map(lambda more: (domain.Rung("owner", 0), *sorted(more, key=lambda r: r.after_days)))
+optional_days = st.none() | st.integers(min_value=1, max_value=3650)
+reminder_rules = st.builds(
+    domain.ReminderRules,
+    due_soon_days=optional_days,
+    overdue=st.booleans(),
+    overdue_every_days=optional_days,
+    no_progress_days=optional_days,
+    claim_waiting_days=optional_days,
+    claim_to=texts,
+    ladder=rungs,
+    quiet=st.builds(
+        domain.QuietDays,
+        weekdays=st.lists(st.integers(0, 6), max_size=2).map(tuple),
+        periods=st.lists(dates.map(lambda d: (d, d)), max_size=2).map(tuple),
+    ),
+    addresses=st.lists(
+        st.builds(
+            domain.Address, role=texts, channel=st.sampled_from(domain.CHANNELS), target=texts
+        ),
+        max_size=3,
+    ).map(tuple),
+    channels=st.lists(
+        st.builds(
+            domain.Channel,
+            name=codes,
+            settings=st.lists(st.tuples(codes, texts), max_size=3).map(tuple),
+            secret_file=st.none() | texts,
+            secret_env=st.none() | texts,
+        ),
+        max_size=2,
+    ).map(tuple),
+    retry_after_minutes=st.integers(min_value=1, max_value=600),
+)
+_reminder = {**_meta(), "reference": texts, "key": texts}
+_due = {
+    **_reminder,
+    "rule": st.sampled_from(domain.RULES),
+    "role": texts,
+    "channel": st.sampled_from(("", *domain.CHANNELS)),
+    "deadline": st.none() | dates,
+    "rung": st.integers(min_value=0, max_value=5),
+    "message_id": texts,
+}
+_reminders: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
+    domain.RemindersConfigured: st.builds(
+        domain.RemindersConfigured, **_meta(), reference=texts, rules=reminder_rules
+    ),
+    domain.ReminderDue: st.builds(domain.ReminderDue, **_due),
+    domain.Escalated: st.builds(domain.Escalated, **_due),
+    domain.ReminderClaimed: st.builds(
+        domain.ReminderClaimed, **_reminder, attempt=st.integers(1, 100), until=aware_datetimes
+    ),
+    domain.ReminderSent: st.builds(
+        domain.ReminderSent, **_reminder, attempt=st.integers(1, 100), channel=texts
+    ),
+    domain.ReminderFailed: st.builds(
+        domain.ReminderFailed,
+        **_reminder,
+        attempt=st.integers(1, 100),
+        error=texts,
+        retry_at=aware_datetimes,
+    ),
+    domain.ReminderCancelled: st.builds(domain.ReminderCancelled, **_reminder),
+}
+
 by_type: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
+    **_reminders,
     **_amendable,
     domain.Corrected: corrected,
     **_sources,

@@ -65,6 +65,13 @@ EVENT_TYPES: dict[str, type[domain.Event]] = {
         domain.ReportPublished,
         domain.ReportRevised,
         domain.Configured,
+        domain.RemindersConfigured,
+        domain.ReminderDue,
+        domain.Escalated,
+        domain.ReminderClaimed,
+        domain.ReminderSent,
+        domain.ReminderFailed,
+        domain.ReminderCancelled,
     )
 }
 """Every event type that can be stored, by its stable name."""

@@ -147,7 +147,8 @@ class TrackerReads:
         policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
     ) -> views.Trail:
         """The audit trail of one recommendation: its entries recorded by ``known_at``
-        (default: now) and at or before log ``position`` (default: the end), in log order.
+        (default: now) and at or before log ``position`` (default: the end), in log order,
+        with the entries of its reminders (see :mod:`recommendations.reminders`).
 
         Raises :class:`~recommendations.NotFound` if nothing was ever recorded under
         ``reference``, or if ``audience`` may not see it (so that the public cannot tell a
@@ -163,8 +164,11 @@ class TrackerReads:
             raise NotFound("no recommendation has this reference", reference=reference)
         if audience is Audience.PUBLIC:
             sensitive = sensitive | self._linked_sensitivity(mine)
+        # its reminders (kept in a log of their own) are part of its history
+        reminded = self._logged_item(domain.reminders_id(reference))
+        shown = sorted([*mine, *reminded], key=lambda logged: logged.position)
         return views.for_audience(
-            views.build_trail(mine, basis), audience, policy, sensitive=sensitive
+            views.build_trail(shown, basis), audience, policy, sensitive=sensitive
         )
 
     def trail(

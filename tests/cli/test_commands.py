@@ -172,6 +172,7 @@ NOT_STARTING = {
     "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
     "erasures": ["erasures"],
     "serve": ["serve", "--check"],
+    "remind": ["remind"],
 }
 """A command of each kind that cannot start a store (an import's dry run is tested with
 imports)."""

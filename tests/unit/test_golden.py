@@ -147,6 +147,68 @@ SAMPLES: dict[str, domain.Event] = {
             uncounted=("not-ours",),
         ),
     ),
+    "RemindersConfigured": domain.RemindersConfigured(
+        **{**_META, "originator_version": 1},
+        reference="reminders",
+        rules=domain.ReminderRules(
+            due_soon_days=14,
+            overdue=True,
+            overdue_every_days=30,
+            no_progress_days=90,
+            claim_waiting_days=28,
+            claim_to="secretary",
+            ladder=(domain.Rung("owner", 0), domain.Rung("chief officer", 60)),
+            quiet=domain.QuietDays((5, 6), ((date(2017, 12, 24), date(2018, 1, 2)),)),
+            addresses=(domain.Address("chief officer", "email", "chief@example.org"),),
+            channels=(
+                domain.Channel("email", (("host", "smtp.example.org"),), None, "SMTP_PASSWORD"),
+            ),
+            retry_after_minutes=5,
+        ),
+    ),
+    "ReminderDue": domain.ReminderDue(
+        **_META,
+        reference="2.16",
+        key="overdue:2017-03-01",
+        rule="overdue",
+        role="Head of Public Protection",
+        channel="email",
+        deadline=date(2017, 3, 1),
+        rung=0,
+        message_id="<0c6f7d0e-4f2c-5b8a-9d3e-1a2b3c4d5e6f@recommendations>",
+    ),
+    "Escalated": domain.Escalated(
+        **_META,
+        reference="2.16",
+        key="escalated:2017-03-01:1",
+        rule="escalated",
+        role="chief officer",
+        channel="email",
+        deadline=date(2017, 3, 1),
+        rung=1,
+        message_id="<1c6f7d0e-4f2c-5b8a-9d3e-1a2b3c4d5e6f@recommendations>",
+    ),
+    "ReminderClaimed": domain.ReminderClaimed(
+        **_META,
+        reference="2.16",
+        key="overdue:2017-03-01",
+        attempt=1,
+        until=datetime(2017, 4, 10, 9, 40, 15, tzinfo=UTC),
+    ),
+    "ReminderSent": domain.ReminderSent(
+        **_META, reference="2.16", key="overdue:2017-03-01", attempt=1, channel="email"
+    ),
+    "ReminderFailed": domain.ReminderFailed(
+        **_META,
+        reference="2.16",
+        key="overdue:2017-03-01",
+        attempt=1,
+        error="the SMTP server refused",
+        retry_at=datetime(2017, 4, 10, 9, 35, 15, tzinfo=UTC),
+    ),
+    "ReminderCancelled": domain.ReminderCancelled(
+        **_META, reference="2.16", key="overdue:2017-03-01"
+    ),
 }
 
 

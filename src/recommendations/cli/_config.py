@@ -53,6 +53,46 @@ def _record_policy(
     record(command, starts=True, command_id=new_command_id(command_id))
 
 
+def _record_rules(
+    rules: domain.ReminderRules | None,
+    effective: date | None,
+    by: str,
+    reason: str,
+    *,
+    dry_run: bool = False,
+    quiet_if_same: bool = True,
+) -> None:
+    """Record the reminder rules of a configuration file (if it has a ``[reminders]``
+    table); rules that read so already are left as they are, unless nothing else was."""
+    if rules is None:
+        return
+    from recommendations import reminders
+
+    s = session()
+    on = _when(effective)
+    if s.missing() is None:
+        tracker = s.tracker()
+        history = tracker._log.item(domain.reminders_configuration_id())
+        same = bool(history) and domain.reminder_rules_in_force(history, as_at=on) == rules
+        if same and quiet_if_same:
+            return
+    if dry_run:
+        click.echo("Would record RemindersConfigured: the reminder rules (nothing recorded).")
+        return
+    entry = reminders.record_rules(
+        s.tracker(create=True), rules, effective_on=on, by=by, reason=reason
+    )
+    click.echo(
+        f"Recorded RemindersConfigured: configuration {domain.REMINDERS!r}, entry "
+        f"{entry.originator_version}, effective {entry.effective_on.isoformat()}."
+    )
+
+
+def _unchanged(policy: domain.Policy, effective: date | None) -> bool:
+    s = session()
+    return s.missing() is None and s.policy_at(_when(effective)) == policy
+
+
 @cli.command(short_help="Start a store with a preset configuration.")
 @click.option(
     "--preset",
@@ -74,9 +114,12 @@ def init(
     recommendations init --preset hmics --store sqlite:///hmics.db --effective 2019-01-01 \\
         --by "Risk manager" --reason "the tracker follows HMICS practice"
     """
-    from recommendations import configuration
+    from recommendations import configuration, reminders
 
     _record_policy(configuration.preset(preset), effective, by, reason, command_id)
+    _record_rules(
+        reminders.rules_from_toml(configuration.preset_text(preset)), effective, by, reason
+    )
 
 
 @cli.command(short_help="Record the store's configuration from a TOML file.")
@@ -99,12 +142,17 @@ def configure(
     recommendations configure examples/white-grade.toml --effective 2017-06-01 \\
         --by "Risk manager" --reason "the committee added a white grade" --dry-run
     """
-    from recommendations import configuration
+    from recommendations import configuration, reminders
 
     text = file.read_text(encoding="utf-8")
-    _record_policy(
-        configuration.policy_from_toml(text), effective, by, reason, command_id, dry_run=dry_run
-    )
+    policy = configuration.policy_from_toml(text)
+    rules = reminders.rules_from_toml(text)
+    if rules is not None and _unchanged(policy, effective):
+        # only the reminder rules change: they are recorded, or refused if they do not
+        _record_rules(rules, effective, by, reason, dry_run=dry_run, quiet_if_same=False)
+        return
+    _record_policy(policy, effective, by, reason, command_id, dry_run=dry_run)
+    _record_rules(rules, effective, by, reason, dry_run=dry_run)
 
 
 @cli.command(short_help="The store's configuration, as at a date, as known at a time.")
@@ -129,3 +177,13 @@ def config(as_at: date | None, known_at: datetime | None) -> None:
     known = f", as known at {known_at.isoformat()}" if known_at is not None else ""
     click.echo(f"# The policy in force on {on}{known}.")
     click.echo(configuration.policy_to_toml(policy), nl=False)
+    if s.missing() is None:
+        from recommendations import reminders
+
+        history = s.tracker()._log.item(domain.reminders_configuration_id())
+        if known_at is not None:
+            history = [e for e in history if e.recorded_at <= known_at]
+        if any(e.effective_on <= day for e in history):
+            rules = domain.reminder_rules_in_force(history, as_at=day)
+            click.echo("")
+            click.echo(reminders.rules_to_toml(rules), nl=False)

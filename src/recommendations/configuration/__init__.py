@@ -38,7 +38,7 @@ from recommendations.domain import (
     Term,
 )
 
-__all__ = ["PRESETS", "policy_from_toml", "policy_to_toml", "preset"]
+__all__ = ["PRESETS", "policy_from_toml", "policy_to_toml", "preset", "preset_text"]
 
 PRESETS = ("audit-office", "gao", "hmicfrs", "hmics")
 """The presets ``recommendations init --preset`` knows, by name."""
@@ -53,6 +53,7 @@ _TOP = {
     "kinds",
     "statuses",
     "outcomes",
+    "reminders",  # the reminder rules, read by recommendations.reminders
 }
 
 
@@ -198,11 +199,15 @@ def policy_to_toml(policy: Policy) -> str:
     return "\n".join(lines) + "\n"
 
 
-def preset(name: str) -> Policy:
-    """The policy of the preset ``name`` (one of :data:`PRESETS`)."""
+def preset_text(name: str) -> str:
+    """The configuration file of the preset ``name`` (its policy and its reminder rules)."""
     if name not in PRESETS:
         raise _refuse(
             "preset", "known-preset", f"no preset {name!r} (there are {', '.join(PRESETS)})"
         )
-    text = resources.files(__name__).joinpath("presets", f"{name}.toml").read_text("utf-8")
-    return policy_from_toml(text)
+    return resources.files(__name__).joinpath("presets", f"{name}.toml").read_text("utf-8")
+
+
+def preset(name: str) -> Policy:
+    """The policy of the preset ``name`` (one of :data:`PRESETS`)."""
+    return policy_from_toml(preset_text(name))

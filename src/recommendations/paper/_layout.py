@@ -221,6 +221,12 @@ def _summary(layout: _Layout) -> Section:
             f"Graded {layout.worst()}: {len(update.reds)}. Overdue: {len(update.overdue)}. "
             f"Deadlines moved: {len(update.slips)}."
         )
+        if update.reminded or update.escalated:
+            bullets.append(
+                f"Owners chased since the previous committee: {len(update.reminded)} "
+                f"{'item' if len(update.reminded) == 1 else 'items'} reminded, "
+                f"{len(update.escalated)} escalated."
+            )
     caption = _caption(layout)
     return Section("summary", "Summary", (Bullets(tuple(bullets)), Figure(caption)))
 

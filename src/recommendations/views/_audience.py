@@ -379,6 +379,7 @@ def _(view: CommitteeUpdate, seen: _Seen) -> CommitteeUpdate:
         if seen.report(c.report)
     )
     withheld = {("recommendation", row.reference) for row in gone}
+    hidden = {row.reference for row in gone}
     withheld |= {
         ("inspection", i.reference)
         for i in view.inspections + view.announced
@@ -396,6 +397,8 @@ def _(view: CommitteeUpdate, seen: _Seen) -> CommitteeUpdate:
         reports=reports,
         counts=counts,
         reds=_rows(view.reds, seen),
+        reminded=tuple(r for r in view.reminded if r not in hidden),
+        escalated=tuple(r for r in view.escalated if r not in hidden),
         overdue=_rows(view.overdue, seen),
         slips=_rows(view.slips, seen),
         movements=tuple(m for m in view.movements if m.reference in shown),

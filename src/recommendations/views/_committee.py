@@ -26,6 +26,7 @@ from recommendations.domain import (
     DEFAULT_POLICY,
     ClaimRejected,
     Discharged,
+    Escalated,
     ImplementationClaimed,
     Inspection,
     InspectionEvent,
@@ -34,6 +35,8 @@ from recommendations.domain import (
     Recommendation,
     RecommendationEvent,
     Regraded,
+    ReminderEvent,
+    ReminderSent,
     Reopened,
     Report,
     ReportEvent,
@@ -159,6 +162,12 @@ class CommitteeUpdate:
     movements: tuple[Movement, ...]
     rows: tuple[RegisterRow, ...]
     disclosure: Disclosure = BODY_VIEW
+    reminded: tuple[str, ...] = ()
+    """The items whose owners (or those above them) were sent a reminder in the period
+    (a :class:`~recommendations.domain.ReminderSent` effective in it), by reference."""
+    escalated: tuple[str, ...] = ()
+    """The items escalated in the period (an :class:`~recommendations.domain.Escalated`
+    effective in it), by reference."""
     statuses: tuple[Term, ...] = DEFAULT_POLICY.statuses
     """The labels of the statuses, and ``outcomes`` those of the outcomes, in the policy in
     force on the committee's date."""
@@ -363,7 +372,12 @@ def build_committee_update(
         key=lambda m: (m.effective_on, m.reference, m.version),
     )
     by_state = list(zip(states, rows, strict=True))
+    reminders = [
+        e for e in events if isinstance(e, ReminderEvent) and since < e.effective_on <= as_at
+    ]
     return CommitteeUpdate(
+        reminded=tuple(sorted({e.reference for e in reminders if isinstance(e, ReminderSent)})),
+        escalated=tuple(sorted({e.reference for e in reminders if isinstance(e, Escalated)})),
         since=since,
         basis=basis,
         inspections=tuple(during),

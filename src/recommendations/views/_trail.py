@@ -43,6 +43,8 @@ from recommendations.domain import (
     Raised,
     Recommendation,
     RecommendationEvent,
+    ReminderEvent,
+    RemindersConfigured,
     Report,
     ReportDetails,
     ReportEvent,
@@ -376,7 +378,7 @@ def _changes(event: Event, prior: Sequence[Event], end: _End | None = None) -> t
             _state(project_report(reports, as_at=on)),
             _state(project_report([*reports, event], as_at=on)),
         )
-    return ()  # pragma: no cover - every event is one of the three
+    return ()  # a reminder changes nothing of its recommendation
 
 
 def _subject(event: Event) -> Subject:
@@ -403,6 +405,8 @@ def _names_of(event: Event) -> str | None:
     """The reference an item's first entry gives it."""
     if isinstance(event, Raised | InspectionRecorded | ReportPublished | Configured):
         return event.reference
+    if isinstance(event, ReminderEvent | RemindersConfigured):  # a recommendation's reminders
+        return event.reference  # are named after it; the rules are "reminders"
     return None
 
 
