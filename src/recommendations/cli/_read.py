@@ -61,6 +61,23 @@ VIEW_FORMATS = ("table", "json", "csv", "xlsx", "md", "html")
 PAPER_FORMATS = ("md", "html", "pdf", "json")
 EXPORT_FORMATS = ("json", "csv", "xlsx")
 _REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
+_WHEN_GIVEN = ("priority", "response", "addressed_to")
+"""Columns the terminal's register shows when a row gives them (a store that records no
+priority shows no priority column)."""
+
+body_option = click.option(
+    "--body",
+    default=None,
+    help="Only those about this body: inspected, or addressed to it (a store of several bodies).",
+)
+
+
+def register_table(rows: Sequence[views.RegisterRow]) -> tuple[str, ...]:
+    """The terminal's register columns for ``rows``."""
+    given = [name for name in _WHEN_GIVEN if any(getattr(row, name) for row in rows)]
+    return (*_REGISTER_TABLE[:2], *given, *_REGISTER_TABLE[2:])
+
+
 _STATUSES = ("open", "claimed", "discharged")
 
 
@@ -303,6 +320,8 @@ def _described(**filters: object) -> str:
 )
 @click.option("--owner", default=None, help="Only those this role owns.")
 @click.option("--overdue", is_flag=True, help="Only those overdue on the --as-at date.")
+@body_option
+@click.option("--priority", default=None, help="Only those of this priority (its code).")
 @_view_options
 def register(
     as_at: date | None,
@@ -313,6 +332,8 @@ def register(
     status: str | None,
     owner: str | None,
     overdue: bool,
+    body: str | None,
+    priority: str | None,
     audience: str,
     format_: str | None,
     with_checkpoint: bool,
@@ -350,6 +371,8 @@ def register(
         status=wanted_status,
         owner=owner,
         overdue=True if overdue else None,
+        body=body,
+        priority=priority,
     )
     view = tracker.register_for(who, as_at=as_at, known_at=known_at, position=position, where=where)
     if grade is not None and grade_code is None:
@@ -361,6 +384,8 @@ def register(
         status=wanted_status.value if wanted_status is not None else None,
         owner=owner,
         overdue=overdue,
+        body=body,
+        priority=priority,
     )
     empty = f"no recommendation matches {asked}" if asked else "no recommendation yet"
     stated = (
@@ -371,7 +396,7 @@ def register(
         chosen,
         output,
         title="Register",
-        table=_REGISTER_TABLE,
+        table=register_table(view.rows),
         empty=empty,
         checkpoint=stated,
     )
@@ -414,6 +439,7 @@ def history(
 
 @cli.command(short_help="The audit trail of the whole log.")
 @_trail_options
+@body_option
 def trail(
     known_at: datetime | None,
     position: int | None,
@@ -421,6 +447,7 @@ def trail(
     format_: str | None,
     with_checkpoint: bool,
     output: str | None,
+    body: str | None,
 ) -> None:
     """The audit trail of the whole log: recommendations, reports and inspections.
 
@@ -433,12 +460,16 @@ def trail(
     recommendations trail --position 10
     """
     _show_trail(
-        lambda tracker: tracker.stream_trail(
-            known_at=known_at, position=position, audience=_audience(audience)
+        lambda tracker: (
+            tracker.stream_trail(known_at=known_at, position=position, audience=_audience(audience))
+            if body is None
+            else tracker.trail(
+                known_at=known_at, position=position, audience=_audience(audience), body=body
+            )
         ),
         format_,
         output,
-        title="Audit trail",
+        title="Audit trail" if body is None else f"Audit trail of {body}",
         empty="no entry in the log on this basis",
         with_checkpoint=with_checkpoint,
     )
@@ -480,6 +511,7 @@ def trail(
     help="Sign the paper's checkpoint with this Ed25519 signing key file (default: the file "
     "$RECOMMENDATIONS_SIGNING_KEY names; unsigned when neither is given).",
 )
+@body_option
 @store_option
 def committee_update(
     since: date,
@@ -492,6 +524,7 @@ def committee_update(
     chart: str | None,
     checkpoint_out: str | None,
     key: str | None,
+    body: str | None,
 ) -> None:
     """The committee paper: what happened since the last committee, and the register now.
 
@@ -549,6 +582,7 @@ def committee_update(
         position=position,
         audience=_audience(audience),
         keys=keys,
+        body=body,
     )
     if paper.checkpoint is None and (checkpoint_out is not None or keys):
         raise RuleViolation(
@@ -655,6 +689,7 @@ def _distinct(checkpoint_out: str, *others: str | None) -> None:
 @known_at_option
 @position_option
 @audience_option
+@body_option
 @force_option
 @store_option
 def export(
@@ -664,14 +699,16 @@ def export(
     known_at: datetime | None,
     position: int | None,
     audience: str,
+    body: str | None,
 ) -> None:
     """The register and the audit trail of the whole log, on one basis, to keep or audit.
 
     \b
     recommendations export -o register-and-trail.xlsx
     recommendations export --format csv -o export-2017-03-30 --as-at 2017-03-30
+    recommendations export -o ashby.json --body Ashby
     """
-    from recommendations import exports
+    from recommendations import exports, views
 
     chosen = _export_format(format_, output)
     if chosen == "csv" and Path(output).exists() and not Path(output).is_dir():
@@ -693,12 +730,19 @@ def export(
         bar.update(task, description="Reading the register")
         # The register is listed as it is written, before the trail reads the log: neither
         # is ever held whole, nor both at once.
-        register_view = tracker.stream_register(who, as_at=as_at, known_at=known, position=upto)
-        made: list[views.TrailStream] = []
+        where = None if body is None else views.RegisterFilter(body=body)
+        register_view = tracker.stream_register(
+            who, as_at=as_at, known_at=known, position=upto, where=where
+        )
+        made: list[views.Trail | views.TrailStream] = []
 
-        def trail() -> views.TrailStream:
+        def trail() -> views.Trail | views.TrailStream:
             bar.update(task, advance=1, description="Reading the audit trail")
-            made.append(tracker.stream_trail(known_at=known, position=upto, audience=who))
+            made.append(
+                tracker.stream_trail(known_at=known, position=upto, audience=who)
+                if body is None
+                else tracker.trail(known_at=known, position=upto, audience=who, body=body)
+            )
             bar.update(task, advance=1, description=f"Writing {chosen}")
             return made[-1]
 
@@ -743,3 +787,120 @@ def _export_format(given: str | None, output: str) -> str:
     if not named:
         raise click.UsageError("say --format json, csv or xlsx (or name the file .json or .xlsx)")
     return named
+
+
+@cli.command(short_help="One national recommendation across the bodies it was made to.")
+@click.argument("reference")
+@click.option(
+    "--as-at", type=DATE, default=None, help=f"What was true on this date ({AS_AT_DEFAULT})."
+)
+@known_at_option
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(("table", "json", "csv")),
+    default=None,
+    help="table: for reading here; json or csv: to keep or pass on. Default: from the "
+    "name of --output (.json, .csv), else table.",
+)
+@output_option
+def rollup(
+    reference: str,
+    as_at: date | None,
+    known_at: datetime | None,
+    format_: str | None,
+    output: str | None,
+) -> None:
+    """The roll-up of a national recommendation: each copy of it in this store (raised
+    from the same report with the same words, one per body) with its body, status and
+    outcome; then how many are implemented, open, closed not implemented, or closed
+    otherwise.
+
+    \b
+    recommendations rollup VAWG-2021-1 --as-at 2023-03-31
+    recommendations rollup VAWG-2021-1 -o vawg-1.json
+    """
+    import csv
+    import io
+    import json
+
+    chosen = chosen_format(format_, output, ("table", "json", "csv"), "table")
+    check_output(output, chosen)
+    tracker = session().tracker()
+    found = tracker.rollup(reference, as_at=as_at, known_at=known_at)
+    policy = session().policy_at(found.as_at, known_at)
+    lines = [
+        {
+            "body": line.body,
+            "reference": line.reference,
+            "status": line.status.value,
+            "outcome": None if line.outcome is None else line.outcome.value,
+            "grade": line.grade,
+            "due_on": None if line.due_on is None else line.due_on.isoformat(),
+            "overdue": line.overdue,
+        }
+        for line in found.lines
+    ]
+    what = f"the roll-up of {found.reference}"
+    if chosen == "json":
+        data = {
+            "reference": found.reference,
+            "report": found.report,
+            "text": found.text,
+            "as_at": found.as_at.isoformat(),
+            "bodies": lines,
+            "totals": found.totals(),
+        }
+        emit(
+            json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8") + b"\n",
+            output,
+            binary=False,
+            what=what,
+        )
+        return
+    if chosen == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=list(_ROLLUP_TITLES), lineterminator="\r\n")
+        writer.writeheader()
+        writer.writerows(lines)
+        emit(buffer.getvalue().encode("utf-8"), output, binary=False, what=what)
+        return
+    from rich.table import Table
+    from rich.text import Text
+
+    totals = found.totals()
+    table = Table(
+        title=Text(f"Roll-up of {found.reference} ({found.report})"),
+        caption=Text(
+            f"As at {found.as_at}: {totals['total']} bodies; {totals['implemented']} "
+            f"implemented, {totals['open']} open, {totals['not_implemented']} closed not "
+            f"implemented, {totals['closed_other']} closed otherwise."
+        ),
+        caption_justify="left",
+    )
+    for title in _ROLLUP_TITLES.values():
+        table.add_column(Text(title), overflow="fold")
+    for line, source in zip(lines, found.lines, strict=True):
+        shown = {
+            **line,
+            "status": policy.status_label(source.status),
+            "outcome": "" if source.outcome is None else policy.outcome_label(source.outcome),
+            "overdue": "yes" if source.overdue else "",
+        }
+        table.add_row(*(Text(str(shown[key] or "")) for key in _ROLLUP_TITLES))
+    if output is not None and output != "-":
+        write_file(output, rendered(table).encode("utf-8"), kind="table")
+        note(f"Wrote {what} to {output}.")
+    else:
+        show(table)
+
+
+_ROLLUP_TITLES = {
+    "body": "Body",
+    "reference": "Reference",
+    "status": "Status",
+    "outcome": "Outcome",
+    "grade": "Grade",
+    "due_on": "Due",
+    "overdue": "Overdue",
+}

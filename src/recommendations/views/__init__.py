@@ -14,6 +14,7 @@ and :func:`trail_details` gives what an entry carried; the column names are
 """
 
 from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
+from ._bodies import of_body
 from ._committee import (
     CommitteeUpdate,
     GradeCount,
@@ -35,6 +36,7 @@ from ._register import (
     build_register,
     judged,
 )
+from ._rollup import Rollup, RollupLine, build_rollup
 from ._segments import (
     HISTORY_COLUMNS,
     PERIOD_COLUMNS,
@@ -88,6 +90,8 @@ __all__ = [
     "RegisterRow",
     "RegisterStream",
     "ReportCount",
+    "Rollup",
+    "RollupLine",
     "Segment",
     "Sensitivity",
     "StateValues",
@@ -99,11 +103,13 @@ __all__ = [
     "TrailStream",
     "build_committee_update",
     "build_register",
+    "build_rollup",
     "build_trail",
     "check_follows",
     "for_audience",
     "judged",
     "marks_sensitivity",
+    "of_body",
     "register_line",
     "register_row",
     "segments",

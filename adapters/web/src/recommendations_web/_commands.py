@@ -46,6 +46,8 @@ COMMANDS: dict[str, type[Any]] = {
         domain.RejectClaim,
         domain.Discharge,
         domain.Reopen,
+        domain.Prioritise,
+        domain.RecordResponse,
         domain.Correct,
     )
 }
@@ -267,6 +269,8 @@ _COMMAND_OF = {
     "ClaimRejected": "RejectClaim",
     "Discharged": "Discharge",
     "Reopened": "Reopen",
+    "Prioritised": "Prioritise",
+    "ResponseRecorded": "RecordResponse",
 }
 
 
