@@ -265,16 +265,20 @@ def test_rollup_of_a_national_recommendation() -> None:
     assert "1 implemented, 2 open, 1 closed not implemented" in " ".join(table.split())
     missing = invoke("--store", STORE, "rollup", "NAT-9")
     assert missing.exit_code == 1 and "rule 'exists'" in missing.stderr
+    # the new entries are leaves of the Merkle tree like any other
+    _do("prioritise", "NAT-1/2", "3", on="2019-06-02")
+    _do("respond", "NAT-1/2", "partly-agreed", "--text", "In part.", on="2019-06-02")
+    ok(invoke("--store", STORE, "seal"))
+    said = ok(invoke("--store", STORE, "verify"))
+    assert "entries give the tree the store keeps" in said, said
+    proof = invoke("--store", STORE, "prove", "NAT-1/2", "-o", "nat-1-2.json")
+    assert proof.exit_code == 0, proof.stderr
 
 
-def test_body_filter_keeps_one_body_of_several() -> None:
+def test_body_filter_on_the_register_the_trail_the_paper_and_the_export(tmp_path: Path) -> None:
     _national_store()
     ashby = _register("--as-at", "2019-07-01", "--body", "Ashby")
     assert [r["reference"] for r in ashby] == ["LOC-1/1", "NAT-1/1", "NAT-1/other"]
-
-
-def test_body_filter_on_the_trail_the_paper_and_the_export(tmp_path: Path) -> None:
-    _national_store()
     trail = list(
         csv.DictReader(
             io.StringIO(

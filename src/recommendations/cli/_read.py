@@ -706,7 +706,7 @@ def export(
     \b
     recommendations export -o register-and-trail.xlsx
     recommendations export --format csv -o export-2017-03-30 --as-at 2017-03-30
-    recommendations export -o ashby.json --body Ashby
+    recommendations export -o west-midlands.json --body "West Midlands Police"
     """
     from recommendations import exports, views
 
@@ -804,6 +804,7 @@ def _export_format(given: str | None, output: str) -> str:
     "name of --output (.json, .csv), else table.",
 )
 @output_option
+@store_option
 def rollup(
     reference: str,
     as_at: date | None,
@@ -817,8 +818,8 @@ def rollup(
     otherwise.
 
     \b
-    recommendations rollup VAWG-2021-1 --as-at 2023-03-31
-    recommendations rollup VAWG-2021-1 -o vawg-1.json
+    recommendations rollup CB-01 --as-at 2017-03-30
+    recommendations rollup CB-01 -o cb-01.json
     """
     import csv
     import io

@@ -241,8 +241,8 @@ def prioritise(priority: str) -> Fields:
     """Give a recommendation a PRIORITY the store's policy gives, or none (none).
 
     \b
-    recommendations prioritise IA-2019-3 1 --effective 2019-03-14 --by "Head of audit" \\
-        --reason "audit committee raised its priority"
+    recommendations prioritise IA-2019-3 1 --store sqlite:///audit.db --effective 2019-03-14 \\
+        --by "Head of audit" --reason "audit committee raised its priority"
     """
     return {"priority": None if priority.strip().casefold() == "none" else priority}
 
@@ -258,8 +258,9 @@ def respond(response: str, response_text: str | None) -> Fields:
     not-agreed), with what it said (--text).
 
     \b
-    recommendations respond IA-2019-3 partly-agreed --text "Agreed for the main sites." \\
-        --effective 2019-02-20 --by "Director of Finance" --reason "management response"
+    recommendations respond IA-2019-3 partly-agreed --store sqlite:///audit.db \\
+        --text "Agreed for the main sites." --effective 2019-02-20 \\
+        --by "Director of Finance" --reason "management response"
     """
     return {"response": domain.Response(response), "response_text": response_text}
 
