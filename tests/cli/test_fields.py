@@ -169,6 +169,11 @@ def test_addressed_to_another_body() -> None:
     assert rows_listed[0]["addressed_to"] == "College of Policing"
     table = ok(invoke("--store", STORE, "register", "--as-at", "2019-03-01"))
     assert "Addressed to" in table and "College of Policing" in table
+    for format_ in ("md", "html"):
+        shown = ok(
+            invoke("--store", STORE, "register", "--as-at", "2019-03-01", "--format", format_)
+        )
+        assert "Addressed to" in shown and "College of Policing" in shown, format_
 
 
 def test_not_implemented_is_an_outcome_the_policy_must_allow() -> None:

@@ -100,10 +100,18 @@ FORMATS: tuple[Format, ...] = ("csv", "html", "json", "md", "xlsx")
 _REGISTERS = (views.Register, views.RegisterStream)
 
 
+_GIVEN = ("priority", "response", "addressed_to")
+"""Columns a reader's table of a register held whole shows when a row gives them."""
+
+
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
     if isinstance(view, _REGISTERS):
-        return summary(register_columns(view), REGISTER_SUMMARY)
+        keys = REGISTER_SUMMARY
+        if isinstance(view, views.Register):  # held whole: show the fields its rows give
+            given = [k for k in _GIVEN if any(getattr(row, k) for row in view.rows)]
+            keys = (*keys[:2], *given, *keys[2:])
+        return summary(register_columns(view), keys)
     return summary(trail_columns(view), TRAIL_SUMMARY)
 
 
