@@ -107,7 +107,7 @@ _GIVEN = ("priority", "response", "addressed_to")
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
     if isinstance(view, _REGISTERS):
-        keys = REGISTER_SUMMARY
+        keys: tuple[str, ...] = REGISTER_SUMMARY
         if isinstance(view, views.Register):  # held whole: show the fields its rows give
             given = [k for k in _GIVEN if any(getattr(row, k) for row in view.rows)]
             keys = (*keys[:2], *given, *keys[2:])
