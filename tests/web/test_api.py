@@ -97,6 +97,11 @@ def test_register_as_at_and_filters(client: TestClient) -> None:
     assert refs(client.get("/api/register?owner=Head%20of%20Crime").json()) == ["2.18"]
     assert refs(client.get("/api/register?q=SUPERVISION").json()) == ["2.16", "2.18"]
     assert refs(client.get("/api/register?q=triage").json()) == ["2.18"]
+    by_body = client.get("/api/register?body=West%20Midlands%20Police").json()
+    assert (
+        refs(by_body) == ["2.16", "2.18"] and by_body["filters"]["body"] == "West Midlands Police"
+    )
+    assert refs(client.get("/api/register?body=Another%20force").json()) == []
     first = client.get("/api/register").json()
     position = first["basis"]["position"]
     assert refs(client.get(f"/api/register?position={position - 1}").json()) == ["2.16", "2.18"]

@@ -53,6 +53,7 @@ _FILTERS = [
     _param("owner", "Only those this role owns.", _STR),
     _param("overdue", "Only those overdue on the as-at date.", {"type": "boolean"}),
     _param("q", "Only those whose reference, text, report, owner or body holds this text.", _STR),
+    _param("body", "Only those made to this body or addressed to it.", _STR),
 ]
 _REFERENCE = _param(
     "reference",
