@@ -186,6 +186,12 @@ def test_not_implemented_is_an_outcome_the_policy_must_allow() -> None:
     update = _json("committee-update", "--since", "2019-01-15", "--as-at", "2019-06-01")["update"]
     (count,) = update["counts"]
     assert (count["total"], count["discharged"], count["not_implemented"]) == (2, 2, 1)
+    paper = ok(
+        invoke(
+            "--store", STORE, "committee-update", "--since", "2019-01-15", "--as-at", "2019-06-01"
+        )
+    )
+    assert "2 discharged (1 closed not implemented)" in " ".join(paper.split())
     # the default policy does not offer it
     other = ["--store", "sqlite:///other.db"]
     ok(
