@@ -114,6 +114,7 @@ def test_priority_and_response_in_the_audit_office_preset() -> None:
     assert "Priority" in table and "Response" in table and "partly-agreed" in table
     trail = ok(invoke("--store", STORE, "history", "IA-3", "--format", "csv"))
     assert "Prioritised" in trail and "ResponseRecorded" in trail
+    assert "priority: 3" in trail and "The risk is accepted." in trail
     # a priority is corrected like any other entry
     _do(
         "correct",

@@ -873,7 +873,8 @@ def rollup(
     table = Table(
         title=Text(f"Roll-up of {found.reference} ({found.report})"),
         caption=Text(
-            f"As at {found.as_at}: {totals['total']} bodies; {totals['implemented']} "
+            f"As at {found.as_at}: {totals['total']} "
+            f"{'body' if totals['total'] == 1 else 'bodies'}; {totals['implemented']} "
             f"implemented, {totals['open']} open, {totals['not_implemented']} closed not "
             f"implemented, {totals['closed_other']} closed otherwise."
         ),
