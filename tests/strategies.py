@@ -64,6 +64,10 @@ raised = st.builds(
     owner=st.none() | texts,
     owner_name=st.none() | texts,
     due_on=st.none() | dates,
+    priority=st.none() | codes,
+    response=st.none() | st.sampled_from(domain.Response),
+    response_text=st.none() | texts,
+    addressed_to=st.none() | texts,
 )
 _amendable: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
     domain.Raised: raised,
@@ -88,6 +92,13 @@ _amendable: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
     ),
     domain.Reopened: st.builds(domain.Reopened, **_meta()),
     domain.ClaimRejected: st.builds(domain.ClaimRejected, **_meta()),
+    domain.Prioritised: st.builds(domain.Prioritised, **_meta(), priority=st.none() | codes),
+    domain.ResponseRecorded: st.builds(
+        domain.ResponseRecorded,
+        **_meta(),
+        response=st.sampled_from(domain.Response),
+        response_text=st.none() | texts,
+    ),
 }
 amendable = st.one_of(*_amendable.values())
 corrected = st.builds(
@@ -137,7 +148,7 @@ _sources: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
 }
 
 policies = st.builds(
-    lambda scales_, kinds_, overdue, statuses: domain.Policy(
+    lambda scales_, kinds_, overdue, statuses, priorities: domain.Policy(
         scales=scales_,
         kinds=kinds_,
         default_scale=scales_[0].name,
@@ -146,11 +157,13 @@ policies = st.builds(
         statuses=statuses,
         overdue_after_days=overdue,
         uncounted=scales_[0].codes[:1],
+        priorities=priorities,
     ),
     st.lists(scales, min_size=1, max_size=3, unique_by=lambda s: s.name),
     st.lists(kinds, min_size=1, max_size=2, unique_by=lambda k: k.name),
     st.none() | st.integers(min_value=1, max_value=3650),
     st.fixed_dictionaries({status.value: texts for status in domain.Status}),
+    st.dictionaries(codes, texts, max_size=3),
 )
 configured = st.builds(domain.Configured, **_meta(), reference=texts, policy=policies)
 

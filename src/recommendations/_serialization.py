@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import cattrs
 import orjson
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 from cattrs.strategies import configure_tagged_union
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -59,6 +60,8 @@ EVENT_TYPES: dict[str, type[domain.Event]] = {
         domain.ClaimRejected,
         domain.Discharged,
         domain.Reopened,
+        domain.Prioritised,
+        domain.ResponseRecorded,
         domain.Corrected,
         domain.InspectionRecorded,
         domain.InspectionRevised,
@@ -159,6 +162,11 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
     converter.register_unstructure_hook(uuid.UUID, str)
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
+    for cls, names in _LATER_FIELDS.items():
+        overrides: dict[str, Any] = {name: override(omit_if_default=True) for name in names}
+        converter.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, converter, **overrides)
+        )
     configure_tagged_union(domain.Amendable, converter, tag_name="_type")
     # A correction's replacement is ``Amendable | None``: tag it like the bare union.
     converter.register_unstructure_hook_func(
@@ -171,6 +179,14 @@ def make_converter() -> cattrs.Converter:
     )
     return converter
 
+
+_LATER_FIELDS: dict[type[Any], tuple[str, ...]] = {
+    domain.Raised: ("priority", "response", "response_text", "addressed_to"),
+    domain.Policy: ("priorities", "responses"),
+}
+"""Fields added to a type after its schema version 1, written only when they differ from
+their defaults: an entry that leaves them so is stored exactly as before they existed, and
+every stored form of the type reads as it did (the fields take their defaults)."""
 
 _AMENDABLE: Any = domain.Amendable
 _OPTIONAL_AMENDABLE = frozenset([*typing.get_args(domain.Amendable), type(None)])

@@ -368,6 +368,17 @@ class Tracker(TrackerReads, _OldNames):
         """
         return self._reads.recommendations(as_at, known_at)
 
+    def rollup(
+        self, reference: str, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> views.Rollup:
+        """The roll-up of the national recommendation ``reference`` across the bodies it
+        was made to (see :func:`~recommendations.views.build_rollup`), as at ``as_at``
+        (default: today), as known at ``known_at`` (default: now): per body its status and
+        outcome, and how many are implemented, open, or closed not implemented."""
+        basis = self.basis(as_at=as_at, known_at=known_at)
+        states = self.recommendations(as_at=basis.as_at, known_at=basis.known_at)
+        return views.build_rollup(domain.normal_reference(reference), states, as_at=basis.as_at)
+
     def register(
         self,
         *,

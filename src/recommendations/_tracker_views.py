@@ -178,14 +178,17 @@ class TrackerReads:
         position: int | None = None,
         audience: Audience = Audience.BODY,
         policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+        body: str | None = None,
     ) -> views.Trail:
         """The audit trail of the whole log (recommendations, reports and inspections):
-        entries recorded by ``known_at`` (default: now) and at or before ``position``."""
+        entries recorded by ``known_at`` (default: now) and at or before ``position``;
+        with ``body``, those about that body alone (:func:`~recommendations.views.of_body`).
+        """
         self._catch_up_for_read()  # read from the log, but say if the views are behind it
         basis = self.basis(known_at=known_at, position=position)
         log = list(self.log())
         return views.for_audience(
-            views.build_trail(log, basis),
+            views.build_trail(log if body is None else views.of_body(log, body), basis),
             audience,
             policy,
             sensitive=views.Sensitivity.of(logged.event for logged in log),
@@ -265,15 +268,19 @@ class TrackerReads:
         position: int | None = None,
         audience: Audience = Audience.BODY,
         policy: AudiencePolicy = DEFAULT_AUDIENCE_POLICY,
+        body: str | None = None,
     ) -> views.CommitteeUpdate:
         """The update for a committee on ``as_at`` (default: today), the previous one
-        having met on ``since``, as known at ``known_at`` (default: now), up to ``position``.
+        having met on ``since``, as known at ``known_at`` (default: now), up to ``position``;
+        with ``body``, of that body's part of the log alone
+        (:func:`~recommendations.views.of_body`).
         """
         basis = self.basis(as_at=as_at, known_at=known_at, position=position)
         log = list(self.log())
         rules = self.reading_policy(basis.as_at, basis.known_at)
+        part = log if body is None else views.of_body(log, body)
         return views.for_audience(
-            views.build_committee_update(log, since=since, basis=basis, policy=rules),
+            views.build_committee_update(part, since=since, basis=basis, policy=rules),
             audience,
             policy,
             sensitive=views.Sensitivity.of(logged.event for logged in log),

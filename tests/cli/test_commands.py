@@ -158,6 +158,8 @@ NOT_STARTING = {
     "reject-claim": ["reject-claim", "2.16", *entry()],
     "discharge": ["discharge", "2.16", *DISCHARGE, *entry()],
     "reopen": ["reopen", "2.16", *entry()],
+    "prioritise": ["prioritise", "2.16", "1", *entry()],
+    "respond": ["respond", "2.16", "agreed", *entry()],
     "correct": ["correct", "2.16", "1", "--strike", "--what-was-wrong", "x", *entry()],
     "register": ["register"],
     "history": ["history", "2.16"],
@@ -171,6 +173,7 @@ NOT_STARTING = {
     "prove": ["prove", "2.16"],
     "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
     "erasures": ["erasures"],
+    "rollup": ["rollup", "2.16"],
     "serve": ["serve", "--check"],
     "remind": ["remind"],
 }

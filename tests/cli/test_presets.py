@@ -171,19 +171,30 @@ def test_hmics(tmp_path: Path) -> None:
 def test_gao(tmp_path: Path) -> None:
     _do("init", "--preset", "gao", on="2019-01-01")
     _report("2019-02-01", body="Department of Veterans Affairs")
-    _raise("GAO-19-1", "2019-02-01", "--kind", "priority-recommendation", "--grade", "open")
+    _raise("GAO-19-1", "2019-02-01", "--priority", "priority", "--grade", "open")
     _raise("GAO-19-2", "2019-02-01", "--grade", "open")
     _do("regrade", "GAO-19-2", "open-partially-addressed", on="2019-05-01")
     rows = _register("--as-at", "2019-06-01")
-    assert [(r["reference"], r["kind"], r["grade"], r["body"]) for r in rows] == [
-        ("GAO-19-1", "priority-recommendation", "open", "Department of Veterans Affairs"),
+    assert [(r["reference"], r["priority"], r["grade"], r["body"]) for r in rows] == [
+        ("GAO-19-1", "priority", "open", "Department of Veterans Affairs"),
         (
             "GAO-19-2",
-            "recommendation",
+            "",
             "open-partially-addressed",
             "Department of Veterans Affairs",
         ),
     ]
+    assert "rule 'kind-configured'" in _refused(
+        "raise",
+        "GAO-19-3",
+        "--report",
+        "REP-1",
+        "--text",
+        "x",
+        "--kind",
+        "priority-recommendation",
+        on="2019-02-01",
+    )
     partly = _register("--as-at", "2019-06-01", "--grade", "open - partially addressed")
     assert [r["reference"] for r in partly] == ["GAO-19-2"]
     assert "rule 'outcome-configured'" in _refused(
@@ -226,10 +237,12 @@ def test_audit_office(tmp_path: Path) -> None:
     _raise(
         "IA-1",
         "2019-02-01",
-        "--kind",
-        "priority-1",
-        "--grade",
+        "--priority",
+        "1",
+        "--response",
         "agreed",
+        "--grade",
+        "in-progress",
         "--owner",
         "Director of Finance",
         "--owner-name",
@@ -237,18 +250,30 @@ def test_audit_office(tmp_path: Path) -> None:
         "--due",
         "2019-06-30",
     )
-    _raise("IA-2", "2019-02-01", "--grade", "partly-agreed", "--due", "2019-09-30")
-    _raise("IA-3", "2019-02-01", "--kind", "priority-3", "--grade", "not-agreed")
+    _raise(
+        "IA-2",
+        "2019-02-01",
+        "--priority",
+        "2",
+        "--response",
+        "partly-agreed",
+        "--grade",
+        "in-progress",
+        "--due",
+        "2019-09-30",
+    )
+    _raise("IA-3", "2019-02-01", "--priority", "3", "--grade", "not-started")
+    _do("respond", "IA-3", "not-agreed", "--text", "The risk is accepted.", on="2019-02-15")
     rows = _register("--as-at", "2019-07-01")
-    assert [(r["reference"], r["kind"], r["grade"], r["owner"]) for r in rows] == [
-        ("IA-1", "priority-1", "agreed", "Director of Finance"),
-        ("IA-2", "priority-2", "partly-agreed", ""),
-        ("IA-3", "priority-3", "not-agreed", ""),
+    assert [(r["reference"], r["priority"], r["response"], r["owner"]) for r in rows] == [
+        ("IA-1", "1", "agreed", "Director of Finance"),
+        ("IA-2", "2", "partly-agreed", ""),
+        ("IA-3", "3", "not-agreed", ""),
     ]
     overdue = _register("--as-at", "2019-07-01", "--overdue")
     assert [r["reference"] for r in overdue] == ["IA-1"]
     update = _update("2019-01-15", "2019-07-01")
-    assert _grades(update) == {"not-agreed": 1, "partly-agreed": 1, "agreed": 1}
+    assert _grades(update) == {"not-started": 1, "in-progress": 2}
     assert [row["reference"] for row in update["reds"]] == ["IA-3"]
     assert [row["reference"] for row in update["overdue"]] == ["IA-1"]
     assert "rule 'acceptor-allowed'" in _refused(

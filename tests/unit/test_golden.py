@@ -17,6 +17,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+import attrs
 import pytest
 
 from recommendations import domain
@@ -107,6 +108,27 @@ SAMPLES: dict[str, domain.Event] = {
         superseded_by="PEEL-EFF-2017/1",
     ),
     "ClaimRejected": domain.ClaimRejected(**_META),
+    "Prioritised": domain.Prioritised(**_META, priority="1"),
+    "ResponseRecorded": domain.ResponseRecorded(
+        **_META,
+        response=domain.Response.PARTLY_AGREED,
+        response_text="Agreed for the custody suites; the rest in the next plan.",
+    ),
+    "Raised-fields": attrs.evolve(
+        _RAISED,
+        scope=domain.Scope.ADDRESSED,
+        addressed_to="College of Policing",
+        priority="1",
+        response=domain.Response.AGREED,
+        response_text="Agreed in full.",
+    ),
+    "Discharged-not-implemented": domain.Discharged(
+        **_META,
+        outcome=domain.Outcome.NOT_IMPLEMENTED,
+        accepted_by="GAO",
+        acceptor_role="gao",
+        superseded_by=None,
+    ),
     "Reopened": domain.Reopened(
         **{**_META, "recorded_at": datetime(2017, 4, 10, 10, 30, tzinfo=_LONDON)}
     ),
@@ -208,6 +230,17 @@ SAMPLES: dict[str, domain.Event] = {
     ),
     "ReminderCancelled": domain.ReminderCancelled(
         **_META, reference="2.16", key="overdue:2017-03-01"
+    ),
+    "Configured-fields": domain.Configured(
+        **{**_META, "originator_version": 2},
+        reference="configuration",
+        policy=domain.Policy(
+            scales=(domain.RAG, domain.PEEL),
+            kinds=(_KIND,),
+            outcomes={"implemented": "Implemented", "not-implemented": "Not implemented"},
+            priorities={"1": "High", "2": "Medium", "3": "Low"},
+            responses={"agreed": "Accepted", "partly-agreed": "Partly", "not-agreed": "Rejected"},
+        ),
     ),
 }
 

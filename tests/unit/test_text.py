@@ -75,6 +75,9 @@ COMMANDS: list[Any] = [
         grade="amber",
         owner="Head of Public Protection",
         owner_name="Jo Bloggs",
+        response=domain.Response.PARTLY_AGREED,
+        response_text="Agreed for two sites",
+        addressed_to="College of Policing",
         **META,
     ),
     Assign(reference="CB-21", owner="ACC", owner_name="Jo Bloggs", **META),
@@ -108,6 +111,13 @@ COMMANDS: list[Any] = [
             scales=(domain.GradingScale.of("rag", "Red", "Amber", "Green", "White"), domain.PEEL),
             kinds=domain.DEFAULT_POLICY.kinds,
         ),
+        **META,
+    ),
+    domain.Prioritise(reference="CB-21", priority="2", **META),
+    domain.RecordResponse(
+        reference="CB-21",
+        response=domain.Response.AGREED,
+        response_text="Agreed in full",
         **META,
     ),
 ]

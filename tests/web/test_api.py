@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 
 import recommendations as r
@@ -95,6 +97,11 @@ def test_register_as_at_and_filters(client: TestClient) -> None:
     assert refs(client.get("/api/register?owner=Head%20of%20Crime").json()) == ["2.18"]
     assert refs(client.get("/api/register?q=SUPERVISION").json()) == ["2.16", "2.18"]
     assert refs(client.get("/api/register?q=triage").json()) == ["2.18"]
+    by_body = client.get("/api/register?body=West%20Midlands%20Police").json()
+    assert (
+        refs(by_body) == ["2.16", "2.18"] and by_body["filters"]["body"] == "West Midlands Police"
+    )
+    assert refs(client.get("/api/register?body=Another%20force").json()) == []
     first = client.get("/api/register").json()
     position = first["basis"]["position"]
     assert refs(client.get(f"/api/register?position={position - 1}").json()) == ["2.16", "2.18"]
@@ -587,6 +594,17 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
             oversight,
         ),
         ({"type": "Reopen", "reference": "C-1", **on("04-01")}, oversight),
+        ({"type": "Prioritise", "reference": "C-1", "priority": "high", **on("04-01")}, body),
+        (
+            {
+                "type": "RecordResponse",
+                "reference": "C-1",
+                "response": "partly-agreed",
+                "response_text": "Two suites of three",
+                **on("04-01"),
+            },
+            body,
+        ),
         (
             {
                 "type": "Correct",
@@ -603,6 +621,14 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
         r.Tracker("memory://") as tracker,
         TestClient(create_app(tracker, tokens=tokens.file)) as client,
     ):
+        tracker.execute(
+            r.domain.Configure(
+                policy=attrs.evolve(r.DEFAULT_POLICY, priorities={"high": "High"}),
+                effective_on=date(2017, 1, 1),
+                by="Kath Jones",
+                reason="priorities given",
+            )
+        )
         for document, headers in steps:
             made = client.post("/api/commands", json=document, headers=headers)
             assert made.status_code == 201, (document["type"], made.text)

@@ -41,6 +41,8 @@ COMMANDS = (
     domain.RejectClaim,
     domain.Discharge,
     domain.Reopen,
+    domain.Prioritise,
+    domain.RecordResponse,
     domain.Correct,
     domain.RecordInspection,
     domain.ReviseInspection,

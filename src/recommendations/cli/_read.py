@@ -12,6 +12,7 @@ bad usage (status 2).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
@@ -23,7 +24,7 @@ import click
 
 from recommendations._errors import NotFound, RuleViolation
 from recommendations.outputs import format_named, formats_for, names_for, suffixes_for
-from recommendations.outputs.table import REGISTER_TABLE
+from recommendations.outputs.table import register_table
 
 from ._app import Refused, cli, session, store_option
 from ._output import (
@@ -72,6 +73,13 @@ def formats_help(what: outputs.What, default: str | None, said: str) -> str:
     )
     otherwise = f", else {default}" if default is not None else ""
     return f"{listed}. {said} Default: from the name of --output ({endings}){otherwise}."
+
+
+body_option = click.option(
+    "--body",
+    default=None,
+    help="Only those about this body: inspected, or addressed to it (a store of several bodies).",
+)
 
 
 _STATUSES = ("open", "claimed", "discharged")
@@ -317,6 +325,8 @@ def _described(**filters: object) -> str:
 )
 @click.option("--owner", default=None, help="Only those this role owns.")
 @click.option("--overdue", is_flag=True, help="Only those overdue on the --as-at date.")
+@body_option
+@click.option("--priority", default=None, help="Only those of this priority (its code).")
 @_view_options
 def register(
     as_at: date | None,
@@ -327,6 +337,8 @@ def register(
     status: str | None,
     owner: str | None,
     overdue: bool,
+    body: str | None,
+    priority: str | None,
     audience: str,
     format_: str | None,
     with_checkpoint: bool,
@@ -364,6 +376,8 @@ def register(
         status=wanted_status,
         owner=owner,
         overdue=True if overdue else None,
+        body=body,
+        priority=priority,
     )
     view = tracker.register_for(who, as_at=as_at, known_at=known_at, position=position, where=where)
     if grade is not None and grade_code is None:
@@ -375,6 +389,8 @@ def register(
         status=wanted_status.value if wanted_status is not None else None,
         owner=owner,
         overdue=overdue,
+        body=body,
+        priority=priority,
     )
     empty = f"no recommendation matches {asked}" if asked else "no recommendation yet"
     stated = (
@@ -385,7 +401,7 @@ def register(
         chosen,
         output,
         title="Register",
-        table=REGISTER_TABLE,
+        table=register_table(view.rows),
         empty=empty,
         checkpoint=stated,
     )
@@ -428,6 +444,7 @@ def history(
 
 @cli.command(short_help="The audit trail of the whole log.")
 @_trail_options
+@body_option
 def trail(
     known_at: datetime | None,
     position: int | None,
@@ -435,6 +452,7 @@ def trail(
     format_: str | None,
     with_checkpoint: bool,
     output: str | None,
+    body: str | None,
 ) -> None:
     """The audit trail of the whole log: recommendations, reports and inspections.
 
@@ -447,12 +465,16 @@ def trail(
     recommendations trail --position 10
     """
     _show_trail(
-        lambda tracker: tracker.stream_trail(
-            known_at=known_at, position=position, audience=_audience(audience)
+        lambda tracker: (
+            tracker.stream_trail(known_at=known_at, position=position, audience=_audience(audience))
+            if body is None
+            else tracker.trail(
+                known_at=known_at, position=position, audience=_audience(audience), body=body
+            )
         ),
         format_,
         output,
-        title="Audit trail",
+        title="Audit trail" if body is None else f"Audit trail of {body}",
         empty="no entry in the log on this basis",
         with_checkpoint=with_checkpoint,
     )
@@ -494,6 +516,7 @@ def trail(
     help="Sign the paper's checkpoint with this Ed25519 signing key file (default: the file "
     "$RECOMMENDATIONS_SIGNING_KEY names; unsigned when neither is given).",
 )
+@body_option
 @store_option
 def committee_update(
     since: date,
@@ -506,6 +529,7 @@ def committee_update(
     chart: str | None,
     checkpoint_out: str | None,
     key: str | None,
+    body: str | None,
 ) -> None:
     """The committee paper: what happened since the last committee, and the register now.
 
@@ -564,6 +588,7 @@ def committee_update(
         position=position,
         audience=_audience(audience),
         keys=keys,
+        body=body,
     )
     if paper.checkpoint is None and (checkpoint_out is not None or keys):
         raise RuleViolation(
@@ -671,6 +696,7 @@ def _distinct(checkpoint_out: str, *others: str | None) -> None:
 @known_at_option
 @position_option
 @audience_option
+@body_option
 @force_option
 @store_option
 def export(
@@ -680,14 +706,16 @@ def export(
     known_at: datetime | None,
     position: int | None,
     audience: str,
+    body: str | None,
 ) -> None:
     """The register and the audit trail of the whole log, on one basis, to keep or audit.
 
     \b
     recommendations export -o register-and-trail.xlsx
     recommendations export --format csv -o export-2017-03-30 --as-at 2017-03-30
+    recommendations export -o west-midlands.json --body "West Midlands Police"
     """
-    from recommendations import exports
+    from recommendations import exports, views
 
     chosen = _export_format(format_, output)
     folder_of_two = format_named(chosen, "bundle").bundle_as_folder
@@ -712,12 +740,19 @@ def export(
         bar.update(task, description="Reading the register")
         # The register is listed as it is written, before the trail reads the log: neither
         # is ever held whole, nor both at once.
-        register_view = tracker.stream_register(who, as_at=as_at, known_at=known, position=upto)
-        made: list[views.TrailStream] = []
+        where = None if body is None else views.RegisterFilter(body=body)
+        register_view = tracker.stream_register(
+            who, as_at=as_at, known_at=known, position=upto, where=where
+        )
+        made: list[views.Trail | views.TrailStream] = []
 
-        def trail() -> views.TrailStream:
+        def trail() -> views.Trail | views.TrailStream:
             bar.update(task, advance=1, description="Reading the audit trail")
-            made.append(tracker.stream_trail(known_at=known, position=upto, audience=who))
+            made.append(
+                tracker.stream_trail(known_at=known, position=upto, audience=who)
+                if body is None
+                else tracker.trail(known_at=known, position=upto, audience=who, body=body)
+            )
             bar.update(task, advance=1, description=f"Writing {chosen}")
             return made[-1]
 
@@ -771,3 +806,53 @@ def _export_format(given: str | None, output: str) -> str:
         names = [f.name for f in bundles]
         raise click.UsageError(f"say --format {_or(names)} (or name the file {_or(files)})")
     return named
+
+
+@cli.command(short_help="One national recommendation across the bodies it was made to.")
+@click.argument("reference")
+@click.option(
+    "--as-at", type=DATE, default=None, help=f"What was true on this date ({AS_AT_DEFAULT})."
+)
+@known_at_option
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(names_for("rollup")),
+    default=None,
+    help=formats_help("rollup", "table", "The table is for reading here."),
+)
+@output_option
+@store_option
+def rollup(
+    reference: str,
+    as_at: date | None,
+    known_at: datetime | None,
+    format_: str | None,
+    output: str | None,
+) -> None:
+    """The roll-up of a national recommendation: each copy of it in this store (raised
+    from the same report with the same words, one per body) with its body, status and
+    outcome; then how many are implemented, open, closed not implemented, or closed
+    otherwise.
+
+    \b
+    recommendations rollup CB-01 --as-at 2017-03-30
+    recommendations rollup CB-01 -o cb-01.json
+    """
+    from recommendations.outputs.table import rollup_table
+
+    chosen = chosen_format(format_, output, "rollup", "table")
+    check_output(output, chosen)
+    tracker = session().tracker()
+    found = tracker.rollup(reference, as_at=as_at, known_at=known_at)
+    policy = session().policy_at(found.as_at, known_at)
+    if chosen == "table" and (output is None or output == "-"):
+        show(rollup_table(found, policy))
+        return
+    file = io.BytesIO()
+    write = format_named(chosen, "rollup").write_rollup
+    assert write is not None  # the format was chosen among those that write a roll-up
+    write(found, policy, file)
+    kind = "table" if chosen == "table" else None
+    what = f"the roll-up of {found.reference}"
+    emit(file.getvalue(), output, binary=False, what=what, kind=kind)

@@ -178,7 +178,8 @@ def entry_command(
         "--scope",
         type=click.Choice([s.value for s in domain.Scope]),
         default=None,
-        help="Made to this body only, or nationally (default: as its report).",
+        help="Made to this body only, nationally, or addressed to another body named by "
+        "--addressed-to (default: addressed with --addressed-to, else as its report).",
     ),
     click.option(
         "--sensitive/--not-sensitive",
@@ -199,11 +200,27 @@ def entry_command(
         default=None,
         help="The date it is due by, or a month alone (YYYY-MM: due by its last day).",
     ),
+    click.option(
+        "--priority", default=None, help="Its priority: one the store's policy gives (1, 2, 3)."
+    ),
+    click.option(
+        "--response",
+        type=click.Choice([r.value for r in domain.Response]),
+        default=None,
+        help="Management's response, if already given.",
+    ),
+    click.option("--response-text", default=None, help="What management said in response."),
+    click.option(
+        "--addressed-to",
+        default=None,
+        metavar="BODY",
+        help="The body it is addressed to, when not the inspected body (scope addressed).",
+    ),
     name="raise",
     short_help="Enter a recommendation made in a report.",
     starts=True,
 )
-def raise_(*, scope: str | None, due: date | None, **fields: Any) -> Fields:
+def raise_(*, scope: str | None, due: date | None, response: str | None, **fields: Any) -> Fields:
     """Enter a recommendation made in a report.
 
     \b
@@ -216,7 +233,41 @@ def raise_(*, scope: str | None, due: date | None, **fields: Any) -> Fields:
         **fields,
         "scope": domain.Scope(scope) if scope is not None else None,
         "due_on": due,
+        "response": domain.Response(response) if response is not None else None,
     }
+
+
+@entry_command(
+    domain.Prioritise,
+    click.argument("priority"),
+    short_help="Set, change or remove a recommendation's priority.",
+)
+def prioritise(priority: str) -> Fields:
+    """Give a recommendation a PRIORITY the store's policy gives, or none (none).
+
+    \b
+    recommendations prioritise IA-2019-3 1 --store sqlite:///audit.db --effective 2019-03-14 \\
+        --by "Head of audit" --reason "audit committee raised its priority"
+    """
+    return {"priority": None if priority.strip().casefold() == "none" else priority}
+
+
+@entry_command(
+    domain.RecordResponse,
+    click.argument("response", type=click.Choice([r.value for r in domain.Response])),
+    click.option("--text", "response_text", default=None, help="What management said."),
+    short_help="Record management's response to a recommendation.",
+)
+def respond(response: str, response_text: str | None) -> Fields:
+    """Record management's RESPONSE to a recommendation (agreed, partly-agreed or
+    not-agreed), with what it said (--text).
+
+    \b
+    recommendations respond IA-2019-3 partly-agreed --store sqlite:///audit.db \\
+        --text "Agreed for the main sites." --effective 2019-02-20 \\
+        --by "Director of Finance" --reason "management response"
+    """
+    return {"response": domain.Response(response), "response_text": response_text}
 
 
 @entry_command(

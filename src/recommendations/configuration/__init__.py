@@ -54,6 +54,8 @@ _TOP = {
     "statuses",
     "outcomes",
     "reminders",  # the reminder rules, read by recommendations.reminders
+    "priorities",
+    "responses",
 }
 
 
@@ -152,6 +154,8 @@ def policy_from_data(data: Mapping[str, Any]) -> Policy:
         outcomes=_terms(data.get("outcomes"), "outcomes", DEFAULT_POLICY.outcomes),
         overdue_after_days=overdue,
         uncounted=_texts(data.get("uncounted", []), "uncounted"),
+        priorities=_terms(data.get("priorities"), "priorities", ()),
+        responses=_terms(data.get("responses"), "responses", DEFAULT_POLICY.responses),
     )
 
 
@@ -193,7 +197,12 @@ def policy_to_toml(policy: Policy) -> str:
             f"name = {_quoted(kind.name)}",
             f"acceptors = [{', '.join(map(_quoted, kind.acceptors))}]",
         ]
-    for table, terms in (("statuses", policy.statuses), ("outcomes", policy.outcomes)):
+    tables = [("statuses", policy.statuses), ("outcomes", policy.outcomes)]
+    if policy.priorities:
+        tables.append(("priorities", policy.priorities))
+    if policy.responses != DEFAULT_POLICY.responses:
+        tables.append(("responses", policy.responses))
+    for table, terms in tables:
         lines += ["", f"[{table}]"]
         lines += [f"{_quoted(term.code)} = {_quoted(term.label)}" for term in terms]
     return "\n".join(lines) + "\n"

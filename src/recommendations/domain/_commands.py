@@ -16,7 +16,7 @@ from attrs import field, frozen
 
 from ._events import CONFIGURATION, InspectionDetails, ReportDetails
 from ._text import REFERENCE_FIELDS, normal_reference
-from ._values import Finding, Outcome, Policy, Scope
+from ._values import Finding, Outcome, Policy, Response, Scope
 
 __all__ = [
     "Assign",
@@ -27,10 +27,12 @@ __all__ = [
     "Correct",
     "Discharge",
     "NoteProgress",
+    "Prioritise",
     "PublishReport",
     "Raise",
     "RecommendationCommand",
     "RecordInspection",
+    "RecordResponse",
     "Regrade",
     "RejectClaim",
     "Reopen",
@@ -92,6 +94,11 @@ class Raise(_Base):
     on ``effective_on`` (a recommendation raised from a sensitive source is sensitive). If a
     source is found to be sensitive later, correct its recommendations' ``sensitive`` flag;
     the public view also withholds anything from a source that is sensitive as known then.
+
+    ``priority`` is one of the policy's priorities; ``response`` (with ``response_text``)
+    management's response if already known; ``addressed_to`` names the body it is
+    addressed to, with ``scope`` :attr:`Scope.ADDRESSED` (the default scope when it is
+    given).
     """
 
     reference: str = field(converter=normal_reference)
@@ -107,6 +114,27 @@ class Raise(_Base):
     owner: str | None = None
     owner_name: str | None = None
     due_on: date | None = None
+    priority: str | None = None
+    response: Response | None = None
+    response_text: str | None = None
+    addressed_to: str | None = None
+
+
+@frozen(kw_only=True)
+class Prioritise(_Base):
+    """Give the recommendation a priority of the policy's, or none (``None``)."""
+
+    reference: str = field(converter=normal_reference)
+    priority: str | None
+
+
+@frozen(kw_only=True)
+class RecordResponse(_Base):
+    """Record management's response to the recommendation, with what it said."""
+
+    reference: str = field(converter=normal_reference)
+    response: Response
+    response_text: str | None = None
 
 
 @frozen(kw_only=True)
@@ -255,6 +283,8 @@ RecommendationCommand: TypeAlias = (
     | RejectClaim
     | Discharge
     | Reopen
+    | Prioritise
+    | RecordResponse
     | Correct
 )
 SourceCommand: TypeAlias = RecordInspection | ReviseInspection | PublishReport | ReviseReport

@@ -25,8 +25,10 @@ from ._commands import (
     Correct,
     Discharge,
     NoteProgress,
+    Prioritise,
     Raise,
     RecommendationCommand,
+    RecordResponse,
     Regrade,
     RejectClaim,
     Reopen,
@@ -46,11 +48,13 @@ from ._events import (
     DeadlineChanged,
     Discharged,
     ImplementationClaimed,
+    Prioritised,
     ProgressNoted,
     Raised,
     RecommendationEvent,
     Regraded,
     Reopened,
+    ResponseRecorded,
     recommendation_id,
 )
 from ._recommendation import Recommendation, amended, evolve
@@ -58,7 +62,7 @@ from ._rules import Broken, check_entry, check_not_in_future, is_blank
 from ._sources import Report
 from ._text import abridged, text_problem
 from ._typecheck import type_problem
-from ._values import DEFAULT_POLICY, Outcome, Policy, Scope
+from ._values import DEFAULT_POLICY, Outcome, Policy, Response, Scope
 
 __all__ = ["check_timeline", "decide", "decide_checked"]
 
@@ -338,7 +342,11 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
             "sensitive-source",
             f"report {report.reference!r} is sensitive, so its recommendations are too",
         )
+    _check_priority(ctx.policy, command.priority)
+    _check_response(ctx.policy, command.response)
     scope = command.scope
+    if scope is None and command.addressed_to is not None:
+        scope = Scope.ADDRESSED
     if scope is None:
         scope = Scope.NATIONAL if report.details.national else Scope.BODY
     return Raised(
@@ -359,6 +367,49 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
         owner=command.owner,
         owner_name=command.owner_name,
         due_on=command.due_on,
+        priority=command.priority,
+        response=command.response,
+        response_text=command.response_text,
+        addressed_to=command.addressed_to,
+    )
+
+
+def _check_priority(policy: Policy, priority: str | None) -> None:
+    """Rule ``priority-configured``: a priority is one the policy in force lists."""
+    allowed = [term.code for term in policy.priorities]
+    if priority is not None and priority not in allowed:
+        raise Broken(
+            "priority",
+            "priority-configured",
+            f"priority {priority!r} is not one this store's policy gives "
+            f"({', '.join(allowed) or 'it gives none'})",
+        )
+
+
+def _check_response(policy: Policy, response: Response | None) -> None:
+    """Rule ``response-configured``: a response is one the policy in force labels."""
+    allowed = [term.code for term in policy.responses]
+    if isinstance(response, Response) and response.value not in allowed:
+        raise Broken(  # pragma: no cover - a policy labels every response
+            "response",
+            "response-configured",
+            f"response {response.value!r} is not one this store's policy labels",
+        )
+
+
+@_build.register
+def _(command: Prioritise, ctx: _Context, history: Sequence[RecommendationEvent]) -> Prioritised:
+    _check_priority(ctx.policy, command.priority)
+    return Prioritised(**_meta(command, ctx), priority=command.priority)
+
+
+@_build.register
+def _(
+    command: RecordResponse, ctx: _Context, history: Sequence[RecommendationEvent]
+) -> ResponseRecorded:
+    _check_response(ctx.policy, command.response)
+    return ResponseRecorded(
+        **_meta(command, ctx), response=command.response, response_text=command.response_text
     )
 
 
@@ -463,6 +514,10 @@ def _(command: Correct, ctx: _Context, history: Sequence[RecommendationEvent]) -
             raise Broken(problem[0], "type", problem[1])
         if isinstance(current, Raised) and isinstance(replacement, Raised):
             _check_raising_correction(current, replacement, ctx.report)
+        if isinstance(replacement, Raised | Prioritised) and (
+            replacement.priority != getattr(current, "priority", None)
+        ):
+            _check_priority(ctx.policy, replacement.priority)
         if replacement == current:
             raise Broken("changes", "no-change", "the entry already reads so")
         check_not_in_future(replacement.effective_on, current.recorded_at.date())

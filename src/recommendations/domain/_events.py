@@ -19,7 +19,16 @@ from typing import TypeAlias
 
 from attrs import frozen
 
-from ._values import AreaGrade, Finding, GradingScale, ItemKind, Outcome, Policy, Scope
+from ._values import (
+    AreaGrade,
+    Finding,
+    GradingScale,
+    ItemKind,
+    Outcome,
+    Policy,
+    Response,
+    Scope,
+)
 
 __all__ = [
     "Amendable",
@@ -36,6 +45,7 @@ __all__ = [
     "InspectionEvent",
     "InspectionRecorded",
     "InspectionRevised",
+    "Prioritised",
     "ProgressNoted",
     "Raised",
     "RecommendationEvent",
@@ -45,6 +55,7 @@ __all__ = [
     "ReportEvent",
     "ReportPublished",
     "ReportRevised",
+    "ResponseRecorded",
     "configuration_id",
     "inspection_id",
     "recommendation_id",
@@ -107,6 +118,12 @@ class Raised(RecommendationEvent):
 
     ``kind`` and ``scale`` are copied in whole from the policy in force, so the log alone says
     which grades were allowed and who could accept a discharge.
+
+    ``priority`` is a priority code of the policy in force; ``response`` and
+    ``response_text`` are management's response, if already given; ``addressed_to`` is
+    the body the recommendation is addressed to when ``scope`` is
+    :attr:`Scope.ADDRESSED`. These four are stored only when set, so a raising without
+    them reads and is stored as before they existed.
     """
 
     reference: str
@@ -125,6 +142,26 @@ class Raised(RecommendationEvent):
     owner: str | None
     owner_name: str | None
     due_on: date | None
+    priority: str | None = None
+    response: Response | None = None
+    response_text: str | None = None
+    addressed_to: str | None = None
+
+
+@frozen(kw_only=True)
+class Prioritised(RecommendationEvent):
+    """The recommendation's priority was set, changed, or removed (``None``)."""
+
+    priority: str | None
+
+
+@frozen(kw_only=True)
+class ResponseRecorded(RecommendationEvent):
+    """Management responded to the recommendation (agreed, partly agreed, not agreed),
+    with what it said, if recorded; a later response replaces it."""
+
+    response: Response
+    response_text: str | None = None
 
 
 @frozen(kw_only=True)
@@ -202,6 +239,8 @@ Amendable: TypeAlias = (
     | ClaimRejected
     | Discharged
     | Reopened
+    | Prioritised
+    | ResponseRecorded
 )
 """The events a correction may amend: all recommendation events but corrections."""
 

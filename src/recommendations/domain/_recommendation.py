@@ -32,13 +32,15 @@ from ._events import (
     DeadlineChanged,
     Discharged,
     ImplementationClaimed,
+    Prioritised,
     ProgressNoted,
     Raised,
     RecommendationEvent,
     Regraded,
     Reopened,
+    ResponseRecorded,
 )
-from ._values import GradingScale, ItemKind, Outcome, Scope, Status
+from ._values import GradingScale, ItemKind, Outcome, Response, Scope, Status
 
 __all__ = ["Recommendation", "evolve", "project", "timeline"]
 
@@ -84,6 +86,10 @@ class Recommendation:
     times_reopened: int
     progress_notes: int
     last_note: str | None
+    priority: str | None = None
+    response: Response | None = None
+    response_text: str | None = None
+    addressed_to: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -166,7 +172,21 @@ def _(event: Raised, state: Recommendation | None) -> Recommendation:
         times_reopened=0,
         progress_notes=0,
         last_note=None,
+        priority=event.priority,
+        response=event.response,
+        response_text=event.response_text,
+        addressed_to=event.addressed_to,
     )
+
+
+@evolve.register
+def _(event: Prioritised, state: Recommendation | None) -> Recommendation:
+    return _then(state, event, priority=event.priority)
+
+
+@evolve.register
+def _(event: ResponseRecorded, state: Recommendation | None) -> Recommendation:
+    return _then(state, event, response=event.response, response_text=event.response_text)
 
 
 @evolve.register

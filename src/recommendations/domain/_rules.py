@@ -26,6 +26,10 @@ rule                         what it says
 ``discharge-names-outcome``  a discharge names its outcome, and a supersession names
                              the other recommendation
 ``outcome-configured``       the outcome a discharge names is one the policy allows
+``priority-configured``      a priority is one the policy in force gives
+``response-configured``      the policy labels every management response
+``addressed-body``           a recommendation addressed to another body names it, and
+                             only such a one names a body it is addressed to
 ``acceptor-allowed``         the role accepting a discharge may do so for this kind (and
                              only the inspectorate closes one as closed by it)
 ``reopen-only-discharged``   only a discharged recommendation can be reopened
@@ -62,13 +66,15 @@ from ._events import (
     DeadlineChanged,
     Discharged,
     ImplementationClaimed,
+    Prioritised,
     ProgressNoted,
     Raised,
     Regraded,
     Reopened,
+    ResponseRecorded,
 )
 from ._recommendation import Recommendation
-from ._values import Outcome, Status
+from ._values import Outcome, Scope, Status
 
 __all__ = ["Broken", "check_entry", "check_not_in_future", "is_blank"]
 
@@ -174,6 +180,16 @@ def check_entry(
             "reject-only-claimed",
             f"it is {state.status.value}: only a claimed implementation can be rejected",
         )
+    elif isinstance(entry, Prioritised):
+        if is_new and entry.priority == state.priority:
+            raise Broken("priority", "no-change", f"the priority is already {state.priority!r}")
+    elif isinstance(entry, ResponseRecorded):
+        _check_response_text(entry.response_text)
+        if is_new and (entry.response, entry.response_text) == (
+            state.response,
+            state.response_text,
+        ):
+            raise Broken("response", "no-change", "the response already reads so")
     elif isinstance(entry, Discharged):
         _check_discharge(state, entry)
     elif isinstance(entry, Reopened) and state.status is not Status.DISCHARGED:
@@ -203,6 +219,29 @@ def _check_raised(state: Recommendation | None, entry: Raised) -> None:
     if entry.owner_name is not None and (entry.owner is None or is_blank(entry.owner_name)):
         raise Broken("owner_name", "required", "a named owner holds a role: give owner too")
     _check_due(entry.effective_on, entry.due_on)
+    if entry.scope is Scope.ADDRESSED and (
+        entry.addressed_to is None or is_blank(entry.addressed_to)
+    ):
+        raise Broken(
+            "addressed_to",
+            "addressed-body",
+            "a recommendation addressed to another body names that body",
+        )
+    if entry.scope is not Scope.ADDRESSED and entry.addressed_to is not None:
+        raise Broken(
+            "addressed_to",
+            "addressed-body",
+            f"only a recommendation of scope 'addressed' names a body it is addressed to "
+            f"(scope is {entry.scope.value!r})",
+        )
+    if entry.response_text is not None and entry.response is None:
+        raise Broken("response", "required", "a response's text comes with the response")
+    _check_response_text(entry.response_text)
+
+
+def _check_response_text(text: str | None) -> None:
+    if text is not None and is_blank(text):
+        raise Broken("response_text", "required", "leave response_text out rather than blank")
 
 
 def _check_grade(state: Recommendation, grade: str) -> None:

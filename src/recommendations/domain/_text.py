@@ -71,7 +71,7 @@ TEXT_LIMIT = 20_000
 REFERENCE_FIELDS = frozenset({"reference", "report", "inspection", "superseded_by", "finding"})
 """The fields that name a recommendation, report, inspection or finding."""
 
-_TEXT_FIELDS = frozenset({"text", "points", "note", "reason", "what_was_wrong"})
+_TEXT_FIELDS = frozenset({"text", "points", "note", "reason", "what_was_wrong", "response_text"})
 _TITLE_FIELDS = frozenset({"title", "evidence", "expected_report"})
 _REFUSED_IN_TEXT = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"

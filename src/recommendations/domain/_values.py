@@ -30,6 +30,7 @@ __all__ = [
     "ItemKind",
     "Outcome",
     "Policy",
+    "Response",
     "Scope",
     "Status",
     "Term",
@@ -43,6 +44,17 @@ class Scope(enum.Enum):
     """This body only."""
     NATIONAL = "national"
     """Every body of its kind (a national thematic inspection)."""
+    ADDRESSED = "addressed"
+    """Another named body than the one inspected, recorded as ``addressed_to`` (a
+    government department, a partner agency, the agency a GAO recommendation is made to)."""
+
+
+class Response(enum.Enum):
+    """What the body's management said to a recommendation."""
+
+    AGREED = "agreed"
+    PARTLY_AGREED = "partly-agreed"
+    NOT_AGREED = "not-agreed"
 
 
 class Outcome(enum.Enum):
@@ -53,6 +65,9 @@ class Outcome(enum.Enum):
     """Replaced by another recommendation, named in ``superseded_by``."""
     NO_LONGER_RELEVANT = "no-longer-relevant"
     CLOSED_BY_INSPECTORATE = "closed-by-inspectorate"
+    NOT_IMPLEMENTED = "not-implemented"
+    """Closed without being implemented (GAO's "Closed - Not Implemented"): counted apart
+    from implemented wherever outcomes are counted."""
 
 
 class Status(enum.Enum):
@@ -234,6 +249,13 @@ DEFAULT_OUTCOMES = (
 )
 
 
+DEFAULT_RESPONSES = (
+    Term("agreed", "Agreed"),
+    Term("partly-agreed", "Partly agreed"),
+    Term("not-agreed", "Not agreed"),
+)
+
+
 def _scales(value: Mapping[str, GradingScale] | Iterable[GradingScale]) -> tuple[GradingScale, ...]:
     if isinstance(value, Mapping):
         return tuple(value.values())
@@ -260,6 +282,12 @@ class Policy:
     the item is not the body's to act on (another body's responsibility, say): such items
     stay on the register but are left out of the body's totals.
 
+    ``priorities`` are the priorities a recommendation may be given, highest first, with
+    their labels (none: the store gives none; rule ``priority-configured``): ``1``, ``2``
+    and ``3`` for an audit office, one ``priority`` code for a flag such as GAO's priority
+    recommendations. ``responses`` are the labels of management's responses (every
+    :class:`Response`, once; rule ``response-configured``).
+
     A store records its policy in its log (:class:`Configured`), so that the policy in
     force on any date, as known at any time, is part of its history.
     """
@@ -273,6 +301,8 @@ class Policy:
     outcomes: tuple[Term, ...] = field(default=DEFAULT_OUTCOMES, converter=_terms)
     overdue_after_days: int | None = None
     uncounted: tuple[str, ...] = field(default=(), converter=_codes)
+    priorities: tuple[Term, ...] = field(default=(), converter=_terms)
+    responses: tuple[Term, ...] = field(default=DEFAULT_RESPONSES, converter=_terms)
 
     def __attrs_post_init__(self) -> None:
         names = [s.name for s in self.scales]
@@ -323,6 +353,34 @@ class Policy:
                     field="uncounted",
                     rule="grade-on-scale",
                 )
+        priorities = [term.code for term in self.priorities]
+        if len(set(priorities)) != len(priorities):
+            raise ConfigurationError(
+                f"priorities repeat a code: {priorities}",
+                field="priorities",
+                rule="unique-names",
+            )
+        responses = sorted(term.code for term in self.responses)
+        if responses != sorted(response.value for response in Response):
+            raise ConfigurationError(
+                f"responses must label agreed, partly-agreed and not-agreed, once each (not "
+                f"{', '.join(responses) or 'none'})",
+                field="responses",
+                rule="response-configured",
+            )
+
+    def priority_label(self, code: str | None) -> str:
+        """The label priority ``code`` is shown with (its code if this policy does not list
+        it; empty for none)."""
+        if code is None:
+            return ""
+        return next((term.label for term in self.priorities if term.code == code), code)
+
+    def response_label(self, response: Response | None) -> str:
+        """The label ``response`` is shown with (empty for none)."""
+        if response is None:
+            return ""
+        return next(term.label for term in self.responses if term.code == response.value)
 
     def status_label(self, status: Status) -> str:
         """The label ``status`` is shown with."""

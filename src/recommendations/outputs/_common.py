@@ -3,7 +3,8 @@ a reader's table shows for a value, and a view's kind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from recommendations import views
 
@@ -22,7 +23,16 @@ from ._records import (
     trail_columns,
 )
 
-__all__ = ["CHUNK", "cell_text", "columns", "is_register", "records", "summary_columns"]
+__all__ = [
+    "CHUNK",
+    "cell_text",
+    "columns",
+    "given_columns",
+    "is_register",
+    "records",
+    "rollup_lines",
+    "summary_columns",
+]
 
 CHUNK = 1000
 """How many rows a streamed file is written in at a time."""
@@ -45,8 +55,24 @@ def columns(view: AnyView) -> tuple[Column, ...]:
     return register_columns(view) if is_register(view) else trail_columns(view)  # type: ignore[arg-type]
 
 
+_GIVEN = ("priority", "response", "addressed_to")
+"""Columns a register's table shows when a row gives them (a store that records no
+priority shows no priority column)."""
+
+
+def given_columns(keys: tuple[str, ...], rows: Iterable[object]) -> tuple[str, ...]:
+    """``keys``, with the priority, response and body addressed after the first two (the
+    reference and the report) where one of ``rows`` gives them."""
+    rows = list(rows)
+    given = [key for key in _GIVEN if any(getattr(row, key, None) for row in rows)]
+    return (*keys[:2], *given, *keys[2:])
+
+
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
-    """The columns a reader's table of ``view`` shows (Markdown, HTML, PDF, the terminal)."""
+    """The columns a reader's table of ``view`` shows (Markdown, HTML, PDF, the terminal):
+    a register held whole shows the fields its rows give; a streamed one, the usual."""
+    if isinstance(view, views.Register):
+        return summary(columns(view), given_columns(REGISTER_SUMMARY, view.rows))
     return summary(columns(view), REGISTER_SUMMARY if is_register(view) else TRAIL_SUMMARY)
 
 
@@ -56,3 +82,32 @@ def records(view: AnyView, *, basis: bool) -> Iterator[Record]:
     if is_register(view):
         return iter_register_records(view, basis=basis)  # type: ignore[arg-type]
     return iter_trail_records(view, basis=basis)  # type: ignore[arg-type]
+
+
+ROLLUP_TITLES = {
+    "body": "Body",
+    "reference": "Reference",
+    "status": "Status",
+    "outcome": "Outcome",
+    "grade": "Grade",
+    "due_on": "Due",
+    "overdue": "Overdue",
+}
+"""The columns of a roll-up, each with its title."""
+
+
+def rollup_lines(found: views.Rollup) -> list[dict[str, Any]]:
+    """One record per body of the roll-up ``found``: codes and ISO dates, as machines
+    read them."""
+    return [
+        {
+            "body": line.body,
+            "reference": line.reference,
+            "status": line.status.value,
+            "outcome": None if line.outcome is None else line.outcome.value,
+            "grade": line.grade,
+            "due_on": None if line.due_on is None else line.due_on.isoformat(),
+            "overdue": line.overdue,
+        }
+        for line in found.lines
+    ]

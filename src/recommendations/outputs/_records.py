@@ -80,6 +80,8 @@ _TITLES = {
     "original_due_on": "First due",
     "raised_on": "Raised",
     "last_changed_on": "Last changed",
+    "addressed_to": "Addressed to",
+    "response_text": "Response's text",
     "position": "Position",
     "subject": "About",
     "version": "Entry",

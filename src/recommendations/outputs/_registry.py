@@ -20,7 +20,9 @@ from attrs import field, frozen
 from recommendations._errors import ConfigurationError
 
 if TYPE_CHECKING:
+    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
+    from recommendations.views import Rollup
 
     from ._records import AnyRegister, AnyTrail, AnyView
 
@@ -28,6 +30,7 @@ __all__ = [
     "Format",
     "Paper",
     "PdfRenderer",
+    "RollupWriter",
     "ViewWriter",
     "What",
     "format_named",
@@ -37,9 +40,11 @@ __all__ = [
     "suffixes_for",
 ]
 
-What = Literal["register", "trail", "paper", "bundle"]
-"""What a format can write: a register, an audit trail, the committee paper, or the
-register and trail of the whole log together (``recommendations export``)."""
+What = Literal["register", "trail", "paper", "bundle", "rollup"]
+"""What a format can write: a register, an audit trail, the committee paper, the
+register and trail of the whole log together (``recommendations export``), or the roll-up
+of a national recommendation across the bodies it was made to (``recommendations
+rollup``)."""
 
 ViewWriter = Callable[["AnyView", IO[bytes], str, "LogCheckpoint | None"], None]
 """Writes a register or a trail (the view, the binary file, the title, the checkpoint of
@@ -71,6 +76,10 @@ BundleWriter = Callable[
 ]
 """Writes the register, then the trail the function makes, to one file."""
 
+RollupWriter = Callable[["Rollup", "Policy", IO[bytes]], None]
+"""Writes the roll-up of a national recommendation (its statuses and outcomes named as the
+policy labels them)."""
+
 
 @frozen(kw_only=True)
 class Format:
@@ -92,6 +101,8 @@ class Format:
     """Makes the committee paper, if it can."""
     write_bundle: BundleWriter | None = None
     """Writes the register and trail of the whole log in one file, if it can."""
+    write_rollup: RollupWriter | None = None
+    """Writes the roll-up of a national recommendation, if it can."""
     streamed: bool = True
     """Whether a register or a trail is written as its rows come, in memory that does not
     grow with it (a PDF and the terminal's table are laid out whole)."""
@@ -109,6 +120,8 @@ class Format:
             return self.write_view is not None
         if what == "paper":
             return self.write_paper is not None
+        if what == "rollup":
+            return self.write_rollup is not None
         return self.write_bundle is not None or self.bundle_as_folder
 
 

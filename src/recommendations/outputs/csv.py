@@ -13,12 +13,14 @@ from typing import IO, TYPE_CHECKING, Any
 
 from recommendations._cells import written
 
-from ._common import CHUNK, columns, records
+from ._common import CHUNK, ROLLUP_TITLES, columns, records, rollup_lines
 from ._records import BASIS_COLUMNS, AnyView, Column, Record, human, utc
 from ._registry import Format
 
 if TYPE_CHECKING:
+    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
+    from recommendations.views import Rollup
 
 __all__ = ["FORMAT", "csv_chunks", "csv_text"]
 
@@ -75,11 +77,21 @@ def write_view(
         file.write(chunk.encode("utf-8"))
 
 
+def write_rollup(found: Rollup, policy: Policy, file: IO[bytes]) -> None:
+    """The roll-up ``found`` as CSV: a row per body, codes as machines read them."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(ROLLUP_TITLES), lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rollup_lines(found))
+    file.write(buffer.getvalue().encode("utf-8"))
+
+
 FORMAT = Format(
     name="csv",
     rank=2,
     description="comma-separated values",
     suffixes=(".csv",),
     write_view=write_view,
+    write_rollup=write_rollup,
     bundle_as_folder=True,
 )

@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from ._common import is_register, records
+from ._common import is_register, records, rollup_lines
 from ._records import (
     AnyRegister,
     AnyTrail,
@@ -25,7 +25,9 @@ from ._records import (
 from ._registry import Format, Paper
 
 if TYPE_CHECKING:
+    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
+    from recommendations.views import Rollup
 
 __all__ = ["FORMAT", "json_array_chunks", "json_text"]
 
@@ -120,6 +122,20 @@ def write_paper(paper: Paper) -> bytes:
     return paper.json().encode("utf-8")
 
 
+def write_rollup(found: Rollup, policy: Policy, file: IO[bytes]) -> None:
+    """The roll-up ``found`` as one JSON object: the recommendation, the date, each body's
+    line (codes, as machines read them) and the totals."""
+    data = {
+        "reference": found.reference,
+        "report": found.report,
+        "text": found.text,
+        "as_at": found.as_at.isoformat(),
+        "bodies": rollup_lines(found),
+        "totals": found.totals(),
+    }
+    file.write(json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
+
+
 FORMAT = Format(
     name="json",
     rank=1,
@@ -128,5 +144,6 @@ FORMAT = Format(
     write_view=write_view,
     write_paper=write_paper,
     write_bundle=write_bundle,
+    write_rollup=write_rollup,
     checkpoint=True,
 )

@@ -11,19 +11,38 @@ import io
 from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any
 
-from ._common import cell_text, columns, records
+from recommendations import views
+
+from ._common import ROLLUP_TITLES, cell_text, columns, given_columns, records, rollup_lines
 from ._records import AnyView, basis_sentence
 from ._registry import Format
 
 if TYPE_CHECKING:
+    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
 
-__all__ = ["FILE_WIDTH", "FORMAT", "REGISTER_TABLE", "rendered", "table_of", "view_table"]
+__all__ = [
+    "FILE_WIDTH",
+    "FORMAT",
+    "REGISTER_TABLE",
+    "register_table",
+    "rendered",
+    "table_of",
+    "view_table",
+]
 
 FILE_WIDTH = 160
 """The width tables and papers are laid out to when they go to a file or a pipe."""
 
 REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
+
+
+def register_table(rows: Sequence[Any]) -> tuple[str, ...]:
+    """The register table's columns for ``rows``: :data:`REGISTER_TABLE`, with the
+    priority, response and body addressed after the report where a row gives them."""
+    return given_columns(REGISTER_TABLE, rows)
+
+
 """The columns a register's table shows."""
 
 _NARROW = ("reference", "position", "version", "due_on", "effective_on")
@@ -76,9 +95,49 @@ def write_view(
     """``view``'s table as plain text to ``file``."""
     from ._common import is_register, summary_columns
 
-    keys = REGISTER_TABLE if is_register(view) else [c.key for c in summary_columns(view)]
+    if isinstance(view, views.Register):
+        keys: Sequence[str] = register_table(view.rows)
+    elif is_register(view):
+        keys = REGISTER_TABLE
+    else:
+        keys = [c.key for c in summary_columns(view)]
     shown = table_of(view, keys, title, empty="no rows on this basis")
     file.write(rendered(shown).encode("utf-8"))
+
+
+def rollup_table(found: views.Rollup, policy: Policy) -> Any:
+    """The roll-up ``found`` as a table for reading here: a row per body, with the policy's
+    labels, and its totals under it."""
+    from rich.table import Table
+    from rich.text import Text
+
+    totals = found.totals()
+    table = Table(
+        title=Text(f"Roll-up of {found.reference} ({found.report})"),
+        caption=Text(
+            f"As at {found.as_at}: {totals['total']} "
+            f"{'body' if totals['total'] == 1 else 'bodies'}; {totals['implemented']} "
+            f"implemented, {totals['open']} open, {totals['not_implemented']} closed not "
+            f"implemented, {totals['closed_other']} closed otherwise."
+        ),
+        caption_justify="left",
+    )
+    for title in ROLLUP_TITLES.values():
+        table.add_column(Text(title), overflow="fold")
+    for line, source in zip(rollup_lines(found), found.lines, strict=True):
+        shown = {
+            **line,
+            "status": policy.status_label(source.status),
+            "outcome": "" if source.outcome is None else policy.outcome_label(source.outcome),
+            "overdue": "yes" if source.overdue else "",
+        }
+        table.add_row(*(Text(str(shown[key] or "")) for key in ROLLUP_TITLES))
+    return table
+
+
+def write_rollup(found: views.Rollup, policy: Policy, file: IO[bytes]) -> None:
+    """The roll-up ``found`` as plain text (see :func:`rollup_table`)."""
+    file.write(rendered(rollup_table(found, policy)).encode("utf-8"))
 
 
 FORMAT = Format(
@@ -87,5 +146,6 @@ FORMAT = Format(
     description="a table for reading here",
     suffixes=(".txt",),
     write_view=write_view,
+    write_rollup=write_rollup,
     streamed=False,
 )

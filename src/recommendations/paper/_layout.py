@@ -193,10 +193,12 @@ def _summary(layout: _Layout) -> Section:
     else:
         grades = _open_by_grade(layout, rows)
         graded = f" ({', '.join(grades)})" if grades and open_rows else ""
+        not_implemented = sum(count.not_implemented for count in update.counts)
+        apart = f" ({not_implemented} closed not implemented)" if not_implemented else ""
         bullets.append(
             f"{_plural(len(rows), 'recommendation')} on the register as at "
             f"{long_date(update.as_at)}: {len(open_rows)} open{graded} and "
-            f"{len(rows) - len(open_rows)} discharged."
+            f"{len(rows) - len(open_rows)} discharged{apart}."
         )
         bullets.append(
             f"Since the previous committee: {_plural(len(update.inspections), 'inspection')} "

@@ -26,6 +26,7 @@ from recommendations.views import (
     Sensitivity,
     build_committee_update,
     for_audience,
+    of_body,
 )
 
 from ._layout import Particulars
@@ -167,9 +168,12 @@ class CommitteePaper:
         dates: Sequence[date] | None = None,
         keys: Sequence[SigningKey] = (),
         checkpoint: bool = True,
+        body: str | None = None,
     ) -> CommitteePaper:
         """The paper for a committee on ``as_at`` (default: today), the previous one having
-        met on ``since``, as known at ``known_at`` (default: now), for ``audience``.
+        met on ``since``, as known at ``known_at`` (default: now), for ``audience``; with
+        ``body``, of that body's part of a store of several
+        (:func:`~recommendations.views.of_body`).
 
         The chart shows ``dates`` (default: :func:`default_dates`, from the first
         recommendation's month end to ``as_at``). For the public, sensitive recommendations
@@ -182,7 +186,7 @@ class CommitteePaper:
         """
         basis = tracker.basis(as_at=as_at, known_at=known_at, position=position)
         paper = cls.from_log(
-            tracker.log(),
+            tracker.log() if body is None else of_body(tracker.log(), body),
             since=since,
             basis=basis,
             audience=audience,

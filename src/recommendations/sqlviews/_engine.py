@@ -27,7 +27,7 @@ from ._dialect import Dialect, time_text
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqlTables", "plain"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
 same on every engine. Tables of another version are dropped and made again on open."""
 
@@ -57,7 +57,19 @@ _STATE_KINDS = {
     "last_changed_on": "date",
 }
 _NULLABLE = frozenset(
-    ("inspection", "finding", "owner", "owner_name", "grade", "due_on", "original_due_on")
+    (
+        "inspection",
+        "finding",
+        "owner",
+        "owner_name",
+        "grade",
+        "due_on",
+        "original_due_on",
+        "priority",
+        "response",
+        "response_text",
+        "addressed_to",
+    )
 )
 _KINDS: dict[str, dict[str, str]] = {
     "register": {

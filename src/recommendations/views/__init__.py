@@ -18,6 +18,7 @@ from typing import Any
 from recommendations._deprecated import aliases
 
 from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
+from ._bodies import of_body
 from ._committee import (
     CommitteeUpdate,
     GradeCount,
@@ -39,6 +40,7 @@ from ._register import (
     build_register,
     judged,
 )
+from ._rollup import Rollup, RollupLine, build_rollup
 from ._segments import (
     HISTORY_COLUMNS,
     PERIOD_COLUMNS,
@@ -91,6 +93,8 @@ __all__ = [
     "RegisterRow",
     "RegisterStream",
     "ReportCount",
+    "Rollup",
+    "RollupLine",
     "Segment",
     "Sensitivity",
     "StateValues",
@@ -102,11 +106,13 @@ __all__ = [
     "TrailStream",
     "build_committee_update",
     "build_register",
+    "build_rollup",
     "build_trail",
     "check_follows",
     "for_audience",
     "judged",
     "marks_sensitivity",
+    "of_body",
     "register_line",
     "register_row",
     "segments",

@@ -30,6 +30,7 @@ from recommendations.domain import (
     ImplementationClaimed,
     Inspection,
     InspectionEvent,
+    Outcome,
     Policy,
     Raised,
     Recommendation,
@@ -93,6 +94,8 @@ class ReportCount:
     ``total`` counts them all; ``by_grade`` counts the open ones (not discharged) by grade,
     worst first, leaving out grades nobody stands at; ``ungraded`` the open ones with no
     grade, ``discharged`` the rest. ``national`` is how many were made to every body.
+    ``not_implemented`` is how many of the discharged were closed not implemented
+    (:attr:`~recommendations.Outcome.NOT_IMPLEMENTED`): never counted as implemented.
     """
 
     report: Report
@@ -101,6 +104,7 @@ class ReportCount:
     by_grade: tuple[GradeCount, ...]
     ungraded: int
     discharged: int
+    not_implemented: int = 0
 
     def grades(self) -> dict[str, int]:
         """Open items by grade code: ``{"green": 33, "amber": 6}``."""
@@ -286,6 +290,7 @@ def _count(report: Report, states: list[Recommendation]) -> ReportCount:
         by_grade=_merged(by_grade),
         ungraded=sum(1 for s in still_open if s.grade is None),
         discharged=len(states) - len(still_open),
+        not_implemented=sum(1 for s in states if s.outcome is Outcome.NOT_IMPLEMENTED),
     )
 
 

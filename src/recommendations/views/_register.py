@@ -18,6 +18,7 @@ from recommendations.domain import (
     Policy,
     Recommendation,
     RecommendationEvent,
+    Response,
     Scope,
     Status,
     project,
@@ -76,6 +77,10 @@ class RegisterRow:
     overdue: bool
     raised_on: date
     last_changed_on: date
+    priority: str | None = None
+    response: Response | None = None
+    response_text: str | None = None
+    addressed_to: str | None = None
 
     @classmethod
     def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
@@ -101,6 +106,10 @@ class RegisterRow:
             overdue=state.is_overdue(as_at),
             raised_on=state.raised_on,
             last_changed_on=state.last_changed_on,
+            priority=state.priority,
+            response=state.response,
+            response_text=state.response_text,
+            addressed_to=state.addressed_to,
         )
 
 
@@ -131,6 +140,10 @@ class RegisterLine(NamedTuple):
     overdue: bool
     raised_on: date
     last_changed_on: date
+    priority: str | None = None
+    response: Response | None = None
+    response_text: str | None = None
+    addressed_to: str | None = None
 
     def row(self) -> RegisterRow:
         """The :class:`RegisterRow` of this line."""
@@ -144,7 +157,11 @@ class RegisterLine(NamedTuple):
 
 @frozen(kw_only=True)
 class RegisterFilter:
-    """Which rows to keep; ``None`` keeps every value of that column."""
+    """Which rows to keep; ``None`` keeps every value of that column.
+
+    ``body`` keeps the rows of one body: those whose inspected body is ``body`` or that are
+    addressed to it (``addressed_to``).
+    """
 
     reference: str | None = None
     report: str | None = None
@@ -153,6 +170,8 @@ class RegisterFilter:
     owner: str | None = None
     overdue: bool | None = None
     scope: Scope | None = None
+    body: str | None = None
+    priority: str | None = None
 
     def __call__(self, row: RegisterRow | RegisterLine) -> bool:
         return (
@@ -163,6 +182,8 @@ class RegisterFilter:
             and (self.owner is None or row.owner == self.owner)
             and (self.overdue is None or row.overdue is self.overdue)
             and (self.scope is None or row.scope is self.scope)
+            and (self.body is None or self.body in (row.body, row.addressed_to))
+            and (self.priority is None or row.priority == self.priority)
         )
 
 

@@ -67,6 +67,10 @@ STATE_COLUMNS = (
     "deferrals",
     "raised_on",
     "last_changed_on",
+    "priority",
+    "response",
+    "response_text",
+    "addressed_to",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -114,7 +118,8 @@ _Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
 
 def state_values(state: domain.Recommendation) -> StateValues:
     """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
-    ``inspectorates`` a tuple, dates as dates, ``sensitive`` a boolean."""
+    ``inspectorates`` a tuple, dates as dates, ``sensitive`` a boolean, ``response`` by
+    value."""
     return (
         state.reference,
         state.text,
@@ -135,11 +140,19 @@ def state_values(state: domain.Recommendation) -> StateValues:
         state.deferrals,
         state.raised_on,
         state.last_changed_on,
+        state.priority,
+        None if state.response is None else state.response.value,
+        state.response_text,
+        state.addressed_to,
     )
 
 
 _STATUSES = {status.value: status for status in domain.Status}
 _SCOPES = {scope.value: scope for scope in domain.Scope}
+_RESPONSES: dict[Any, domain.Response | None] = {
+    None: None,
+    **{response.value: response for response in domain.Response},
+}
 
 
 def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
@@ -169,6 +182,10 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         deferrals,
         raised_on,
         last_changed_on,
+        priority,
+        response,
+        response_text,
+        addressed_to,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -194,6 +211,10 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         and due_on < as_at,
         raised_on=raised_on,
         last_changed_on=last_changed_on,
+        priority=priority,
+        response=_RESPONSES[response],
+        response_text=response_text,
+        addressed_to=addressed_to,
     )
 
 
@@ -214,7 +235,9 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             due_on,
             *values[15:17],
             status is not _DISCHARGED and due_on is not None and due_on < as_at,
-            *values[17:19],
+            *values[17:20],
+            _RESPONSES[values[20]],
+            *values[21:23],
         )
     )
 

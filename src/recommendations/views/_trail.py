@@ -207,6 +207,10 @@ _STATE = (
     "times_reopened",
     "progress_notes",
     "last_note",
+    "priority",
+    "response",
+    "response_text",
+    "addressed_to",
 )
 """The fields of a recommendation's state a trail reports changes to (dates it derives from
 the entries' own effective dates are left out)."""

@@ -82,6 +82,8 @@ _BODY_COMMANDS = (
     "ClaimImplementation",
     "Discharge",
     "Correct",
+    "Prioritise",
+    "RecordResponse",
 )
 _INSPECTORATE_COMMANDS = (
     "RecordInspection",
@@ -93,6 +95,7 @@ _INSPECTORATE_COMMANDS = (
     "Discharge",
     "RejectClaim",
     "Reopen",
+    "Prioritise",
 )
 
 ROLES: Mapping[str, Role] = {
@@ -116,12 +119,13 @@ role              audience    commands                                         d
 ================  ==========  ===============================================  ==========
 ``public``        public      none                                             none
 ``body``          body        raise, assign, regrade, note, change-deadline,   as
-                              claim, discharge, correct                        ``body``
+                              claim, discharge, correct, prioritise,           ``body``
+                              record-response
 ``oversight``     oversight   note, discharge, reject-claim, reopen            as
                                                                                ``oversight-board``
 ``inspectorate``  oversight   record/revise inspection, publish/revise         as
                               report, raise, regrade, discharge,               ``inspectorate``
-                              reject-claim, reopen
+                              reject-claim, reopen, prioritise
 ================  ==========  ===============================================  ==========
 """
 

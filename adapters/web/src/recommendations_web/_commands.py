@@ -247,6 +247,8 @@ _COMMAND_OF = {
     "ClaimRejected": "RejectClaim",
     "Discharged": "Discharge",
     "Reopened": "Reopen",
+    "Prioritised": "Prioritise",
+    "ResponseRecorded": "RecordResponse",
 }
 
 

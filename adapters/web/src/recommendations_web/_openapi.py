@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from recommendations import domain
+
 from ._commands import command_schema
 
 __all__ = ["openapi_document"]
@@ -51,6 +53,7 @@ _FILTERS = [
     _param("owner", "Only those this role owns.", _STR),
     _param("overdue", "Only those overdue on the as-at date.", {"type": "boolean"}),
     _param("q", "Only those whose reference, text, report, owner or body holds this text.", _STR),
+    _param("body", "Only those made to this body or addressed to it.", _STR),
 ]
 _REFERENCE = _param(
     "reference",
@@ -157,12 +160,19 @@ def _schemas() -> dict[str, Any]:
             "inspectorates": {"type": "array", "items": _STR},
             "inspection": text_or_null,
             "finding": text_or_null,
-            "scope": {"type": "string", "enum": ["body", "national"]},
+            "scope": {"type": "string", "enum": [scope.value for scope in domain.Scope]},
             "sensitive": {"type": "boolean"},
             "original_due_on": date_or_null,
             "deferrals": {"type": "integer"},
             "raised_on": _DATE,
             "last_changed_on": _DATE,
+            "priority": text_or_null,
+            "response": {
+                "type": ["string", "null"],
+                "enum": [*(response.value for response in domain.Response), None],
+            },
+            "response_text": text_or_null,
+            "addressed_to": text_or_null,
         },
         "required": ["reference", "report", "status", "text", "raised_on"],
     }

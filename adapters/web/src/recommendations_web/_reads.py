@@ -39,6 +39,7 @@ class Asked:
     owner: str | None = None
     overdue: bool | None = None
     q: str | None = None
+    body: str | None = None
 
     def filters(self) -> dict[str, Any]:
         return {
@@ -48,6 +49,7 @@ class Asked:
             "owner": self.owner,
             "overdue": self.overdue,
             "q": self.q,
+            "body": self.body,
         }
 
 
@@ -128,6 +130,7 @@ def asked_from(query: Mapping[str, str], policy: domain.Policy) -> Asked:
         owner=_one(query, "owner"),
         overdue=True if overdue is not None and overdue.lower() in ("true", "1", "on") else None,
         q=_one(query, "q"),
+        body=_one(query, "body"),
     )
 
 
@@ -224,6 +227,7 @@ def _register_key(asked: Asked, audience: views.Audience, basis: views.Basis) ->
         asked.owner,
         asked.overdue,
         asked.q,
+        asked.body,
     )
 
 
@@ -246,6 +250,7 @@ def _register(
         status=asked.status,
         owner=asked.owner,
         overdue=asked.overdue,
+        body=asked.body,
     )
     register = views.for_audience(
         tracker.register(
