@@ -28,8 +28,7 @@ from typing import Any
 
 from attrs import frozen
 
-from recommendations._errors import ConfigurationError, RuleViolation
-
+from ._errors import ConfigurationError, RuleViolation
 from ._events import (
     ConfigurationEvent,
     Event,
