@@ -300,7 +300,7 @@ def test_body_filter_on_the_register_the_trail_the_paper_and_the_export(tmp_path
             )
         )
     )
-    assert {row["reference"] for row in trail} == {"configuration", "NAT-1", "NAT-1/2"}
+    assert {row["reference"] for row in trail} == {"configuration", "reminders", "NAT-1", "NAT-1/2"}
     whole = ok(invoke("--store", STORE, "trail", "--format", "csv"))
     assert "LOC-1/1" in whole and "LOC-1/1" not in str(trail)
     update = _json(

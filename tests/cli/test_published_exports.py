@@ -24,10 +24,10 @@ CASES: list[
         "gao-open-recommendations-2026-03-31.csv",
         "Department of Energy",
         {
-            "GAO-24-105870/1": ("open", "priority-recommendation", None, None),
-            "GAO-24-105870/2": ("open", "recommendation", None, None),
-            "GAO-24-105870/3": ("discharged", "recommendation", None, None),
-            "GAO-25-100123/1": ("open", "priority-recommendation", None, None),
+            "GAO-24-105870/1": ("open", "recommendation", None, None, "priority", None),
+            "GAO-24-105870/2": ("open", "recommendation", None, None, None, None),
+            "GAO-24-105870/3": ("discharged", "recommendation", None, None, None, None),
+            "GAO-25-100123/1": ("open", "recommendation", None, None, "priority", None),
         },
         {"GAO-24-105870": (3, 1), "GAO-25-100123": (1, 0)},
         [],
@@ -37,9 +37,16 @@ CASES: list[
         "hmicfrs-progress-summary-2026-03-31.csv",
         "Westshire Police",
         {
-            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31"),
-            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30"),
-            "PEEL25-AFI2": ("discharged", "area-for-improvement", "green", "2025-12-31"),
+            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31", None, None),
+            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30", None, None),
+            "PEEL25-AFI2": (
+                "discharged",
+                "area-for-improvement",
+                "green",
+                "2025-12-31",
+                None,
+                None,
+            ),
         },
         {"PEEL-2025": (3, 1)},
         ["PEEL25-R1"],
@@ -49,9 +56,9 @@ CASES: list[
         "hmics-areas-for-development-2026-03-31.csv",
         "Police Scotland",
         {
-            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31"),
-            "ED-AFD1": ("open", "area-for-development", "submitted", "2026-06-30"),
-            "ED-AFD2": ("claimed", "area-for-development", "agreed", "2026-01-31"),
+            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31", None, None),
+            "ED-AFD1": ("open", "area-for-development", "submitted", "2026-06-30", None, None),
+            "ED-AFD2": ("claimed", "area-for-development", "agreed", "2026-01-31", None, None),
         },
         {"HMICS-ED-2025": (3, 0)},
         ["ED-R1", "ED-AFD2"],
@@ -61,9 +68,9 @@ CASES: list[
         "council-audit-tracker-2026-03-31.csv",
         "Westshire Council",
         {
-            "IA-2025-07/1": ("open", "priority-1", "agreed", "2026-03-31"),
-            "IA-2025-07/2": ("claimed", "priority-2", "partly-agreed", "2026-03-31"),
-            "IA-2025-11/1": ("discharged", "priority-3", "agreed", "2025-09-30"),
+            "IA-2025-07/1": ("open", "recommendation", None, "2026-03-31", "1", "agreed"),
+            "IA-2025-07/2": ("claimed", "recommendation", None, "2026-03-31", "2", "partly-agreed"),
+            "IA-2025-11/1": ("discharged", "recommendation", None, "2025-09-30", "3", "agreed"),
         },
         {"IA-2025-07": (2, 0), "IA-2025-11": (1, 1)},
         ["IA-2025-07/1", "IA-2025-07/2"],
@@ -111,7 +118,15 @@ def test_a_published_export_through_its_preset(
     assert "Nothing to import" in ok(invoke(*store, *importing, "--by", "Clerk"))
     rows = json.loads(ok(invoke(*store, "register", "--as-at", "2026-03-31", "--format", "json")))
     assert {
-        row["reference"]: (row["status"], row["kind"], row["grade"], row["due_on"]) for row in rows
+        row["reference"]: (
+            row["status"],
+            row["kind"],
+            row["grade"],
+            row["due_on"],
+            row["priority"],
+            row["response"],
+        )
+        for row in rows
     } == register
     # Due "March 2026": not overdue in March, overdue from April (the paper below).
     assert not any(row["overdue"] for row in rows if row["due_on"] == "2026-03-31")
@@ -154,3 +169,31 @@ def test_an_import_with_a_preset_into_a_store_not_there_says_to_start_it(
     assert result.exit_code == 2
     assert "recommendations init --preset gao" in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_priority_or_response_changed_in_a_later_export_is_recorded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    store = ["--store", "sqlite:///tracker.db"]
+    init = ["init", "--preset", "audit-office", "--by", "Clerk", "--reason", "preset"]
+    ok(invoke(*store, *init, "--effective", "2024-01-01"))
+    first = PUBLISHED / "council-audit-tracker-2026-03-31.csv"
+    body = ["--preset", "audit-office", "--body", "Westshire Council", "--by", "Clerk"]
+    ok(invoke(*store, "import", str(first), *body))
+    text = first.read_bytes().decode("cp1252").splitlines()
+    changed = [  # IA-2025-07/1: priority 1 (written "High" now) -> Low, Agreed -> Not agreed
+        line.replace(";1;1;", ";1;Low;").replace(";Agreed;", ";Not agreed;")
+        if line.startswith("IA-2025-07;")
+        else line
+        for line in text
+    ]
+    assert changed != text
+    later = tmp_path / "council-audit-tracker-2026-04-30.csv"
+    later.write_bytes(("\r\n".join(changed) + "\r\n").encode("cp1252"))
+    said = " ".join(ok(invoke(*store, "import", str(later), *body, "--dry-run")).split())
+    assert "priority 1 -> 3" in said and "response agreed -> not-agreed" in said
+    ok(invoke(*store, "import", str(later), *body))
+    rows = json.loads(ok(invoke(*store, "register", "--as-at", "2026-04-30", "--format", "json")))
+    row = next(row for row in rows if row["reference"] == "IA-2025-07/1")
+    assert (row["priority"], row["response"]) == ("3", "not-agreed")

@@ -58,6 +58,8 @@ FIELDS: Final = (
     "inspectorate",
     "kind",
     "scope",
+    "priority",
+    "response",
 )
 """The fields a spreadsheet column can hold, in the order their columns are looked for."""
 
@@ -154,6 +156,8 @@ DEFAULT_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
     "inspectorate": ("Inspectorate", "Inspectorates", "Inspected by", "Regulator", "Auditor"),
     "kind": ("Kind", "Type", "Item type"),
     "scope": ("Scope", "National/local", "National or local"),
+    "priority": ("Priority", "Priority recommendation", "Priority rating"),
+    "response": ("Management response", "Response agreed", "Agreed"),
 }
 """The headers each field is looked for under, in turn, when the mapping does not name one.
 Headers match whatever their case, spacing and punctuation ("REC. NO" is "Rec no")."""
@@ -179,6 +183,7 @@ STATUS_MEANINGS: Final[Mapping[str, StatusValue]] = {
     "discharged": (Status.DISCHARGED, Outcome.IMPLEMENTED),
     "implemented": (Status.DISCHARGED, Outcome.IMPLEMENTED),
     "no-longer-relevant": (Status.DISCHARGED, Outcome.NO_LONGER_RELEVANT),
+    "not-implemented": (Status.DISCHARGED, Outcome.NOT_IMPLEMENTED),
     "closed-by-inspectorate": (Status.DISCHARGED, Outcome.CLOSED_BY_INSPECTORATE),
 }
 """What a status can mean, as named in a mapping file's ``[statuses]`` table."""
@@ -323,6 +328,9 @@ class ColumnMapping:
     - ``date_formats``: how dates written as text are read (replacing
       :data:`DEFAULT_DATE_FORMATS`, so that a month-first sheet is never read day-first);
     - ``kinds``: extra cell values read as kinds of item (on top of :data:`DEFAULT_KINDS`);
+    - ``priorities``: cell values read as priority codes of the store's policy (a value
+      mapped to ``""`` means no priority: the GAO's "No"); a cell with no alias is read as
+      the code itself ("1" is ``1``);
     - ``header_row``: the row holding the headers (default: found, see
       :meth:`header_row_of`, so that rows of title text above the headers are passed over);
     - ``reference_columns`` and ``reference_join``: for a sheet with no identifier column,
@@ -363,11 +371,14 @@ class ColumnMapping:
     inspectorate: Column = field(default=_headers("inspectorate"), converter=_column)
     kind: Column = field(default=_headers("kind"), converter=_column)
     scope: Column = field(default=_headers("scope"), converter=_column)
+    priority: Column = field(default=_headers("priority"), converter=_column)
+    response: Column = field(default=_headers("response"), converter=_column)
 
     grades: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
     statuses: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
     date_formats: tuple[str, ...] = field(default=DEFAULT_DATE_FORMATS, converter=_strings)
     kinds: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    priorities: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
     header_row: int | None = None
     reference_columns: tuple[str, ...] = field(default=(), converter=_strings)
     reference_join: str = "-"
@@ -513,6 +524,21 @@ class ColumnMapping:
             if _value_key(alias) == key:
                 return kind
         return DEFAULT_KINDS.get(key) or _kind_name(key)
+
+    def priority_code(self, cell: str) -> str | None:
+        """The priority code a cell's text stands for (not yet checked against the policy):
+        an alias of the mapping's ``priorities`` (``None`` if it maps to ``""``: no
+        priority), else the text as it is, trimmed.
+
+        >>> mapping = ColumnMapping(priorities={"Yes": "priority", "No": ""})
+        >>> mapping.priority_code("yes"), mapping.priority_code("No"), mapping.priority_code(" 2 ")
+        ('priority', None, '2')
+        """
+        key = _value_key(cell)
+        for alias, code in self.priorities:
+            if _value_key(alias) == key:
+                return code or None
+        return cell.strip() or None
 
     def text_of(self, cell: str) -> str:
         """A cell's text with its HTML entities (``&amp;``, ``&#8217;``) read as the
@@ -741,6 +767,9 @@ class ColumnMapping:
             [kinds]                         # cell value = kind of item
             AFD = "area-for-development"
 
+            [priorities]                    # cell value = priority code ("" = none)
+            High = "1"
+
             [reports]                       # for reports the store does not have yet
             default = "PEEL-2016"           # the report of every row (no report column)
             body = "West Midlands Police"
@@ -857,6 +886,10 @@ class ColumnMapping:
         values["statuses"] = dict(statuses)
         kinds = _table(data, "kinds", source)
         values["kinds"] = {k: _text(v, source, f"kinds.{k}") for k, v in kinds.items()}
+        priorities = _table(data, "priorities", source)
+        values["priorities"] = {
+            k: _text(v, source, f"priorities.{k}", blank=True) for k, v in priorities.items()
+        }
         reports = _table(data, "reports", source)
         _known(reports, ("default", "body", "inspectorates"), source, "reports.")
         if "default" in reports:
@@ -888,6 +921,7 @@ _TOP: Final = (
     "grades",
     "statuses",
     "kinds",
+    "priorities",
     "reports",
     "discharge",
 )
@@ -928,9 +962,10 @@ def _wrong(source: str, key: str, expected: str, value: object) -> Configuration
     )
 
 
-def _text(value: object, source: str, key: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise _wrong(source, key, "a non-blank text", value)
+def _text(value: object, source: str, key: str, *, blank: bool = False) -> str:
+    """A text; non-blank unless ``blank`` allows it."""
+    if not isinstance(value, str) or not (blank or value.strip()):
+        raise _wrong(source, key, "a text" if blank else "a non-blank text", value)
     return value
 
 

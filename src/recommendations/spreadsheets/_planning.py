@@ -38,8 +38,10 @@ from recommendations.domain import (
     Discharge,
     NoteProgress,
     Outcome,
+    Prioritise,
     PublishReport,
     Raise,
+    RecordResponse,
     Regrade,
     RejectClaim,
     Reopen,
@@ -598,6 +600,8 @@ class _Planner:
             owner=row.owner,
             owner_name=row.owner_name if row.owner is not None else None,
             due_on=row.due_on,
+            priority=row.priority,
+            response=row.response,
             effective_on=raise_on,
             by=self.by,
             reason=reason,
@@ -605,6 +609,10 @@ class _Planner:
         facts = [f"from {report}"]
         if row.grade is not None:
             facts.append(row.grade)
+        if row.priority is not None:
+            facts.append(f"priority {row.priority}")
+        if row.response is not None:
+            facts.append(f"response {row.response.value}")
         if row.owner is not None:
             facts.append(f"owner {row.owner!r}")
         if row.due_on is not None:
@@ -772,6 +780,23 @@ class _Planner:
                     row, command_r, f"regraded {state.grade or 'ungraded'} -> {row.grade}"
                 )
             )
+        if self.snapshot.has("priority") and row.priority != state.priority:
+            command_p = Prioritise(
+                reference=row.reference, priority=row.priority, **self._meta(row)
+            )
+            held = state.priority or "none"
+            planned.append(
+                self._planned(row, command_p, f"priority {held} -> {row.priority or 'none'}")
+            )
+        if row.response is not None and row.response != state.response:
+            command_s = RecordResponse(
+                reference=row.reference,
+                response=row.response,
+                response_text=state.response_text,
+                **self._meta(row),
+            )
+            was = "none" if state.response is None else state.response.value
+            planned.append(self._planned(row, command_s, f"response {was} -> {row.response.value}"))
         if self.snapshot.has("due_on") and row.due_on != state.due_on:
             command_d = ChangeDeadline(
                 reference=row.reference, due_on=row.due_on, **self._meta(row)

@@ -23,7 +23,7 @@ from attrs import frozen
 
 from recommendations._cells import continued_sheet, read, trimmed, unescaped
 from recommendations._errors import ConfigurationError
-from recommendations.domain import Outcome, Scope, Status
+from recommendations.domain import Outcome, Response, Scope, Status
 
 from ._mapping import FIELDS, ColumnMapping, header_key
 from ._problems import Problem
@@ -58,6 +58,8 @@ class SheetRow:
     inspectorates: tuple[str, ...] = ()
     kind: str | None = None
     scope: Scope | None = None
+    priority: str | None = None
+    response: Response | None = None
 
 
 @frozen(kw_only=True)
@@ -596,6 +598,23 @@ def _row(
         values["kind"] = mapping.kind_name(kind)
         if not values["kind"]:
             fail("kind", _CellError(f"{kind!r} is not a kind of item", "kind"))
+    priority = _text(cell("priority"))
+    if priority is not None:
+        values["priority"] = mapping.priority_code(priority)
+    response = _text(cell("response"))
+    if response is not None:
+        named = "-".join(re.findall(r"[a-z0-9]+", response.casefold()))
+        try:
+            values["response"] = Response(named)
+        except ValueError:
+            known = ", ".join(repr(r.value) for r in Response)
+            fail(
+                "response",
+                _CellError(
+                    f"{response!r} is not a management response ({known})",
+                    "response-configured",
+                ),
+            )
     for name in ("due_on", "published_on"):
         try:
             values[name] = _date(cell(name), mapping)
