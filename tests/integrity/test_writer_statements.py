@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations.integrity._tree import ErasedMeanwhile
+from recommendations.integrity._leaf import ERASURES_MARK, LeafHasher, leaf_bytes, leaf_hash
+from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._tree import FACT, ErasedMeanwhile, encode_facts
 from tests.conftest import Clock
 from tests.integrity.test_erase import NAME, fill
-from tests.integrity.test_fast_paths import ITEM
+from tests.integrity.test_fast_paths import FRAGMENTS, ITEM, SALTS
 
 SHARED = ["sqlite", "postgresql"]
 
@@ -64,3 +68,96 @@ def test_an_append_that_meets_an_erasure_made_elsewhere_writes_nothing(shared_ur
         assert sizes(writer) == (after_erasure[0] + 1, after_erasure[0] + 1)
         found = writer.integrity.verify()
         assert found.ok, found.problems
+
+
+def test_appends_one_by_one_and_in_batches_give_the_reference_tree(shared_url: str) -> None:
+    with r.Tracker(shared_url) as tracker:
+        recorder = tracker._app.recorder
+        events = [stored(f"Person {n % 7}", n // 7 + 1) for n in range(70)]
+        for event in events[:5]:  # one at a time: the open tile completed from memory
+            recorder.insert_events([event])
+        recorder.insert_events(events[5:40])  # a batch across tiles and a node of level 4
+        recorder.insert_events(events[40:41])
+        recorder.insert_events(events[41:])
+        with recorder.tree_tables(write=False) as tables:  # type: ignore[attr-defined]
+            salts = tables.all_salts()
+            leaves = tables.leaves(0, 100)
+        expected = [
+            leaf_hash(leaf_bytes(p, e.originator_id, e.originator_version, e.topic, e.state, salts))
+            for p, e in enumerate(events, start=1)
+        ]
+        assert [leaf[1] for leaf in leaves] == expected
+        assert [leaf[2:] for leaf in leaves][:2] == [
+            (events[0].originator_id.hex, 1, "2017-04-10T09:00:00+00:00"),
+            (events[1].originator_id.hex, 1, "2017-04-10T09:00:00+00:00"),
+        ]
+        assert tracker.integrity.verify().ok
+
+
+def test_tiles_written_with_the_token_read_are_the_tiles_written_alone(shared_url: str) -> None:
+    with r.Tracker(shared_url) as tracker:
+        recorder = tracker._app.recorder
+        rows = [
+            (0, 0, b"a" * 64, encode_facts(ITEM.bytes, 1, b"") * 2),
+            (0, 1, b"b" * 32, encode_facts(ITEM.bytes, 3, b"2017")),
+            (4, 0, b"c" * 32, b""),
+        ]
+        with recorder.tree_tables(write=True) as tables:  # type: ignore[attr-defined]
+            assert tables.write_tiles_reading_mark(rows[:2]) is None
+            tables.salts([ERASURES_MARK], create=True)
+            mark = tables.erasures_mark()
+            assert mark is not None
+            assert tables.write_tiles_reading_mark([rows[0], rows[2]]) == mark
+            assert tables.write_tiles_reading_mark([]) == mark
+            stored_rows = tables.tile_rows(0, 0, 2) + tables.tile_rows(4, 0, 1)
+        assert [tuple(row) for row in stored_rows] == rows
+
+
+def test_entries_are_given_in_position_order_however_inserted() -> None:
+    events = [stored(f"P{n}") for n in range(4)]
+    in_order = entries_of([7, 8, 9, 10], events)
+    assert [e[0] for e in in_order] == [7, 8, 9, 10]
+    assert [e[1] for e in in_order] == [e.originator_id for e in events]
+    shuffled = entries_of([9, 7, 10, 8], events)
+    assert [(e[0], e[1]) for e in shuffled] == [
+        (7, events[1].originator_id),
+        (8, events[3].originator_id),
+        (9, events[0].originator_id),
+        (10, events[2].originator_id),
+    ]
+    with pytest.raises(ValueError, match="shorter|longer"):
+        entries_of([1, 2], events)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(FRAGMENTS), max_size=10), min_size=1, max_size=5))
+def test_the_writers_loop_gives_the_documented_leaves_and_facts(
+    states: list[list[bytes]],
+) -> None:
+    entries: list[tuple[int, object, int, str, object]] = []
+    for n, parts in enumerate(states):
+        state = b"".join(parts)
+        item: object = ITEM if n % 2 else str(ITEM)
+        kept: object = state if n % 3 else memoryview(state)
+        entries.append((10 + n, item, n, "a.b:C", kept))
+    try:
+        expected: list[bytes] | None = [
+            leaf_hash(leaf_bytes(p, ITEM, v, t, bytes(s), SALTS))  # type: ignore[arg-type]
+            for p, _, v, t, s in entries
+        ]
+    except r.StoreError:
+        expected = None
+    try:
+        hashes, facts = LeafHasher(SALTS).entries(10, entries, FACT)  # type: ignore[arg-type]
+    except r.StoreError:
+        assert expected is None
+        return
+    assert hashes == expected
+    for (p, _, v, t, s), fact in zip(entries, facts, strict=True):
+        _, recorded = LeafHasher(SALTS).leaf(p, ITEM.bytes, v, t, bytes(s))  # type: ignore[arg-type]
+        assert fact == encode_facts(ITEM.bytes, v, recorded)
+
+
+def test_the_writers_loop_refuses_a_position_that_does_not_follow_on() -> None:
+    with pytest.raises(LookupError):
+        LeafHasher(SALTS).entries(3, [(4, ITEM, 1, "t", b"{}")], FACT)
