@@ -4,6 +4,7 @@ erasures as before they were fewer."""
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -14,9 +15,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import recommendations as r
-from recommendations.integrity._leaf import ERASURES_MARK, LeafHasher, leaf_bytes, leaf_hash
+from recommendations.integrity._leaf import LeafHasher, leaf_bytes, leaf_hash
 from recommendations.integrity._recorders import entries_of
-from recommendations.integrity._tree import FACT, ErasedMeanwhile, encode_facts
+from recommendations.integrity._sql import SqlTables, create_statements
+from recommendations.integrity._tree import FACT, ErasedMeanwhile, TreeWriter, encode_facts
 from tests.conftest import Clock
 from tests.integrity.test_erase import NAME, fill
 from tests.integrity.test_fast_paths import FRAGMENTS, ITEM, SALTS
@@ -94,23 +96,37 @@ def test_appends_one_by_one_and_in_batches_give_the_reference_tree(shared_url: s
         assert tracker.integrity.verify().ok
 
 
-def test_tiles_written_with_the_token_read_are_the_tiles_written_alone(shared_url: str) -> None:
-    with r.Tracker(shared_url) as tracker:
-        recorder = tracker._app.recorder
-        rows = [
-            (0, 0, b"a" * 64, encode_facts(ITEM.bytes, 1, b"") * 2),
-            (0, 1, b"b" * 32, encode_facts(ITEM.bytes, 3, b"2017")),
-            (4, 0, b"c" * 32, b""),
-        ]
-        with recorder.tree_tables(write=True) as tables:  # type: ignore[attr-defined]
-            assert tables.write_tiles_reading_mark(rows[:2]) is None
-            tables.salts([ERASURES_MARK], create=True)
-            mark = tables.erasures_mark()
-            assert mark is not None
-            assert tables.write_tiles_reading_mark([rows[0], rows[2]]) == mark
-            assert tables.write_tiles_reading_mark([]) == mark
-            stored_rows = tables.tile_rows(0, 0, 2) + tables.tile_rows(4, 0, 1)
-        assert [tuple(row) for row in stored_rows] == rows
+def test_the_sole_writer_reads_no_token_and_one_that_was_passed_reads_it() -> None:
+    """An erasure changes the erasures token in the transaction that appends its record:
+    a writer that appended last writes its tiles and reads nothing; one that another
+    writer passed reads the tree's size, its border and the token again."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    for statement in create_statements("sqlite"):
+        connection.execute(statement)
+    tables = SqlTables(connection.cursor(), "sqlite")
+    tables.salts(SALTS, create=True)
+    ran: list[str] = []
+    connection.set_trace_callback(ran.append)
+    state = b'{"actor":"Asha Patel"}'
+
+    def append(writer: TreeWriter, position: int) -> list[str]:
+        ran.clear()
+        assert writer.add(tables, [(position, ITEM, position, "t", state)])
+        writer.committed()
+        return ["persons" if "_persons" in s else s.split()[0] for s in ran]
+
+    writer, other = TreeWriter(), TreeWriter()
+    first = append(writer, 1)  # the size, the token, the person's salt, the tiles
+    assert first[0] == "SELECT" and "persons" in first and first[-1] == "INSERT"
+    # (a tile row each: the 16th leaf completes a node of level 4, whose tile is written too)
+    assert [set(append(writer, p)) for p in range(2, 20)] == [{"INSERT"}] * 18
+    assert "persons" in append(other, 20)
+    found = append(writer, 21)
+    assert found[0] == "SELECT" and "persons" in found and found[-1] == "INSERT"
+    assert append(writer, 22) == ["INSERT"]
+    salts = tables.all_salts()
+    expected = [leaf_hash(leaf_bytes(p, ITEM, p, "t", state, salts)) for p in range(1, 23)]
+    assert tables.hashes(0, 0, 22) == expected
 
 
 def test_entries_are_given_in_position_order_however_inserted() -> None:

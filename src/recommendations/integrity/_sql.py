@@ -51,18 +51,6 @@ def _statement(statement: str, prefix: str, mark: str) -> str:
     return statement.replace("{t}", prefix).replace("?", mark)
 
 
-@functools.lru_cache(maxsize=256)
-def _tiles_and_mark(rows: int, prefix: str) -> str:
-    """PostgreSQL: ``rows`` tiles written, and the erasures token read, in one statement
-    (one round trip where there were two)."""
-    values = ", ".join(["(%s, %s, %s, %s)"] * rows)
-    return (
-        f"WITH written AS (INSERT INTO {prefix}_tiles (level, idx, hashes, facts) "
-        f"VALUES {values} ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, "
-        f"facts = excluded.facts) SELECT salt FROM {prefix}_persons WHERE name = %s"
-    )
-
-
 class SqlTables(TileTables):
     """:class:`~._tree.Tables` on one open cursor (its transaction is the caller's)."""
 
@@ -72,8 +60,6 @@ class SqlTables(TileTables):
         self.schema = schema
         self._mark = "?" if dialect == "sqlite" else "%s"
         self.prefix = (f'"{schema}".' if schema else "") + PREFIX
-        self.rolls_back = True
-        """Whatever a failed append wrote in this transaction is undone with it."""
 
     def _sql(self, statement: str) -> str:
         return _statement(statement, self.prefix, self._mark)
@@ -103,18 +89,6 @@ class SqlTables(TileTables):
 
     def erasures_mark(self) -> bytes | None:
         row = self.execute(_READ_SALT, (ERASURES_MARK,)).fetchone()
-        return None if row is None else bytes(row[0])
-
-    def write_tiles_reading_mark(self, tiles: Sequence[TileRow]) -> bytes | None:
-        """Write ``tiles`` and read the erasures token, in one statement on PostgreSQL
-        (a round trip each before); in two on SQLite, which does them faster apart."""
-        if self.dialect == "sqlite" or not tiles:
-            self.write_tiles(tiles)
-            return self.erasures_mark()
-        params: list[Any] = [value for tile in tiles for value in tile]
-        params.append(ERASURES_MARK)
-        self.cursor.execute(_tiles_and_mark(len(tiles), self.prefix), params)
-        row = self.cursor.fetchone()
         return None if row is None else bytes(row[0])
 
     # --- the earlier form -------------------------------------------------------------------

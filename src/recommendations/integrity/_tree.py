@@ -103,15 +103,6 @@ class Tables(Protocol):
     def erasures_mark(self) -> bytes | None:
         """The token every erasure changes (:data:`~._leaf.ERASURES_MARK`), if any."""
 
-    def write_tiles_reading_mark(self, tiles: Sequence[TileRow]) -> bytes | None:
-        """:meth:`write_tiles`, then :meth:`erasures_mark` (in one statement where the
-        store can)."""
-
-    @property
-    def rolls_back(self) -> bool:
-        """Whether what a failed append wrote is undone with its transaction (then the
-        erasures token is read with the tiles' write, not before it)."""
-
 
 def encode_facts(item: bytes, version: int, recorded: bytes) -> bytes:
     """The facts of one leaf as a leaf tile holds them."""
@@ -134,9 +125,6 @@ def decode_facts(facts: bytes) -> list[tuple[str, int, str]]:
 class TileTables:
     """What every store's tables answer from their tiles (``tile_rows``, ``tree_size``)."""
 
-    rolls_back = False
-    """Whether what a failed append wrote is undone with its transaction."""
-
     def tile_rows(self, level: int, lo: int, hi: int) -> list[TileRow]:  # pragma: no cover
         raise NotImplementedError
 
@@ -148,10 +136,6 @@ class TileTables:
 
     def erasures_mark(self) -> bytes | None:
         return self.salts((ERASURES_MARK,), create=False).get(ERASURES_MARK)
-
-    def write_tiles_reading_mark(self, tiles: Sequence[TileRow]) -> bytes | None:
-        self.write_tiles(tiles)
-        return self.erasures_mark()
 
     def tile(self, level: int, index: int) -> tuple[bytes, bytes] | None:
         rows = self.tile_rows(level, index, index + 1)
@@ -320,20 +304,22 @@ class TreeWriter:
         with self._lock:
             frontier = self._frontier
             tails = self._tails
-            if frontier is None or frontier.size != first - 1:
+            behind = frontier is None or frontier.size != first - 1
+            if behind:
                 size = tables.tree_size()
                 if size != first - 1:
                     return False
                 frontier = frontier_of(tables, size)
                 tails = {}
+            assert frontier is not None
             frontier = frontier.copy()
             # An erasure elsewhere (another process) deleted a salt since this writer last
             # appended: forget the salts remembered, and refuse these entries, which may
             # have been decided on entries read before the erasure; the command is decided
-            # again. Where the transaction undoes what a refused append wrote, the token is
-            # read with the tiles' write (one statement, or one round trip, fewer).
-            late = self._mark_read and tables.rolls_back
-            if not late:
+            # again. An erasure changes the token in the transaction that appends its
+            # record to the log: when nothing was appended since this writer's last
+            # append, none was made, and the token is not read again.
+            if behind or not self._mark_read:
                 self._meet(tables.erasures_mark())
             hasher = self._hasher
             hasher.drop()
@@ -357,10 +343,7 @@ class TreeWriter:
                         found.append(value)
                 for level, values in levels.items():
                     rows += self._tiles(tables, tails, level, starts[level], values, None)
-            if late:
-                self._meet(tables.write_tiles_reading_mark(rows))
-            else:
-                tables.write_tiles(rows)
+            tables.write_tiles(rows)
             self._pending = (frontier, tails)
             return True
 
