@@ -68,6 +68,13 @@ def entries_of(
     """The entries a recorder just inserted, for :meth:`TreeWriter.add`, in position order."""
     if not positions:
         return []
+    first = positions[0]
+    if list(positions) == list(range(first, first + len(positions))):
+        # (in order already, as every store here inserts them)
+        return [
+            (position, s.originator_id, s.originator_version, s.topic, s.state)
+            for position, s in zip(positions, stored, strict=True)
+        ]
     pairs = sorted(zip(positions, stored, strict=True), key=lambda pair: pair[0])
     return [
         (position, s.originator_id, s.originator_version, s.topic, s.state) for position, s in pairs

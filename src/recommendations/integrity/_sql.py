@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 from recommendations._errors import StoreError
 
-from ._leaf import new_salt
+from ._leaf import ERASURES_MARK, new_salt
 from ._tree import HASH, NODE_LEVELS, TILE_WIDTH, TileRow, TileTables, encode_facts
 
 __all__ = ["SqlTables", "create_statements"]
@@ -36,6 +37,20 @@ def create_statements(dialect: str, schema: str = "") -> list[str]:
     ]
 
 
+_WRITE_TILES = (
+    "INSERT INTO {t}_tiles (level, idx, hashes, facts) VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, facts = excluded.facts"
+)
+_READ_SALT = "SELECT salt FROM {t}_persons WHERE name = ?"
+
+
+@functools.lru_cache(maxsize=512)
+def _statement(statement: str, prefix: str, mark: str) -> str:
+    """A statement with its tables' prefix and its dialect's parameter mark (made once:
+    a recorder opens new tables on every append)."""
+    return statement.replace("{t}", prefix).replace("?", mark)
+
+
 class SqlTables(TileTables):
     """:class:`~._tree.Tables` on one open cursor (its transaction is the caller's)."""
 
@@ -47,7 +62,7 @@ class SqlTables(TileTables):
         self.prefix = (f'"{schema}".' if schema else "") + PREFIX
 
     def _sql(self, statement: str) -> str:
-        return statement.replace("{t}", self.prefix).replace("?", self._mark)
+        return _statement(statement, self.prefix, self._mark)
 
     def execute(self, statement: str, params: Sequence[Any] = ()) -> Any:
         self.cursor.execute(self._sql(statement), params)
@@ -70,14 +85,11 @@ class SqlTables(TileTables):
         return rows  # type: ignore[no-any-return]
 
     def write_tiles(self, tiles: Sequence[TileRow]) -> None:
-        self.cursor.executemany(
-            self._sql(
-                "INSERT INTO {t}_tiles (level, idx, hashes, facts) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (level, idx) DO UPDATE SET hashes = excluded.hashes, "
-                "facts = excluded.facts"
-            ),
-            tiles,
-        )
+        self.cursor.executemany(self._sql(_WRITE_TILES), tiles)
+
+    def erasures_mark(self) -> bytes | None:
+        row = self.execute(_READ_SALT, (ERASURES_MARK,)).fetchone()
+        return None if row is None else bytes(row[0])
 
     # --- the earlier form -------------------------------------------------------------------
 
@@ -193,7 +205,7 @@ class SqlTables(TileTables):
                     "ON CONFLICT (name) DO NOTHING",
                     (name, new_salt()),
                 )
-            row = self.execute("SELECT salt FROM {t}_persons WHERE name = ?", (name,)).fetchone()
+            row = self.execute(_READ_SALT, (name,)).fetchone()
             if row is not None:
                 found[name] = bytes(row[0])
         return found

@@ -100,6 +100,9 @@ class Tables(Protocol):
     def write_tiles(self, tiles: Sequence[TileRow]) -> None:
         """Insert these tiles, or replace them whole where they are stored."""
 
+    def erasures_mark(self) -> bytes | None:
+        """The token every erasure changes (:data:`~._leaf.ERASURES_MARK`), if any."""
+
 
 def encode_facts(item: bytes, version: int, recorded: bytes) -> bytes:
     """The facts of one leaf as a leaf tile holds them."""
@@ -124,6 +127,15 @@ class TileTables:
 
     def tile_rows(self, level: int, lo: int, hi: int) -> list[TileRow]:  # pragma: no cover
         raise NotImplementedError
+
+    def salts(self, names: Iterable[str], *, create: bool) -> dict[str, bytes]:  # pragma: no cover
+        raise NotImplementedError
+
+    def write_tiles(self, tiles: Sequence[TileRow]) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def erasures_mark(self) -> bytes | None:
+        return self.salts((ERASURES_MARK,), create=False).get(ERASURES_MARK)
 
     def tile(self, level: int, index: int) -> tuple[bytes, bytes] | None:
         rows = self.tile_rows(level, index, index + 1)
@@ -292,68 +304,62 @@ class TreeWriter:
         with self._lock:
             frontier = self._frontier
             tails = self._tails
-            if frontier is None or frontier.size != first - 1:
+            behind = frontier is None or frontier.size != first - 1
+            if behind:
                 size = tables.tree_size()
                 if size != first - 1:
                     return False
                 frontier = frontier_of(tables, size)
                 tails = {}
+            assert frontier is not None
             frontier = frontier.copy()
             # An erasure elsewhere (another process) deleted a salt since this writer last
             # appended: forget the salts remembered, and refuse these entries, which may
             # have been decided on entries read before the erasure; the command is decided
-            # again.
-            mark = tables.salts([ERASURES_MARK], create=False).get(ERASURES_MARK)
-            if mark != self._mark or not self._mark_read:
-                met = self._mark_read and mark != self._mark
-                self._hasher = LeafHasher({}, self._fresh_salt)
-                self._mark, self._mark_read = mark, True
-                if met:
-                    self.erasures_met += 1
-                    raise ErasedMeanwhile(
-                        "a person was erased from the store since this writer last "
-                        "appended: decide again on the log as it now is"
-                    )
+            # again. An erasure changes the token in the transaction that appends its
+            # record to the log: when nothing was appended since this writer's last
+            # append, none was made, and the token is not read again.
+            if behind or not self._mark_read:
+                self._meet(tables.erasures_mark())
             hasher = self._hasher
             hasher.drop()
-            leaf = hasher.leaf
-            pack = FACT.pack
-            hashes: list[bytes] = []
-            facts: list[bytes] = []
-            expected = first
             self._tables = tables
             try:
-                for position, item, version, topic, state in entries:
-                    if position != expected:
-                        raise LookupError(f"entry at position {position} does not follow on")
-                    expected += 1
-                    item_bytes = (
-                        item.bytes if isinstance(item, uuid.UUID) else uuid.UUID(item).bytes
-                    )
-                    if type(state) is not bytes:  # a text or memoryview state read back
-                        state = _as_bytes(state)
-                    hashed, recorded = leaf(position, item_bytes, version, topic, state)
-                    hashes.append(hashed)
-                    facts.append(pack(item_bytes, version, len(recorded)) + recorded)
+                hashes, facts = hasher.entries(first, entries, FACT)
             finally:
                 self._tables = None
             nodes = frontier.append_many(hashes, NODE_LEVELS)
-            levels: dict[int, list[bytes]] = {}
-            starts: dict[int, int] = {}
-            for level, index, value in nodes:
-                found = levels.get(level)
-                if found is None:
-                    levels[level] = [value]
-                    starts[level] = index
-                else:
-                    found.append(value)
             tails = dict(tails)
             rows = self._tiles(tables, tails, 0, first - 1, hashes, facts)
-            for level, values in levels.items():
-                rows += self._tiles(tables, tails, level, starts[level], values, None)
+            if nodes:
+                levels: dict[int, list[bytes]] = {}
+                starts: dict[int, int] = {}
+                for level, index, value in nodes:
+                    found = levels.get(level)
+                    if found is None:
+                        levels[level] = [value]
+                        starts[level] = index
+                    else:
+                        found.append(value)
+                for level, values in levels.items():
+                    rows += self._tiles(tables, tails, level, starts[level], values, None)
             tables.write_tiles(rows)
             self._pending = (frontier, tails)
             return True
+
+    def _meet(self, mark: bytes | None) -> None:
+        """Take the erasures token read now: raise :class:`ErasedMeanwhile` (having
+        forgotten the salts remembered) if an erasure changed it since the last append."""
+        if mark != self._mark or not self._mark_read:
+            met = self._mark_read and mark != self._mark
+            self._hasher = LeafHasher({}, self._fresh_salt)
+            self._mark, self._mark_read = mark, True
+            if met:
+                self.erasures_met += 1
+                raise ErasedMeanwhile(
+                    "a person was erased from the store since this writer last "
+                    "appended: decide again on the log as it now is"
+                )
 
     @staticmethod
     def _tiles(
@@ -420,10 +426,6 @@ class TreeWriter:
 
 class ErasedMeanwhile(IntegrityError):
     """Entries met an erasure made since their writer last appended (nothing written)."""
-
-
-def _as_bytes(state: object) -> bytes:
-    return state.encode() if isinstance(state, str) else bytes(state)  # type: ignore[call-overload]
 
 
 def _recorded(data: bytes) -> str:

@@ -18,12 +18,18 @@ from typing import Any
 
 import orjson
 import psycopg
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
 )
+from eventsourcing.utils import retry
 from psycopg import sql
 from psycopg.rows import DictRow, tuple_row
 
@@ -144,10 +150,30 @@ class Recorder(PostgresApplicationRecorder):
                 self.views_within(cursor, positions, stored_events)
         return positions
 
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        positions: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+        """As ``eventsourcing.postgres`` inserts them, except that an error raised while
+        the tree or the views are written (an erasure met, a leaf that cannot be made)
+        undoes the whole transaction: ``eventsourcing`` re-raises an error of that step
+        only after committing, which would keep the entries without their leaves."""
+        if self.datastore.enable_db_functions or not stored_events:  # (no tree is written)
+            positions: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return positions
+        positions = None
+        with (
+            self.datastore.get_connection() as connection,
+            connection.pipeline() as pipeline,
+            connection.transaction(),
+        ):
+            with connection.cursor() as cursor:
+                self._insert_events(cursor, stored_events, **kwargs)
+            with connection.cursor() as cursor:
+                self._insert_stored_events(cursor, stored_events, **kwargs)
+                # (synced now, so that a uniqueness violation is raised here)
+                pipeline.sync()
+                positions = self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
         self.tree.committed()
         return positions
 
