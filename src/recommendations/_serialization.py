@@ -22,6 +22,7 @@ from typing import Any
 import attrs
 import cattrs
 import orjson
+from cattrs.gen import make_dict_unstructure_fn, override
 from cattrs.preconf.orjson import make_converter as make_orjson_converter
 from cattrs.strategies import configure_tagged_union
 from eventsourcing.persistence import Mapper, StoredEvent
@@ -152,6 +153,12 @@ def make_converter() -> cattrs.Converter:
     converter.register_structure_hook(date, lambda v, _: date.fromisoformat(v))
     converter.register_unstructure_hook(uuid.UUID, str)
     converter.register_structure_hook(uuid.UUID, lambda v, _: uuid.UUID(v))
+    # A due date known to the day (the default) is stored as before precisions were kept.
+    for cls in (domain.Raised, domain.DeadlineChanged):
+        converter.register_unstructure_hook(
+            cls,
+            make_dict_unstructure_fn(cls, converter, due_precision=override(omit_if_default=True)),
+        )
     configure_tagged_union(domain.Amendable, converter, tag_name="_type")
     # A correction's replacement is ``Amendable | None``: tag it like the bare union.
     converter.register_unstructure_hook_func(

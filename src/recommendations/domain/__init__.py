@@ -66,7 +66,16 @@ from ._events import (
     recommendation_id,
     report_id,
 )
-from ._months import due_date_of, month_due
+from ._months import (
+    DUE_PRECISIONS,
+    DueDate,
+    DuePrecision,
+    due_date_of,
+    due_month,
+    is_month_end,
+    month_due,
+    shown_due,
+)
 from ._recommendation import Recommendation, evolve, project, timeline
 from ._sources import Inspection, Report, decide_source, project_inspection, project_report
 from ._text import (
@@ -98,6 +107,7 @@ from ._values import (
 
 __all__ = [
     "DEFAULT_POLICY",
+    "DUE_PRECISIONS",
     "FOUR_POINT",
     "GAO",
     "NAME_LIMIT",
@@ -123,6 +133,8 @@ __all__ = [
     "DeadlineChanged",
     "Discharge",
     "Discharged",
+    "DueDate",
+    "DuePrecision",
     "Event",
     "Finding",
     "FindingKind",
@@ -169,8 +181,10 @@ __all__ = [
     "decide_configuration",
     "decide_source",
     "due_date_of",
+    "due_month",
     "evolve",
     "inspection_id",
+    "is_month_end",
     "month_due",
     "normal_reference",
     "policy_in_force",
@@ -180,5 +194,6 @@ __all__ = [
     "recommendation_id",
     "reference_key",
     "report_id",
+    "shown_due",
     "timeline",
 ]

@@ -360,6 +360,7 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
         owner=command.owner,
         owner_name=command.owner_name,
         due_on=command.due_on,
+        due_precision=command.due_precision,
     )
 
 
@@ -384,7 +385,9 @@ def _(
 def _(
     command: ChangeDeadline, ctx: _Context, history: Sequence[RecommendationEvent]
 ) -> DeadlineChanged:
-    return DeadlineChanged(**_meta(command, ctx), due_on=command.due_on)
+    return DeadlineChanged(
+        **_meta(command, ctx), due_on=command.due_on, due_precision=command.due_precision
+    )
 
 
 @_build.register
