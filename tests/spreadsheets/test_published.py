@@ -51,7 +51,7 @@ def test_the_header_row_is_found_below_a_preamble(tmp_path: Path) -> None:
     path = _write(tmp_path, PREAMBLE)
     rows = _both(path)
     assert [(row.row, row.reference) for row in rows] == [(5, "R1"), (6, "R2")]
-    assert rows[0].due_on == date(2026, 3, 31)
+    assert (rows[0].due_on, rows[0].due_precision) == (date(2026, 3, 31), "month")
     assert read_sheet(path, snapshot_date=DAY).column("reference") == "Ref"
 
 
@@ -185,6 +185,11 @@ def test_html_entities_are_read_when_the_mapping_says_so(tmp_path: Path) -> None
 )
 def test_dates_in_the_published_forms(cell: str, day: date) -> None:
     assert ColumnMapping().date_of(cell) == day
+    # A month alone is kept as a month: due by its last day, shown as the month.
+    due = ColumnMapping().due_of(cell)
+    assert due is not None and due.on == day
+    month_alone = cell in {"March 2026", "Mar 2026", "February 2028", "2026-03"}
+    assert due.precision == ("month" if month_alone else "day")
 
 
 def test_a_date_that_is_none_of_the_forms_names_its_row_and_column(tmp_path: Path) -> None:
