@@ -152,3 +152,17 @@ def test_a_month_precision_needs_the_months_last_day(due: date | None) -> None:
             )
         assert (caught.value.field, caught.value.rule) == ("due_precision", "due-month")
         assert tracker.recommendations() == []
+
+
+@pytest.mark.parametrize("precision", ["day", "month"])
+def test_a_correction_carries_the_precision_of_the_entry_it_replaces(precision: str) -> None:
+    replaced = domain.DeadlineChanged(**_META, due_on=date(2017, 9, 30), due_precision=precision)  # type: ignore[arg-type]
+    corrected = domain.Corrected(
+        **{**_META, "originator_version": 5},  # type: ignore[arg-type]
+        corrects=4,
+        what_was_wrong="the month was given, not the day",
+        replacement=replaced,
+    )
+    stored = encode_event(corrected)
+    assert ("due_precision" in orjson.loads(stored)["replacement"]) is (precision == "month")
+    assert decode_event(topic_of(domain.Corrected), stored, corrected.originator_id, 5) == corrected
