@@ -27,7 +27,7 @@ from ._dialect import Dialect, time_text
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
 same on every engine. Tables of another version are dropped and made again on open."""
 

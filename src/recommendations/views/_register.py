@@ -15,12 +15,14 @@ import attrs
 from attrs import frozen
 
 from recommendations.domain import (
+    DuePrecision,
     Policy,
     Recommendation,
     RecommendationEvent,
     Scope,
     Status,
     project,
+    shown_due,
 )
 
 from ._disclosure import BODY_VIEW, Disclosure
@@ -54,7 +56,11 @@ class Basis:
 
 @frozen(kw_only=True)
 class RegisterRow:
-    """One recommendation in the register."""
+    """One recommendation in the register.
+
+    ``due_precision`` is ``"month"`` for a due date known only to the month (``due_on`` is
+    its last day): :attr:`due_shown` shows it as the month.
+    """
 
     reference: str
     text: str
@@ -76,6 +82,12 @@ class RegisterRow:
     overdue: bool
     raised_on: date
     last_changed_on: date
+    due_precision: DuePrecision = "day"
+
+    @property
+    def due_shown(self) -> str:
+        """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
+        return shown_due(self.due_on, self.due_precision)
 
     @classmethod
     def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
@@ -101,6 +113,7 @@ class RegisterRow:
             overdue=state.is_overdue(as_at),
             raised_on=state.raised_on,
             last_changed_on=state.last_changed_on,
+            due_precision=state.due_precision,
         )
 
 
@@ -131,6 +144,12 @@ class RegisterLine(NamedTuple):
     overdue: bool
     raised_on: date
     last_changed_on: date
+    due_precision: DuePrecision = "day"
+
+    @property
+    def due_shown(self) -> str:
+        """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
+        return shown_due(self.due_on, self.due_precision)
 
     def row(self) -> RegisterRow:
         """The :class:`RegisterRow` of this line."""

@@ -67,6 +67,7 @@ STATE_COLUMNS = (
     "deferrals",
     "raised_on",
     "last_changed_on",
+    "due_precision",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -135,6 +136,7 @@ def state_values(state: domain.Recommendation) -> StateValues:
         state.deferrals,
         state.raised_on,
         state.last_changed_on,
+        state.due_precision,
     )
 
 
@@ -169,6 +171,7 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         deferrals,
         raised_on,
         last_changed_on,
+        due_precision,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -194,6 +197,7 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         and due_on < as_at,
         raised_on=raised_on,
         last_changed_on=last_changed_on,
+        due_precision=due_precision,
     )
 
 
@@ -214,7 +218,7 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             due_on,
             *values[15:17],
             status is not _DISCHARGED and due_on is not None and due_on < as_at,
-            *values[17:19],
+            *values[17:20],
         )
     )
 
