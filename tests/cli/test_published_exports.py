@@ -5,6 +5,7 @@ committee paper, with their figures."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from .helpers import invoke, ok
 
 PUBLISHED = Path(__file__).parent.parent / "spreadsheets" / "published"
 
-# preset, file, body, the register as at 2026-03-31 (reference: status, kind, grade, due),
+# preset, file, body, the register as at 2026-03-31 (reference: status, kind, grade, due,
+# how precisely it is due: "month" for a month alone, "March 2026"),
 # the paper's counts by report (total, discharged), and what is overdue on 2026-04-01.
 CASES: list[
     tuple[str, str, str, dict[str, tuple[Any, ...]], dict[str, tuple[int, int]], list[str]]
@@ -24,10 +26,10 @@ CASES: list[
         "gao-open-recommendations-2026-03-31.csv",
         "Department of Energy",
         {
-            "GAO-24-105870/1": ("open", "priority-recommendation", None, None),
-            "GAO-24-105870/2": ("open", "recommendation", None, None),
-            "GAO-24-105870/3": ("discharged", "recommendation", None, None),
-            "GAO-25-100123/1": ("open", "priority-recommendation", None, None),
+            "GAO-24-105870/1": ("open", "priority-recommendation", None, None, "day"),
+            "GAO-24-105870/2": ("open", "recommendation", None, None, "day"),
+            "GAO-24-105870/3": ("discharged", "recommendation", None, None, "day"),
+            "GAO-25-100123/1": ("open", "priority-recommendation", None, None, "day"),
         },
         {"GAO-24-105870": (3, 1), "GAO-25-100123": (1, 0)},
         [],
@@ -37,9 +39,9 @@ CASES: list[
         "hmicfrs-progress-summary-2026-03-31.csv",
         "Westshire Police",
         {
-            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31"),
-            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30"),
-            "PEEL25-AFI2": ("discharged", "area-for-improvement", "green", "2025-12-31"),
+            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31", "month"),
+            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30", "day"),
+            "PEEL25-AFI2": ("discharged", "area-for-improvement", "green", "2025-12-31", "month"),
         },
         {"PEEL-2025": (3, 1)},
         ["PEEL25-R1"],
@@ -49,9 +51,9 @@ CASES: list[
         "hmics-areas-for-development-2026-03-31.csv",
         "Police Scotland",
         {
-            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31"),
-            "ED-AFD1": ("open", "area-for-development", "submitted", "2026-06-30"),
-            "ED-AFD2": ("claimed", "area-for-development", "agreed", "2026-01-31"),
+            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31", "month"),
+            "ED-AFD1": ("open", "area-for-development", "submitted", "2026-06-30", "month"),
+            "ED-AFD2": ("claimed", "area-for-development", "agreed", "2026-01-31", "month"),
         },
         {"HMICS-ED-2025": (3, 0)},
         ["ED-R1", "ED-AFD2"],
@@ -61,9 +63,9 @@ CASES: list[
         "council-audit-tracker-2026-03-31.csv",
         "Westshire Council",
         {
-            "IA-2025-07/1": ("open", "priority-1", "agreed", "2026-03-31"),
-            "IA-2025-07/2": ("claimed", "priority-2", "partly-agreed", "2026-03-31"),
-            "IA-2025-11/1": ("discharged", "priority-3", "agreed", "2025-09-30"),
+            "IA-2025-07/1": ("open", "priority-1", "agreed", "2026-03-31", "day"),
+            "IA-2025-07/2": ("claimed", "priority-2", "partly-agreed", "2026-03-31", "month"),
+            "IA-2025-11/1": ("discharged", "priority-3", "agreed", "2025-09-30", "day"),
         },
         {"IA-2025-07": (2, 0), "IA-2025-11": (1, 1)},
         ["IA-2025-07/1", "IA-2025-07/2"],
@@ -111,8 +113,21 @@ def test_a_published_export_through_its_preset(
     assert "Nothing to import" in ok(invoke(*store, *importing, "--by", "Clerk"))
     rows = json.loads(ok(invoke(*store, "register", "--as-at", "2026-03-31", "--format", "json")))
     assert {
-        row["reference"]: (row["status"], row["kind"], row["grade"], row["due_on"]) for row in rows
+        row["reference"]: (
+            row["status"],
+            row["kind"],
+            row["grade"],
+            row["due_on"],
+            row["due_precision"],
+        )
+        for row in rows
     } == register
+    # The table shows a month alone as the month, a day as the day.
+    table = ok(invoke(*store, "register", "--as-at", "2026-03-31"))
+    for reference, (*_, due, precision) in register.items():
+        if precision == "month":
+            month = date.fromisoformat(due)
+            assert f"{month:%B %Y}" in table, reference
     # Due "March 2026": not overdue in March, overdue from April (the paper below).
     assert not any(row["overdue"] for row in rows if row["due_on"] == "2026-03-31")
     paper = tmp_path / "paper.json"

@@ -12,6 +12,7 @@ from typing import Any
 
 from recommendations._cells import written
 from recommendations._escaping import markdown_text
+from recommendations.domain import shown_due
 
 from ._records import Column, Record, changes_text, human, plain, utc
 
@@ -91,9 +92,12 @@ def _md(text: str) -> str:
 
 
 def cell_text(record: Record, key: str) -> str:
-    """The text a reader's table shows for ``key`` of ``record``."""
+    """The text a reader's table shows for ``key`` of ``record``: a due date known only to
+    the month (``due_precision`` ``"month"``) as the month, ``March 2026``."""
     if key == "changes":
         return changes_text(record)
+    if key == "due_on" and record.get("due_precision") == "month":
+        return shown_due(record.get("due_on"), "month")
     return human(record.get(key))
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from attrs import frozen
 
-from recommendations.domain import Inspection, Status
+from recommendations.domain import Inspection, Status, shown_due
 from recommendations.views import Audience, Movement, RegisterRow, ReportCount
 
 if TYPE_CHECKING:
@@ -108,6 +108,13 @@ def long_date(on: date) -> str:
 
 def _short(on: date | None) -> str:
     return f"{on.day} {on:%b %Y}" if on is not None else "-"
+
+
+def _due(row: RegisterRow) -> str:
+    """A row's due date: ``31 Mar 2026``, or ``March 2026`` if known only to the month."""
+    if row.due_on is not None and row.due_precision == "month":
+        return shown_due(row.due_on, "month")
+    return _short(row.due_on)
 
 
 def _moment(at: datetime) -> str:
@@ -326,7 +333,7 @@ def _recommendation_table(layout: _Layout, rows: Sequence[RegisterRow]) -> Table
                 layout.text(row),
                 layout.grade(row),
                 Cell(layout.owner(row)),
-                Cell(_short(row.due_on)),
+                Cell(_due(row)),
             )
             for row in rows
         ),
@@ -387,7 +394,7 @@ def _worst(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.text(row, note=True),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                     )
                     for row in reds
                 ),
@@ -416,7 +423,7 @@ def _overdue(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                         Cell(str((as_at - row.due_on).days) if row.due_on else "-"),
                     )
                     for row in rows
@@ -454,7 +461,7 @@ def _slips(layout: _Layout) -> Section:
                         layout.grade(row),
                         Cell(layout.owner(row)),
                         Cell(_short(row.original_due_on)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                         Cell(str(row.deferrals)),
                     )
                     for row in rows
@@ -550,7 +557,7 @@ def _overview(layout: _Layout) -> Section:
                         layout.text(row, note=True),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                     )
                     for row in below
                 ),
@@ -658,7 +665,7 @@ def _register(layout: _Layout) -> Section:
                         layout.grade(row),
                         Cell(update.status_label(row.status)),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                         Cell("Yes" if row.overdue else ""),
                     )
                     for row in update.rows

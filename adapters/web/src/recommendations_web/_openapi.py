@@ -163,6 +163,11 @@ def _schemas() -> dict[str, Any]:
             "deferrals": {"type": "integer"},
             "raised_on": _DATE,
             "last_changed_on": _DATE,
+            "due_precision": {
+                "type": "string",
+                "enum": ["day", "month"],
+                "description": "month: due_on is known only to the month (its last day).",
+            },
         },
         "required": ["reference", "report", "status", "text", "raised_on"],
     }
