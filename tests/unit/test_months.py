@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import doctest
 import uuid
 from datetime import UTC, date, datetime
 
@@ -166,3 +167,9 @@ def test_a_correction_carries_the_precision_of_the_entry_it_replaces(precision: 
     stored = encode_event(corrected)
     assert ("due_precision" in orjson.loads(stored)["replacement"]) is (precision == "month")
     assert decode_event(topic_of(domain.Corrected), stored, corrected.originator_id, 5) == corrected
+
+
+def test_the_examples_of_the_module_hold() -> None:
+    from recommendations.domain import _months
+
+    assert doctest.testmod(_months).failed == 0
