@@ -33,6 +33,7 @@ def test_the_register_shows_the_month_and_keeps_the_day_for_programs(store: list
         assert "June 2017" in page and "2017-06-30" not in page, shown
     (row,) = json.loads(ok(invoke(*read, "--format", "json")))
     assert (row["due_on"], row["due_precision"]) == ("2017-06-30", "month")
+    assert (row["original_due_on"], row["original_due_precision"]) == ("2017-03-31", "month")
     (line,) = csv.DictReader(io.StringIO(ok(invoke(*read, "--format", "csv"))))
     assert (line["due_on"], line["due_precision"]) == ("2017-06-30", "month")
 
@@ -69,5 +70,7 @@ def test_the_committee_paper_shows_the_month(store: list[str], tmp_path: Path, s
         elif shown == "md":
             rows = [line for line in text.splitlines() if line.startswith("| 2.16")]
             assert rows and all("| June 2017 |" in line for line in rows), rows
+            # The deadlines moved: first due by the end of March, now by the end of June.
+            assert any("| March 2017 | June 2017 |" in line for line in rows), rows
         else:
             assert ">June 2017</td>" in text

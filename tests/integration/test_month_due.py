@@ -18,6 +18,7 @@ def _due(tracker: r.Tracker, **basis: object) -> tuple[str, bool, str]:
     register = tracker.register(**basis)  # type: ignore[arg-type]
     assert list(register) == list(tracker.register_by_fold(**basis))  # type: ignore[arg-type]
     (row,) = register
+    assert row.original_due_precision == "month"  # first due by the end of March
     return row.due_shown, row.overdue, row.due_precision
 
 
@@ -101,7 +102,8 @@ def test_view_tables_made_before_precisions_were_kept_are_made_again(
     with sqlite3.connect(tmp_path / "months.db") as connection:
         connection.execute("UPDATE rec_tracking SET position = 4 WHERE view = 'schema'")
         for table in ("rec_register", "rec_register_history"):
-            connection.execute(f"ALTER TABLE {table} DROP COLUMN due_precision")
+            for column in ("due_precision", "original_due_precision"):
+                connection.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
     connection.close()
     with r.Tracker(url, clock=clock) as tracker:
         assert _due(tracker, as_at=date(2017, 3, 31)) == ("March 2017", False, "month")

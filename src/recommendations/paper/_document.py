@@ -110,6 +110,13 @@ def _short(on: date | None) -> str:
     return f"{on.day} {on:%b %Y}" if on is not None else "-"
 
 
+def _first_due(row: RegisterRow) -> str:
+    """A row's first due date, as :func:`_due` shows the current one."""
+    if row.original_due_on is not None and row.original_due_precision == "month":
+        return shown_due(row.original_due_on, "month")
+    return _short(row.original_due_on)
+
+
 def _due(row: RegisterRow) -> str:
     """A row's due date: ``31 Mar 2026``, or ``March 2026`` if known only to the month."""
     if row.due_on is not None and row.due_precision == "month":
@@ -460,7 +467,7 @@ def _slips(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.original_due_on)),
+                        Cell(_first_due(row)),
                         Cell(_due(row)),
                         Cell(str(row.deferrals)),
                     )

@@ -59,7 +59,8 @@ class RegisterRow:
     """One recommendation in the register.
 
     ``due_precision`` is ``"month"`` for a due date known only to the month (``due_on`` is
-    its last day): :attr:`due_shown` shows it as the month.
+    its last day): :attr:`due_shown` shows it as the month. ``original_due_precision`` is
+    that of ``original_due_on``.
     """
 
     reference: str
@@ -83,6 +84,7 @@ class RegisterRow:
     raised_on: date
     last_changed_on: date
     due_precision: DuePrecision = "day"
+    original_due_precision: DuePrecision = "day"
 
     @property
     def due_shown(self) -> str:
@@ -114,6 +116,7 @@ class RegisterRow:
             raised_on=state.raised_on,
             last_changed_on=state.last_changed_on,
             due_precision=state.due_precision,
+            original_due_precision=state.original_due_precision,
         )
 
 
@@ -145,6 +148,7 @@ class RegisterLine(NamedTuple):
     raised_on: date
     last_changed_on: date
     due_precision: DuePrecision = "day"
+    original_due_precision: DuePrecision = "day"
 
     @property
     def due_shown(self) -> str:

@@ -68,6 +68,7 @@ STATE_COLUMNS = (
     "raised_on",
     "last_changed_on",
     "due_precision",
+    "original_due_precision",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -137,6 +138,7 @@ def state_values(state: domain.Recommendation) -> StateValues:
         state.raised_on,
         state.last_changed_on,
         state.due_precision,
+        state.original_due_precision,
     )
 
 
@@ -172,6 +174,7 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         raised_on,
         last_changed_on,
         due_precision,
+        original_due_precision,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -198,6 +201,7 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         raised_on=raised_on,
         last_changed_on=last_changed_on,
         due_precision=due_precision,
+        original_due_precision=original_due_precision,
     )
 
 
@@ -218,7 +222,7 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             due_on,
             *values[15:17],
             status is not _DISCHARGED and due_on is not None and due_on < as_at,
-            *values[17:20],
+            *values[17:21],
         )
     )
 
