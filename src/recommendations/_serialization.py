@@ -3,7 +3,9 @@
 Stored form (schema version 1): each event is a JSON object of its fields less
 ``originator_id`` and ``originator_version`` (the store keeps those in columns), dates as
 ``YYYY-MM-DD``, times as ISO 8601 with their offset, enums as their values, tuples as lists,
-and a correction's ``replacement`` tagged with its type under ``"_type"``. The topic names
+and a correction's ``replacement`` tagged with its type under ``"_type"``. A due date's
+``due_precision`` is written only when it is ``"month"``: a day is stored as it was before
+precisions were kept, and an entry without it reads as a day. The topic names
 the event type as ``recommendations.domain:<Name>``. When a type's schema moves on, its
 version is written under ``"class_version"`` and the upcasters in :data:`UPCASTERS` bring
 older stored forms up to date as they are read; the golden files under ``tests/golden``
@@ -181,7 +183,8 @@ def make_converter() -> cattrs.Converter:
 
 
 _LATER_FIELDS: dict[type[Any], tuple[str, ...]] = {
-    domain.Raised: ("priority", "response", "response_text", "addressed_to"),
+    domain.Raised: ("priority", "response", "response_text", "addressed_to", "due_precision"),
+    domain.DeadlineChanged: ("due_precision",),
     domain.Policy: ("priorities", "responses"),
 }
 """Fields added to a type after its schema version 1, written only when they differ from

@@ -281,10 +281,15 @@ def test_a_due_date_may_be_a_month_alone(tmp_path: Path) -> None:
     due = RAISE.index("--due") + 1
     ok(invoke(*store, *RAISE[:due], "2017-03", *RAISE[due + 1 :]))
     with r.Tracker(store[1]) as tracker:
-        assert tracker.recommendation("2.16").due_on == date(2017, 3, 31)
+        state = tracker.recommendation("2.16")
+        assert (state.due_on, state.due_precision) == (date(2017, 3, 31), "month")
     ok(invoke(*store, "change-deadline", "2.16", "2017-06", *entry(on="2017-03-30")))
     with r.Tracker(store[1]) as tracker:
-        assert tracker.recommendation("2.16").due_on == date(2017, 6, 30)
+        state = tracker.recommendation("2.16")
+        assert (state.due_on, state.due_shown) == (date(2017, 6, 30), "June 2017")
+    ok(invoke(*store, "change-deadline", "2.16", "2017-06-30", *entry(on="2017-03-30")))
+    with r.Tracker(store[1]) as tracker:
+        assert tracker.recommendation("2.16").due_precision == "day"
     refused = invoke(*store, "change-deadline", "2.16", "2017-13", *entry(on="2017-03-30"))
     assert refused.exit_code == 2
     assert "'2017-13' is not a due date" in refused.output

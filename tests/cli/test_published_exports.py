@@ -5,6 +5,7 @@ committee paper, with their figures."""
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,8 @@ from .helpers import invoke, ok
 
 PUBLISHED = Path(__file__).parent.parent / "spreadsheets" / "published"
 
-# preset, file, body, the register as at 2026-03-31 (reference: status, kind, grade, due),
+# preset, file, body, the register as at 2026-03-31 (reference: status, kind, grade, due,
+# how precisely it is due: "month" for a month alone, "March 2026"),
 # the paper's counts by report (total, discharged), and what is overdue on 2026-04-01.
 CASES: list[
     tuple[str, str, str, dict[str, tuple[Any, ...]], dict[str, tuple[int, int]], list[str]]
@@ -24,10 +26,10 @@ CASES: list[
         "gao-open-recommendations-2026-03-31.csv",
         "Department of Energy",
         {
-            "GAO-24-105870/1": ("open", "recommendation", None, None, "priority", None),
-            "GAO-24-105870/2": ("open", "recommendation", None, None, None, None),
-            "GAO-24-105870/3": ("discharged", "recommendation", None, None, None, None),
-            "GAO-25-100123/1": ("open", "recommendation", None, None, "priority", None),
+            "GAO-24-105870/1": ("open", "recommendation", None, None, "priority", None, "day"),
+            "GAO-24-105870/2": ("open", "recommendation", None, None, None, None, "day"),
+            "GAO-24-105870/3": ("discharged", "recommendation", None, None, None, None, "day"),
+            "GAO-25-100123/1": ("open", "recommendation", None, None, "priority", None, "day"),
         },
         {"GAO-24-105870": (3, 1), "GAO-25-100123": (1, 0)},
         [],
@@ -37,8 +39,8 @@ CASES: list[
         "hmicfrs-progress-summary-2026-03-31.csv",
         "Westshire Police",
         {
-            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31", None, None),
-            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30", None, None),
+            "PEEL25-R1": ("open", "recommendation", "amber", "2026-03-31", None, None, "month"),
+            "PEEL25-AFI1": ("open", "area-for-improvement", "red", "2026-06-30", None, None, "day"),
             "PEEL25-AFI2": (
                 "discharged",
                 "area-for-improvement",
@@ -46,6 +48,7 @@ CASES: list[
                 "2025-12-31",
                 None,
                 None,
+                "month",
             ),
         },
         {"PEEL-2025": (3, 1)},
@@ -56,9 +59,25 @@ CASES: list[
         "hmics-areas-for-development-2026-03-31.csv",
         "Police Scotland",
         {
-            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31", None, None),
-            "ED-AFD1": ("open", "area-for-development", "submitted", "2026-06-30", None, None),
-            "ED-AFD2": ("claimed", "area-for-development", "agreed", "2026-01-31", None, None),
+            "ED-R1": ("open", "recommendation", "agreed", "2026-03-31", None, None, "month"),
+            "ED-AFD1": (
+                "open",
+                "area-for-development",
+                "submitted",
+                "2026-06-30",
+                None,
+                None,
+                "month",
+            ),
+            "ED-AFD2": (
+                "claimed",
+                "area-for-development",
+                "agreed",
+                "2026-01-31",
+                None,
+                None,
+                "month",
+            ),
         },
         {"HMICS-ED-2025": (3, 0)},
         ["ED-R1", "ED-AFD2"],
@@ -68,9 +87,25 @@ CASES: list[
         "council-audit-tracker-2026-03-31.csv",
         "Westshire Council",
         {
-            "IA-2025-07/1": ("open", "recommendation", None, "2026-03-31", "1", "agreed"),
-            "IA-2025-07/2": ("claimed", "recommendation", None, "2026-03-31", "2", "partly-agreed"),
-            "IA-2025-11/1": ("discharged", "recommendation", None, "2025-09-30", "3", "agreed"),
+            "IA-2025-07/1": ("open", "recommendation", None, "2026-03-31", "1", "agreed", "day"),
+            "IA-2025-07/2": (
+                "claimed",
+                "recommendation",
+                None,
+                "2026-03-31",
+                "2",
+                "partly-agreed",
+                "month",
+            ),
+            "IA-2025-11/1": (
+                "discharged",
+                "recommendation",
+                None,
+                "2025-09-30",
+                "3",
+                "agreed",
+                "day",
+            ),
         },
         {"IA-2025-07": (2, 0), "IA-2025-11": (1, 1)},
         ["IA-2025-07/1", "IA-2025-07/2"],
@@ -125,9 +160,16 @@ def test_a_published_export_through_its_preset(
             row["due_on"],
             row["priority"],
             row["response"],
+            row["due_precision"],
         )
         for row in rows
     } == register
+    # The table shows a month alone as the month, a day as the day.
+    table = ok(invoke(*store, "register", "--as-at", "2026-03-31"))
+    for reference, (*_, due, precision) in register.items():
+        if precision == "month":
+            month = date.fromisoformat(due)
+            assert f"{month:%B %Y}" in table, reference
     # Due "March 2026": not overdue in March, overdue from April (the paper below).
     assert not any(row["overdue"] for row in rows if row["due_on"] == "2026-03-31")
     paper = tmp_path / "paper.json"

@@ -51,7 +51,7 @@ def test_the_header_row_is_found_below_a_preamble(tmp_path: Path) -> None:
     path = _write(tmp_path, PREAMBLE)
     rows = _both(path)
     assert [(row.row, row.reference) for row in rows] == [(5, "R1"), (6, "R2")]
-    assert rows[0].due_on == date(2026, 3, 31)
+    assert (rows[0].due_on, rows[0].due_precision) == (date(2026, 3, 31), "month")
     assert read_sheet(path, snapshot_date=DAY).column("reference") == "Ref"
 
 
@@ -185,6 +185,11 @@ def test_html_entities_are_read_when_the_mapping_says_so(tmp_path: Path) -> None
 )
 def test_dates_in_the_published_forms(cell: str, day: date) -> None:
     assert ColumnMapping().date_of(cell) == day
+    # A month alone is kept as a month: due by its last day, shown as the month.
+    due = ColumnMapping().due_of(cell)
+    assert due is not None and due.on == day
+    month_alone = cell in {"March 2026", "Mar 2026", "February 2028", "2026-03"}
+    assert due.precision == ("month" if month_alone else "day")
 
 
 def test_a_date_that_is_none_of_the_forms_names_its_row_and_column(tmp_path: Path) -> None:
@@ -300,3 +305,35 @@ def test_a_workbook_with_a_preamble_is_read_by_its_preset(tmp_path: Path) -> Non
         (5, "R1", "recommendation", "amber", date(2026, 3, 31)),
         (6, "AFI1", "area-for-improvement", "red", date(2026, 6, 30)),
     ]
+
+
+def test_a_month_alone_is_recorded_as_a_month_and_a_day_given_later_is_a_change(
+    tmp_path: Path,
+) -> None:
+    text = "Ref;Recommendation;Type;Due;Report\nA1;Check;AFI;March 2026;PEEL-2025\n"
+    mapping = ColumnMapping(body="Westshire Police", inspectorates=("HMICFRS",), scale="rag")
+    with r.Tracker("memory://") as tracker:
+        tracker.execute(
+            r.domain.Configure(
+                policy=configuration.preset("hmicfrs"),
+                effective_on=date(2016, 1, 1),
+                by="Clerk",
+                reason="the HMICFRS preset",
+            )
+        )
+        day = date(2026, 3, 20)
+        plan = plan_import(
+            tracker, read_sheet(_write(tmp_path, text), mapping, snapshot_date=day), by="Clerk"
+        )
+        assert "due March 2026" in " ".join(plan.describe())
+        r.spreadsheets.apply_import(tracker, plan)
+        (row,) = tracker.register(as_at=day).rows
+        assert (row.due_on, row.due_precision, row.due_shown) == (DAY, "month", "March 2026")
+        again = _write(tmp_path, text.replace("March 2026", "31/03/2026"), name="again.csv")
+        plan = plan_import(tracker, read_sheet(again, mapping, snapshot_date=DAY), by="Clerk")
+        assert [line.partition(", effective")[0] for line in plan.describe()] == [
+            "row 2: A1 due date March 2026 -> 2026-03-31"
+        ]
+        r.spreadsheets.apply_import(tracker, plan)
+        (row,) = tracker.register(as_at=DAY).rows
+        assert (row.due_on, row.due_precision) == (DAY, "day")

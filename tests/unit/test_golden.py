@@ -97,6 +97,9 @@ SAMPLES: dict[str, domain.Event] = {
         **_META, note="DASH supervision audit complete", evidence=("audit-2017-03.pdf",)
     ),
     "DeadlineChanged": domain.DeadlineChanged(**_META, due_on=date(2017, 9, 30)),
+    "DeadlineChanged-month": domain.DeadlineChanged(
+        **_META, due_on=date(2017, 9, 30), due_precision="month"
+    ),
     "ImplementationClaimed": domain.ImplementationClaimed(
         **_META, note="Policy revised", evidence=("policy-v3.docx", "briefing.pptx")
     ),

@@ -28,10 +28,11 @@ __all__ = [
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 if TYPE_CHECKING:
+    from recommendations.domain import DueDate
     from recommendations.outputs import What
 
     _DateParam = click.ParamType[date, Any]
-    _DueParam = click.ParamType[date | None, Any]
+    _DueParam = click.ParamType[DueDate | None, Any]
     _MomentParam = click.ParamType[datetime, Any]
 else:  # click before 8.2 has no type arguments
     _DateParam = _DueParam = _MomentParam = click.ParamType
@@ -55,8 +56,8 @@ class DateType(_DateParam):
 
 
 class DueType(_DueParam):
-    """A date, a month alone (``YYYY-MM``: due by its last day), or ``none`` for no date at
-    all."""
+    """A date, a month alone (``YYYY-MM``: due by its last day, and kept as a month), or
+    ``none`` for no date at all."""
 
     name = "due"
 
@@ -65,14 +66,16 @@ class DueType(_DueParam):
 
     def convert(
         self, value: Any, param: click.Parameter | None, ctx: click.Context | None
-    ) -> date | None:
+    ) -> DueDate | None:
         from recommendations._errors import RuleViolation
-        from recommendations.domain import due_date_of
+        from recommendations.domain import DueDate, due_date_of
 
         if value is None or str(value).strip().lower() == "none":
             return None
-        if isinstance(value, date) and not isinstance(value, datetime):
+        if isinstance(value, DueDate):
             return value
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return DueDate(value)
         try:
             return due_date_of(str(value))
         except RuleViolation:

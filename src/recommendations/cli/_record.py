@@ -198,7 +198,8 @@ def entry_command(
         "--due",
         type=DUE,
         default=None,
-        help="The date it is due by, or a month alone (YYYY-MM: due by its last day).",
+        help="The date it is due by, or a month alone (YYYY-MM: due by its last day, shown "
+        "as the month).",
     ),
     click.option(
         "--priority", default=None, help="Its priority: one the store's policy gives (1, 2, 3)."
@@ -220,7 +221,9 @@ def entry_command(
     short_help="Enter a recommendation made in a report.",
     starts=True,
 )
-def raise_(*, scope: str | None, due: date | None, response: str | None, **fields: Any) -> Fields:
+def raise_(
+    *, scope: str | None, due: domain.DueDate | None, response: str | None, **fields: Any
+) -> Fields:
     """Enter a recommendation made in a report.
 
     \b
@@ -232,7 +235,8 @@ def raise_(*, scope: str | None, due: date | None, response: str | None, **field
     return {
         **fields,
         "scope": domain.Scope(scope) if scope is not None else None,
-        "due_on": due,
+        "due_on": due.on if due else None,
+        "due_precision": due.precision if due else "day",
         "response": domain.Response(response) if response is not None else None,
     }
 
@@ -326,14 +330,14 @@ def note(**fields: Any) -> Fields:
     name="change-deadline",
     short_help="Set, move or remove a recommendation's due date.",
 )
-def change_deadline(due: date | None) -> Fields:
+def change_deadline(due: domain.DueDate | None) -> Fields:
     """Set or move the date a recommendation is due by (DUE), or remove it (none).
 
     \b
     recommendations change-deadline CUSTODY-2017-1 2018-03-31 --effective 2017-09-28 \\
         --by "Risk manager" --reason "extension agreed"
     """
-    return {"due_on": due}
+    return {"due_on": due.on if due else None, "due_precision": due.precision if due else "day"}
 
 
 @entry_command(

@@ -81,7 +81,16 @@ from ._events import (
     recommendation_id,
     report_id,
 )
-from ._months import due_date_of, month_due
+from ._months import (
+    DUE_PRECISIONS,
+    DueDate,
+    DuePrecision,
+    due_date_of,
+    due_month,
+    is_month_end,
+    month_due,
+    shown_due,
+)
 from ._recommendation import Recommendation, evolve, project, timeline
 from ._reminders import (
     CHANNELS,
@@ -145,6 +154,7 @@ __all__ = [
     "CHANNELS",
     "DEFAULT_POLICY",
     "DEFAULT_REMINDER_RULES",
+    "DUE_PRECISIONS",
     "FOUR_POINT",
     "GAO",
     "NAME_LIMIT",
@@ -177,6 +187,8 @@ __all__ = [
     "DeadlineChanged",
     "Discharge",
     "Discharged",
+    "DueDate",
+    "DuePrecision",
     "Escalated",
     "Event",
     "Finding",
@@ -245,8 +257,10 @@ __all__ = [
     "decide_reminder_rules",
     "decide_source",
     "due_date_of",
+    "due_month",
     "evolve",
     "inspection_id",
+    "is_month_end",
     "message_id",
     "month_due",
     "normal_reference",
@@ -263,5 +277,6 @@ __all__ = [
     "reminders_id",
     "report_id",
     "retry_pause",
+    "shown_due",
     "timeline",
 ]

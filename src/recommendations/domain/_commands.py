@@ -15,6 +15,7 @@ import attrs
 from attrs import field, frozen
 
 from ._events import CONFIGURATION, InspectionDetails, ReportDetails
+from ._months import DuePrecision
 from ._text import REFERENCE_FIELDS, normal_reference
 from ._values import Finding, Outcome, Policy, Response, Scope
 
@@ -118,6 +119,7 @@ class Raise(_Base):
     response: Response | None = None
     response_text: str | None = None
     addressed_to: str | None = None
+    due_precision: DuePrecision = "day"
 
 
 @frozen(kw_only=True)
@@ -165,10 +167,12 @@ class NoteProgress(_Base):
 
 @frozen(kw_only=True)
 class ChangeDeadline(_Base):
-    """Set, move or remove (``None``) the date the recommendation is due by."""
+    """Set, move or remove (``None``) the date the recommendation is due by; with
+    ``due_precision="month"`` for a month alone (``due_on`` its last day)."""
 
     reference: str = field(converter=normal_reference)
     due_on: date | None
+    due_precision: DuePrecision = "day"
 
 
 @frozen(kw_only=True)

@@ -371,6 +371,7 @@ def _(command: Raise, ctx: _Context, history: Sequence[RecommendationEvent]) -> 
         response=command.response,
         response_text=command.response_text,
         addressed_to=command.addressed_to,
+        due_precision=command.due_precision,
     )
 
 
@@ -434,7 +435,9 @@ def _(
 def _(
     command: ChangeDeadline, ctx: _Context, history: Sequence[RecommendationEvent]
 ) -> DeadlineChanged:
-    return DeadlineChanged(**_meta(command, ctx), due_on=command.due_on)
+    return DeadlineChanged(
+        **_meta(command, ctx), due_on=command.due_on, due_precision=command.due_precision
+    )
 
 
 @_build.register

@@ -19,6 +19,7 @@ from typing import TypeAlias
 
 from attrs import frozen
 
+from ._months import DuePrecision
 from ._values import (
     AreaGrade,
     Finding,
@@ -146,6 +147,7 @@ class Raised(RecommendationEvent):
     response: Response | None = None
     response_text: str | None = None
     addressed_to: str | None = None
+    due_precision: DuePrecision = "day"
 
 
 @frozen(kw_only=True)
@@ -193,9 +195,14 @@ class ProgressNoted(RecommendationEvent):
 
 @frozen(kw_only=True)
 class DeadlineChanged(RecommendationEvent):
-    """The date it is due by was set, moved, or removed (``None``)."""
+    """The date it is due by was set, moved, or removed (``None``).
+
+    ``due_precision`` is ``"month"`` for a due date known only to the month (``due_on`` is
+    then the month's last day); ``"day"``, the default, otherwise.
+    """
 
     due_on: date | None
+    due_precision: DuePrecision = "day"
 
 
 @frozen(kw_only=True)

@@ -40,6 +40,7 @@ from ._events import (
     Reopened,
     ResponseRecorded,
 )
+from ._months import DuePrecision, shown_due
 from ._values import GradingScale, ItemKind, Outcome, Response, Scope, Status
 
 __all__ = ["Recommendation", "evolve", "project", "timeline"]
@@ -52,6 +53,9 @@ class Recommendation:
     ``version`` is the number of log entries this state was computed from (the entries known
     at the time asked about, whether or not already effective), so that the same question
     asked later with the same basis gives the same answer.
+
+    ``due_precision`` and ``original_due_precision`` say how precisely ``due_on`` and
+    ``original_due_on`` are known: ``"month"`` for a month alone (the date is its last day).
     """
 
     id: uuid.UUID
@@ -90,6 +94,13 @@ class Recommendation:
     response: Response | None = None
     response_text: str | None = None
     addressed_to: str | None = None
+    due_precision: DuePrecision = "day"
+    original_due_precision: DuePrecision = "day"
+
+    @property
+    def due_shown(self) -> str:
+        """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
+        return shown_due(self.due_on, self.due_precision)
 
     @property
     def is_open(self) -> bool:
@@ -159,6 +170,8 @@ def _(event: Raised, state: Recommendation | None) -> Recommendation:
         owner_name=event.owner_name,
         due_on=event.due_on,
         original_due_on=event.due_on,
+        due_precision=event.due_precision,
+        original_due_precision=event.due_precision,
         deferrals=0,
         status=Status.OPEN,
         outcome=None,
@@ -214,6 +227,10 @@ def _(event: DeadlineChanged, state: Recommendation | None) -> Recommendation:
         event,
         due_on=event.due_on,
         original_due_on=state.original_due_on if state.original_due_on else event.due_on,
+        due_precision=event.due_precision,
+        original_due_precision=(
+            state.original_due_precision if state.original_due_on else event.due_precision
+        ),
         deferrals=state.deferrals + (1 if later else 0),
     )
 

@@ -21,6 +21,7 @@ rule                         what it says
                              reopening or correcting it
 ``grade-on-scale``           a grade is on the recommendation's (or report's) scale
 ``due-not-before-raised``    a due date is not before the recommendation was raised
+``due-month``                a due date known only to the month is its last day
 ``claim-needs-owner``        only an owned recommendation can be claimed implemented
 ``claim-only-open``          an implementation is claimed once until reopened
 ``discharge-names-outcome``  a discharge names its outcome, and a supersession names
@@ -73,6 +74,7 @@ from ._events import (
     Reopened,
     ResponseRecorded,
 )
+from ._months import DUE_PRECISIONS, is_month_end
 from ._recommendation import Recommendation
 from ._values import Outcome, Scope, Status
 
@@ -160,8 +162,8 @@ def check_entry(
     elif isinstance(entry, ProgressNoted):
         _require(entry, "note")
     elif isinstance(entry, DeadlineChanged):
-        _check_due(state.raised_on, entry.due_on)
-        if is_new and entry.due_on == state.due_on:
+        _check_due(state.raised_on, entry.due_on, entry.due_precision)
+        if is_new and entry.due_on == state.due_on and entry.due_precision == state.due_precision:
             raise Broken("due_on", "no-change", f"it is already due on {state.due_on}")
     elif isinstance(entry, ImplementationClaimed):
         _require(entry, "note")
@@ -218,7 +220,7 @@ def _check_raised(state: Recommendation | None, entry: Raised) -> None:
         raise Broken("owner", "required", "owner must not be blank (leave it out instead)")
     if entry.owner_name is not None and (entry.owner is None or is_blank(entry.owner_name)):
         raise Broken("owner_name", "required", "a named owner holds a role: give owner too")
-    _check_due(entry.effective_on, entry.due_on)
+    _check_due(entry.effective_on, entry.due_on, entry.due_precision)
     if entry.scope is Scope.ADDRESSED and (
         entry.addressed_to is None or is_blank(entry.addressed_to)
     ):
@@ -253,7 +255,17 @@ def _check_grade(state: Recommendation, grade: str) -> None:
         )
 
 
-def _check_due(raised_on: date, due_on: date | None) -> None:
+def _check_due(raised_on: date, due_on: date | None, precision: str = "day") -> None:
+    if precision not in DUE_PRECISIONS:
+        raise Broken(
+            "due_precision", "due-month", f"{precision!r} is not a precision (day or month)"
+        )
+    if precision == "month" and (due_on is None or not is_month_end(due_on)):
+        raise Broken(
+            "due_precision",
+            "due-month",
+            f"a due date known only to the month is its last day, not {due_on}",
+        )
     if due_on is not None and due_on < raised_on:
         raise Broken(
             "due_on",

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from recommendations import views
+from recommendations.domain import shown_due
 
 from ._records import (
     REGISTER_SUMMARY,
@@ -39,9 +40,12 @@ CHUNK = 1000
 
 
 def cell_text(record: Record, key: str) -> str:
-    """The text a reader's table shows for ``key`` of ``record``."""
+    """The text a reader's table shows for ``key`` of ``record``: a due date known only to
+    the month (``due_precision`` ``"month"``) as the month, ``March 2026``."""
     if key == "changes":
         return changes_text(record)
+    if key == "due_on" and record.get("due_precision") == "month":
+        return shown_due(record.get("due_on"), "month")
     return human(record.get(key))
 
 

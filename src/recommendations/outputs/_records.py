@@ -78,6 +78,7 @@ _TITLES = {
     "text": "Recommendation",
     "owner_name": "Owner's name",
     "original_due_on": "First due",
+    "due_precision": "Due precision",
     "raised_on": "Raised",
     "last_changed_on": "Last changed",
     "addressed_to": "Addressed to",

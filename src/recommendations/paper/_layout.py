@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from attrs import frozen
 
-from recommendations.domain import Inspection, Status
+from recommendations.domain import Inspection, Status, shown_due
 from recommendations.outputs.document import (
     Basis,
     Block,
@@ -78,6 +78,20 @@ def long_date(on: date) -> str:
 
 def _short(on: date | None) -> str:
     return f"{on.day} {on:%b %Y}" if on is not None else "-"
+
+
+def _first_due(row: RegisterRow) -> str:
+    """A row's first due date, as :func:`_due` shows the current one."""
+    if row.original_due_on is not None and row.original_due_precision == "month":
+        return shown_due(row.original_due_on, "month")
+    return _short(row.original_due_on)
+
+
+def _due(row: RegisterRow) -> str:
+    """A row's due date: ``31 Mar 2026``, or ``March 2026`` if known only to the month."""
+    if row.due_on is not None and row.due_precision == "month":
+        return shown_due(row.due_on, "month")
+    return _short(row.due_on)
 
 
 def _moment(at: datetime) -> str:
@@ -304,7 +318,7 @@ def _recommendation_table(layout: _Layout, rows: Sequence[RegisterRow]) -> Table
                 layout.text(row),
                 layout.grade(row),
                 Cell(layout.owner(row)),
-                Cell(_short(row.due_on)),
+                Cell(_due(row)),
             )
             for row in rows
         ),
@@ -365,7 +379,7 @@ def _worst(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.text(row, note=True),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                     )
                     for row in reds
                 ),
@@ -394,7 +408,7 @@ def _overdue(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                         Cell(str((as_at - row.due_on).days) if row.due_on else "-"),
                     )
                     for row in rows
@@ -431,8 +445,8 @@ def _slips(layout: _Layout) -> Section:
                         Cell(layout.report(row.report)),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.original_due_on)),
-                        Cell(_short(row.due_on)),
+                        Cell(_first_due(row)),
+                        Cell(_due(row)),
                         Cell(str(row.deferrals)),
                     )
                     for row in rows
@@ -528,7 +542,7 @@ def _overview(layout: _Layout) -> Section:
                         layout.text(row, note=True),
                         layout.grade(row),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                     )
                     for row in below
                 ),
@@ -636,7 +650,7 @@ def _register(layout: _Layout) -> Section:
                         layout.grade(row),
                         Cell(update.status_label(row.status)),
                         Cell(layout.owner(row)),
-                        Cell(_short(row.due_on)),
+                        Cell(_due(row)),
                         Cell("Yes" if row.overdue else ""),
                     )
                     for row in update.rows

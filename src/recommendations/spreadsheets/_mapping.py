@@ -8,7 +8,6 @@ needed at all; a small TOML file (:meth:`ColumnMapping.load`) gives the rest.
 
 from __future__ import annotations
 
-import calendar
 import codecs
 import html
 import re
@@ -22,7 +21,7 @@ from typing import Any, Final, TypeAlias
 from attrs import field, frozen
 
 from recommendations._errors import ConfigurationError
-from recommendations.domain import Outcome, Scope, Status
+from recommendations.domain import DueDate, Outcome, Scope, Status, month_due
 
 __all__ = [
     "DEFAULT_DATE_FORMATS",
@@ -585,7 +584,17 @@ class ColumnMapping:
         return None
 
     def date_of(self, cell: str) -> date | None:
-        """The date a cell's text gives, or ``None`` if it says there is none.
+        """The date a cell's text gives, or ``None`` if it says there is none; a month alone
+        gives its last day.
+
+        Raises :class:`ValueError` if it is neither.
+        """
+        due = self.due_of(cell)
+        return None if due is None else due.on
+
+    def due_of(self, cell: str) -> DueDate | None:
+        """The due date a cell's text gives, with its precision (``"month"`` for a month
+        alone, due by its last day), or ``None`` if it says there is none.
 
         Raises :class:`ValueError` if it is neither.
         """
@@ -599,8 +608,8 @@ class ColumnMapping:
                 continue
             if "%d" not in pattern and "%j" not in pattern:
                 # A month alone: due by its end.
-                return read.replace(day=calendar.monthrange(read.year, read.month)[1])
-            return read
+                return month_due(read.year, read.month)
+            return DueDate(read)
         raise ValueError(text)
 
     @staticmethod

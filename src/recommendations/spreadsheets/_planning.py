@@ -48,6 +48,7 @@ from recommendations.domain import (
     ReportDetails,
     Scope,
     Status,
+    shown_due,
 )
 
 from ._mapping import ColumnMapping
@@ -602,6 +603,7 @@ class _Planner:
             due_on=row.due_on,
             priority=row.priority,
             response=row.response,
+            due_precision=row.due_precision,
             effective_on=raise_on,
             by=self.by,
             reason=reason,
@@ -616,7 +618,7 @@ class _Planner:
         if row.owner is not None:
             facts.append(f"owner {row.owner!r}")
         if row.due_on is not None:
-            facts.append(f"due {row.due_on}")
+            facts.append(f"due {shown_due(row.due_on, row.due_precision)}")
         planned.append(self._planned(row, raised, f"raised {', '.join(facts)}", raise_on))
         if row.progress is not None and row.status is not Status.CLAIMED:
             planned.append(self._note(row, row.progress))
@@ -797,14 +799,16 @@ class _Planner:
             )
             was = "none" if state.response is None else state.response.value
             planned.append(self._planned(row, command_s, f"response {was} -> {row.response.value}"))
-        if self.snapshot.has("due_on") and row.due_on != state.due_on:
+        if self.snapshot.has("due_on") and _due_differs(row, state):
             command_d = ChangeDeadline(
-                reference=row.reference, due_on=row.due_on, **self._meta(row)
+                reference=row.reference,
+                due_on=row.due_on,
+                due_precision=row.due_precision,
+                **self._meta(row),
             )
-            before = state.due_on or "none"
-            planned.append(
-                self._planned(row, command_d, f"due date {before} -> {row.due_on or 'none'}")
-            )
+            before = state.due_shown or "none"
+            after = shown_due(row.due_on, row.due_precision) or "none"
+            planned.append(self._planned(row, command_d, f"due date {before} -> {after}"))
         claiming = status is Status.CLAIMED and state.status is not Status.CLAIMED
         if row.progress is not None and row.progress != state.last_note and not claiming:
             planned.append(self._note(row, row.progress))
@@ -944,8 +948,10 @@ class _Planner:
             differs.append(f"grade {row.grade} (recorded {state.grade})")
         if row.owner is not None and row.owner != state.owner:
             differs.append(f"owner {row.owner!r} (recorded {state.owner!r})")
-        if self.snapshot.has("due_on") and row.due_on != state.due_on:
-            differs.append(f"due date {row.due_on} (recorded {state.due_on})")
+        if self.snapshot.has("due_on") and _due_differs(row, state):
+            differs.append(
+                f"due date {shown_due(row.due_on, row.due_precision)} (recorded {state.due_shown})"
+            )
         if row.progress is not None and row.progress != state.last_note:
             differs.append("progress text")
         if differs:
@@ -1040,3 +1046,11 @@ def _abridged(text: str, limit: int = 60) -> str:
 
 def _problem_order(problem: Problem) -> tuple[int, str]:
     return (problem.row or 0, problem.column or "")
+
+
+def _due_differs(row: SheetRow, state: domain.Recommendation) -> bool:
+    """Whether the sheet's due date is not the one recorded: another day, or the same day
+    known to another precision (a month alone, or a day)."""
+    if row.due_on != state.due_on:
+        return True
+    return row.due_on is not None and row.due_precision != state.due_precision

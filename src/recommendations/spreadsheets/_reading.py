@@ -23,7 +23,7 @@ from attrs import frozen
 
 from recommendations._cells import continued_sheet, read, trimmed, unescaped
 from recommendations._errors import ConfigurationError
-from recommendations.domain import Outcome, Response, Scope, Status
+from recommendations.domain import DueDate, DuePrecision, Outcome, Response, Scope, Status
 
 from ._mapping import FIELDS, ColumnMapping, header_key
 from ._problems import Problem
@@ -52,6 +52,7 @@ class SheetRow:
     owner: str | None = None
     owner_name: str | None = None
     due_on: date | None = None
+    due_precision: DuePrecision = "day"
     progress: str | None = None
     report_title: str | None = None
     published_on: date | None = None
@@ -503,6 +504,22 @@ def _shown(value: object) -> str:
     return repr(_text(value) if not isinstance(value, str) else value.strip())
 
 
+def _due(value: object, mapping: ColumnMapping) -> DueDate | None:
+    if isinstance(value, datetime):
+        return DueDate(value.date())
+    if isinstance(value, date):
+        return DueDate(value)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise _CellError(f"{_shown(value)} is a number, not a date", "date")
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return mapping.due_of(text)
+    except ValueError:
+        raise _CellError(f"{text!r} is not a date", "date") from None
+
+
 def _date(value: object, mapping: ColumnMapping) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -615,11 +632,17 @@ def _row(
                     "response-configured",
                 ),
             )
-    for name in ("due_on", "published_on"):
-        try:
-            values[name] = _date(cell(name), mapping)
-        except _CellError as error:
-            fail(name, error)
+    try:
+        due = _due(cell("due_on"), mapping)
+    except _CellError as error:
+        fail("due_on", error)
+    else:
+        if due is not None:
+            values["due_on"], values["due_precision"] = due.on, due.precision
+    try:
+        values["published_on"] = _date(cell("published_on"), mapping)
+    except _CellError as error:
+        fail("published_on", error)
     inspectorate = _text(cell("inspectorate"))
     if inspectorate is not None:
         values["inspectorates"] = tuple(p for p in _SPLIT.split(inspectorate) if p)

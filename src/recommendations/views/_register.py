@@ -15,6 +15,7 @@ import attrs
 from attrs import frozen
 
 from recommendations.domain import (
+    DuePrecision,
     Policy,
     Recommendation,
     RecommendationEvent,
@@ -22,6 +23,7 @@ from recommendations.domain import (
     Scope,
     Status,
     project,
+    shown_due,
 )
 
 from ._disclosure import BODY_VIEW, Disclosure
@@ -55,7 +57,12 @@ class Basis:
 
 @frozen(kw_only=True)
 class RegisterRow:
-    """One recommendation in the register."""
+    """One recommendation in the register.
+
+    ``due_precision`` is ``"month"`` for a due date known only to the month (``due_on`` is
+    its last day): :attr:`due_shown` shows it as the month. ``original_due_precision`` is
+    that of ``original_due_on``.
+    """
 
     reference: str
     text: str
@@ -81,6 +88,13 @@ class RegisterRow:
     response: Response | None = None
     response_text: str | None = None
     addressed_to: str | None = None
+    due_precision: DuePrecision = "day"
+    original_due_precision: DuePrecision = "day"
+
+    @property
+    def due_shown(self) -> str:
+        """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
+        return shown_due(self.due_on, self.due_precision)
 
     @classmethod
     def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
@@ -110,6 +124,8 @@ class RegisterRow:
             response=state.response,
             response_text=state.response_text,
             addressed_to=state.addressed_to,
+            due_precision=state.due_precision,
+            original_due_precision=state.original_due_precision,
         )
 
 
@@ -144,6 +160,13 @@ class RegisterLine(NamedTuple):
     response: Response | None = None
     response_text: str | None = None
     addressed_to: str | None = None
+    due_precision: DuePrecision = "day"
+    original_due_precision: DuePrecision = "day"
+
+    @property
+    def due_shown(self) -> str:
+        """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
+        return shown_due(self.due_on, self.due_precision)
 
     def row(self) -> RegisterRow:
         """The :class:`RegisterRow` of this line."""

@@ -71,6 +71,8 @@ STATE_COLUMNS = (
     "response",
     "response_text",
     "addressed_to",
+    "due_precision",
+    "original_due_precision",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -144,6 +146,8 @@ def state_values(state: domain.Recommendation) -> StateValues:
         None if state.response is None else state.response.value,
         state.response_text,
         state.addressed_to,
+        state.due_precision,
+        state.original_due_precision,
     )
 
 
@@ -186,6 +190,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         response,
         response_text,
         addressed_to,
+        due_precision,
+        original_due_precision,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -215,6 +221,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         response=_RESPONSES[response],
         response_text=response_text,
         addressed_to=addressed_to,
+        due_precision=due_precision,
+        original_due_precision=original_due_precision,
     )
 
 
@@ -237,7 +245,7 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             status is not _DISCHARGED and due_on is not None and due_on < as_at,
             *values[17:20],
             _RESPONSES[values[20]],
-            *values[21:23],
+            *values[21:25],
         )
     )
 

@@ -54,6 +54,7 @@ from recommendations.domain import (
     project,
     project_inspection,
     project_report,
+    shown_due,
     timeline,
 )
 
@@ -230,8 +231,15 @@ def _state(state: Recommendation | Inspection | Report | None) -> dict[str, obje
     if state is None:
         return {}
     if isinstance(state, Recommendation):
-        return _fields(state, _STATE)
+        fields = _fields(state, _STATE)
+        fields["due_on"] = _due(state)
+        return fields
     return {"reference": state.reference, **_details(state.details)}
+
+
+def _due(state: Recommendation) -> object:
+    """The due date as a trail shows it: a date, or a month alone as ``March 2026``."""
+    return state.due_shown if state.due_precision == "month" else state.due_on
 
 
 def _details(details: InspectionDetails | ReportDetails) -> dict[str, object]:
@@ -244,8 +252,10 @@ def _payload(event: Event) -> dict[str, object]:
         value = getattr(event, field)
         if isinstance(value, InspectionDetails | ReportDetails):
             out.update(_details(value))
-        else:
+        elif field != "due_precision":
             out[field] = _plain(value)
+    if getattr(event, "due_precision", "day") == "month":
+        out["due_on"] = shown_due(getattr(event, "due_on", None), "month")
     return out
 
 
@@ -272,7 +282,10 @@ def _step(before: Recommendation | None, after: Recommendation) -> tuple[Change,
         return _diff({}, _state(after))
     changes = []
     for field in _STATE:
-        old, new = getattr(before, field), getattr(after, field)
+        if field == "due_on":
+            old, new = _due(before), _due(after)
+        else:
+            old, new = getattr(before, field), getattr(after, field)
         if old is new:
             continue
         old, new = _plain(old), _plain(new)

@@ -355,6 +355,8 @@ def _type(hint: Any, defs: dict[str, Any], prefix: str) -> dict[str, Any]:
         return {"type": "array", "prefixItems": [_type(a, defs, prefix) for a in args]}
     if hint is type(None):
         return {"type": "null"}
+    if origin is typing.Literal:
+        return {"type": "string", "enum": list(typing.get_args(hint))}
     if hint is str:
         return {"type": "string"}
     if hint is bool:

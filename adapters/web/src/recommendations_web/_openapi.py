@@ -173,6 +173,16 @@ def _schemas() -> dict[str, Any]:
             },
             "response_text": text_or_null,
             "addressed_to": text_or_null,
+            "due_precision": {
+                "type": "string",
+                "enum": ["day", "month"],
+                "description": "month: due_on is known only to the month (its last day).",
+            },
+            "original_due_precision": {
+                "type": "string",
+                "enum": ["day", "month"],
+                "description": "month: original_due_on is known only to the month.",
+            },
         },
         "required": ["reference", "report", "status", "text", "raised_on"],
     }
