@@ -64,6 +64,7 @@ EVENT_TYPES: dict[str, type[domain.Event]] = {
         domain.InspectionRevised,
         domain.ReportPublished,
         domain.ReportRevised,
+        domain.PlanStatusChanged,
         domain.Configured,
     )
 }

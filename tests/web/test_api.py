@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
+import attrs
 import pytest
 
 import recommendations as r
@@ -470,7 +472,7 @@ def test_answers_match_the_schemas_the_openapi_document_gives(
 
 
 def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
-    """Each of the fourteen commands, sent as the schema says, by a role that may."""
+    """Each of the fifteen commands, sent as the schema says, by a role that may."""
     inspectorate = tokens.header(tokens.inspectorate)
     body = tokens.header(tokens.body)
     oversight = tokens.header(tokens.oversight)
@@ -530,6 +532,15 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
                 **on("02-21"),
             },
             inspectorate,
+        ),
+        (
+            {
+                "type": "ChangePlanStatus",
+                "reference": "CUSTODY-2017-R",
+                "status": "submitted",
+                **on("02-21"),
+            },
+            body,
         ),
         (
             {
@@ -599,10 +610,17 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
             body,
         ),
     ]
+    plans = r.GradingScale.of(r.domain.PLAN_SCALE, "In draft", "Submitted", "Agreed")
+    policy = attrs.evolve(r.DEFAULT_POLICY, scales=(*r.DEFAULT_POLICY.scales, plans))
     with (
         r.Tracker("memory://") as tracker,
         TestClient(create_app(tracker, tokens=tokens.file)) as client,
     ):
+        tracker.execute(
+            r.domain.Configure(
+                policy=policy, effective_on=date(2017, 1, 1), by="Clerk", reason="plans"
+            )
+        )
         for document, headers in steps:
             made = client.post("/api/commands", json=document, headers=headers)
             assert made.status_code == 201, (document["type"], made.text)
@@ -611,5 +629,6 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
         assert state.status is r.Status.OPEN
         assert state.points == ("a", "b")
         assert tracker.report("CUSTODY-2017-R").details.overall_grade == "amber"
+        assert tracker.report("CUSTODY-2017-R").plan_status == "submitted"
         actors = {event.actor for event in tracker.events("C-1")}
         assert actors == {"Kath Jones", "Olive Oversight"}

@@ -46,6 +46,7 @@ COMMANDS = (
     domain.ReviseInspection,
     domain.PublishReport,
     domain.ReviseReport,
+    domain.ChangePlanStatus,
     domain.Configure,
 )
 
@@ -130,7 +131,8 @@ class Decider:
                 domain.RecordInspection
                 | domain.ReviseInspection
                 | domain.PublishReport
-                | domain.ReviseReport,
+                | domain.ReviseReport
+                | domain.ChangePlanStatus,
             ):
                 event = self._decide_source(batch, command)
             elif isinstance(command, domain.Configure):
@@ -359,6 +361,7 @@ class Decider:
             self._check_case(batch, "report", command.reference)
         history: Sequence[domain.InspectionEvent] | Sequence[domain.ReportEvent]
         inspection = None
+        policy = None
         if isinstance(command, domain.RecordInspection | domain.ReviseInspection):
             history = self._history(
                 batch, domain.inspection_id(reference), domain.InspectionEvent, deciding=True
@@ -367,7 +370,10 @@ class Decider:
             history = self._history(
                 batch, domain.report_id(reference), domain.ReportEvent, deciding=True
             )
-            named = command.details.inspection if hasattr(command.details, "inspection") else None
+            details = getattr(command, "details", None)
+            named = getattr(details, "inspection", None)
+            if isinstance(command, domain.ChangePlanStatus):
+                policy = self._policy(batch, command.effective_on)
             if isinstance(named, str):
 
                 def read(originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
@@ -379,4 +385,5 @@ class Decider:
             command,
             recorded_at=self._recorded_at(batch, history),
             inspection=inspection,
+            policy=policy,
         )

@@ -82,12 +82,14 @@ _BODY_COMMANDS = (
     "ClaimImplementation",
     "Discharge",
     "Correct",
+    "ChangePlanStatus",
 )
 _INSPECTORATE_COMMANDS = (
     "RecordInspection",
     "ReviseInspection",
     "PublishReport",
     "ReviseReport",
+    "ChangePlanStatus",
     "Raise",
     "Regrade",
     "Discharge",

@@ -37,6 +37,7 @@ COMMANDS: dict[str, type[Any]] = {
         domain.ReviseInspection,
         domain.PublishReport,
         domain.ReviseReport,
+        domain.ChangePlanStatus,
         domain.Raise,
         domain.Assign,
         domain.Regrade,
