@@ -81,3 +81,118 @@ def test_the_hmicfrs_preset_has_plan_statuses_too() -> None:
     _do("plan", "REP-1", "agreed", on="2019-04-01")
     (listed,) = _reports()
     assert (listed["plan_status"], listed["plan_label"]) == ("agreed", "Agreed")
+
+
+def _paper(since: str, as_at: str, *extra: str) -> str:
+    return ok(
+        invoke(
+            "--store",
+            STORE,
+            "committee-update",
+            "--since",
+            since,
+            "--as-at",
+            as_at,
+            *extra,
+        )
+    )
+
+
+def _hmics_story() -> None:
+    """Two recommendations and an area for development from one report; the plan agreed;
+    one closure proposed and waiting, one accepted."""
+    _start()
+    _do(
+        "raise", "R1", "--report", "REP-1", "--text", "Do R1", "--owner", "Custody", on="2019-02-01"
+    )
+    _do(
+        "raise", "R2", "--report", "REP-1", "--text", "Do R2", "--owner", "Estates", on="2019-02-01"
+    )
+    _do(
+        "raise",
+        "R3",
+        "--report",
+        "REP-1",
+        "--text",
+        "Do R3",
+        "--due",
+        "2021-06-30",
+        on="2019-02-01",
+    )
+    _do(
+        "raise",
+        "AD1",
+        "--report",
+        "REP-1",
+        "--text",
+        "Consider AD1",
+        "--kind",
+        "area-for-development",
+        on="2019-02-01",
+    )
+    _do("plan", "REP-1", "submitted", on="2019-03-01")
+    _do("plan", "REP-1", "agreed", on="2019-04-01")
+    _do("claim", "R1", "Done.", on="2019-09-01")
+    _do("claim", "R2", "Done too.", on="2019-10-01")
+    _do(
+        "discharge",
+        "R2",
+        "--outcome",
+        "implemented",
+        "--accepted-by",
+        "HMICS",
+        "--acceptor-role",
+        "inspectorate",
+        on="2019-11-01",
+    )
+
+
+def test_the_paper_counts_by_kind_lists_closures_awaiting_and_aged_items_and_plans() -> None:
+    _hmics_story()
+    update = json.loads(_paper("2019-12-01", "2020-03-01", "--format", "json"))["update"]
+    kinds = {k["kind"]: k for k in update["kinds"]}
+    assert {
+        k: (v["total"], v["open"], v["claimed"], v["discharged"]) for k, v in kinds.items()
+    } == {
+        "recommendation": (3, 1, 1, 1),
+        "area-for-development": (1, 1, 0, 0),
+    }
+    assert kinds["area-for-development"]["label"] == "Area for development"
+    # a year after publication: R1 (claimed) and AD1 have no due date and are past the
+    # target; R3 has a date, not yet reached; R2 is closed
+    assert [row["reference"] for row in update["aged"]] == ["AD1", "R1"]
+    assert update["target_days"] == 365
+    assert [(a["row"]["reference"], a["claimed_on"]) for a in update["awaiting"]] == [
+        ("R1", "2019-09-01")
+    ]
+    (count,) = update["counts"]
+    assert (count["report"]["plan_status"], count["report"]["plan_since"]) == (
+        "agreed",
+        "2019-04-01",
+    )
+    assert {"code": "agreed", "label": "Agreed"} in update["plan_statuses"]
+    # the Markdown paper says the same, by the preset's labels
+    paper = _paper("2019-12-01", "2020-03-01")
+    assert "| Recommendation | 3 | 1 | 1 | 1 | 1 |" in paper  # kind, total, statuses, overdue
+    assert "| Area for development | 1 | 1 | 0 | 0 | 1 |" in paper
+    assert "| Kind | Total | Open | Closure proposed | Closed | Overdue |" in paper
+    assert "| R1 | Custody | Recommendation | 1 Sep 2019 | 182 | Custody |" in paper
+    assert "## Past the age-based target" in paper
+    assert "| AD1 | Custody | Area for development | 1 Feb 2019 | 394 | No owner |" in paper
+    assert "| Custody | 1 Feb 2019 | Agreed | 1 Apr 2019 |" in paper
+    assert "Closures awaiting acceptance: 1." in paper
+    assert "By kind: 3 recommendations and 1 area for development." in paper
+    # as at an earlier date the plan was only submitted, and nothing was claimed
+    earlier = json.loads(_paper("2019-02-15", "2019-03-15", "--format", "json"))["update"]
+    assert earlier["counts"][0]["report"]["plan_status"] == "submitted"
+    assert earlier["awaiting"] == []
+    assert earlier["aged"] == []
+
+
+def test_the_html_paper_has_the_new_sections_as_tables_with_headers() -> None:
+    _hmics_story()
+    html = _paper("2019-12-01", "2020-03-01", "--format", "html")
+    for key in ("kinds", "awaiting", "aged", "plans"):
+        assert f'id="{key}"' in html, key
+    assert '<th scope="col">Closure proposed</th>' in html
+    assert "Improvement plans by report" in html

@@ -128,3 +128,42 @@ def test_a_plan_entry_is_a_leaf_of_the_tree_and_the_log_verifies(tracker: r.Trac
     found = tracker.integrity.verify()
     assert found.ok, found.problems
     assert found.size == found.head == tracker.head() == 3
+
+
+def test_the_update_leaves_a_sensitive_item_out_of_the_public_counts_by_kind_and_claims(
+    clock: Clock,
+) -> None:
+    with r.Tracker("memory://", clock=clock) as tracker:
+        _start(tracker)
+        for reference, sensitive in (("OPEN-1", False), ("SECRET-1", True)):
+            tracker.execute(
+                r.Raise(
+                    reference=reference,
+                    report="PEEL-2016",
+                    text="Act",
+                    owner="Custody",
+                    sensitive=sensitive,
+                    grade="draft",
+                    **who(3, 2),  # type: ignore[arg-type]
+                )
+            )
+            tracker.execute(
+                r.ClaimImplementation(reference=reference, note="Done", **who(3, 20))  # type: ignore[arg-type]
+            )
+        tracker.execute(_plan("submitted", 3, 25))
+        body = tracker.committee_update(since=date(2017, 3, 1), as_at=date(2017, 4, 1))
+        public = tracker.committee_update(
+            since=date(2017, 3, 1), as_at=date(2017, 4, 1), audience=r.views.Audience.PUBLIC
+        )
+    assert [a.row.reference for a in body.awaiting] == ["OPEN-1", "SECRET-1"]
+    assert [a.row.reference for a in public.awaiting] == ["OPEN-1"]
+    assert [(k.kind, k.total, k.claimed) for k in body.kinds] == [
+        ("recommendation", 2, 2),
+        ("area-for-development", 0, 0),
+    ]
+    assert [(k.kind, k.total, k.claimed) for k in public.kinds] == [
+        ("recommendation", 1, 1),
+        ("area-for-development", 0, 0),
+    ]
+    assert public.counts[0].report.plan_status == "submitted"
+    assert public.plan_label("submitted") == "Submitted"

@@ -15,12 +15,15 @@ and :func:`trail_details` gives what an entry carried; the column names are
 
 from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
 from ._committee import (
+    Awaiting,
     CommitteeUpdate,
     GradeCount,
+    KindCount,
     Movement,
     ReceivedReport,
     ReportCount,
     build_committee_update,
+    kind_label,
 )
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._intact import IntactLog, check_follows
@@ -70,6 +73,7 @@ __all__ = [
     "WITHHELD",
     "Audience",
     "AudiencePolicy",
+    "Awaiting",
     "Basis",
     "Change",
     "CommitteeUpdate",
@@ -78,6 +82,7 @@ __all__ = [
     "GradeCount",
     "IntactLog",
     "ItemHistory",
+    "KindCount",
     "Logged",
     "Movement",
     "Positioned",
@@ -103,6 +108,7 @@ __all__ = [
     "check_follows",
     "for_audience",
     "judged",
+    "kind_label",
     "marks_sensitivity",
     "register_line",
     "register_row",

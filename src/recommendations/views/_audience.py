@@ -34,7 +34,7 @@ import attrs
 
 from recommendations.domain import Inspection, Report, Scope, Status
 
-from ._committee import CommitteeUpdate, ReportCount
+from ._committee import CommitteeUpdate, ReportCount, count_kinds
 from ._disclosure import (
     BODY_VIEW,
     WITHHELD,
@@ -401,4 +401,11 @@ def _(view: CommitteeUpdate, seen: _Seen) -> CommitteeUpdate:
         movements=tuple(m for m in view.movements if m.reference in shown),
         rows=rows,
         disclosure=seen.disclosure(len(withheld)),
+        kinds=count_kinds(rows, (k.kind for k in view.kinds), view.uncounted),
+        awaiting=tuple(
+            attrs.evolve(a, row=row)
+            for a in view.awaiting
+            if (row := seen.row(a.row)) is not None and row.reference in shown
+        ),
+        aged=_rows(view.aged, seen),
     )
