@@ -3,6 +3,8 @@ shows it as at any date, as known at any time, by the policy's labels."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -196,3 +198,68 @@ def test_the_html_paper_has_the_new_sections_as_tables_with_headers() -> None:
         assert f'id="{key}"' in html, key
     assert '<th scope="col">Closure proposed</th>' in html
     assert "Improvement plans by report" in html
+
+
+def _register_rows(fmt: str) -> str:
+    return ok(invoke("--store", STORE, "register", "--format", fmt, "--as-at", "2020-03-01"))
+
+
+def test_the_register_csv_and_json_carry_the_points_in_full_and_the_outcome() -> None:
+    _hmics_story()
+    _do(
+        "raise",
+        "P1",
+        "--report",
+        "REP-1",
+        "--text",
+        "With points",
+        "--point",
+        "(a) first;",
+        "--point",
+        "(b) second",
+        on="2019-02-01",
+    )
+    rows = {row["reference"]: row for row in json.loads(_register_rows("json"))}
+    assert rows["P1"]["points"] == ["(a) first;", "(b) second"]
+    assert rows["R2"]["outcome"] == "implemented"
+    assert rows["R1"]["outcome"] is None
+    table = list(csv.DictReader(io.StringIO(_register_rows("csv").lstrip("\ufeff"))))
+    by_reference = {row["reference"]: row for row in table}
+    assert by_reference["P1"]["points"] == "(a) first;\n(b) second"
+    assert by_reference["R2"]["outcome"] == "implemented"
+
+
+def test_the_register_shows_report_titles_and_the_policys_labels_beside_the_codes() -> None:
+    _hmics_story()
+    rows = {row["reference"]: row for row in json.loads(_register_rows("json"))}
+    r1, r2, ad1 = rows["R1"], rows["R2"], rows["AD1"]
+    assert (r1["report"], r1["report_title"]) == ("REP-1", "Custody")
+    assert (r1["status"], r1["status_label"]) == ("claimed", "Closure proposed")
+    assert (r2["status"], r2["status_label"]) == ("discharged", "Closed")
+    assert (r2["outcome"], r2["outcome_label"]) == ("implemented", "Implemented")
+    assert (ad1["kind"], ad1["kind_label"]) == ("area-for-development", "Area for development")
+    assert ad1["grade"] is None and ad1["grade_label"] is None
+    header = _register_rows("csv").lstrip("\ufeff").splitlines()[0].split(",")
+    for code in ("report", "grade", "status", "kind", "outcome"):
+        label = "report_title" if code == "report" else f"{code}_label"
+        assert header.index(label) == header.index(code) + 1, code
+    markdown = _register_rows("md")
+    assert "| Reference | Report | Report title | Recommendation | Points |" in markdown
+    assert "| R2 | REP-1 | Custody | Do R2 |  | Estates |  | Closed | Implemented |" in markdown
+
+
+def test_a_grade_reads_by_its_label_in_the_hmicfrs_register() -> None:
+    _start("hmicfrs")
+    _do(
+        "raise",
+        "R1",
+        "--report",
+        "REP-1",
+        "--text",
+        "Do R1",
+        "--grade",
+        "not-ours",
+        on="2019-02-01",
+    )
+    (row,) = json.loads(_register_rows("json"))
+    assert (row["grade"], row["grade_label"]) == ("not-ours", "Not this force's responsibility")

@@ -60,7 +60,24 @@ __all__ = ["committee_update", "export", "history", "register", "trail"]
 VIEW_FORMATS = ("table", "json", "csv", "xlsx", "md", "html")
 PAPER_FORMATS = ("md", "html", "pdf", "json")
 EXPORT_FORMATS = ("json", "csv", "xlsx")
-_REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
+_REGISTER_TABLE_LABELLED = (
+    "reference",
+    "report",
+    "report_title",
+    "grade_label",
+    "status_label",
+    "outcome_label",
+    "owner",
+    "due_on",
+    "overdue",
+)
+
+
+def _labels(tracker: Tracker, basis: views.Basis) -> views.RegisterLabels:
+    """The report titles and the policy's labels of a register on ``basis``."""
+    return tracker.register_labels(as_at=basis.as_at, known_at=basis.known_at)
+
+
 _STATUSES = ("open", "claimed", "discharged")
 
 
@@ -366,12 +383,13 @@ def register(
     stated = (
         stated_checkpoint(tracker, view.basis.position, required=True) if with_checkpoint else None
     )
+    view = attrs.evolve(view, labels=_labels(tracker, view.basis))
     _show(
         view,
         chosen,
         output,
         title="Register",
-        table=_REGISTER_TABLE,
+        table=_REGISTER_TABLE_LABELLED,
         empty=empty,
         checkpoint=stated,
     )
@@ -694,6 +712,7 @@ def export(
         # The register is listed as it is written, before the trail reads the log: neither
         # is ever held whole, nor both at once.
         register_view = tracker.stream_register(who, as_at=as_at, known_at=known, position=upto)
+        register_view = attrs.evolve(register_view, labels=_labels(tracker, register_view.basis))
         made: list[views.TrailStream] = []
 
         def trail() -> views.TrailStream:

@@ -49,6 +49,7 @@ from ._formats import (
 from ._records import (
     BASIS_COLUMNS,
     REGISTER_SUMMARY,
+    REGISTER_SUMMARY_LABELLED,
     TRAIL_SUMMARY,
     AnyRegister,
     AnyTrail,
@@ -103,7 +104,8 @@ _REGISTERS = (views.Register, views.RegisterStream)
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, the terminal)."""
     if isinstance(view, _REGISTERS):
-        return summary(register_columns(view), REGISTER_SUMMARY)
+        keys = REGISTER_SUMMARY if view.labels is None else REGISTER_SUMMARY_LABELLED
+        return summary(register_columns(view), keys)
     return summary(trail_columns(view), TRAIL_SUMMARY)
 
 

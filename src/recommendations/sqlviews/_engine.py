@@ -27,7 +27,7 @@ from ._dialect import Dialect, time_text
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqlViews", "plain"]
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
 same on every engine. Tables of another version are dropped and made again on open."""
 
@@ -55,9 +55,19 @@ _STATE_KINDS = {
     "original_due_on": "date",
     "raised_on": "date",
     "last_changed_on": "date",
+    "points": "names",
 }
 _NULLABLE = frozenset(
-    ("inspection", "finding", "owner", "owner_name", "grade", "due_on", "original_due_on")
+    (
+        "inspection",
+        "finding",
+        "owner",
+        "owner_name",
+        "grade",
+        "due_on",
+        "original_due_on",
+        "outcome",
+    )
 )
 _KINDS: dict[str, dict[str, str]] = {
     "register": {

@@ -282,7 +282,10 @@ def _rows(rows: tuple[RegisterRow, ...], seen: _Seen) -> tuple[RegisterRow, ...]
 def _(view: Register, seen: _Seen) -> Register:
     rows = _rows(view.rows, seen)
     return Register(
-        basis=view.basis, rows=rows, disclosure=seen.disclosure(len(view.rows) - len(rows))
+        basis=view.basis,
+        rows=rows,
+        disclosure=seen.disclosure(len(view.rows) - len(rows)),
+        labels=view.labels,
     )
 
 
@@ -298,7 +301,11 @@ def _(view: RegisterStream, seen: _Seen) -> RegisterStream:
 
     count = sum(1 for _ in lines())
     return RegisterStream(
-        basis=view.basis, count=count, lines=lines, disclosure=seen.disclosure(view.count - count)
+        basis=view.basis,
+        count=count,
+        lines=lines,
+        disclosure=seen.disclosure(view.count - count),
+        labels=view.labels,
     )
 
 

@@ -50,7 +50,7 @@ from recommendations.domain import (
 
 from ._disclosure import BODY_VIEW, Disclosure
 from ._log import Positioned, by_item, upto
-from ._register import Basis, RegisterRow
+from ._register import Basis, RegisterRow, kind_label
 
 __all__ = [
     "Awaiting",
@@ -106,13 +106,6 @@ class ReportCount:
     def grades(self) -> dict[str, int]:
         """Open items by grade code: ``{"green": 33, "amber": 6}``."""
         return {count.grade: count.count for count in self.by_grade}
-
-
-def kind_label(kind: str) -> str:
-    """How a kind of item is named in a paper: ``area-for-development`` as ``Area for
-    development``."""
-    words = kind.replace("-", " ").replace("_", " ").strip()
-    return words[:1].upper() + words[1:]
 
 
 @frozen(kw_only=True)

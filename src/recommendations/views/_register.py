@@ -7,7 +7,7 @@ the same answer, whatever has been recorded since.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -15,9 +15,11 @@ import attrs
 from attrs import frozen
 
 from recommendations.domain import (
+    Outcome,
     Policy,
     Recommendation,
     RecommendationEvent,
+    Report,
     Scope,
     Status,
     project,
@@ -30,6 +32,7 @@ __all__ = [
     "Basis",
     "Register",
     "RegisterFilter",
+    "RegisterLabels",
     "RegisterLine",
     "RegisterRow",
     "RegisterStream",
@@ -54,7 +57,11 @@ class Basis:
 
 @frozen(kw_only=True)
 class RegisterRow:
-    """One recommendation in the register."""
+    """One recommendation in the register.
+
+    ``points`` are its lettered sub-items, in full; ``outcome`` how it was discharged (an
+    :class:`~recommendations.domain.Outcome` value), ``None`` while it is not.
+    """
 
     reference: str
     text: str
@@ -76,6 +83,8 @@ class RegisterRow:
     overdue: bool
     raised_on: date
     last_changed_on: date
+    points: tuple[str, ...] = ()
+    outcome: str | None = None
 
     @classmethod
     def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
@@ -101,6 +110,8 @@ class RegisterRow:
             overdue=state.is_overdue(as_at),
             raised_on=state.raised_on,
             last_changed_on=state.last_changed_on,
+            points=state.points,
+            outcome=state.outcome.value if state.outcome is not None else None,
         )
 
 
@@ -131,6 +142,8 @@ class RegisterLine(NamedTuple):
     overdue: bool
     raised_on: date
     last_changed_on: date
+    points: tuple[str, ...] = ()
+    outcome: str | None = None
 
     def row(self) -> RegisterRow:
         """The :class:`RegisterRow` of this line."""
@@ -166,6 +179,53 @@ class RegisterFilter:
         )
 
 
+def kind_label(kind: str) -> str:
+    """How a kind of item is named for people: ``area-for-development`` as ``Area for
+    development`` (a policy names its kinds by code only)."""
+    words = kind.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+@frozen(kw_only=True)
+class RegisterLabels:
+    """What a register's codes read as, for people: each report's title by reference, and
+    the labels the policy gives statuses, outcomes, grades (by code, over all its scales,
+    the first scale's label where two share a code) and kinds of item. The exports add a
+    column of labels beside each column of codes (see :meth:`of_row`)."""
+
+    report_titles: Mapping[str, str] = attrs.field(factory=dict)
+    statuses: Mapping[str, str] = attrs.field(factory=dict)
+    outcomes: Mapping[str, str] = attrs.field(factory=dict)
+    grades: Mapping[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, policy: Policy, reports: Iterable[Report] = ()) -> RegisterLabels:
+        """The labels of ``policy``, with the titles of ``reports``."""
+        grades: dict[str, str] = {}
+        for scale in policy.scales:
+            for grade in scale.grades:
+                grades.setdefault(grade.code, grade.label)
+        return cls(
+            report_titles={report.reference: report.details.title for report in reports},
+            statuses={term.code: term.label for term in policy.statuses},
+            outcomes={o.value: policy.outcome_label(o) for o in Outcome},
+            grades=grades,
+        )
+
+    def of_row(self, row: RegisterRow | RegisterLine) -> dict[str, str | None]:
+        """The label columns of ``row``: ``report_title``, ``grade_label``,
+        ``status_label``, ``outcome_label`` and ``kind_label`` (a code's own text where no
+        label is configured; ``None`` where the code is)."""
+        grade, outcome = row.grade, row.outcome
+        return {
+            "report_title": self.report_titles.get(row.report),
+            "grade_label": self.grades.get(grade, grade) if grade is not None else None,
+            "status_label": self.statuses.get(row.status.value, row.status.value),
+            "outcome_label": self.outcomes.get(outcome, outcome) if outcome is not None else None,
+            "kind_label": kind_label(row.kind),
+        }
+
+
 @frozen(kw_only=True)
 class Register:
     """The rows of the register, by reference, and the basis they were computed on.
@@ -177,6 +237,9 @@ class Register:
     basis: Basis
     rows: tuple[RegisterRow, ...]
     disclosure: Disclosure = BODY_VIEW
+    labels: RegisterLabels | None = None
+    """What its codes read as (report titles, the policy's labels), if known: the exports
+    then write them beside the codes."""
 
     def __iter__(self) -> Iterator[RegisterRow]:
         return iter(self.rows)
@@ -207,6 +270,7 @@ class RegisterStream:
     disclosure: Disclosure = BODY_VIEW
     count: int
     lines: Callable[[], Iterator[RegisterLine]]
+    labels: RegisterLabels | None = None
 
     def __iter__(self) -> Iterator[RegisterLine]:
         return self.lines()

@@ -67,6 +67,8 @@ STATE_COLUMNS = (
     "deferrals",
     "raised_on",
     "last_changed_on",
+    "points",
+    "outcome",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -114,7 +116,8 @@ _Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
 
 def state_values(state: domain.Recommendation) -> StateValues:
     """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
-    ``inspectorates`` a tuple, dates as dates, ``sensitive`` a boolean."""
+    ``inspectorates`` and ``points`` tuples, dates as dates, ``sensitive`` a boolean,
+    ``outcome`` by value (``None`` unless discharged)."""
     return (
         state.reference,
         state.text,
@@ -135,6 +138,8 @@ def state_values(state: domain.Recommendation) -> StateValues:
         state.deferrals,
         state.raised_on,
         state.last_changed_on,
+        state.points,
+        state.outcome.value if state.outcome is not None else None,
     )
 
 
@@ -169,6 +174,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         deferrals,
         raised_on,
         last_changed_on,
+        points,
+        outcome,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -194,6 +201,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         and due_on < as_at,
         raised_on=raised_on,
         last_changed_on=last_changed_on,
+        points=tuple(points),
+        outcome=outcome,
     )
 
 
@@ -215,6 +224,8 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             *values[15:17],
             status is not _DISCHARGED and due_on is not None and due_on < as_at,
             *values[17:19],
+            tuple(values[19]),
+            values[20],
         )
     )
 

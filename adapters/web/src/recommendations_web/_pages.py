@@ -12,6 +12,7 @@ import urllib.parse
 from datetime import UTC, timedelta
 from typing import Any
 
+import attrs
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -155,7 +156,13 @@ async def register_page(request: Request) -> Response:
 async def register_csv(request: Request) -> Response:
     site = _site(request)
     asked = _asked(request)
-    view = await site.call(lambda: _reads.register_view(site.tracker, asked, PUBLIC))
+
+    def read() -> views.Register:
+        view = _reads.register_view(site.tracker, asked, PUBLIC)
+        labels = site.tracker.register_labels(as_at=view.basis.as_at, known_at=view.basis.known_at)
+        return attrs.evolve(view, labels=labels)
+
+    view = await site.call(read)
     body = exports.render_register(view, "csv")
     name = f"register-{view.basis.as_at.isoformat()}-{view.basis.position}.csv"
     return Response(
