@@ -156,6 +156,7 @@ NOT_STARTING = {
     "reject-claim": ["reject-claim", "2.16", *entry()],
     "discharge": ["discharge", "2.16", *DISCHARGE, *entry()],
     "reopen": ["reopen", "2.16", *entry()],
+    "plan": ["plan", "PEEL-EFF-2016", "agreed", *entry()],
     "correct": ["correct", "2.16", "1", "--strike", "--what-was-wrong", "x", *entry()],
     "register": ["register"],
     "history": ["history", "2.16"],
@@ -169,6 +170,7 @@ NOT_STARTING = {
     "prove": ["prove", "2.16"],
     "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
     "erasures": ["erasures"],
+    "reports": ["reports"],
     "serve": ["serve", "--check"],
 }
 """A command of each kind that cannot start a store (an import's dry run is tested with
