@@ -263,3 +263,30 @@ def test_a_grade_reads_by_its_label_in_the_hmicfrs_register() -> None:
     )
     (row,) = json.loads(_register_rows("json"))
     assert (row["grade"], row["grade_label"]) == ("not-ours", "Not this force's responsibility")
+
+
+def test_the_hmicfrs_paper_counts_by_kind_leaves_uncounted_items_out_and_has_no_age_target() -> (
+    None
+):
+    _start("hmicfrs")
+    _do("raise", "R1", "--report", "REP-1", "--text", "Do R1", "--grade", "amber",
+        "--owner", "Head of Crime", on="2019-02-01")  # fmt: skip
+    _do("raise", "R2", "--report", "REP-1", "--text", "Do R2", "--grade", "not-ours",
+        on="2019-02-01")  # fmt: skip
+    _do("raise", "A1", "--report", "REP-1", "--text", "Do A1", "--grade", "green",
+        "--kind", "area-for-improvement", "--owner", "Head of Crime", on="2019-02-01")  # fmt: skip
+    _do("claim", "R1", "Done.", on="2019-05-01")
+    _do("plan", "REP-1", "submitted", on="2019-03-01")
+    update = json.loads(_paper("2019-04-01", "2019-06-01", "--format", "json"))["update"]
+    assert [(k["kind"], k["total"], k["open"], k["claimed"]) for k in update["kinds"]] == [
+        ("recommendation", 1, 0, 1),  # R2 is not this force's responsibility
+        ("area-for-improvement", 1, 1, 0),
+    ]
+    assert update["target_days"] is None and update["aged"] == []
+    assert [a["row"]["reference"] for a in update["awaiting"]] == ["R1"]
+    paper = _paper("2019-04-01", "2019-06-01")
+    assert "## Past the age-based target" not in paper
+    assert "| Kind | Total | Open | Claimed | Discharged | Overdue |" in paper
+    assert "| Area for improvement | 1 | 1 | 0 | 0 | 0 |" in paper
+    assert "| Custody | 1 Feb 2019 | Submitted | 1 Mar 2019 |" in paper
+    assert "By kind: 1 recommendation and 1 area for improvement." in paper
