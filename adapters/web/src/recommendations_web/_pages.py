@@ -244,7 +244,8 @@ async def report_page(request: Request) -> Response:
                 reference=reference,
                 subject="report",
             )
-        return {"view": view, "report": shown[0], **_cited(tracker, view)}
+        policy = tracker.reading_policy(view.basis.as_at, view.basis.known_at)
+        return {"view": view, "report": shown[0], "policy": policy, **_cited(tracker, view)}
 
     found = await site.call(read)
     view: views.Register = found["view"]
@@ -252,7 +253,7 @@ async def report_page(request: Request) -> Response:
         request,
         "report.html",
         report=found["report"],
-        policy=site.tracker.reading_policy(view.basis.as_at, view.basis.known_at),
+        policy=found["policy"],
         rows=view.rows,
         labels=_grade_labels(site.tracker.policy),
         as_at=view.basis.as_at.isoformat(),
@@ -278,6 +279,7 @@ async def reports_page(request: Request) -> Response:
             "view": view,
             "reports": _public_reports(tracker, view.basis),
             "counts": counts,
+            "policy": tracker.reading_policy(view.basis.as_at, view.basis.known_at),
             **_cited(tracker, view),
         }
 
@@ -287,7 +289,7 @@ async def reports_page(request: Request) -> Response:
         request,
         "reports.html",
         reports=found["reports"],
-        policy=site.tracker.reading_policy(view.basis.as_at, view.basis.known_at),
+        policy=found["policy"],
         counts=found["counts"],
         as_at=view.basis.as_at.isoformat(),
         permalink=_href(request, "/reports/", **_pinned(view.basis)),
