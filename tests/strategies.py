@@ -145,6 +145,7 @@ _sources: dict[type[domain.Event], st.SearchStrategy[domain.Event]] = {
         domain.ReportPublished, **_meta(), reference=texts, details=report_details
     ),
     domain.ReportRevised: st.builds(domain.ReportRevised, **_meta(), details=report_details),
+    domain.PlanStatusChanged: st.builds(domain.PlanStatusChanged, **_meta(), status=texts),
 }
 
 policies = st.builds(

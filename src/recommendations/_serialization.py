@@ -69,6 +69,7 @@ EVENT_TYPES: dict[str, type[domain.Event]] = {
         domain.InspectionRevised,
         domain.ReportPublished,
         domain.ReportRevised,
+        domain.PlanStatusChanged,
         domain.Configured,
         domain.RemindersConfigured,
         domain.ReminderDue,

@@ -57,6 +57,10 @@ class _Reads(Protocol):
 
     def _earlier(self, originator_id: uuid.UUID, version: int) -> list[domain.Event]: ...
 
+    def reports(
+        self, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> list[domain.Report]: ...
+
     def log(self, *, after: int = 0, page_size: int = 1000) -> Iterator[views.Positioned]: ...
 
     def basis(
@@ -284,6 +288,16 @@ class TrackerReads:
             audience,
             policy,
             sensitive=views.Sensitivity.of(logged.event for logged in log),
+        )
+
+    def register_labels(
+        self: _Reads, *, as_at: date | None = None, known_at: datetime | None = None
+    ) -> views.RegisterLabels:
+        """What a register as at ``as_at``, as known at ``known_at``, reads as: its reports'
+        titles and the labels of the policy in force then (give them to a register with
+        ``attrs.evolve(register, labels=...)``; the exports write them beside the codes)."""
+        return views.RegisterLabels.of(
+            self.reading_policy(as_at, known_at), self.reports(as_at=as_at, known_at=known_at)
         )
 
     def register_for(

@@ -160,6 +160,7 @@ NOT_STARTING = {
     "reopen": ["reopen", "2.16", *entry()],
     "prioritise": ["prioritise", "2.16", "1", *entry()],
     "respond": ["respond", "2.16", "agreed", *entry()],
+    "plan": ["plan", "PEEL-EFF-2016", "agreed", *entry()],
     "correct": ["correct", "2.16", "1", "--strike", "--what-was-wrong", "x", *entry()],
     "register": ["register"],
     "history": ["history", "2.16"],
@@ -174,6 +175,7 @@ NOT_STARTING = {
     "erase-person": ["erase-person", "Asha Patel", "--reason", "asked", "--by", "DPO"],
     "erasures": ["erasures"],
     "rollup": ["rollup", "2.16"],
+    "reports": ["reports"],
     "serve": ["serve", "--check"],
     "remind": ["remind"],
 }

@@ -192,7 +192,8 @@ def test_every_command_end_to_end(store: str, tmp_path: Path) -> None:
 
     # the register: a table, and every format, chosen by the file's name
     table = answer["table"].stdout.decode()
-    expected = ["2.16", "PEEL-2016", "green", "open", OWNER, "", "no"]
+    title = "PEEL: effectiveness 2016"
+    expected = ["2.16", "PEEL-2016", title, "Green", "Open", "", OWNER, "", "no"]
     assert table_rows(table) == [expected]
     assert f"up to log position {last}." in table
     for name in files:

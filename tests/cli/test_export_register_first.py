@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import attrs
 import openpyxl
 import pytest
 
@@ -37,6 +38,8 @@ def _held(store: str, audience: str) -> tuple[views.Register, views.Trail]:
     with r.Tracker(store) as tracker:
         head = tracker.head()
         register = tracker.register_for(who, known_at=NOW, position=head)
+        labels = tracker.register_labels(as_at=register.basis.as_at, known_at=NOW)
+        register = attrs.evolve(register, labels=labels)  # the export writes them too
         trail = tracker.trail(known_at=NOW, position=head, audience=who)
     return register, trail
 

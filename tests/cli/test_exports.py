@@ -365,7 +365,10 @@ def test_free_text_stays_text_in_every_format(nasty: r.Tracker, tmp_path: Path) 
         tracker.copy_from(nasty)
     base = ("--store", store)
     shown = table_rows(ok(run(*base, "register", "--as-at", "2017-03-30")))
-    assert shown == [["=1+1", "R|1", "amber", "open", OWNER, "2017-06-30", "no"]]
+    # the report's title beside its reference, the policy's labels in place of codes
+    assert shown == [
+        ["=1+1", "R|1", "Report | one", "Amber", "Open", "", OWNER, "2017-06-30", "no"]
+    ]
     ok(run(*base, "register", "--as-at", "2017-03-30", "-o", str(tmp_path / "register.txt")))
     assert table_rows((tmp_path / "register.txt").read_text()) == shown
 

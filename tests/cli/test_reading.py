@@ -78,7 +78,7 @@ def test_register_json_csv_md_html_and_xlsx_hold_the_same_rows(
     book = openpyxl.load_workbook(workbook)
     assert book.sheetnames == ["Register", "Basis"]
     sheet = list(book["Register"].iter_rows(values_only=True))
-    assert sheet[0][:3] == ("reference", "report", "grade")
+    assert sheet[0][:5] == ("reference", "report", "report_title", "grade", "grade_label")
     assert [row[0] for row in sheet[1:]] == ["CRIME-2014-1", "CRIME-2014-2"]
     assert sheet[1][sheet[0].index("due_on")] == datetime(2015, 3, 31)
 

@@ -218,8 +218,9 @@ def test_the_fallback_pdf_embeds_the_chart_as_an_image(fallback_file: Path) -> N
 def test_pdf_has_an_outline_of_the_sections(pdf_file: Path) -> None:
     reader = PdfReader(pdf_file)
     titles = [item.title for item in reader.outline if not isinstance(item, list)]
-    assert titles[:3] == [
+    assert titles[:4] == [
         "Summary",
+        "Recommendations by kind",
         "Inspections since the previous committee",
         "Inspections announced",
     ]
@@ -403,11 +404,13 @@ def test_html_has_the_sections_of_the_paper(html_file: Path) -> None:
     page = _parse(html)
     assert page.headings == [
         "Summary",
+        "Recommendations by kind",
         "Inspections since the previous committee",
         "Inspections announced",
         "Inspection reports received since the previous committee",
         "Outstanding recommendations graded Red",
         "Overdue recommendations",
+        "Closures proposed, awaiting acceptance",
         "Deadlines moved",
         "Overview of the reports",
         "Changes since the previous committee",

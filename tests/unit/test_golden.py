@@ -157,6 +157,9 @@ SAMPLES: dict[str, domain.Event] = {
         **{**_META, "originator_version": 1}, reference="PEEL-EFF-2016", details=_REPORT
     ),
     "ReportRevised": domain.ReportRevised(**{**_META, "originator_version": 2}, details=_REPORT),
+    "PlanStatusChanged": domain.PlanStatusChanged(
+        **{**_META, "originator_version": 3}, status="submitted"
+    ),
     "Configured": domain.Configured(
         **{**_META, "originator_version": 1},
         reference="configuration",

@@ -13,6 +13,7 @@ PUBLIC = [
     "AreaGrade",
     "Assign",
     "ChangeDeadline",
+    "ChangePlanStatus",
     "ClaimImplementation",
     "ConcurrencyError",
     "ConfigurationError",

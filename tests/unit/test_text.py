@@ -106,6 +106,7 @@ COMMANDS: list[Any] = [
     ReviseInspection(reference="INS-1", details=inspection_details(), **META),
     PublishReport(reference="PEEL-EFF-2016", details=report_details(), **META),
     ReviseReport(reference="PEEL-EFF-2016", details=report_details(), **META),
+    domain.ChangePlanStatus(reference="PEEL-EFF-2016", status="agreed", **META),
     domain.Configure(
         policy=domain.Policy(
             scales=(domain.GradingScale.of("rag", "Red", "Amber", "Green", "White"), domain.PEEL),

@@ -477,7 +477,7 @@ def test_answers_match_the_schemas_the_openapi_document_gives(
 
 
 def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
-    """Each of the fourteen commands, sent as the schema says, by a role that may."""
+    """Each of the fifteen commands, sent as the schema says, by a role that may."""
     inspectorate = tokens.header(tokens.inspectorate)
     body = tokens.header(tokens.body)
     oversight = tokens.header(tokens.oversight)
@@ -537,6 +537,15 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
                 **on("02-21"),
             },
             inspectorate,
+        ),
+        (
+            {
+                "type": "ChangePlanStatus",
+                "reference": "CUSTODY-2017-R",
+                "status": "submitted",
+                **on("02-21"),
+            },
+            body,
         ),
         (
             {
@@ -617,16 +626,18 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
             body,
         ),
     ]
+    plans = r.GradingScale.of(r.domain.PLAN_SCALE, "In draft", "Submitted", "Agreed")
+    policy = attrs.evolve(r.DEFAULT_POLICY, scales=(*r.DEFAULT_POLICY.scales, plans))
     with (
         r.Tracker("memory://") as tracker,
         TestClient(create_app(tracker, tokens=tokens.file)) as client,
     ):
         tracker.execute(
             r.domain.Configure(
-                policy=attrs.evolve(r.DEFAULT_POLICY, priorities={"high": "High"}),
+                policy=attrs.evolve(policy, priorities={"high": "High"}),
                 effective_on=date(2017, 1, 1),
                 by="Kath Jones",
-                reason="priorities given",
+                reason="priorities and plans given",
             )
         )
         for document, headers in steps:
@@ -637,5 +648,6 @@ def test_every_lifecycle_command_as_a_json_document(tokens: Tokens) -> None:
         assert state.status is r.Status.OPEN
         assert state.points == ("a", "b")
         assert tracker.report("CUSTODY-2017-R").details.overall_grade == "amber"
+        assert tracker.report("CUSTODY-2017-R").plan_status == "submitted"
         actors = {event.actor for event in tracker.events("C-1")}
         assert actors == {"Kath Jones", "Olive Oversight"}

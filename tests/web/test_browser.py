@@ -14,6 +14,8 @@ Without it these tests are skipped, except under CI, where they fail.
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import socket
@@ -231,10 +233,11 @@ def test_a_person_reads_the_register_in_a_browser(
     saved = tmp_path / "register.csv"
     downloading.value.save_as(saved)
     text = saved.read_text(encoding="utf-8-sig")
-    assert text.startswith("reference,report,grade,status,")
-    lines = text.strip().splitlines()
-    assert len(lines) >= 2
-    assert all(",red," in line for line in lines[1:])
+    # the codes, each with the policy's label (and the report's title) beside it
+    assert text.startswith("reference,report,report_title,grade,grade_label,status,status_label,")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows
+    assert all((row["grade"], row["grade_label"]) == ("red", "Red") for row in rows)
     assert "CT-1" not in text
 
     # A sensitive reference is not found, and says nothing of itself.

@@ -48,6 +48,7 @@ COMMANDS = (
     domain.ReviseInspection,
     domain.PublishReport,
     domain.ReviseReport,
+    domain.ChangePlanStatus,
     domain.Configure,
 )
 
@@ -132,7 +133,8 @@ class Decider:
                 domain.RecordInspection
                 | domain.ReviseInspection
                 | domain.PublishReport
-                | domain.ReviseReport,
+                | domain.ReviseReport
+                | domain.ChangePlanStatus,
             ):
                 event = self._decide_source(batch, command)
             elif isinstance(command, domain.Configure):
@@ -361,6 +363,7 @@ class Decider:
             self._check_case(batch, "report", command.reference)
         history: Sequence[domain.InspectionEvent] | Sequence[domain.ReportEvent]
         inspection = None
+        policy = None
         if isinstance(command, domain.RecordInspection | domain.ReviseInspection):
             history = self._history(
                 batch, domain.inspection_id(reference), domain.InspectionEvent, deciding=True
@@ -369,7 +372,10 @@ class Decider:
             history = self._history(
                 batch, domain.report_id(reference), domain.ReportEvent, deciding=True
             )
-            named = command.details.inspection if hasattr(command.details, "inspection") else None
+            details = getattr(command, "details", None)
+            named = getattr(details, "inspection", None)
+            if isinstance(command, domain.ChangePlanStatus):
+                policy = self._policy(batch, command.effective_on)
             if isinstance(named, str):
 
                 def read(originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
@@ -381,4 +387,5 @@ class Decider:
             command,
             recorded_at=self._recorded_at(batch, history),
             inspection=inspection,
+            policy=policy,
         )

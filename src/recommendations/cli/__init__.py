@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from . import _admin, _config, _integrity, _read, _record, _remind, _serve
+from . import _admin, _config, _integrity, _read, _record, _remind, _reports, _serve
 from ._app import DEFAULT_STORE, STORE_ENV, Refused, cli
 
 __all__ = ["DEFAULT_STORE", "STORE_ENV", "Refused", "cli", "main"]
 
 # The modules that define the commands, imported for their effect: each adds its commands.
-_COMMAND_MODULES = (_record, _read, _admin, _integrity, _config, _remind, _serve)
+_COMMAND_MODULES = (_record, _read, _admin, _integrity, _config, _remind, _reports, _serve)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -82,6 +82,11 @@ body_option = click.option(
 )
 
 
+def _labels(tracker: Tracker, basis: views.Basis) -> views.RegisterLabels:
+    """The report titles and the policy's labels of a register on ``basis``."""
+    return tracker.register_labels(as_at=basis.as_at, known_at=basis.known_at)
+
+
 _STATUSES = ("open", "claimed", "discharged")
 
 
@@ -396,12 +401,13 @@ def register(
     stated = (
         stated_checkpoint(tracker, view.basis.position, required=True) if with_checkpoint else None
     )
+    view = attrs.evolve(view, labels=_labels(tracker, view.basis))
     _show(
         view,
         chosen,
         output,
         title="Register",
-        table=register_table(view.rows),
+        table=register_table(view),
         empty=empty,
         checkpoint=stated,
     )
@@ -744,6 +750,7 @@ def export(
         register_view = tracker.stream_register(
             who, as_at=as_at, known_at=known, position=upto, where=where
         )
+        register_view = attrs.evolve(register_view, labels=_labels(tracker, register_view.basis))
         made: list[views.Trail | views.TrailStream] = []
 
         def trail() -> views.Trail | views.TrailStream:

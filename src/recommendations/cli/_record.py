@@ -559,6 +559,24 @@ _FINDING_KINDS = tuple(kind.value for kind in domain.FindingKind)
 
 
 @entry_command(
+    domain.ChangePlanStatus,
+    click.argument("status"),
+    name="plan",
+    short_help="Record where a report's improvement plan stands.",
+)
+def plan(status: str) -> Fields:
+    """Record that the body's improvement plan for a report moved to STATUS, one of the
+    grades of the policy's improvement-plan scale (draft, submitted, agreed in the hmics
+    preset).
+
+    \b
+    recommendations plan HMICS-CUSTODY-2023 agreed --store sqlite:///hmics.db \\
+        --effective 2023-11-02 --by "Risk manager" --reason "HMICS agreed the plan"
+    """
+    return {"status": status}
+
+
+@entry_command(
     domain.PublishReport,
     click.option("--title", required=True, help="The report's title."),
     click.option("--body", required=True, help="The body reported on."),

@@ -22,6 +22,7 @@ from ._values import Finding, Outcome, Policy, Response, Scope
 __all__ = [
     "Assign",
     "ChangeDeadline",
+    "ChangePlanStatus",
     "ClaimImplementation",
     "Command",
     "Configure",
@@ -277,6 +278,15 @@ class ReviseReport(_Base):
     details: ReportDetails = field(converter=_report_details)
 
 
+@frozen(kw_only=True)
+class ChangePlanStatus(_Base):
+    """Move the improvement plan for report ``reference`` to ``status`` (a grade code of the
+    policy's scale named :data:`~recommendations.domain.PLAN_SCALE`), from ``effective_on``."""
+
+    reference: str = field(converter=normal_reference)
+    status: str
+
+
 RecommendationCommand: TypeAlias = (
     Raise
     | Assign
@@ -291,7 +301,9 @@ RecommendationCommand: TypeAlias = (
     | RecordResponse
     | Correct
 )
-SourceCommand: TypeAlias = RecordInspection | ReviseInspection | PublishReport | ReviseReport
+SourceCommand: TypeAlias = (
+    RecordInspection | ReviseInspection | PublishReport | ReviseReport | ChangePlanStatus
+)
 
 
 @frozen(kw_only=True)

@@ -46,6 +46,7 @@ __all__ = [
     "InspectionEvent",
     "InspectionRecorded",
     "InspectionRevised",
+    "PlanStatusChanged",
     "Prioritised",
     "ProgressNoted",
     "Raised",
@@ -343,6 +344,15 @@ class ReportRevised(ReportEvent):
     """What was entered of a report changed (a grade or a finding entered wrongly)."""
 
     details: ReportDetails
+
+
+@frozen(kw_only=True)
+class PlanStatusChanged(ReportEvent):
+    """The body's improvement plan for the report moved to ``status``: a grade code of the
+    policy's scale named :data:`~recommendations.domain.PLAN_SCALE` (in draft, submitted,
+    agreed with the inspectorate, in the ``hmics`` preset)."""
+
+    status: str
 
 
 # --- the store's configuration ---------------------------------------------------------------

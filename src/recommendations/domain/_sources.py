@@ -17,6 +17,7 @@ import attrs
 from attrs import frozen
 
 from ._commands import (
+    ChangePlanStatus,
     PublishReport,
     RecordInspection,
     ReviseInspection,
@@ -28,6 +29,7 @@ from ._events import (
     InspectionEvent,
     InspectionRecorded,
     InspectionRevised,
+    PlanStatusChanged,
     ReportDetails,
     ReportEvent,
     ReportPublished,
@@ -38,6 +40,7 @@ from ._events import (
 from ._rules import Broken, check_not_in_future, is_blank
 from ._text import abridged, text_problem
 from ._typecheck import type_problem
+from ._values import PLAN_SCALE, Policy
 
 __all__ = [
     "Inspection",
@@ -75,6 +78,10 @@ class Report:
 
     ``inspection_sensitive`` is whether the inspection it came from is sensitive, filled in by
     the caller that looked the inspection up; a report is sensitive if either is.
+
+    ``plan_status`` is where the body's improvement plan for it stands (a grade code of the
+    policy's :data:`~recommendations.domain.PLAN_SCALE` scale), ``None`` before any is
+    recorded; ``plan_since`` the date it took that status.
     """
 
     id: uuid.UUID
@@ -83,6 +90,8 @@ class Report:
     entered_on: date
     details: ReportDetails
     inspection_sensitive: bool = False
+    plan_status: str | None = None
+    plan_since: date | None = None
 
     @property
     def sensitive(self) -> bool:
@@ -120,6 +129,9 @@ def _project(
                 entered_on=event.effective_on,
                 details=event.details,  # type: ignore[arg-type]  # matched by the caller
             )
+        elif isinstance(event, PlanStatusChanged):
+            if isinstance(state, Report):
+                state = attrs.evolve(state, plan_status=event.status, plan_since=event.effective_on)
         elif state is not None:
             state = attrs.evolve(state, details=event.details)
     if state is None:
@@ -196,10 +208,13 @@ def decide_source(
     *,
     recorded_at: datetime,
     inspection: Inspection | None = None,
+    policy: Policy | None = None,
 ) -> InspectionEvent | ReportEvent:
     """The event a source command records after ``history``, or the rule it breaks.
 
-    ``inspection`` is the inspection a report names, looked up by the caller.
+    ``inspection`` is the inspection a report names, looked up by the caller; ``policy``
+    the policy in force on the command's effective date (a plan's status must be on its
+    :data:`~recommendations.domain.PLAN_SCALE` scale).
     """
     subject = (
         "inspection" if isinstance(command, RecordInspection | ReviseInspection) else ("report")
@@ -264,6 +279,8 @@ def decide_source(
             )
         if isinstance(command, RecordInspection | ReviseInspection):
             _check_inspection(command.details)
+        elif isinstance(command, ChangePlanStatus):
+            _check_plan(history, command, policy)  # type: ignore[arg-type]  # a report's
         else:
             _check_report(command.details)
             try:
@@ -278,15 +295,15 @@ def decide_source(
                     field="inspection",
                     subject="report",
                 )
-        if not creating:
-            current = history[-1]
-            if (
-                isinstance(
-                    current,
-                    InspectionRecorded | InspectionRevised | ReportPublished | ReportRevised,
+        if not creating and not isinstance(command, ChangePlanStatus):
+            current = next(
+                event
+                for event in reversed(history)
+                if isinstance(
+                    event, InspectionRecorded | InspectionRevised | ReportPublished | ReportRevised
                 )
-                and current.details == command.details
-            ):
+            )
+            if current.details == command.details:
                 raise Broken("details", "no-change", "the record already reads so")
     except Broken as broken:
         raise refuse(broken) from None
@@ -296,4 +313,35 @@ def decide_source(
         return InspectionRevised(**meta, details=command.details)
     if isinstance(command, PublishReport):
         return ReportPublished(**meta, reference=reference, details=command.details)
+    if isinstance(command, ChangePlanStatus):
+        return PlanStatusChanged(**meta, status=command.status)
     return ReportRevised(**meta, details=command.details)
+
+
+def _check_plan(
+    history: Sequence[ReportEvent], command: ChangePlanStatus, policy: Policy | None
+) -> None:
+    """A plan's status is on the policy's plan scale, and not the one it has then."""
+    if is_blank(command.status):
+        raise Broken("status", "required", "status must not be blank")
+    if policy is None or PLAN_SCALE not in {scale.name for scale in policy.scales}:
+        raise Broken(
+            "status",
+            "plan-scale-configured",
+            f"the policy in force on {command.effective_on} has no {PLAN_SCALE!r} scale of "
+            f"plan statuses (add one to the configuration)",
+        )
+    scale = policy.scale(PLAN_SCALE)
+    if command.status not in scale:
+        raise Broken(
+            "status",
+            "plan-status-configured",
+            f"{command.status!r} is not a plan status ({', '.join(scale.codes)})",
+        )
+    then = project_report(history, as_at=command.effective_on)
+    if then is not None and then.plan_status == command.status:
+        raise Broken(
+            "status",
+            "no-change",
+            f"the plan is {scale.label(command.status)!r} on {command.effective_on} already",
+        )

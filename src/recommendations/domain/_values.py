@@ -21,6 +21,7 @@ __all__ = [
     "FOUR_POINT",
     "GAO",
     "PEEL",
+    "PLAN_SCALE",
     "RAG",
     "AreaGrade",
     "Finding",
@@ -160,6 +161,11 @@ class GradingScale:
         """
         return cls(name, [Grade(_slug(label), label) for label in labels])
 
+
+PLAN_SCALE = "improvement-plan"
+"""The name of the scale whose grades are the statuses a report's improvement plan moves
+through (say in draft, submitted, agreed): a policy without a scale of this name records
+no plan status (rule ``plan-scale-configured``)."""
 
 RAG = GradingScale.of("rag", "Red", "Amber", "Green")
 """The default progress scale of a recommendations tracker."""
@@ -391,6 +397,16 @@ class Policy:
         return next(
             (term.label for term in self.outcomes if term.code == outcome.value), outcome.value
         )
+
+    def plan_label(self, status: str | None) -> str:
+        """The label of a report's improvement-plan ``status`` on this policy's
+        :data:`PLAN_SCALE` scale (the code itself if it has none; empty for ``None``)."""
+        if status is None:
+            return ""
+        for scale in self.scales:
+            if scale.name == PLAN_SCALE:
+                return next((g.label for g in scale.grades if g.code == status), status)
+        return status
 
     def is_overdue(self, *, status: Status, due_on: date | None, raised_on: date, on: date) -> bool:
         """Whether an item is overdue on ``on``: not discharged, and past its due date; or,

@@ -11,6 +11,7 @@ from recommendations.domain import shown_due
 
 from ._records import (
     REGISTER_SUMMARY,
+    REGISTER_SUMMARY_LABELLED,
     TRAIL_SUMMARY,
     AnyView,
     Column,
@@ -74,10 +75,16 @@ def given_columns(keys: tuple[str, ...], rows: Iterable[object]) -> tuple[str, .
 
 def summary_columns(view: AnyView) -> tuple[Column, ...]:
     """The columns a reader's table of ``view`` shows (Markdown, HTML, PDF, the terminal):
-    a register held whole shows the fields its rows give; a streamed one, the usual."""
+    a register that knows its labels shows them (and report titles) instead of codes, and
+    one held whole shows the priority, response and body addressed where its rows give
+    them."""
+    if not is_register(view):
+        return summary(columns(view), TRAIL_SUMMARY)
+    labelled = getattr(view, "labels", None) is not None
+    keys: tuple[str, ...] = REGISTER_SUMMARY_LABELLED if labelled else REGISTER_SUMMARY
     if isinstance(view, views.Register):
-        return summary(columns(view), given_columns(REGISTER_SUMMARY, view.rows))
-    return summary(columns(view), REGISTER_SUMMARY if is_register(view) else TRAIL_SUMMARY)
+        keys = given_columns(keys, view.rows)
+    return summary(columns(view), keys)
 
 
 def records(view: AnyView, *, basis: bool) -> Iterator[Record]:

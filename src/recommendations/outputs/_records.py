@@ -22,6 +22,7 @@ __all__ = [
     "BASIS_COLUMNS",
     "REGISTER_COLUMNS",
     "REGISTER_SUMMARY",
+    "REGISTER_SUMMARY_LABELLED",
     "TRAIL_COLUMNS",
     "TRAIL_SUMMARY",
     "AnyRegister",
@@ -84,6 +85,12 @@ _TITLES = {
     "addressed_to": "Addressed to",
     "response_text": "Response's text",
     "position": "Position",
+    "report_title": "Report title",
+    "grade_label": "Grade",
+    "status_label": "Status",
+    "outcome_label": "Outcome",
+    "kind_label": "Kind",
+    "points": "Points",
     "subject": "About",
     "version": "Entry",
     "effective_on": "Effective",
@@ -149,10 +156,45 @@ BASIS_COLUMNS = (
 """Added to every row of a CSV or JSON export, so that each row says what it is true of."""
 
 
+LABEL_COLUMNS = {
+    "report": Column("report_title", "Report title"),
+    "grade": Column("grade_label", "Grade"),
+    "status": Column("status_label", "Status"),
+    "outcome": Column("outcome_label", "Outcome"),
+    "kind": Column("kind_label", "Kind"),
+}
+"""The column of labels written just after each column of codes, in a register that
+knows its labels (:class:`~recommendations.views.RegisterLabels`)."""
+
+REGISTER_SUMMARY_LABELLED = (
+    "reference",
+    "report",
+    "report_title",
+    "text",
+    "points",
+    "owner",
+    "grade_label",
+    "status_label",
+    "outcome_label",
+    "due_on",
+    "overdue",
+)
+"""The columns a reader's table shows of a register that knows its labels."""
+
+
 def register_columns(register: AnyRegister) -> tuple[Column, ...]:
-    """The columns of ``register`` (without ``owner_name`` if names are not shown)."""
+    """The columns of ``register`` (without ``owner_name`` if names are not shown); with
+    its labels known, each column of codes followed by its labels (:data:`LABEL_COLUMNS`)."""
     names = register.disclosure.owner_names
-    return tuple(c for c in REGISTER_COLUMNS if names or c.key != "owner_name")
+    kept = [c for c in REGISTER_COLUMNS if names or c.key != "owner_name"]
+    if getattr(register, "labels", None) is None:
+        return tuple(kept)
+    columns: list[Column] = []
+    for column in kept:
+        columns.append(column)
+        if column.key in LABEL_COLUMNS:
+            columns.append(LABEL_COLUMNS[column.key])
+    return tuple(columns)
 
 
 def trail_columns(trail: AnyTrail) -> tuple[Column, ...]:
@@ -186,8 +228,19 @@ def iter_register_records(register: AnyRegister, *, basis: bool = False) -> Iter
     """:func:`register_records`, one at a time as the rows of ``register`` come."""
     keys = [column.key for column in register_columns(register)]
     extra = _basis(register) if basis else {}
+    labels = getattr(register, "labels", None)
+    if labels is None:
+        for row in register:
+            yield {**{key: _value(getattr(row, key)) for key in keys}, **extra}
+        return
     for row in register:
-        yield {**{key: _value(getattr(row, key)) for key in keys}, **extra}
+        labelled = labels.of_row(row)
+        yield {
+            **{
+                key: labelled[key] if key in labelled else _value(getattr(row, key)) for key in keys
+            },
+            **extra,
+        }
 
 
 def trail_records(trail: AnyTrail, *, basis: bool = False) -> list[Record]:

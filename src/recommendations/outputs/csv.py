@@ -28,6 +28,8 @@ __all__ = ["FORMAT", "csv_chunks", "csv_text"]
 def _csv_cell(value: Any, key: str) -> str:
     if key == "changes":
         return written("; ".join(human(change) for change in value), formulas=True)
+    if key == "points" and isinstance(value, list | tuple):
+        return written("\n".join(human(point) for point in value), formulas=True)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -44,11 +46,12 @@ def _csv_cell(value: Any, key: str) -> str:
 def csv_text(columns: Sequence[Column], records: Iterable[Record]) -> str:
     """A header row of the column keys, then one row per record.
 
-    Lists are joined by ``; ``, booleans written ``true``/``false``, dates ``YYYY-MM-DD``,
-    times in ISO 8601 (UTC); a text that starts like a spreadsheet formula (``=``, ``+``,
-    ``-``, ``@``, a tab or a carriage return) gets a leading ``'`` so that a spreadsheet
-    shows it instead of running it, and so does one that starts with ``'`` or has spaces
-    or blank lines at either end, so that the import reads back exactly what was written.
+    Lists are joined by ``; `` (a recommendation's points one to a line), booleans written
+    ``true``/``false``, dates ``YYYY-MM-DD``, times in ISO 8601 (UTC); a text that starts
+    like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, a tab or a carriage return)
+    gets a leading ``'`` so that a spreadsheet shows it instead of running it, and so does
+    one that starts with ``'`` or has spaces or blank lines at either end, so that the
+    import reads back exactly what was written.
     """
     return "".join(csv_chunks(columns, records))
 

@@ -39,6 +39,7 @@ p.note { font-size: 9pt; font-style: italic; }
 table { border-collapse: collapse; width: 100%; margin: .4em 0 1em; font-size: 8.5pt; }
 thead { display: table-header-group; }
 tr { break-inside: avoid; page-break-inside: avoid; }
+li { break-inside: avoid; page-break-inside: avoid; }
 th, td { border: 1px solid var(--rule); padding: 3px 5px; text-align: left;
   vertical-align: top; }
 th { background: var(--head); }

@@ -25,6 +25,7 @@ __all__ = [
     "FILE_WIDTH",
     "FORMAT",
     "REGISTER_TABLE",
+    "REGISTER_TABLE_LABELLED",
     "register_table",
     "rendered",
     "table_of",
@@ -37,10 +38,30 @@ FILE_WIDTH = 160
 REGISTER_TABLE = ("reference", "report", "grade", "status", "owner", "due_on", "overdue")
 
 
-def register_table(rows: Sequence[Any]) -> tuple[str, ...]:
-    """The register table's columns for ``rows``: :data:`REGISTER_TABLE`, with the
-    priority, response and body addressed after the report where a row gives them."""
-    return given_columns(REGISTER_TABLE, rows)
+REGISTER_TABLE_LABELLED = (
+    "reference",
+    "report",
+    "report_title",
+    "grade_label",
+    "status_label",
+    "outcome_label",
+    "owner",
+    "due_on",
+    "overdue",
+)
+"""The register's table when it knows its labels: report titles and the policy's labels
+instead of codes."""
+
+
+def register_table(view: AnyView) -> tuple[str, ...]:
+    """The register table's columns for ``view``: :data:`REGISTER_TABLE` (or
+    :data:`REGISTER_TABLE_LABELLED` when it knows its labels), with the priority, response
+    and body addressed after the report where a row of a register held whole gives them."""
+    labelled = getattr(view, "labels", None) is not None
+    keys = REGISTER_TABLE_LABELLED if labelled else REGISTER_TABLE
+    if isinstance(view, views.Register):
+        return given_columns(keys, view.rows)
+    return keys
 
 
 """The columns a register's table shows."""
@@ -95,10 +116,8 @@ def write_view(
     """``view``'s table as plain text to ``file``."""
     from ._common import is_register, summary_columns
 
-    if isinstance(view, views.Register):
-        keys: Sequence[str] = register_table(view.rows)
-    elif is_register(view):
-        keys = REGISTER_TABLE
+    if is_register(view):
+        keys: Sequence[str] = register_table(view)
     else:
         keys = [c.key for c in summary_columns(view)]
     shown = table_of(view, keys, title, empty="no rows on this basis")

@@ -30,7 +30,7 @@ from recommendations.outputs.document import (
     Table,
     checkpoint_facts,
 )
-from recommendations.views import Audience, Movement, RegisterRow, ReportCount
+from recommendations.views import Audience, Movement, RegisterRow, ReportCount, kind_label
 
 if TYPE_CHECKING:
     from recommendations.integrity._stated import LogCheckpoint
@@ -100,6 +100,15 @@ def _moment(at: datetime) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def _kind_count(count: int, label: str) -> str:
+    """``3 recommendations``, ``1 area for development``, ``2 areas for development``."""
+    words = label.lower().split()
+    countable = words and words[0].isalpha() and not words[0].endswith("s")
+    if count != 1 and countable and (len(words) == 1 or not words[1][:1].isdigit()):
+        words[0] = words[0][:-1] + "ies" if words[0].endswith("y") else words[0] + "s"
+    return f"{count} {' '.join(words)}"
 
 
 def _entries(count: int) -> str:
@@ -235,7 +244,8 @@ def _summary(layout: _Layout) -> Section:
         )
         bullets.append(
             f"Graded {layout.worst()}: {len(update.reds)}. Overdue: {len(update.overdue)}. "
-            f"Deadlines moved: {len(update.slips)}."
+            f"Deadlines moved: {len(update.slips)}. Closures awaiting acceptance: "
+            f"{len(update.awaiting)}."
         )
         if update.reminded or update.escalated:
             bullets.append(
@@ -243,6 +253,9 @@ def _summary(layout: _Layout) -> Section:
                 f"{'item' if len(update.reminded) == 1 else 'items'} reminded, "
                 f"{len(update.escalated)} escalated."
             )
+        kinds = [_kind_count(count.total, count.label) for count in update.kinds if count.total]
+        if len(kinds) > 1:
+            bullets.append(f"By kind: {_phrase(kinds)}.")
     caption = _caption(layout)
     return Section("summary", "Summary", (Bullets(tuple(bullets)), Figure(caption)))
 
@@ -417,6 +430,154 @@ def _overdue(layout: _Layout) -> Section:
             ),
         ),
     )
+
+
+def _kinds(layout: _Layout) -> Section:
+    update = layout.update
+    heading = "Recommendations by kind"
+    kinds = update.kinds
+    if not any(count.total for count in kinds):
+        return Section("kinds", heading, (Paragraph("No item is on the register."),))
+    label = update.status_label
+    return Section(
+        "kinds",
+        heading,
+        (
+            Paragraph(
+                "Each kind of item counted apart (recommendations apart from areas for "
+                "improvement or development), as at the committee's date."
+            ),
+            Table(
+                header=(
+                    "Kind",
+                    "Total",
+                    label(Status.OPEN),
+                    label(Status.CLAIMED),
+                    label(Status.DISCHARGED),
+                    "Overdue",
+                ),
+                rows=tuple(
+                    (
+                        Cell(count.label),
+                        Cell(str(count.total)),
+                        Cell(str(count.open)),
+                        Cell(str(count.claimed)),
+                        Cell(str(count.discharged)),
+                        Cell(str(count.overdue)),
+                    )
+                    for count in kinds
+                ),
+                widths=(3.0, 1.0, 1.2, 1.6, 1.2, 1.1),
+            ),
+        ),
+    )
+
+
+def _awaiting(layout: _Layout) -> Section:
+    update = layout.update
+    heading = "Closures proposed, awaiting acceptance"
+    if not update.awaiting:
+        return Section(
+            "awaiting", heading, (Paragraph("No proposed closure is awaiting acceptance."),)
+        )
+    return Section(
+        "awaiting",
+        heading,
+        (
+            Paragraph(
+                "Items the body has proposed to close (an implementation claimed) that the "
+                "inspectorate, or whoever may accept their closure, has not yet accepted or "
+                "rejected; the longest waiting first."
+            ),
+            Table(
+                header=("Reference", "Report", "Kind", "Proposed", "Days waiting", "Owner"),
+                rows=tuple(
+                    (
+                        Cell(a.row.reference),
+                        Cell(layout.report(a.row.report)),
+                        Cell(kind_label(a.row.kind)),
+                        Cell(_short(a.claimed_on)),
+                        Cell(str(a.days(update.as_at))),
+                        Cell(layout.owner(a.row)),
+                    )
+                    for a in update.awaiting
+                ),
+                widths=(1.8, 2.4, 1.8, 1.2, 1.1, 2.2),
+            ),
+        ),
+    )
+
+
+def _aged(layout: _Layout) -> list[Section]:
+    update = layout.update
+    days = update.target_days
+    if days is None:
+        return []
+    heading = "Past the age-based target"
+    said = Paragraph(
+        f"An open item with no due date is past its target {_plural(days, 'day')} after it "
+        "was raised (the policy's overdue_after_days)."
+    )
+    if not update.aged:
+        return [Section("aged", heading, (said, Paragraph("None is past the target.")))]
+    return [
+        Section(
+            "aged",
+            heading,
+            (
+                said,
+                Table(
+                    header=("Reference", "Report", "Kind", "Raised", "Days open", "Owner"),
+                    rows=tuple(
+                        (
+                            Cell(row.reference),
+                            Cell(layout.report(row.report)),
+                            Cell(kind_label(row.kind)),
+                            Cell(_short(row.raised_on)),
+                            Cell(str((update.as_at - row.raised_on).days)),
+                            Cell(layout.owner(row)),
+                        )
+                        for row in update.aged
+                    ),
+                    widths=(1.8, 2.4, 1.8, 1.2, 1.1, 2.2),
+                ),
+            ),
+        )
+    ]
+
+
+def _plans(layout: _Layout) -> list[Section]:
+    update = layout.update
+    recorded = [c.report for c in update.counts if c.report.plan_status is not None]
+    if not update.plan_statuses and not recorded:
+        return []
+    heading = "Improvement plans by report"
+    if not update.counts:
+        return [Section("plans", heading, (Paragraph("No report is recorded."),))]
+    return [
+        Section(
+            "plans",
+            heading,
+            (
+                Paragraph(
+                    "Where the body's improvement plan for each report stands, newest report first."
+                ),
+                Table(
+                    header=("Report", "Published", "Plan", "Since"),
+                    rows=tuple(
+                        (
+                            Cell(c.report.details.title),
+                            Cell(_short(c.report.details.published_on)),
+                            Cell(update.plan_label(c.report.plan_status) or "Not recorded"),
+                            Cell(_short(c.report.plan_since)),
+                        )
+                        for c in update.counts
+                    ),
+                    widths=(4.0, 1.5, 2.0, 1.5),
+                ),
+            ),
+        )
+    ]
 
 
 def _slips(layout: _Layout) -> Section:
@@ -731,11 +892,15 @@ def document(paper: Paper) -> Document:
         )
     sections = [
         _summary(layout),
+        _kinds(layout),
         *_inspections(layout),
         _reports(layout),
         _worst(layout),
         _overdue(layout),
+        *_aged(layout),
+        _awaiting(layout),
         _slips(layout),
+        *_plans(layout),
         _overview(layout),
         _movements(layout),
         _series(layout),

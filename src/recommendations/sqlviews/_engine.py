@@ -55,6 +55,7 @@ _STATE_KINDS = {
     "original_due_on": "date",
     "raised_on": "date",
     "last_changed_on": "date",
+    "points": "names",
 }
 _NULLABLE = frozenset(
     (
@@ -69,6 +70,7 @@ _NULLABLE = frozenset(
         "response",
         "response_text",
         "addressed_to",
+        "outcome",
     )
 )
 _KINDS: dict[str, dict[str, str]] = {

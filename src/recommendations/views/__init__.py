@@ -20,12 +20,15 @@ from recommendations._deprecated import aliases
 from ._audience import DEFAULT_AUDIENCE_POLICY, TrailFilter, for_audience
 from ._bodies import of_body
 from ._committee import (
+    Awaiting,
     CommitteeUpdate,
     GradeCount,
+    KindCount,
     Movement,
     ReceivedReport,
     ReportCount,
     build_committee_update,
+    kind_label,
 )
 from ._disclosure import WITHHELD, Audience, AudiencePolicy, Disclosure, Sensitivity
 from ._intact import IntactLog, check_follows
@@ -34,6 +37,7 @@ from ._register import (
     Basis,
     Register,
     RegisterFilter,
+    RegisterLabels,
     RegisterLine,
     RegisterRow,
     RegisterStream,
@@ -76,6 +80,7 @@ __all__ = [
     "WITHHELD",
     "Audience",
     "AudiencePolicy",
+    "Awaiting",
     "Basis",
     "Change",
     "CommitteeUpdate",
@@ -84,11 +89,13 @@ __all__ = [
     "GradeCount",
     "IntactLog",
     "ItemHistory",
+    "KindCount",
     "Movement",
     "Positioned",
     "ReceivedReport",
     "Register",
     "RegisterFilter",
+    "RegisterLabels",
     "RegisterLine",
     "RegisterRow",
     "RegisterStream",
@@ -111,6 +118,7 @@ __all__ = [
     "check_follows",
     "for_audience",
     "judged",
+    "kind_label",
     "marks_sensitivity",
     "of_body",
     "register_line",

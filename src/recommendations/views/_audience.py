@@ -34,7 +34,7 @@ import attrs
 
 from recommendations.domain import Inspection, Report, Scope, Status
 
-from ._committee import CommitteeUpdate, ReportCount
+from ._committee import CommitteeUpdate, ReportCount, count_kinds
 from ._disclosure import (
     BODY_VIEW,
     WITHHELD,
@@ -282,7 +282,10 @@ def _rows(rows: tuple[RegisterRow, ...], seen: _Seen) -> tuple[RegisterRow, ...]
 def _(view: Register, seen: _Seen) -> Register:
     rows = _rows(view.rows, seen)
     return Register(
-        basis=view.basis, rows=rows, disclosure=seen.disclosure(len(view.rows) - len(rows))
+        basis=view.basis,
+        rows=rows,
+        disclosure=seen.disclosure(len(view.rows) - len(rows)),
+        labels=view.labels,
     )
 
 
@@ -298,7 +301,11 @@ def _(view: RegisterStream, seen: _Seen) -> RegisterStream:
 
     count = sum(1 for _ in lines())
     return RegisterStream(
-        basis=view.basis, count=count, lines=lines, disclosure=seen.disclosure(view.count - count)
+        basis=view.basis,
+        count=count,
+        lines=lines,
+        disclosure=seen.disclosure(view.count - count),
+        labels=view.labels,
     )
 
 
@@ -404,4 +411,11 @@ def _(view: CommitteeUpdate, seen: _Seen) -> CommitteeUpdate:
         movements=tuple(m for m in view.movements if m.reference in shown),
         rows=rows,
         disclosure=seen.disclosure(len(withheld)),
+        kinds=count_kinds(rows, (k.kind for k in view.kinds), view.uncounted),
+        awaiting=tuple(
+            attrs.evolve(a, row=row)
+            for a in view.awaiting
+            if (row := seen.row(a.row)) is not None and row.reference in shown
+        ),
+        aged=_rows(view.aged, seen),
     )

@@ -24,6 +24,7 @@ from attrs import frozen
 from recommendations._errors import RuleViolation
 from recommendations.domain import (
     DEFAULT_POLICY,
+    PLAN_SCALE,
     ClaimRejected,
     Discharged,
     Escalated,
@@ -53,15 +54,18 @@ from recommendations.domain import (
 
 from ._disclosure import BODY_VIEW, Disclosure
 from ._log import Positioned, by_item, upto
-from ._register import Basis, RegisterRow
+from ._register import Basis, RegisterRow, kind_label
 
 __all__ = [
+    "Awaiting",
     "CommitteeUpdate",
     "GradeCount",
+    "KindCount",
     "Movement",
     "ReceivedReport",
     "ReportCount",
     "build_committee_update",
+    "kind_label",
 ]
 
 
@@ -112,6 +116,35 @@ class ReportCount:
 
 
 @frozen(kw_only=True)
+class KindCount:
+    """The items of one kind (recommendations apart from areas for improvement) as at the
+    committee's date: ``total``, then how many stand ``open``, ``claimed`` (closure
+    proposed, awaiting acceptance) and ``discharged``, and how many are ``overdue``. Items
+    at a grade the policy leaves uncounted are not in it."""
+
+    kind: str
+    label: str
+    total: int
+    open: int
+    claimed: int
+    discharged: int
+    overdue: int
+
+
+@frozen(kw_only=True)
+class Awaiting:
+    """An item whose closure the body proposed (an implementation claimed) and that is
+    not yet accepted or rejected: its row, and the date of the claim."""
+
+    row: RegisterRow
+    claimed_on: date
+
+    def days(self, on: date) -> int:
+        """How many days it has waited by ``on``."""
+        return (on - self.claimed_on).days
+
+
+@frozen(kw_only=True)
 class Movement:
     """Something that happened to a recommendation between the two committees.
 
@@ -148,7 +181,15 @@ class CommitteeUpdate:
       past their due date; ``slips``: open rows whose due date moved from the first one set;
     - ``movements``: what was raised, regraded, claimed (or had its claim rejected),
       discharged or reopened with an effective date in the period, by date;
-    - ``rows``: the whole register as at this committee, by reference.
+    - ``rows``: the whole register as at this committee, by reference;
+    - ``kinds``: the items counted by kind (the policy's kinds first, in its order);
+    - ``awaiting``: items whose closure is proposed and awaits acceptance, oldest claim
+      first;
+    - ``aged``: open items with no due date past the policy's age-based target
+      (``target_days`` after they were raised; none when the policy sets no target).
+
+    Each report in ``counts`` carries its improvement plan's status
+    (``report.plan_status``), labelled by ``plan_statuses``.
 
     ``disclosure`` says whom it is for and what was withheld (see
     :func:`~recommendations.views.for_audience`).
@@ -176,6 +217,21 @@ class CommitteeUpdate:
     """The labels of the statuses, and ``outcomes`` those of the outcomes, in the policy in
     force on the committee's date."""
     outcomes: tuple[Term, ...] = DEFAULT_POLICY.outcomes
+    kinds: tuple[KindCount, ...] = ()
+    awaiting: tuple[Awaiting, ...] = ()
+    aged: tuple[RegisterRow, ...] = ()
+    target_days: int | None = None
+    plan_statuses: tuple[Term, ...] = ()
+    """The statuses of a report's improvement plan, with their labels (the grades of the
+    policy's ``improvement-plan`` scale)."""
+    uncounted: tuple[str, ...] = ()
+    """The grades the policy leaves out of the counts."""
+
+    def plan_label(self, code: str | None) -> str:
+        """The label of an improvement plan's status (empty for none recorded)."""
+        if code is None:
+            return ""
+        return next((t.label for t in self.plan_statuses if t.code == code), code)
 
     def status_label(self, status: Status) -> str:
         """The label of ``status`` in the policy in force then."""
@@ -292,6 +348,32 @@ def _count(report: Report, states: list[Recommendation]) -> ReportCount:
         discharged=len(states) - len(still_open),
         not_implemented=sum(1 for s in states if s.outcome is Outcome.NOT_IMPLEMENTED),
     )
+
+
+def count_kinds(
+    rows: Iterable[RegisterRow], kinds: Iterable[str], uncounted: Iterable[str] = ()
+) -> tuple[KindCount, ...]:
+    """The rows counted by kind: one count for each of ``kinds`` (in that order, even if
+    none stands at it), then for any other kind the rows have; rows at an ``uncounted``
+    grade are left out."""
+    left_out = set(uncounted)
+    counted = [row for row in rows if row.grade not in left_out]
+    names = list(dict.fromkeys([*kinds, *(row.kind for row in counted)]))
+    made = []
+    for name in names:
+        mine = [row for row in counted if row.kind == name]
+        made.append(
+            KindCount(
+                kind=name,
+                label=kind_label(name),
+                total=len(mine),
+                open=sum(1 for row in mine if row.status is Status.OPEN),
+                claimed=sum(1 for row in mine if row.status is Status.CLAIMED),
+                discharged=sum(1 for row in mine if row.status is Status.DISCHARGED),
+                overdue=sum(1 for row in mine if row.overdue),
+            )
+        )
+    return tuple(made)
 
 
 def _merged(counts: Iterable[GradeCount]) -> tuple[GradeCount, ...]:
@@ -413,4 +495,26 @@ def build_committee_update(
         rows=rows,
         statuses=policy.statuses,
         outcomes=policy.outcomes,
+        kinds=count_kinds(rows, (kind.name for kind in policy.kinds), policy.uncounted),
+        awaiting=tuple(
+            sorted(
+                (
+                    Awaiting(row=row, claimed_on=state.claimed_on)
+                    for state, row in by_state
+                    if state.status is Status.CLAIMED and state.claimed_on is not None
+                ),
+                key=lambda a: (a.claimed_on, a.row.reference),
+            )
+        ),
+        aged=tuple(row for row in rows if row.overdue and row.due_on is None),
+        target_days=policy.overdue_after_days,
+        plan_statuses=_plan_statuses(policy),
+        uncounted=policy.uncounted,
     )
+
+
+def _plan_statuses(policy: Policy) -> tuple[Term, ...]:
+    for scale in policy.scales:
+        if scale.name == PLAN_SCALE:
+            return tuple(Term(grade.code, grade.label) for grade in scale.grades)
+    return ()

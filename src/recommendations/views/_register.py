@@ -7,7 +7,7 @@ the same answer, whatever has been recorded since.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -16,9 +16,11 @@ from attrs import frozen
 
 from recommendations.domain import (
     DuePrecision,
+    Outcome,
     Policy,
     Recommendation,
     RecommendationEvent,
+    Report,
     Response,
     Scope,
     Status,
@@ -33,6 +35,7 @@ __all__ = [
     "Basis",
     "Register",
     "RegisterFilter",
+    "RegisterLabels",
     "RegisterLine",
     "RegisterRow",
     "RegisterStream",
@@ -62,6 +65,8 @@ class RegisterRow:
     ``due_precision`` is ``"month"`` for a due date known only to the month (``due_on`` is
     its last day): :attr:`due_shown` shows it as the month. ``original_due_precision`` is
     that of ``original_due_on``.
+    ``points`` are its lettered sub-items, in full; ``outcome`` how it was discharged (an
+    :class:`~recommendations.domain.Outcome` value), ``None`` while it is not.
     """
 
     reference: str
@@ -96,6 +101,9 @@ class RegisterRow:
         """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
         return shown_due(self.due_on, self.due_precision)
 
+    points: tuple[str, ...] = ()
+    outcome: str | None = None
+
     @classmethod
     def of(cls, state: Recommendation, as_at: date) -> RegisterRow:
         """The row of ``state``, with ``overdue`` judged on ``as_at``."""
@@ -126,6 +134,8 @@ class RegisterRow:
             addressed_to=state.addressed_to,
             due_precision=state.due_precision,
             original_due_precision=state.original_due_precision,
+            points=state.points,
+            outcome=state.outcome.value if state.outcome is not None else None,
         )
 
 
@@ -167,6 +177,9 @@ class RegisterLine(NamedTuple):
     def due_shown(self) -> str:
         """The due date as people read it: ``2026-03-15``, ``March 2026``, or ``""``."""
         return shown_due(self.due_on, self.due_precision)
+
+    points: tuple[str, ...] = ()
+    outcome: str | None = None
 
     def row(self) -> RegisterRow:
         """The :class:`RegisterRow` of this line."""
@@ -210,6 +223,53 @@ class RegisterFilter:
         )
 
 
+def kind_label(kind: str) -> str:
+    """How a kind of item is named for people: ``area-for-development`` as ``Area for
+    development`` (a policy names its kinds by code only)."""
+    words = kind.replace("-", " ").replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+@frozen(kw_only=True)
+class RegisterLabels:
+    """What a register's codes read as, for people: each report's title by reference, and
+    the labels the policy gives statuses, outcomes, grades (by code, over all its scales,
+    the first scale's label where two share a code) and kinds of item. The exports add a
+    column of labels beside each column of codes (see :meth:`of_row`)."""
+
+    report_titles: Mapping[str, str] = attrs.field(factory=dict)
+    statuses: Mapping[str, str] = attrs.field(factory=dict)
+    outcomes: Mapping[str, str] = attrs.field(factory=dict)
+    grades: Mapping[str, str] = attrs.field(factory=dict)
+
+    @classmethod
+    def of(cls, policy: Policy, reports: Iterable[Report] = ()) -> RegisterLabels:
+        """The labels of ``policy``, with the titles of ``reports``."""
+        grades: dict[str, str] = {}
+        for scale in policy.scales:
+            for grade in scale.grades:
+                grades.setdefault(grade.code, grade.label)
+        return cls(
+            report_titles={report.reference: report.details.title for report in reports},
+            statuses={term.code: term.label for term in policy.statuses},
+            outcomes={o.value: policy.outcome_label(o) for o in Outcome},
+            grades=grades,
+        )
+
+    def of_row(self, row: RegisterRow | RegisterLine) -> dict[str, str | None]:
+        """The label columns of ``row``: ``report_title``, ``grade_label``,
+        ``status_label``, ``outcome_label`` and ``kind_label`` (a code's own text where no
+        label is configured; ``None`` where the code is)."""
+        grade, outcome = row.grade, row.outcome
+        return {
+            "report_title": self.report_titles.get(row.report),
+            "grade_label": self.grades.get(grade, grade) if grade is not None else None,
+            "status_label": self.statuses.get(row.status.value, row.status.value),
+            "outcome_label": self.outcomes.get(outcome, outcome) if outcome is not None else None,
+            "kind_label": kind_label(row.kind),
+        }
+
+
 @frozen(kw_only=True)
 class Register:
     """The rows of the register, by reference, and the basis they were computed on.
@@ -221,6 +281,9 @@ class Register:
     basis: Basis
     rows: tuple[RegisterRow, ...]
     disclosure: Disclosure = BODY_VIEW
+    labels: RegisterLabels | None = None
+    """What its codes read as (report titles, the policy's labels), if known: the exports
+    then write them beside the codes."""
 
     def __iter__(self) -> Iterator[RegisterRow]:
         return iter(self.rows)
@@ -251,6 +314,7 @@ class RegisterStream:
     disclosure: Disclosure = BODY_VIEW
     count: int
     lines: Callable[[], Iterator[RegisterLine]]
+    labels: RegisterLabels | None = None
 
     def __iter__(self) -> Iterator[RegisterLine]:
         return self.lines()

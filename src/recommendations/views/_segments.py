@@ -73,6 +73,8 @@ STATE_COLUMNS = (
     "addressed_to",
     "due_precision",
     "original_due_precision",
+    "points",
+    "outcome",
 )
 """The columns of a state: everything a :class:`RegisterRow` shows but ``overdue`` (which
 depends on the day asked about)."""
@@ -120,8 +122,8 @@ _Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
 
 def state_values(state: domain.Recommendation) -> StateValues:
     """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
-    ``inspectorates`` a tuple, dates as dates, ``sensitive`` a boolean, ``response`` by
-    value."""
+    ``inspectorates`` and ``points`` tuples, dates as dates, ``sensitive`` a boolean,
+    ``response`` by value, ``outcome`` by value (``None`` unless discharged)."""
     return (
         state.reference,
         state.text,
@@ -148,6 +150,8 @@ def state_values(state: domain.Recommendation) -> StateValues:
         state.addressed_to,
         state.due_precision,
         state.original_due_precision,
+        state.points,
+        state.outcome.value if state.outcome is not None else None,
     )
 
 
@@ -192,6 +196,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         addressed_to,
         due_precision,
         original_due_precision,
+        points,
+        outcome,
     ) = values
     state_status = _STATUSES[status]
     return RegisterRow(
@@ -223,6 +229,8 @@ def register_row(values: Sequence[Any], as_at: date) -> RegisterRow:
         addressed_to=addressed_to,
         due_precision=due_precision,
         original_due_precision=original_due_precision,
+        points=tuple(points),
+        outcome=outcome,
     )
 
 
@@ -246,6 +254,8 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
             *values[17:20],
             _RESPONSES[values[20]],
             *values[21:25],
+            tuple(values[25]),
+            values[26],
         )
     )
 

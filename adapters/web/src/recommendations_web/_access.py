@@ -84,12 +84,14 @@ _BODY_COMMANDS = (
     "Correct",
     "Prioritise",
     "RecordResponse",
+    "ChangePlanStatus",
 )
 _INSPECTORATE_COMMANDS = (
     "RecordInspection",
     "ReviseInspection",
     "PublishReport",
     "ReviseReport",
+    "ChangePlanStatus",
     "Raise",
     "Regrade",
     "Discharge",

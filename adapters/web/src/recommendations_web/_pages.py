@@ -12,6 +12,7 @@ import urllib.parse
 from datetime import UTC, timedelta
 from typing import Any
 
+import attrs
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -155,7 +156,13 @@ async def register_page(request: Request) -> Response:
 async def register_csv(request: Request) -> Response:
     site = _site(request)
     asked = _asked(request)
-    view = await site.call(lambda: _reads.register_view(site.tracker, asked, PUBLIC))
+
+    def read() -> views.Register:
+        view = _reads.register_view(site.tracker, asked, PUBLIC)
+        labels = site.tracker.register_labels(as_at=view.basis.as_at, known_at=view.basis.known_at)
+        return attrs.evolve(view, labels=labels)
+
+    view = await site.call(read)
     body = exports.render_register(view, "csv")
     name = f"register-{view.basis.as_at.isoformat()}-{view.basis.position}.csv"
     return Response(
@@ -237,7 +244,8 @@ async def report_page(request: Request) -> Response:
                 reference=reference,
                 subject="report",
             )
-        return {"view": view, "report": shown[0], **_cited(tracker, view)}
+        policy = tracker.reading_policy(view.basis.as_at, view.basis.known_at)
+        return {"view": view, "report": shown[0], "policy": policy, **_cited(tracker, view)}
 
     found = await site.call(read)
     view: views.Register = found["view"]
@@ -245,6 +253,7 @@ async def report_page(request: Request) -> Response:
         request,
         "report.html",
         report=found["report"],
+        policy=found["policy"],
         rows=view.rows,
         labels=_grade_labels(site.tracker.policy),
         as_at=view.basis.as_at.isoformat(),
@@ -270,6 +279,7 @@ async def reports_page(request: Request) -> Response:
             "view": view,
             "reports": _public_reports(tracker, view.basis),
             "counts": counts,
+            "policy": tracker.reading_policy(view.basis.as_at, view.basis.known_at),
             **_cited(tracker, view),
         }
 
@@ -279,6 +289,7 @@ async def reports_page(request: Request) -> Response:
         request,
         "reports.html",
         reports=found["reports"],
+        policy=found["policy"],
         counts=found["counts"],
         as_at=view.basis.as_at.isoformat(),
         permalink=_href(request, "/reports/", **_pinned(view.basis)),
