@@ -166,7 +166,7 @@ def test_a_published_export_through_its_preset(
     } == register
     # The table shows a month alone as the month, a day as the day.
     table = ok(invoke(*store, "register", "--as-at", "2026-03-31"))
-    for reference, (*_, due, precision) in register.items():
+    for reference, (_, _, _, due, _, _, precision) in register.items():
         if precision == "month":
             month = date.fromisoformat(due)
             assert f"{month:%B %Y}" in table, reference

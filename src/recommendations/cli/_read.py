@@ -23,7 +23,7 @@ import attrs
 import click
 
 from recommendations._errors import NotFound, RuleViolation
-from recommendations.outputs import format_named, formats_for, names_for, suffixes_for
+from recommendations.outputs import Listing, format_named, formats_for, names_for, suffixes_for
 from recommendations.outputs.table import register_table
 
 from ._app import Refused, cli, session, store_option
@@ -824,9 +824,9 @@ def _export_format(given: str | None, output: str) -> str:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(names_for("rollup")),
+    type=click.Choice(names_for("listing")),
     default=None,
-    help=formats_help("rollup", "table", "The table is for reading here."),
+    help=formats_help("listing", "table", "The table is for reading here."),
 )
 @output_option
 @store_option
@@ -846,20 +846,83 @@ def rollup(
     recommendations rollup CB-01 --as-at 2017-03-30
     recommendations rollup CB-01 -o cb-01.json
     """
-    from recommendations.outputs.table import rollup_table
-
-    chosen = chosen_format(format_, output, "rollup", "table")
+    chosen = chosen_format(format_, output, "listing", "table")
     check_output(output, chosen)
     tracker = session().tracker()
     found = tracker.rollup(reference, as_at=as_at, known_at=known_at)
     policy = session().policy_at(found.as_at, known_at)
+    rows = [
+        {
+            "body": line.body,
+            "reference": line.reference,
+            "status": line.status.value,
+            "outcome": None if line.outcome is None else line.outcome.value,
+            "grade": line.grade,
+            "due_on": None if line.due_on is None else line.due_on.isoformat(),
+            "overdue": line.overdue,
+        }
+        for line in found.lines
+    ]
+    shown = [
+        {
+            **{key: "" if value is None else str(value) for key, value in row.items()},
+            "status": policy.status_label(line.status),
+            "outcome": "" if line.outcome is None else policy.outcome_label(line.outcome),
+            "overdue": "yes" if line.overdue else "",
+        }
+        for row, line in zip(rows, found.lines, strict=True)
+    ]
+    totals = found.totals()
+    listing = Listing(
+        title=f"Roll-up of {found.reference} ({found.report})",
+        caption=(
+            f"As at {found.as_at}: {totals['total']} "
+            f"{'body' if totals['total'] == 1 else 'bodies'}; {totals['implemented']} "
+            f"implemented, {totals['open']} open, {totals['not_implemented']} closed not "
+            f"implemented, {totals['closed_other']} closed otherwise."
+        ),
+        columns=_ROLLUP_COLUMNS,
+        rows=rows,
+        shown=shown,
+        document={
+            "reference": found.reference,
+            "report": found.report,
+            "text": found.text,
+            "as_at": found.as_at.isoformat(),
+            "bodies": rows,
+            "totals": totals,
+        },
+    )
+    write_listing(listing, chosen, output, what=f"the roll-up of {found.reference}")
+
+
+_ROLLUP_COLUMNS = {
+    "body": "Body",
+    "reference": "Reference",
+    "status": "Status",
+    "outcome": "Outcome",
+    "grade": "Grade",
+    "due_on": "Due",
+    "overdue": "Overdue",
+}
+
+
+def write_listing(listing: Listing, chosen: str, output: str | None, what: str) -> None:
+    """Show ``listing`` here as a table, or write it in the ``chosen`` format to
+    ``output`` (or standard output)."""
+    from recommendations.outputs.table import listing_table
+
     if chosen == "table" and (output is None or output == "-"):
-        show(rollup_table(found, policy))
+        show(listing_table(listing))
         return
     file = io.BytesIO()
-    write = format_named(chosen, "rollup").write_rollup
-    assert write is not None  # the format was chosen among those that write a roll-up
-    write(found, policy, file)
-    kind = "table" if chosen == "table" else None
-    what = f"the roll-up of {found.reference}"
-    emit(file.getvalue(), output, binary=False, what=what, kind=kind)
+    write = format_named(chosen, "listing").write_listing
+    assert write is not None  # chosen among the formats that write a listing
+    write(listing, file)
+    emit(
+        file.getvalue(),
+        output,
+        binary=False,
+        what=what,
+        kind="table" if chosen == "table" else None,
+    )

@@ -3,13 +3,16 @@ reports``, as at a date, as known at a time."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime
 
 import click
 
+from recommendations.outputs import Listing, names_for
+
 from ._app import cli, session, store_option
-from ._params import AS_AT_DEFAULT, DATE, known_at_option
+from ._output import check_output
+from ._params import AS_AT_DEFAULT, DATE, chosen_format, known_at_option, output_option
+from ._read import formats_help, write_listing
 
 __all__ = ["reports"]
 
@@ -20,13 +23,15 @@ __all__ = ["reports"]
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="A table to read, or JSON.",
+    type=click.Choice(names_for("listing")),
+    default=None,
+    help=formats_help("listing", "table", "The table is for reading here."),
 )
+@output_option
 @store_option
-def reports(as_at: date | None, known_at: datetime | None, format_: str) -> None:
+def reports(
+    as_at: date | None, known_at: datetime | None, format_: str | None, output: str | None
+) -> None:
     """Every report entered by --as-at, as known at --known-at: its reference, title,
     publication date, and its improvement plan's status (by the policy's label) and the
     date it took it.
@@ -39,36 +44,49 @@ def reports(as_at: date | None, known_at: datetime | None, format_: str) -> None
     tracker = s.tracker()
     policy = s.policy_at(day, known_at)
     found = tracker.reports(as_at=day, known_at=known_at)
-    if format_ == "json":
-        document = {
+    rows = [
+        {
+            "reference": report.reference,
+            "title": report.details.title,
+            "published_on": report.details.published_on.isoformat(),
+            "sensitive": report.sensitive,
+            "plan_status": report.plan_status,
+            "plan_label": policy.plan_label(report.plan_status) or None,
+            "plan_since": report.plan_since.isoformat() if report.plan_since is not None else None,
+        }
+        for report in found
+    ]
+    shown = [
+        {
+            "reference": report.reference,
+            "title": report.details.title,
+            "published_on": report.details.published_on.isoformat(),
+            "plan": (
+                f"{policy.plan_label(report.plan_status)} since {report.plan_since.isoformat()}"
+                if report.plan_status is not None and report.plan_since is not None
+                else "no plan status recorded"
+            ),
+        }
+        for report in found
+    ]
+    known = f", as known at {known_at.isoformat()}" if known_at is not None else ""
+    listing = Listing(
+        title="Reports",
+        caption=f"Reports as at {day.isoformat()}{known}: {len(found)}.",
+        columns={
+            "reference": "Reference",
+            "title": "Title",
+            "published_on": "Published",
+            "plan": "Improvement plan",
+        },
+        rows=[{**row, "plan": row["plan_label"]} for row in rows],
+        shown=shown,
+        document={
             "as_at": day.isoformat(),
             "known_at": known_at.isoformat() if known_at is not None else None,
-            "reports": [
-                {
-                    "reference": report.reference,
-                    "title": report.details.title,
-                    "published_on": report.details.published_on.isoformat(),
-                    "sensitive": report.sensitive,
-                    "plan_status": report.plan_status,
-                    "plan_label": policy.plan_label(report.plan_status) or None,
-                    "plan_since": report.plan_since.isoformat()
-                    if report.plan_since is not None
-                    else None,
-                }
-                for report in found
-            ],
-        }
-        click.echo(json.dumps(document, indent=2, ensure_ascii=False))
-        return
-    known = f", as known at {known_at.isoformat()}" if known_at is not None else ""
-    click.echo(f"Reports as at {day.isoformat()}{known}: {len(found)}.")
-    for report in found:
-        plan = (
-            f"plan {policy.plan_label(report.plan_status)} since {report.plan_since.isoformat()}"
-            if report.plan_status is not None and report.plan_since is not None
-            else "no plan status recorded"
-        )
-        click.echo(
-            f"{report.reference}  {report.details.title}  "
-            f"(published {report.details.published_on.isoformat()}; {plan})"
-        )
+            "reports": rows,
+        },
+    )
+    chosen = chosen_format(format_, output, "listing", "table")
+    check_output(output, chosen)
+    write_listing(listing, chosen, output, what="the reports")

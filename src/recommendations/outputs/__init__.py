@@ -37,6 +37,7 @@ modules and keep their names.
 
 from __future__ import annotations
 
+from ._common import Listing
 from ._registry import (
     Format,
     Paper,
@@ -51,6 +52,7 @@ from ._registry import (
 
 __all__ = [
     "Format",
+    "Listing",
     "Paper",
     "PdfRenderer",
     "What",

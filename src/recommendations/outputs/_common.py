@@ -3,8 +3,10 @@ a reader's table shows for a value, and a view's kind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
+
+from attrs import frozen
 
 from recommendations import views
 from recommendations.domain import shown_due
@@ -27,12 +29,12 @@ from ._records import (
 
 __all__ = [
     "CHUNK",
+    "Listing",
     "cell_text",
     "columns",
     "given_columns",
     "is_register",
     "records",
-    "rollup_lines",
     "summary_columns",
 ]
 
@@ -95,30 +97,17 @@ def records(view: AnyView, *, basis: bool) -> Iterator[Record]:
     return iter_trail_records(view, basis=basis)  # type: ignore[arg-type]
 
 
-ROLLUP_TITLES = {
-    "body": "Body",
-    "reference": "Reference",
-    "status": "Status",
-    "outcome": "Outcome",
-    "grade": "Grade",
-    "due_on": "Due",
-    "overdue": "Overdue",
-}
-"""The columns of a roll-up, each with its title."""
+@frozen(kw_only=True)
+class Listing:
+    """A short listing that is not a register or a trail (the roll-up of a national
+    recommendation, the reports and their plans), as every format that writes one takes it:
+    a ``title`` and a ``caption`` for people, ``columns`` (key to title), ``rows`` as
+    machines read them (codes, ISO dates), ``shown`` the same rows as people read them
+    (labels), and the whole ``document`` a JSON file holds."""
 
-
-def rollup_lines(found: views.Rollup) -> list[dict[str, Any]]:
-    """One record per body of the roll-up ``found``: codes and ISO dates, as machines
-    read them."""
-    return [
-        {
-            "body": line.body,
-            "reference": line.reference,
-            "status": line.status.value,
-            "outcome": None if line.outcome is None else line.outcome.value,
-            "grade": line.grade,
-            "due_on": None if line.due_on is None else line.due_on.isoformat(),
-            "overdue": line.overdue,
-        }
-        for line in found.lines
-    ]
+    title: str
+    caption: str
+    columns: Mapping[str, str]
+    rows: Sequence[Mapping[str, Any]]
+    shown: Sequence[Mapping[str, str]]
+    document: Mapping[str, Any]

@@ -20,17 +20,16 @@ from attrs import field, frozen
 from recommendations._errors import ConfigurationError
 
 if TYPE_CHECKING:
-    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
-    from recommendations.views import Rollup
 
+    from ._common import Listing
     from ._records import AnyRegister, AnyTrail, AnyView
 
 __all__ = [
     "Format",
+    "ListingWriter",
     "Paper",
     "PdfRenderer",
-    "RollupWriter",
     "ViewWriter",
     "What",
     "format_named",
@@ -40,11 +39,11 @@ __all__ = [
     "suffixes_for",
 ]
 
-What = Literal["register", "trail", "paper", "bundle", "rollup"]
+What = Literal["register", "trail", "paper", "bundle", "listing"]
 """What a format can write: a register, an audit trail, the committee paper, the
-register and trail of the whole log together (``recommendations export``), or the roll-up
-of a national recommendation across the bodies it was made to (``recommendations
-rollup``)."""
+register and trail of the whole log together (``recommendations export``), or a short
+listing of another kind (a :class:`~recommendations.outputs.Listing`: the roll-up of a
+national recommendation, the reports and their plans)."""
 
 ViewWriter = Callable[["AnyView", IO[bytes], str, "LogCheckpoint | None"], None]
 """Writes a register or a trail (the view, the binary file, the title, the checkpoint of
@@ -76,9 +75,8 @@ BundleWriter = Callable[
 ]
 """Writes the register, then the trail the function makes, to one file."""
 
-RollupWriter = Callable[["Rollup", "Policy", IO[bytes]], None]
-"""Writes the roll-up of a national recommendation (its statuses and outcomes named as the
-policy labels them)."""
+ListingWriter = Callable[["Listing", IO[bytes]], None]
+"""Writes a :class:`~recommendations.outputs.Listing`."""
 
 
 @frozen(kw_only=True)
@@ -101,8 +99,8 @@ class Format:
     """Makes the committee paper, if it can."""
     write_bundle: BundleWriter | None = None
     """Writes the register and trail of the whole log in one file, if it can."""
-    write_rollup: RollupWriter | None = None
-    """Writes the roll-up of a national recommendation, if it can."""
+    write_listing: ListingWriter | None = None
+    """Writes a short listing of another kind (a roll-up, the reports), if it can."""
     streamed: bool = True
     """Whether a register or a trail is written as its rows come, in memory that does not
     grow with it (a PDF and the terminal's table are laid out whole)."""
@@ -120,8 +118,8 @@ class Format:
             return self.write_view is not None
         if what == "paper":
             return self.write_paper is not None
-        if what == "rollup":
-            return self.write_rollup is not None
+        if what == "listing":
+            return self.write_listing is not None
         return self.write_bundle is not None or self.bundle_as_folder
 
 

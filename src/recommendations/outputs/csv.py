@@ -13,14 +13,12 @@ from typing import IO, TYPE_CHECKING, Any
 
 from recommendations._cells import written
 
-from ._common import CHUNK, ROLLUP_TITLES, columns, records, rollup_lines
+from ._common import CHUNK, Listing, columns, records
 from ._records import BASIS_COLUMNS, AnyView, Column, Record, human, utc
 from ._registry import Format
 
 if TYPE_CHECKING:
-    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
-    from recommendations.views import Rollup
 
 __all__ = ["FORMAT", "csv_chunks", "csv_text"]
 
@@ -80,12 +78,15 @@ def write_view(
         file.write(chunk.encode("utf-8"))
 
 
-def write_rollup(found: Rollup, policy: Policy, file: IO[bytes]) -> None:
-    """The roll-up ``found`` as CSV: a row per body, codes as machines read them."""
+def write_listing(listing: Listing, file: IO[bytes]) -> None:
+    """A listing as CSV: its columns' keys, then a row per row, as machines read them (the
+    columns only)."""
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(ROLLUP_TITLES), lineterminator="\r\n")
+    writer = csv.DictWriter(
+        buffer, fieldnames=list(listing.columns), lineterminator="\r\n", extrasaction="ignore"
+    )
     writer.writeheader()
-    writer.writerows(rollup_lines(found))
+    writer.writerows(listing.rows)
     file.write(buffer.getvalue().encode("utf-8"))
 
 
@@ -95,6 +96,6 @@ FORMAT = Format(
     description="comma-separated values",
     suffixes=(".csv",),
     write_view=write_view,
-    write_rollup=write_rollup,
+    write_listing=write_listing,
     bundle_as_folder=True,
 )

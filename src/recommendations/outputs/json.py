@@ -12,7 +12,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
-from ._common import is_register, records, rollup_lines
+from ._common import Listing, is_register, records
 from ._records import (
     AnyRegister,
     AnyTrail,
@@ -25,9 +25,7 @@ from ._records import (
 from ._registry import Format, Paper
 
 if TYPE_CHECKING:
-    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
-    from recommendations.views import Rollup
 
 __all__ = ["FORMAT", "json_array_chunks", "json_text"]
 
@@ -122,18 +120,10 @@ def write_paper(paper: Paper) -> bytes:
     return paper.json().encode("utf-8")
 
 
-def write_rollup(found: Rollup, policy: Policy, file: IO[bytes]) -> None:
-    """The roll-up ``found`` as one JSON object: the recommendation, the date, each body's
-    line (codes, as machines read them) and the totals."""
-    data = {
-        "reference": found.reference,
-        "report": found.report,
-        "text": found.text,
-        "as_at": found.as_at.isoformat(),
-        "bodies": rollup_lines(found),
-        "totals": found.totals(),
-    }
-    file.write(json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8") + b"\n")
+def write_listing(listing: Listing, file: IO[bytes]) -> None:
+    """A listing as its JSON document."""
+    text = json.dumps(listing.document, indent=2, ensure_ascii=False)
+    file.write(text.encode("utf-8") + b"\n")
 
 
 FORMAT = Format(
@@ -144,6 +134,6 @@ FORMAT = Format(
     write_view=write_view,
     write_paper=write_paper,
     write_bundle=write_bundle,
-    write_rollup=write_rollup,
+    write_listing=write_listing,
     checkpoint=True,
 )

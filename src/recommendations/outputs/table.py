@@ -13,12 +13,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from recommendations import views
 
-from ._common import ROLLUP_TITLES, cell_text, columns, given_columns, records, rollup_lines
+from ._common import Listing, cell_text, columns, given_columns, records
 from ._records import AnyView, basis_sentence
 from ._registry import Format
 
 if TYPE_CHECKING:
-    from recommendations.domain import Policy
     from recommendations.integrity import LogCheckpoint
 
 __all__ = [
@@ -124,39 +123,23 @@ def write_view(
     file.write(rendered(shown).encode("utf-8"))
 
 
-def rollup_table(found: views.Rollup, policy: Policy) -> Any:
-    """The roll-up ``found`` as a table for reading here: a row per body, with the policy's
-    labels, and its totals under it."""
+def listing_table(listing: Listing) -> Any:
+    """A listing as a table for reading here: its rows as people read them, its caption
+    under it."""
     from rich.table import Table
     from rich.text import Text
 
-    totals = found.totals()
-    table = Table(
-        title=Text(f"Roll-up of {found.reference} ({found.report})"),
-        caption=Text(
-            f"As at {found.as_at}: {totals['total']} "
-            f"{'body' if totals['total'] == 1 else 'bodies'}; {totals['implemented']} "
-            f"implemented, {totals['open']} open, {totals['not_implemented']} closed not "
-            f"implemented, {totals['closed_other']} closed otherwise."
-        ),
-        caption_justify="left",
-    )
-    for title in ROLLUP_TITLES.values():
+    table = Table(title=Text(listing.title), caption=Text(listing.caption), caption_justify="left")
+    for title in listing.columns.values():
         table.add_column(Text(title), overflow="fold")
-    for line, source in zip(rollup_lines(found), found.lines, strict=True):
-        shown = {
-            **line,
-            "status": policy.status_label(source.status),
-            "outcome": "" if source.outcome is None else policy.outcome_label(source.outcome),
-            "overdue": "yes" if source.overdue else "",
-        }
-        table.add_row(*(Text(str(shown[key] or "")) for key in ROLLUP_TITLES))
+    for row in listing.shown:
+        table.add_row(*(Text(row.get(key) or "") for key in listing.columns))
     return table
 
 
-def write_rollup(found: views.Rollup, policy: Policy, file: IO[bytes]) -> None:
-    """The roll-up ``found`` as plain text (see :func:`rollup_table`)."""
-    file.write(rendered(rollup_table(found, policy)).encode("utf-8"))
+def write_listing(listing: Listing, file: IO[bytes]) -> None:
+    """A listing as plain text (see :func:`listing_table`)."""
+    file.write(rendered(listing_table(listing)).encode("utf-8"))
 
 
 FORMAT = Format(
@@ -165,6 +148,6 @@ FORMAT = Format(
     description="a table for reading here",
     suffixes=(".txt",),
     write_view=write_view,
-    write_rollup=write_rollup,
+    write_listing=write_listing,
     streamed=False,
 )
