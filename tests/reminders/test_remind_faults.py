@@ -22,8 +22,9 @@ from .helpers import fill, record_rules, rules
 from .servers import smtp_server
 
 POINTS = ("before-record", "after-record", "mid-send", "after-send")
-ROUNDS = len(POINTS)
-"""One killed run at each point, in a random order, each on its N-th time there."""
+ROUNDS = 3 * len(POINTS)
+"""Killed runs: each point at least once, the rest at points drawn at random, in a random
+order, each on its N-th time there (N drawn too)."""
 
 
 def _remind(store: str, as_at: str, kill_at: str | None) -> int:
@@ -61,7 +62,9 @@ def test_killed_runs_lose_nothing_and_record_nothing_as_sent_twice(
             fill(tracker, ["1.1", "1.2", "1.3"], due_on=date(2017, 6, 30))
         days = ["2017-06-20", "2017-07-01", "2017-08-01", "2017-09-01"]
         killed = 0
-        for number, point in enumerate(chance.sample(POINTS, ROUNDS)):
+        order = [*POINTS, *chance.choices(POINTS, k=ROUNDS - len(POINTS))]
+        chance.shuffle(order)
+        for number, point in enumerate(order):
             killed += (
                 _remind(
                     store_url, days[number * len(days) // ROUNDS], f"{point}:{chance.randint(1, 3)}"
