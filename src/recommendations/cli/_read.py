@@ -90,6 +90,16 @@ def _labels(tracker: Tracker, basis: views.Basis) -> views.RegisterLabels:
 _STATUSES = ("open", "claimed", "discharged")
 
 
+listing_format_option = click.option(
+    "--format",
+    "format_",
+    type=click.Choice(names_for("listing")),
+    default=None,
+    help=formats_help("listing", "table", "The table is for reading here."),
+)
+"""``--format`` of a command that writes a short listing (a roll-up, the reports)."""
+
+
 _format_option = click.option(
     "--format",
     "format_",
@@ -821,13 +831,7 @@ def _export_format(given: str | None, output: str) -> str:
     "--as-at", type=DATE, default=None, help=f"What was true on this date ({AS_AT_DEFAULT})."
 )
 @known_at_option
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(names_for("listing")),
-    default=None,
-    help=formats_help("listing", "table", "The table is for reading here."),
-)
+@listing_format_option
 @output_option
 @store_option
 def rollup(

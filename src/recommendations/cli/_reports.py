@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import click
 
-from recommendations.outputs import Listing, names_for
+from recommendations.outputs import Listing
 
 from ._app import cli, session, store_option
 from ._output import check_output
 from ._params import AS_AT_DEFAULT, DATE, chosen_format, known_at_option, output_option
-from ._read import formats_help, write_listing
+from ._read import listing_format_option, write_listing
 
 __all__ = ["reports"]
 
@@ -20,13 +20,7 @@ __all__ = ["reports"]
 @cli.command(short_help="The reports, with their improvement plans' status, as at a date.")
 @click.option("--as-at", type=DATE, default=None, help=f"As at this date ({AS_AT_DEFAULT}).")
 @known_at_option
-@click.option(
-    "--format",
-    "format_",
-    type=click.Choice(names_for("listing")),
-    default=None,
-    help=formats_help("listing", "table", "The table is for reading here."),
-)
+@listing_format_option
 @output_option
 @store_option
 def reports(

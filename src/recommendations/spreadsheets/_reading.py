@@ -505,19 +505,14 @@ def _shown(value: object) -> str:
 
 
 def _due(value: object, mapping: ColumnMapping) -> DueDate | None:
-    if isinstance(value, datetime):
-        return DueDate(value.date())
-    if isinstance(value, date):
-        return DueDate(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        raise _CellError(f"{_shown(value)} is a number, not a date", "date")
-    text = _text(value)
-    if text is None:
-        return None
-    try:
-        return mapping.due_of(text)
-    except ValueError:
-        raise _CellError(f"{text!r} is not a date", "date") from None
+    """A due date cell: a day, or a month alone (``March 2026``) with its precision."""
+    if isinstance(value, str) and (text := _text(value)) is not None:
+        try:
+            return mapping.due_of(text)
+        except ValueError:
+            raise _CellError(f"{text!r} is not a date", "date") from None
+    day = _date(value, mapping)
+    return None if day is None else DueDate(day)
 
 
 def _date(value: object, mapping: ColumnMapping) -> date | None:
