@@ -14,7 +14,7 @@ import csv
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -174,7 +174,6 @@ def read_sheet(
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
     snapshot_date = _snapshot(source_path, snapshot_date)
-    suffix = source_path.suffix.lower()
     try:
         content = source_path.read_bytes()
     except OSError as error:
@@ -184,23 +183,11 @@ def read_sheet(
             rule="file-readable",
         ) from None
     worksheet = sheet or mapping.sheet
-    if suffix == ".csv":
-        if sheet is not None:
-            raise ConfigurationError(
-                f"{source_path.name} is a CSV file: it has no worksheet {sheet!r}",
-                field="sheet",
-                rule="sheet-exists",
-            )
+    if _is_csv(source_path, sheet):
         worksheet = None
         table = _csv_rows(source_path.name, content, mapping)
-    elif suffix in (".xlsx", ".xlsm"):
-        worksheet, table = _xlsx_rows(source_path, worksheet)
     else:
-        raise ConfigurationError(
-            f"{source_path.name}: only .csv and .xlsx files can be read",
-            field="path",
-            rule="file-type",
-        )
+        worksheet, table = _xlsx_rows(source_path, worksheet)
     source = source_path.name if worksheet is None else f"{source_path.name}, sheet {worksheet!r}"
     return _read(
         table,
@@ -694,6 +681,38 @@ def _row(
     return SheetRow(row=number, reference=reference, **values), [], reference  # type: ignore[arg-type]
 
 
+def _is_csv(path: Path, sheet: str | None) -> bool:
+    """Whether ``path`` is a CSV file (else a workbook); refused if it is neither, or a CSV
+    file asked for a worksheet (``sheet``)."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        if sheet is not None:
+            raise ConfigurationError(
+                f"{path.name} is a CSV file: it has no worksheet {sheet!r}",
+                field="sheet",
+                rule="sheet-exists",
+            )
+        return True
+    if suffix in (".xlsx", ".xlsm"):
+        return False
+    raise ConfigurationError(
+        f"{path.name}: only .csv and .xlsx files can be read", field="path", rule="file-type"
+    )
+
+
+def _columns_read(
+    headers: list[str], located: Mapping[str, int]
+) -> tuple[tuple[tuple[str, str], ...], list[Problem]]:
+    """The header of each field's column, in the order of :data:`FIELDS`, and a warning
+    naming the columns no field is read from (none if every column is read)."""
+    columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
+    used = set(located.values())
+    unused = [h for i, h in enumerate(headers) if h and i not in used]
+    if not unused:
+        return columns, []
+    return columns, [Problem(message=f"columns not read: {', '.join(repr(h) for h in unused)}")]
+
+
 def _read(
     table: list[list[object]],
     mapping: ColumnMapping,
@@ -707,16 +726,7 @@ def _read(
     first, located = _header(table, mapping, source)
     headers = [_text(h) or "" for h in table[first - 1]]
     _check_shape(table, headers, first, source)
-    columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
-    used = set(located.values())
-    warnings = []
-    unused = [h for i, h in enumerate(headers) if h and i not in used]
-    if unused:
-        warnings.append(
-            Problem(
-                message=f"columns not read: {', '.join(repr(h) for h in unused)}",
-            )
-        )
+    columns, warnings = _columns_read(headers, located)
     rows: list[SheetRow] = []
     errors: list[Problem] = []
     unread: set[str] = set()

@@ -23,13 +23,15 @@ from attrs import evolve, frozen
 from recommendations._cells import continued_sheet, unescaped
 from recommendations._errors import ConfigurationError
 
-from ._mapping import FIELDS, ColumnMapping, header_key
+from ._mapping import ColumnMapping, header_key
 from ._problems import Problem
 from ._reading import (
     SheetRow,
     _column_name,
+    _columns_read,
     _csv_rows,
     _header,
+    _is_csv,
     _letter,
     _row,
     _snapshot,
@@ -150,27 +152,15 @@ def open_sheet(
     mapping = mapping or ColumnMapping()
     source_path = Path(path)
     snapshot_date = _snapshot(source_path, snapshot_date)
-    suffix = source_path.suffix.lower()
     worksheet = sheet or mapping.sheet
-    if suffix == ".csv":
-        if sheet is not None:
-            raise ConfigurationError(
-                f"{source_path.name} is a CSV file: it has no worksheet {sheet!r}",
-                field="sheet",
-                rule="sheet-exists",
-            )
+    encoding: str | None
+    if _is_csv(source_path, sheet):
         worksheet = None
         digest, encoding, delimiter = _checked_csv(source_path, mapping)
-    elif suffix in (".xlsx", ".xlsm"):
+    else:
         encoding, delimiter = None, ","
         digest = _digest(source_path)
         worksheet = _worksheet(source_path, worksheet)
-    else:
-        raise ConfigurationError(
-            f"{source_path.name}: only .csv and .xlsx files can be read",
-            field="path",
-            rule="file-type",
-        )
     source = source_path.name if worksheet is None else f"{source_path.name}, sheet {worksheet!r}"
     kept: list[list[object]] = []
     table = _table(source_path, worksheet, encoding, delimiter)
@@ -186,14 +176,8 @@ def open_sheet(
         table.close()
     headers = [_text(h) or "" for h in kept[first - 1]]
     _check_headers(headers, first, source)
-    columns = tuple((name, headers[located[name]]) for name in FIELDS if name in located)
-    used = set(located.values())
-    unused = [h for i, h in enumerate(headers) if h and i not in used]
-    warnings = (
-        (Problem(message=f"columns not read: {', '.join(repr(h) for h in unused)}"),)
-        if unused
-        else ()
-    )
+    columns, unread = _columns_read(headers, located)
+    warnings = tuple(unread)
     return SheetStream(
         path=source_path,
         source=source,
