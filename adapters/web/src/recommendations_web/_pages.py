@@ -101,6 +101,30 @@ def _cited(tracker: Tracker, view: Any) -> dict[str, Any]:
     }
 
 
+def _cited_page(
+    request: Request,
+    template: str,
+    found: dict[str, Any],
+    path: str,
+    query: dict[str, Any] | None = None,
+    **values: Any,
+) -> HTMLResponse:
+    """A page that cites its basis (``found`` from :func:`_cited`): the date it is as at, its
+    permalink (``path`` pinned to the basis, with ``query``), the basis in words and the
+    checkpoint, beside the page's own ``values``."""
+    basis: views.Basis = found["basis"]
+    return _render(
+        request,
+        template,
+        as_at=basis.as_at.isoformat(),
+        permalink=_href(request, path, **_pinned(basis), **(query or {})),
+        basis=basis,
+        basis_sentence=found["basis_sentence"],
+        checkpoint=found["checkpoint"],
+        **values,
+    )
+
+
 def _pinned(basis: views.Basis) -> dict[str, Any]:
     return {
         "as_at": basis.as_at.isoformat(),
@@ -133,9 +157,12 @@ async def register_page(request: Request) -> Response:
     view: views.Register = found["view"]
     filters = _reads.plain_filters({k: v for k, v in asked.filters().items() if v is not None})
     labels = _grade_labels(site.tracker.policy)
-    return _render(
+    return _cited_page(
         request,
         "register.html",
+        found,
+        "/",
+        filters,
         rows=view.rows,
         reports=found["reports"],
         grades=[(code, label) for code, label in labels.items()],
@@ -143,13 +170,8 @@ async def register_page(request: Request) -> Response:
         statuses=[status.value for status in domain.Status],
         asked=asked,
         filters=filters,
-        as_at=view.basis.as_at.isoformat(),
         csv=_href(request, "/register.csv", **_pinned(view.basis), **filters),
-        permalink=_href(request, "/", **_pinned(view.basis), **filters),
         disclosure=view.disclosure.describe(),
-        basis=found["basis"],
-        basis_sentence=found["basis_sentence"],
-        checkpoint=found["checkpoint"],
     )
 
 
@@ -203,20 +225,17 @@ async def recommendation_page(request: Request) -> Response:
     entries = [[exports.cell_text(record, c.key) for c in columns] for record in records]
     row = view.rows[0] if view.rows else None
     shown = row.reference if row is not None else domain.normal_reference(reference)
-    return _render(
+    return _cited_page(
         request,
         "recommendation.html",
+        found,
+        f"/recommendations/{_quote(shown)}",
         reference=shown,
         row=row,
         labels=_grade_labels(site.tracker.policy),
         columns=[c.title for c in columns],
         entries=entries,
-        as_at=view.basis.as_at.isoformat(),
-        permalink=_href(request, f"/recommendations/{_quote(shown)}", **_pinned(view.basis)),
         disclosure=history.disclosure.describe(),
-        basis=found["basis"],
-        basis_sentence=found["basis_sentence"],
-        checkpoint=found["checkpoint"],
     )
 
 
@@ -249,19 +268,16 @@ async def report_page(request: Request) -> Response:
 
     found = await site.call(read)
     view: views.Register = found["view"]
-    return _render(
+    return _cited_page(
         request,
         "report.html",
+        found,
+        f"/reports/{_quote(reference)}",
         report=found["report"],
         policy=found["policy"],
         rows=view.rows,
         labels=_grade_labels(site.tracker.policy),
-        as_at=view.basis.as_at.isoformat(),
-        permalink=_href(request, f"/reports/{_quote(reference)}", **_pinned(view.basis)),
         disclosure=view.disclosure.describe(),
-        basis=found["basis"],
-        basis_sentence=found["basis_sentence"],
-        checkpoint=found["checkpoint"],
     )
 
 
@@ -284,18 +300,14 @@ async def reports_page(request: Request) -> Response:
         }
 
     found = await site.call(read)
-    view: views.Register = found["view"]
-    return _render(
+    return _cited_page(
         request,
         "reports.html",
+        found,
+        "/reports/",
         reports=found["reports"],
         policy=found["policy"],
         counts=found["counts"],
-        as_at=view.basis.as_at.isoformat(),
-        permalink=_href(request, "/reports/", **_pinned(view.basis)),
-        basis=found["basis"],
-        basis_sentence=found["basis_sentence"],
-        checkpoint=found["checkpoint"],
     )
 
 
