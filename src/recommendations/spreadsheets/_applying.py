@@ -51,6 +51,28 @@ def decide_import(tracker: PlanSource, plan: ImportPlan) -> list[Decided]:
         raise ImportRefused(plan.source, [_row_problem(plan, error)]) from error
 
 
+def still_current(
+    tracker: Tracker,
+    source: str,
+    errors: Sequence[Problem],
+    head: int,
+    done: str,
+    again: str,
+) -> None:
+    """Refuse to record an import that has errors (:class:`ImportRefused`), or one whose
+    store has moved since it was ``done`` (``planned``, ``checked``) at log entry ``head``
+    (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``: ``again`` it)."""
+    if errors:
+        raise ImportRefused(source, errors)
+    now = tracker.head()
+    if now != head:
+        raise ConcurrencyError(
+            f"the store has changed since the import of {source} was {done} (its log was at "
+            f"entry {head}, it is at {now} now); {again} it again",
+            rule="plan-current",
+        )
+
+
 def apply_import(
     tracker: Tracker,
     plan: ImportPlan,
@@ -70,15 +92,7 @@ def apply_import(
     transaction and ``(total, total)`` once it is committed. ``command_id`` is the one it
     is recorded with (default: :func:`import_command_id`).
     """
-    if plan.errors:
-        raise ImportRefused(plan.source, plan.errors)
-    head = tracker.head()
-    if head != plan.head:
-        raise ConcurrencyError(
-            f"the store has changed since the import of {plan.source} was planned (its log "
-            f"was at entry {plan.head}, it is at {head} now); plan it again",
-            rule="plan-current",
-        )
+    still_current(tracker, plan.source, plan.errors, plan.head, "planned", "plan")
     total = len(plan.commands)
     _log.info("importing %s: %d commands in one batch", plan.source, total)
     if progress is not None:

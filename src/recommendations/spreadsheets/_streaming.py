@@ -30,10 +30,11 @@ import orjson
 from attrs import field, frozen
 
 from recommendations import domain
-from recommendations._errors import ConcurrencyError, ConfigurationError, NotFound, RuleViolation
+from recommendations._errors import ConfigurationError, NotFound, RuleViolation
 from recommendations._serialization import _CONVERTER
 from recommendations._service._deciding import COMMANDS
 
+from ._applying import still_current
 from ._planning import _FIELD_OF, PlannedCommand, PlanSource, _Planner, _problem_order
 from ._problems import ImportRefused, Problem
 from ._reading import _SPLIT, SheetRow, _text
@@ -267,15 +268,7 @@ def record_import(
     :class:`ImportStopped` if batches before it were recorded). ``progress`` is called with
     ``(done, total)`` entries after each transaction, and ``(0, total)`` before the first.
     """
-    if checked.errors:
-        raise ImportRefused(checked.source, checked.errors)
-    head = tracker.head()
-    if head != checked.head:
-        raise ConcurrencyError(
-            f"the store has changed since the import of {checked.source} was checked (its "
-            f"log was at entry {checked.head}, it is at {head} now); check it again",
-            rule="plan-current",
-        )
+    still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
     command_id = command_id if command_id is not None else checked.command_id
     total = checked.entries
     if progress is not None:
