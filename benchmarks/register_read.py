@@ -36,7 +36,7 @@ from typing import Any
 import attrs
 
 from recommendations import Tracker, views
-from recommendations.sqlviews import _engine
+from recommendations.sqltables import _engine
 
 
 def percentile(values: Sequence[float], fraction: float) -> float:

@@ -27,7 +27,7 @@ __all__ = ["Factory", "Recorder"]
 
 ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
 """What applies entries to the views in the transaction that inserts them (given its
-cursor, their positions and the records): :meth:`~recommendations.sqlviews.SqlTables.within`."""
+cursor, their positions and the records): :meth:`~recommendations.sqltables.SqlTables.within`."""
 
 
 class Recorder(SQLiteApplicationRecorder):

@@ -1,5 +1,5 @@
 """The view tables in the store's own SQLite database: SQLite's dialect of the library's view
-engine (:mod:`recommendations.sqlviews`), documented in docs/reference/view-tables.md.
+engine (:mod:`recommendations.sqltables`), documented in docs/reference/view-tables.md.
 
 Dates are ISO text and recorded times the exports' ISO text (UTC, with its offset), so
 comparing text compares times; ``inspectorates`` and ``details`` are JSON text, ``sensitive``
@@ -21,7 +21,7 @@ import orjson
 from eventsourcing.persistence import StoredEvent
 
 from recommendations import domain, views
-from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlTables, time_text
+from recommendations.sqltables import SCHEMA_VERSION, TABLES, Dialect, SqlTables, time_text
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqliteDialect", "SqliteTables", "open_tables"]
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import recommendations as r
 from recommendations import domain
-from recommendations.sqlviews import SCHEMA_VERSION
+from recommendations.sqltables import SCHEMA_VERSION
 from tests.conftest import Clock, report_details, who
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import recommendations as r
-from recommendations.sqlviews import TABLES
+from recommendations.sqltables import TABLES
 
 ROOT = Path(__file__).parent.parent.parent
 

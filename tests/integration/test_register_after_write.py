@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import recommendations as r
-from recommendations.sqlviews import SqlTables
+from recommendations.sqltables import SqlTables
 from recommendations.testing import scenario
 from tests.conftest import Clock, who
 from tests.logs import play

@@ -15,8 +15,12 @@ from typing import Any
 import pytest
 
 import recommendations as r
-from recommendations import sqlviews, stores, views
+from recommendations import stores, views
 from recommendations._deprecated import RENAMED
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from recommendations import sqlviews
 
 ROOT = Path(__file__).resolve().parents[2]
 FOLDERS = ["src", "adapters", "examples", "benchmarks", "tests"]
@@ -82,6 +86,22 @@ def test_an_old_name_is_the_new_object_with_a_warning(module: str, old: str, new
     with pytest.warns(DeprecationWarning, match=rf"{module}\.{old} is deprecated: .*\.{new}$"):
         value = getattr(MODULES[module], old)
     assert value is getattr(MODULES[module], new)
+
+
+def test_the_old_module_warns_and_reads_as_the_new_one() -> None:
+    import importlib
+    import sys
+
+    from recommendations import sqltables
+
+    sys.modules.pop("recommendations.sqlviews", None)
+    with pytest.warns(
+        DeprecationWarning,
+        match=r"recommendations\.sqlviews is deprecated: it is now recommendations\.sqltables$",
+    ):
+        old = importlib.import_module("recommendations.sqlviews")
+    for name in sqltables.__all__:
+        assert getattr(old, name) is getattr(sqltables, name)
 
 
 def test_an_unknown_name_is_still_an_attribute_error() -> None:

@@ -1,5 +1,5 @@
 """The SQL adapters hold only their dialect and connection: the view engine is written once,
-in :mod:`recommendations.sqlviews`, and no block of six lines of one adapter's view module
+in :mod:`recommendations.sqltables`, and no block of six lines of one adapter's view module
 has the shape of a block of the other's (the same tokens, names aside)."""
 
 from __future__ import annotations
@@ -64,6 +64,6 @@ def test_the_check_finds_a_block_written_twice_under_other_names() -> None:
 def test_the_adapters_import_the_engine_and_hold_no_catch_up_of_their_own() -> None:
     for path in MODULES:
         text = path.read_text()
-        assert "from recommendations.sqlviews import" in text
+        assert "from recommendations.sqltables import" in text
         for method in ("def catch_up", "def rebuild", "def register", "def digest"):
             assert method not in text, (path.name, method)

@@ -43,7 +43,7 @@ __all__ = ["Factory", "Recorder", "connection_parameters", "describe", "reason"]
 
 ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
 """What applies entries to the views in the transaction that inserts them (given its
-cursor, their positions and the records): :meth:`~recommendations.sqlviews.SqlTables.within`."""
+cursor, their positions and the records): :meth:`~recommendations.sqltables.SqlTables.within`."""
 
 DEFAULT_CONNECT_TIMEOUT = 10
 """Seconds to wait for the server to answer, and for a connection from the pool."""

@@ -1,5 +1,5 @@
 """The view tables in the store's own PostgreSQL database, in the schema of the log's table:
-PostgreSQL's dialect of the library's view engine (:mod:`recommendations.sqlviews`),
+PostgreSQL's dialect of the library's view engine (:mod:`recommendations.sqltables`),
 documented in docs/reference/postgresql.md.
 
 PostgreSQL's own types hold the values (``date``, ``timestamptz``, ``text[]``, ``boolean``,
@@ -24,7 +24,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from recommendations import domain, views
-from recommendations.sqlviews import SCHEMA_VERSION, TABLES, Dialect, SqlTables
+from recommendations.sqltables import SCHEMA_VERSION, TABLES, Dialect, SqlTables
 
 from ._factory import reason
 

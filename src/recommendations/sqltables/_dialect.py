@@ -19,7 +19,7 @@ def time_text(moment: datetime) -> str:
 
 
 class Dialect:
-    """One SQL engine's part of :class:`~recommendations.sqlviews.SqlTables`: how to connect,
+    """One SQL engine's part of :class:`~recommendations.sqltables.SqlTables`: how to connect,
     its column types, its DDL beyond the shared tables, the as-at query, bulk writes and the
     conversions between Python values and its columns.
 

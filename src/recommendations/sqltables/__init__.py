@@ -7,19 +7,7 @@ column types and indexes, the as-at query, bulk writes and value conversions. Th
 and PostgreSQL adapters are two such dialects; see the how-to on writing one.
 """
 
-from typing import Any
-
-from recommendations._deprecated import aliases
-
 from ._dialect import Dialect, time_text
 from ._engine import SCHEMA_VERSION, TABLES, SqlTables, plain
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "Dialect", "SqlTables", "plain", "time_text"]
-
-
-def _new(name: str) -> Any:
-    return globals()[name]
-
-
-__getattr__ = aliases(__name__, _new)
-"""``SqlViews``, the old name of :class:`SqlTables`, still reads (with a warning)."""
