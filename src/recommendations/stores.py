@@ -227,7 +227,7 @@ class Tables(Protocol):
         """The register on ``basis`` and the position it reflects: ``basis.position``, or
         the views' own position if they had not reached it."""
 
-    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+    def item_log(self, item: uuid.UUID) -> list[views.Positioned]:
         """One item's entries with their log positions, in version order."""
 
     def close(self) -> None:
@@ -248,7 +248,7 @@ class InProcessTables:
         self._lock = threading.RLock()
         self._position = 0
         self._entries: list[views.Positioned] = []
-        self._items: dict[uuid.UUID, list[tuple[int, domain.Event]]] = {}
+        self._items: dict[uuid.UUID, list[views.Positioned]] = {}
         self._current: tuple[views.Basis, list[views.RegisterRow]] | None = None
 
     def position(self) -> int:
@@ -266,8 +266,9 @@ class InProcessTables:
             try:
                 for position, event in entries:
                     if event is not None:
-                        self._entries.append(views.Positioned(position=position, event=event))
-                        self._items.setdefault(event.originator_id, []).append((position, event))
+                        entry = views.Positioned(position=position, event=event)
+                        self._entries.append(entry)
+                        self._items.setdefault(event.originator_id, []).append(entry)
                     self._position = position
                     applied += 1
             except StoreError:
@@ -299,9 +300,9 @@ class InProcessTables:
                 self._current = (at, rows)
         return position, [row for row in rows if where(row)]
 
-    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+    def item_log(self, item: uuid.UUID) -> list[views.Positioned]:
         with self._lock:
-            return sorted(self._items.get(item, []), key=lambda pe: pe[1].originator_version)
+            return sorted(self._items.get(item, []), key=lambda pe: pe.event.originator_version)
 
     def close(self) -> None:
         with self._lock:

@@ -116,7 +116,7 @@ def test_erasure_keeps_every_proof_and_every_read_shows_erased(
         before = tracker.integrity.checkpoint()
         size, root = tracker.integrity.root()
         item = r.domain.recommendation_id("R1")
-        entries = [(position, item) for position, _ in tracker.tables.item_log(item)]
+        entries = [(entry.position, item) for entry in tracker.tables.item_log(item)]
         bundle = tracker.integrity.prove("R1", entries, checkpoint=before)
 
         done = tracker.erase_person(NAME, reason="erasure request 2017-14", by="Data Officer")

@@ -100,9 +100,9 @@ class CommandIds:
         with translated(label, reference):
             for item, version in record.entries:
                 found = [
-                    (position, event)
-                    for position, event in self.tables.item_log(item)
-                    if event.originator_version == version
+                    entry
+                    for entry in self.tables.item_log(item)
+                    if entry.event.originator_version == version
                 ]
                 if not found:
                     raise StoreError(
@@ -111,8 +111,7 @@ class CommandIds:
                         reference=reference,
                         rule="views-consistent",
                     )
-                position, event = found[0]
-                done.append(Positioned(event=event, position=position))
+                done.append(found[0])
         if behind is not None:
             self.catch_up.after_recording(done, reference, earlier=command_id)
         return done

@@ -134,10 +134,10 @@ class Reads:
         with translated(self.store.label):
             logged = self.tables.item_log(originator_id)
         before: domain.Event | None = None
-        for position, event in logged:
-            views.check_follows(before, event, position)
-            before = event
-        return [Positioned(position=position, event=event) for position, event in logged]
+        for entry in logged:
+            views.check_follows(before, entry.event, entry.position)
+            before = entry.event
+        return logged
 
     # --- the whole log ----------------------------------------------------------------------
 

@@ -197,7 +197,9 @@ class Writer:
                 for event in events:
                     logged = self.tables.item_log(event.originator_id)
                     position = next(
-                        p for p, e in logged if e.originator_version == event.originator_version
+                        entry.position
+                        for entry in logged
+                        if entry.event.originator_version == event.originator_version
                     )
                     done.append(Positioned(event=event, position=position))
         except (TablesBehind, RuleViolation):

@@ -249,7 +249,7 @@ def _entries(tracker: Tracker, reference: str) -> list[tuple[int, uuid.UUID]]:
         item = make(reference)
         logged = tracker.tables.item_log(item)
         if logged:
-            return [(position, item) for position, _ in logged]
+            return [(entry.position, item) for entry in logged]
         found = []
         for position, entry in ((p.position, p.event) for p in tracker.log()):
             if entry.originator_id == item:

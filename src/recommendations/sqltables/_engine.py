@@ -1302,11 +1302,15 @@ class SqlTables:
             recommendations=recommendations, reports=reports, inspections=inspections
         )
 
-    def item_log(self, item: uuid.UUID) -> list[tuple[int, domain.Event]]:
+    def item_log(self, item: uuid.UUID) -> list[views.Positioned]:
         """One item's entries with their log positions, in order (an indexed read)."""
         with self._session() as connection:
             entries = self._entries(connection.cursor(), item, _END)
-        return [(position, event) for position, _, event in entries if event is not None]
+        return [
+            views.Positioned(position=position, event=event)
+            for position, _, event in entries
+            if event is not None
+        ]
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of the view table ``table`` (``rec_register``, ``rec_register_history``

@@ -472,5 +472,5 @@ def item_entries(tracker: Tracker, reference: str) -> tuple[str, list[tuple[int,
         item = make(reference)
         logged = tracker.tables.item_log(item)
         if logged:
-            return reference, [(position, item) for position, _ in logged]
+            return reference, [(entry.position, item) for entry in logged]
     raise NotFound("nothing was recorded under this reference", reference=reference)
