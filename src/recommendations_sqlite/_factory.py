@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -53,6 +53,23 @@ class Recorder(SQLiteApplicationRecorder):
                 self.views_within(cursor.sqlite_cursor, positions, stored_events)
         self.tree.committed()
         return positions
+
+    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
+        """Insert every batch, taken one at a time, and their leaves in one transaction;
+        how many entries were inserted. An error raised while a batch is made or inserted
+        rolls them all back (the views' rows are left to catching up)."""
+        count = 0
+        try:
+            with self.datastore.transaction(commit=True) as cursor:
+                for stored_events in batches:
+                    positions = self._insert_events(cursor, stored_events)
+                    self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
+                    self.tree.committed()  # the next batch follows on (forgotten if undone)
+                    count += len(stored_events)
+        except BaseException:
+            self.tree.forget()
+            raise
+        return count
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as

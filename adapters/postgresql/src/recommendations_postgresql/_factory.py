@@ -12,7 +12,7 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -176,6 +176,27 @@ class Recorder(PostgresApplicationRecorder):
                 positions = self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
         self.tree.committed()
         return positions
+
+    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
+        """Insert every batch, taken one at a time, and their leaves in one transaction,
+        under the table's lock throughout; how many entries were inserted. An error raised
+        while a batch is made or inserted rolls them all back (the views' rows are left to
+        catching up)."""
+        count = 0
+        try:
+            with self.datastore.get_connection() as connection, connection.transaction():
+                for stored_events in batches:
+                    if not stored_events:
+                        continue
+                    with connection.cursor() as cursor:
+                        self._insert_stored_events(cursor, stored_events)
+                        self._fetch_ids_after_insert_events(cursor, stored_events)
+                    self.tree.committed()  # the next batch follows on (forgotten if undone)
+                    count += len(stored_events)
+        except BaseException:
+            self.tree.forget()
+            raise
+        return count
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
