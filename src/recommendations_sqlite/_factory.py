@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteFactory
 
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
-from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -58,18 +58,12 @@ class Recorder(SQLiteApplicationRecorder):
         """Insert every batch, taken one at a time, and their leaves in one transaction;
         how many entries were inserted. An error raised while a batch is made or inserted
         rolls them all back (the views' rows are left to catching up)."""
-        count = 0
-        try:
-            with self.datastore.transaction(commit=True) as cursor:
-                for stored_events in batches:
-                    positions = self._insert_events(cursor, stored_events)
-                    self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
-                    self.tree.committed()  # the next batch follows on (forgotten if undone)
-                    count += len(stored_events)
-        except BaseException:
-            self.tree.forget()
-            raise
-        return count
+
+        def insert(cursor: Any, stored_events: Sequence[StoredEvent]) -> None:
+            positions = self._insert_events(cursor, stored_events)
+            self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
+
+        return insert_together(self.tree, self.datastore.transaction(commit=True), batches, insert)
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as

@@ -11,22 +11,21 @@ taken; nothing of the commands or their lines.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from recommendations import domain
-from recommendations._errors import StoreError
-from recommendations._serialization import CommandRecord, Erasure
 
 from ._deciding import Decider
+from ._store import EmptyLog
 
 __all__ = ["StagedLog", "Stager"]
 
 
-class StagedLog:
+class StagedLog(EmptyLog):
     """The log an empty store would hold once the entries staged so far are written: what
-    deciding reads (see :class:`~._store.ItemSource`), from memory."""
+    deciding reads (see :class:`~._store.ItemSource`), from memory. (Nothing is read by
+    position: the references are learnt as the entries are staged, see :class:`Stager`.)"""
 
     label = "the entries staged"
 
@@ -52,16 +51,6 @@ class StagedLog:
 
     def exists(self, originator_id: uuid.UUID) -> bool:
         return originator_id in self.logs
-
-    def erasures_met(self) -> int:
-        return 0
-
-    def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[Any]:
-        # The references are learnt as entries are staged (Stager.decide): none to read.
-        return ()
-
-    def decode(self, stored: Any) -> domain.Event | CommandRecord | Erasure:
-        raise StoreError("the entries staged are not stored: none to decode", rule="readable")
 
 
 class Stager:

@@ -35,7 +35,7 @@ from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
-from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -182,21 +182,18 @@ class Recorder(PostgresApplicationRecorder):
         under the table's lock throughout; how many entries were inserted. An error raised
         while a batch is made or inserted rolls them all back (the views' rows are left to
         catching up)."""
-        count = 0
-        try:
+
+        @contextmanager
+        def transaction() -> Iterator[psycopg.Connection[DictRow]]:
             with self.datastore.get_connection() as connection, connection.transaction():
-                for stored_events in batches:
-                    if not stored_events:
-                        continue
-                    with connection.cursor() as cursor:
-                        self._insert_stored_events(cursor, stored_events)
-                        self._fetch_ids_after_insert_events(cursor, stored_events)
-                    self.tree.committed()  # the next batch follows on (forgotten if undone)
-                    count += len(stored_events)
-        except BaseException:
-            self.tree.forget()
-            raise
-        return count
+                yield connection
+
+        def insert(connection: psycopg.Connection[DictRow], stored: Sequence[StoredEvent]) -> None:
+            with connection.cursor() as cursor:
+                self._insert_stored_events(cursor, stored)
+                self._fetch_ids_after_insert_events(cursor, stored)
+
+        return insert_together(self.tree, transaction(), batches, insert)
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
