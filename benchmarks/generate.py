@@ -377,7 +377,15 @@ def _plan_sources(
                 sensitive=rng.random() < 0.06,
             )
             schedule.append(
-                (entered, _SourceStep("inspection", _record_inspection(inspection, insp, by)))
+                (
+                    entered,
+                    _SourceStep(
+                        "inspection",
+                        _source(
+                            domain.RecordInspection, inspection, insp, by, "inspection announced"
+                        ),
+                    ),
+                )
             )
             if rng.random() < 0.4:
                 debrief = entered + rng.uniform(10, 30) * DAY
@@ -389,7 +397,12 @@ def _plan_sources(
                 schedule.append(
                     (
                         debrief,
-                        _SourceStep("inspection", _revise_inspection(inspection, revised, by)),
+                        _SourceStep(
+                            "inspection",
+                            _source(
+                                domain.ReviseInspection, inspection, revised, by, "hot debrief held"
+                            ),
+                        ),
                     )
                 )
         details = domain.ReportDetails(
@@ -405,7 +418,22 @@ def _plan_sources(
             national=national,
             sensitive=sensitive,
         )
-        schedule.append((published, _SourceStep("report", _publish(reference, details, by))))
+        schedule.append(
+            (
+                published,
+                _SourceStep(
+                    "report",
+                    _source(
+                        domain.PublishReport,
+                        reference,
+                        details,
+                        by,
+                        "report published",
+                        on=details.published_on,
+                    ),
+                ),
+            )
+        )
         if rng.random() < 0.15:
             when = published + rng.uniform(3, 40) * DAY
             grade = rng.choice([g for g in scale.codes if g != overall])
@@ -414,7 +442,13 @@ def _plan_sources(
                     when,
                     _SourceStep(
                         "report",
-                        _revise_report(reference, attrs.evolve(details, overall_grade=grade), by),
+                        _source(
+                            domain.ReviseReport,
+                            reference,
+                            attrs.evolve(details, overall_grade=grade),
+                            by,
+                            "grade entered wrongly",
+                        ),
                     ),
                 )
             )
@@ -422,53 +456,25 @@ def _plan_sources(
     return plans
 
 
-def _record_inspection(reference: str, details: domain.InspectionDetails, by: str) -> Any:
+def _source(
+    kind: type[domain.SourceCommand],
+    reference: str,
+    details: domain.InspectionDetails | domain.ReportDetails,
+    by: str,
+    reason: str,
+    *,
+    on: date | None = None,
+) -> Any:
+    """What makes the source command of ``kind`` when its moment comes: effective ``on``,
+    else on that day."""
+
     def make(now: datetime) -> domain.SourceCommand:
-        return domain.RecordInspection(
+        return kind(  # type: ignore[call-arg]
             reference=reference,
             details=details,
-            effective_on=now.date(),
+            effective_on=on or now.date(),
             by=by,
-            reason="inspection announced",
-        )
-
-    return make
-
-
-def _revise_inspection(reference: str, details: domain.InspectionDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.ReviseInspection(
-            reference=reference,
-            details=details,
-            effective_on=now.date(),
-            by=by,
-            reason="hot debrief held",
-        )
-
-    return make
-
-
-def _publish(reference: str, details: domain.ReportDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.PublishReport(
-            reference=reference,
-            details=details,
-            effective_on=details.published_on,
-            by=by,
-            reason="report published",
-        )
-
-    return make
-
-
-def _revise_report(reference: str, details: domain.ReportDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.ReviseReport(
-            reference=reference,
-            details=details,
-            effective_on=now.date(),
-            by=by,
-            reason="grade entered wrongly",
+            reason=reason,
         )
 
     return make
