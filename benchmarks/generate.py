@@ -17,14 +17,19 @@ one entry in ten is backdated (it takes effect before the latest effective date 
 the item's timeline) and about one in fifty is a correction
 (:class:`~recommendations.Correct`: an earlier entry amended or struck out).
 
-Every event is made by the domain itself, :func:`recommendations.domain.decide` (or
-:func:`~recommendations.domain.decide_source` for inspections and reports), on the item's
-log as generated so far, so every rule holds; a command the rules refuse (a backdated entry
-that would land after a discharge, say) is counted and replaced by another. Items are
-simulated side by side on one clock, so the log is written in recorded-time order: log
-position order is recorded-time order, and recorded times strictly increase. Events are
-written in batches (``--batch``) through the ``eventsourcing`` application underneath the
-tracker, one transaction per batch.
+The register is made as a scenario (see :mod:`recommendations.scenarios`): the simulation
+chooses each command on the item's state as generated so far, checking it with the domain
+itself (:func:`recommendations.domain.decide`, or :func:`~recommendations.domain.decide_source`
+for inspections and reports), so every rule holds; a command the rules refuse (a backdated
+entry that would land after a discharge, say) is counted and replaced by another. Each
+command it keeps is a line of the scenario, with the moment it is recorded, and the lines
+are played into the store by the player, :func:`recommendations.scenarios.play`, as they
+are made (:func:`scenario_lines` yields them one at a time: the scenario is never held
+whole). The player decides each command again through the tracker's own deciding and
+writes the log in one transaction. Items are simulated side by side on one clock, so the
+log is written in recorded-time order: log position order is recorded-time order, and
+recorded times strictly increase. ``--scenario FILE`` also writes the lines to ``FILE``,
+which plays back as the same log.
 
 The output is deterministic for given parameters (``--seed``). Next to the store, a JSON
 sidecar keeps the parameters, a fingerprint of the domain rules and stored form, and what
@@ -36,6 +41,7 @@ tracker created while writing are dropped.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import heapq
 import json
@@ -47,9 +53,10 @@ import sqlite3
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import attrs
 
@@ -300,13 +307,14 @@ class _Context:
         self.struck = 0
         self.amended = 0
         self.given_up = 0
-        self.lines: list[str] | None = None
-        """The commands decided, as the lines of a scenario file, when one is asked for."""
+        self.lines: list[str] = []
+        """The commands decided in the step being simulated, as lines of the scenario."""
+        self.first: datetime | None = None
+        self.last: datetime | None = None
 
     def decided(self, command: domain.Command, now: datetime) -> None:
-        """Keep ``command``, decided at ``now``, as a line of the scenario file, if any."""
-        if self.lines is not None:
-            self.lines.append(scenarios.line(command, now))
+        """Keep ``command``, decided at ``now``, as a line of the scenario."""
+        self.lines.append(scenarios.line(command, now))
 
 
 def _plan_sources(
@@ -369,7 +377,15 @@ def _plan_sources(
                 sensitive=rng.random() < 0.06,
             )
             schedule.append(
-                (entered, _SourceStep("inspection", _record_inspection(inspection, insp, by)))
+                (
+                    entered,
+                    _SourceStep(
+                        "inspection",
+                        _source(
+                            domain.RecordInspection, inspection, insp, by, "inspection announced"
+                        ),
+                    ),
+                )
             )
             if rng.random() < 0.4:
                 debrief = entered + rng.uniform(10, 30) * DAY
@@ -381,7 +397,12 @@ def _plan_sources(
                 schedule.append(
                     (
                         debrief,
-                        _SourceStep("inspection", _revise_inspection(inspection, revised, by)),
+                        _SourceStep(
+                            "inspection",
+                            _source(
+                                domain.ReviseInspection, inspection, revised, by, "hot debrief held"
+                            ),
+                        ),
                     )
                 )
         details = domain.ReportDetails(
@@ -397,7 +418,22 @@ def _plan_sources(
             national=national,
             sensitive=sensitive,
         )
-        schedule.append((published, _SourceStep("report", _publish(reference, details, by))))
+        schedule.append(
+            (
+                published,
+                _SourceStep(
+                    "report",
+                    _source(
+                        domain.PublishReport,
+                        reference,
+                        details,
+                        by,
+                        "report published",
+                        on=details.published_on,
+                    ),
+                ),
+            )
+        )
         if rng.random() < 0.15:
             when = published + rng.uniform(3, 40) * DAY
             grade = rng.choice([g for g in scale.codes if g != overall])
@@ -406,7 +442,13 @@ def _plan_sources(
                     when,
                     _SourceStep(
                         "report",
-                        _revise_report(reference, attrs.evolve(details, overall_grade=grade), by),
+                        _source(
+                            domain.ReviseReport,
+                            reference,
+                            attrs.evolve(details, overall_grade=grade),
+                            by,
+                            "grade entered wrongly",
+                        ),
                     ),
                 )
             )
@@ -414,53 +456,25 @@ def _plan_sources(
     return plans
 
 
-def _record_inspection(reference: str, details: domain.InspectionDetails, by: str) -> Any:
+def _source(
+    kind: type[domain.SourceCommand],
+    reference: str,
+    details: domain.InspectionDetails | domain.ReportDetails,
+    by: str,
+    reason: str,
+    *,
+    on: date | None = None,
+) -> Any:
+    """What makes the source command of ``kind`` when its moment comes: effective ``on``,
+    else on that day."""
+
     def make(now: datetime) -> domain.SourceCommand:
-        return domain.RecordInspection(
+        return kind(  # type: ignore[call-arg]
             reference=reference,
             details=details,
-            effective_on=now.date(),
+            effective_on=on or now.date(),
             by=by,
-            reason="inspection announced",
-        )
-
-    return make
-
-
-def _revise_inspection(reference: str, details: domain.InspectionDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.ReviseInspection(
-            reference=reference,
-            details=details,
-            effective_on=now.date(),
-            by=by,
-            reason="hot debrief held",
-        )
-
-    return make
-
-
-def _publish(reference: str, details: domain.ReportDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.PublishReport(
-            reference=reference,
-            details=details,
-            effective_on=details.published_on,
-            by=by,
-            reason="report published",
-        )
-
-    return make
-
-
-def _revise_report(reference: str, details: domain.ReportDetails, by: str) -> Any:
-    def make(now: datetime) -> domain.SourceCommand:
-        return domain.ReviseReport(
-            reference=reference,
-            details=details,
-            effective_on=now.date(),
-            by=by,
-            reason="grade entered wrongly",
+            reason=reason,
         )
 
     return make
@@ -496,6 +510,7 @@ class _Life:
     """One recommendation, simulated entry by entry; it keeps its log while it lives."""
 
     __slots__ = (
+        "checked",
         "done",
         "gap",
         "history",
@@ -519,6 +534,7 @@ class _Life:
         self.seed = seed
         self.rng: random.Random | None = None
         self.history: list[domain.RecommendationEvent] = []
+        self.checked: domain.Checked | None = None
         self.state: domain.Recommendation | None = None
         self.max_eff = date.min
         self.raised_on = date.min
@@ -538,6 +554,7 @@ class _Life:
 
     def _finish(self) -> None:
         self.history = []
+        self.checked = None
         self.state = None
         self.rng = None
         self.done = self.planned = 1
@@ -623,7 +640,7 @@ class _Life:
             by=_name(rng),
             reason="recommendation entered on the tracker",
         )
-        event = domain.decide([], command, recorded_at=now, report=report)
+        event, self.checked = domain.decide_checked([], command, recorded_at=now, report=report)
         ctx.decided(command, now)
         ctx.raised_by_body.setdefault(details.body, []).append(self.reference)
         self.raised_on = event.effective_on
@@ -807,10 +824,13 @@ class _Life:
         if command is None:
             return None
         try:
-            event = domain.decide(self.history, command, recorded_at=now)
+            event, checked = domain.decide_checked(
+                self.history, command, recorded_at=now, checked=self.checked
+            )
         except RecommendationsError as error:
             ctx.refused[f"{type(command).__name__}: {error.rule}"] += 1
             return None
+        self.checked = checked
         ctx.decided(command, now)
         return event
 
@@ -835,21 +855,11 @@ class _Life:
 # --- the whole run --------------------------------------------------------------------------
 
 
-def generate(
-    params: Params,
-    path: Path,
-    *,
-    batch: int = 5000,
-    quiet: bool = False,
-    scenario: Path | None = None,
-) -> dict[str, Any]:
-    """Generate the store at ``path``; returns the summary kept in its sidecar. With
-    ``scenario``, the commands decided are also written there as a scenario file (see
-    :mod:`recommendations.scenarios`), which plays back as the same log."""
-    began = time.perf_counter()
-    partial = path.with_name(path.name + ".partial")
-    for leftover in (partial, *_companions(partial)):
-        leftover.unlink(missing_ok=True)
+def scenario_lines(params: Params, ctx: _Context, counts: Counter[str]) -> Iterator[str]:
+    """The register's scenario, one line at a time, in the order recorded: each command as
+    the simulation decided it, with the moment it is recorded (see
+    :mod:`recommendations.scenarios`). What each records is counted in ``counts``, by
+    type, and ``ctx`` keeps the rest of what is summed up."""
     rng = random.Random(f"{params.seed}:plan")
     schedule: list[tuple[float, Any]] = []
     reports = _plan_sources(params, rng, schedule)
@@ -866,51 +876,63 @@ def generate(
     heap = [(when, order, item) for order, (when, item) in enumerate(schedule)]
     heapq.heapify(heap)
     order = len(heap)
-    ctx = _Context(params)
-    ctx.lines = [] if scenario is not None else None
-    counts: Counter[str] = Counter()
-    pending: list[domain.Event] = []
-    saving = 0.0
     last_us = -1
-    first: datetime | None = None
-    last: datetime | None = None
-    tracker = Tracker(store_url(partial))
-    app = tracker._app
-    try:
-        while heap:
-            seconds, _, item = heapq.heappop(heap)
-            us = max(round(seconds * 1e6), last_us + 1)
-            last_us = us
-            seconds = us / 1e6
-            now = START + timedelta(microseconds=us)
-            if isinstance(item, _SourceStep):
-                event: domain.Event | None = _source_event(ctx, item, now)
-            else:
-                event = item.step(ctx, now, seconds)
-            if event is not None:
-                pending.append(event)
-                counts[type(event).__name__] += 1
-                first = first or now
-                last = now
-            following = item.next_time(seconds)
-            if following is not None:
-                heapq.heappush(heap, (following, order, item))
-                order += 1
-            if len(pending) >= batch:
-                saving += _save(app, pending)
-                pending = []
-                if not quiet and sum(counts.values()) % (batch * 40) < batch:
-                    print(
-                        f"  {sum(counts.values()):>9,} events, {now:%Y-%m-%d}, "
-                        f"{time.perf_counter() - began:6.1f} s",
-                        flush=True,
-                    )
-        if pending:
-            saving += _save(app, pending)
-    finally:
-        tracker.close()
-    if scenario is not None and ctx.lines is not None:
-        scenario.write_text("".join(f"{line}\n" for line in ctx.lines), encoding="utf-8")
+    while heap:
+        seconds, _, item = heapq.heappop(heap)
+        us = max(round(seconds * 1e6), last_us + 1)
+        last_us = us
+        seconds = us / 1e6
+        now = START + timedelta(microseconds=us)
+        if isinstance(item, _SourceStep):
+            event: domain.Event | None = _source_event(ctx, item, now)
+        else:
+            event = item.step(ctx, now, seconds)
+        if event is not None:
+            counts[type(event).__name__] += 1
+            ctx.first = ctx.first or now
+            ctx.last = now
+        following = item.next_time(seconds)
+        if following is not None:
+            heapq.heappush(heap, (following, order, item))
+            order += 1
+        yield from ctx.lines
+        ctx.lines.clear()
+
+
+def generate(
+    params: Params,
+    path: Path,
+    *,
+    batch: int = 5000,
+    quiet: bool = False,
+    scenario: Path | None = None,
+) -> dict[str, Any]:
+    """Generate the store at ``path`` by playing the register's scenario
+    (:func:`scenario_lines`) into it with :func:`recommendations.scenarios.play`, line by
+    line as it is simulated, ``batch`` entries to an insert (all in one transaction);
+    returns the summary kept in its sidecar. With ``scenario``, the lines are also written
+    there, a scenario file that plays back as the same log."""
+    began = time.perf_counter()
+    partial = path.with_name(path.name + ".partial")
+    for leftover in (partial, *_companions(partial)):
+        leftover.unlink(missing_ok=True)
+    ctx = _Context(params)
+    counts: Counter[str] = Counter()
+    simulating = [0.0]
+    lines = _timed(scenario_lines(params, ctx, counts), simulating)
+
+    def progress(done: int, _: int) -> None:
+        if not quiet and done % 200_000 == 0:
+            print(f"  {done:>9,} entries, {time.perf_counter() - began:6.1f} s", flush=True)
+
+    with contextlib.ExitStack() as stack:
+        if scenario is not None:
+            file = stack.enter_context(scenario.open("w", encoding="utf-8"))
+            lines = _written(lines, file)
+        tracker = stack.enter_context(Tracker(store_url(partial)))
+        # (the store keeps the log alone: its tables are dropped, not caught up)
+        total = scenarios.play(lines, tracker, progress=progress, catch_up=False, batch=batch)
+    assert total == sum(counts.values())
     strip_to_log(partial)
     for name in (path, *_companions(path)):
         name.unlink(missing_ok=True)
@@ -918,7 +940,6 @@ def generate(
     for leftover in _companions(partial):
         leftover.unlink(missing_ok=True)
     elapsed = time.perf_counter() - began
-    total = sum(counts.values())
     recommendation_events = total - sum(
         counts[name]
         for name in ("InspectionRecorded", "InspectionRevised", "ReportPublished", "ReportRevised")
@@ -935,14 +956,32 @@ def generate(
         "refused_by_rule": dict(ctx.refused.most_common(12)),
         "steps_skipped": ctx.given_up,
         "sensitive_reports": sum(1 for r in ctx.reports.values() if r.sensitive),
-        "first_recorded": first.isoformat() if first else None,
-        "last_recorded": last.isoformat() if last else None,
+        "first_recorded": ctx.first.isoformat() if ctx.first else None,
+        "last_recorded": ctx.last.isoformat() if ctx.last else None,
         "seconds": round(elapsed, 1),
-        "seconds_saving": round(saving, 1),
+        "seconds_simulating": round(simulating[0], 1),
         "events_per_second": round(total / elapsed) if elapsed else None,
         "peak_rss_mb": round(_rss_mb(), 1),
         "file_mb": round(path.stat().st_size / 2**20, 1),
     }
+
+
+def _timed(lines: Iterator[str], spent: list[float]) -> Iterator[str]:
+    """``lines``, the time spent making them added to ``spent[0]``."""
+    while True:
+        began = time.perf_counter()
+        text = next(lines, None)
+        spent[0] += time.perf_counter() - began
+        if text is None:
+            return
+        yield text
+
+
+def _written(lines: Iterator[str], file: TextIO) -> Iterator[str]:
+    """``lines``, each written to ``file`` as it passes."""
+    for text in lines:
+        file.write(text + "\n")
+        yield text
 
 
 def strip_to_log(path: Path) -> list[str]:
@@ -964,12 +1003,6 @@ def strip_to_log(path: Path) -> list[str]:
         return dropped
     finally:
         connection.close()
-
-
-def _save(app: Any, events: list[domain.Event]) -> float:
-    began = time.perf_counter()
-    app.save(*events)
-    return time.perf_counter() - began
 
 
 def _companions(path: Path) -> list[Path]:
@@ -1029,7 +1062,8 @@ def report(summary: dict[str, Any], path: Path) -> str:
     else:
         lines.append(
             f"generated in {summary['seconds']} s ({summary['events_per_second']:,} events/s; "
-            f"{summary['seconds_saving']} s of it saving), peak RSS {summary['peak_rss_mb']} MB"
+            f"{summary['seconds_simulating']} s of it simulating, the rest playing), "
+            f"peak RSS {summary['peak_rss_mb']} MB"
         )
     lines.append(f"recorded from {summary['first_recorded']} to {summary['last_recorded']}")
     lines.append(f"{'event type':<24}{'count':>10}{'share':>8}")
@@ -1060,7 +1094,9 @@ def main(argv: list[str] | None = None) -> int:
         "--events-per-recommendation", type=int, default=_DEFAULTS.events_per_recommendation
     )
     parser.add_argument("--store", help="sqlite:///path (default: benchmarks/.data/...)")
-    parser.add_argument("--batch", type=int, default=5000, help="events per save()")
+    parser.add_argument(
+        "--batch", type=int, default=5000, help="entries per insert (the play is one transaction)"
+    )
     parser.add_argument("--force", action="store_true", help="regenerate even if cached")
     parser.add_argument(
         "--scenario",

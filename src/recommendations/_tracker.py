@@ -37,6 +37,7 @@ from ._service import (
     check_batch,
 )
 from ._service._reads import check_when
+from ._service._staging import Stager
 from ._service._store import _Log, translated  # noqa: F401 (_Log: known by this name)
 from ._service._store import contended as _contended  # noqa: F401 (known by this name)
 from ._tracker_views import TrackerReads
@@ -475,6 +476,34 @@ class Tracker(TrackerReads, _OldNames):
         ``progress`` is called with the count appended so far after each batch.
         """
         return self._copier.append_log(entries, batch, progress)
+
+    def _stager(self, clock: Callable[[], datetime]) -> Stager:
+        """Decides commands for an empty store, one after another, each on the entries
+        staged before it (under this tracker's policy, recorded at what ``clock`` says), for
+        :meth:`_write_staged` (see :func:`recommendations.scenarios.play`)."""
+        return Stager(self.policy, clock)
+
+    def _write_staged(
+        self, batches: Iterable[Sequence[domain.Event]], *, catch_up: bool = True
+    ) -> int:
+        """Write the entries a :meth:`_stager` decides, batch after batch, into this
+        store, empty; how many were written. Where the store can (SQLite, PostgreSQL), all
+        in one transaction, the batches decided while it is open: an error raised while
+        one is decided writes nothing. Elsewhere, every batch is decided first, then each
+        is written in a transaction of its own. The views catch up after (if ``catch_up``;
+        else at the first read)."""
+        with translated(self._label):
+            if self._log.writes_together():
+                written = self._log.save_together(batches)
+            else:
+                decided = list(batches)
+                written = 0
+                for batch in decided:
+                    self._log.app.save(*batch)
+                    written += len(batch)
+        if catch_up:
+            self.tables.catch_up()
+        return written
 
     def copy_from(
         self,

@@ -15,17 +15,19 @@ recorded time of each entry from its line (where a line has none: one second aft
 entry before, or 09:00 UTC on its effective date if that is later). The demonstration
 (``recommendations demo``) is such a file, shipped with the package: :data:`DEMO`.
 
-:func:`play` decides the whole scenario first, in a store of its own in memory, then
-appends what it recorded to the tracker's store, 10,000 entries to a transaction:
-a line the rules refuse raises its error, naming the line, and nothing is written. The
-store must be empty.
+:func:`play` reads the lines one at a time and decides each command through the
+tracker's own deciding, on the entries decided before it (kept in memory, item by item);
+on SQLite and PostgreSQL it writes them as it goes, all in one transaction. A line the
+rules refuse raises its error, naming the line, and nothing is written. The store must be
+empty.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
@@ -39,6 +41,7 @@ import orjson
 from . import domain
 from ._errors import ConfigurationError, RecommendationsError, RuleViolation
 from ._serialization import make_converter
+from ._service import check_batch
 from ._service._deciding import COMMANDS as DECIDED
 from ._tracker import Tracker
 
@@ -68,7 +71,6 @@ COMMANDS: dict[str, type[domain.Command]] = {
 
 _CONVERTER = make_converter()
 _STEP = timedelta(seconds=1)
-_ONE_TRANSACTION = 10_000
 
 
 class ScenarioError(RuleViolation):
@@ -286,6 +288,8 @@ def play(
     *,
     limit: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    catch_up: bool = True,
+    batch: int = 10_000,
 ) -> int:
     """Record the scenario's lines (a file's path, an open file, or the lines) into
     ``tracker``, whose store must be empty; how many entries were recorded.
@@ -293,12 +297,22 @@ def play(
     Each entry is recorded at its line's ``"recorded_at"``; a line without one is recorded
     one second after the entry before, or at 09:00 UTC on its effective date if that is
     later. Only the first ``limit`` lines are played, if given; ``progress`` is called with
-    (lines decided, lines to decide) after each. Raises :class:`ScenarioError` for a line
+    (lines decided, lines to decide) after each (lines to decide: 0 when not known
+    beforehand, for an open file or an iterator). Raises :class:`ScenarioError` for a line
     that is not a command, or that the rules refuse, and
     :class:`~recommendations.ConfigurationError` (rule ``scenario-empty-store``) for a
-    store that holds entries; nothing is written then.
+    store that holds entries; nothing is written then. The tables (see
+    :attr:`Tracker.tables`) are brought up to the log before it returns, unless
+    ``catch_up`` is false: then the first read brings them up, or a rebuild.
+
+    The lines are read one at a time, and each command is decided by the tracker's own
+    deciding on the entries decided before it, which are kept in memory item by item
+    (nothing else is kept: not the lines, nor the commands). On SQLite and PostgreSQL the
+    entries are written as they are decided, ``batch`` at a time, all in one
+    transaction: a refused line undoes them. On other stores every line is decided first,
+    then the entries are written, ``batch`` to a transaction.
     """
-    numbered = _numbered(scenario)[:limit]
+    check_batch(batch)
     held = tracker.head()
     if held:
         raise ConfigurationError(
@@ -306,28 +320,42 @@ def play(
             field="store",
             rule="scenario-empty-store",
         )
+    policy = tracker.policy
     clock = _Clock()
-    with Tracker("memory://", policy=tracker.policy, clock=clock) as staging:
-        for done, (number, data) in enumerate(numbered, start=1):
+    stager = tracker._stager(clock)
+    total = _count(scenario, limit) if progress is not None else 0
+    lines: Iterator[tuple[int, dict[str, Any]]] = _numbered(scenario)
+    if limit is not None:
+        lines = itertools.islice(lines, limit)
+
+    def decided() -> Iterator[list[domain.Event]]:
+        staged: list[domain.Event] = []
+        for done, (number, data) in enumerate(lines, start=1):
             try:
-                made = command(data, policy=tracker.policy)
+                made = command(data, policy=policy)
                 clock.now = _recorded_at(data.get("recorded_at"), made.effective_on, clock.now)
-                staging.execute(made)
+                staged.append(stager.decide(made))
             except RecommendationsError as error:
                 raise _at_line(error, number) from error
             if progress is not None:
-                progress(done, len(numbered))
-        appended = tracker.append_log(
-            (logged.event for logged in staging.log()), batch=_ONE_TRANSACTION
-        )
-    tracker.tables.catch_up()  # as after recording: the views hold what was appended
-    return appended
+                progress(done, total)
+            if len(staged) >= batch:
+                yield staged
+                staged = []
+        if staged:
+            yield staged
+
+    return tracker._write_staged(decided(), catch_up=catch_up)
 
 
-def _numbered(scenario: Iterable[str] | str | Path | TextIO) -> list[tuple[int, dict[str, Any]]]:
+def _numbered(
+    scenario: Iterable[str] | str | Path | TextIO,
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The scenario's lines that are not blank, read one at a time, with their numbers."""
     if isinstance(scenario, str | Path):
-        scenario = Path(scenario).read_text(encoding="utf-8").splitlines()
-    numbered = []
+        with Path(scenario).open(encoding="utf-8") as file:
+            yield from _numbered(file)
+        return
     for number, text in enumerate(scenario, start=1):
         if not text.strip():
             continue
@@ -337,8 +365,20 @@ def _numbered(scenario: Iterable[str] | str | Path | TextIO) -> list[tuple[int, 
             raise ScenarioError(f"not JSON: {error}", line=number, rule="json-line") from None
         if not isinstance(data, dict):
             raise ScenarioError("a line is a JSON object", line=number, rule="json-line")
-        numbered.append((number, data))
-    return numbered
+        yield number, data
+
+
+def _count(scenario: Iterable[str] | str | Path | TextIO, limit: int | None) -> int:
+    """How many lines that are not blank the scenario has (up to ``limit``), where that is
+    known beforehand (a list of lines, or a file's path read once more); else 0."""
+    if isinstance(scenario, str | Path):
+        with Path(scenario).open(encoding="utf-8") as file:
+            found = sum(1 for text in file if text.strip())
+    elif isinstance(scenario, Sequence):
+        found = sum(1 for text in scenario if text.strip())
+    else:
+        return 0
+    return found if limit is None else min(found, limit)
 
 
 def _recorded_at(given: object, effective_on: date, previous: datetime | None) -> datetime:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -19,7 +19,7 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteFactory
 
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
-from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -53,6 +53,17 @@ class Recorder(SQLiteApplicationRecorder):
                 self.views_within(cursor.sqlite_cursor, positions, stored_events)
         self.tree.committed()
         return positions
+
+    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
+        """Insert every batch, taken one at a time, and their leaves in one transaction;
+        how many entries were inserted. An error raised while a batch is made or inserted
+        rolls them all back (the views' rows are left to catching up)."""
+
+        def insert(cursor: Any, stored_events: Sequence[StoredEvent]) -> None:
+            positions = self._insert_events(cursor, stored_events)
+            self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
+
+        return insert_together(self.tree, self.datastore.transaction(commit=True), batches, insert)
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -260,6 +260,23 @@ class LogStore:
         read ``page_size`` at a time."""
         for stored in self.stored(after, page_size):
             yield stored.id, self.decode(stored)
+
+    def writes_together(self) -> bool:
+        """Whether the store can write many batches of entries in one transaction
+        (:meth:`save_together`): its recorder has ``insert_all``, as SQLite's and
+        PostgreSQL's have."""
+        return callable(getattr(self.app.recorder, "insert_all", None))
+
+    def save_together(self, batches: Iterable[Sequence[domain.Event]]) -> int:
+        """Save every batch of ``batches`` (taken one at a time: they may be made while
+        saved) in one transaction, with the Merkle tree; how many entries were saved. An
+        error raised while a batch is made or saved undoes them all (no view row is
+        written with them: catching up writes those). Only where :meth:`writes_together`."""
+        mapper = self.app.mapper
+        stored = ([mapper.to_stored_event(event) for event in batch] for batch in batches)
+        insert_all = self.app.recorder.insert_all  # type: ignore[attr-defined]
+        with translated(self.label):
+            return int(insert_all(stored))
 
     def close(self) -> None:
         self.app.close()

@@ -9,16 +9,18 @@ meanwhile).
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 from eventsourcing.persistence import StoredEvent
 
 from ._leaf import new_salt
 from ._tree import HASH, TILE_WIDTH, LeafRow, TileRow, TileTables, TreeWriter
 
-__all__ = ["MemoryTables", "TreeRecorder", "TreeTables", "entries_of"]
+_T = TypeVar("_T")
+
+__all__ = ["MemoryTables", "TreeRecorder", "TreeTables", "entries_of", "insert_together"]
 
 
 class TreeTables(Protocol):
@@ -79,6 +81,30 @@ def entries_of(
     return [
         (position, s.originator_id, s.originator_version, s.topic, s.state) for position, s in pairs
     ]
+
+
+def insert_together(
+    tree: TreeWriter,
+    transaction: AbstractContextManager[_T],
+    batches: Iterable[Sequence[StoredEvent]],
+    insert: Callable[[_T, Sequence[StoredEvent]], None],
+) -> int:
+    """Insert every batch of ``batches`` (taken one at a time: they may be made meanwhile)
+    with ``insert``, in the one ``transaction``, each with its leaves; how many entries were
+    inserted. ``tree`` takes each batch as the base of the next, and forgets them all if
+    anything raised (the transaction rolled back)."""
+    count = 0
+    try:
+        with transaction as handle:
+            for stored in batches:
+                if stored:
+                    insert(handle, stored)
+                    tree.committed()
+                    count += len(stored)
+    except BaseException:
+        tree.forget()
+        raise
+    return count
 
 
 class MemoryTables(TileTables):

@@ -12,7 +12,7 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -35,7 +35,7 @@ from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
-from recommendations.integrity._recorders import entries_of
+from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -176,6 +176,24 @@ class Recorder(PostgresApplicationRecorder):
                 positions = self._fetch_ids_after_insert_events(cursor, stored_events, **kwargs)
         self.tree.committed()
         return positions
+
+    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
+        """Insert every batch, taken one at a time, and their leaves in one transaction,
+        under the table's lock throughout; how many entries were inserted. An error raised
+        while a batch is made or inserted rolls them all back (the views' rows are left to
+        catching up)."""
+
+        @contextmanager
+        def transaction() -> Iterator[psycopg.Connection[DictRow]]:
+            with self.datastore.get_connection() as connection, connection.transaction():
+                yield connection
+
+        def insert(connection: psycopg.Connection[DictRow], stored: Sequence[StoredEvent]) -> None:
+            with connection.cursor() as cursor:
+                self._insert_stored_events(cursor, stored)
+                self._fetch_ids_after_insert_events(cursor, stored)
+
+        return insert_together(self.tree, transaction(), batches, insert)
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
