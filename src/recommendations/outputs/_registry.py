@@ -136,7 +136,8 @@ class Format:
         :class:`~recommendations.outputs.document.Document`, it writes a register, a trail
         and one recommendation's history laid out by
         :func:`~recommendations.outputs.document.view_document`, and the committee paper
-        laid out by :meth:`Paper.document`, all through that one writer (``streamed``:
+        laid out by :meth:`CommitteePaper.document
+        <recommendations.paper.CommitteePaper.document>`, all through that one writer (``streamed``:
         whether it writes a table's rows as they come)."""
 
         def write_view(
