@@ -5,11 +5,10 @@ alternative text and a basis block, and a footer, before any format is chosen.
 The committee paper (:mod:`recommendations.paper`), the register, the audit trail and one
 recommendation's history are each laid out once as a :class:`Document` (the paper by
 :meth:`CommitteePaper.document <recommendations.paper.CommitteePaper.document>`, the others
-by :func:`view_document`); the Markdown,
-HTML and PDF writers (:mod:`recommendations.outputs.markdown`,
-:mod:`~recommendations.outputs.html`, :mod:`~recommendations.outputs.pdf`) each turn any
-document into their format, so that they always say the same thing. Text here is plain:
-each writer escapes it.
+by :func:`view_document`); the Markdown, HTML and PDF writers
+(:mod:`recommendations.outputs.markdown`, :mod:`~recommendations.outputs.html`,
+:mod:`~recommendations.outputs.pdf`) each turn any document into their format, so that
+they always say the same thing. Text here is plain: each writer escapes it.
 
 A table's rows may be :class:`Rows`, read once as they are written: a register or a trail
 of a million rows is laid out as a document without holding its rows, and the Markdown and
