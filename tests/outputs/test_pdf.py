@@ -17,7 +17,7 @@ import pytest
 import recommendations as r
 from recommendations import exports, outputs
 from recommendations.outputs import pdf
-from recommendations.outputs.document import Basis, Table
+from recommendations.outputs.document import Count, Table
 from tests.conftest import report_details, who
 from tests.paper.pdfua_rules import check
 
@@ -69,11 +69,13 @@ def test_the_trail_by_fpdf2_where_weasyprint_cannot_run(tracker: r.Tracker) -> N
     trail = tracker.trail(known_at=KNOWN)
     laid_out = pdf.view_document(trail, "Audit trail")
     blocks = laid_out.sections[0].blocks
-    assert isinstance(blocks[0], Basis) and isinstance(blocks[1], Table)
-    assert len(blocks[1].rows) == len(trail) == 4
+    assert isinstance(blocks[0], Table) and isinstance(blocks[1], Count)
+    assert blocks[0].caption == exports.basis_sentence(trail)  # the basis, as its caption
     made = pdf.render_document(laid_out, created=KNOWN, renderer="fpdf2")
+    assert blocks[1].rows.count == len(trail) == 4  # counted as the table was written
     text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(made)).pages)
     assert made.startswith(b"%PDF-") and "grade: amber → green" in text and "4 rows." in text
+    assert "As known at 2030-01-01" in text
 
 
 def test_an_empty_register_says_so(tracker: r.Tracker) -> None:
@@ -81,7 +83,7 @@ def test_an_empty_register_says_so(tracker: r.Tracker) -> None:
     laid_out = pdf.view_document(empty, "Register")
     assert [type(block).__name__ for block in laid_out.sections[0].blocks] == [
         "Basis",
-        "Paragraph",
+        "Count",
     ]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import doctest
+import re
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -89,6 +90,7 @@ def extra_folder(tmp_path: Path) -> Iterator[Path]:
         outputs.__path__.remove(str(tmp_path))
         _registry._found.clear()
         sys.modules.pop("recommendations.outputs.tsv", None)
+        sys.modules.pop("recommendations.outputs.adoc", None)
 
 
 def test_a_format_is_added_as_one_module(extra_folder: Path) -> None:
@@ -118,6 +120,104 @@ def test_a_format_is_added_as_one_module(extra_folder: Path) -> None:
     )
     written = exports.render_register(views.Register(basis=basis, rows=()), "tsv")
     assert written.decode().startswith("reference\treport\t")
+
+
+ADOC = r'''
+"""AsciiDoc: any document, a table row to a line."""
+from recommendations.outputs._registry import Format
+from recommendations.outputs.document import Bullets, Figure, Heading, Table, simple
+
+
+def _text(text):
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def write_document(doc, file):
+    def put(text):
+        file.write(text.encode("utf-8"))
+
+    put(f"= {_text(doc.title)}\n\n")
+    for line in doc.lines:
+        put(f"{_text(line)}\n\n")
+    for section in doc.sections:
+        put(f"== {_text(section.heading)}\n\n")
+        for block in section.blocks:
+            for part in simple(block):
+                if isinstance(part, Table):
+                    put(f".{_text(part.caption)}\n" if part.caption else "")
+                    put('[options="header"]\n|===\n')
+                    put("".join(f"|{_text(cell)}" for cell in part.header) + "\n")
+                    for row in part.rows:
+                        put("".join(f"|{_text(cell.text)}" for cell in row) + "\n")
+                    put("|===\n\n")
+                elif isinstance(part, Heading):
+                    put(f"=== {_text(part.text)}\n\n")
+                elif isinstance(part, Bullets):
+                    put("".join(f"* {_text(item)}\n" for item in part.items) + "\n")
+                elif isinstance(part, Figure):
+                    put(f"_{_text(part.caption)}_\n\n")
+                else:
+                    put(f"{_text(part.text)}\n\n")
+    put(f"\'\'\'\n\n{_text(doc.footer)}\n")
+
+
+FORMAT = Format.of_documents(
+    name="adoc", rank=10, description="AsciiDoc", suffixes=(".adoc",),
+    write_document=write_document,
+)
+'''
+"""A format of documents, as a module of its own would add it: the AsciiDoc writer of
+any document, and its ``FORMAT``."""
+
+
+def _adoc_tables(text: str) -> list[tuple[str, list[list[str]]]]:
+    """The caption and rows (the header row first) of each table of an AsciiDoc file."""
+    tables = []
+    for caption, body in re.findall(
+        r"(?:^\.(.*)\n)?\[options=\"header\"\]\n\|===\n(.*?)^\|===$",
+        text,
+        flags=re.MULTILINE | re.DOTALL,
+    ):
+        rows = [
+            [cell.replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", line)[1:]]
+            for line in body.splitlines()
+        ]
+        tables.append((caption, rows))
+    return tables
+
+
+def test_a_format_of_documents_is_added_as_one_module(extra_folder: Path) -> None:
+    """One module, written in a test alone, writes the register, the trail, a history and
+    the committee paper, cell for cell what the HTML page shows."""
+    from recommendations import Tracker, demo
+    from recommendations.paper import CommitteePaper
+    from tests.outputs.test_document_model import _said, _table
+
+    (extra_folder / "adoc.py").write_text(ADOC)
+    assert outputs.names_for("register")[-1] == outputs.names_for("paper")[-1] == "adoc"
+    assert outputs.suffixes_for("paper")[".adoc"] == "adoc"
+    with Tracker("memory://") as tracker:
+        demo.build(tracker)
+        known = datetime(2030, 1, 1, tzinfo=UTC)
+        views_ = {
+            "Register": tracker.register(as_at=demo.COMMITTEE, known_at=known),
+            "Audit trail": tracker.stream_trail(known_at=known),
+            "History of CB-21": tracker.history("CB-21", known_at=known),
+        }
+        for title, view in views_.items():
+            text = exports._render(view, "adoc", title).decode()
+            [(caption, [header, *rows])] = _adoc_tables(text)
+            html = _table(exports._render(view, "html", title).decode())
+            assert (caption, tuple(header)) == html[:2]
+            assert rows == [[" ".join(cell.split()) for cell in row] for row in html[2]]
+            assert text.startswith(f"= {title}\n") and f"\n{len(rows)} rows.\n" in text
+        paper = CommitteePaper.of(tracker, since=date(2016, 12, 8), as_at=demo.COMMITTEE)
+        written = paper.render("adoc").decode()  # type: ignore[arg-type]
+    laid_out = paper.document()
+    headings = re.findall(r"^== (.*)$", written, flags=re.MULTILINE)
+    assert headings == [_said(section.heading) for section in laid_out.sections]
+    assert written.startswith(f"= {laid_out.title}\n")
+    assert len(_adoc_tables(written)) == written.count("|===") // 2 > 5
 
 
 def test_the_examples_in_the_modules_run() -> None:

@@ -268,3 +268,25 @@ def _report_and_paper(page: Page, base: str, backend: str) -> None:
         assert secret not in html
     _accessible(page, "committee")
     page.screenshot(path=str(SCREENSHOTS / f"{backend}-committee.png"), full_page=True)
+
+
+def test_the_register_and_history_files_are_accessible(browser: Browser) -> None:
+    """The register and a history written as HTML files (the same document as their PDF):
+    axe-core finds no serious or critical violation in either."""
+    from recommendations import exports
+
+    with r.Tracker("memory://") as tracker:
+        demo.build(tracker)
+        register = tracker.register(as_at=demo.COMMITTEE)
+        files = {
+            "register-file": exports.render_register(register, "html"),
+            "history-file": exports.render_trail(tracker.history("CB-21"), "html"),
+        }
+    page = browser.new_page()
+    try:
+        for name, written in files.items():
+            page.set_content(written.decode("utf-8"))
+            expect(page.locator("table caption").first).to_contain_text("up to log position")
+            _accessible(page, name)
+    finally:
+        page.close()

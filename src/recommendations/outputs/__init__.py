@@ -30,7 +30,11 @@ is adding a module (see :doc:`/how-to/add-an-output-format`).
 
 The Markdown, HTML and PDF writers lay text out from one
 :class:`~recommendations.outputs.document.Document` (:mod:`recommendations.outputs.document`):
-the committee paper, and a register or a trail as PDF, are laid out once, as a document.
+the committee paper, the register, the trail and one recommendation's history are each
+laid out once, as a document, and each of the three writes any document (Markdown and HTML
+a block at a time, so that a trail of a million rows is written in memory that does not
+grow with it). A format that writes documents is declared with :meth:`Format.of_documents`,
+from one writer of documents.
 :mod:`recommendations.exports` and :mod:`recommendations.paper` write through these
 modules and keep their names.
 """
@@ -39,6 +43,7 @@ from __future__ import annotations
 
 from ._common import Listing
 from ._registry import (
+    DocumentWriter,
     Format,
     Paper,
     PdfRenderer,
@@ -51,6 +56,7 @@ from ._registry import (
 )
 
 __all__ = [
+    "DocumentWriter",
     "Format",
     "Listing",
     "Paper",

@@ -18,7 +18,7 @@ from fpdf import FPDF, FPDF_VERSION
 from fpdf.fonts import FontFace
 from fpdf.table import Row
 
-from .document import Basis, Block, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
+from .document import Bullets, Cell, Document, Figure, Heading, Paragraph, Simple, Table, simple
 
 __all__ = ["font_files", "render_pdf"]
 
@@ -128,6 +128,8 @@ _PADDING = (1.0, 1.2, 1.0, 1.2)
 
 
 def _table(pdf: _Paper, table: Table) -> None:
+    if table.caption:
+        pdf.paragraph(table.caption)
     pdf.room(16)
     widths = [pdf.epw * width / sum(table.widths) for width in table.widths]
     pdf.use(8, "B")
@@ -211,11 +213,8 @@ def _cell(pdf: _Paper, row: Row, cell: Cell) -> None:
         row.cell(pdf.plain(cell.text), style=FontFace(fill_color=_tint(cell.colour)))
 
 
-def _block(pdf: _Paper, block: Block, chart_png: bytes) -> None:
-    if isinstance(block, Basis):
-        for part in block.blocks():
-            _block(pdf, part, chart_png)
-    elif isinstance(block, Heading):
+def _block(pdf: _Paper, block: Simple, chart_png: bytes) -> None:
+    if isinstance(block, Heading):
         _heading(pdf, block.text, level=1)
     elif isinstance(block, Paragraph):
         if block.note:
@@ -268,5 +267,6 @@ def render_pdf(
     for section in doc.sections:
         _heading(pdf, section.heading, level=0)
         for block in section.blocks:
-            _block(pdf, block, chart_png)
+            for part in simple(block):
+                _block(pdf, part, chart_png)
     return bytes(pdf.output())

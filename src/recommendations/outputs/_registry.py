@@ -24,8 +24,10 @@ if TYPE_CHECKING:
 
     from ._common import Listing
     from ._records import AnyRegister, AnyTrail, AnyView
+    from .document import Document
 
 __all__ = [
+    "DocumentWriter",
     "Format",
     "ListingWriter",
     "Paper",
@@ -58,6 +60,8 @@ class Paper(Protocol):
     (:class:`~recommendations.paper.CommitteePaper` is one; the paper package imports
     this one, never the other way round)."""
 
+    def document(self) -> Document: ...
+
     def markdown(self, *, chart: str | None = None) -> str: ...
 
     def html(self) -> str: ...
@@ -77,6 +81,10 @@ BundleWriter = Callable[
 
 ListingWriter = Callable[["Listing", IO[bytes]], None]
 """Writes a :class:`~recommendations.outputs.Listing`."""
+
+DocumentWriter = Callable[["Document", IO[bytes]], None]
+"""Writes any :class:`~recommendations.outputs.document.Document` to the binary file, as
+its blocks come (a table's :class:`~recommendations.outputs.document.Rows` read once)."""
 
 
 @frozen(kw_only=True)
@@ -111,6 +119,51 @@ class Format:
     """Whether a register or trail written in it carries the log's checkpoint."""
     also: Mapping[str, tuple[str, ...]] = field(factory=dict)
     """More endings it is known by for one kind of output only (``{"paper": (".txt",)}``)."""
+
+    @classmethod
+    def of_documents(
+        cls,
+        *,
+        name: str,
+        rank: int,
+        description: str,
+        suffixes: tuple[str, ...],
+        write_document: DocumentWriter,
+        binary: bool = False,
+        streamed: bool = True,
+    ) -> Format:
+        """A format that writes documents: given ``write_document``, a writer of any
+        :class:`~recommendations.outputs.document.Document`, it writes a register, a trail
+        and one recommendation's history laid out by
+        :func:`~recommendations.outputs.document.view_document`, and the committee paper
+        laid out by :meth:`CommitteePaper.document
+        <recommendations.paper.CommitteePaper.document>`, all through that one writer (``streamed``:
+        whether it writes a table's rows as they come)."""
+
+        def write_view(
+            view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None
+        ) -> None:
+            from .document import view_document
+
+            write_document(view_document(view, title), file)
+
+        def write_paper(paper: Paper) -> bytes:
+            import io
+
+            out = io.BytesIO()
+            write_document(paper.document(), out)
+            return out.getvalue()
+
+        return cls(
+            name=name,
+            rank=rank,
+            description=description,
+            suffixes=suffixes,
+            binary=binary,
+            write_view=write_view,
+            write_paper=write_paper,
+            streamed=streamed,
+        )
 
     def writes(self, what: What) -> bool:
         """Whether this format can write ``what``."""

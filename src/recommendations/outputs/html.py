@@ -1,26 +1,38 @@
-"""HTML: a register or a trail as a page with a table of the main columns, captioned with
-the basis; the committee paper, or any :class:`~recommendations.outputs.document.Document`,
-as one self-contained page, styled for screen and for print (the page the tagged PDF is
-made from)."""
+"""HTML: any :class:`~recommendations.outputs.document.Document` as one self-contained page,
+styled for screen and for print (the page the tagged PDF is made from): the committee
+paper, and a register, a trail or one recommendation's history laid out by
+:func:`~recommendations.outputs.document.view_document` (a table of the main columns,
+captioned with the basis, with header cells), written a block and a thousand rows at a
+time."""
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from html import escape
 from typing import IO, TYPE_CHECKING
 
-from ._common import CHUNK, cell_text, records, summary_columns
-from ._records import AnyView, Column, Record, basis_sentence
+from ._common import CHUNK
+from ._records import AnyView
 from ._registry import Format, Paper
-from .document import Basis, Block, Bullets, Cell, Document, Figure, Heading, Paragraph, Table
+from .document import (
+    Bullets,
+    Cell,
+    Document,
+    Figure,
+    Heading,
+    Paragraph,
+    Simple,
+    Table,
+    simple,
+    view_document,
+)
 
 if TYPE_CHECKING:
     from recommendations.integrity import LogCheckpoint
 
-__all__ = ["FORMAT", "html_chunks", "html_page", "render_html"]
+__all__ = ["FORMAT", "html_chunks", "render_html", "write_html"]
 
 _STYLE = """
 @page { size: A4 portrait; margin: 16mm 15mm 18mm;
@@ -67,9 +79,13 @@ def _cell(cell: Cell, tag: str = "td") -> str:
     return f'<{tag} class="grade">{swatch}{text}</{tag}>'
 
 
-def _table(table: Table) -> list[str]:
+def _table(table: Table) -> Iterator[str]:
+    """The table's lines, each ending in a new line, a thousand rows at a time."""
     total = sum(table.widths) or 1.0
-    lines = ["<table>", "<colgroup>"]
+    lines = ["<table>"]
+    if table.caption:
+        lines.append(f"<caption>{escape(table.caption)}</caption>")
+    lines.append("<colgroup>")
     lines.extend(f'<col style="width:{100 * w / total:.1f}%">' for w in table.widths)
     lines.append("</colgroup>")
     lines.append(
@@ -78,9 +94,14 @@ def _table(table: Table) -> list[str]:
         + "</tr></thead>"
     )
     lines.append("<tbody>")
-    lines.extend("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>" for row in table.rows)
-    lines.extend(["</tbody>", "</table>"])
-    return lines
+    lines = [line + "\n" for line in lines]
+    for row in table.rows:
+        lines.append("<tr>" + "".join(_cell(cell) for cell in row) + "</tr>\n")
+        if len(lines) >= CHUNK:
+            yield "".join(lines)
+            lines = []
+    lines.append("</tbody>\n</table>\n")
+    yield "".join(lines)
 
 
 _FIGURES = "“Recommendations by grade over time”"
@@ -99,9 +120,7 @@ def _svg(chart_svg: str, caption: str) -> str:
     return label + chart_svg[start + len("<svg ") : end + 1] + title + chart_svg[end + 1 :]
 
 
-def _block(block: Block, chart_svg: str | None) -> list[str]:
-    if isinstance(block, Basis):
-        return [line for part in block.blocks() for line in _block(part, chart_svg)]
+def _lines(block: Simple, chart_svg: str | None) -> list[str]:
     if isinstance(block, Heading):
         return [f"<h3>{escape(block.text)}</h3>"]
     if isinstance(block, Paragraph):
@@ -110,8 +129,8 @@ def _block(block: Block, chart_svg: str | None) -> list[str]:
     if isinstance(block, Bullets):
         return ["<ul>", *(f"<li>{escape(item)}</li>" for item in block.items), "</ul>"]
     if isinstance(block, Table):
-        return _table(block)
-    if isinstance(block, Figure) and chart_svg is None:
+        return ["".join(_table(block)).removesuffix("\n")]
+    if chart_svg is None:
         return [f'<p class="note">{escape(block.caption)} The figures are under {_FIGURES}.</p>']
     if isinstance(block, Figure):
         return [
@@ -128,10 +147,11 @@ def _w3c(at: datetime) -> str:
     return f"{at.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
 
 
-def render_html(doc: Document, *, chart_svg: str | None, created: datetime | None = None) -> str:
-    """``doc`` as an HTML page with the chart ``chart_svg`` inline, or without a chart (its
-    figures are in a table either way); ``created`` is the paper's date, for its
-    metadata."""
+def html_chunks(
+    doc: Document, *, chart_svg: str | None, created: datetime | None = None
+) -> Iterator[str]:
+    """``doc`` as an HTML page in pieces, a block at a time (a table a thousand rows at a
+    time): :func:`render_html` joined."""
     made = "" if created is None else f'<meta name="dcterms.created" content="{_w3c(created)}">'
     lines = [
         "<!DOCTYPE html>",
@@ -153,76 +173,45 @@ def render_html(doc: Document, *, chart_svg: str | None, created: datetime | Non
         lines.append(f'<p class="{css}">{escape(line)}</p>')
     lines.append("</header>")
     lines.append("<main>")
+    yield "".join(line + "\n" for line in lines)
     for section in doc.sections:
-        lines.append(f'<section id="{escape(section.key)}">')
-        lines.append(f"<h2>{escape(section.heading)}</h2>")
+        yield f'<section id="{escape(section.key)}">\n<h2>{escape(section.heading)}</h2>\n'
         for block in section.blocks:
-            lines.extend(_block(block, chart_svg))
-        lines.append("</section>")
-    lines.append("</main>")
-    lines.append(f"<footer><p>{escape(doc.footer)}</p></footer>")
-    lines.extend(["</body>", "</html>", ""])
-    return "\n".join(lines)
+            for part in simple(block):
+                if isinstance(part, Table):
+                    yield from _table(part)
+                else:
+                    yield "".join(line + "\n" for line in _lines(part, chart_svg))
+        yield "</section>\n"
+    yield f"</main>\n<footer><p>{escape(doc.footer)}</p></footer>\n</body>\n</html>\n"
 
 
-_VIEW_STYLE = (
-    "body{font-family:system-ui,sans-serif;margin:2em}"
-    "table{border-collapse:collapse}"
-    "caption{text-align:left;padding:.5em 0;font-style:italic}"
-    "th,td{border:1px solid #999;padding:.25em .5em;vertical-align:top;text-align:left}"
-    "th{background:#eee}"
-)
+def render_html(doc: Document, *, chart_svg: str | None, created: datetime | None = None) -> str:
+    """``doc`` as an HTML page with the chart ``chart_svg`` inline, or without a chart (its
+    figures are in a table either way); ``created`` is the paper's date, for its
+    metadata."""
+    return "".join(html_chunks(doc, chart_svg=chart_svg, created=created))
 
 
-def html_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> str:
-    """A whole HTML page: the title, a table captioned with the basis sentence, and how
-    many rows it has.
-
-    Every value is escaped, so text entered by anyone shows as text.
-    """
-    return "".join(html_chunks(title, sentence, columns, records))
-
-
-def html_chunks(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> Iterator[str]:
-    """:func:`html_page` in pieces, as ``records`` come."""
-    esc = html.escape
-    head = "".join(f'<th scope="col">{esc(c.title)}</th>' for c in columns)
-    rows: list[str] = []
-    count = 0
-    yield (
-        "<!DOCTYPE html>\n"
-        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{esc(title)}</title>\n<style>{_VIEW_STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{esc(title)}</h1>\n<table>\n<caption>{esc(sentence)}</caption>\n"
-        f"<thead><tr>{head}</tr></thead>\n<tbody>\n"
-    )
-    for count, record in enumerate(records, start=1):  # noqa: B007 - the count is used below
-        cells = "".join(f"<td>{esc(cell_text(record, c.key))}</td>" for c in columns)
-        rows.append(f"<tr>{cells}</tr>\n")
-        if len(rows) >= CHUNK:
-            yield "".join(rows)
-            rows = []
-    yield (
-        ("".join(rows) if count else "\n")
-        + "</tbody>\n</table>\n"
-        + f"<p>{count} {'row' if count == 1 else 'rows'}.</p>\n"
-        + "</body>\n</html>\n"
-    )
+def write_html(
+    doc: Document,
+    file: IO[bytes],
+    *,
+    chart_svg: str | None = None,
+    created: datetime | None = None,
+) -> None:
+    """``doc`` as an HTML page (UTF-8) to ``file``, a block at a time, never held whole."""
+    for chunk in html_chunks(doc, chart_svg=chart_svg, created=created):
+        file.write(chunk.encode("utf-8"))
 
 
 def write_view(
     view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
 ) -> None:
-    """``view`` as an HTML page to ``file``, as its rows come."""
-    chunks = html_chunks(
-        title, basis_sentence(view), summary_columns(view), records(view, basis=False)
-    )
-    for chunk in chunks:
-        file.write(chunk.encode("utf-8"))
+    """``view`` as an HTML page to ``file``, laid out by
+    :func:`~recommendations.outputs.document.view_document`, as its rows come; its
+    creation date is the view's basis, so that the same view gives the same page."""
+    write_html(view_document(view, title), file, created=view.basis.known_at)
 
 
 def write_paper(paper: Paper) -> bytes:

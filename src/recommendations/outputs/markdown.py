@@ -1,31 +1,45 @@
-"""Markdown (CommonMark, with pipe tables): a register or a trail as a heading, the basis
-in one sentence and a table of the main columns; the committee paper, or any
-:class:`~recommendations.outputs.document.Document`, with its sections."""
+"""Markdown (CommonMark, with pipe tables): any
+:class:`~recommendations.outputs.document.Document`, with its sections: the committee
+paper, and a register, a trail or one recommendation's history laid out by
+:func:`~recommendations.outputs.document.view_document` (a heading, a table of the main
+columns after the basis in one sentence, and how many rows it has), written a block and a
+thousand rows at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from recommendations._escaping import markdown_text
 
-from ._common import CHUNK, cell_text, records, summary_columns
-from ._records import AnyView, Column, Record, basis_sentence
+from ._common import CHUNK
+from ._records import AnyView
 from ._registry import Format, Paper
-from .document import Basis, Block, Bullets, Cell, Document, Heading, Paragraph, Table
+from .document import (
+    Bullets,
+    Cell,
+    Document,
+    Heading,
+    Paragraph,
+    Simple,
+    Table,
+    simple,
+    view_document,
+)
 
 if TYPE_CHECKING:
     from recommendations.integrity import LogCheckpoint
 
-__all__ = ["FORMAT", "escape", "markdown_chunks", "markdown_page", "render_markdown"]
+__all__ = ["FORMAT", "escape", "render_markdown", "write_markdown"]
 
 _FIGURES = "“Recommendations by grade over time”"
 
 
 def escape(text: str) -> str:
     """``text`` with every character Markdown could read as markup escaped: HTML tags in
-    it are shown, never passed through (see :func:`recommendations._escaping.markdown_text`,
-    which every Markdown output uses)."""
+    it are shown, never passed through, and a line break is ``<br>``, so that it stays
+    one line of source, safe in a table cell (see
+    :func:`recommendations._escaping.markdown_text`, which every Markdown output uses)."""
     return markdown_text(text)
 
 
@@ -33,19 +47,24 @@ def _cell(cell: Cell) -> str:
     return escape(cell.text) or " "
 
 
-def _table(table: Table) -> list[str]:
-    lines = [
+def _table(table: Table) -> Iterator[str]:
+    """The table's lines, each ending in a new line, a thousand rows at a time."""
+    head = [escape(table.caption), ""] if table.caption else []
+    head += [
         "| " + " | ".join(escape(h) for h in table.header) + " |",
         "|" + "|".join(" --- " for _ in table.header) + "|",
     ]
-    lines.extend("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in table.rows)
-    return lines
+    lines = [line + "\n" for line in head]
+    for row in table.rows:
+        lines.append("| " + " | ".join(_cell(cell) for cell in row) + " |\n")
+        if len(lines) >= CHUNK:
+            yield "".join(lines)
+            lines = []
+    if lines:
+        yield "".join(lines)
 
 
-def _block(block: Block, chart: str | None) -> list[str]:
-    if isinstance(block, Basis):
-        parts = [_block(part, chart) for part in block.blocks()]
-        return [line for i, part in enumerate(parts) for line in ([""] if i else []) + part]
+def _lines(block: Simple, chart: str | None) -> list[str]:
     if isinstance(block, Heading):
         return [f"### {escape(block.text)}"]
     if isinstance(block, Paragraph):
@@ -53,66 +72,50 @@ def _block(block: Block, chart: str | None) -> list[str]:
     if isinstance(block, Bullets):
         return [f"- {escape(item)}" for item in block.items]
     if isinstance(block, Table):
-        return _table(block)
+        return "".join(_table(block)).splitlines()
     if chart is None:
         return [f"*{escape(block.caption)} The figures are under {_FIGURES}.*"]
     target = chart.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
     return [f"![{escape(block.caption)}]({target})"]
 
 
+def markdown_chunks(doc: Document, *, chart: str | None = None) -> Iterator[str]:
+    """``doc`` as Markdown in pieces, a block at a time (a table a thousand rows at a
+    time), linking the chart at ``chart`` if given: :func:`render_markdown` joined."""
+    yield f"# {escape(doc.title)}\n\n"
+    for line in doc.lines:
+        yield f"{escape(line)}\n\n"
+    for section in doc.sections:
+        yield f"## {escape(section.heading)}\n\n"
+        for block in section.blocks:
+            for index, part in enumerate(simple(block)):
+                if index:
+                    yield "\n"  # the parts of a basis, apart
+                if isinstance(part, Table):
+                    yield from _table(part)
+                else:
+                    yield "".join(line + "\n" for line in _lines(part, chart))
+            yield "\n"
+    yield f"---\n\n{escape(doc.footer)}\n"
+
+
 def render_markdown(doc: Document, *, chart: str | None = None) -> str:
     """``doc`` as Markdown, linking the chart at ``chart`` if given."""
-    lines = [f"# {escape(doc.title)}", ""]
-    for line in doc.lines:
-        lines.extend([escape(line), ""])
-    for section in doc.sections:
-        lines.extend([f"## {escape(section.heading)}", ""])
-        for block in section.blocks:
-            lines.extend([*_block(block, chart), ""])
-    lines.extend(["---", "", escape(doc.footer), ""])
-    return "\n".join(lines)
+    return "".join(markdown_chunks(doc, chart=chart))
 
 
-def _md(text: str) -> str:
-    """``text`` safe anywhere in Markdown, a table cell included: markup escaped, one line
-    of source (a line break is ``<br>``)."""
-    return markdown_text(text)
-
-
-def markdown_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> str:
-    """A heading, the basis sentence and a table, in GitHub-flavoured Markdown."""
-    return "".join(markdown_chunks(title, sentence, columns, records))
-
-
-def markdown_chunks(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> Iterator[str]:
-    """:func:`markdown_page` in pieces, as ``records`` come."""
-    lines = [f"# {_md(title)}", "", _md(sentence), ""]
-    lines.append("| " + " | ".join(_md(c.title) for c in columns) + " |")
-    lines.append("|" + "|".join(" --- " for _ in columns) + "|")
-    count = 0
-    for count, record in enumerate(records, start=1):  # noqa: B007 - the count is used below
-        lines.append("| " + " | ".join(_md(cell_text(record, c.key)) for c in columns) + " |")
-        if len(lines) >= CHUNK:
-            yield "\n".join(lines) + "\n"
-            lines = []
-    lines += ["", f"{count} {'row' if count == 1 else 'rows'}.", ""]
-    yield "\n".join(lines)
+def write_markdown(doc: Document, file: IO[bytes], *, chart: str | None = None) -> None:
+    """``doc`` as Markdown (UTF-8) to ``file``, a block at a time, never held whole."""
+    for chunk in markdown_chunks(doc, chart=chart):
+        file.write(chunk.encode("utf-8"))
 
 
 def write_view(
     view: AnyView, file: IO[bytes], title: str, checkpoint: LogCheckpoint | None = None
 ) -> None:
-    """``view`` as Markdown to ``file``: a heading, its basis, a table of its main
-    columns and how many rows it has, as its rows come."""
-    chunks = markdown_chunks(
-        title, basis_sentence(view), summary_columns(view), records(view, basis=False)
-    )
-    for chunk in chunks:
-        file.write(chunk.encode("utf-8"))
+    """``view`` as Markdown to ``file``, laid out by
+    :func:`~recommendations.outputs.document.view_document`, as its rows come."""
+    write_markdown(view_document(view, title), file)
 
 
 def write_paper(paper: Paper) -> bytes:

@@ -8,10 +8,12 @@ title, in reading order, fonts embedded); elsewhere fpdf2, pure Python, makes it
 but for the document and its figures (:func:`pdf_renderer` says which). Both need the
 ``[paper]`` extra.
 
-A register or a trail is laid out as a :class:`~recommendations.outputs.document.Document`
-(:func:`view_document`): its title, its basis, and a table of the columns the Markdown and
-HTML tables show. A PDF is laid out whole, so it is held in memory with its rows: for a
-register of many thousands of rows, write csv, json or xlsx.
+A register or a trail is laid out as the same
+:class:`~recommendations.outputs.document.Document` the Markdown and HTML files are written
+from (:func:`~recommendations.outputs.document.view_document`: its title, its basis, with
+the log's checkpoint if asked, and a table of the main columns). A PDF is laid out whole,
+so it is held in memory with its rows: for a register of many thousands of rows, write
+csv, json, xlsx, md or html, which are written as the rows come.
 """
 
 from __future__ import annotations
@@ -21,10 +23,9 @@ from typing import IO, TYPE_CHECKING
 from recommendations._errors import ConfigurationError
 from recommendations._logging import paper as _log
 
-from ._common import cell_text, is_register, records, summary_columns
-from ._records import AnyView, basis_sentence
+from ._records import AnyView
 from ._registry import Format, Paper, PdfRenderer
-from .document import Basis, Cell, Document, Paragraph, Section, Table, checkpoint_facts
+from .document import Document, view_document
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -32,9 +33,6 @@ if TYPE_CHECKING:
     from recommendations.integrity import LogCheckpoint
 
 __all__ = ["FORMAT", "PdfRenderer", "pdf_renderer", "render_document", "view_document"]
-
-_WIDE = {"text": 5.0, "details": 4.0, "reason": 3.0, "changes": 3.0, "report": 2.0}
-"""Relative widths of the columns that hold the most text; the others are 1.2."""
 
 
 def pdf_renderer() -> PdfRenderer:
@@ -90,35 +88,6 @@ def render_document(
     from ._fpdf import render_pdf
 
     return render_pdf(doc, chart_png=chart_png, created=created)
-
-
-def view_document(view: AnyView, title: str, checkpoint: LogCheckpoint | None = None) -> Document:
-    """A register or a trail laid out as a document: the title, the basis (with the facts
-    of ``checkpoint``, the log's checkpoint at the view's basis position, if given), a
-    table of the columns a reader's table shows, and how many rows it has."""
-
-    shown = summary_columns(view)
-    rows = tuple(
-        tuple(Cell(cell_text(record, column.key)) for column in shown)
-        for record in records(view, basis=False)
-    )
-    count = f"{len(rows)} {'row' if len(rows) == 1 else 'rows'}."
-    noun = "Recommendations" if is_register(view) else "Entries"
-    table = Table(
-        header=tuple(column.title for column in shown),
-        rows=rows,
-        widths=tuple(_WIDE.get(column.key, 1.2) for column in shown),
-    )
-    facts = checkpoint_facts(checkpoint) if checkpoint is not None else ()
-    basis = Basis(basis_sentence(view), checkpoint=facts)
-    blocks = (basis, table) if rows else (basis,)
-    return Document(
-        title=title,
-        lines=(),
-        version="",
-        sections=(Section("rows", noun, (*blocks, Paragraph(count))),),
-        footer=title,
-    )
 
 
 def write_view(

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from recommendations import Tracker
     from recommendations.integrity import SigningKey
+    from recommendations.outputs.document import Document
 
 __all__ = ["MAX_POINTS", "CommitteePaper", "Particulars", "default_dates", "pdf_renderer"]
 
@@ -281,6 +282,15 @@ class CommitteePaper:
             markers=[(update.since, "Previous committee")],
             format=format,
         )
+
+    def document(self) -> Document:
+        """The paper laid out as a :class:`~recommendations.outputs.document.Document`,
+        before any format is chosen: what its Markdown, HTML and PDF are written from, and
+        what a format of documents writes (see :meth:`Format.of_documents
+        <recommendations.outputs.Format.of_documents>`)."""
+        from ._layout import document
+
+        return document(self)
 
     def markdown(self, *, chart: str | None = None) -> str:
         """The paper as Markdown (CommonMark with tables). ``chart`` is the file name or
