@@ -11,6 +11,7 @@ personal name (owners' names, who recorded an entry, who accepted a discharge).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -127,6 +128,17 @@ LINKED = Path(__file__).parent / "data" / "linked-secrets.jsonl"
 
 LINKED_SECRETS = ("2.99", "CT/1", "CT-R", "Counter terrorism", NAME)
 """What no public view of :func:`linked_commands` may hold."""
+
+
+def secrets_shown(text: str, secrets: Iterable[str] = LINKED_SECRETS) -> list[str]:
+    """The ``secrets`` that ``text`` shows as themselves: not as part of a longer number or
+    word (a time such as ``05:26:22.995240`` holds the characters ``2.99`` but names no
+    reference)."""
+    return [
+        secret
+        for secret in secrets
+        if re.search(rf"(?<![\w.]){re.escape(secret)}(?![\w])", text) is not None
+    ]
 
 
 # --- generated logs with secrets ----------------------------------------------------------------
