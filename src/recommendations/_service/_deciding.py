@@ -95,6 +95,9 @@ class _Deciding:
         self.trusted = False
         self.created: dict[str, dict[str, str]] | None = None
         self.checked: dict[uuid.UUID, domain.Checked] = {}
+        # Reports as found, by reference and date, until the batch stages an entry of a
+        # report or an inspection (which may change what is found).
+        self.reports: dict[tuple[str, date | None], domain.Report | None] = {}
 
 
 class Decider:
@@ -162,6 +165,8 @@ class Decider:
                 event = self._decide_recommendation(batch, command)
             batch.staged.setdefault(event.originator_id, []).append(event)
             batch.last = event.recorded_at
+            if batch.reports and isinstance(event, domain.ReportEvent | domain.InspectionEvent):
+                batch.reports.clear()
             events.append(event)
         return Batch(
             events=events,
@@ -262,10 +267,15 @@ class Decider:
     def _report(
         self, batch: _Deciding, reference: str, as_at: date | None = None
     ) -> domain.Report | None:
+        key = (reference, as_at)
+        if key in batch.reports:
+            return batch.reports[key]
+
         def history(originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
             return self._history(batch, originator_id, kind)
 
-        return find_report(history, reference, as_at)
+        found = batch.reports[key] = find_report(history, reference, as_at)
+        return found
 
     def _recorded_at(self, batch: _Deciding, history: Sequence[domain.Event]) -> datetime:
         """Now, by the clock, but never before the last entry of the item or of the whole

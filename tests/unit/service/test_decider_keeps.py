@@ -14,7 +14,9 @@ import recommendations as r
 from recommendations import domain
 from recommendations._service import Decider, LogStore
 from recommendations._service._deciding import Batch
+from recommendations._service._store import EMPTY
 from recommendations.stores import StoreURL, adapter_for
+from tests.conftest import report_details, who
 
 from .parts import NOW, publish, raise_, regrade, still
 
@@ -113,3 +115,15 @@ def test_an_entry_after_another_writers_is_recorded_after_it() -> None:
     log.save(other.decide([raise_("2.17")]).events)  # another item
     decided = decider.decide([regrade("2.16", "red")], fresh=False)
     assert decided.events[0].recorded_at > later
+
+
+def test_a_report_revised_within_a_batch_is_found_as_revised() -> None:
+    revise = r.ReviseReport(
+        reference="PEEL-2016",
+        details=report_details(body="Staffordshire Police"),
+        **who(3, 2),  # type: ignore[arg-type]
+    )
+    decider = Decider(EMPTY, policy=domain.DEFAULT_POLICY, clock=still)
+    batch = decider.decide([publish(), raise_("2.16"), revise, raise_("2.17")])
+    bodies = [e.body for e in batch.events if isinstance(e, domain.Raised)]
+    assert bodies == ["West Midlands Police", "Staffordshire Police"]
