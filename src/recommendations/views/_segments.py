@@ -358,16 +358,23 @@ class ItemHistory:
         at_end = not isinstance(event, domain.Corrected) and (
             self.last_day is None or event.effective_on >= self.last_day
         )
+        same = 0  # how many segments, from the first, are the same in both
         if at_end:
             self.state = domain.evolve(event, self.state)
             self.last_day = event.effective_on
             self.segments = _append(self.segments, event.effective_on, self.columns(self.state))
+            if self.segments is old:
+                return [], []
+            # An entry at the end changes the last two segments at most: the ones before
+            # are the same, and start earlier than any other (so equal to none of them).
+            same = max(len(old) - 2, 0)
         else:
             self.segments, self.state, self.last_day = _fold(self.log, self.columns)
-        kept = set(old) & set(self.segments)
+        before, after = old[same:], self.segments[same:]
+        kept = set(before) & set(after)
         return (
-            [segment for segment in old if segment not in kept],
-            [segment for segment in self.segments if segment not in kept],
+            [segment for segment in before if segment not in kept],
+            [segment for segment in after if segment not in kept],
         )
 
 
