@@ -395,8 +395,14 @@ def trail_details(event: domain.Event) -> dict[str, Any]:
     """What ``event`` carried beyond the trail's own columns (:data:`TRAIL_COLUMNS`), by
     field name in field order, the values as the event holds them (an engine keeps them as
     JSON, for instance)."""
-    return {
-        field.name: getattr(event, field.name)
-        for field in attrs.fields(type(event))
-        if field.name not in _TRAIL_OWN
-    }
+    kind = type(event)
+    names = _DETAIL_NAMES.get(kind)
+    if names is None:
+        names = _DETAIL_NAMES[kind] = tuple(
+            field.name for field in attrs.fields(kind) if field.name not in _TRAIL_OWN
+        )
+    return {name: getattr(event, name) for name in names}
+
+
+_DETAIL_NAMES: dict[type, tuple[str, ...]] = {}
+"""The names of the fields of each kind of entry that :func:`trail_details` gives."""
