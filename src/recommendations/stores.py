@@ -28,6 +28,7 @@ import threading
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from importlib.metadata import EntryPoint, entry_points
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -484,9 +485,18 @@ def _rebuild_failed(views: Tables, error: Exception) -> StoreError:
     )
 
 
+_AS_IS = frozenset({str, int, bool, float, type(None)})
+"""Types whose values are their own primitives (exactly these: not a subclass)."""
+
+
 def primitive(value: Any) -> Any:
     """``value`` as JSON-ready primitives, as the stored form writes it (dates as ISO text,
     attrs classes as dictionaries): for views that keep an entry's details as JSON."""
+    kind = type(value)
+    if kind in _AS_IS:  # most of an entry's fields: as the converter gives them back
+        return value
+    if kind is date:
+        return value.isoformat()
     from ._serialization import _CONVERTER
 
     return _CONVERTER.unstructure(value)

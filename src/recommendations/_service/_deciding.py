@@ -10,6 +10,7 @@ ones before it leave. The writer saves what it decides; :meth:`Tracker.decide` r
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
@@ -94,6 +95,9 @@ class _Deciding:
         self.trusted = False
         self.created: dict[str, dict[str, str]] | None = None
         self.checked: dict[uuid.UUID, domain.Checked] = {}
+        # Reports as found, by reference and date, until the batch stages an entry of a
+        # report or an inspection (which may change what is found).
+        self.reports: dict[tuple[str, date | None], domain.Report | None] = {}
 
 
 class Decider:
@@ -118,13 +122,31 @@ class Decider:
         self.clock = clock
         self.known = known if known is not None else ItemLogs()
         self.references = ReferenceIndex(source.select, source.decode)
+        # What this decider recorded last, kept so that the next batch need not read it
+        # back: the log's head then and its recorded time; and the configuration's log with
+        # the head up to which it is known whole (extended by each batch recorded right
+        # after it without a configuration entry). Both hold only while the log's head is
+        # the one they name, and are dropped if the head goes back or an erasure is met.
+        self._lock = threading.Lock()
+        self._head_time: tuple[int, datetime] | None = None
+        self._configuration: tuple[int, list[domain.Event]] | None = None
+        self._basis = (0, 0)
 
     def decide(self, commands: list[domain.Command], *, fresh: bool = True) -> Batch:
         """Decide each command on the log and the entries decided before it (``fresh``: on
         item logs all read now, none taken from what is known)."""
         head = self.source.head()
-        self.known.saw(head, self.source.erasures_met())
-        last = self.source.recorded_at(head) if head else None
+        erasures = self.source.erasures_met()
+        self.known.saw(head, erasures)
+        with self._lock:
+            if head < self._basis[0] or erasures != self._basis[1]:
+                self._head_time = self._configuration = None
+            self._basis = (head, erasures)
+            known_time = self._head_time
+        if known_time is not None and known_time[0] == head:
+            last: datetime | None = known_time[1]
+        else:
+            last = self.source.recorded_at(head) if head else None
         batch = _Deciding(fresh, last, head)
         events = []
         for command in commands:
@@ -143,6 +165,8 @@ class Decider:
                 event = self._decide_recommendation(batch, command)
             batch.staged.setdefault(event.originator_id, []).append(event)
             batch.last = event.recorded_at
+            if batch.reports and isinstance(event, domain.ReportEvent | domain.InspectionEvent):
+                batch.reports.clear()
             events.append(event)
         return Batch(
             events=events,
@@ -172,8 +196,20 @@ class Decider:
         ]
 
     def recorded(self, first: int, last: int, events: Sequence[domain.Event]) -> None:
-        """``events`` were recorded at positions ``first`` to ``last``."""
+        """``events`` were recorded at positions ``first`` to ``last`` (the last of them, or
+        a command record after them, recorded at the time of the last event)."""
         self.references.recorded(first, last, events)
+        if not events:
+            return
+        configuration = domain.configuration_id()
+        with self._lock:
+            self._head_time = (last, events[-1].recorded_at)
+            known = self._configuration
+            if known is not None:
+                whole = known[0] == first - 1 and all(
+                    event.originator_id != configuration for event in events
+                )
+                self._configuration = (last, known[1]) if whole else None
 
     # --- what a command needs -----------------------------------------------------------
 
@@ -200,6 +236,8 @@ class Decider:
             if known is not None:
                 events = list(known)
                 batch.trusted = True
+            elif originator_id == domain.configuration_id():
+                events = self._configuration_log(batch)
             else:
                 events = self.source.item(originator_id)
             batch.read[originator_id] = events
@@ -207,6 +245,19 @@ class Decider:
         if staged:
             events = [*events, *staged]
         return of_kind(events, originator_id, kind)
+
+    def _configuration_log(self, batch: _Deciding) -> list[domain.Event]:
+        """The configuration's log: as kept, if it is known whole at the batch's head and
+        the batch may trust what is known (not ``fresh``); else read, and kept."""
+        with self._lock:
+            known = self._configuration
+        if not batch.fresh and known is not None and known[0] == batch.head:
+            return list(known[1])
+        events = self.source.item(domain.configuration_id())
+        with self._lock:
+            # Whole at the batch's head at least (read after it): kept for that head.
+            self._configuration = (batch.head, list(events))
+        return events
 
     def _exists(self, batch: _Deciding, originator_id: uuid.UUID) -> bool:
         if originator_id in batch.staged:
@@ -216,10 +267,15 @@ class Decider:
     def _report(
         self, batch: _Deciding, reference: str, as_at: date | None = None
     ) -> domain.Report | None:
+        key = (reference, as_at)
+        if key in batch.reports:
+            return batch.reports[key]
+
         def history(originator_id: uuid.UUID, kind: type[_E], /) -> list[_E]:
             return self._history(batch, originator_id, kind)
 
-        return find_report(history, reference, as_at)
+        found = batch.reports[key] = find_report(history, reference, as_at)
+        return found
 
     def _recorded_at(self, batch: _Deciding, history: Sequence[domain.Event]) -> datetime:
         """Now, by the clock, but never before the last entry of the item or of the whole

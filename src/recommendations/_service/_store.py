@@ -151,6 +151,13 @@ class LogStore:
         event = self.decode(stored)
         return event if isinstance(event, domain.Event) else None
 
+    def save(self, entries: Sequence[Any]) -> list[Any]:
+        """Record ``entries`` (events and command records, never aggregates) in one
+        transaction: the recordings. What ``Application.save`` does with events, without
+        asking each whether it is one (a check against a runtime protocol, which costs as
+        much as encoding it); this log takes no snapshots and has no aggregates to cache."""
+        return self.app.events.put(entries)
+
     def erasures_met(self) -> int:
         """How many erasures of a person this store's tree writer has met (made through
         it, or found made by another process): what a tracker remembers of item logs may

@@ -166,7 +166,7 @@ class Writer:
         """
         try:
             with translated(self.store.label, reference, conflicts=False):
-                return self.store.app.save(*saved), None
+                return self.store.save(saved), None
         except StoreError as failure:
             done = self._outcome(events, command_id, hashed, reference, failure)
             if done is None:

@@ -13,6 +13,7 @@ wrong, and carries the entry as it should have read (or strikes it out).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import date, datetime
 from typing import TypeAlias
@@ -67,19 +68,26 @@ __all__ = [
 _NAMESPACE = uuid.UUID("1b0e4a52-1f2b-5f55-9c51-5a0bf6a4c7d1")
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _named(name: str) -> uuid.UUID:
+    """The id of ``name`` in the library's namespace (remembered: a batch of commands asks
+    for the same ids again and again, and each costs a SHA-1)."""
+    return uuid.uuid5(_NAMESPACE, name)
+
+
 def recommendation_id(reference: str) -> uuid.UUID:
     """The stable id of the recommendation with this reference."""
-    return uuid.uuid5(_NAMESPACE, f"recommendation:{reference}")
+    return _named(f"recommendation:{reference}")
 
 
 def inspection_id(reference: str) -> uuid.UUID:
     """The stable id of the inspection with this reference."""
-    return uuid.uuid5(_NAMESPACE, f"inspection:{reference}")
+    return _named(f"inspection:{reference}")
 
 
 def report_id(reference: str) -> uuid.UUID:
     """The stable id of the report with this reference."""
-    return uuid.uuid5(_NAMESPACE, f"report:{reference}")
+    return _named(f"report:{reference}")
 
 
 CONFIGURATION = "configuration"
@@ -88,7 +96,7 @@ CONFIGURATION = "configuration"
 
 def configuration_id() -> uuid.UUID:
     """The stable id of a store's configuration."""
-    return uuid.uuid5(_NAMESPACE, f"configuration:{CONFIGURATION}")
+    return _named(f"configuration:{CONFIGURATION}")
 
 
 @frozen(kw_only=True)

@@ -16,6 +16,7 @@ was recorded, so any prefix of any timeline the log has ever held folds without 
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -123,6 +124,11 @@ def evolve(event: RecommendationEvent, state: Recommendation | None) -> Recommen
 
 
 _FIELDS = tuple(a.name for a in attrs.fields(Recommendation))
+_VALUES = operator.attrgetter(*_FIELDS)
+_INDEX = {name: index for index, name in enumerate(_FIELDS)}
+_LAST_CHANGED = _INDEX["last_changed_on"]
+_SLOTS = tuple(getattr(Recommendation, name).__set__ for name in _FIELDS)
+"""The slots' own setters, field by field (a frozen class's ``__setattr__`` refuses)."""
 
 
 def _raised(state: Recommendation | None, event: RecommendationEvent) -> Recommendation:
@@ -140,11 +146,14 @@ def _then(
     times slower. The values come from a valid state and typed events, as ``evolve`` would.
     """
     state = _raised(state, event)
+    values = list(_VALUES(state))
+    for name, value in changes.items():
+        values[_INDEX[name]] = value
     if event.effective_on > state.last_changed_on:
-        changes["last_changed_on"] = event.effective_on
+        values[_LAST_CHANGED] = event.effective_on
     new = object.__new__(Recommendation)
-    for name in _FIELDS:
-        object.__setattr__(new, name, changes[name] if name in changes else getattr(state, name))
+    for put, value in zip(_SLOTS, values, strict=True):
+        put(new, value)
     return new
 
 

@@ -41,6 +41,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
+from datetime import date, datetime
 from typing import Any
 
 import attrs
@@ -198,9 +199,13 @@ def _walk(field: str, value: Any, *, rules: str | None = None) -> TextProblem | 
             if found is not None:
                 return found
         return None
-    if isinstance(value, enum.Enum) or not attrs.has(type(value)):
+    if type(value) in _PLAIN or isinstance(value, enum.Enum) or not attrs.has(type(value)):
         return None
     return _fields(value, outer=field)
+
+
+_PLAIN = frozenset({type(None), bool, int, float, date, datetime})
+"""Types that hold no text (exactly these), told apart at once."""
 
 
 def _fields(value: Any, *, outer: str | None = None) -> TextProblem | None:

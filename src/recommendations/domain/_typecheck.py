@@ -35,57 +35,119 @@ def _describe(tp: Any) -> str:
     return str(tp).replace("typing.", "").replace("datetime.", "")
 
 
-def _fits(value: Any, tp: Any) -> str | None:
-    """``None`` if ``value`` fits ``tp``, else a sentence saying what is wrong."""
+_Check = typing.Callable[[Any], "str | None"]
+"""A compiled check of one annotation: ``None`` if a value fits it, else what is wrong."""
+
+_CHECKS: dict[Any, _Check] = {}
+_FIELDS: dict[type, tuple[tuple[str, _Check], ...]] = {}
+
+
+def _check(tp: Any) -> _Check:
+    """The check of ``tp``, made once: what a type asks is worked out when it is first met,
+    not again for every value."""
+    try:
+        found = _CHECKS.get(tp)
+    except TypeError:  # an annotation that cannot be a key: worked out each time
+        return _compile(tp)
+    if found is None:
+        found = _CHECKS[tp] = _compile(tp)
+    return found
+
+
+def _compile(tp: Any) -> _Check:
     origin = typing.get_origin(tp)
     if origin in (typing.Union, types.UnionType):
-        options = typing.get_args(tp)
-        if any(_fits(value, option) is None for option in options):
-            return None
-        return f"expected {_describe(tp)}, got {type(value).__name__} {value!r}"
+        options = [_check(option) for option in typing.get_args(tp)]
+        described = _describe(tp)
+
+        def union(value: Any) -> str | None:
+            for option in options:
+                if option(value) is None:
+                    return None
+            return f"expected {described}, got {type(value).__name__} {value!r}"
+
+        return union
     if origin is tuple:
         args = typing.get_args(tp)
-        if not isinstance(value, tuple):
-            return f"expected a tuple, got {type(value).__name__} {value!r}"
         if len(args) == 2 and args[1] is Ellipsis:
-            item_types = [args[0]] * len(value)
-        elif len(args) != len(value):
-            return f"expected {len(args)} items, got {len(value)}: {value!r}"
-        else:
-            item_types = list(args)
-        for index, (item, item_type) in enumerate(zip(value, item_types, strict=True)):
-            problem = _fits(item, item_type)
-            if problem is not None:
-                return f"item {index}: {problem}"
-        return None
+            item = _check(args[0])
+
+            def items(value: Any) -> str | None:
+                if not isinstance(value, tuple):
+                    return f"expected a tuple, got {type(value).__name__} {value!r}"
+                for index, entry in enumerate(value):
+                    problem = item(entry)
+                    if problem is not None:
+                        return f"item {index}: {problem}"
+                return None
+
+            return items
+        checks = [_check(arg) for arg in args]
+
+        def fixed(value: Any) -> str | None:
+            if not isinstance(value, tuple):
+                return f"expected a tuple, got {type(value).__name__} {value!r}"
+            if len(checks) != len(value):
+                return f"expected {len(checks)} items, got {len(value)}: {value!r}"
+            for index, (entry, check) in enumerate(zip(value, checks, strict=True)):
+                problem = check(entry)
+                if problem is not None:
+                    return f"item {index}: {problem}"
+            return None
+
+        return fixed
     if tp is type(None):
-        return None if value is None else f"expected None, got {value!r}"
+        return lambda value: None if value is None else f"expected None, got {value!r}"
     if tp is Any:
-        return None
+        return lambda value: None
     if tp is date:
-        if isinstance(value, date) and not isinstance(value, datetime):
-            return None
-        return f"expected a date, got {type(value).__name__} {value!r}"
+
+        def day(value: Any) -> str | None:
+            if isinstance(value, date) and not isinstance(value, datetime):
+                return None
+            return f"expected a date, got {type(value).__name__} {value!r}"
+
+        return day
     if tp is datetime:
-        if isinstance(value, datetime) and value.utcoffset() is not None:
-            return None
-        return f"expected a timezone-aware datetime, got {value!r}"
+
+        def moment(value: Any) -> str | None:
+            if isinstance(value, datetime) and value.utcoffset() is not None:
+                return None
+            return f"expected a timezone-aware datetime, got {value!r}"
+
+        return moment
     if tp is bool:
-        return None if isinstance(value, bool) else f"expected True or False, got {value!r}"
+        return lambda value: (
+            None if isinstance(value, bool) else f"expected True or False, got {value!r}"
+        )
     if tp is int:
-        if isinstance(value, int) and not isinstance(value, bool):
-            return None
-        return f"expected a whole number, got {type(value).__name__} {value!r}"
+
+        def whole(value: Any) -> str | None:
+            if isinstance(value, int) and not isinstance(value, bool):
+                return None
+            return f"expected a whole number, got {type(value).__name__} {value!r}"
+
+        return whole
     if tp in (str, uuid.UUID) or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
-        if isinstance(value, tp):
-            return None
-        return f"expected {_describe(tp)}, got {type(value).__name__} {value!r}"
+        described = _describe(tp)
+
+        def plain(value: Any) -> str | None:
+            if isinstance(value, tp):
+                return None
+            return f"expected {described}, got {type(value).__name__} {value!r}"
+
+        return plain
     if isinstance(tp, type) and attrs.has(tp):
-        if not isinstance(value, tp):
-            return f"expected {_describe(tp)}, got {type(value).__name__} {value!r}"
-        found = type_problem(value)
-        return None if found is None else f"{found[0]}: {found[1]}"
-    return None  # a type this check does not know is left to the type checker
+        described = _describe(tp)
+
+        def nested(value: Any) -> str | None:
+            if not isinstance(value, tp):
+                return f"expected {described}, got {type(value).__name__} {value!r}"
+            found = type_problem(value)
+            return None if found is None else f"{found[0]}: {found[1]}"
+
+        return nested
+    return lambda value: None  # a type this check does not know is left to the type checker
 
 
 def type_problem(value: Any) -> tuple[str, str] | None:
@@ -94,9 +156,14 @@ def type_problem(value: Any) -> tuple[str, str] | None:
     Returns ``(field name, what is wrong)``, or ``None`` when every field fits.
     """
     cls = type(value)
-    hints = _hints(cls)
-    for attribute in attrs.fields(cls):
-        problem = _fits(getattr(value, attribute.name), hints[attribute.name])
+    fields = _FIELDS.get(cls)
+    if fields is None:
+        hints = _hints(cls)
+        fields = _FIELDS[cls] = tuple(
+            (attribute.name, _check(hints[attribute.name])) for attribute in attrs.fields(cls)
+        )
+    for name, check in fields:
+        problem = check(getattr(value, name))
         if problem is not None:
-            return attribute.name, problem
+            return name, problem
     return None

@@ -29,6 +29,8 @@ def check_follows(
     ``reference``: the item's, if known from an earlier entry."""
     version = event.originator_version
     expected = 1 if before is None else before.originator_version + 1
+    if version == expected and (before is None or event.recorded_at > before.recorded_at):
+        return  # (checked first: it is called for every entry applied)
     for known in (reference, getattr(event, "reference", None), getattr(before, "reference", None)):
         if isinstance(known, str):
             reference = known

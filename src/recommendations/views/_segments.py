@@ -358,16 +358,23 @@ class ItemHistory:
         at_end = not isinstance(event, domain.Corrected) and (
             self.last_day is None or event.effective_on >= self.last_day
         )
+        same = 0  # how many segments, from the first, are the same in both
         if at_end:
             self.state = domain.evolve(event, self.state)
             self.last_day = event.effective_on
             self.segments = _append(self.segments, event.effective_on, self.columns(self.state))
+            if self.segments is old:
+                return [], []
+            # An entry at the end changes the last two segments at most: the ones before
+            # are the same, and start earlier than any other (so equal to none of them).
+            same = max(len(old) - 2, 0)
         else:
             self.segments, self.state, self.last_day = _fold(self.log, self.columns)
-        kept = set(old) & set(self.segments)
+        before, after = old[same:], self.segments[same:]
+        kept = set(before) & set(after)
         return (
-            [segment for segment in old if segment not in kept],
-            [segment for segment in self.segments if segment not in kept],
+            [segment for segment in before if segment not in kept],
+            [segment for segment in after if segment not in kept],
         )
 
 
@@ -388,8 +395,14 @@ def trail_details(event: domain.Event) -> dict[str, Any]:
     """What ``event`` carried beyond the trail's own columns (:data:`TRAIL_COLUMNS`), by
     field name in field order, the values as the event holds them (an engine keeps them as
     JSON, for instance)."""
-    return {
-        field.name: getattr(event, field.name)
-        for field in attrs.fields(type(event))
-        if field.name not in _TRAIL_OWN
-    }
+    kind = type(event)
+    names = _DETAIL_NAMES.get(kind)
+    if names is None:
+        names = _DETAIL_NAMES[kind] = tuple(
+            field.name for field in attrs.fields(kind) if field.name not in _TRAIL_OWN
+        )
+    return {name: getattr(event, name) for name in names}
+
+
+_DETAIL_NAMES: dict[type, tuple[str, ...]] = {}
+"""The names of the fields of each kind of entry that :func:`trail_details` gives."""
