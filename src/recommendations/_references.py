@@ -82,6 +82,14 @@ class ReferenceIndex:
                 else:
                     self._position = page[-1].id
 
+    def forget(self) -> None:
+        """Drop what it learnt (after a transaction it learnt from rolled back): the next
+        catch-up reads the log again."""
+        with self._lock:
+            self._position = 0
+            for keys in self._keys.values():
+                keys.clear()
+
     def recorded(self, first: int, last: int, events: Iterable[object]) -> None:
         """The tracker recorded ``events`` at positions ``first`` to ``last``: learn them
         if the index had caught up to just before (else the next catch-up reads them)."""

@@ -247,21 +247,14 @@ def import_(
                     progress=lambda done, of: bar.update(task, completed=done, total=of),
                     command_id=current.command_id,
                 )
-        except spreadsheets.ImportStopped as stopped:
-            for problem in stopped.problems:
-                click.echo(f"error: {problem}", err=True)
-            raise Refused(
-                stopped.detail.splitlines()[0].rstrip(":")
-                + (f"; put it right and import it again with --command-id {stopped.command_id}")
-            ) from None
         except spreadsheets.ImportRefused as refused:
             _refuse(refused.source, refused.problems)
     first, last = result.first, result.last
     where = f"position {first}" if first == last else f"positions {first} to {last}"
     own = (
         "the import's own record (of its command id) after them, which trails do not list"
-        if result.transactions == 1
-        else f"a record of each of its {result.transactions} batches' command ids (the "
+        if result.batches <= 1
+        else f"a record of each of its {result.batches} batches' command ids (the "
         f"import's, then /N) among them, which trails do not list"
     )
     click.echo(

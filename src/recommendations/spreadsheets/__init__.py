@@ -35,6 +35,7 @@ from ._planning import ImportPlan, PlannedCommand, plan_import
 from ._problems import ImportRefused, Problem
 from ._reading import SheetRow, Snapshot, read_sheet, snapshot_date_of
 from ._streaming import (
+    BATCH_ENTRIES,
     BATCH_ROWS,
     ONE_TRANSACTION,
     CheckedImport,
@@ -46,6 +47,7 @@ from ._streaming import (
 from ._streams import ReadRow, SheetStream, open_sheet
 
 __all__ = [
+    "BATCH_ENTRIES",
     "BATCH_ROWS",
     "DEFAULT_DATE_FORMATS",
     "DEFAULT_GRADES",

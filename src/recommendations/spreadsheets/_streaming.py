@@ -10,14 +10,20 @@ the staged commands with :meth:`~recommendations.Tracker.execute_many`, reading 
 batch at a time.
 
 So a sheet with an error anywhere records nothing, whatever its length: every row is
-checked before the first is recorded. A sheet of up to ``one_transaction`` entries
-(20,000 by default) is recorded in one transaction, as :func:`apply_import` records a plan;
-a longer one in one transaction per batch of rows, each with its own command id (the
-import's, and the batch's number), so that its memory does not grow with its length.
+checked before the first is recorded. And every import is recorded in one transaction,
+whatever its length: a sheet of up to ``batch_entries`` entries (20,000 by default) with
+one :meth:`~recommendations.Tracker.execute_many`, as :func:`apply_import` records a plan;
+a longer one a batch of rows at a time (each with its own command id: the import's, and
+the batch's number), all written within one transaction held open until the last is
+written (see :meth:`Writer.one_transaction`), so that its memory does not grow with its
+length and a failure anywhere (a row refused late, the store full, the process killed)
+leaves the store as it was. Readers elsewhere see nothing of it until it commits; other
+writers wait for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -44,6 +50,7 @@ if TYPE_CHECKING:
     from recommendations._tracker import Tracker
 
 __all__ = [
+    "BATCH_ENTRIES",
     "BATCH_ROWS",
     "ONE_TRANSACTION",
     "CheckedImport",
@@ -56,8 +63,12 @@ __all__ = [
 BATCH_ROWS = 1000
 """The rows planned, decided (and, for a long sheet, recorded) together."""
 
-ONE_TRANSACTION = 20_000
-"""The most entries a sheet may record for them to be recorded in one transaction."""
+BATCH_ENTRIES = 20_000
+"""The most entries an import decides and writes at once (a longer one is decided and
+written a batch of rows at a time, all in one transaction)."""
+
+ONE_TRANSACTION = BATCH_ENTRIES
+"""The former name of :data:`BATCH_ENTRIES` (every import is now one transaction)."""
 
 _COMMANDS: dict[str, type[domain.Command]] = {kind.__name__: kind for kind in COMMANDS}
 """The commands a staged line may hold, by name (an import stages fewer kinds)."""
@@ -136,7 +147,8 @@ class CheckedImport:
 @frozen(kw_only=True)
 class Imported:
     """What :func:`record_import` recorded: ``count`` entries, at log positions ``first``
-    to ``last`` (``None`` if none), in ``transactions`` transactions, with ``command_id``."""
+    to ``last`` (``None`` if none), in ``transactions`` transactions (1, or 0 if nothing
+    was to be recorded), written in ``batches`` batches, with ``command_id``."""
 
     source: str
     snapshot_date: date
@@ -145,11 +157,13 @@ class Imported:
     last: int | None
     transactions: int
     command_id: str
+    batches: int = 1
 
 
 class ImportStopped(ImportRefused):
-    """A long import stopped part way: the batches before the one refused are recorded;
-    importing the same sheet again, with the same command id, records the rest."""
+    """A long import stopped part way with batches before the one refused recorded.
+    Kept for callers that catch it: :func:`record_import` no longer raises it, since an
+    import of any length now records all or nothing."""
 
     def __init__(self, source: str, problems: list[Problem], recorded: int, command_id: str):
         super().__init__(source, problems)
@@ -256,17 +270,21 @@ def record_import(
     *,
     command_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    one_transaction: int = ONE_TRANSACTION,
+    batch_entries: int = BATCH_ENTRIES,
 ) -> Imported:
-    """Record what ``checked`` staged: in one transaction if it is at most
-    ``one_transaction`` entries, else one per batch of rows (see the module's
-    description), with ``command_id`` (default: ``checked.command_id``; a batch's is it
-    followed by ``/`` and the batch's number). Refused as :func:`apply_import` refuses a
-    plan: with errors (:class:`ImportRefused`), or if the store has changed since it was
-    checked (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``). A command
-    refused is raised as an :class:`ImportRefused` naming its row (an
-    :class:`ImportStopped` if batches before it were recorded). ``progress`` is called with
-    ``(done, total)`` entries after each transaction, and ``(0, total)`` before the first.
+    """Record what ``checked`` staged, all or nothing, in one transaction (see the
+    module's description), with ``command_id`` (default: ``checked.command_id``). Up to
+    ``batch_entries`` entries are decided and written at once; a longer import is decided
+    and written a batch of rows at a time within that transaction, each batch with a
+    command id of its own (``command_id`` followed by ``/`` and the batch's number).
+
+    Refused as :func:`apply_import` refuses a plan: with errors (:class:`ImportRefused`),
+    or if the store has changed since it was checked
+    (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``). A command refused
+    is raised as an :class:`ImportRefused` naming its row; then, as after any failure (the
+    store's, or an error raised by ``progress``), nothing is recorded. ``progress`` is
+    called with ``(done, total)`` entries after each batch is written, and ``(0, total)``
+    before the first; what it reports is committed only when the call returns.
     """
     still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
     command_id = command_id if command_id is not None else checked.command_id
@@ -275,36 +293,40 @@ def record_import(
         progress(0, total)
     first: int | None = None
     last: int | None = None
-    done = transactions = 0
-    if total <= one_transaction:
-        batches: Iterator[tuple[int, list[PlannedCommand]]] = iter(
+    done = batches = 0
+    if total <= batch_entries:
+        planned_batches: Iterator[tuple[int, list[PlannedCommand]]] = iter(
             [(0, [p for _, batch in checked.planned() for p in batch])] if total else []
         )
     else:
-        batches = checked.planned()
-    for number, planned in batches:
-        batch_id = command_id if total <= one_transaction else _batch_id(command_id, number)
-        try:
-            recorded = tracker.execute_many([p.command for p in planned], command_id=batch_id)
-        except (RuleViolation, NotFound) as error:
-            problem = _row_problem(checked, planned, error)
-            if done:
-                raise ImportStopped(checked.source, [problem], done, command_id) from error
-            raise ImportRefused(checked.source, [problem]) from error
-        if recorded:
-            first = recorded[0].position if first is None else first
-            last = recorded[-1].position
-        done += len(recorded)
-        transactions += 1
-        if progress is not None:
-            progress(done, total)
+        planned_batches = checked.planned()
+    writer = tracker._writer
+    with writer.one_transaction() if total > batch_entries else contextlib.nullcontext():
+        if total > batch_entries:
+            # (within the transaction: no other writer records meanwhile)
+            still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
+        for number, planned in planned_batches:
+            batch_id = command_id if total <= batch_entries else _batch_id(command_id, number)
+            try:
+                recorded = writer.execute_many([p.command for p in planned], batch_id)
+            except (RuleViolation, NotFound) as error:
+                problem = _row_problem(checked, planned, error)
+                raise ImportRefused(checked.source, [problem]) from error
+            if recorded:
+                first = recorded[0].position if first is None else first
+                last = recorded[-1].position
+            done += len(recorded)
+            batches += 1
+            if progress is not None:
+                progress(done, total)
     return Imported(
         source=checked.source,
         snapshot_date=checked.snapshot_date,
         count=done,
         first=first,
         last=last,
-        transactions=transactions,
+        transactions=1 if batches else 0,
+        batches=batches,
         command_id=command_id,
     )
 
