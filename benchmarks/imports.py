@@ -184,7 +184,7 @@ with Tracker(store) as tracker:
     with check_import(tracker, stream, by="Benchmark") as checked:
         checking = time.perf_counter() - began
         began = time.perf_counter()
-        record_import(tracker, checked, one_transaction=0)
+        record_import(tracker, checked, batch_entries=0)
         recording = time.perf_counter() - began
 print(rows, checked.entries, reading, checking, deciding, recording)
 """

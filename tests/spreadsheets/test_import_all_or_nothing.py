@@ -24,6 +24,7 @@ from recommendations.spreadsheets import (
     ColumnMapping,
     ImportRefused,
     check_import,
+    import_sheet,
     open_sheet,
     plan_import,
     read_sheet,
@@ -213,3 +214,61 @@ def test_a_reader_in_another_process_sees_nothing_of_an_import_until_it_commits(
         after = _seen(tracker, sql_store_url)
         assert after == [before[0] + 904 + 9, before[1] + ROWS, after[2]]
         assert after[2] > before[2]
+
+
+def test_an_import_in_one_pass_records_what_a_checked_one_records_deciding_once(
+    tmp_path: Path, mapping: ColumnMapping, store_url: str, late_clock: Clock
+) -> None:
+    path = _long(tmp_path)
+    with r.Tracker("memory://", clock=late_clock) as checked_first:
+        _seeded(checked_first, tmp_path, mapping)
+        with check_import(
+            checked_first, open_sheet(path, mapping), by="Kath Jones", batch_rows=BATCH_ROWS
+        ) as checked:
+            record_import(checked_first, checked, batch_entries=BATCH_ENTRIES)
+        expected = [
+            (type(e.event).__name__, str(e.event.originator_id), e.event.originator_version)
+            for e in checked_first.log()
+        ]
+    with r.Tracker(store_url, clock=late_clock) as tracker:
+        _seeded(tracker, tmp_path, mapping)
+        decided: list[int] = []
+        decide = tracker._decider.decide
+
+        def counted(commands: list[r.Command], *, fresh: bool = True) -> Any:
+            decided.append(len(commands))
+            return decide(commands, fresh=fresh)
+
+        tracker._decider.decide = counted  # type: ignore[method-assign]
+        done = import_sheet(
+            tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=BATCH_ROWS
+        )
+        assert (done.count, done.transactions, done.batches) == (904, 1, 9)
+        # Each command decided once, as it was recorded (and each of the four new reports
+        # once more, alone, when the first row naming it is planned).
+        assert decided[:4] == [1, 1, 1, 1]
+        assert sum(decided[4:]) == 904
+        assert [
+            (type(e.event).__name__, str(e.event.originator_id), e.event.originator_version)
+            for e in tracker.log()
+        ] == expected
+        assert import_sheet(tracker, open_sheet(path, mapping), by="Kath Jones").count == 0
+
+
+def test_an_import_in_one_pass_with_an_error_anywhere_records_nothing_listing_every_error(
+    tmp_path: Path, mapping: ColumnMapping, store_url: str, late_clock: Clock
+) -> None:
+    rows = _rows(ROWS)
+    rows[120]["Due date"] = date(2016, 1, 1)  # due before the report was published
+    rows[440]["Due date"] = date(2016, 1, 2)
+    path = _long(tmp_path, rows)
+    with r.Tracker(store_url, clock=late_clock) as tracker:
+        _seeded(tracker, tmp_path, mapping)
+        before = _state(tracker)
+        with pytest.raises(ImportRefused) as refused:
+            import_sheet(tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50)
+        assert [(p.row, p.rule) for p in refused.value.problems] == [
+            (122, "due-not-before-raised"),
+            (442, "due-not-before-raised"),
+        ]
+        assert _state(tracker) == before

@@ -42,6 +42,7 @@ from ._streaming import (
     Imported,
     ImportStopped,
     check_import,
+    import_sheet,
     record_import,
 )
 from ._streams import ReadRow, SheetStream, open_sheet
@@ -75,6 +76,7 @@ __all__ = [
     "check_import",
     "decide_import",
     "import_command_id",
+    "import_sheet",
     "open_sheet",
     "plan_import",
     "read_sheet",

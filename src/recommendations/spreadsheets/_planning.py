@@ -14,7 +14,7 @@ meet, in the words the import would use. Nothing is written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
@@ -332,6 +332,9 @@ class _Planner:
             inspectorates if inspectorates is not None else self._inspectorates_by_report()
         )
         self.sheet_dates: list[date] | None = None
+        # Where set, what records each batch's commands instead of deciding them (an
+        # import checked and recorded in one pass: see import_sheet); a refusal is raised.
+        self.record: Callable[[list[Command]], None] | None = None
         # The recommendations planned to be raised, by case-folded key: a row that raises one
         # differing only by case from one an earlier batch raises is refused (in one batch,
         # deciding it refuses it).
@@ -441,6 +444,12 @@ class _Planner:
         """``planned`` without the rows the tracker refuses, decided together; if the
         batch is refused, each row is decided on its own as :meth:`_check` does (so that
         every row's error is found), then the rest together again, until they hold."""
+        if self.record is not None:
+            # Recorded, so decided once: the reports earlier batches enter are recorded
+            # already (in the same transaction), and a refusal stops the pass.
+            if planned:
+                self.record([item.command for _, items in planned for item in items])
+            return planned
         alone = False
         while planned:
             commands = [item.command for _, items in planned for item in items]

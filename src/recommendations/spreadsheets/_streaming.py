@@ -32,11 +32,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import orjson
 from attrs import field, frozen
 
 from recommendations import domain
-from recommendations._errors import ConfigurationError, NotFound, RuleViolation
+from recommendations._errors import (
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+)
 from recommendations._serialization import _CONVERTER
 from recommendations._service._deciding import COMMANDS
 
@@ -57,6 +63,7 @@ __all__ = [
     "ImportStopped",
     "Imported",
     "check_import",
+    "import_sheet",
     "record_import",
 ]
 
@@ -158,6 +165,7 @@ class Imported:
     transactions: int
     command_id: str
     batches: int = 1
+    warnings: tuple[Problem, ...] = ()
 
 
 class ImportStopped(ImportRefused):
@@ -194,14 +202,7 @@ def check_import(
     recorded. The first ``keep_errors`` errors are kept (``more_errors`` counts the rest);
     ``each_batch`` is called with the planner after each batch (what tests measure it by).
     """
-    if not isinstance(by, str) or not by.strip():
-        raise ConfigurationError("say who is importing (by)", field="by", rule="required")
-    if not isinstance(batch_rows, int) or batch_rows < 1:
-        raise ConfigurationError(
-            f"batch_rows must be a whole number of at least 1, not {batch_rows!r}",
-            field="batch_rows",
-            rule="batch-size",
-        )
+    _check_arguments(by, batch_rows)
     head = tracker.head()
     planner = _Planner(tracker, sheet, by.strip(), inspectorates=_inspectorates(sheet))
     named: set[str] = set()
@@ -329,6 +330,133 @@ def record_import(
         batches=batches,
         command_id=command_id,
     )
+
+
+def import_sheet(
+    tracker: Tracker,
+    sheet: SheetStream,
+    *,
+    by: str,
+    command_id: str | None = None,
+    batch_rows: int = BATCH_ROWS,
+    keep_errors: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Imported:
+    """Check and record ``sheet`` in one pass, in one transaction: what
+    :func:`check_import` then :func:`record_import` do, with each batch of rows decided
+    once, as it is recorded (with :meth:`~recommendations.Tracker.execute_many`).
+
+    The whole import is one transaction, held open until the last batch is written
+    (other writers wait; readers elsewhere see nothing of it until it commits). If any
+    row is refused, by the sheet's rules or the store's, the transaction is rolled back,
+    the sheet is checked whole (as :func:`check_import` checks it, every error found) and
+    :class:`ImportRefused` is raised with the errors: nothing is recorded. The command id
+    (default: the sheet's digest and date and the store's position, as
+    :attr:`CheckedImport.command_id`) is the import's if the sheet is one batch of rows,
+    else each batch's is it followed by ``/`` and the batch's number. ``progress`` is
+    called with ``(entries recorded, rows read)`` after each batch. The warnings found
+    are in the answer's ``warnings``."""
+    _check_arguments(by, batch_rows)
+    writer = tracker._writer
+    done = batches = 0
+    first: int | None = None
+    last: int | None = None
+    refused: RecommendationsError | None = None
+    try:
+        with writer.one_transaction():
+            head = tracker.head()
+            own_id = (
+                command_id
+                if command_id is not None
+                else f"import:{sheet.digest}:{sheet.snapshot_date}:{head}"
+            )
+            planner = _Planner(tracker, sheet, by.strip(), inspectorates=_inspectorates(sheet))
+            named: set[str] = set()
+            rows = 0
+            number = 0
+            many = False
+
+            def record(commands: list[domain.Command]) -> None:
+                nonlocal done, batches, first, last
+                batch_id = _batch_id(own_id, number) if many else own_id
+                recorded = writer.execute_many(commands, batch_id)
+                if recorded:
+                    first = recorded[0].position if first is None else first
+                    last = recorded[-1].position
+                done += len(recorded)
+                batches += 1
+
+            planner.record = record
+
+            def plan(batch: list[SheetRow]) -> None:
+                nonlocal number
+                planner.plan_batch(batch)
+                if planner.errors:
+                    raise _Refused
+                number += 1
+                if progress is not None:
+                    progress(done, rows)
+
+            batch: list[SheetRow] = []
+            for read in sheet.rows():
+                if read.reference is not None:
+                    named.add(str(domain.normal_reference(read.reference)))
+                if read.row is None:
+                    raise _Refused
+                planner.rows_seen = True
+                if len(batch) >= batch_rows:
+                    many = True  # (another row after a whole batch: more than one)
+                    plan(batch)
+                    batch = []
+                rows += 1
+                batch.append(read.row)
+            if batch:
+                plan(batch)
+            planner.finish(named)
+            if planner.errors:
+                raise _Refused
+    except _Refused:
+        pass
+    except (RuleViolation, NotFound) as error:
+        refused = error
+    else:
+        return Imported(
+            source=sheet.source,
+            snapshot_date=sheet.snapshot_date,
+            count=done,
+            first=first,
+            last=last,
+            transactions=1 if done else 0,
+            command_id=own_id,
+            batches=batches,
+            warnings=tuple(planner.warnings),
+        )
+    # Refused: nothing was recorded. Every error, as a check of the whole sheet finds them.
+    with check_import(
+        tracker, sheet, by=by, batch_rows=batch_rows, keep_errors=keep_errors
+    ) as checked:
+        if checked.errors:
+            raise ImportRefused(checked.source, list(checked.errors), more=checked.more_errors)
+        if refused is not None:
+            raise refused  # (the check found nothing: the store changed meanwhile)
+        return attrs.evolve(
+            record_import(tracker, checked, command_id=command_id), warnings=checked.warnings
+        )
+
+
+class _Refused(Exception):
+    """A row refused while an import is checked and recorded in one pass."""
+
+
+def _check_arguments(by: object, batch_rows: object) -> None:
+    if not isinstance(by, str) or not by.strip():
+        raise ConfigurationError("say who is importing (by)", field="by", rule="required")
+    if not isinstance(batch_rows, int) or batch_rows < 1:
+        raise ConfigurationError(
+            f"batch_rows must be a whole number of at least 1, not {batch_rows!r}",
+            field="batch_rows",
+            rule="batch-size",
+        )
 
 
 def _batch_id(command_id: str, number: int) -> str:
