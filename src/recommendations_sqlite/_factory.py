@@ -8,6 +8,7 @@ before the tree opens as before, and ``recommendations seal`` builds its tree.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sqlite3
 import threading
@@ -96,11 +97,9 @@ class HeldDatastore(SQLiteDatastore):
                 cursor.execute("COMMIT")
             except BaseException as failure:
                 # (SQLite may have rolled back already: on a full disk, say)
-                try:
+                with contextlib.suppress(sqlite3.Error):
                     if connection._sqlite_conn.in_transaction:
                         cursor.execute("ROLLBACK")
-                except sqlite3.Error:
-                    pass
                 if isinstance(failure, sqlite3.Error):
                     raise _persistence_error(failure) from failure
                 raise
@@ -115,6 +114,11 @@ class HeldDatastore(SQLiteDatastore):
             with super().transaction(commit=commit) as cursor:
                 yield cursor
             return
+        if commit and not connection._sqlite_conn.in_transaction:
+            # SQLite rolled the held transaction back (a full disk, say): nothing more may
+            # be written in it, lest it be committed on its own (a read sees the store as
+            # it was: what a writer asks to learn whether its entries are in the log).
+            raise OperationalError("the transaction held open was rolled back by SQLite")
         name = f"held_{next(self._savepoints)}"
         cursor = connection.cursor()
         try:
@@ -122,8 +126,11 @@ class HeldDatastore(SQLiteDatastore):
             try:
                 yield cursor
             except BaseException:
-                cursor.execute(f"ROLLBACK TO {name}")
-                cursor.execute(f"RELEASE {name}")
+                # (SQLite may have rolled the whole transaction back already, on a full
+                # disk: then there is no savepoint left, and the error raised says why)
+                with contextlib.suppress(sqlite3.Error):
+                    cursor.execute(f"ROLLBACK TO {name}")
+                    cursor.execute(f"RELEASE {name}")
                 raise
             if not commit:
                 cursor.execute(f"ROLLBACK TO {name}")
