@@ -102,6 +102,11 @@ class ReferenceIndex:
                     self._add(*created)
             self._position = last
 
+    def knows(self, subject: str, reference: str) -> bool:
+        """Whether a ``subject`` whose reference differs from ``reference`` at most by case
+        (or normal form) was created, as far as the index has read."""
+        return domain.reference_key(reference) in self._keys[subject]
+
     def same_but_case(self, subject: str, reference: str) -> str | None:
         """The ``subject`` reference taken that differs from ``reference`` only by case."""
         existing = self._keys[subject].get(domain.reference_key(reference))
