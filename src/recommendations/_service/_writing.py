@@ -130,11 +130,14 @@ class Writer:
         wait meanwhile (SQLite's write lock, PostgreSQL's lock on the log's table, the
         memory store's lock); readers elsewhere see the log as it was until the commit.
 
-        The tables are caught up first, so that each batch writes its rows in the held
-        transaction (catching up on a connection of their own would wait for it). If the
+        The tables are caught up first (if they cannot be, their error is raised and
+        nothing is recorded), so that each batch writes its rows in the held transaction
+        (catching up on a connection of their own would wait for it). If the
         block raises, or the commit fails, what the tracker learnt meanwhile (item logs,
         references, the tables' caches) is dropped with it."""
-        self.catch_up.quietly()
+        behind = self.catch_up.quietly()
+        if behind is not None:
+            raise behind  # (nothing recorded: the tables must be current to begin)
         head: int | None = None
         try:
             with self.store.held():

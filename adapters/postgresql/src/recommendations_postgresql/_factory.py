@@ -267,12 +267,16 @@ class Recorder(PostgresApplicationRecorder):
         """One transaction held open in this thread until the block ends: every entry
         recorded meanwhile (with its leaves and its views' rows) commits then, together;
         if the block raises, or the commit fails, none does. Other writers wait for the
-        log's table lock, which the first entry recorded takes."""
+        log's table lock, taken as the block begins."""
         datastore = self.datastore
         if not isinstance(datastore, HeldDatastore):
             raise OperationalError("this store's datastore cannot hold a transaction")
         try:
             with datastore.hold():
+                # The log's table lock, taken at once: no entry is appended meanwhile, so
+                # what this thread reads of the log stays the log until it commits.
+                with datastore.transaction(commit=True) as cursor:
+                    self._lock_table(cursor)
                 yield
         except BaseException:
             self.tree.forget()  # what it remembered since was rolled back
