@@ -272,3 +272,27 @@ def test_an_import_in_one_pass_with_an_error_anywhere_records_nothing_listing_ev
             (442, "due-not-before-raised"),
         ]
         assert _state(tracker) == before
+
+
+def test_a_store_that_cannot_hold_a_transaction_open_is_checked_then_recorded(
+    tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
+) -> None:
+    """A third party's store (``jsonl://``, whose every transaction is one line): a sheet
+    of one batch is checked whole, then recorded in one transaction; a longer one that
+    would need a transaction held open is refused, naming the rule, with nothing
+    recorded."""
+    pytest.importorskip("recommendations_jsonl")
+    store = f"jsonl:///{tmp_path}/log.jsonl"
+    with r.Tracker(store, clock=late_clock) as tracker:
+        short = write_csv(tmp_path / "seed-2017-03-30.csv", _rows(6, prefix="S"))
+        assert import_sheet(tracker, open_sheet(short, mapping), by="Kath Jones").count == 16
+        head = tracker.head()
+        with (
+            check_import(
+                tracker, open_sheet(_long(tmp_path), mapping), by="Kath Jones", batch_rows=50
+            ) as checked,
+            pytest.raises(r.StoreError) as refused,
+        ):
+            record_import(tracker, checked, batch_entries=BATCH_ENTRIES)
+        assert refused.value.rule == "one-transaction"
+        assert tracker.head() == head

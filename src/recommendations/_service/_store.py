@@ -157,6 +157,12 @@ class LogStore:
         name an erased person when it changes (see :mod:`recommendations.integrity._erase`)."""
         return int(getattr(getattr(self.app.recorder, "tree", None), "erasures_met", 0))
 
+    @property
+    def holds(self) -> bool:
+        """Whether the store's persistence module can hold a transaction open
+        (:meth:`held`): this library's SQLite, PostgreSQL and memory stores can."""
+        return callable(getattr(self.app.recorder, "held", None))
+
     @contextmanager
     def held(self) -> Iterator[None]:
         """One transaction held open in this thread until the block ends: everything

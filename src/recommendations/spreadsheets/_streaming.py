@@ -355,9 +355,21 @@ def import_sheet(
     :attr:`CheckedImport.command_id`) is the import's if the sheet is one batch of rows,
     else each batch's is it followed by ``/`` and the batch's number. ``progress`` is
     called with ``(entries recorded, rows read)`` after each batch. The warnings found
-    are in the answer's ``warnings``."""
+    are in the answer's ``warnings``. A store whose persistence module cannot hold a
+    transaction open (a third party's) is checked whole, then recorded, as
+    :func:`record_import` records it."""
     _check_arguments(by, batch_rows)
     writer = tracker._writer
+    if not writer.store.holds:
+        # A store that cannot hold a transaction open: checked whole, then recorded.
+        with check_import(
+            tracker, sheet, by=by, batch_rows=batch_rows, keep_errors=keep_errors
+        ) as checked:
+            if checked.errors:
+                raise ImportRefused(checked.source, list(checked.errors), more=checked.more_errors)
+            return attrs.evolve(
+                record_import(tracker, checked, command_id=command_id), warnings=checked.warnings
+            )
     done = batches = 0
     first: int | None = None
     last: int | None = None
