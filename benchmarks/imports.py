@@ -12,8 +12,10 @@ Due date, Progress update, Inspectorate``; every row a new recommendation with a
 update, so two entries a row, and a new report every 500 rows), and a mapping naming the
 body reports are entered with. Then, each in a process of its own on a new SQLite store:
 
-- **import**: ``recommendations import FILE --by ...`` of the whole file: wall time, rows
-  and entries per second, and the peak resident set (``ru_maxrss`` from ``os.wait4``);
+- **import**: ``recommendations import FILE --by ...`` of the whole file, into a store
+  made empty just before (with ``--new-store``: into a store not there yet, which the
+  import checks as an empty one, then makes): wall time, rows and entries per second, the
+  child's CPU time, and the peak resident set (``ru_maxrss`` from ``os.wait4``);
 - **dry run**: ``--dry-run`` of the same file, on the store the import wrote (so it plans
   nothing new, but reads and decides every row);
 - **baseline**: ``tracker.execute_many`` of the same commands, raw, in batches of 1,000
@@ -116,9 +118,22 @@ body = "West Midlands Police"
 """
 
 
+_CPU: list[float] = []
+"""The CPU time (user and system) of each child, in order."""
+
+_MAKE = "import sys; from recommendations import Tracker; Tracker(sys.argv[1]).close()"
+
+
+def _made(store: Path, source: Path | None = None) -> None:
+    """``store`` made anew, empty (by the code in ``source``, if given)."""
+    store.unlink(missing_ok=True)
+    _child(_MAKE, f"sqlite:///{store}", source=source)
+
+
 def _child(code: str, *args: str, source: Path | None = None) -> tuple[float, int, str]:
     """Run ``code`` in a new Python process (with the package from ``source``, a ``src``
-    folder, if given): its wall time, peak resident set (KiB) and output."""
+    folder, if given): its wall time, peak resident set (KiB) and output; its CPU time is
+    appended to :data:`_CPU`."""
     began = time.perf_counter()
     env = dict(os.environ)
     if source is not None:
@@ -135,6 +150,7 @@ def _child(code: str, *args: str, source: Path | None = None) -> tuple[float, in
     output = child.stdout.read()
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - began
+    _CPU.append(usage.ru_utime + usage.ru_stime)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"the child failed:\n{output}")
     return wall, usage.ru_maxrss, output
@@ -184,7 +200,7 @@ with Tracker(store) as tracker:
     with check_import(tracker, stream, by="Benchmark") as checked:
         checking = time.perf_counter() - began
         began = time.perf_counter()
-        record_import(tracker, checked, one_transaction=0)
+        record_import(tracker, checked, batch_entries=0)
         recording = time.perf_counter() - began
 print(rows, checked.entries, reading, checking, deciding, recording)
 """
@@ -201,6 +217,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--folder", type=Path, default=None)
     parser.add_argument("--no-dry-run", action="store_true")
+    parser.add_argument(
+        "--new-store",
+        action="store_true",
+        help="import into a store not there yet (else into one made empty just before)",
+    )
     parser.add_argument(
         "--before",
         type=Path,
@@ -224,6 +245,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     store = folder / "imported.db"
     store.unlink(missing_ok=True)
+    if not args.new_store:
+        _made(store)
     wall, peak, _ = _child(
         _CLI,
         "--store",
@@ -236,9 +259,14 @@ def main(argv: list[str] | None = None) -> None:
         "Benchmark",
     )
     entries = _entries(store)
+    cpu = _CPU[-1]
     print(
         f"import:   {wall:8.1f} s  {args.rows / wall:8,.0f} rows/s  {entries / wall:8,.0f} "
         f"entries/s  peak {peak / 1024:7,.0f} MB  ({entries:,} entries; load {_load()})"
+    )
+    print(
+        f"          CPU {cpu:.1f} s: {args.rows / cpu:,.0f} rows per CPU second "
+        f"({'a new store' if args.new_store else 'a store made empty before'})"
     )
     print("          target: >= 5,000 rows/s, peak <= 500 MB")
     if not args.no_dry_run:
@@ -292,7 +320,8 @@ def main(argv: list[str] | None = None) -> None:
             f"          reading the rows alone {reading:.1f} s; checking {checking:.1f} s "
             f"({checking / total:.0%}), of which decide_many {deciding:.1f} s and reading, "
             f"planning and staging {checking - deciding:.1f} s; recording (execute_many, a "
-            f"transaction per 1,000 rows) {recording:.1f} s ({recording / total:.0%})"
+            f"batch of 1,000 rows at a time, in one transaction) {recording:.1f} s "
+            f"({recording / total:.0%})"
         )
 
 
@@ -302,7 +331,7 @@ def _compare(before: Path, sheet: Path, rows: int, mapping: Path, folder: Path) 
     figures = []
     for label, source in (("now", None), ("before", before)):
         store = folder / f"compare-{label}.db"
-        store.unlink(missing_ok=True)
+        _made(store, source)
         wall, peak, _ = _child(
             _CLI,
             "--store",
@@ -315,14 +344,18 @@ def _compare(before: Path, sheet: Path, rows: int, mapping: Path, folder: Path) 
             "Benchmark",
             source=source,
         )
-        figures.append((wall, peak))
+        cpu = _CPU[-1]
+        figures.append((wall, peak, cpu))
         print(
-            f"{label + ':':9} {wall:8.1f} s  {rows / wall:8,.0f} rows/s  peak "
-            f"{peak / 1024:7,.0f} MB  ({rows:,} rows, {_entries(store):,} entries; load "
-            f"{_load()})"
+            f"{label + ':':9} {wall:8.1f} s  {rows / wall:8,.0f} rows/s  CPU {cpu:6.1f} s "
+            f"{rows / cpu:8,.0f} rows/CPU s  peak {peak / 1024:7,.0f} MB  ({rows:,} rows, "
+            f"{_entries(store):,} entries; load {_load()})"
         )
-    (now, now_peak), (then, then_peak) = figures
-    print(f"          now against before: time x{now / then:.2f}, peak x{now_peak / then_peak:.2f}")
+    (now, now_peak, now_cpu), (then, then_peak, then_cpu) = figures
+    print(
+        f"          now against before: time x{now / then:.2f}, CPU x{now_cpu / then_cpu:.2f}, "
+        f"peak x{now_peak / then_peak:.2f} (each into a store made empty just before)"
+    )
 
 
 def _entries(store: Path) -> int:

@@ -45,6 +45,26 @@ class MemoryRecorder(POPOApplicationRecorder):
             return positions
 
     @contextmanager
+    def held(self) -> Iterator[None]:
+        """Hold the store until the block ends (other threads wait): if it raises, every
+        entry recorded meanwhile, and its leaves, are taken out again."""
+        with self._database_lock:
+            size = len(self._stored_events)
+            tables = self._tables
+            saved = (dict(tables.tiles), dict(tables.last), dict(tables.persons))
+            try:
+                yield
+            except BaseException:
+                for stored in self._stored_events[size:]:
+                    self._stored_events_index[str(stored.originator_id)].pop(
+                        stored.originator_version, None
+                    )
+                del self._stored_events[size:]
+                tables.tiles, tables.last, tables.persons = saved
+                self.tree.forget()
+                raise
+
+    @contextmanager
     def tree_tables(self, *, write: bool) -> Iterator[MemoryTables]:
         with self._tables.transaction() as tables:
             yield tables

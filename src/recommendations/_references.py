@@ -82,6 +82,14 @@ class ReferenceIndex:
                 else:
                     self._position = page[-1].id
 
+    def forget(self) -> None:
+        """Drop what it learnt (after a transaction it learnt from rolled back): the next
+        catch-up reads the log again."""
+        with self._lock:
+            self._position = 0
+            for keys in self._keys.values():
+                keys.clear()
+
     def recorded(self, first: int, last: int, events: Iterable[object]) -> None:
         """The tracker recorded ``events`` at positions ``first`` to ``last``: learn them
         if the index had caught up to just before (else the next catch-up reads them)."""
@@ -93,6 +101,11 @@ class ReferenceIndex:
                 if created is not None:
                     self._add(*created)
             self._position = last
+
+    def knows(self, subject: str, reference: str) -> bool:
+        """Whether a ``subject`` whose reference differs from ``reference`` at most by case
+        (or normal form) was created, as far as the index has read."""
+        return domain.reference_key(reference) in self._keys[subject]
 
     def same_but_case(self, subject: str, reference: str) -> str | None:
         """The ``subject`` reference taken that differs from ``reference`` only by case."""

@@ -278,6 +278,19 @@ class InProcessTables:
                 raise cannot_apply(self._position + 1, None, error) from error
             return applied
 
+    def rolled_back(self, position: int) -> None:
+        """The log was rolled back to ``position``: drop the entries held after it."""
+        with self._lock:
+            if self._position <= position:
+                return
+            kept = [e for e in self._entries if e.position <= position]
+            self._entries[:] = kept
+            self._items.clear()
+            for entry in kept:
+                self._items.setdefault(entry.event.originator_id, []).append(entry)
+            self._position = position
+            self._current = None
+
     def rebuild(self) -> int:
         with self._lock:
             self._position = 0

@@ -8,15 +8,32 @@ before the tree opens as before, and ``recommendations seal`` builds its tree.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
-from eventsourcing.persistence import StoredEvent
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteDatastore, SQLiteFactory
+from eventsourcing.persistence import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    InternalError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteConnection,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
 from recommendations.integrity._recorders import entries_of, insert_together
@@ -30,11 +47,123 @@ ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
 cursor, their positions and the records): :meth:`~recommendations.sqltables.SqlTables.within`."""
 
 
+_ERRORS: tuple[tuple[type[sqlite3.Error], type[PersistenceError]], ...] = (
+    (sqlite3.InterfaceError, InterfaceError),
+    (sqlite3.DataError, DataError),
+    (sqlite3.OperationalError, OperationalError),
+    (sqlite3.IntegrityError, IntegrityError),
+    (sqlite3.InternalError, InternalError),
+)
+
+
+def _persistence_error(error: sqlite3.Error) -> PersistenceError:
+    """The ``eventsourcing`` error a transaction of its own raises for ``error``."""
+    for driver, translated in _ERRORS:
+        if isinstance(error, driver):
+            return translated(error)
+    return PersistenceError(error)
+
+
+class HeldDatastore(SQLiteDatastore):
+    """``eventsourcing.sqlite``'s datastore, able to hold one write transaction open in a
+    thread (:meth:`hold`): meanwhile every transaction that thread asks for is a savepoint
+    within it, on its connection, so that what it reads includes what it wrote, and what
+    it writes commits, or rolls back, at once when the held transaction ends."""
+
+    _held: threading.local
+    _savepoints: Iterator[int]
+
+    def _held_connection(self) -> SQLiteConnection | None:
+        held = getattr(self, "_held", None)
+        return getattr(held, "connection", None) if held is not None else None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """One write transaction (``BEGIN IMMEDIATE``: the write lock taken at once), held
+        until the block ends: committed then, rolled back if it raises."""
+        if self._held_connection() is not None:
+            yield  # held already: the outer block commits
+            return
+        with self.get_connection(commit=True) as connection:
+            cursor = connection.cursor()
+            try:
+                cursor.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                cursor.sqlite_cursor.close()
+                raise _persistence_error(error) from error
+            self._held.connection = connection
+            try:
+                yield
+                cursor.execute("COMMIT")
+            except BaseException as failure:
+                # (SQLite may have rolled back already: on a full disk, say)
+                with contextlib.suppress(sqlite3.Error):
+                    if connection._sqlite_conn.in_transaction:
+                        cursor.execute("ROLLBACK")
+                if isinstance(failure, sqlite3.Error):
+                    raise _persistence_error(failure) from failure
+                raise
+            finally:
+                self._held.connection = None
+                cursor.sqlite_cursor.close()
+
+    @contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
+        connection = self._held_connection()
+        if connection is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        if commit and not connection._sqlite_conn.in_transaction:
+            # SQLite rolled the held transaction back (a full disk, say): nothing more may
+            # be written in it, lest it be committed on its own (a read sees the store as
+            # it was: what a writer asks to learn whether its entries are in the log).
+            raise OperationalError("the transaction held open was rolled back by SQLite")
+        name = f"held_{next(self._savepoints)}"
+        cursor = connection.cursor()
+        try:
+            cursor.execute(f"SAVEPOINT {name}")
+            try:
+                yield cursor
+            except BaseException:
+                # (SQLite may have rolled the whole transaction back already, on a full
+                # disk: then there is no savepoint left, and the error raised says why)
+                with contextlib.suppress(sqlite3.Error):
+                    cursor.execute(f"ROLLBACK TO {name}")
+                    cursor.execute(f"RELEASE {name}")
+                raise
+            if not commit:
+                cursor.execute(f"ROLLBACK TO {name}")
+            cursor.execute(f"RELEASE {name}")
+        except sqlite3.Error as error:
+            raise _persistence_error(error) from error
+        finally:
+            cursor.sqlite_cursor.close()
+
+    @contextmanager
+    def get_connection(self, *, commit: bool) -> Iterator[SQLiteConnection]:
+        connection = self._held_connection()
+        if connection is None:
+            with super().get_connection(commit=commit) as connection:
+                yield connection
+            return
+        yield connection
+
+
 class Recorder(SQLiteApplicationRecorder):
     """``eventsourcing.sqlite``'s recorder, writing the tree with the entries, and the
-    views' rows too where the views are set to be written so (:attr:`views_within`)."""
+    views' rows too where the views are set to be written so (:attr:`views_within`).
+
+    :meth:`held` holds one transaction open in the calling thread: everything recorded
+    through it meanwhile commits together, or not at all."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        if type(datastore) is SQLiteDatastore:
+            # (made by the factory: given the means to hold a transaction)
+            datastore.__class__ = HeldDatastore
+        if isinstance(datastore, HeldDatastore) and not hasattr(datastore, "_held"):
+            datastore._held = threading.local()
+            datastore._savepoints = itertools.count()
         super().__init__(datastore, events_table_name)
         self.tree = TreeWriter()
         self.views_within: ViewsWithin | None = None
@@ -64,6 +193,21 @@ class Recorder(SQLiteApplicationRecorder):
             self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
 
         return insert_together(self.tree, self.datastore.transaction(commit=True), batches, insert)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """One transaction held open in this thread until the block ends: every entry
+        recorded meanwhile (with its leaves and its views' rows) commits then, together;
+        if the block raises, or the commit fails, none does. Other writers wait."""
+        datastore = self.datastore
+        if not isinstance(datastore, HeldDatastore):
+            raise PersistenceError("this store's datastore cannot hold a transaction")
+        try:
+            with datastore.hold():
+                yield
+        except BaseException:
+            self.tree.forget()  # what it remembered since was rolled back
+            raise
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as

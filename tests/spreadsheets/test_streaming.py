@@ -92,7 +92,7 @@ def test_a_streamed_import_records_what_a_planned_one_records(
                 assert list(checked.describe()) == plan.describe()
                 assert checked.warnings == plan.warnings
                 assert checked.command_id == f"import:{plan.digest}:{plan.snapshot_date}:{head}"
-                record_import(streamed, checked, one_transaction=3)
+                record_import(streamed, checked, batch_entries=3)
         assert [
             (e.reference, e.event, e.effective_on, e.reason) for e in streamed.history("2.16")
         ] == [(e.reference, e.event, e.effective_on, e.reason) for e in planned.history("2.16")]
@@ -155,7 +155,7 @@ def test_a_bad_row_late_in_a_long_sheet_records_nothing(
         )
         assert checked.staged is None
         with pytest.raises(ImportRefused) as refused:
-            record_import(tracker, checked, one_transaction=50)
+            record_import(tracker, checked, batch_entries=50)
         assert refused.value.problems == checked.errors
         assert tracker.head() == 0
 
@@ -234,8 +234,8 @@ def test_importing_the_same_sheet_again_records_nothing_new(
         with check_import(
             tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
         ) as checked:
-            done = record_import(tracker, checked, command_id="q2-import", one_transaction=50)
-        assert (done.count, done.transactions) == (304, 3)
+            done = record_import(tracker, checked, command_id="q2-import", batch_entries=50)
+        assert (done.count, done.transactions, done.batches) == (304, 1, 3)
         head = tracker.head()
         with check_import(
             tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
@@ -253,7 +253,7 @@ def test_an_import_stopped_part_way_is_finished_by_the_same_import_again(
         with check_import(
             whole, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
         ) as checked:
-            record_import(whole, checked, command_id="q2-import", one_transaction=50)
+            record_import(whole, checked, command_id="q2-import", batch_entries=50)
         expected = _entries(whole)
     with r.Tracker("memory://", clock=late_clock) as tracker:
         with check_import(
@@ -266,7 +266,7 @@ def test_an_import_stopped_part_way_is_finished_by_the_same_import_again(
             tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
         ) as rest:
             assert rest.entries == 304 - len(first)
-            done = record_import(tracker, rest, command_id="q2-import", one_transaction=50)
+            done = record_import(tracker, rest, command_id="q2-import", batch_entries=50)
         assert done.count == 304 - len(first)
         assert _entries(tracker) == expected
         head = tracker.head()
@@ -289,7 +289,7 @@ def test_references_differing_only_by_case_in_two_batches_are_refused(
         assert tracker.head() == 0
 
 
-def test_a_batch_refused_part_way_stops_the_import_naming_its_row(
+def test_a_batch_refused_part_way_records_nothing_naming_its_row(
     tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
 ) -> None:
     path = _sheet(tmp_path, _rows(150))
@@ -305,15 +305,17 @@ def test_a_batch_refused_part_way_stops_the_import_naming_its_row(
             check_import(
                 tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=50
             ) as checked,
-            pytest.raises(ImportStopped) as stopped,
+            pytest.raises(ImportRefused) as refused,
         ):
             record_import(
-                tracker, checked, command_id="q2", one_transaction=50, progress=another_writer
+                tracker, checked, command_id="q2", batch_entries=50, progress=another_writer
             )
-        (problem,) = stopped.value.problems
+        (problem,) = refused.value.problems
         assert (problem.row, problem.reference, problem.rule) == (62, "R00060", "raised-once")
-        assert stopped.value.recorded == 104  # 50 rows of two entries, and the 4 reports
-        assert "import the sheet again with command id 'q2'" in str(stopped.value)
+        assert not isinstance(refused.value, ImportStopped)
+        # The batches written before it, and what the same thread wrote meanwhile, were
+        # in the import's one transaction: none of it is recorded.
+        assert tracker.head() == 0
 
 
 @pytest.mark.parametrize("name", ["tracker", 'tracker "draft" \\ final'])

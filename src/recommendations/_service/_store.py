@@ -164,6 +164,38 @@ class LogStore:
         name an erased person when it changes (see :mod:`recommendations.integrity._erase`)."""
         return int(getattr(getattr(self.app.recorder, "tree", None), "erasures_met", 0))
 
+    @property
+    def holds(self) -> bool:
+        """Whether the store's persistence module can hold a transaction open
+        (:meth:`held`): this library's SQLite, PostgreSQL and memory stores can."""
+        return callable(getattr(self.app.recorder, "held", None))
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """One transaction held open in this thread until the block ends: everything
+        recorded meanwhile commits then, together, or (if the block raises, or the commit
+        fails) not at all. :class:`StoreError` (rule ``one-transaction``) if the store's
+        persistence module cannot hold one."""
+        hold = getattr(self.app.recorder, "held", None)
+        if hold is None:
+            raise StoreError(
+                f"the store {self.label!r} cannot record many batches in one transaction "
+                "(its persistence module holds no transaction open)",
+                rule="one-transaction",
+            )
+        failure: BaseException | None = None
+        try:
+            with translated(self.label), hold():
+                try:
+                    yield
+                except BaseException as error:
+                    failure = error
+                    raise
+        except BaseException:
+            if failure is not None:
+                raise failure from failure.__cause__  # the block's own, untranslated
+            raise
+
     def head(self) -> int:
         """The position of the last record in the log (0 when it is empty)."""
         with translated(self.label):

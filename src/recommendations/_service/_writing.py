@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -120,6 +121,35 @@ class Writer:
                 attempt += 1
                 fresh = True
         return self._recorded(decided, recordings, first, recording)
+
+    @contextlib.contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Hold one transaction open in this thread until the block ends: every batch
+        :meth:`execute_many` records in it meanwhile (entries, command records, the tree's
+        rows and the tables' rows) commits then, together, or not at all. Other writers
+        wait meanwhile (SQLite's write lock, PostgreSQL's lock on the log's table, the
+        memory store's lock); readers elsewhere see the log as it was until the commit.
+
+        The tables are caught up first (if they cannot be, their error is raised and
+        nothing is recorded), so that each batch writes its rows in the held transaction
+        (catching up on a connection of their own would wait for it). If the
+        block raises, or the commit fails, what the tracker learnt meanwhile (item logs,
+        references, the tables' caches) is dropped with it."""
+        behind = self.catch_up.quietly()
+        if behind is not None:
+            raise behind  # (nothing recorded: the tables must be current to begin)
+        head: int | None = None
+        try:
+            with self.store.held():
+                head = self.store.head()
+                yield
+        except BaseException:
+            self.decider.known.clear()
+            self.decider.references.forget()
+            rolled_back = getattr(self.tables, "rolled_back", None)
+            if rolled_back is not None and head is not None:
+                rolled_back(head)
+            raise
 
     def _recording(self, events: list[domain.Event], decided: Batch) -> Any:
         """While the batch is saved: the views' hook that writes their rows in the same

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import shlex
 from datetime import date
+from typing import Any
 
 import click
 
@@ -196,6 +197,34 @@ def import_(
     tracker = None if new_store else current.tracker(create=not dry_run)
     checking = source if source is not None else tracker
     assert checking is not None
+    if tracker is not None and not dry_run:
+        # A store that is there: checked and recorded in one pass, in one transaction (each
+        # batch of rows decided once); a sheet with any error records nothing.
+        assert by is not None
+        current.command_id = command_id or (
+            f"import:{stream.digest}:{stream.snapshot_date}:{tracker.head()}"
+        )
+        try:
+            with progress("Importing", None) as (bar, task):
+                result = spreadsheets.import_sheet(
+                    tracker,
+                    stream,
+                    by=by,
+                    command_id=current.command_id,
+                    progress=lambda done, rows: bar.update(task, completed=rows),
+                )
+        except spreadsheets.ImportRefused as refused:
+            _refuse(refused.source, refused.problems, refused.more_errors)
+        for warning in result.warnings:
+            note(f"warning: {warning}")
+        if not result.count:
+            click.echo(
+                f"Nothing to import: the store already has everything {result.source} "
+                f"says as at {result.snapshot_date.isoformat()}."
+            )
+            return
+        _imported(result)
+        return
     with contextlib.ExitStack() as stack:
         checked = stack.enter_context(
             spreadsheets.check_import(checking, stream, by=by or "dry run")
@@ -247,21 +276,19 @@ def import_(
                     progress=lambda done, of: bar.update(task, completed=done, total=of),
                     command_id=current.command_id,
                 )
-        except spreadsheets.ImportStopped as stopped:
-            for problem in stopped.problems:
-                click.echo(f"error: {problem}", err=True)
-            raise Refused(
-                stopped.detail.splitlines()[0].rstrip(":")
-                + (f"; put it right and import it again with --command-id {stopped.command_id}")
-            ) from None
         except spreadsheets.ImportRefused as refused:
             _refuse(refused.source, refused.problems)
+    _imported(result)
+
+
+def _imported(result: Any) -> None:
+    """Say what an import recorded (a :class:`~recommendations.spreadsheets.Imported`)."""
     first, last = result.first, result.last
     where = f"position {first}" if first == last else f"positions {first} to {last}"
     own = (
         "the import's own record (of its command id) after them, which trails do not list"
-        if result.transactions == 1
-        else f"a record of each of its {result.transactions} batches' command ids (the "
+        if result.batches <= 1
+        else f"a record of each of its {result.batches} batches' command ids (the "
         f"import's, then /N) among them, which trails do not list"
     )
     click.echo(

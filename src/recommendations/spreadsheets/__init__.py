@@ -35,17 +35,20 @@ from ._planning import ImportPlan, PlannedCommand, plan_import
 from ._problems import ImportRefused, Problem
 from ._reading import SheetRow, Snapshot, read_sheet, snapshot_date_of
 from ._streaming import (
+    BATCH_ENTRIES,
     BATCH_ROWS,
     ONE_TRANSACTION,
     CheckedImport,
     Imported,
     ImportStopped,
     check_import,
+    import_sheet,
     record_import,
 )
 from ._streams import ReadRow, SheetStream, open_sheet
 
 __all__ = [
+    "BATCH_ENTRIES",
     "BATCH_ROWS",
     "DEFAULT_DATE_FORMATS",
     "DEFAULT_GRADES",
@@ -73,6 +76,7 @@ __all__ = [
     "check_import",
     "decide_import",
     "import_command_id",
+    "import_sheet",
     "open_sheet",
     "plan_import",
     "read_sheet",

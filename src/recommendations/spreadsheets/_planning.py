@@ -14,7 +14,7 @@ meet, in the words the import would use. Nothing is written here.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol, TypedDict
 
@@ -29,6 +29,7 @@ from recommendations._errors import (
     RecommendationsError,
     StoreError,
 )
+from recommendations._references import ReferenceIndex
 from recommendations._service._store import LogStore
 from recommendations.domain import (
     Assign,
@@ -332,6 +333,12 @@ class _Planner:
             inspectorates if inspectorates is not None else self._inspectorates_by_report()
         )
         self.sheet_dates: list[date] | None = None
+        # Where set, what records each batch's commands instead of deciding them (an
+        # import checked and recorded in one pass: see import_sheet); a refusal is raised.
+        self.record: Callable[[list[Command]], None] | None = None
+        # The store's index of references, caught up at the start of each batch: a row
+        # whose recommendation it does not know is new, with no read of the store.
+        self.index: ReferenceIndex | None = None
         # The recommendations planned to be raised, by case-folded key: a row that raises one
         # differing only by case from one an earlier batch raises is refused (in one batch,
         # deciding it refuses it).
@@ -373,6 +380,10 @@ class _Planner:
         name that earlier batches enter; the rows refused are added to :attr:`errors`.
         Nothing of the batch is held once it is returned."""
         planned: list[tuple[SheetRow, list[PlannedCommand]]] = []
+        index = getattr(self.tracker, "_references", None)
+        if isinstance(index, ReferenceIndex):
+            index.catch_up(self.tracker.head())
+            self.index = index
         for row in rows:
             try:
                 commands = self._plan_row(row, check=False)
@@ -441,6 +452,12 @@ class _Planner:
         """``planned`` without the rows the tracker refuses, decided together; if the
         batch is refused, each row is decided on its own as :meth:`_check` does (so that
         every row's error is found), then the rest together again, until they hold."""
+        if self.record is not None:
+            # Recorded, so decided once: the reports earlier batches enter are recorded
+            # already (in the same transaction), and a refusal stops the pass.
+            if planned:
+                self.record([item.command for _, items in planned for item in items])
+            return planned
         alone = False
         while planned:
             commands = [item.command for _, items in planned for item in items]
@@ -518,10 +535,15 @@ class _Planner:
         )
 
     def _plan_row(self, row: SheetRow, *, check: bool = True) -> list[PlannedCommand]:
-        try:
-            events = self.tracker.events(row.reference)
-        except NotFound:
-            events = []
+        index = self.index
+        events: list[domain.RecommendationEvent]
+        if index is not None and not index.knows("recommendation", row.reference):
+            events = []  # no such recommendation in the store: nothing to read
+        else:
+            try:
+                events = self.tracker.events(row.reference)
+            except NotFound:
+                events = []
         state = domain.project(events, as_at=self.on) if events else None
         if events and state is None:
             raised = domain.timeline(events)[0].effective_on

@@ -62,12 +62,14 @@ class ImportRefused(RuleViolation):
 
     Each problem names the row and column (or the recommendation) and the rule; the message
     lists them all, one a line. ``rule`` (and ``reference``) are those of the problem when
-    there is one, else ``import-refused``.
+    there is one, else ``import-refused``. ``more_errors`` counts the errors found past
+    those listed (a check keeps the first thousand).
     """
 
-    def __init__(self, source: str, problems: Iterable[Problem]) -> None:
+    def __init__(self, source: str, problems: Iterable[Problem], *, more: int = 0) -> None:
         self.source = source
         self.problems = tuple(problems)
+        self.more_errors = more
         count = len(self.problems)
         lines = "\n".join(f"  {problem}" for problem in self.problems)
         first = self.problems[0] if count == 1 else None

@@ -10,14 +10,20 @@ the staged commands with :meth:`~recommendations.Tracker.execute_many`, reading 
 batch at a time.
 
 So a sheet with an error anywhere records nothing, whatever its length: every row is
-checked before the first is recorded. A sheet of up to ``one_transaction`` entries
-(20,000 by default) is recorded in one transaction, as :func:`apply_import` records a plan;
-a longer one in one transaction per batch of rows, each with its own command id (the
-import's, and the batch's number), so that its memory does not grow with its length.
+checked before the first is recorded. And every import is recorded in one transaction,
+whatever its length: a sheet of up to ``batch_entries`` entries (20,000 by default) with
+one :meth:`~recommendations.Tracker.execute_many`, as :func:`apply_import` records a plan;
+a longer one a batch of rows at a time (each with its own command id: the import's, and
+the batch's number), all written within one transaction held open until the last is
+written (see :meth:`Writer.one_transaction`), so that its memory does not grow with its
+length and a failure anywhere (a row refused late, the store full, the process killed)
+leaves the store as it was. Readers elsewhere see nothing of it until it commits; other
+writers wait for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -26,11 +32,17 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import attrs
 import orjson
 from attrs import field, frozen
 
 from recommendations import domain
-from recommendations._errors import ConfigurationError, NotFound, RuleViolation
+from recommendations._errors import (
+    ConfigurationError,
+    NotFound,
+    RecommendationsError,
+    RuleViolation,
+)
 from recommendations._serialization import _CONVERTER
 from recommendations._service._deciding import COMMANDS
 
@@ -44,20 +56,26 @@ if TYPE_CHECKING:
     from recommendations._tracker import Tracker
 
 __all__ = [
+    "BATCH_ENTRIES",
     "BATCH_ROWS",
     "ONE_TRANSACTION",
     "CheckedImport",
     "ImportStopped",
     "Imported",
     "check_import",
+    "import_sheet",
     "record_import",
 ]
 
 BATCH_ROWS = 1000
 """The rows planned, decided (and, for a long sheet, recorded) together."""
 
-ONE_TRANSACTION = 20_000
-"""The most entries a sheet may record for them to be recorded in one transaction."""
+BATCH_ENTRIES = 20_000
+"""The most entries an import decides and writes at once (a longer one is decided and
+written a batch of rows at a time, all in one transaction)."""
+
+ONE_TRANSACTION = BATCH_ENTRIES
+"""The former name of :data:`BATCH_ENTRIES` (every import is now one transaction)."""
 
 _COMMANDS: dict[str, type[domain.Command]] = {kind.__name__: kind for kind in COMMANDS}
 """The commands a staged line may hold, by name (an import stages fewer kinds)."""
@@ -136,7 +154,8 @@ class CheckedImport:
 @frozen(kw_only=True)
 class Imported:
     """What :func:`record_import` recorded: ``count`` entries, at log positions ``first``
-    to ``last`` (``None`` if none), in ``transactions`` transactions, with ``command_id``."""
+    to ``last`` (``None`` if none), in ``transactions`` transactions (1, or 0 if nothing
+    was to be recorded), written in ``batches`` batches, with ``command_id``."""
 
     source: str
     snapshot_date: date
@@ -145,11 +164,14 @@ class Imported:
     last: int | None
     transactions: int
     command_id: str
+    batches: int = 1
+    warnings: tuple[Problem, ...] = ()
 
 
 class ImportStopped(ImportRefused):
-    """A long import stopped part way: the batches before the one refused are recorded;
-    importing the same sheet again, with the same command id, records the rest."""
+    """A long import stopped part way with batches before the one refused recorded.
+    Kept for callers that catch it: :func:`record_import` no longer raises it, since an
+    import of any length now records all or nothing."""
 
     def __init__(self, source: str, problems: list[Problem], recorded: int, command_id: str):
         super().__init__(source, problems)
@@ -180,14 +202,7 @@ def check_import(
     recorded. The first ``keep_errors`` errors are kept (``more_errors`` counts the rest);
     ``each_batch`` is called with the planner after each batch (what tests measure it by).
     """
-    if not isinstance(by, str) or not by.strip():
-        raise ConfigurationError("say who is importing (by)", field="by", rule="required")
-    if not isinstance(batch_rows, int) or batch_rows < 1:
-        raise ConfigurationError(
-            f"batch_rows must be a whole number of at least 1, not {batch_rows!r}",
-            field="batch_rows",
-            rule="batch-size",
-        )
+    _check_arguments(by, batch_rows)
     head = tracker.head()
     planner = _Planner(tracker, sheet, by.strip(), inspectorates=_inspectorates(sheet))
     named: set[str] = set()
@@ -256,17 +271,21 @@ def record_import(
     *,
     command_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
-    one_transaction: int = ONE_TRANSACTION,
+    batch_entries: int = BATCH_ENTRIES,
 ) -> Imported:
-    """Record what ``checked`` staged: in one transaction if it is at most
-    ``one_transaction`` entries, else one per batch of rows (see the module's
-    description), with ``command_id`` (default: ``checked.command_id``; a batch's is it
-    followed by ``/`` and the batch's number). Refused as :func:`apply_import` refuses a
-    plan: with errors (:class:`ImportRefused`), or if the store has changed since it was
-    checked (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``). A command
-    refused is raised as an :class:`ImportRefused` naming its row (an
-    :class:`ImportStopped` if batches before it were recorded). ``progress`` is called with
-    ``(done, total)`` entries after each transaction, and ``(0, total)`` before the first.
+    """Record what ``checked`` staged, all or nothing, in one transaction (see the
+    module's description), with ``command_id`` (default: ``checked.command_id``). Up to
+    ``batch_entries`` entries are decided and written at once; a longer import is decided
+    and written a batch of rows at a time within that transaction, each batch with a
+    command id of its own (``command_id`` followed by ``/`` and the batch's number).
+
+    Refused as :func:`apply_import` refuses a plan: with errors (:class:`ImportRefused`),
+    or if the store has changed since it was checked
+    (:class:`~recommendations.ConcurrencyError`, rule ``plan-current``). A command refused
+    is raised as an :class:`ImportRefused` naming its row; then, as after any failure (the
+    store's, or an error raised by ``progress``), nothing is recorded. ``progress`` is
+    called with ``(done, total)`` entries after each batch is written, and ``(0, total)``
+    before the first; what it reports is committed only when the call returns.
     """
     still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
     command_id = command_id if command_id is not None else checked.command_id
@@ -275,38 +294,181 @@ def record_import(
         progress(0, total)
     first: int | None = None
     last: int | None = None
-    done = transactions = 0
-    if total <= one_transaction:
-        batches: Iterator[tuple[int, list[PlannedCommand]]] = iter(
+    done = batches = 0
+    if total <= batch_entries:
+        planned_batches: Iterator[tuple[int, list[PlannedCommand]]] = iter(
             [(0, [p for _, batch in checked.planned() for p in batch])] if total else []
         )
     else:
-        batches = checked.planned()
-    for number, planned in batches:
-        batch_id = command_id if total <= one_transaction else _batch_id(command_id, number)
-        try:
-            recorded = tracker.execute_many([p.command for p in planned], command_id=batch_id)
-        except (RuleViolation, NotFound) as error:
-            problem = _row_problem(checked, planned, error)
-            if done:
-                raise ImportStopped(checked.source, [problem], done, command_id) from error
-            raise ImportRefused(checked.source, [problem]) from error
-        if recorded:
-            first = recorded[0].position if first is None else first
-            last = recorded[-1].position
-        done += len(recorded)
-        transactions += 1
-        if progress is not None:
-            progress(done, total)
+        planned_batches = checked.planned()
+    writer = tracker._writer
+    with writer.one_transaction() if total > batch_entries else contextlib.nullcontext():
+        if total > batch_entries:
+            # (within the transaction: no other writer records meanwhile)
+            still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
+        for number, planned in planned_batches:
+            batch_id = command_id if total <= batch_entries else _batch_id(command_id, number)
+            try:
+                recorded = writer.execute_many([p.command for p in planned], batch_id)
+            except (RuleViolation, NotFound) as error:
+                problem = _row_problem(checked, planned, error)
+                raise ImportRefused(checked.source, [problem]) from error
+            if recorded:
+                first = recorded[0].position if first is None else first
+                last = recorded[-1].position
+            done += len(recorded)
+            batches += 1
+            if progress is not None:
+                progress(done, total)
     return Imported(
         source=checked.source,
         snapshot_date=checked.snapshot_date,
         count=done,
         first=first,
         last=last,
-        transactions=transactions,
+        transactions=1 if batches else 0,
+        batches=batches,
         command_id=command_id,
     )
+
+
+def import_sheet(
+    tracker: Tracker,
+    sheet: SheetStream,
+    *,
+    by: str,
+    command_id: str | None = None,
+    batch_rows: int = BATCH_ROWS,
+    keep_errors: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> Imported:
+    """Check and record ``sheet`` in one pass, in one transaction: what
+    :func:`check_import` then :func:`record_import` do, with each batch of rows decided
+    once, as it is recorded (with :meth:`~recommendations.Tracker.execute_many`).
+
+    The whole import is one transaction, held open until the last batch is written
+    (other writers wait; readers elsewhere see nothing of it until it commits). If any
+    row is refused, by the sheet's rules or the store's, the transaction is rolled back,
+    the sheet is checked whole (as :func:`check_import` checks it, every error found) and
+    :class:`ImportRefused` is raised with the errors: nothing is recorded. The command id
+    (default: the sheet's digest and date and the store's position, as
+    :attr:`CheckedImport.command_id`) is the import's if the sheet is one batch of rows,
+    else each batch's is it followed by ``/`` and the batch's number. ``progress`` is
+    called with ``(entries recorded, rows read)`` after each batch. The warnings found
+    are in the answer's ``warnings``. A store whose persistence module cannot hold a
+    transaction open (a third party's) is checked whole, then recorded, as
+    :func:`record_import` records it."""
+    _check_arguments(by, batch_rows)
+    writer = tracker._writer
+    if not writer.store.holds:
+        # A store that cannot hold a transaction open: checked whole, then recorded.
+        with check_import(
+            tracker, sheet, by=by, batch_rows=batch_rows, keep_errors=keep_errors
+        ) as checked:
+            if checked.errors:
+                raise ImportRefused(checked.source, list(checked.errors), more=checked.more_errors)
+            return attrs.evolve(
+                record_import(tracker, checked, command_id=command_id), warnings=checked.warnings
+            )
+    done = batches = 0
+    first: int | None = None
+    last: int | None = None
+    refused: RecommendationsError | None = None
+    try:
+        with writer.one_transaction():
+            head = tracker.head()
+            own_id = (
+                command_id
+                if command_id is not None
+                else f"import:{sheet.digest}:{sheet.snapshot_date}:{head}"
+            )
+            planner = _Planner(tracker, sheet, by.strip(), inspectorates=_inspectorates(sheet))
+            named: set[str] = set()
+            rows = 0
+            number = 0
+            many = False
+
+            def record(commands: list[domain.Command]) -> None:
+                nonlocal done, batches, first, last
+                batch_id = _batch_id(own_id, number) if many else own_id
+                recorded = writer.execute_many(commands, batch_id)
+                if recorded:
+                    first = recorded[0].position if first is None else first
+                    last = recorded[-1].position
+                done += len(recorded)
+                batches += 1
+
+            planner.record = record
+
+            def plan(batch: list[SheetRow]) -> None:
+                nonlocal number
+                planner.plan_batch(batch)
+                if planner.errors:
+                    raise _Refused
+                number += 1
+                if progress is not None:
+                    progress(done, rows)
+
+            batch: list[SheetRow] = []
+            for read in sheet.rows():
+                if read.reference is not None:
+                    named.add(str(domain.normal_reference(read.reference)))
+                if read.row is None:
+                    raise _Refused
+                planner.rows_seen = True
+                if len(batch) >= batch_rows:
+                    many = True  # (another row after a whole batch: more than one)
+                    plan(batch)
+                    batch = []
+                rows += 1
+                batch.append(read.row)
+            if batch:
+                plan(batch)
+            planner.finish(named)
+            if planner.errors:
+                raise _Refused
+    except _Refused:
+        pass
+    except (RuleViolation, NotFound) as error:
+        refused = error
+    else:
+        return Imported(
+            source=sheet.source,
+            snapshot_date=sheet.snapshot_date,
+            count=done,
+            first=first,
+            last=last,
+            transactions=1 if done else 0,
+            command_id=own_id,
+            batches=batches,
+            warnings=tuple(planner.warnings),
+        )
+    # Refused: nothing was recorded. Every error, as a check of the whole sheet finds them.
+    with check_import(
+        tracker, sheet, by=by, batch_rows=batch_rows, keep_errors=keep_errors
+    ) as checked:
+        if checked.errors:
+            raise ImportRefused(checked.source, list(checked.errors), more=checked.more_errors)
+        if refused is not None:
+            raise refused  # (the check found nothing: the store changed meanwhile)
+        return attrs.evolve(
+            record_import(tracker, checked, command_id=command_id), warnings=checked.warnings
+        )
+
+
+class _Refused(Exception):
+    """A row refused while an import is checked and recorded in one pass."""
+
+
+def _check_arguments(by: object, batch_rows: object) -> None:
+    if not isinstance(by, str) or not by.strip():
+        raise ConfigurationError("say who is importing (by)", field="by", rule="required")
+    if not isinstance(batch_rows, int) or batch_rows < 1:
+        raise ConfigurationError(
+            f"batch_rows must be a whole number of at least 1, not {batch_rows!r}",
+            field="batch_rows",
+            rule="batch-size",
+        )
 
 
 def _batch_id(command_id: str, number: int) -> str:

@@ -677,6 +677,11 @@ class SqlTables:
             cursor.execute(self._sql.tracked_for_writing, (_VIEW,))
             yield cursor
 
+    def rolled_back(self, position: int) -> None:
+        """A log writer's transaction that wrote rows here rolled back (the log is at
+        ``position`` again): drop what was cached from it."""
+        self._forget()
+
     def _forget(self) -> None:
         with self._items_lock:
             self._items.clear()

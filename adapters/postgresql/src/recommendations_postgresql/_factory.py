@@ -12,6 +12,7 @@ tracker at a time.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -20,8 +21,15 @@ import orjson
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    DatabaseError,
+    DataError,
+    IntegrityError,
     InterfaceError,
+    InternalError,
+    NotSupportedError,
     OperationalError,
+    PersistenceError,
+    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import (
@@ -30,7 +38,7 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.utils import retry
-from psycopg import sql
+from psycopg import Connection, Cursor, sql
 from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
@@ -89,6 +97,78 @@ _KEYS = (
 )
 
 
+_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
+    (psycopg.InterfaceError, InterfaceError),
+    (psycopg.OperationalError, OperationalError),
+    (psycopg.DataError, DataError),
+    (psycopg.IntegrityError, IntegrityError),
+    (psycopg.InternalError, InternalError),
+    (psycopg.ProgrammingError, ProgrammingError),
+    (psycopg.NotSupportedError, NotSupportedError),
+    (psycopg.DatabaseError, DatabaseError),
+)
+
+
+def _persistence_error(error: psycopg.Error) -> PersistenceError:
+    """The ``eventsourcing`` error its own connections raise for ``error``."""
+    for driver, translated in _ERRORS:
+        if isinstance(error, driver):
+            return translated(str(error))
+    return PersistenceError(str(error))
+
+
+class HeldDatastore(PostgresDatastore):
+    """``eventsourcing.postgres``'s datastore, able to hold one transaction open in a
+    thread (:meth:`hold`): meanwhile every connection that thread asks for is the held
+    one, and every transaction a savepoint within it, so that what it reads includes what
+    it wrote, and what it writes commits, or rolls back, at once when the block ends."""
+
+    _held: threading.local
+
+    def _held_connection(self) -> Connection[DictRow] | None:
+        held = getattr(self, "_held", None)
+        return getattr(held, "connection", None) if held is not None else None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """One transaction, held until the block ends: committed then, rolled back if it
+        raises."""
+        if self._held_connection() is not None:
+            yield  # held already: the outer block commits
+            return
+        with super().get_connection() as connection, connection.transaction():
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
+
+    @contextmanager
+    def get_connection(self) -> Iterator[Connection[DictRow]]:
+        connection = self._held_connection()
+        if connection is None:
+            with super().get_connection() as connection:
+                yield connection
+            return
+        try:
+            yield connection
+        except psycopg.Error as error:
+            raise _persistence_error(error) from error
+
+    @contextmanager
+    def transaction(self, *, commit: bool = False) -> Iterator[Cursor[DictRow]]:
+        connection = self._held_connection()
+        if connection is None:
+            with super().transaction(commit=commit) as cursor:
+                yield cursor
+            return
+        try:
+            with connection.transaction(force_rollback=not commit):
+                yield connection.cursor()
+        except psycopg.Error as error:
+            raise _persistence_error(error) from error
+
+
 class Recorder(PostgresApplicationRecorder):
     """``eventsourcing.postgres``'s recorder, numbering entries without gaps.
 
@@ -108,6 +188,11 @@ class Recorder(PostgresApplicationRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
+        if type(datastore) is PostgresDatastore:
+            # (made by the factory: given the means to hold a transaction)
+            datastore.__class__ = HeldDatastore
+        if isinstance(datastore, HeldDatastore) and not hasattr(datastore, "_held"):
+            datastore._held = threading.local()
         super().__init__(datastore, events_table_name=events_table_name)
         table = sql.Identifier(self.datastore.schema, self.events_table_name)
         self.insert_events_statement = sql.SQL(
@@ -194,6 +279,26 @@ class Recorder(PostgresApplicationRecorder):
                 self._fetch_ids_after_insert_events(cursor, stored)
 
         return insert_together(self.tree, transaction(), batches, insert)
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        """One transaction held open in this thread until the block ends: every entry
+        recorded meanwhile (with its leaves and its views' rows) commits then, together;
+        if the block raises, or the commit fails, none does. Other writers wait for the
+        log's table lock, taken as the block begins."""
+        datastore = self.datastore
+        if not isinstance(datastore, HeldDatastore):
+            raise OperationalError("this store's datastore cannot hold a transaction")
+        try:
+            with datastore.hold():
+                # The log's table lock, taken at once: no entry is appended meanwhile, so
+                # what this thread reads of the log stays the log until it commits.
+                with datastore.transaction(commit=True) as cursor:
+                    self._lock_table(cursor)
+                yield
+        except BaseException:
+            self.tree.forget()  # what it remembered since was rolled back
+            raise
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
