@@ -20,6 +20,8 @@ from recommendations import domain, views
 from recommendations.testing import scenario
 from tests.conftest import BACKENDS, Clock, report_details
 from tests.logs import play
+from tests.reminders.helpers import fill, record_rules, reminders, rules
+from tests.reminders.servers import smtp_server
 
 _START = date(2017, 3, 2)
 _names = itertools.count(1)
@@ -132,7 +134,7 @@ def _commands(steps: list[tuple[int, str, int]]) -> list[domain.Command]:
 
 
 @settings(
-    max_examples=10,
+    max_examples=6,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -183,3 +185,17 @@ def test_an_erased_person_reads_erased_in_every_kept_history(new_url: Any) -> No
             assert "Kath Holder" not in repr(trail)
             assert all(entry.actor == "[erased]" for entry in trail)
         _same_everywhere(tracker, clock.now, [5, 20])
+
+
+def test_a_recommendations_reminders_are_kept_in_its_history(tracker: r.Tracker) -> None:
+    with smtp_server() as (_, port):
+        record_rules(tracker, rules(port), date(2017, 3, 1))
+        fill(tracker, ["1.1"], due_on=date(2017, 6, 30))
+        run = reminders(tracker)
+        for day in (date(2017, 6, 20), date(2017, 7, 1), date(2017, 8, 30)):
+            run.run(day)
+    trail = tracker.history("1.1")
+    assert [e.event for e in trail].count("ReminderSent") == 4
+    assert trail == _folded(tracker, "1.1", trail.basis.known_at, None)
+    if tracker.tables is not None and hasattr(tracker.tables, "kept_trail"):
+        assert tracker._reads.kept_history("1.1", trail.basis.known_at, None) == trail

@@ -137,23 +137,36 @@ def unpack(position: int, item: uuid.UUID, version: int, text: str | bytes) -> v
         name,
         marks,
     ) = orjson.loads(text)
+    change, detail, typed = views.Change, views.Detail, _TYPED
     return views.KeptEntry(
-        position=position,
-        item=item,
-        version=version,
-        subject=subject,
-        event=event,
-        effective_on=date.fromisoformat(effective_on),
-        recorded_at=datetime.fromisoformat(recorded_at),
-        actor=actor,
-        reason=reason,
-        changes=tuple(
-            views.Change(field, _read(before), _read(after)) for field, before, after in changes
+        position,
+        item,
+        version,
+        subject,
+        event,
+        date.fromisoformat(effective_on),
+        datetime.fromisoformat(recorded_at),
+        actor,
+        reason,
+        tuple(
+            change(
+                field,
+                _read(before) if type(before) in typed else before,
+                _read(after) if type(after) in typed else after,
+            )
+            for field, before, after in changes
         ),
-        details=tuple(views.Detail(field, _read(value)) for field, value in details),
-        corrects=corrects,
-        what_was_wrong=what_was_wrong,
-        strikes=strikes,
-        name=name,
-        marks=marks,
+        tuple(
+            detail(field, _read(value) if type(value) in typed else value)
+            for field, value in details
+        ),
+        corrects,
+        what_was_wrong,
+        strikes,
+        name,
+        marks,
     )
+
+
+_TYPED = frozenset((list, dict))
+"""The JSON values :func:`_read` makes something else of."""

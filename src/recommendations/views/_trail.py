@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -507,15 +507,15 @@ def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
 # --- kept entries: what a store keeps of each entry, to list a trail without folding --------
 
 
-@frozen
-class KeptEntry:
+class KeptEntry(NamedTuple):
     """What an entry of a recommendation (or of its reminders) is in any trail that lists
     it, whatever the trail's basis: what :func:`build_trail` lists for it, less what
     depends on the basis (its item's reference, the corrections of it the trail knows, and
     whether it is sensitive), with what works those out: the ``name`` its item's first
     entry gives it, and ``marks``, the reference a raising (or a correction of one) marks
     sensitive. A store keeps one for each entry as it applies it (:func:`kept_entry`), and
-    lists an item's trail from them (:func:`build_kept_trail`)."""
+    lists an item's trail from them (:func:`build_kept_trail`). A named tuple: one is
+    made for every entry a trail lists."""
 
     position: int
     item: uuid.UUID
