@@ -360,6 +360,11 @@ class _Statements:
             f"(SELECT max({pos}) FROM {{events}}) AS head) k "
             "LEFT JOIN {s}rec_audit_trail t ON t.item IN (?, ?) ORDER BY t.position"
         )
+        # The log's own entries of the same two items, to check the rows are still theirs.
+        self.logged = d.sql(
+            f"SELECT {pos}, originator_version, substr(state, 1, {_STATE_HEAD}) "
+            f"FROM {{events}} WHERE originator_id IN (?, ?) ORDER BY {pos}"
+        )
         self.named = d.sql(
             "SELECT reference FROM {s}rec_audit_trail WHERE item = ? AND version = 1"
         )
@@ -1343,15 +1348,23 @@ class SqlTables:
     ) -> tuple[int, int, list[views.KeptEntry] | None]:
         """The last log position the views include, the log's last position, and the
         entries kept of recommendation ``item`` and of its ``reminders`` (their ``shown``
-        column), in log order, read together in one indexed read (``None`` for the entries
-        if one of them is not kept: its trail is then to be worked out from the log)."""
+        column), in log order, read together in one indexed read.
+
+        The entries are ``None`` if one of them is not kept, or if the log no longer holds
+        them as they were applied (an entry deleted, added or given another recorded time
+        behind the library's back: read in the same transaction, by the same items): the
+        trail is then to be worked out from the log, which says what is wrong with it.
+        """
         convert = self._dialect.item_value
         asked = {(convert(each) if convert else each): each for each in (item, reminders)}
-        with self._session() as connection:
-            cursor = connection.cursor()
+        with self._transaction(self._dialect.begin_read) as cursor:
             cursor.execute(self._sql.kept, (_VIEW, *asked))
             found = cursor.fetchall()
-        reached, head = (int(value or 0) for value in found[0][:2])
+            reached, head = (int(value or 0) for value in found[0][:2])
+            if reached < head:
+                return reached, head, None
+            cursor.execute(self._sql.logged, tuple(asked))
+            logged = cursor.fetchall()
         kept = []
         for _, _, position, raw, version, shown in found:
             if position is None:  # the row of positions alone
@@ -1360,7 +1373,7 @@ class SqlTables:
                 return reached, head, None
             owner = asked.get(raw)
             kept.append(unpack(position, _uuid(raw) if owner is None else owner, version, shown))
-        return reached, head, kept
+        return reached, head, kept if _as_logged(kept, logged) else None
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of the view table ``table`` (``rec_register``, ``rec_register_history``
@@ -1397,6 +1410,34 @@ class Recording:
     logs: Mapping[uuid.UUID, Sequence[domain.Event]]
     applied: bool = False
     position: int | None = None
+
+
+_STATE_HEAD = 64
+"""How many bytes of a stored state :func:`_as_logged` reads: its recorded time comes first."""
+_RECORDED = b'{"recorded_at":"'
+
+
+def _as_logged(kept: Sequence[views.KeptEntry], logged: Sequence[Sequence[Any]]) -> bool:
+    """Whether the log's entries ``logged`` (position, version and the first bytes of the
+    stored state, in log order) are those ``kept`` was applied from: the same positions
+    and versions, recorded at the same times. A state that does not begin with its
+    recorded time (encrypted, compressed, or written otherwise) cannot be told: no."""
+    if len(kept) != len(logged):
+        return False
+    start = len(_RECORDED)
+    for entry, (position, version, head) in zip(kept, logged, strict=True):
+        if position != entry.position or version != entry.version:
+            return False
+        head = bytes(head)
+        end = head.find(b'"', start)
+        if not head.startswith(_RECORDED) or end < 0:
+            return False
+        try:
+            if datetime.fromisoformat(head[start:end].decode()) != entry.recorded_at:
+                return False
+        except ValueError:
+            return False
+    return True
 
 
 def _uuid(value: Any) -> uuid.UUID:
