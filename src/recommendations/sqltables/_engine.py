@@ -353,17 +353,16 @@ class _Statements:
             f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
         )
         # One recommendation's trail rows and its reminders', with how far the views and
-        # the log reach, read together (a row of positions alone when it has none).
+        # the log reach (a row of positions alone when it has none), and the log's own
+        # entries of the same two items, to check the rows are still theirs: one statement.
         self.kept = d.sql(
-            "SELECT k.reached, k.head, t.position, t.item, t.version, t.shown FROM "
+            "SELECT 0, k.reached, k.head, t.position, t.item, t.version, t.shown, NULL FROM "
             "(SELECT (SELECT position FROM {s}rec_tracking WHERE view = ?) AS reached, "
             f"(SELECT max({pos}) FROM {{events}}) AS head) k "
-            "LEFT JOIN {s}rec_audit_trail t ON t.item IN (?, ?) ORDER BY t.position"
-        )
-        # The log's own entries of the same two items, to check the rows are still theirs.
-        self.logged = d.sql(
-            f"SELECT {pos}, originator_version, substr(state, 1, {_STATE_HEAD}) "
-            f"FROM {{events}} WHERE originator_id IN (?, ?) ORDER BY {pos}"
+            "LEFT JOIN {s}rec_audit_trail t ON t.item IN (?, ?) UNION ALL "
+            f"SELECT 1, NULL, NULL, {pos}, NULL, originator_version, NULL, "
+            f"substr(state, 1, {_STATE_HEAD}) FROM {{events}} WHERE originator_id IN (?, ?) "
+            "ORDER BY 1, 4"
         )
         self.named = d.sql(
             "SELECT reference FROM {s}rec_audit_trail WHERE item = ? AND version = 1"
@@ -1352,28 +1351,35 @@ class SqlTables:
 
         The entries are ``None`` if one of them is not kept, or if the log no longer holds
         them as they were applied (an entry deleted, added or given another recorded time
-        behind the library's back: read in the same transaction, by the same items): the
+        behind the library's back: read in the same statement, by the same items): the
         trail is then to be worked out from the log, which says what is wrong with it.
         """
         convert = self._dialect.item_value
         asked = {(convert(each) if convert else each): each for each in (item, reminders)}
-        with self._transaction(self._dialect.begin_read) as cursor:
-            cursor.execute(self._sql.kept, (_VIEW, *asked))
+        with self._session() as connection:  # one statement: one snapshot
+            cursor = connection.cursor()
+            cursor.execute(self._sql.kept, (_VIEW, *asked, *asked))
             found = cursor.fetchall()
-            reached, head = (int(value or 0) for value in found[0][:2])
-            if reached < head:
-                return reached, head, None
-            cursor.execute(self._sql.logged, tuple(asked))
-            logged = cursor.fetchall()
-        kept = []
-        for _, _, position, raw, version, shown in found:
+        reached = head = 0
+        kept: list[views.KeptEntry] | None = []
+        logged = []
+        for part, at, last, position, raw, version, shown, state in found:
+            if part:  # an entry of the log
+                logged.append((position, version, state))
+                continue
+            reached, head = int(at or 0), int(last or 0)
             if position is None:  # the row of positions alone
                 continue
             if shown is None:
-                return reached, head, None
-            owner = asked.get(raw)
-            kept.append(unpack(position, _uuid(raw) if owner is None else owner, version, shown))
-        return reached, head, kept if _as_logged(kept, logged) else None
+                kept = None
+            if kept is not None:
+                owner = asked.get(raw)
+                kept.append(
+                    unpack(position, _uuid(raw) if owner is None else owner, version, shown)
+                )
+        if reached < head or kept is None or not _as_logged(kept, logged):
+            return reached, head, None
+        return reached, head, kept
 
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of the view table ``table`` (``rec_register``, ``rec_register_history``
