@@ -38,6 +38,11 @@ views already built: use a copy, which it writes to), with the load average befo
 after; ``--rounds`` repeats it::
 
     .venv/bin/python benchmarks/views.py --live-only /tmp/copy.db --live 2000 --rounds 3
+
+``--trail-only STORE.db`` measures the audit trail alone (``history()`` and its stand-in,
+``--trail-samples`` each), on that SQLite file as it is, its views built::
+
+    .venv/bin/python benchmarks/views.py --trail-only /tmp/copy.db --trail-samples 500 --rounds 3
 """
 
 from __future__ import annotations
@@ -617,14 +622,20 @@ def trail_figures(
     figures = []
     history = getattr(tracker, "history", None)
     if history is not None:
+        cpu = time.process_time()
         times = timed(history, picked, args.budget)
+        cpu = (time.process_time() - cpu) / len(times)
         h95 = percentile(times, 0.95)
-        print(f"history(): {len(times)} samples, p50 {ms(percentile(times, 0.5))}", flush=True)
+        print(
+            f"history(): {len(times)} samples, p50 {ms(percentile(times, 0.5))}, "
+            f"p95 {ms(h95)}, CPU {ms(cpu)} a call",
+            flush=True,
+        )
         figures.append(
             Figure(
                 f"audit trail: history() [{len(times)} samples]",
                 f"p50 {ms(percentile(times, 0.5))}, p95 {ms(h95)}",
-                "-",
+                f"CPU {ms(cpu)} a call",
                 target,
                 verdict(h95 * 1e3 <= TARGETS["trail_p95_ms"]),
             )
@@ -791,6 +802,36 @@ def live_only(args: argparse.Namespace) -> int:
     return 0
 
 
+def trail_only(args: argparse.Namespace) -> int:
+    """The audit trail alone, on the store at ``args.trail_only`` as it is (its views built;
+    opened, not written to unless they are behind its log), ``args.rounds`` times, each
+    with the load average before and after."""
+    rng = random.Random(args.seed + 11)
+    tracker = Tracker(store_url(args.trail_only))
+    try:
+        print(
+            f"store: {args.trail_only} as it is, {tracker.head():,} events, views at "
+            f"{tracker.tables.position():,}; Python {platform.python_version()}, "
+            f"SQLite {sqlite3.sqlite_version}, code {code_version()}",
+            flush=True,
+        )
+        references = [row.reference for row in tracker.register().rows]
+        for number in range(args.rounds):
+            before = os.getloadavg()
+            figures = trail_figures(args, tracker, rng, references)
+            after = os.getloadavg()
+            for figure in figures:
+                print(
+                    f"round {number + 1}: {figure.name}: {figure.measured} "
+                    f"({figure.baseline}); load average {before[0]:.1f} before, "
+                    f"{after[0]:.1f} after",
+                    flush=True,
+                )
+    finally:
+        tracker.close()
+    return 0
+
+
 def table(figures: Sequence[Figure]) -> str:
     headers = ("figure", "measured", "baseline / ratio / detail", "target", "verdict", "load")
     rows = [
@@ -837,10 +878,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--tracemalloc", choices=("auto", "on", "off"), default="auto")
     parser.add_argument("--live-only", type=Path, help="a copy of a store with its views built")
-    parser.add_argument("--rounds", type=int, default=1, help="live apply rounds (--live-only)")
+    parser.add_argument(
+        "--trail-only", type=Path, help="a store with its views built: history() alone"
+    )
+    parser.add_argument("--rounds", type=int, default=1, help="rounds (--live-only, --trail-only)")
     args = parser.parse_args(argv)
     if args.live_only is not None:
         return live_only(args)
+    if args.trail_only is not None:
+        return trail_only(args)
     figures = run(args)
     print()
     print(table(figures))

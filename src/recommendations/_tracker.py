@@ -287,6 +287,12 @@ class Tracker(TrackerReads, _OldNames):
         """One item's entries with their positions in the whole log."""
         return self._reads.logged_item(originator_id)
 
+    def _kept_history(
+        self, reference: str, known_at: datetime | None, position: int | None
+    ) -> views.Trail | None:
+        """One recommendation's trail from what the views keep of its entries, if they do."""
+        return self._reads.kept_history(reference, known_at, position)
+
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str:
         return self._reads.resolved(reference, make_id)
 

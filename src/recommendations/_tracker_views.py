@@ -43,6 +43,10 @@ class _Reads(Protocol):
 
     def _resolved(self, reference: str, make_id: Callable[[str], uuid.UUID]) -> str: ...
 
+    def _kept_history(
+        self, reference: str, known_at: datetime | None, position: int | None
+    ) -> views.Trail | None: ...
+
     def _catch_up_for_read(self) -> None: ...
 
     def _sensitivity(self) -> views.Sensitivity: ...
@@ -159,6 +163,10 @@ class TrackerReads:
         sensitive reference from one that does not exist). A link to an item ``audience``
         may not see (a sensitive successor) reads :data:`~recommendations.views.WITHHELD`.
         """
+        if audience is not Audience.PUBLIC:  # (only the public's trail needs its sources)
+            kept = self._kept_history(reference, known_at, position)
+            if kept is not None:
+                return views.for_audience(kept, audience, policy)
         basis = self.basis(known_at=known_at, position=position)
         reference = self._resolved(reference, domain.recommendation_id)
         mine = self._logged_item(domain.recommendation_id(reference))

@@ -58,6 +58,7 @@ class Reads:
         self.clock = clock
         self._sources: dict[tuple[uuid.UUID, type[domain.Event]], list[domain.Event]] = {}
         self._sources_head = -1
+        self._recorded: tuple[int, datetime | None] = (0, None)
 
     # --- one item ---------------------------------------------------------------------------
 
@@ -138,6 +139,55 @@ class Reads:
             views.check_follows(before, entry.event, entry.position)
             before = entry.event
         return logged
+
+    def kept_history(
+        self, reference: str, known_at: datetime | None, position: int | None
+    ) -> views.Trail | None:
+        """The audit trail of one recommendation and its reminders on the basis ``known_at``
+        and ``position`` give, listed from what the views keep of each entry (one indexed
+        read, which also tells whether the views hold the whole log); ``None`` where the
+        views keep no such thing, cannot catch up, or hold an entry they could not keep: the
+        trail is then worked out from the log."""
+        read = getattr(self.tables, "kept_trail", None)
+        if read is None:
+            return None
+        check_when(None, known_at)
+        known = known_at if known_at is not None else self.clock()
+        reference = self.resolved(reference, domain.recommendation_id)
+        item, reminders = domain.recommendation_id(reference), domain.reminders_id(reference)
+        with translated(self.store.label):
+            reached, head, kept = read(item, reminders)
+        if reached < head:  # entries the views have not applied yet
+            if self.catch_up.quietly() is not None:
+                return None  # the log's own answer says why, with a warning
+            with translated(self.store.label):
+                reached, head, kept = read(item, reminders)
+            if reached < head:
+                return None
+        if kept is None:
+            return None
+        if not any(entry.item == item for entry in kept):
+            raise NotFound("no recommendation has this reference", reference=reference)
+        self.catch_up.behind = None  # the views hold the whole log
+        upto = head if position is None else min(position, head)
+        basis = views.Basis(
+            as_at=known.date(), known_at=known, position=self._recorded_by(known, upto)
+        )
+        return views.build_kept_trail(kept, basis)
+
+    def _recorded_by(self, known_at: datetime, upto: int) -> int:
+        """:meth:`LogStore.last_recorded_by`, the time the record at ``upto`` was recorded
+        kept while ``upto`` stays the same (it never changes): at most one read, by
+        position, when the log has grown since."""
+        if upto <= 0:
+            return 0
+        if self._recorded[0] != upto:
+            self._recorded = (upto, self.store.recorded_at(upto))
+        last = self._recorded[1]
+        if last is None or last <= known_at:
+            return upto
+        with translated(self.store.label):
+            return self.store.last_recorded_by(known_at, upto)
 
     # --- the whole log ----------------------------------------------------------------------
 

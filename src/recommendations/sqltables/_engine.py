@@ -24,10 +24,11 @@ from recommendations._logging import views as _log
 from recommendations.stores import cannot_apply, primitive, rebuilt
 
 from ._dialect import Dialect, time_text
+from ._kept import Unkept, pack, unpack
 
 __all__ = ["SCHEMA_VERSION", "TABLES", "SqlTables", "plain"]
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """The version of the view tables' layout, kept in ``rec_tracking`` under ``'schema'``: the
 same on every engine. Tables of another version are dropped and made again on open."""
 
@@ -107,6 +108,7 @@ _KINDS: dict[str, dict[str, str]] = {
         "reason": "text",
         "corrects": "big",
         "details": "json",
+        "shown": "text",
     },
 }
 _REGISTER_COLUMNS = tuple(_KINDS["register"])
@@ -148,7 +150,7 @@ def _ddl(dialect: Dialect) -> list[str]:
         + ", ".join(
             f"{column} {types[kind]}"
             + (" PRIMARY KEY" if column == "position" else "")
-            + ("" if column in ("reference", "corrects", "position") else " NOT NULL")
+            + ("" if column in ("reference", "corrects", "position", "shown") else " NOT NULL")
             for column, kind in _KINDS["trail"].items()
         )
         + ")",
@@ -350,6 +352,18 @@ class _Statements:
         self.changed = d.sql(
             f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
         )
+        # One recommendation's trail rows and its reminders', with how far the views and
+        # the log reach (a row of positions alone when it has none), and the log's own
+        # entries of the same two items, to check the rows are still theirs: one statement.
+        self.kept = d.sql(
+            "SELECT 0, k.reached, k.head, t.position, t.item, t.version, t.shown, NULL FROM "
+            "(SELECT (SELECT position FROM {s}rec_tracking WHERE view = ?) AS reached, "
+            f"(SELECT max({pos}) FROM {{events}}) AS head) k "
+            "LEFT JOIN {s}rec_audit_trail t ON t.item IN (?, ?) UNION ALL "
+            f"SELECT 1, NULL, NULL, {pos}, NULL, originator_version, NULL, "
+            f"substr(state, 1, {_STATE_HEAD}) FROM {{events}} WHERE originator_id IN (?, ?) "
+            "ORDER BY 1, 4"
+        )
         self.named = d.sql(
             "SELECT reference FROM {s}rec_audit_trail WHERE item = ? AND version = 1"
         )
@@ -421,11 +435,21 @@ class _Rows:
         before it (``None`` for an inspection's or a report's entry)."""
         reference = getattr(event, "reference", None)
         corrects = None
+        shown = None
         if item is not None and isinstance(event, domain.RecommendationEvent):
-            reference = self._recommendation(position, event, item.history)
+            history = item.history
+            before, last_day = history.state, history.last_day
+            reference = self._recommendation(position, event, history)
             item.positions[event.originator_version] = position
             if isinstance(event, domain.Corrected):
                 corrects = item.positions.get(event.corrects)
+            shown = _shown(
+                position,
+                event,
+                views.entry_changes(event, history.log[:-1], before, last_day, history.state),
+            )
+        elif isinstance(event, domain.ReminderEvent):
+            shown = _shown(position, event, ())
         details = {name: primitive(value) for name, value in views.trail_details(event).items()}
         row = [
             position,
@@ -439,6 +463,7 @@ class _Rows:
             event.reason,
             corrects,
             details,
+            shown,
         ]
         # Converted now: a batch of trail rows is held in the engine's form, not as events.
         self.trail.extend(self._engine._convert([row], self._engine._trail_values))
@@ -517,6 +542,15 @@ class _Rows:
         )
         self._reset()
         return written
+
+
+def _shown(position: int, event: domain.Event, changes: tuple[views.Change, ...]) -> str | None:
+    """The ``shown`` column of ``event``'s trail row (``None``: a value it cannot keep; its
+    item's trail is then worked out from the log)."""
+    try:
+        return pack(views.kept_entry(position, event, changes))
+    except Unkept:
+        return None
 
 
 @attrs.frozen
@@ -1317,6 +1351,45 @@ class SqlTables:
             if event is not None
         ]
 
+    def kept_trail(
+        self, item: uuid.UUID, reminders: uuid.UUID
+    ) -> tuple[int, int, list[views.KeptEntry] | None]:
+        """The last log position the views include, the log's last position, and the
+        entries kept of recommendation ``item`` and of its ``reminders`` (their ``shown``
+        column), in log order, read together in one indexed read.
+
+        The entries are ``None`` if one of them is not kept, or if the log no longer holds
+        them as they were applied (an entry deleted, added or given another recorded time
+        behind the library's back: read in the same statement, by the same items): the
+        trail is then to be worked out from the log, which says what is wrong with it.
+        """
+        convert = self._dialect.item_value
+        asked = {(convert(each) if convert else each): each for each in (item, reminders)}
+        with self._session() as connection:  # one statement: one snapshot
+            cursor = connection.cursor()
+            cursor.execute(self._sql.kept, (_VIEW, *asked, *asked))
+            found = cursor.fetchall()
+        reached = head = 0
+        kept: list[views.KeptEntry] | None = []
+        logged = []
+        for part, at, last, position, raw, version, shown, state in found:
+            if part:  # an entry of the log
+                logged.append((position, version, state))
+                continue
+            reached, head = int(at or 0), int(last or 0)
+            if position is None:  # the row of positions alone
+                continue
+            if shown is None:
+                kept = None
+            if kept is not None:
+                owner = asked.get(raw)
+                kept.append(
+                    unpack(position, _uuid(raw) if owner is None else owner, version, shown)
+                )
+        if reached < head or kept is None or not _as_logged(kept, logged):
+            return reached, head, None
+        return reached, head, kept
+
     def rows(self, table: str) -> list[tuple[Any, ...]]:
         """Every row of the view table ``table`` (``rec_register``, ``rec_register_history``
         less its ``id``, or ``rec_audit_trail``), each value :func:`plain`, in key order:
@@ -1352,6 +1425,34 @@ class Recording:
     logs: Mapping[uuid.UUID, Sequence[domain.Event]]
     applied: bool = False
     position: int | None = None
+
+
+_STATE_HEAD = 64
+"""How many bytes of a stored state :func:`_as_logged` reads: its recorded time comes first."""
+_RECORDED = b'{"recorded_at":"'
+
+
+def _as_logged(kept: Sequence[views.KeptEntry], logged: Sequence[Sequence[Any]]) -> bool:
+    """Whether the log's entries ``logged`` (position, version and the first bytes of the
+    stored state, in log order) are those ``kept`` was applied from: the same positions
+    and versions, recorded at the same times. A state that does not begin with its
+    recorded time (encrypted, compressed, or written otherwise) cannot be told: no."""
+    if len(kept) != len(logged):
+        return False
+    start = len(_RECORDED)
+    for entry, (position, version, head) in zip(kept, logged, strict=True):
+        if position != entry.position or version != entry.version:
+            return False
+        head = bytes(head)
+        end = head.find(b'"', start)
+        if not head.startswith(_RECORDED) or end < 0:
+            return False
+        try:
+            if datetime.fromisoformat(head[start:end].decode()) != entry.recorded_at:
+                return False
+        except ValueError:
+            return False
+    return True
 
 
 def _uuid(value: Any) -> uuid.UUID:

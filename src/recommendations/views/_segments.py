@@ -106,8 +106,10 @@ TRAIL_COLUMNS = (
     "reason",
     "corrects",
     "details",
+    "shown",
 )
-"""The columns of the audit trail table: one row per entry of the log."""
+"""The columns of the audit trail table: one row per entry of the log (``shown``: the
+entry as a recommendation's trail lists it, kept by the engine)."""
 
 StateValues: TypeAlias = tuple[Any, ...]
 """The values of one state, in :data:`STATE_COLUMNS` order: as :func:`state_values` gives

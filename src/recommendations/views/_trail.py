@@ -22,7 +22,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, Literal, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias
 
 import attrs
 from attrs import frozen
@@ -65,12 +65,16 @@ from ._register import Basis
 __all__ = [
     "Change",
     "Detail",
+    "KeptEntry",
     "Subject",
     "Trail",
     "TrailEntry",
     "TrailIndex",
     "TrailStream",
+    "build_kept_trail",
     "build_trail",
+    "entry_changes",
+    "kept_entry",
     "marks_sensitivity",
 ]
 
@@ -497,6 +501,136 @@ def build_trail(log: Iterable[Positioned], basis: Basis) -> Trail:
             end = ends[item] = _End()
         entries.append(_listed(logged, prior, names, corrections, sensitivity, end))
         prior.append(logged.event)
+    return Trail(basis=basis, entries=tuple(entries))
+
+
+# --- kept entries: what a store keeps of each entry, to list a trail without folding --------
+
+
+class KeptEntry(NamedTuple):
+    """What an entry of a recommendation (or of its reminders) is in any trail that lists
+    it, whatever the trail's basis: what :func:`build_trail` lists for it, less what
+    depends on the basis (its item's reference, the corrections of it the trail knows, and
+    whether it is sensitive), with what works those out: the ``name`` its item's first
+    entry gives it, and ``marks``, the reference a raising (or a correction of one) marks
+    sensitive. A store keeps one for each entry as it applies it (:func:`kept_entry`), and
+    lists an item's trail from them (:func:`build_kept_trail`). A named tuple: one is
+    made for every entry a trail lists."""
+
+    position: int
+    item: uuid.UUID
+    version: int
+    subject: Subject
+    event: str
+    effective_on: date
+    recorded_at: datetime
+    actor: str
+    reason: str
+    changes: tuple[Change, ...]
+    details: tuple[Detail, ...]
+    corrects: int | None
+    what_was_wrong: str | None
+    strikes: bool
+    name: str | None
+    marks: str | None
+
+
+def entry_changes(
+    event: RecommendationEvent,
+    prior: Sequence[RecommendationEvent],
+    before: Recommendation | None,
+    last_day: date | None,
+    after: Recommendation | None,
+) -> tuple[Change, ...]:
+    """What ``event`` changed, as :func:`build_trail` lists it after every entry of its
+    item before it (``prior``), given the state at the end of their timeline and its last
+    effective date (``before``, ``last_day``) and the state at the end of the timeline
+    once ``event`` is in it (``after``), as :class:`~recommendations.views.ItemHistory`
+    keeps them: one step for an entry that lands at the end of the timeline, one fold for a
+    backdated one, the corrected entry's fields for a correction."""
+    if (
+        isinstance(event, Corrected)
+        or after is None
+        or (last_day is not None and event.effective_on < last_day)
+    ):
+        end = _End()
+        end.state, end.last_day = before, last_day
+        return _changes(event, prior, end)
+    return _step(before, after)
+
+
+def kept_entry(position: int, event: Event, changes: tuple[Change, ...] = ()) -> KeptEntry:
+    """What a store keeps of ``event`` at ``position``, having worked out ``changes`` (with
+    :func:`entry_changes`; a reminder changes nothing)."""
+    corrected = event if isinstance(event, Corrected) else None
+    raised = corrected.replacement if corrected is not None else event
+    return KeptEntry(
+        position=position,
+        item=event.originator_id,
+        version=event.originator_version,
+        subject=_subject(event),
+        event=type(event).__name__,
+        effective_on=event.effective_on,
+        recorded_at=event.recorded_at,
+        actor=event.actor,
+        reason=event.reason,
+        changes=changes,
+        details=()
+        if corrected is not None
+        else tuple(Detail(field, value) for field, value in _payload(event).items()),
+        corrects=None if corrected is None else corrected.corrects,
+        what_was_wrong=None if corrected is None else corrected.what_was_wrong,
+        strikes=corrected is not None and corrected.replacement is None,
+        name=_names_of(event),
+        marks=raised.reference if isinstance(raised, Raised) and raised.sensitive else None,
+    )
+
+
+def build_kept_trail(kept: Iterable[KeptEntry], basis: Basis) -> Trail:
+    """:func:`build_trail` of the entries ``kept`` of one recommendation and of its
+    reminders (in log order) on ``basis``: the same trail as from the entries
+    themselves, without reading, decoding or folding them."""
+    chosen = [
+        entry
+        for entry in kept
+        if entry.position <= basis.position and entry.recorded_at <= basis.known_at
+    ]
+    names: dict[uuid.UUID, str] = {}
+    corrections: dict[tuple[uuid.UUID, int], list[KeptEntry]] = {}
+    marked: set[str] = set()
+    for entry in chosen:
+        if entry.name is not None:
+            names.setdefault(entry.item, entry.name)
+        if entry.corrects is not None:
+            corrections.setdefault((entry.item, entry.corrects), []).append(entry)
+        if entry.marks is not None:
+            marked.add(entry.marks)
+    entries = []
+    for entry in chosen:
+        named = names.get(entry.item)
+        reference = str(entry.item) if named is None else named
+        correcting = corrections.get((entry.item, entry.version), [])
+        entries.append(
+            TrailEntry(
+                position=entry.position,
+                subject=entry.subject,
+                reference=reference,
+                version=entry.version,
+                event=entry.event,
+                effective_on=entry.effective_on,
+                recorded_at=entry.recorded_at,
+                actor=entry.actor,
+                reason=entry.reason,
+                changes=entry.changes,
+                details=entry.details,
+                corrects=entry.corrects,
+                what_was_wrong=entry.what_was_wrong,
+                strikes=entry.strikes,
+                corrected_by=tuple(c.version for c in correcting),
+                struck_out=bool(correcting) and correcting[-1].strikes,
+                sensitive=entry.subject == "recommendation" and reference in marked,
+            )
+        )
     return Trail(basis=basis, entries=tuple(entries))
 
 
