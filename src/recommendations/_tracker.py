@@ -490,23 +490,31 @@ class Tracker(TrackerReads, _OldNames):
         return Stager(self.policy, clock)
 
     def _write_staged(
-        self, batches: Iterable[Sequence[domain.Event]], *, catch_up: bool = True
+        self,
+        batches: Iterable[Sequence[domain.Event]],
+        *,
+        catch_up: bool = True,
+        begin: Callable[[int], None] | None = None,
     ) -> int:
         """Write the entries a :meth:`_stager` decides, batch after batch, into this
-        store, empty; how many were written. Where the store can (SQLite, PostgreSQL), all
-        in one transaction, the batches decided while it is open: an error raised while
-        one is decided writes nothing. Elsewhere, every batch is decided first, then each
-        is written in a transaction of its own. The views catch up after (if ``catch_up``;
-        else at the first read)."""
+        store, empty; how many were written, all in one transaction. Where the store can
+        (SQLite, PostgreSQL), the transaction takes the store's write lock as it begins and
+        the batches are decided while it is open: an error raised while one is decided
+        writes nothing. Elsewhere, every batch is decided first, then all are written in
+        one transaction. ``begin``, if given, is called with the log's head before the
+        first entry is written (under the write lock, where the store can; else just
+        before the write): raising there writes nothing. The views catch up after (if
+        ``catch_up``; else at the first read)."""
         with translated(self._label):
             if self._log.writes_together():
-                written = self._log.save_together(batches)
+                written = self._log.save_together(batches, begin)
             else:
-                decided = list(batches)
-                written = 0
-                for batch in decided:
-                    self._log.app.save(*batch)
-                    written += len(batch)
+                decided = [event for batch in batches for event in batch]
+                if begin is not None:
+                    begin(self._log.head())
+                if decided:
+                    self._log.app.save(*decided)
+                written = len(decided)
         if catch_up:
             self.tables.catch_up()
         return written

@@ -309,17 +309,13 @@ def play(
     deciding on the entries decided before it, which are kept in memory item by item
     (nothing else is kept: not the lines, nor the commands). On SQLite and PostgreSQL the
     entries are written as they are decided, ``batch`` at a time, all in one
-    transaction: a refused line undoes them. On other stores every line is decided first,
-    then the entries are written, ``batch`` to a transaction.
+    transaction, which takes the store's write lock as it begins (another writer waits
+    until the play ends) and checks again, under it, that the store is empty: a refused
+    line undoes them. On other stores every line is decided first, then the entries are
+    written in one transaction (the store checked again just before it).
     """
     check_batch(batch)
-    held = tracker.head()
-    if held:
-        raise ConfigurationError(
-            f"the store holds {held} entries: a scenario is played into an empty store",
-            field="store",
-            rule="scenario-empty-store",
-        )
+    _refuse_entries(tracker.head())
     policy = tracker.policy
     clock = _Clock()
     stager = tracker._stager(clock)
@@ -345,7 +341,18 @@ def play(
         if staged:
             yield staged
 
-    return tracker._write_staged(decided(), catch_up=catch_up)
+    return tracker._write_staged(decided(), catch_up=catch_up, begin=_refuse_entries)
+
+
+def _refuse_entries(held: int) -> None:
+    """Refuse a store whose log holds ``held`` entries: a scenario is played into an empty
+    store."""
+    if held:
+        raise ConfigurationError(
+            f"the store holds {held} entries: a scenario is played into an empty store",
+            field="store",
+            rule="scenario-empty-store",
+        )
 
 
 def _numbered(

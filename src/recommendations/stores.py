@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import threading
 import uuid
+import warnings
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
@@ -233,6 +234,38 @@ class Tables(Protocol):
 
     def close(self) -> None:
         """Release the views' connections."""
+
+
+_TUPLE_TABLES: set[type] = set()
+_TUPLE_TABLES_LOCK = threading.Lock()
+
+
+def item_log(tables: Tables, item: uuid.UUID) -> list[views.Positioned]:
+    """``tables.item_log(item)``, as :class:`~recommendations.Positioned` entries: how the
+    library reads an item's log. Tables written before ``item_log`` returned them gave
+    ``(position, event)`` pairs; those still read, converted, with a
+    :class:`DeprecationWarning` once per tables class (deprecated: such tables are to
+    return :class:`~recommendations.Positioned` entries)."""
+    logged: Sequence[Any] = tables.item_log(item)
+    if all(isinstance(entry, views.Positioned) for entry in logged):
+        return list(logged)
+    kind = type(tables)
+    with _TUPLE_TABLES_LOCK:
+        warn = kind not in _TUPLE_TABLES
+        _TUPLE_TABLES.add(kind)
+    if warn:
+        warnings.warn(
+            f"{kind.__module__}.{kind.__qualname__}.item_log returns (position, event) pairs, "
+            "which is deprecated: it is to return recommendations.Positioned entries",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+    return [
+        entry
+        if isinstance(entry, views.Positioned)
+        else views.Positioned(position=entry[0], event=entry[1])
+        for entry in logged
+    ]
 
 
 class InProcessTables:

@@ -183,16 +183,35 @@ class Recorder(SQLiteApplicationRecorder):
         self.tree.committed()
         return positions
 
-    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
-        """Insert every batch, taken one at a time, and their leaves in one transaction;
-        how many entries were inserted. An error raised while a batch is made or inserted
-        rolls them all back (the views' rows are left to catching up)."""
+    def insert_all(
+        self,
+        batches: Iterable[Sequence[StoredEvent]],
+        *,
+        begin: Callable[[int], None] | None = None,
+    ) -> int:
+        """Insert every batch, taken one at a time, and their leaves in one transaction
+        that holds the write lock from its start (``BEGIN IMMEDIATE``: other writers wait
+        until it ends); how many entries were inserted. ``begin``, if given, is called
+        under that lock, before the first batch is taken, with the log's head (the
+        position of its last entry, 0 if empty): raising there writes nothing. An error
+        raised while a batch is made or inserted rolls them all back (the views' rows are
+        left to catching up)."""
+
+        @contextmanager
+        def transaction() -> Iterator[Any]:
+            with self.held(), self.datastore.transaction(commit=True) as cursor:
+                yield cursor
+
+        def start(cursor: Any) -> None:
+            if begin is not None:
+                cursor.execute(f"SELECT MAX(rowid) FROM {self.events_table_name}")
+                begin(int(cursor.fetchone()[0] or 0))
 
         def insert(cursor: Any, stored_events: Sequence[StoredEvent]) -> None:
             positions = self._insert_events(cursor, stored_events)
             self.tree.add(SqlTables(cursor, "sqlite"), entries_of(positions, stored_events))
 
-        return insert_together(self.tree, self.datastore.transaction(commit=True), batches, insert)
+        return insert_together(self.tree, transaction(), batches, insert, start)
 
     @contextmanager
     def held(self) -> Iterator[None]:

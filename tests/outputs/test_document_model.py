@@ -5,9 +5,10 @@ header cells, the same cells in every row, and the same count."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from html.parser import HTMLParser
+from types import ModuleType
 
 import pypdf
 import pytest
@@ -15,8 +16,10 @@ from markdown_it import MarkdownIt
 
 import recommendations as r
 from recommendations import demo, exports
-from recommendations.outputs._records import AnyView
-from recommendations.outputs.document import Count, Table, view_document
+from recommendations.outputs import html, markdown
+from recommendations.outputs._common import records, summary_columns
+from recommendations.outputs._records import AnyView, basis_sentence
+from recommendations.outputs.document import Count, Document, Table, view_document
 
 KNOWN = datetime(2030, 1, 1, tzinfo=UTC)
 """Every view here is read as known then (after the demonstration), so that two reads of
@@ -129,3 +132,24 @@ def test_the_pdf_holds_the_cells_of_the_document(tracker: r.Tracker, kind: str) 
     for cell in (caption, *header, *(cell for row in rows for cell in row)):
         assert "".join(cell.split()) in squeezed, cell
     assert f"{len(rows)} rows." in text
+
+
+@pytest.mark.parametrize(
+    ("module", "page", "render"),
+    [
+        (markdown, "markdown_page", markdown.render_markdown),
+        (html, "html_page", lambda doc: html.render_html(doc, chart_svg=None)),
+    ],
+)
+def test_the_former_page_functions_lay_out_a_document_with_a_warning(
+    tracker: r.Tracker, module: ModuleType, page: str, render: Callable[[Document], str]
+) -> None:
+    """``markdown_page`` and ``html_page``, with their former arguments: the page the
+    writers make of the same table laid out as a document."""
+    view, title = _views(tracker)["trail"]
+    args = (title, basis_sentence(view), summary_columns(view), records(view, basis=False))
+    with pytest.warns(DeprecationWarning, match=rf"outputs\.\w+\.{page} is deprecated"):
+        written = getattr(module, page)(*args)
+    assert written == render(view_document(view, title))
+    count = sum(1 for _ in records(view, basis=False))
+    assert count > 1 and title in written and f"{count} rows." in written

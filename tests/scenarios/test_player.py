@@ -5,13 +5,18 @@ gives the register and paper figures of 30 March 2017."""
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
+from pathlib import Path
 
+import attrs
 import pytest
 
 import recommendations as r
 from recommendations import demo, scenarios, testing
 from recommendations.paper import CommitteePaper
+from tests.conftest import BACKENDS
 
 
 class _Clock:
@@ -144,3 +149,59 @@ def test_the_demonstration_file_gives_the_paper_of_30_march_2017() -> None:
         "amber",
     )
     assert len(then) == 64 and "PEEL-EFF-2016-1" not in then
+
+
+@pytest.fixture(params=[b for b in BACKENDS if b != "memory"])
+def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A store two trackers can open at once: SQLite's file, or PostgreSQL."""
+    if request.param == "postgresql":
+        return str(request.getfixturevalue("postgres_store_url"))
+    return f"sqlite:///{tmp_path / 'register.db'}"
+
+
+def test_another_writer_waits_for_the_play_that_began(shared_url: str) -> None:
+    with r.Tracker("memory://", clock=_Clock()) as source:
+        written = list(scenarios.record(source, testing.scenario()))
+        played = list(source.log())
+    other_inspection = attrs.evolve(testing.scenario()[0], reference="OTHER-2017")
+    appended: list[BaseException | None] = []
+
+    def append() -> None:
+        try:
+            with r.Tracker(shared_url) as other:
+                other.execute(other_inspection)
+            appended.append(None)
+        except BaseException as error:  # reported by the assertion below
+            appended.append(error)
+
+    writer = threading.Thread(target=append)
+
+    def progress(done: int, total: int) -> None:
+        if done == 1:  # the play's transaction has begun: the other writer waits for it
+            writer.start()
+            writer.join(timeout=1)
+
+    with r.Tracker(shared_url) as tracker:
+        assert scenarios.play(written, tracker, progress=progress) == len(written)
+        writer.join()
+        assert appended == [None]
+        # The play's entries, whole and first; the other writer's after them.
+        log = list(tracker.log())
+        assert log[: len(written)] == played
+        assert [type(e.event).__name__ for e in log[len(written) :]] == ["InspectionRecorded"]
+
+
+def test_a_store_written_to_before_the_play_locks_it_is_refused(shared_url: str) -> None:
+    with r.Tracker(shared_url) as tracker:
+        tracker.execute(testing.scenario()[0])
+        taken: list[int] = []
+
+        def batches() -> Iterator[list[r.domain.Event]]:
+            taken.append(1)
+            yield []
+
+        with pytest.raises(r.ConfigurationError) as refused:
+            tracker._write_staged(batches(), begin=scenarios._refuse_entries)
+        assert refused.value.rule == "scenario-empty-store"
+        assert taken == []  # refused under the lock, before anything was decided
+        assert tracker.head() == 1

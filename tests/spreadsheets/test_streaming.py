@@ -343,3 +343,20 @@ def test_the_first_errors_are_kept_and_the_rest_counted(
         assert [problem.row for problem in checked.errors] == [2, 3, 4, 5, 6]
         assert checked.more_errors == 25
         assert (checked.ok, checked.staged, tracker.head()) == (False, None, 0)
+
+
+def test_record_import_takes_its_former_keyword_with_a_warning(
+    tmp_path: Path, mapping: ColumnMapping, late_clock: Clock
+) -> None:
+    path = _sheet(tmp_path, _rows(10))
+    with r.Tracker("memory://", clock=late_clock) as tracker:
+        with (
+            check_import(
+                tracker, open_sheet(path, mapping), by="Kath Jones", batch_rows=4
+            ) as checked,
+            pytest.warns(DeprecationWarning, match=r"one_transaction=.*batch_entries="),
+        ):
+            imported = record_import(tracker, checked, one_transaction=5)
+        # The same meaning as batch_entries=5: more entries than that, so in batches.
+        assert (imported.count, imported.transactions) == (checked.entries, 1)
+        assert imported.batches > 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import tokenize
+import uuid
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import Any
 import pytest
 
 import recommendations as r
-from recommendations import stores, views
+from recommendations import stores, testing, views
 from recommendations._deprecated import RENAMED
+from recommendations._memory import MemoryStore
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
@@ -147,3 +149,38 @@ def test_an_adapter_that_overrides_open_views_is_still_called(tmp_path: Path) ->
         tables = Before().open_tables(url, None, {})  # type: ignore[arg-type]
     assert opened == ["before"]
     assert isinstance(tables, stores.InProcessTables)
+
+
+class _PairTables(stores.InProcessTables):
+    """Tables written before ``item_log`` returned Positioned entries: (position, event)."""
+
+    def item_log(self, item: uuid.UUID) -> list[Any]:
+        return [(entry.position, entry.event) for entry in super().item_log(item)]
+
+
+class _PairStore(MemoryStore):
+    scheme = "pairs"
+
+    def open_tables(
+        self, url: stores.StoreURL, source: stores.LogSource, settings: Mapping[str, str]
+    ) -> stores.Tables:
+        return _PairTables(source)
+
+
+def test_tables_whose_item_log_gives_pairs_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables written before the change: their pairs are read as Positioned entries, with
+    one warning for the class."""
+    monkeypatch.setitem(stores._loaded, "pairs", _PairStore())
+    with warnings.catch_warnings(record=True) as caught, r.Tracker("pairs://") as tracker:
+        warnings.simplefilter("always")
+        (inspection, *_) = testing.scenario()
+        first = tracker.execute(inspection, command_id="cdi")
+        # the command id's record read back through item_log: the same entry again
+        assert tracker.execute(inspection, command_id="cdi") == first
+        assert [e.event for e in tracker._logged_item(first.event.originator_id)] == [first.event]
+        assert stores.item_log(tracker.tables, first.event.originator_id) == [first]
+    deprecated = [w for w in caught if issubclass(w.category, DeprecationWarning)]
+    assert [str(w.message) for w in deprecated] == [
+        f"{__name__}._PairTables.item_log returns (position, event) pairs, which is "
+        "deprecated: it is to return recommendations.Positioned entries"
+    ]

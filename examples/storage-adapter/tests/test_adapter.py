@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import recommendations as r
+from recommendations import scenarios
 from recommendations.stores import InProcessTables, StoreURL, adapter_for
 
 from recommendations_jsonl import JsonlStore
@@ -80,3 +81,14 @@ def test_a_file_that_is_not_a_log_is_a_store_error(tmp_path: Path) -> None:
     with pytest.raises(r.StoreError, match="is not an eventsourcing-jsonl log"):
         r.Tracker(f"jsonl:///{tmp_path / 'notes.txt'}")
     assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "a shopping list\n"
+
+
+def test_a_play_longer_than_a_batch_is_one_transaction(tmp_path: Path) -> None:
+    path = tmp_path / "register.jsonl"
+    lines = scenarios.read()
+    with r.Tracker(f"jsonl:///{path}") as tracker:
+        assert scenarios.play(lines, tracker, batch=10) == len(lines) == tracker.head()
+    # The header, then the one transaction: never a play written in part.
+    _, line = path.read_text(encoding="utf-8").splitlines()
+    transaction = json.loads(line)
+    assert (transaction["first"], len(transaction["events"])) == (1, len(lines))

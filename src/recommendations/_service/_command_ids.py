@@ -11,7 +11,7 @@ from recommendations import domain
 from recommendations._errors import RuleViolation, StoreError
 from recommendations._serialization import _CONVERTER, CommandRecord, command_item
 from recommendations.domain._text import abridged
-from recommendations.stores import Tables
+from recommendations.stores import Tables, item_log
 
 from ._catch_up import CatchUp
 from ._store import LogStore, translated
@@ -101,7 +101,7 @@ class CommandIds:
             for item, version in record.entries:
                 found = [
                     entry
-                    for entry in self.tables.item_log(item)
+                    for entry in item_log(self.tables, item)
                     if entry.event.originator_version == version
                 ]
                 if not found:

@@ -13,7 +13,7 @@ import attrs
 from recommendations import domain, views
 from recommendations._errors import NotFound, RuleViolation
 from recommendations._serialization import CommandRecord, Erasure
-from recommendations.stores import Tables
+from recommendations.stores import Tables, item_log
 
 from ._catch_up import CatchUp
 from ._lookups import find_inspection, find_report, not_yet, of_kind
@@ -133,7 +133,7 @@ class Reads:
         """One item's entries with their positions in the whole log."""
         self.catch_up.for_read()
         with translated(self.store.label):
-            logged = self.tables.item_log(originator_id)
+            logged = item_log(self.tables, originator_id)
         before: domain.Event | None = None
         for entry in logged:
             views.check_follows(before, entry.event, entry.position)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from datetime import datetime, timedelta
 from typing import Any, Protocol, cast
@@ -306,16 +306,23 @@ class LogStore:
         PostgreSQL's have."""
         return callable(getattr(self.app.recorder, "insert_all", None))
 
-    def save_together(self, batches: Iterable[Sequence[domain.Event]]) -> int:
+    def save_together(
+        self,
+        batches: Iterable[Sequence[domain.Event]],
+        begin: Callable[[int], None] | None = None,
+    ) -> int:
         """Save every batch of ``batches`` (taken one at a time: they may be made while
-        saved) in one transaction, with the Merkle tree; how many entries were saved. An
-        error raised while a batch is made or saved undoes them all (no view row is
-        written with them: catching up writes those). Only where :meth:`writes_together`."""
+        saved) in one transaction, with the Merkle tree, that holds the store's write lock
+        from its start; how many entries were saved. ``begin``, if given, is called under
+        that lock before the first batch is taken, with the log's head (0 if empty). An
+        error raised there, or while a batch is made or saved, undoes them all (no view
+        row is written with them: catching up writes those). Only where
+        :meth:`writes_together`."""
         mapper = self.app.mapper
         stored = ([mapper.to_stored_event(event) for event in batch] for batch in batches)
         insert_all = self.app.recorder.insert_all  # type: ignore[attr-defined]
         with translated(self.label):
-            return int(insert_all(stored))
+            return int(insert_all(stored, begin=begin))
 
     def close(self) -> None:
         self.app.close()

@@ -19,7 +19,7 @@ from recommendations._errors import (
     TablesBehind,
 )
 from recommendations._logging import service as _log
-from recommendations.stores import Tables
+from recommendations.stores import Tables, item_log
 
 from ._catch_up import CatchUp
 from ._command_ids import CommandIds, check_command_id, digest
@@ -225,7 +225,7 @@ class Writer:
             done = []
             with translated(self.store.label, reference):
                 for event in events:
-                    logged = self.tables.item_log(event.originator_id)
+                    logged = item_log(self.tables, event.originator_id)
                     position = next(
                         entry.position
                         for entry in logged

@@ -242,12 +242,12 @@ def checkpoint(key: str | None, origin: str | None, output: str | None) -> None:
 
 
 def _entries(tracker: Tracker, reference: str) -> list[tuple[int, uuid.UUID]]:
-    from recommendations import domain
+    from recommendations import domain, stores
 
     tracker.tables.catch_up()
     for make in (domain.recommendation_id, domain.report_id, domain.inspection_id):
         item = make(reference)
-        logged = tracker.tables.item_log(item)
+        logged = stores.item_log(tracker.tables, item)
         if logged:
             return [(entry.position, item) for entry in logged]
         found = []

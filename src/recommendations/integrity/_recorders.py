@@ -88,14 +88,19 @@ def insert_together(
     transaction: AbstractContextManager[_T],
     batches: Iterable[Sequence[StoredEvent]],
     insert: Callable[[_T, Sequence[StoredEvent]], None],
+    begin: Callable[[_T], None] | None = None,
 ) -> int:
     """Insert every batch of ``batches`` (taken one at a time: they may be made meanwhile)
     with ``insert``, in the one ``transaction``, each with its leaves; how many entries were
-    inserted. ``tree`` takes each batch as the base of the next, and forgets them all if
-    anything raised (the transaction rolled back)."""
+    inserted. ``begin``, if given, is called with the transaction as it opens, before the
+    first batch is taken (to check the store, say: raising writes nothing). ``tree`` takes
+    each batch as the base of the next, and forgets them all if anything raised (the
+    transaction rolled back)."""
     count = 0
     try:
         with transaction as handle:
+            if begin is not None:
+                begin(handle)
             for stored in batches:
                 if stored:
                     insert(handle, stored)

@@ -35,7 +35,7 @@ does not grow with it. A :class:`Count` after such a table says how many rows it
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from attrs import frozen
@@ -43,7 +43,7 @@ from attrs import frozen
 from recommendations._errors import ConfigurationError
 
 from ._common import cell_text, is_register, records, summary_columns
-from ._records import AnyView, basis_sentence
+from ._records import AnyView, Column, Record, basis_sentence
 
 if TYPE_CHECKING:
     from recommendations.integrity import LogCheckpoint
@@ -267,25 +267,45 @@ def view_document(view: AnyView, title: str, checkpoint: LogCheckpoint | None = 
     >>> doc.sections[0].blocks[0].text[:22]
     'As at 2017-03-30, as k'
     """
-    shown = summary_columns(view)
-    listed = records(view, basis=False)
+    facts = () if checkpoint is None else checkpoint_facts(checkpoint)
+    return table_document(
+        title,
+        basis_sentence(view),
+        summary_columns(view),
+        records(view, basis=False),
+        noun="Recommendations" if is_register(view) else "Entries",
+        facts=facts,
+    )
+
+
+def table_document(
+    title: str,
+    sentence: str,
+    columns: Sequence[Column],
+    listed: Iterable[Record],
+    *,
+    noun: str = "Entries",
+    facts: tuple[tuple[str, str], ...] = (),
+) -> Document:
+    """A table of ``columns`` of the records ``listed`` laid out as :func:`view_document`
+    lays out a view: ``title``, the table captioned with the basis ``sentence`` (or the
+    basis before it, as a :class:`Basis` with the checkpoint's ``facts``, if given, or if
+    there is no record) in a section headed ``noun``, and how many rows it has."""
+    listed = iter(listed)
     first = next(listed, None)  # whether it has any row: an empty view shows no table
     rows = Rows(
-        tuple(Cell(cell_text(record, column.key)) for column in shown)
+        tuple(Cell(cell_text(record, column.key)) for column in columns)
         for record in itertools.chain(() if first is None else (first,), listed)
     )
-    sentence = basis_sentence(view)
-    facts = () if checkpoint is None else checkpoint_facts(checkpoint)
     captioned = first is not None and not facts
     table = Table(
-        header=tuple(column.title for column in shown),
+        header=tuple(column.title for column in columns),
         rows=rows,
-        widths=tuple(_WIDE.get(column.key, 1.2) for column in shown),
+        widths=tuple(_WIDE.get(column.key, 1.2) for column in columns),
         caption=sentence if captioned else "",
     )
     lead = () if captioned else (Basis(sentence, checkpoint=facts),)
     shows = () if first is None else (table,)
-    noun = "Recommendations" if is_register(view) else "Entries"
     return Document(
         title=title,
         lines=(),

@@ -8,13 +8,14 @@ time."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from html import escape
 from typing import IO, TYPE_CHECKING
 
 from ._common import CHUNK
-from ._records import AnyView
+from ._records import AnyView, Column, Record
 from ._registry import Format, Paper
 from .document import (
     Bullets,
@@ -26,6 +27,7 @@ from .document import (
     Simple,
     Table,
     simple,
+    table_document,
     view_document,
 )
 
@@ -228,3 +230,20 @@ FORMAT = Format(
     write_view=write_view,
     write_paper=write_paper,
 )
+
+
+def html_page(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> str:
+    """Deprecated: a table of ``columns`` of ``records`` under ``title``, captioned with the
+    basis ``sentence``, laid out as a :class:`~recommendations.outputs.document.Document`
+    (as :func:`~recommendations.outputs.document.view_document` lays out a view) and
+    written by :func:`render_html`, which is what to call instead."""
+    warnings.warn(
+        "recommendations.outputs.html.html_page is deprecated: lay the page out as a "
+        "Document (recommendations.outputs.document.view_document) and write it with "
+        "render_html",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return render_html(table_document(title, sentence, columns, records), chart_svg=None)

@@ -7,13 +7,14 @@ thousand rows at a time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING
 
 from recommendations._escaping import markdown_text
 
 from ._common import CHUNK
-from ._records import AnyView
+from ._records import AnyView, Column, Record
 from ._registry import Format, Paper
 from .document import (
     Bullets,
@@ -24,6 +25,7 @@ from .document import (
     Simple,
     Table,
     simple,
+    table_document,
     view_document,
 )
 
@@ -133,3 +135,20 @@ FORMAT = Format(
     write_paper=write_paper,
     also={"paper": (".txt",)},
 )
+
+
+def markdown_page(
+    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+) -> str:
+    """Deprecated: a table of ``columns`` of ``records`` under ``title``, captioned with the
+    basis ``sentence``, laid out as a :class:`~recommendations.outputs.document.Document`
+    (as :func:`~recommendations.outputs.document.view_document` lays out a view) and
+    written by :func:`render_markdown`, which is what to call instead."""
+    warnings.warn(
+        "recommendations.outputs.markdown.markdown_page is deprecated: lay the page out as a "
+        "Document (recommendations.outputs.document.view_document) and write it with "
+        "render_markdown",
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return render_markdown(table_document(title, sentence, columns, records))

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import os
 import tempfile
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -272,6 +273,7 @@ def record_import(
     command_id: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     batch_entries: int = BATCH_ENTRIES,
+    one_transaction: int | None = None,
 ) -> Imported:
     """Record what ``checked`` staged, all or nothing, in one transaction (see the
     module's description), with ``command_id`` (default: ``checked.command_id``). Up to
@@ -286,7 +288,16 @@ def record_import(
     store's, or an error raised by ``progress``), nothing is recorded. ``progress`` is
     called with ``(done, total)`` entries after each batch is written, and ``(0, total)``
     before the first; what it reports is committed only when the call returns.
+
+    ``one_transaction`` is the former name of ``batch_entries`` (same meaning), deprecated.
     """
+    if one_transaction is not None:
+        warnings.warn(
+            "record_import(one_transaction=...) is deprecated: it is now batch_entries=",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        batch_entries = one_transaction
     still_current(tracker, checked.source, checked.errors, checked.head, "checked", "check")
     command_id = command_id if command_id is not None else checked.command_id
     total = checked.entries

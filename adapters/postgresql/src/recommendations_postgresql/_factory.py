@@ -262,23 +262,43 @@ class Recorder(PostgresApplicationRecorder):
         self.tree.committed()
         return positions
 
-    def insert_all(self, batches: Iterable[Sequence[StoredEvent]]) -> int:
+    def insert_all(
+        self,
+        batches: Iterable[Sequence[StoredEvent]],
+        *,
+        begin: Callable[[int], None] | None = None,
+    ) -> int:
         """Insert every batch, taken one at a time, and their leaves in one transaction,
-        under the table's lock throughout; how many entries were inserted. An error raised
-        while a batch is made or inserted rolls them all back (the views' rows are left to
-        catching up)."""
+        under the log's table lock throughout (taken as it begins: other writers wait
+        until it ends); how many entries were inserted. ``begin``, if given, is called
+        under that lock, before the first batch is taken, with the log's head (the
+        position of its last entry, 0 if empty): raising there writes nothing. An error
+        raised while a batch is made or inserted rolls them all back (the views' rows are
+        left to catching up)."""
 
         @contextmanager
         def transaction() -> Iterator[psycopg.Connection[DictRow]]:
             with self.datastore.get_connection() as connection, connection.transaction():
                 yield connection
 
+        def start(connection: psycopg.Connection[DictRow]) -> None:
+            with connection.cursor() as cursor:
+                self._lock_table(cursor)
+                if begin is not None:
+                    cursor.execute(
+                        sql.SQL("SELECT MAX(notification_id) AS head FROM {}").format(
+                            sql.Identifier(self.datastore.schema, self.events_table_name)
+                        )
+                    )
+                    row = cursor.fetchone()
+                    begin(int((row["head"] if row else None) or 0))
+
         def insert(connection: psycopg.Connection[DictRow], stored: Sequence[StoredEvent]) -> None:
             with connection.cursor() as cursor:
                 self._insert_stored_events(cursor, stored)
                 self._fetch_ids_after_insert_events(cursor, stored)
 
-        return insert_together(self.tree, transaction(), batches, insert)
+        return insert_together(self.tree, transaction(), batches, insert, start)
 
     @contextmanager
     def held(self) -> Iterator[None]:

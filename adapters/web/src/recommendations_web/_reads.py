@@ -17,7 +17,7 @@ from typing import Any
 import attrs
 from attrs import frozen
 
-from recommendations import NotFound, StoreError, Tracker, domain, exports, views
+from recommendations import NotFound, StoreError, Tracker, domain, exports, stores, views
 
 from ._problems import Problem, dumps
 
@@ -470,7 +470,7 @@ def item_entries(tracker: Tracker, reference: str) -> tuple[str, list[tuple[int,
     reference = domain.normal_reference(reference)
     for make in (domain.recommendation_id, domain.report_id, domain.inspection_id):
         item = make(reference)
-        logged = tracker.tables.item_log(item)
+        logged = stores.item_log(tracker.tables, item)
         if logged:
             return reference, [(entry.position, item) for entry in logged]
     raise NotFound("nothing was recorded under this reference", reference=reference)
