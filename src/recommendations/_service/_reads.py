@@ -57,7 +57,7 @@ class Reads:
         self.catch_up = catch_up
         self.clock = clock
         self._sources: dict[tuple[uuid.UUID, type[domain.Event]], list[domain.Event]] = {}
-        self._sources_head = -1
+        self._sources_head = (-1, 0)
 
     # --- one item ---------------------------------------------------------------------------
 
@@ -68,10 +68,13 @@ class Reads:
     def source_history(self, originator_id: uuid.UUID, kind: type[_E], head: int, /) -> list[_E]:
         """:meth:`history` of a report or an inspection, kept while the log's last position
         is ``head`` (read just before): every recommendation from a report reads its log,
-        and nothing can have been added to it while no position was."""
-        if head != self._sources_head:
+        and nothing can have been added to it while no position was (nor while no
+        transaction held open rolled back: the head may come back to the same number with
+        other entries)."""
+        basis = (head, self.store.rollbacks)
+        if basis != self._sources_head:
             self._sources.clear()
-            self._sources_head = head
+            self._sources_head = basis
         key = (originator_id, kind)
         found = self._sources.get(key)
         if found is None:
