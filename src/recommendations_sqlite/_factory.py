@@ -18,10 +18,6 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    InternalError,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -47,18 +43,9 @@ ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
 cursor, their positions and the records): :meth:`~recommendations.sqltables.SqlTables.within`."""
 
 
-_ERRORS: tuple[tuple[type[Exception], type[PersistenceError]], ...] = (
-    (sqlite3.InterfaceError, InterfaceError),
-    (sqlite3.DataError, DataError),
-    (sqlite3.OperationalError, OperationalError),
-    (sqlite3.IntegrityError, IntegrityError),
-    (sqlite3.InternalError, InternalError),
-)
-
-
 def _persistence_error(error: sqlite3.Error) -> PersistenceError:
     """The ``eventsourcing`` error a transaction of its own raises for ``error``."""
-    return persistence_error(error, _ERRORS)
+    return persistence_error(error, sqlite3)
 
 
 class HeldDatastore(SQLiteDatastore, Holding[SQLiteConnection]):
@@ -70,12 +57,9 @@ class HeldDatastore(SQLiteDatastore, Holding[SQLiteConnection]):
     _savepoints: Iterator[int]
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
+    def _held_transaction(self) -> Iterator[SQLiteConnection]:
         """One write transaction (``BEGIN IMMEDIATE``: the write lock taken at once), held
         until the block ends: committed then, rolled back if it raises."""
-        if self._held_connection() is not None:
-            yield  # held already: the outer block commits
-            return
         with self.get_connection(commit=True) as connection:
             cursor = connection.cursor()
             try:
@@ -84,9 +68,8 @@ class HeldDatastore(SQLiteDatastore, Holding[SQLiteConnection]):
                 cursor.sqlite_cursor.close()
                 raise _persistence_error(error) from error
             try:
-                with self._holding(connection):
-                    yield
-                    cursor.execute("COMMIT")
+                yield connection
+                cursor.execute("COMMIT")
             except BaseException as failure:
                 # (SQLite may have rolled back already: on a full disk, say)
                 with contextlib.suppress(sqlite3.Error):
@@ -185,10 +168,7 @@ class Recorder(SQLiteApplicationRecorder):
         """One transaction held open in this thread until the block ends: every entry
         recorded meanwhile (with its leaves and its views' rows) commits then, together;
         if the block raises, or the commit fails, none does. Other writers wait."""
-        datastore = self.datastore
-        if not isinstance(datastore, HeldDatastore):
-            raise PersistenceError("this store's datastore cannot hold a transaction")
-        with held_by(self.tree, datastore.hold()):
+        with held_by(self.tree, self.datastore):
             yield
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:

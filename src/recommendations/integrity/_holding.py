@@ -10,11 +10,13 @@ and ``recommendations_postgresql._factory``).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from types import ModuleType
 from typing import Any, Generic, TypeVar
 
-from eventsourcing.persistence import PersistenceError
+from eventsourcing import persistence
+from eventsourcing.persistence import OperationalError, PersistenceError
 
 from ._tree import TreeWriter
 
@@ -23,16 +25,28 @@ __all__ = ["Holding", "give_holding", "held_by", "persistence_error"]
 _C = TypeVar("_C")
 
 
+_PEP_249 = (
+    "InterfaceError",
+    "DataError",
+    "OperationalError",
+    "IntegrityError",
+    "InternalError",
+    "ProgrammingError",
+    "NotSupportedError",
+    "DatabaseError",  # (last: the others derive from it)
+)
+"""The errors every DB-API driver has, each with ``eventsourcing``'s of the same name."""
+
+
 def persistence_error(
-    error: Exception,
-    errors: Sequence[tuple[type[Exception], type[PersistenceError]]],
-    message: Callable[[Exception], Any] = lambda error: error,
+    error: Exception, driver: ModuleType, message: Callable[[Exception], Any] = lambda e: e
 ) -> PersistenceError:
-    """The ``eventsourcing`` error its own transactions raise for the driver's ``error``:
-    the first of ``errors`` (driver's class, ``eventsourcing``'s) it is an instance of,
-    made from ``message(error)``."""
-    for driver, translated in errors:
-        if isinstance(error, driver):
+    """The ``eventsourcing`` error its own transactions raise for ``error``, one of the
+    ``driver`` module's: the one of the same name as the first DB-API error class it is an
+    instance of, made from ``message(error)``."""
+    for name in _PEP_249:
+        if isinstance(error, getattr(driver, name)):
+            translated: type[PersistenceError] = getattr(persistence, name)
             return translated(message(error))
     return PersistenceError(message(error))
 
@@ -48,14 +62,24 @@ class Holding(Generic[_C]):
         return getattr(held, "connection", None) if held is not None else None
 
     @contextmanager
-    def _holding(self, connection: _C) -> Iterator[None]:
-        """``connection`` is the one this thread holds its transaction on, until the block
-        ends."""
-        self._held.connection = connection
-        try:
+    def hold(self) -> Iterator[None]:
+        """One transaction (the engine's :meth:`_held_transaction`) held open in this
+        thread until the block ends: committed then, rolled back if it raises. Within a
+        block that holds one already, that one (the outer block commits)."""
+        if self._held_connection() is not None:
             yield
-        finally:
-            self._held.connection = None
+            return
+        with self._held_transaction() as connection:
+            self._held.connection = connection
+            try:
+                yield
+            finally:
+                self._held.connection = None
+
+    def _held_transaction(self) -> AbstractContextManager[_C]:
+        """The engine's part: a transaction begun on a connection of its own, yielded;
+        committed when the block ends, rolled back if it raises."""
+        raise NotImplementedError
 
 
 def give_holding(datastore: object, plain: type, holding: type, **state: Any) -> None:
@@ -71,11 +95,13 @@ def give_holding(datastore: object, plain: type, holding: type, **state: Any) ->
 
 
 @contextmanager
-def held_by(tree: TreeWriter, hold: AbstractContextManager[Any]) -> Iterator[None]:
-    """A recorder's ``held()``: the datastore's ``hold``, with the tree's memory of the
-    batches inserted meanwhile dropped if it rolls back."""
+def held_by(tree: TreeWriter, datastore: object) -> Iterator[None]:
+    """A recorder's ``held()``: the ``datastore``'s :meth:`Holding.hold`, with the tree's
+    memory of the batches inserted meanwhile dropped if it rolls back."""
+    if not isinstance(datastore, Holding):
+        raise OperationalError("this store's datastore cannot hold a transaction")
     try:
-        with hold:
+        with datastore.hold():
             yield
     except BaseException:
         tree.forget()  # what it remembered since was rolled back

@@ -20,15 +20,9 @@ import orjson
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
-    DatabaseError,
-    DataError,
-    IntegrityError,
     InterfaceError,
-    InternalError,
-    NotSupportedError,
     OperationalError,
     PersistenceError,
-    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import (
@@ -97,21 +91,9 @@ _KEYS = (
 )
 
 
-_ERRORS: tuple[tuple[type[Exception], type[PersistenceError]], ...] = (
-    (psycopg.InterfaceError, InterfaceError),
-    (psycopg.OperationalError, OperationalError),
-    (psycopg.DataError, DataError),
-    (psycopg.IntegrityError, IntegrityError),
-    (psycopg.InternalError, InternalError),
-    (psycopg.ProgrammingError, ProgrammingError),
-    (psycopg.NotSupportedError, NotSupportedError),
-    (psycopg.DatabaseError, DatabaseError),
-)
-
-
 def _persistence_error(error: psycopg.Error) -> PersistenceError:
     """The ``eventsourcing`` error its own connections raise for ``error``."""
-    return persistence_error(error, _ERRORS, str)
+    return persistence_error(error, psycopg, str)
 
 
 class HeldDatastore(PostgresDatastore, Holding[Connection[DictRow]]):
@@ -121,18 +103,11 @@ class HeldDatastore(PostgresDatastore, Holding[Connection[DictRow]]):
     it wrote, and what it writes commits, or rolls back, at once when the block ends."""
 
     @contextmanager
-    def hold(self) -> Iterator[None]:
+    def _held_transaction(self) -> Iterator[Connection[DictRow]]:
         """One transaction, held until the block ends: committed then, rolled back if it
         raises."""
-        if self._held_connection() is not None:
-            yield  # held already: the outer block commits
-            return
-        with (
-            super().get_connection() as connection,
-            connection.transaction(),
-            self._holding(connection),
-        ):
-            yield
+        with super().get_connection() as connection, connection.transaction():
+            yield connection
 
     @contextmanager
     def get_connection(self) -> Iterator[Connection[DictRow]]:
@@ -273,13 +248,10 @@ class Recorder(PostgresApplicationRecorder):
         recorded meanwhile (with its leaves and its views' rows) commits then, together;
         if the block raises, or the commit fails, none does. Other writers wait for the
         log's table lock, taken as the block begins."""
-        datastore = self.datastore
-        if not isinstance(datastore, HeldDatastore):
-            raise OperationalError("this store's datastore cannot hold a transaction")
-        with held_by(self.tree, datastore.hold()):
+        with held_by(self.tree, self.datastore):
             # The log's table lock, taken at once: no entry is appended meanwhile, so
             # what this thread reads of the log stays the log until it commits.
-            with datastore.transaction(commit=True) as cursor:
+            with self.datastore.transaction(commit=True) as cursor:
                 self._lock_table(cursor)
             yield
 
