@@ -115,14 +115,15 @@ class _AppendingInTheGap:
     """After the tables' catch-up, once: another writer appends an entry without its
     tables' rows (as a writer of an older version, or the log's own API, would)."""
 
-    def __init__(self, catch_up: CatchUp, other: r.Tracker) -> None:
+    def __init__(self, catch_up: CatchUp, other: r.Tracker, *, always: bool = False) -> None:
         self.quietly = catch_up.quietly
         self.other = other
+        self.always = always
         self.times = 0
 
     def __call__(self) -> r.StoreError | None:
         failure = self.quietly()
-        if self.times == 0:
+        if self.times == 0 or self.always:
             decided = self.other._decider.decide([_raise(f"9.{self.times}")], fresh=True)
             self.other._log.save(decided.events)
         self.times += 1
@@ -164,6 +165,25 @@ def _recorded_with_the_tables_behind(tracker: r.Tracker, *, sqlite: bool) -> Non
             cursor.execute(f"UPDATE {table} SET position = 1 WHERE view = 'views'")
         with contextlib.suppress(r.StoreError):  # (the transaction rolls back all the same)
             tracker.execute(_regrade("2.18", "red"))
+
+
+def _held_while_others_append(tracker: r.Tracker) -> None:
+    with tracker._writer.one_transaction():
+        tracker.execute(_regrade("2.18", "red"))
+
+
+def test_tables_never_at_the_head_refuse_the_transaction(shared_url: str, clock: Clock) -> None:
+    with r.Tracker(shared_url, clock=clock) as t1, r.Tracker(shared_url, clock=clock) as t2:
+        t1.execute_many([_publish(), _raise("2.18")])
+        appending = _AppendingInTheGap(t1._writer.catch_up, t2, always=True)
+        t1._writer.catch_up.quietly = appending  # type: ignore[method-assign]
+        with pytest.raises(r.StoreError) as refused:
+            _held_while_others_append(t1)
+        assert refused.value.rule == "views-current"
+        assert "nothing was recorded" in str(refused.value)
+        head = t1.head()
+        assert head == 2 + appending.times  # (the other writer's entries only)
+        assert t1.recommendation("2.18").grade == "amber"
 
 
 def test_tables_behind_inside_the_transaction_record_nothing(shared_url: str, clock: Clock) -> None:
