@@ -72,6 +72,7 @@ def _saved_then_rolled_back(tracker: r.Tracker) -> None:
     with tracker._log.held():
         decided = tracker._decider.decide([_regrade("2.18", "red")], fresh=False)
         recordings = tracker._log.save(decided.events)
+        tracker._decider.known.remember(decided.logs, decided.checked)
         tracker._decider.recorded(3, 3, decided.events)
         assert [recording.notification.id for recording in recordings] == [3]
         raise Boom
@@ -106,6 +107,8 @@ def test_a_rolled_back_transaction_is_not_trusted_even_without_the_writer(
             _saved_then_rolled_back(t1)
         t2.execute(_configure())
         assert t1.execute(_raise("2.19", "white")).position == 4
+        # (nor is the item's log it kept from the transaction)
+        assert t1.execute(_regrade("2.18", "green")).event.originator_version == 2
 
 
 # --- the tables at the head inside the held transaction -------------------------------------

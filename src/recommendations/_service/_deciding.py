@@ -141,7 +141,7 @@ class Decider:
         rollbacks = self.source.rollbacks
         head = self.source.head()
         erasures = self.source.erasures_met()
-        self.known.saw(head, erasures)
+        self.known.saw(head, erasures, rollbacks)
         with self._lock:
             basis = self._basis
             if head < basis[0] or erasures != basis[1] or rollbacks != basis[2]:
