@@ -105,7 +105,8 @@ class ReferenceIndex:
     def knows(self, subject: str, reference: str) -> bool:
         """Whether a ``subject`` whose reference differs from ``reference`` at most by case
         (or normal form) was created, as far as the index has read."""
-        return domain.reference_key(reference) in self._keys[subject]
+        with self._lock:
+            return domain.reference_key(reference) in self._keys[subject]
 
     def same_but_case(self, subject: str, reference: str) -> str | None:
         """The ``subject`` reference taken that differs from ``reference`` only by case."""

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import itertools
 import sqlite3
-import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -19,10 +18,6 @@ from typing import Any
 
 import orjson
 from eventsourcing.persistence import (
-    DataError,
-    IntegrityError,
-    InterfaceError,
-    InternalError,
     OperationalError,
     PersistenceError,
     StoredEvent,
@@ -36,6 +31,7 @@ from eventsourcing.sqlite import (
 )
 
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
+from recommendations.integrity._holding import Holding, give_holding, held_by, persistence_error
 from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
@@ -47,43 +43,23 @@ ViewsWithin = Callable[[Any, Sequence[int], Sequence[StoredEvent]], None]
 cursor, their positions and the records): :meth:`~recommendations.sqltables.SqlTables.within`."""
 
 
-_ERRORS: tuple[tuple[type[sqlite3.Error], type[PersistenceError]], ...] = (
-    (sqlite3.InterfaceError, InterfaceError),
-    (sqlite3.DataError, DataError),
-    (sqlite3.OperationalError, OperationalError),
-    (sqlite3.IntegrityError, IntegrityError),
-    (sqlite3.InternalError, InternalError),
-)
-
-
 def _persistence_error(error: sqlite3.Error) -> PersistenceError:
     """The ``eventsourcing`` error a transaction of its own raises for ``error``."""
-    for driver, translated in _ERRORS:
-        if isinstance(error, driver):
-            return translated(error)
-    return PersistenceError(error)
+    return persistence_error(error, sqlite3)
 
 
-class HeldDatastore(SQLiteDatastore):
+class HeldDatastore(SQLiteDatastore, Holding[SQLiteConnection]):
     """``eventsourcing.sqlite``'s datastore, able to hold one write transaction open in a
     thread (:meth:`hold`): meanwhile every transaction that thread asks for is a savepoint
     within it, on its connection, so that what it reads includes what it wrote, and what
     it writes commits, or rolls back, at once when the held transaction ends."""
 
-    _held: threading.local
     _savepoints: Iterator[int]
 
-    def _held_connection(self) -> SQLiteConnection | None:
-        held = getattr(self, "_held", None)
-        return getattr(held, "connection", None) if held is not None else None
-
     @contextmanager
-    def hold(self) -> Iterator[None]:
+    def _held_transaction(self) -> Iterator[SQLiteConnection]:
         """One write transaction (``BEGIN IMMEDIATE``: the write lock taken at once), held
         until the block ends: committed then, rolled back if it raises."""
-        if self._held_connection() is not None:
-            yield  # held already: the outer block commits
-            return
         with self.get_connection(commit=True) as connection:
             cursor = connection.cursor()
             try:
@@ -91,9 +67,8 @@ class HeldDatastore(SQLiteDatastore):
             except sqlite3.Error as error:
                 cursor.sqlite_cursor.close()
                 raise _persistence_error(error) from error
-            self._held.connection = connection
             try:
-                yield
+                yield connection
                 cursor.execute("COMMIT")
             except BaseException as failure:
                 # (SQLite may have rolled back already: on a full disk, say)
@@ -104,7 +79,6 @@ class HeldDatastore(SQLiteDatastore):
                     raise _persistence_error(failure) from failure
                 raise
             finally:
-                self._held.connection = None
                 cursor.sqlite_cursor.close()
 
     @contextmanager
@@ -158,12 +132,7 @@ class Recorder(SQLiteApplicationRecorder):
     through it meanwhile commits together, or not at all."""
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
-        if type(datastore) is SQLiteDatastore:
-            # (made by the factory: given the means to hold a transaction)
-            datastore.__class__ = HeldDatastore
-        if isinstance(datastore, HeldDatastore) and not hasattr(datastore, "_held"):
-            datastore._held = threading.local()
-            datastore._savepoints = itertools.count()
+        give_holding(datastore, SQLiteDatastore, HeldDatastore, _savepoints=itertools.count())
         super().__init__(datastore, events_table_name)
         self.tree = TreeWriter()
         self.views_within: ViewsWithin | None = None
@@ -218,15 +187,8 @@ class Recorder(SQLiteApplicationRecorder):
         """One transaction held open in this thread until the block ends: every entry
         recorded meanwhile (with its leaves and its views' rows) commits then, together;
         if the block raises, or the commit fails, none does. Other writers wait."""
-        datastore = self.datastore
-        if not isinstance(datastore, HeldDatastore):
-            raise PersistenceError("this store's datastore cannot hold a transaction")
-        try:
-            with datastore.hold():
-                yield
-        except BaseException:
-            self.tree.forget()  # what it remembered since was rolled back
-            raise
+        with held_by(self.tree, self.datastore):
+            yield
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as

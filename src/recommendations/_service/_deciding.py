@@ -126,22 +126,27 @@ class Decider:
         # back: the log's head then and its recorded time; and the configuration's log with
         # the head up to which it is known whole (extended by each batch recorded right
         # after it without a configuration entry). Both hold only while the log's head is
-        # the one they name, and are dropped if the head goes back or an erasure is met.
+        # the one they name, and are dropped if the head goes back, an erasure is met, or a
+        # transaction held open rolls back (the head may come back to the same number with
+        # other entries): ``_basis`` is the head, the erasures met and the rollbacks seen.
         self._lock = threading.Lock()
         self._head_time: tuple[int, datetime] | None = None
         self._configuration: tuple[int, list[domain.Event]] | None = None
-        self._basis = (0, 0)
+        self._basis = (0, 0, 0)
 
     def decide(self, commands: list[domain.Command], *, fresh: bool = True) -> Batch:
         """Decide each command on the log and the entries decided before it (``fresh``: on
         item logs all read now, none taken from what is known)."""
+        # (the rollbacks first: one that ends after the head is read is seen next time)
+        rollbacks = self.source.rollbacks
         head = self.source.head()
         erasures = self.source.erasures_met()
-        self.known.saw(head, erasures)
+        self.known.saw(head, erasures, rollbacks)
         with self._lock:
-            if head < self._basis[0] or erasures != self._basis[1]:
+            basis = self._basis
+            if head < basis[0] or erasures != basis[1] or rollbacks != basis[2]:
                 self._head_time = self._configuration = None
-            self._basis = (head, erasures)
+            self._basis = (head, erasures, rollbacks)
             known_time = self._head_time
         if known_time is not None and known_time[0] == head:
             last: datetime | None = known_time[1]
@@ -194,6 +199,15 @@ class Decider:
             Decided(event=event, position=decided.head + number)
             for number, event in enumerate(decided.events, start=1)
         ]
+
+    def forget(self) -> None:
+        """Drop everything kept of what was recorded and read (after a transaction it was
+        recorded in rolled back): the next batch reads what it needs afresh."""
+        self.known.clear()
+        self.references.forget()
+        with self._lock:
+            self._head_time = self._configuration = None
+            self._basis = (0, 0, -1)  # (no rollback count matches: nothing is trusted)
 
     def recorded(self, first: int, last: int, events: Sequence[domain.Event]) -> None:
         """``events`` were recorded at positions ``first`` to ``last`` (the last of them, or

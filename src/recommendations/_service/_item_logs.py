@@ -31,6 +31,7 @@ class ItemLogs:
         self._lock = threading.Lock()
         self._seen_head = 0
         self._erasures = 0
+        self._rollbacks = 0
 
     def __len__(self) -> int:
         return len(self._logs)
@@ -74,17 +75,20 @@ class ItemLogs:
                 self._logs.pop(item, None)
                 self._checked.pop(item, None)
 
-    def saw(self, head: int, erasures: int = 0) -> int:
+    def saw(self, head: int, erasures: int = 0, rollbacks: int = 0) -> int:
         """The log's head as just read; returns the head seen before. A head lower than
-        before (a store restored from an older copy), or a count of erasures met other
-        than before (the logs kept may name an erased person), drops every log kept."""
+        before (a store restored from an older copy), a count of erasures met other than
+        before (the logs kept may name an erased person), or of transactions held open
+        that rolled back (the logs kept may hold what was rolled back), drops every log
+        kept."""
         with self._lock:
             before = self._seen_head
-            if head < before or erasures != self._erasures:
+            if head < before or erasures != self._erasures or rollbacks != self._rollbacks:
                 self._logs.clear()
                 self._checked.clear()
             self._seen_head = head
             self._erasures = erasures
+            self._rollbacks = rollbacks
             return before
 
     def clear(self) -> None:

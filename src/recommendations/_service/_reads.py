@@ -57,8 +57,8 @@ class Reads:
         self.catch_up = catch_up
         self.clock = clock
         self._sources: dict[tuple[uuid.UUID, type[domain.Event]], list[domain.Event]] = {}
-        self._sources_head = -1
-        self._recorded: tuple[int, datetime | None] = (0, None)
+        self._sources_head = (-1, 0)
+        self._recorded: tuple[tuple[int, int], datetime | None] = ((0, 0), None)
 
     # --- one item ---------------------------------------------------------------------------
 
@@ -69,10 +69,13 @@ class Reads:
     def source_history(self, originator_id: uuid.UUID, kind: type[_E], head: int, /) -> list[_E]:
         """:meth:`history` of a report or an inspection, kept while the log's last position
         is ``head`` (read just before): every recommendation from a report reads its log,
-        and nothing can have been added to it while no position was."""
-        if head != self._sources_head:
+        and nothing can have been added to it while no position was (nor while no
+        transaction held open rolled back: the head may come back to the same number with
+        other entries)."""
+        basis = (head, self.store.rollbacks)
+        if basis != self._sources_head:
             self._sources.clear()
-            self._sources_head = head
+            self._sources_head = basis
         key = (originator_id, kind)
         found = self._sources.get(key)
         if found is None:
@@ -177,12 +180,14 @@ class Reads:
 
     def _recorded_by(self, known_at: datetime, upto: int) -> int:
         """:meth:`LogStore.last_recorded_by`, the time the record at ``upto`` was recorded
-        kept while ``upto`` stays the same (it never changes): at most one read, by
-        position, when the log has grown since."""
+        kept while ``upto`` stays the same (a committed record never changes; a position
+        may come back with another record only after a held transaction rolled back, which
+        the key counts): at most one read, by position, when the log has grown since."""
         if upto <= 0:
             return 0
-        if self._recorded[0] != upto:
-            self._recorded = (upto, self.store.recorded_at(upto))
+        key = (upto, self.store.rollbacks)
+        if self._recorded[0] != key:
+            self._recorded = (key, self.store.recorded_at(upto))
         last = self._recorded[1]
         if last is None or last <= known_at:
             return upto

@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import (
+    ConnectionUnavailableError,
     IntegrityError,
     Mapper,
     PersistenceError,
@@ -96,7 +97,8 @@ def translated(store: str, reference: object = None, *, conflicts: bool = True) 
 def contended(error: BaseException | None) -> bool:
     """Whether ``error`` (or what caused it) says the store was busy with other writers: a
     SQLite file locked, a PostgreSQL lock not granted in time, a deadlock or serialization
-    failure. Nothing was written; the same attempt may succeed a moment later."""
+    failure, the writing connection held by another thread. Nothing was written; the same
+    attempt may succeed a moment later."""
     seen = 0
     while error is not None and seen < 10:
         if isinstance(error, sqlite3.OperationalError):
@@ -104,6 +106,10 @@ def contended(error: BaseException | None) -> bool:
             if "locked" in text or "busy" in text:
                 return True
         if getattr(error, "sqlstate", None) in _BUSY_STATES:
+            return True
+        if isinstance(error, ConnectionUnavailableError) and "writer" in str(error):
+            # Another thread of this process holds the store's one writing connection (a
+            # transaction held open by an import, say): the same as another process's lock.
             return True
         error = error.__cause__ or error.__context__
         seen += 1
@@ -130,6 +136,9 @@ class ItemSource(Protocol):
 
     def erasures_met(self) -> int: ...
 
+    @property
+    def rollbacks(self) -> int: ...
+
 
 class LogStore:
     """One store's log: every read and write the service makes of it, translated.
@@ -139,6 +148,10 @@ class LogStore:
 
     def __init__(self, settings: dict[str, str], label: str) -> None:
         self.label = label
+        self.rollbacks = 0
+        """How many transactions held open (:meth:`held`) have rolled back: what a reader
+        keeps by the log's head must be dropped when it changes, for the head may come back
+        to the same number with other entries."""
         with translated(label):
             self.app = _Log(env=settings)
 
@@ -192,6 +205,7 @@ class LogStore:
                     failure = error
                     raise
         except BaseException:
+            self.rollbacks += 1
             if failure is not None:
                 raise failure from failure.__cause__  # the block's own, untranslated
             raise
@@ -346,6 +360,10 @@ class EmptyLog:
         return False
 
     def erasures_met(self) -> int:
+        return 0
+
+    @property
+    def rollbacks(self) -> int:
         return 0
 
     def select(self, after: int, limit: int, stop: int, topics: Sequence[str]) -> Sequence[Any]:

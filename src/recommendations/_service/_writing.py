@@ -4,6 +4,7 @@ has added to the same items since, and decide again after a pause if one has."""
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +31,10 @@ from ._values import Positioned
 
 __all__ = ["Writer"]
 
+_HOLD_ATTEMPTS = 5
+"""How many times a held transaction is begun again for tables left behind by another
+writer that appended between their catch-up and the lock."""
+
 
 class Writer:
     """Records batches of commands in ``store``: decided by ``decider``, retried as
@@ -50,6 +55,7 @@ class Writer:
         self.command_ids = command_ids
         self.catch_up = catch_up
         self.tables = views
+        self._holding = threading.local()
 
     def execute_many(
         self, commands: list[domain.Command], command_id: str | None
@@ -128,28 +134,82 @@ class Writer:
         :meth:`execute_many` records in it meanwhile (entries, command records, the tree's
         rows and the tables' rows) commits then, together, or not at all. Other writers
         wait meanwhile (SQLite's write lock, PostgreSQL's lock on the log's table, the
-        memory store's lock); readers elsewhere see the log as it was until the commit.
+        memory store's lock), other threads of this process too, each for as long as a
+        command waits for another writer (the tracker's ``retry_for``); readers elsewhere
+        see the log as it was until the commit.
 
-        The tables are caught up first (if they cannot be, their error is raised and
-        nothing is recorded), so that each batch writes its rows in the held transaction
-        (catching up on a connection of their own would wait for it). If the
-        block raises, or the commit fails, what the tracker learnt meanwhile (item logs,
-        references, the tables' caches) is dropped with it."""
-        behind = self.catch_up.quietly()
-        if behind is not None:
-            raise behind  # (nothing recorded: the tables must be current to begin)
+        The tables are caught up first, and found at the log's head once the lock is
+        taken (another writer may append in between, without their rows: then the lock is
+        let go, and they are caught up again), so that each batch writes its rows in the
+        held transaction (catching up on a connection of their own would wait for it). If
+        they cannot be, :class:`StoreError` (rule ``views-current``) says so, with nothing
+        recorded. If the block raises, or the commit fails, what the tracker learnt
+        meanwhile (item logs, references, the decider's and the tables' caches) is dropped
+        with it."""
+        if getattr(self._holding, "active", False):
+            yield  # held already: the outer block commits
+            return
         head: int | None = None
+        stack = self._hold()
+        self._holding.active = True
+        self._holding.doomed = None
         try:
-            with self.store.held():
+            with stack:
                 head = self.store.head()
                 yield
+                doomed: StoreError | None = self._holding.doomed
+                if doomed is not None:
+                    raise doomed  # (caught inside the block: the transaction rolls back)
         except BaseException:
-            self.decider.known.clear()
-            self.decider.references.forget()
+            self.decider.forget()
             rolled_back = getattr(self.tables, "rolled_back", None)
             if rolled_back is not None and head is not None:
                 rolled_back(head)
             raise
+        finally:
+            self._holding.active = False
+            self._holding.doomed = None
+
+    def _hold(self) -> contextlib.ExitStack:
+        """The store's transaction held open (:meth:`LogStore.held`), its lock taken, with
+        the tables at the log's head: caught up before the lock is taken, and again (the
+        lock let go meanwhile) if another writer appended in between."""
+        for _ in range(_HOLD_ATTEMPTS):
+            behind = self.catch_up.quietly()
+            if behind is not None:
+                raise behind  # (nothing recorded: the tables must be current to begin)
+            stack = contextlib.ExitStack()
+            stack.enter_context(self.store.held())
+            try:
+                with translated(self.store.label):
+                    current = self.tables.position() >= self.store.head()
+            except BaseException:
+                stack.close()
+                raise
+            if current:
+                return stack
+            stack.close()  # (nothing written: let the lock go, and catch up again)
+        raise StoreError(
+            f"the tables of the store {self.store.label!r} could not be brought to the log's "
+            "head before the transaction began (other writers kept appending entries without "
+            "their rows): nothing was recorded; try again",
+            rule="views-current",
+        )
+
+    def _refused_within(self, done: list[Positioned], first: str | None) -> StoreError:
+        """The error for entries recorded in a held transaction whose tables' rows were
+        not written with them: the transaction rolls back (a catch-up on the tables' own
+        connection would wait for it)."""
+        positions = [entry.position for entry in done]
+        error = StoreError(
+            f"the tables could not take the entries at log positions {positions[0]} to "
+            f"{positions[-1]} in the transaction held open (they were not at the log's "
+            "head): nothing was recorded, the whole transaction is rolled back; try again",
+            reference=first,
+            rule="views-current",
+        )
+        self._holding.doomed = error
+        return error
 
     def _recording(self, events: list[domain.Event], decided: Batch) -> Any:
         """While the batch is saved: the views' hook that writes their rows in the same
@@ -174,6 +234,8 @@ class Writer:
         )
         done = [Positioned(event=e, position=p) for e, p in zip(events, positions, strict=False)]
         if getattr(recording, "position", None) != positions[-1]:
+            if recording is not None and getattr(self._holding, "active", False):
+                raise self._refused_within(done, first)
             # The views were not written with the entries: catch them up now.
             self.catch_up.after_recording(done, first, entries)
         return done
@@ -246,5 +308,7 @@ class Writer:
                 command_id=command_id,
                 reference=reference,
             ) from failure
+        if getattr(self._holding, "active", False) and hasattr(self.tables, "recording"):
+            raise self._refused_within(done, reference)
         self.catch_up.after_recording(done, reference)
         return done

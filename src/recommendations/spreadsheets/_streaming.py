@@ -18,7 +18,8 @@ the batch's number), all written within one transaction held open until the last
 written (see :meth:`Writer.one_transaction`), so that its memory does not grow with its
 length and a failure anywhere (a row refused late, the store full, the process killed)
 leaves the store as it was. Readers elsewhere see nothing of it until it commits; other
-writers wait for it.
+writers wait for it (other threads of the same process too), each for as long as a
+command waits for another writer (the tracker's ``retry_for``).
 """
 
 from __future__ import annotations

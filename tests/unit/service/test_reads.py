@@ -8,9 +8,10 @@ import pytest
 
 import recommendations as r
 from recommendations import domain
-from recommendations._service import CatchUp, Decider, Reads
+from recommendations._service import CatchUp, Decider, LogStore, Reads
 from recommendations._service._reads import check_when
 from recommendations.stores import InProcessTables, LogSource
+from tests.conftest import report_details
 
 from .parts import NOW, memory_log, publish, raise_, regrade, still
 
@@ -61,3 +62,42 @@ def test_dates_that_are_not_dates_are_refused() -> None:
     with pytest.raises(r.RuleViolation, match="timezone-aware"):
         check_when(None, datetime(2017, 3, 2))
     check_when(date(2017, 3, 2), NOW)
+
+
+class _Boom(Exception):
+    pass
+
+
+def _revise(log: LogStore, title: str) -> None:
+    command = r.ReviseReport(
+        reference="PEEL-2016",
+        details=report_details(title=title),
+        effective_on=date(2017, 3, 3),
+        by="Kath Holder",
+        reason="revised",
+    )
+    log.save(Decider(log, policy=domain.DEFAULT_POLICY, clock=still).decide([command]).events)
+
+
+def _revised_then_rolled_back(log: LogStore, reads: Reads) -> None:
+    with log.held():
+        _revise(log, "Rolled back")
+        report = reads.source_history(domain.report_id("PEEL-2016"), domain.ReportEvent, 2)
+        assert report[-1].details.title == "Rolled back"  # type: ignore[attr-defined]
+        raise _Boom
+
+
+def test_a_report_log_kept_by_the_head_is_not_trusted_after_a_rollback() -> None:
+    """A report's log kept for the log's head is dropped when a transaction held open rolls
+    back: the head may come back to the same number with another entry."""
+    log = memory_log()
+    log.save(Decider(log, policy=domain.DEFAULT_POLICY, clock=still).decide([publish()]).events)
+    views = InProcessTables(LogSource(log.app.recorder, log.decode_domain))
+    reads = Reads(log, views, CatchUp(views, log.label), still)
+    with pytest.raises(_Boom):
+        _revised_then_rolled_back(log, reads)
+    assert log.head() == 1
+    _revise(log, "Committed")
+    assert log.head() == 2
+    report = reads.source_history(domain.report_id("PEEL-2016"), domain.ReportEvent, 2)
+    assert report[-1].details.title == "Committed"  # type: ignore[attr-defined]

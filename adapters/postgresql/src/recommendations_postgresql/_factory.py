@@ -12,7 +12,6 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -21,15 +20,9 @@ import orjson
 import psycopg
 from eventsourcing.persistence import (
     ApplicationRecorder,
-    DatabaseError,
-    DataError,
-    IntegrityError,
     InterfaceError,
-    InternalError,
-    NotSupportedError,
     OperationalError,
     PersistenceError,
-    ProgrammingError,
     StoredEvent,
 )
 from eventsourcing.postgres import (
@@ -43,6 +36,7 @@ from psycopg.rows import DictRow, tuple_row
 
 from recommendations import StoreError
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
+from recommendations.integrity._holding import Holding, give_holding, held_by, persistence_error
 from recommendations.integrity._recorders import entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
@@ -97,51 +91,23 @@ _KEYS = (
 )
 
 
-_ERRORS: tuple[tuple[type[psycopg.Error], type[PersistenceError]], ...] = (
-    (psycopg.InterfaceError, InterfaceError),
-    (psycopg.OperationalError, OperationalError),
-    (psycopg.DataError, DataError),
-    (psycopg.IntegrityError, IntegrityError),
-    (psycopg.InternalError, InternalError),
-    (psycopg.ProgrammingError, ProgrammingError),
-    (psycopg.NotSupportedError, NotSupportedError),
-    (psycopg.DatabaseError, DatabaseError),
-)
-
-
 def _persistence_error(error: psycopg.Error) -> PersistenceError:
     """The ``eventsourcing`` error its own connections raise for ``error``."""
-    for driver, translated in _ERRORS:
-        if isinstance(error, driver):
-            return translated(str(error))
-    return PersistenceError(str(error))
+    return persistence_error(error, psycopg, str)
 
 
-class HeldDatastore(PostgresDatastore):
+class HeldDatastore(PostgresDatastore, Holding[Connection[DictRow]]):
     """``eventsourcing.postgres``'s datastore, able to hold one transaction open in a
     thread (:meth:`hold`): meanwhile every connection that thread asks for is the held
     one, and every transaction a savepoint within it, so that what it reads includes what
     it wrote, and what it writes commits, or rolls back, at once when the block ends."""
 
-    _held: threading.local
-
-    def _held_connection(self) -> Connection[DictRow] | None:
-        held = getattr(self, "_held", None)
-        return getattr(held, "connection", None) if held is not None else None
-
     @contextmanager
-    def hold(self) -> Iterator[None]:
+    def _held_transaction(self) -> Iterator[Connection[DictRow]]:
         """One transaction, held until the block ends: committed then, rolled back if it
         raises."""
-        if self._held_connection() is not None:
-            yield  # held already: the outer block commits
-            return
         with super().get_connection() as connection, connection.transaction():
-            self._held.connection = connection
-            try:
-                yield
-            finally:
-                self._held.connection = None
+            yield connection
 
     @contextmanager
     def get_connection(self) -> Iterator[Connection[DictRow]]:
@@ -188,11 +154,7 @@ class Recorder(PostgresApplicationRecorder):
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
-        if type(datastore) is PostgresDatastore:
-            # (made by the factory: given the means to hold a transaction)
-            datastore.__class__ = HeldDatastore
-        if isinstance(datastore, HeldDatastore) and not hasattr(datastore, "_held"):
-            datastore._held = threading.local()
+        give_holding(datastore, PostgresDatastore, HeldDatastore)
         super().__init__(datastore, events_table_name=events_table_name)
         table = sql.Identifier(self.datastore.schema, self.events_table_name)
         self.insert_events_statement = sql.SQL(
@@ -306,19 +268,12 @@ class Recorder(PostgresApplicationRecorder):
         recorded meanwhile (with its leaves and its views' rows) commits then, together;
         if the block raises, or the commit fails, none does. Other writers wait for the
         log's table lock, taken as the block begins."""
-        datastore = self.datastore
-        if not isinstance(datastore, HeldDatastore):
-            raise OperationalError("this store's datastore cannot hold a transaction")
-        try:
-            with datastore.hold():
-                # The log's table lock, taken at once: no entry is appended meanwhile, so
-                # what this thread reads of the log stays the log until it commits.
-                with datastore.transaction(commit=True) as cursor:
-                    self._lock_table(cursor)
-                yield
-        except BaseException:
-            self.tree.forget()  # what it remembered since was rolled back
-            raise
+        with held_by(self.tree, self.datastore):
+            # The log's table lock, taken at once: no entry is appended meanwhile, so
+            # what this thread reads of the log stays the log until it commits.
+            with self.datastore.transaction(commit=True) as cursor:
+                self._lock_table(cursor)
+            yield
 
     def tree_rows(self, after: int, stop: int, limit: int) -> list[tuple[Any, ...]]:
         """The stored entries after position ``after`` up to ``stop``, at most ``limit``, as
