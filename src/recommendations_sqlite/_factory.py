@@ -12,7 +12,7 @@ import contextlib
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -32,7 +32,7 @@ from eventsourcing.sqlite import (
 
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
 from recommendations.integrity._holding import Holding, give_holding, held_by, persistence_error
-from recommendations.integrity._recorders import entries_of, insert_together
+from recommendations.integrity._recorders import Batches, BeginCheck, entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -152,12 +152,7 @@ class Recorder(SQLiteApplicationRecorder):
         self.tree.committed()
         return positions
 
-    def insert_all(
-        self,
-        batches: Iterable[Sequence[StoredEvent]],
-        *,
-        begin: Callable[[int], None] | None = None,
-    ) -> int:
+    def insert_all(self, batches: Batches, *, begin: BeginCheck = None) -> int:
         """Insert every batch, taken one at a time, and their leaves in one transaction
         that holds the write lock from its start (``BEGIN IMMEDIATE``: other writers wait
         until it ends); how many entries were inserted. ``begin``, if given, is called

@@ -20,7 +20,20 @@ from ._tree import HASH, TILE_WIDTH, LeafRow, TileRow, TileTables, TreeWriter
 
 _T = TypeVar("_T")
 
-__all__ = ["MemoryTables", "TreeRecorder", "TreeTables", "entries_of", "insert_together"]
+__all__ = [
+    "Batches",
+    "BeginCheck",
+    "MemoryTables",
+    "TreeRecorder",
+    "TreeTables",
+    "entries_of",
+    "insert_together",
+]
+
+Batches = Iterable[Sequence[StoredEvent]]
+"""Batches of stored entries, taken one at a time (they may be made meanwhile)."""
+BeginCheck = Callable[[int], None] | None
+"""Called under a one-transaction insert's lock, before its first batch, with the log's head."""
 
 
 class TreeTables(Protocol):

@@ -12,7 +12,7 @@ tracker at a time.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -37,7 +37,7 @@ from psycopg.rows import DictRow, tuple_row
 from recommendations import StoreError
 from recommendations.integrity._erase import ErasedRows, forget_person, plan
 from recommendations.integrity._holding import Holding, give_holding, held_by, persistence_error
-from recommendations.integrity._recorders import entries_of, insert_together
+from recommendations.integrity._recorders import Batches, BeginCheck, entries_of, insert_together
 from recommendations.integrity._sql import SqlTables, create_statements
 from recommendations.integrity._tree import TreeWriter
 
@@ -224,12 +224,7 @@ class Recorder(PostgresApplicationRecorder):
         self.tree.committed()
         return positions
 
-    def insert_all(
-        self,
-        batches: Iterable[Sequence[StoredEvent]],
-        *,
-        begin: Callable[[int], None] | None = None,
-    ) -> int:
+    def insert_all(self, batches: Batches, *, begin: BeginCheck = None) -> int:
         """Insert every batch, taken one at a time, and their leaves in one transaction,
         under the log's table lock throughout (taken as it begins: other writers wait
         until it ends); how many entries were inserted. ``begin``, if given, is called
