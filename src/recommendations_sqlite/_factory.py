@@ -153,13 +153,8 @@ class Recorder(SQLiteApplicationRecorder):
         return positions
 
     def insert_all(self, batches: Batches, *, begin: BeginCheck = None) -> int:
-        """Insert every batch, taken one at a time, and their leaves in one transaction
-        that holds the write lock from its start (``BEGIN IMMEDIATE``: other writers wait
-        until it ends); how many entries were inserted. ``begin``, if given, is called
-        under that lock, before the first batch is taken, with the log's head (the
-        position of its last entry, 0 if empty): raising there writes nothing. An error
-        raised while a batch is made or inserted rolls them all back (the views' rows are
-        left to catching up)."""
+        """:func:`~recommendations.integrity._recorders.insert_together` on SQLite: the
+        transaction holds the write lock from its start (``BEGIN IMMEDIATE``)."""
 
         @contextmanager
         def transaction() -> Iterator[Any]:

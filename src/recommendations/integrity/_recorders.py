@@ -108,7 +108,12 @@ def insert_together(
     inserted. ``begin``, if given, is called with the transaction as it opens, before the
     first batch is taken (to check the store, say: raising writes nothing). ``tree`` takes
     each batch as the base of the next, and forgets them all if anything raised (the
-    transaction rolled back)."""
+    transaction rolled back).
+
+    A recorder's ``insert_all(batches, begin=...)`` is this with its engine's transaction,
+    which takes the store's write lock as it begins, so that other writers wait until it
+    ends; its ``begin`` is called under that lock with the log's head (the position of its
+    last entry, 0 if empty). The tables' rows are left to catching up."""
     count = 0
     try:
         with transaction as handle:

@@ -225,13 +225,8 @@ class Recorder(PostgresApplicationRecorder):
         return positions
 
     def insert_all(self, batches: Batches, *, begin: BeginCheck = None) -> int:
-        """Insert every batch, taken one at a time, and their leaves in one transaction,
-        under the log's table lock throughout (taken as it begins: other writers wait
-        until it ends); how many entries were inserted. ``begin``, if given, is called
-        under that lock, before the first batch is taken, with the log's head (the
-        position of its last entry, 0 if empty): raising there writes nothing. An error
-        raised while a batch is made or inserted rolls them all back (the views' rows are
-        left to catching up)."""
+        """:func:`~recommendations.integrity._recorders.insert_together` on PostgreSQL: the
+        log's table lock is taken as the transaction begins and held until it ends."""
 
         @contextmanager
         def transaction() -> Iterator[psycopg.Connection[DictRow]]:
