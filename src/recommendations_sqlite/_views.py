@@ -149,9 +149,11 @@ class SqliteDialect(Dialect):
         cursor.execute(_INDEX_NEW, (last,))
 
     def history(self, basis: views.Basis, columns: str, *, indexed: bool) -> tuple[str, Any]:
-        # At the position the views hold, every row containing the basis contains it in both
-        # periods: the period index finds the candidates, the exact test decides. At an
-        # earlier position, no index on positions: the exact test alone.
+        # At the position the views hold, or at an earlier one that leaves out no entry
+        # recorded by the basis's known-at time (as a basis made from that time does), every
+        # row containing the basis contains it in both periods: the period index finds the
+        # candidates, the exact test decides. At any other earlier position, no index on
+        # positions: the exact test alone.
         condition = (_CANDIDATES if indexed else "") + _EXACT
         return (
             f"SELECT {columns} FROM rec_register_history WHERE {condition} ORDER BY reference",

@@ -12,7 +12,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 import recommendations as r
-from recommendations import domain
+from recommendations import domain, scenarios, views
 from recommendations.exports import render_register
 from recommendations_sqlite._views import SCHEMA_VERSION, TABLES, SqliteTables
 
@@ -292,3 +292,44 @@ def test_view_tables_of_the_earlier_layout_are_made_again_on_open(
     connection.close()
     assert left == (0,)
     assert version == (SCHEMA_VERSION,)
+
+
+def test_an_earlier_known_at_is_read_through_the_period_index_as_the_fold(tmp_path: Path) -> None:
+    """A basis made from a known-at time before the views' position leaves out no entry
+    recorded by then, so the register is found through the period index; it is the fold's.
+    A position that leaves out entries recorded by then is read by the exact test alone."""
+    with r.Tracker(f"sqlite:///{tmp_path / 'demo.db'}") as tracker:
+        scenarios.play(scenarios.read(), tracker)
+        times = [entry.event.recorded_at for entry in tracker.log()]
+        tables = tracker.tables
+        assert isinstance(tables, SqliteTables)
+
+        def cut(basis: views.Basis) -> bool:
+            with tables._transaction(tables._dialect.begin_read) as cursor:
+                return tables._cut_by_known(cursor, basis)
+
+        indexed = []
+        for known_at in (times[10], times[len(times) // 3], times[len(times) // 2], times[-2]):
+            for as_at in (date(2016, 6, 30), date(2017, 1, 15), date(2017, 3, 30)):
+                sql = tracker.register(as_at=as_at, known_at=known_at)
+                assert sql.basis.position < tracker.head()
+                indexed.append(cut(sql.basis))
+                fold = tracker.register_by_fold(
+                    as_at=as_at, known_at=known_at, position=sql.basis.position
+                )
+                assert sql == fold, (known_at, as_at)
+        assert all(indexed) and len(indexed) == 12
+        halfway = len(times) // 2
+        basis = views.Basis(as_at=date(2017, 3, 30), known_at=times[-1], position=halfway)
+        assert not cut(basis)
+        sql = tracker.register(as_at=date(2017, 3, 30), known_at=times[-1], position=halfway)
+        assert sql == tracker.register_by_fold(
+            as_at=date(2017, 3, 30), known_at=times[-1], position=halfway
+        )
+
+
+def test_the_margin_for_writers_out_of_order_is_the_service_s() -> None:
+    from recommendations._service._store import DISORDER
+    from recommendations.sqltables._engine import _DISORDER
+
+    assert _DISORDER == DISORDER

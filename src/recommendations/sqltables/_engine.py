@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -321,6 +321,10 @@ class _Statements:
         self.head = d.sql(f"SELECT coalesce(max({pos}), 0) FROM {{events}}")
         entry = f"SELECT {pos}, originator_id, originator_version, topic, state FROM {{events}} "
         self.page = d.sql(entry + f"WHERE {pos} > ? ORDER BY {pos} LIMIT ?")
+        self.recorded_after = d.sql(
+            f"SELECT substr(state, 1, {_STATE_HEAD}) FROM {{events}} WHERE {pos} > ? "
+            f"ORDER BY {pos} LIMIT ?"
+        )
         self.by_item = d.sql(
             entry + f"WHERE {pos} <= ? AND (originator_id, originator_version) > (?, ?) "
             "ORDER BY originator_id, originator_version LIMIT ?"
@@ -1193,7 +1197,8 @@ class SqlTables:
                 rows = self._current_rows(cursor, at)
             if rows is None:
                 make, as_at = views.register_row, at.as_at
-                values = self._values(cursor, at, False, position == reached)
+                indexed = position == reached or self._cut_by_known(cursor, at)
+                values = self._values(cursor, at, False, indexed)
                 rows = [make(state, as_at) for state in values]
         return position, [row for row in rows if where(row)]
 
@@ -1285,8 +1290,44 @@ class SqlTables:
         reached = self._reached(cursor)
         position = min(basis.position, reached)
         at = attrs.evolve(basis, position=position)
-        indexed = position == reached
-        return position, at, indexed and self._covers(cursor, at), indexed
+        if position == reached:
+            return position, at, self._covers(cursor, at), True
+        return position, at, False, self._cut_by_known(cursor, at)
+
+    def _cut_by_known(self, cursor: Any, basis: views.Basis) -> bool:
+        """Whether ``basis.position`` leaves out no entry recorded by ``basis.known_at``:
+        every entry after it was recorded later (as a basis made from a known-at time
+        gives), read as :meth:`LogStore.last_recorded_by
+        <recommendations._service._store.LogStore.last_recorded_by>` reads the log (past
+        the position, up to the first entry recorded more than ``DISORDER`` after it).
+        Then the rows the log held at the basis are those it held at the views' own
+        position as known then, and the period index may find them (see
+        ``Dialect.history``). Unsure (a state that does not begin with its recorded
+        time, many entries within the margin): no."""
+        if basis.position <= 0:
+            return False
+        known = basis.known_at
+        try:
+            margin = known + _DISORDER
+        except OverflowError:  # known at the end of time: every entry was recorded by then
+            return False
+        cursor.execute(self._sql.recorded_after, (basis.position, _CUT_READ))
+        heads = cursor.fetchall()
+        start = len(_RECORDED)
+        for (head,) in heads:
+            head = bytes(head)
+            end = head.find(b'"', start)
+            if not head.startswith(_RECORDED) or end < 0:
+                return False
+            try:
+                recorded = datetime.fromisoformat(head[start:end].decode())
+            except ValueError:
+                return False
+            if recorded <= known:
+                return False
+            if recorded > margin:
+                return True
+        return len(heads) < _CUT_READ
 
     def _covers(self, cursor: Any, basis: views.Basis) -> bool:
         """Whether the current table's rows are the register on ``basis``: it is on or
@@ -1427,6 +1468,11 @@ class Recording:
     position: int | None = None
 
 
+_DISORDER = timedelta(minutes=1)
+"""How far out of order two writers recording at once may leave recorded times (the
+service's ``DISORDER``)."""
+_CUT_READ = 200
+"""At most how many entries past a basis :meth:`SqlTables._cut_by_known` reads."""
 _STATE_HEAD = 64
 """How many bytes of a stored state :func:`_as_logged` reads: its recorded time comes first."""
 _RECORDED = b'{"recorded_at":"'
