@@ -35,7 +35,8 @@ does not grow with it. A :class:`Count` after such a table says how many rows it
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable, Iterator, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from attrs import frozen
@@ -313,3 +314,30 @@ def table_document(
         sections=(Section("rows", noun, (*lead, *shows, Count(rows))),),
         footer=title,
     )
+
+
+def former_page(
+    name: str, instead: str, render: Callable[[Document], str]
+) -> Callable[[str, str, Sequence[Column], Iterable[Record]], str]:
+    """A deprecated page function ``name`` (``module.function``) with its former arguments
+    ``(title, sentence, columns, records)``: the table laid out by :func:`table_document`
+    and written by ``render``, with a :class:`DeprecationWarning` naming ``instead``."""
+
+    def page(
+        title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
+    ) -> str:
+        warnings.warn(
+            f"{name} is deprecated: lay the page out as a Document "
+            f"(recommendations.outputs.document.view_document) and write it with {instead}",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return render(table_document(title, sentence, columns, records))
+
+    page.__name__ = name.rpartition(".")[2]
+    page.__doc__ = (
+        f"Deprecated: a table of ``columns`` of ``records`` under ``title``, captioned with "
+        f"the basis ``sentence``, laid out as a document and written by :func:`{instead}`, "
+        "which is what to call instead."
+    )
+    return page

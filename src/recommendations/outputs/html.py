@@ -8,14 +8,13 @@ time."""
 from __future__ import annotations
 
 import re
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from html import escape
 from typing import IO, TYPE_CHECKING
 
 from ._common import CHUNK
-from ._records import AnyView, Column, Record
+from ._records import AnyView
 from ._registry import Format, Paper
 from .document import (
     Bullets,
@@ -26,8 +25,8 @@ from .document import (
     Paragraph,
     Simple,
     Table,
+    former_page,
     simple,
-    table_document,
     view_document,
 )
 
@@ -232,18 +231,8 @@ FORMAT = Format(
 )
 
 
-def html_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> str:
-    """Deprecated: a table of ``columns`` of ``records`` under ``title``, captioned with the
-    basis ``sentence``, laid out as a :class:`~recommendations.outputs.document.Document`
-    (as :func:`~recommendations.outputs.document.view_document` lays out a view) and
-    written by :func:`render_html`, which is what to call instead."""
-    warnings.warn(
-        "recommendations.outputs.html.html_page is deprecated: lay the page out as a "
-        "Document (recommendations.outputs.document.view_document) and write it with "
-        "render_html",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return render_html(table_document(title, sentence, columns, records), chart_svg=None)
+html_page = former_page(
+    "recommendations.outputs.html.html_page",
+    "render_html",
+    lambda document: render_html(document, chart_svg=None),
+)

@@ -7,14 +7,13 @@ thousand rows at a time."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from typing import IO, TYPE_CHECKING
 
 from recommendations._escaping import markdown_text
 
 from ._common import CHUNK
-from ._records import AnyView, Column, Record
+from ._records import AnyView
 from ._registry import Format, Paper
 from .document import (
     Bullets,
@@ -24,8 +23,8 @@ from .document import (
     Paragraph,
     Simple,
     Table,
+    former_page,
     simple,
-    table_document,
     view_document,
 )
 
@@ -137,18 +136,6 @@ FORMAT = Format(
 )
 
 
-def markdown_page(
-    title: str, sentence: str, columns: Sequence[Column], records: Iterable[Record]
-) -> str:
-    """Deprecated: a table of ``columns`` of ``records`` under ``title``, captioned with the
-    basis ``sentence``, laid out as a :class:`~recommendations.outputs.document.Document`
-    (as :func:`~recommendations.outputs.document.view_document` lays out a view) and
-    written by :func:`render_markdown`, which is what to call instead."""
-    warnings.warn(
-        "recommendations.outputs.markdown.markdown_page is deprecated: lay the page out as a "
-        "Document (recommendations.outputs.document.view_document) and write it with "
-        "render_markdown",
-        DeprecationWarning,
-        stacklevel=2,
-    )
-    return render_markdown(table_document(title, sentence, columns, records))
+markdown_page = former_page(
+    "recommendations.outputs.markdown.markdown_page", "render_markdown", render_markdown
+)
