@@ -109,6 +109,7 @@ class SqliteDialect(Dialect):
     errors = (sqlite3.Error,)
     log_position = "rowid"
     extra_tables = ("rec_register_history_periods",)
+    indexed_history = True
     begin_write = "BEGIN IMMEDIATE"
 
     # Reading 50,000 rows parses the same few thousand dates and lists again and again;

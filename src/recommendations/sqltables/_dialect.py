@@ -66,6 +66,10 @@ class Dialect:
     """Tables of this engine's own (an index kept as a table): emptied by a rebuild, dropped
     with the others."""
 
+    indexed_history: ClassVar[bool] = False
+    """Whether :meth:`history` reads faster with ``indexed`` (an index the basis's position
+    cannot use): if not, the engine never works out whether it may be given."""
+
     begin_write: ClassVar[str] = "BEGIN"
     """Starts a transaction that writes the views."""
 

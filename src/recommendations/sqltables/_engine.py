@@ -1303,8 +1303,9 @@ class SqlTables:
         Then the rows the log held at the basis are those it held at the views' own
         position as known then, and the period index may find them (see
         ``Dialect.history``). Unsure (a state that does not begin with its recorded
-        time, many entries within the margin): no."""
-        if basis.position <= 0:
+        time, many entries within the margin), or an engine whose history statement has no
+        use for it (``Dialect.indexed_history``): no."""
+        if basis.position <= 0 or not self._dialect.indexed_history:
             return False
         known = basis.known_at
         try:
