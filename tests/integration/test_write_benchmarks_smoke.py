@@ -39,3 +39,33 @@ def test_the_live_apply_runs_alone_on_a_store_as_it_is(tmp_path: Path) -> None:
 def test_bulk_commands_against_raw_saves_in_cpu_time(tmp_path: Path) -> None:
     out = _run("bulk_cpu.py", "--recommendations", "10", "--rounds", "1", "--folder", str(tmp_path))
     assert "round 1: 51 events" in out and "x raw in CPU time" in out
+
+
+def test_the_floors_of_the_missed_targets_are_measured(tmp_path: Path) -> None:
+    path = tmp_path / "register.db"
+    with r.Tracker(f"sqlite:///{path}") as tracker:
+        tracker.execute(
+            r.PublishReport(
+                reference="R",
+                details=report_details(),
+                effective_on=date(2017, 3, 2),
+                by="clerk",
+                reason="published",
+            )
+        )
+        for number in range(3):
+            tracker.execute(
+                r.Raise(
+                    reference=f"2.{number}", report="R", text="Do it.", grade="amber", **who(3, 2)
+                )
+            )
+    out = _run(
+        "floors.py",
+        *("--rounds", "1", "--recommendations", "10", "--store", f"sqlite:///{path}"),
+        *("--entries", "100", "--reads", "2"),
+    )
+    for target in ("the tree on append", "bulk commands", "full rebuild", "live apply", "as-at"):
+        assert f"| {target}" in out
+    assert "floor / budget" in out and "raw save CPU" in out
+    with r.Tracker(f"sqlite:///{path}") as tracker:
+        assert tracker.head() == 4  # read, never written
