@@ -64,7 +64,15 @@ def test_the_floors_of_the_missed_targets_are_measured(tmp_path: Path) -> None:
         *("--rounds", "1", "--recommendations", "10", "--store", f"sqlite:///{path}"),
         *("--entries", "100", "--reads", "2"),
     )
-    for target in ("the tree on append", "bulk commands", "full rebuild", "live apply", "as-at"):
+    targets = (
+        "the tree on append",
+        "bulk commands",
+        "import",
+        "full rebuild",
+        "live apply",
+        "as-at",
+    )
+    for target in targets:
         assert f"| {target}" in out
     assert "floor / budget" in out and "raw save CPU" in out
     with r.Tracker(f"sqlite:///{path}") as tracker:
