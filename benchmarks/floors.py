@@ -25,6 +25,10 @@ On fresh SQLite stores in a temporary folder, with the workload of ``append.py``
   layout: the rows' SQL and nothing else), CPU an event; deciding the same commands in the
   domain (``domain.decide_checked``, each recommendation's log and checked timeline in
   memory: the rules and nothing else), CPU a command;
+- **live apply** (target: at least 2,000 events/s, one command a transaction): the
+  budget, 500 µs a command, against one durable commit alone (a one-row transaction in a
+  SQLite file beside the stores, in write-ahead-log mode with ``synchronous=FULL``, as a
+  store keeps its log), elapsed: the disk's flush;
 - **import** (target: 5,000 rows a second; a row of the generated sheet is two entries):
   the budget, 200 µs a row, against twice deciding, saving raw and inserting the rows;
 - **full rebuild** (target: at least 50,000 events/s on this machine's cores): the budget,
@@ -142,6 +146,7 @@ def workload_floors(rounds: int, recommendations: int) -> list[str]:
             decodes.append(cpu(lambda tracker=tracker: list(tracker.log())) / len(events))
         inserts.append(_row_inserts(url, fresh()) / len(events))
         decided.append(_decided(deciding, reports) / len(deciding))
+    commits = [_durable_commit(folder / "commits.db") for _ in range(rounds)]
     save = median(saves) * 1e6
     return [
         f"the append workload: {len(commands):,} commands, {len(events):,} events, "
@@ -178,6 +183,13 @@ def workload_floors(rounds: int, recommendations: int) -> list[str]:
             "final rows alone, CPU a row",
             1 / 5_000 * 1e6,
             2 * (median(decided) + median(saves) + median(inserts)) * 1e6,
+        ),
+        line(
+            "live apply (2,000 a second, one command a transaction): one durable commit "
+            "alone (a one-row transaction, WAL with synchronous=FULL as a store keeps it), "
+            "elapsed",
+            500,
+            median(commits) * 1e6,
         ),
         line(
             f"full rebuild (50,000 events/s on {CORES} cores): decoding and inserting the "
@@ -221,6 +233,25 @@ def _decided(
         )
         log.append(event)
     return time.process_time() - start
+
+
+def _durable_commit(path: Path, count: int = 200) -> float:
+    """Seconds a commit of a one-row transaction takes, elapsed, in a SQLite database at
+    ``path`` kept as a store keeps its log (write-ahead log, ``synchronous=FULL``: the
+    write-ahead log is flushed to the disk at every commit)."""
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=FULL")
+        connection.execute("CREATE TABLE IF NOT EXISTS entries (value)")
+        start = time.perf_counter()
+        for number in range(count):
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute("INSERT INTO entries VALUES (?)", (number,))
+            connection.execute("COMMIT")
+        return (time.perf_counter() - start) / count
+    finally:
+        connection.close()
 
 
 VIEW_TABLES = (

@@ -77,3 +77,15 @@ def test_the_floors_of_the_missed_targets_are_measured(tmp_path: Path) -> None:
     assert "floor / budget" in out and "raw save CPU" in out
     with r.Tracker(f"sqlite:///{path}") as tracker:
         assert tracker.head() == 4  # read, never written
+
+
+def test_the_floors_commit_is_made_as_a_store_commits_its_log(tmp_path: Path) -> None:
+    """floors.py times a commit in write-ahead-log mode with ``synchronous=FULL``: how a
+    SQLite store keeps its log (every commit flushed to the disk)."""
+    with r.Tracker(f"sqlite:///{tmp_path / 'store.db'}") as tracker:
+        datastore = tracker._log.app.recorder.datastore  # type: ignore[attr-defined]
+        with datastore.transaction(commit=False) as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert tuple(cursor.fetchone()) == ("wal",)
+            cursor.execute("PRAGMA synchronous")
+            assert tuple(cursor.fetchone()) == (2,)  # FULL
