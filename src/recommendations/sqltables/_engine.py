@@ -7,6 +7,7 @@ import contextlib
 import hashlib
 import itertools
 import multiprocessing
+import operator
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -119,6 +120,9 @@ _RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
 _POSITION_TO = _HISTORY_COLUMNS.index("position_to")
 _STATE_LIST = ", ".join(views.STATE_COLUMNS)
 _EVERY_ROW = views.RegisterFilter()
+_REFERENCE = operator.attrgetter("reference")
+"""The key the current table's rows, read in any order, are sorted by: in code point order,
+as its ``ORDER BY reference`` gives them."""
 
 
 def _ddl(dialect: Dialect) -> list[str]:
@@ -354,6 +358,10 @@ class _Statements:
         self.current = d.sql(
             f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference{d.code_point_order}"
         )
+        # In any order, for a read that holds every row and sorts them itself: cheaper than
+        # walking the table's key and looking each row up (SQLite), or sorting the whole
+        # rows in the engine.
+        self.current_rows = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register")
         self.changed = d.sql(
             f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
         )
@@ -1240,8 +1248,9 @@ class SqlTables:
         last_day, last_time = latest
         if basis.as_at < last_day or basis.known_at < last_time:
             return None
-        cursor.execute(self._sql.current)
+        cursor.execute(self._sql.current_rows)
         rows = self._make_rows(cursor.fetchall(), basis.as_at)
+        rows.sort(key=_REFERENCE)
         self._current = _Current(
             position=basis.position,
             generation=generation,
@@ -1357,8 +1366,8 @@ class SqlTables:
         self, cursor: Any, basis: views.Basis, current: bool, indexed: bool
     ) -> Iterator[Sequence[Sequence[Any]]]:
         """The state columns of the register's rows on ``basis``, as the engine reads them
-        back (what ``self._make_rows`` takes), from the current table or the history, a page at
-        a time."""
+        back (what ``self._make_rows`` takes), from the current table or the history, a page
+        at a time, by reference."""
         if current:
             cursor.execute(self._sql.current)
         else:
