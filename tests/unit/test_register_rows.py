@@ -14,6 +14,7 @@ from typing import Any
 
 import attrs
 import orjson
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,7 @@ from recommendations.views import (
     STATE_COLUMNS,
     RegisterLine,
     RegisterRow,
+    _segments,
     register_line,
     register_row,
     register_rows,
@@ -137,36 +139,40 @@ def test_a_page_reads_as_each_row_converted_and_made_a_row(
     )
 
 
+_ROW = (
+    "1.1",
+    "text",
+    "recommendation",
+    "Kent Police",
+    '["HMICFRS"]',
+    None,
+    "PEEL-2016",
+    None,
+    domain.Scope.BODY.value,
+    1,
+    "owner",
+    None,
+    "red",
+    domain.Status.OPEN.value,
+    "2017-06-30",
+    "2017-06-30",
+    0,
+    "2017-03-02",
+    "2017-03-02",
+    None,
+    None,
+    None,
+    None,
+    "day",
+    "day",
+    '["a", "b"]',
+    None,
+)
+"""A row of the current table as SQLite keeps it: open, due on 30 June 2017."""
+
+
 def test_a_row_read_is_the_row_its_class_makes() -> None:
-    values = (
-        "1.1",
-        "text",
-        "recommendation",
-        "Kent Police",
-        '["HMICFRS"]',
-        None,
-        "PEEL-2016",
-        None,
-        domain.Scope.BODY.value,
-        1,
-        "owner",
-        None,
-        "red",
-        domain.Status.OPEN.value,
-        "2017-06-30",
-        "2017-06-30",
-        0,
-        "2017-03-02",
-        "2017-03-02",
-        None,
-        None,
-        None,
-        None,
-        "day",
-        "day",
-        '["a", "b"]',
-        None,
-    )
+    values = _ROW
     (row,) = register_rows(*_SQLITE)([values], date(2017, 7, 1))
     made = RegisterRow(**attrs.asdict(row, recurse=False))
     assert row == made
@@ -180,3 +186,17 @@ def test_a_row_read_is_the_row_its_class_makes() -> None:
     assert (
         RegisterLine.of(row) == register_rows(*_SQLITE, lines=True)([values], date(2017, 7, 1))[0]
     )
+
+
+def test_a_row_class_that_checks_its_fields_is_made_through_its_init(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Were a field of the row to be checked or converted, the reader would make each row
+    through the class's ``__init__``: the same rows."""
+    assert _segments._fills_fields()  # as it is: its fields are filled in one by one
+    monkeypatch.setattr(_segments, "_fills_fields", lambda: False)
+    through_init = _segments._make_reader(*_SQLITE, False)
+    page = [_ROW, (*_ROW[:13], domain.Status.DISCHARGED.value, *_ROW[14:])]
+    day = date(2017, 7, 1)
+    assert through_init(page, day) == register_rows(*_SQLITE)(page, day)
+    assert [row.overdue for row in through_init(page, day)] == [True, False]

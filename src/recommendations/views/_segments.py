@@ -397,7 +397,7 @@ def _make_reader(
             namespace[f"set_{name}"] = getattr(RegisterRow, name).__set__
             body.append(f"set_{name}(row, {fields[name]})")
         body.append("append(row)")
-    else:  # pragma: no cover - the row checks or converts a field
+    else:  # the row checks or converts a field
         body.append(
             "append(Row(" + ", ".join(f"{name}={fields[name]}" for name in _ROW_FIELDS) + "))"
         )
