@@ -9,15 +9,18 @@ For random (V, K) with K late in the recorded span (its last tenth) and V up to 
 before K's day, and for the current register, it times:
 
 - **register()**: ``tracker.register(as_at=V, known_at=K)``, what the library answers
-  (its rows read a page at a time as :class:`~recommendations.views.RegisterLine` tuples,
-  then each made a :class:`~recommendations.views.RegisterRow`);
+  (its rows read a page at a time, each page made
+  :class:`~recommendations.views.RegisterRow` objects in one step by
+  :func:`recommendations.views.register_rows`, the cyclic garbage collector held off);
 - **stream**: ``tracker.stream_register(as_at=V, known_at=K)`` iterated once (the rows as
   lean tuples, none held; building the stream counts them, so this reads them twice);
 - **baseline**: the same statement read as ``register()`` read it before: ``fetchall()``,
   then a validated ``RegisterRow`` per row (:func:`recommendations.views.register_row`).
 
-It prints p50 and p95 of each, the ratios to the baseline, the tracemalloc peak of one
-read of each kind, and the load average (the machine is shared: compare the ratios).
+It prints p50 and p95 of each, the ratios to the baseline, the median CPU time of each
+(``time.process_time()``: what the machine's other work disturbs least), the tracemalloc
+peak of one read of each kind, and the load average (the machine is shared: compare the
+ratios).
 """
 
 from __future__ import annotations
@@ -112,11 +115,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"store: {args.store}, log positions: {tracker.head():,}, load {os.getloadavg()}")
     results: dict[str, list[float]] = {name: [] for name in kinds}
+    cpu: dict[str, list[float]] = {name: [] for name in kinds}
     for v, k in bases:  # interleaved, so that each kind meets the same load
         for name, call in kinds.items():
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             call(v, k)
             results[name].append(time.perf_counter() - start)
+            cpu[name].append(time.process_time() - start_cpu)
     rows = len(tracker.register(as_at=bases[0][0], known_at=bases[0][1]))
     base50, base95 = (percentile(results["baseline"], f) for f in (0.5, 0.95))
     print(f"as-at register, late K, {len(bases)} samples, about {rows:,} rows each:")
@@ -126,6 +131,13 @@ def main(argv: list[str] | None = None) -> int:
             f"  {name:<11} p50 {p50 * 1e3:7.0f} ms  p95 {p95 * 1e3:7.0f} ms  "
             f"mean {statistics.mean(times) * 1e3:7.0f} ms  "
             f"(x{p50 / base50:.2f} / x{p95 / base95:.2f} of the baseline)"
+        )
+    base_cpu = statistics.median(cpu["baseline"])
+    for name, times in cpu.items():
+        median = statistics.median(times)
+        print(
+            f"  {name:<11} CPU median {median * 1e3:7.0f} ms  (x{median / base_cpu:.2f} of the "
+            "baseline)"
         )
     v, k = bases[0]
     for name, call in kinds.items():

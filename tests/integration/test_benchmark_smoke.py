@@ -258,6 +258,13 @@ def test_the_register_read_benchmark_runs_and_names_every_figure(
     copy = tmp_path / "copy.db"
     copy.write_bytes(generated[0].read_bytes())
     printed = _run("register_read.py", f"--store=sqlite:///{copy}", "--samples=3")
-    for name in ("register()", "stream", "baseline", "tracemalloc peak", "current register"):
+    for name in (
+        "register()",
+        "stream",
+        "baseline",
+        "CPU median",
+        "tracemalloc peak",
+        "current register",
+    ):
         assert name in printed
     assert "x1.00 / x1.00 of the baseline" in printed

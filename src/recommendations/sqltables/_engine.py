@@ -4,9 +4,11 @@ tables beside the log over one DB-API connection, for any engine with a :class:`
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import itertools
 import multiprocessing
+import operator
 import threading
 import uuid
 from collections import OrderedDict, deque
@@ -118,6 +120,30 @@ _SENSITIVITY_COLUMNS = tuple(_KINDS["sensitivity"])
 _RECORDED_TO = _HISTORY_COLUMNS.index("recorded_to")
 _POSITION_TO = _HISTORY_COLUMNS.index("position_to")
 _STATE_LIST = ", ".join(views.STATE_COLUMNS)
+_EVERY_ROW = views.RegisterFilter()
+_REFERENCE = operator.attrgetter("reference")
+"""The key the current table's rows, read in any order, are sorted by: in code point order,
+as its ``ORDER BY reference`` gives them."""
+
+
+@contextlib.contextmanager
+def _uncollected() -> Iterator[None]:
+    """The cyclic garbage collector held off while a read makes a whole register's rows.
+
+    Tens of thousands of new rows, none of which can be part of a cycle, would set it off
+    every 700 objects and, as they add up, over every object the process holds: at 50,000
+    rows, about a fifth of the read's CPU time and most of its spread. Collecting is put
+    off, not skipped: the next allocation after the read looks at the new objects once. If
+    the collector was on, it is on again afterwards, whatever happens; if off, it stays so
+    (a thread that finds it held off by another's read leaves it to that read)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _ddl(dialect: Dialect) -> list[str]:
@@ -353,6 +379,10 @@ class _Statements:
         self.current = d.sql(
             f"SELECT {_STATE_LIST} FROM {{s}}rec_register ORDER BY reference{d.code_point_order}"
         )
+        # In any order, for a read that holds every row and sorts them itself: cheaper than
+        # walking the table's key and looking each row up (SQLite), or sorting the whole
+        # rows in the engine.
+        self.current_rows = d.sql(f"SELECT {_STATE_LIST} FROM {{s}}rec_register")
         self.changed = d.sql(
             f"SELECT {_STATE_LIST}, recorded_at FROM {{s}}rec_register WHERE position > ?"
         )
@@ -633,6 +663,9 @@ class SqlTables:
         self._register_values = _converters(dialect, "register", ("recorded_at",))
         self._trail_values = _converters(dialect, "trail")
         self._read_state = _reader(dialect)
+        # A page of rows read back made register rows (or lines) in one step.
+        self._make_rows = views.register_rows(dialect.read_date, dialect.read_names)
+        self._make_lines = views.register_rows(dialect.read_date, dialect.read_names, lines=True)
         self._lock = threading.RLock()
         self._connection: Any = None
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()
@@ -1188,18 +1221,22 @@ class SqlTables:
         position returned is the basis's, or the views' if they had not reached it (another
         writer may have recorded since they caught up); the rows are those of that position.
         """
-        with self._transaction(self._dialect.begin_read) as cursor:
+        with _uncollected(), self._transaction(self._dialect.begin_read) as cursor:
             reached = self._reached(cursor)
             position = min(basis.position, reached)
             at = attrs.evolve(basis, position=position)
             rows: list[views.RegisterRow] | None = None
             if position == reached:
-                rows = self._current_rows(cursor, at)
+                kept = self._current_rows(cursor, at)
+                rows = None if kept is None else list(kept)  # the kept rows stay the engine's
             if rows is None:
-                make, as_at = views.register_row, at.as_at
+                make, as_at = self._make_rows, at.as_at
                 indexed = position == reached or self._cut_by_known(cursor, at)
-                values = self._values(cursor, at, False, indexed)
-                rows = [make(state, as_at) for state in values]
+                rows = []
+                for page in self._pages(cursor, at, False, indexed):
+                    rows += make(page, as_at)
+        if where == _EVERY_ROW:
+            return position, rows
         return position, [row for row in rows if where(row)]
 
     def _current_rows(self, cursor: Any, basis: views.Basis) -> list[views.RegisterRow] | None:
@@ -1232,9 +1269,9 @@ class SqlTables:
         last_day, last_time = latest
         if basis.as_at < last_day or basis.known_at < last_time:
             return None
-        cursor.execute(self._sql.current)
-        read = self._read_state
-        rows = [views.register_row(read(values), basis.as_at) for values in cursor.fetchall()]
+        cursor.execute(self._sql.current_rows)
+        rows = self._make_rows(cursor.fetchall(), basis.as_at)
+        rows.sort(key=_REFERENCE)
         self._current = _Current(
             position=basis.position,
             generation=generation,
@@ -1250,10 +1287,9 @@ class SqlTables:
         """Bring ``current`` to ``position``: the rows changed since, in their places."""
         d = self._dialect
         cursor.execute(self._sql.changed, (current.position,))
-        read = self._read_state
         added = []
         for values in cursor.fetchall():
-            row = views.register_row(read(values[:-1]), current.as_at)
+            (row,) = self._make_rows((values[:-1],), current.as_at)
             recorded = d.read_time(values[-1]) if d.read_time else values[-1]
             current.last_day = max(current.last_day, row.last_changed_on)
             current.last_time = max(current.last_time, recorded)
@@ -1279,9 +1315,9 @@ class SqlTables:
         """
         with self._transaction(self._dialect.begin_read) as cursor:
             position, at, current, indexed = self._source(cursor, basis)
-            line, as_at = views.register_line, at.as_at
-            values = self._values(cursor, at, current, indexed)
-            yield position, (line(state, as_at) for state in values)
+            lines, as_at = self._make_lines, at.as_at
+            pages = self._pages(cursor, at, current, indexed)
+            yield position, (line for page in pages for line in lines(page, as_at))
 
     def _source(self, cursor: Any, basis: views.Basis) -> tuple[int, views.Basis, bool, bool]:
         """The position the register on ``basis`` reflects, the basis at that position,
@@ -1347,21 +1383,19 @@ class SqlTables:
         last_time = d.read_time(latest[1]) if d.read_time else latest[1]
         return last_day, last_time
 
-    def _values(
+    def _pages(
         self, cursor: Any, basis: views.Basis, current: bool, indexed: bool
-    ) -> Iterator[Sequence[Any]]:
-        """The state columns of the register's rows on ``basis`` (as
-        :func:`views.register_row` takes them), from the current table or the history, a
-        page at a time."""
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        """The state columns of the register's rows on ``basis``, as the engine reads them
+        back (what ``self._make_rows`` takes), from the current table or the history, a page
+        at a time, by reference."""
         if current:
             cursor.execute(self._sql.current)
         else:
             statement, parameters = self._dialect.history(basis, _STATE_LIST, indexed=indexed)
             cursor.execute(statement, parameters)
-        read = self._read_state
         while page := cursor.fetchmany(_READ_PAGE):
-            for values in page:
-                yield read(values)
+            yield page
 
     def _reached(self, cursor: Any) -> int:
         cursor.execute(self._sql.tracked, (_VIEW,))

@@ -12,7 +12,8 @@ opened. This module works that out on plain Python values (dates, tuples, boolea
   form, converted once);
 - :func:`state_values` gives a state's columns (:data:`STATE_COLUMNS`), and
   :func:`register_row` turns columns read back into a :class:`RegisterRow`
-  (:func:`register_line` into the lighter :class:`RegisterLine`);
+  (:func:`register_line` into the lighter :class:`RegisterLine`; :func:`register_rows`
+  makes a reader of whole pages of them, the engine's conversions included);
 - :func:`trail_details` gives what an entry carried beyond the audit trail's own columns
   (:data:`TRAIL_COLUMNS`).
 
@@ -22,9 +23,9 @@ column types (text, arrays, JSON, an open end as ``NULL`` or a sentinel) at its 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any, TypeAlias
+from typing import Any, Literal, TypeAlias, TypeVar, cast, overload
 
 import attrs
 
@@ -42,6 +43,7 @@ __all__ = [
     "StateValues",
     "register_line",
     "register_row",
+    "register_rows",
     "segments",
     "state_values",
     "trail_details",
@@ -264,6 +266,153 @@ def register_line(values: Sequence[Any], as_at: date) -> RegisterLine:
 
 _DISCHARGED = domain.Status.DISCHARGED
 _line = RegisterLine._make
+
+
+_Row = TypeVar("_Row", RegisterRow, RegisterLine)
+
+RowsReader: TypeAlias = Callable[[Iterable[Sequence[Any]], date], list[_Row]]
+"""Turns a page of rows of :data:`STATE_COLUMNS` read back, and the day asked about, into
+register rows (see :func:`register_rows`)."""
+
+_Reader: TypeAlias = Callable[[Iterable[Sequence[Any]], date], list[Any]]
+
+
+@overload
+def register_rows(
+    read_date: Callable[[Any], date] | None = None,
+    read_names: Callable[[Any], Sequence[str]] | None = None,
+    *,
+    lines: Literal[False] = False,
+) -> RowsReader[RegisterRow]: ...
+
+
+@overload
+def register_rows(
+    read_date: Callable[[Any], date] | None = None,
+    read_names: Callable[[Any], Sequence[str]] | None = None,
+    *,
+    lines: Literal[True],
+) -> RowsReader[RegisterLine]: ...
+
+
+def register_rows(
+    read_date: Callable[[Any], date] | None = None,
+    read_names: Callable[[Any], Sequence[str]] | None = None,
+    *,
+    lines: bool = False,
+) -> _Reader:
+    """A reader of pages of rows as an engine reads them back: each row is the
+    :data:`STATE_COLUMNS` in the engine's own form, made Python's by ``read_date`` (the
+    dates) and ``read_names`` (``inspectorates`` and ``points``) where not ``None`` (``None``:
+    already Python's), then :func:`register_row` of them (:func:`register_line` if
+    ``lines``), with ``overdue`` judged on the day given.
+
+    The same rows, and for a cell it cannot read the same error, as converting each column
+    and calling :func:`register_row` on the row; made for reading a whole register: one
+    function for a page, its steps written out for the engine's conversions. A
+    :class:`RegisterRow` is filled in field by field as its ``__init__`` fills it (it
+    checks nothing), unless the class has come to check or convert a field: then through
+    ``__init__``.
+    """
+    key = (read_date, read_names, lines)
+    found = _READERS.get(key)
+    if found is None:
+        found = _READERS[key] = _make_reader(read_date, read_names, lines)
+    return found
+
+
+_READERS: dict[tuple[Any, ...], _Reader] = {}
+
+_ROW_FIELDS = tuple(field.name for field in attrs.fields(RegisterRow))
+
+
+def _fills_fields() -> bool:
+    """Whether setting a :class:`RegisterRow`'s slots makes the row its ``__init__`` makes:
+    no field checked or converted, nothing run before or after."""
+    return (
+        "__slots__" in vars(RegisterRow)
+        and all(f.validator is None and f.converter is None for f in attrs.fields(RegisterRow))
+        and not any(
+            hasattr(RegisterRow, name) for name in ("__attrs_pre_init__", "__attrs_post_init__")
+        )
+    )
+
+
+def _make_reader(
+    read_date: Callable[[Any], date] | None,
+    read_names: Callable[[Any], Sequence[str]] | None,
+    lines: bool,
+) -> _Reader:
+    namespace: dict[str, Any] = {
+        "read_date": read_date,
+        "read_names": read_names,
+        "STATUSES": _STATUSES,
+        "SCOPES": _SCOPES,
+        "RESPONSES": _RESPONSES,
+        "DISCHARGED": _DISCHARGED,
+        "Row": RegisterRow,
+        "Line": RegisterLine,
+        "new": object.__new__,
+        "new_tuple": tuple.__new__,
+    }
+    # What the engine's reading converts, in column order (as it converted before).
+    reading = []
+    for column in STATE_COLUMNS:
+        convert = {
+            "inspectorates": read_names,
+            "points": read_names,
+            "due_on": read_date,
+            "original_due_on": read_date,
+            "raised_on": read_date,
+            "last_changed_on": read_date,
+        }.get(column)
+        if convert is not None:
+            name = "read_names" if convert is read_names else "read_date"
+            reading.append(f"if {column} is not None: {column} = {name}({column})")
+    # The fields, as register_row computes them, in the order it computes them.
+    fields = {name: name for name in _ROW_FIELDS}
+    fields.update(
+        inspectorates="tuple(inspectorates)",
+        scope="SCOPES[scope]",
+        sensitive="bool(sensitive)",
+        status="status",
+        overdue="status is not DISCHARGED and due_on is not None and due_on < as_at",
+        response="RESPONSES[response]",
+        points="tuple(points)",
+    )
+    body = [
+        f"({', '.join(STATE_COLUMNS)},) = values",
+        *reading,
+        "status = STATUSES[status]",
+    ]
+    if lines:
+        body.append(
+            "append(new_tuple(Line, ("
+            + ", ".join(fields[name] for name in RegisterLine._fields)
+            + ",)))"
+        )
+    elif _fills_fields():
+        body.append("row = new(Row)")
+        for name in _ROW_FIELDS:
+            namespace[f"set_{name}"] = getattr(RegisterRow, name).__set__
+            body.append(f"set_{name}(row, {fields[name]})")
+        body.append("append(row)")
+    else:  # the row checks or converts a field
+        body.append(
+            "append(Row(" + ", ".join(f"{name}={fields[name]}" for name in _ROW_FIELDS) + "))"
+        )
+    source = "\n".join(
+        [
+            "def read(page, as_at):",
+            "    found = []",
+            "    append = found.append",
+            "    for values in page:",
+            *(f"        {line}" for line in body),
+            "    return found",
+        ]
+    )
+    exec(compile(source, f"<register rows reader {len(_READERS)}>", "exec"), namespace)
+    return cast(_Reader, namespace["read"])
 
 
 def segments(
