@@ -11,7 +11,7 @@ before K's day, and for the current register, it times:
 - **register()**: ``tracker.register(as_at=V, known_at=K)``, what the library answers
   (its rows read a page at a time, each page made
   :class:`~recommendations.views.RegisterRow` objects in one step by
-  :func:`recommendations.views.register_rows`, the cyclic garbage collector held off);
+  :func:`recommendations.views.register_rows`);
 - **stream**: ``tracker.stream_register(as_at=V, known_at=K)`` iterated once (the rows as
   lean tuples, none held; building the stream counts them, so this reads them twice);
 - **baseline**: the same statement read as ``register()`` read it before: ``fetchall()``,

@@ -4,12 +4,7 @@ were raised and changed in: what a fold of the log gives."""
 
 from __future__ import annotations
 
-import gc
-import sqlite3
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 import recommendations as r
 from tests.conftest import Clock, report_details, who
@@ -70,29 +65,3 @@ def test_rows_are_in_code_point_order_from_every_source(store_url: str, clock: C
         again = tracker.register()
         assert [row.reference for row in again] == sorted(_REFERENCES)
         assert again.rows == tracker.register_by_fold().rows
-
-
-def test_a_read_leaves_the_garbage_collector_as_it_found_it(tmp_path: Path, clock: Clock) -> None:
-    """The register read holds the cyclic collector off while it makes its rows: on again
-    afterwards if it was on, even when a cell edited by hand fails the read (as it did
-    before: the same error), and left off if it was off."""
-    path = tmp_path / "gc.db"
-    with r.Tracker(f"sqlite:///{path}", clock=clock) as tracker:
-        _build(tracker, clock)
-        expected = tracker.register().rows
-        assert gc.isenabled()
-        assert tracker.register(as_at=date(2017, 4, 1)).rows  # the history
-        assert gc.isenabled()
-        gc.disable()
-        try:
-            assert tracker.register().rows == expected
-            assert not gc.isenabled()
-        finally:
-            gc.enable()
-    with sqlite3.connect(path) as connection:
-        connection.execute("UPDATE rec_register_history SET status = 'WRONG'")
-    connection.close()
-    with r.Tracker(f"sqlite:///{path}", clock=clock) as tracker:
-        with pytest.raises(KeyError, match="WRONG"):
-            tracker.register(as_at=date(2017, 4, 1))
-        assert gc.isenabled()

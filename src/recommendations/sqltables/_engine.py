@@ -4,7 +4,6 @@ tables beside the log over one DB-API connection, for any engine with a :class:`
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import itertools
 import multiprocessing
@@ -124,26 +123,6 @@ _EVERY_ROW = views.RegisterFilter()
 _REFERENCE = operator.attrgetter("reference")
 """The key the current table's rows, read in any order, are sorted by: in code point order,
 as its ``ORDER BY reference`` gives them."""
-
-
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """The cyclic garbage collector held off while a read makes a whole register's rows.
-
-    Tens of thousands of new rows, none of which can be part of a cycle, would set it off
-    every 700 objects and, as they add up, over every object the process holds: at 50,000
-    rows, about a fifth of the read's CPU time and most of its spread. Collecting is put
-    off, not skipped: the next allocation after the read looks at the new objects once. If
-    the collector was on, it is on again afterwards, whatever happens; if off, it stays so
-    (a thread that finds it held off by another's read leaves it to that read)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _ddl(dialect: Dialect) -> list[str]:
@@ -1221,7 +1200,7 @@ class SqlTables:
         position returned is the basis's, or the views' if they had not reached it (another
         writer may have recorded since they caught up); the rows are those of that position.
         """
-        with _uncollected(), self._transaction(self._dialect.begin_read) as cursor:
+        with self._transaction(self._dialect.begin_read) as cursor:
             reached = self._reached(cursor)
             position = min(basis.position, reached)
             at = attrs.evolve(basis, position=position)
