@@ -4,7 +4,11 @@ were raised and changed in: what a fold of the log gives."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
 
 import recommendations as r
 from tests.conftest import Clock, report_details, who
@@ -65,3 +69,60 @@ def test_rows_are_in_code_point_order_from_every_source(store_url: str, clock: C
         again = tracker.register()
         assert [row.reference for row in again] == sorted(_REFERENCES)
         assert again.rows == tracker.register_by_fold().rows
+
+
+def test_a_reference_raised_after_the_rows_are_kept_takes_its_place(
+    store_url: str, clock: Clock
+) -> None:
+    with r.Tracker(store_url, clock=clock) as tracker:
+        _build(tracker, clock)
+        assert [row.reference for row in tracker.register()] == sorted(_REFERENCES)
+        added = ("0 first", "Zz last", "élan 3")
+        for reference in added:
+            tracker.execute(
+                r.Raise(
+                    reference=reference,
+                    text=f"Recommendation {reference}",
+                    report="PEEL-EFF-2016",
+                    grade="red",
+                    owner="Head of Public Protection",
+                    due_on=date(2017, 6, 30),
+                    **who(6, 1),  # type: ignore[arg-type]
+                )
+            )
+        again = tracker.register()  # the kept rows, with the new ones patched in
+        assert [row.reference for row in again] == sorted((*_REFERENCES, *added))
+        assert again.rows == tracker.register_by_fold().rows
+
+
+@pytest.mark.parametrize("edit", ["CAST(reference AS BLOB)", "NULL"])
+def test_references_edited_by_hand_into_no_text_keep_the_tables_order(
+    tmp_path: Path, clock: Clock, edit: str
+) -> None:
+    """A reference a hand edit made a blob or NULL in SQLite's current table: the register
+    read from it lists the rows in the table's own order, as its stream does, rather than
+    failing to compare them."""
+    path = tmp_path / "store.db"
+    with r.Tracker(f"sqlite:///{path}", clock=clock) as tracker:
+        _build(tracker, clock)
+    with sqlite3.connect(path) as connection:
+        connection.execute(f"UPDATE rec_register SET reference = {edit} WHERE reference = '2.10'")
+    with r.Tracker(f"sqlite:///{path}", clock=clock) as tracker:
+        streamed = [line.reference for line in tracker.stream_register()]
+        assert [row.reference for row in tracker.register()] == streamed
+        assert None in streamed or b"2.10" in streamed
+        clock.jump_to(datetime(2017, 7, 1, 9, tzinfo=UTC))
+        tracker.execute(
+            r.Raise(
+                reference="2.0",
+                text="Recommendation 2.0",
+                report="PEEL-EFF-2016",
+                grade="red",
+                owner="Head of Public Protection",
+                due_on=date(2017, 9, 30),
+                **who(6, 1),  # type: ignore[arg-type]
+            )
+        )
+        patched = [row.reference for row in tracker.register()]
+        assert patched == [line.reference for line in tracker.stream_register()]
+        assert "2.0" in patched

@@ -121,8 +121,30 @@ _POSITION_TO = _HISTORY_COLUMNS.index("position_to")
 _STATE_LIST = ", ".join(views.STATE_COLUMNS)
 _EVERY_ROW = views.RegisterFilter()
 _REFERENCE = operator.attrgetter("reference")
-"""The key the current table's rows, read in any order, are sorted by: in code point order,
-as its ``ORDER BY reference`` gives them."""
+"""The key the current table's rows, read in any order, are sorted by: text in code point
+order, as ``ORDER BY reference`` orders text (SQLite compares UTF-8 bytes; PostgreSQL reads
+it ``COLLATE "C"``)."""
+
+
+def _by_reference(rows: list[views.RegisterRow]) -> None:
+    """Sort ``rows`` as ``ORDER BY reference`` sorts them: by :data:`_REFERENCE`, or, where a
+    reference is not text (a table edited by hand can hold a ``NULL`` or a blob there), in
+    SQL's order of types too: ``NULL`` first, then numbers, text, and blobs last."""
+    try:
+        rows.sort(key=_REFERENCE)
+    except TypeError:
+        rows.sort(key=_sql_order)
+
+
+def _sql_order(row: views.RegisterRow) -> tuple[int, Any]:
+    value: Any = row.reference
+    if value is None:
+        return (0, "")
+    if isinstance(value, int | float):
+        return (1, value)
+    if isinstance(value, str):
+        return (2, value)
+    return (3, bytes(value))
 
 
 def _ddl(dialect: Dialect) -> list[str]:
@@ -1250,7 +1272,7 @@ class SqlTables:
             return None
         cursor.execute(self._sql.current_rows)
         rows = self._make_rows(cursor.fetchall(), basis.as_at)
-        rows.sort(key=_REFERENCE)
+        _by_reference(rows)
         self._current = _Current(
             position=basis.position,
             generation=generation,
@@ -1279,7 +1301,7 @@ class SqlTables:
                 current.rows[index] = row
         if added:
             current.rows.extend(added)
-            current.rows.sort(key=lambda row: row.reference)
+            _by_reference(current.rows)
             current.where = {row.reference: index for index, row in enumerate(current.rows)}
         current.position = position
 
