@@ -45,7 +45,7 @@ WHERE daterange(valid_from, valid_to) @> %(day)s::date
     OR (int8range(position_from, position_to) @> %(position)s::bigint
         AND recorded_from <= %(known)s::timestamptz)
   )
-ORDER BY reference
+ORDER BY reference COLLATE "C"
 """
 
 
