@@ -1,4 +1,4 @@
-"""The page reader of register rows (:func:`recommendations.views.register_rows`) against
+"""The page reader of register rows (:func:`recommendations.views.register_page_reader`) against
 what it replaces: each column converted as the engine reads it back, then
 :func:`~recommendations.views.register_row` (or ``register_line``) of the row.
 
@@ -25,8 +25,8 @@ from recommendations.views import (
     RegisterRow,
     _segments,
     register_line,
+    register_page_reader,
     register_row,
-    register_rows,
 )
 from recommendations_sqlite._views import SqliteDialect
 
@@ -124,8 +124,8 @@ def test_a_page_reads_as_each_row_converted_and_made_a_row(
     read_date, read_names = _SQLITE if stored else (None, None)
     read = _read_back(read_date, read_names)
     rows, lines = (
-        register_rows(read_date, read_names),
-        register_rows(read_date, read_names, lines=True),
+        register_page_reader(read_date, read_names),
+        register_page_reader(read_date, read_names, lines=True),
     )
     # Row by row: the same row, or the same kind of error.
     for values in page:
@@ -173,7 +173,7 @@ _ROW = (
 
 def test_a_row_read_is_the_row_its_class_makes() -> None:
     values = _ROW
-    (row,) = register_rows(*_SQLITE)([values], date(2017, 7, 1))
+    (row,) = register_page_reader(*_SQLITE)([values], date(2017, 7, 1))
     made = RegisterRow(**attrs.asdict(row, recurse=False))
     assert row == made
     assert hash(row) == hash(made)
@@ -184,7 +184,8 @@ def test_a_row_read_is_the_row_its_class_makes() -> None:
     assert row.due_on == date(2017, 6, 30)
     assert attrs.evolve(row, grade="amber").grade == "amber"  # an ordinary row
     assert (
-        RegisterLine.of(row) == register_rows(*_SQLITE, lines=True)([values], date(2017, 7, 1))[0]
+        RegisterLine.of(row)
+        == register_page_reader(*_SQLITE, lines=True)([values], date(2017, 7, 1))[0]
     )
 
 
@@ -198,5 +199,32 @@ def test_a_row_class_that_checks_its_fields_is_made_through_its_init(
     through_init = _segments._make_reader(*_SQLITE, False)
     page = [_ROW, (*_ROW[:13], domain.Status.DISCHARGED.value, *_ROW[14:])]
     day = date(2017, 7, 1)
-    assert through_init(page, day) == register_rows(*_SQLITE)(page, day)
+    assert through_init(page, day) == register_page_reader(*_SQLITE)(page, day)
     assert [row.overdue for row in through_init(page, day)] == [True, False]
+
+
+def _row_class(**options: Any) -> type[Any]:
+    field = options.pop("field", {})
+    return attrs.make_class("Row", {"a": attrs.field(**field), "b": attrs.field()}, **options)
+
+
+def test_the_fast_path_is_refused_for_a_row_class_its_slots_would_not_make() -> None:
+    assert _segments._fills_fields(_row_class(frozen=True, slots=True))
+    refused = [
+        _row_class(frozen=True, slots=True, cache_hash=True),  # a hash kept in a slot
+        _row_class(frozen=True, slots=True, field={"init": False, "default": 1}),
+        _row_class(frozen=True, slots=True, field={"validator": attrs.validators.instance_of(int)}),
+        _row_class(frozen=True, slots=True, field={"converter": int}),
+        _row_class(frozen=True, slots=False),  # no slots to fill
+    ]
+    for row_class in refused:
+        assert not _segments._fills_fields(row_class), row_class
+
+
+def test_the_reader_converts_the_columns_the_table_engine_keeps_in_its_own_form() -> None:
+    from recommendations.sqltables import _engine
+
+    kept = {
+        column: kind for column, kind in _engine._STATE_KINDS.items() if kind in ("date", "names")
+    }
+    assert kept == _segments.READ_AS

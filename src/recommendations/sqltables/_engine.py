@@ -665,8 +665,10 @@ class SqlTables:
         self._trail_values = _converters(dialect, "trail")
         self._read_state = _reader(dialect)
         # A page of rows read back made register rows (or lines) in one step.
-        self._make_rows = views.register_rows(dialect.read_date, dialect.read_names)
-        self._make_lines = views.register_rows(dialect.read_date, dialect.read_names, lines=True)
+        self._make_rows = views.register_page_reader(dialect.read_date, dialect.read_names)
+        self._make_lines = views.register_page_reader(
+            dialect.read_date, dialect.read_names, lines=True
+        )
         self._lock = threading.RLock()
         self._connection: Any = None
         self._items: OrderedDict[uuid.UUID, _Item] = OrderedDict()

@@ -12,7 +12,7 @@ opened. This module works that out on plain Python values (dates, tuples, boolea
   form, converted once);
 - :func:`state_values` gives a state's columns (:data:`STATE_COLUMNS`), and
   :func:`register_row` turns columns read back into a :class:`RegisterRow`
-  (:func:`register_line` into the lighter :class:`RegisterLine`; :func:`register_rows`
+  (:func:`register_line` into the lighter :class:`RegisterLine`; :func:`register_page_reader`
   makes a reader of whole pages of them, the engine's conversions included);
 - :func:`trail_details` gives what an entry carried beyond the audit trail's own columns
   (:data:`TRAIL_COLUMNS`).
@@ -39,11 +39,12 @@ __all__ = [
     "STATE_COLUMNS",
     "TRAIL_COLUMNS",
     "ItemHistory",
+    "RowsReader",
     "Segment",
     "StateValues",
     "register_line",
+    "register_page_reader",
     "register_row",
-    "register_rows",
     "segments",
     "state_values",
     "trail_details",
@@ -272,13 +273,13 @@ _Row = TypeVar("_Row", RegisterRow, RegisterLine)
 
 RowsReader: TypeAlias = Callable[[Iterable[Sequence[Any]], date], list[_Row]]
 """Turns a page of rows of :data:`STATE_COLUMNS` read back, and the day asked about, into
-register rows (see :func:`register_rows`)."""
+register rows (see :func:`register_page_reader`)."""
 
 _Reader: TypeAlias = Callable[[Iterable[Sequence[Any]], date], list[Any]]
 
 
 @overload
-def register_rows(
+def register_page_reader(
     read_date: Callable[[Any], date] | None = None,
     read_names: Callable[[Any], Sequence[str]] | None = None,
     *,
@@ -287,7 +288,7 @@ def register_rows(
 
 
 @overload
-def register_rows(
+def register_page_reader(
     read_date: Callable[[Any], date] | None = None,
     read_names: Callable[[Any], Sequence[str]] | None = None,
     *,
@@ -295,7 +296,7 @@ def register_rows(
 ) -> RowsReader[RegisterLine]: ...
 
 
-def register_rows(
+def register_page_reader(
     read_date: Callable[[Any], date] | None = None,
     read_names: Callable[[Any], Sequence[str]] | None = None,
     *,
@@ -323,17 +324,40 @@ def register_rows(
 
 _READERS: dict[tuple[Any, ...], _Reader] = {}
 
+READ_AS = {
+    "inspectorates": "names",
+    "points": "names",
+    "due_on": "date",
+    "original_due_on": "date",
+    "raised_on": "date",
+    "last_changed_on": "date",
+}
+"""The state columns an engine may keep in a form of its own, and what reads them back: its
+``read_names`` (a list of names) or its ``read_date`` (a date). The table engine keeps the
+same kinds for them."""
+
 _ROW_FIELDS = tuple(field.name for field in attrs.fields(RegisterRow))
 
 
-def _fills_fields() -> bool:
-    """Whether setting a :class:`RegisterRow`'s slots makes the row its ``__init__`` makes:
-    no field checked or converted, nothing run before or after."""
+def _fills_fields(row_class: type[Any] = RegisterRow) -> bool:
+    """Whether setting the slots of ``row_class`` (an attrs class) makes the row its
+    ``__init__`` makes: every field set by ``__init__`` and nothing else kept (no slot but
+    the fields' and a weak reference's, so no cached hash), no field checked or converted,
+    nothing run before or after, no default made from the others."""
+    fields = attrs.fields(row_class)
+    slots = set(vars(row_class).get("__slots__", ())) - {"__weakref__"}
     return (
-        "__slots__" in vars(RegisterRow)
-        and all(f.validator is None and f.converter is None for f in attrs.fields(RegisterRow))
+        slots == {f.name for f in fields}
+        and all(
+            f.init
+            and f.validator is None
+            and f.converter is None
+            and not isinstance(f.default, attrs.Factory)  # type: ignore[arg-type]
+            for f in fields
+        )
         and not any(
-            hasattr(RegisterRow, name) for name in ("__attrs_pre_init__", "__attrs_post_init__")
+            hasattr(row_class, name)
+            for name in ("__attrs_pre_init__", "__attrs_post_init__", "__attrs_init__")
         )
     )
 
@@ -358,17 +382,9 @@ def _make_reader(
     # What the engine's reading converts, in column order (as it converted before).
     reading = []
     for column in STATE_COLUMNS:
-        convert = {
-            "inspectorates": read_names,
-            "points": read_names,
-            "due_on": read_date,
-            "original_due_on": read_date,
-            "raised_on": read_date,
-            "last_changed_on": read_date,
-        }.get(column)
-        if convert is not None:
-            name = "read_names" if convert is read_names else "read_date"
-            reading.append(f"if {column} is not None: {column} = {name}({column})")
+        kind = READ_AS.get(column)
+        if kind is not None and namespace[f"read_{kind}"] is not None:
+            reading.append(f"if {column} is not None: {column} = read_{kind}({column})")
     # The fields, as register_row computes them, in the order it computes them.
     fields = {name: name for name in _ROW_FIELDS}
     fields.update(
