@@ -23,6 +23,7 @@ column types (text, arrays, JSON, an open end as ``NULL`` or a sentinel) at its 
 
 from __future__ import annotations
 
+import linecache
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any, Literal, TypeAlias, TypeVar, cast, overload
@@ -427,7 +428,11 @@ def _make_reader(
             "    return found",
         ]
     )
-    exec(compile(source, f"<register rows reader {len(_READERS)}>", "exec"), namespace)
+    filename = f"<register page reader {len(_READERS)}>"
+    # Kept where tracebacks look for source lines: a cell that cannot be read shows the line
+    # that read it.
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     return cast(_Reader, namespace["read"])
 
 
