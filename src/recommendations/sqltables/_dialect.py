@@ -134,6 +134,12 @@ class Dialect:
         """Statements making this engine's own indexes (``CREATE ... IF NOT EXISTS``)."""
         return []
 
+    def emptying(self, table: str) -> list[str]:
+        """The statements (written with ``{s}``) that empty ``table``, one of the view
+        tables or :attr:`extra_tables`, within a rebuild's transaction: ``DELETE`` by
+        default; an engine whose index deletes row by row may drop it and make it again."""
+        return [f"DELETE FROM {{s}}{table}"]
+
     def history(self, basis: views.Basis, columns: str, *, indexed: bool) -> tuple[str, Any]:
         """The statement and parameters reading the ``columns`` of the history rows whose
         valid period holds ``basis.as_at`` and that the log held at ``basis.known_at`` and

@@ -299,7 +299,11 @@ class _Statements:
             d.sql(f"DROP TABLE IF EXISTS {{s}}{table}")
             for table in (*TABLES, *d.extra_tables, "rec_tracking")
         ]
-        self.delete = [d.sql(f"DELETE FROM {{s}}{table}") for table in (*d.extra_tables, *TABLES)]
+        self.delete = [
+            d.sql(statement)
+            for table in (*d.extra_tables, *TABLES)
+            for statement in d.emptying(table)
+        ]
         self.tracked = d.sql("SELECT position FROM {s}rec_tracking WHERE view = ?")
         self.tracked_for_writing = self.tracked + d.lock_tracking
         self.track = d.sql(
