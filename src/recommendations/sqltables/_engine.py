@@ -454,7 +454,14 @@ class _Rows:
             shown = _shown(
                 position,
                 event,
-                views.entry_changes(event, history.log[:-1], before, last_day, history.state),
+                views.entry_changes(
+                    event,
+                    history.log[:-1],
+                    before,
+                    last_day,
+                    history.state,
+                    stepped=history.stepped,
+                ),
             )
         elif isinstance(event, domain.ReminderEvent):
             shown = _shown(position, event, ())
