@@ -655,6 +655,7 @@ class SqlTables:
         # periods and a register row's recorded time at the flush.
         self._state_values = _converters(dialect, "register", views.STATE_COLUMNS)
         self._states: dict[views.StateValues, list[Any]] = {}
+        self._last_state: tuple[views.StateValues | None, list[Any]] = (None, [])
         # An entry's recorded time is converted once, for all the rows it writes.
         self._history_values = _converters(dialect, "history", ("valid_from", "valid_to"))
         self._trail_values = [
@@ -681,11 +682,15 @@ class SqlTables:
 
     def _state(self, values: views.StateValues) -> list[Any]:
         """A state's columns in the dialect's form."""
+        last = self._last_state  # the same state again (an entry's new row, then the
+        if last[0] is values:  # register's): found without hashing every column
+            return last[1]
         found = self._states.get(values)
         if found is None:
             if len(self._states) >= _CACHED_STATES:
                 self._states.clear()
             found = self._states[values] = self._convert([list(values)], self._state_values)[0]
+        self._last_state = (values, found)
         return found
 
     @staticmethod

@@ -410,11 +410,12 @@ class ItemHistory:
             else:  # it comes last on its day: the state before it is the one before that
                 at = next(i for i, entry in enumerate(self.timeline) if entry is event)
                 self.stepped = self.states[at - 1] if at else None, self.states[at]
+        # Compared in lists, not sets: a few segments, most of them the same objects, and
+        # hashing a segment hashes every column of its state.
         before_, after = old[same:], self.segments[same:]
-        kept = set(before_) & set(after)
         return (
-            [segment for segment in before_ if segment not in kept],
-            [segment for segment in after if segment not in kept],
+            [segment for segment in before_ if segment not in after],
+            [segment for segment in after if segment not in before_],
         )
 
     def _refold(self) -> int:
