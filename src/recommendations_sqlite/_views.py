@@ -143,7 +143,7 @@ class SqliteDialect(Dialect):
         # made again, empty, in the same transaction (the trigger that closes rows in it
         # names it, and finds the new one).
         if table == "rec_register_history_periods":
-            return [f"DROP TABLE {table}", _INDEX[0]]
+            return [f"DROP TABLE IF EXISTS {table}", _INDEX[0]]
         return super().emptying(table)
 
     def insert(

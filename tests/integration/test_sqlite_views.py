@@ -384,3 +384,18 @@ def test_a_rebuild_makes_the_period_index_again_and_catching_up_keeps_it(
             ).fetchone()[0]
         connection.close()
         assert moved > 0
+
+
+def test_a_rebuild_makes_a_period_index_dropped_outside_the_library_again(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "no-periods.db")
+    with sqlite3.connect(copy) as connection:
+        connection.execute("DROP TABLE rec_register_history_periods")
+    connection.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.tables is not None
+        tracker.tables.rebuild()
+    indexed, expected = _periods_as_indexed(copy)
+    assert indexed == expected
+    assert len(expected) > 0
