@@ -399,3 +399,33 @@ def test_a_rebuild_makes_a_period_index_dropped_outside_the_library_again(
     indexed, expected = _periods_as_indexed(copy)
     assert indexed == expected
     assert len(expected) > 0
+
+
+def test_a_rebuild_writes_through_a_larger_page_cache_and_puts_it_back(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "cache.db")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.tables is not None
+        expected = tracker.tables.digest()
+        seen: list[int] = []
+
+        def decode(stored: StoredEvent) -> domain.Event | None:
+            if not seen:  # within the rebuild's transaction, on its connection
+                seen.append(tables._connection.execute("PRAGMA cache_size").fetchone()[0])
+            return tracker._decode(stored)
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+
+        tables = SqliteTables(connect, decode)
+        try:
+            tables.position()  # opens its connection
+            default = tables._connection.execute("PRAGMA cache_size").fetchone()[0]
+            assert tables.rebuild() == tracker.head()
+            after = tables._connection.execute("PRAGMA cache_size").fetchone()[0]
+            assert tables.digest() == expected
+        finally:
+            tables.close()
+    assert seen == [-65536]
+    assert after == default != -65536

@@ -989,7 +989,11 @@ class SqlTables:
 
     def _rebuild(self, batch: int, workers: int) -> int:
         s = self._sql
-        with self._write() as cursor:
+        with (
+            self._session() as connection,
+            self._dialect.rebuilding(connection),
+            self._write() as cursor,
+        ):
             for statement in s.delete:
                 cursor.execute(statement)
             self._forget()
