@@ -31,7 +31,7 @@ from recommendations.views import (
     state_values,
     trail_details,
 )
-from recommendations.views._segments import _append
+from recommendations.views._segments import KEPT_STATES, _append
 from tests.conftest import report_details, who
 from tests.logs import PureLog, play, secret_scenarios
 
@@ -380,11 +380,13 @@ def test_adding_entries_one_by_one_ends_where_folding_the_log_does(
             # What ended was there before and is gone; what began is new; the rest stays.
             assert ended == [s for s in before if s not in history.segments]
             assert begun == [s for s in history.segments if s not in before]
-            # The timeline and the state after each of its entries are a whole fold's,
+            # The timeline and the states after its last entries are a whole fold's,
             # however little was folded again.
             folded = ItemHistory.of(list(entries[:known]))
             assert history.timeline == folded.timeline == domain.timeline(entries[:known])
-            assert history.states == folded.states
+            # (the last few of them: a timeline that lost an entry keeps one fewer)
+            assert 0 < len(history.states) <= min(KEPT_STATES, len(history.timeline))
+            assert history.states == folded.states[len(folded.states) - len(history.states) :]
             assert (history.state, history.last_day) == (folded.state, folded.last_day)
             # The states either side of an entry, as at its day.
             if isinstance(entry, domain.Corrected):

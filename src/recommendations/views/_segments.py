@@ -121,6 +121,11 @@ Segment: TypeAlias = tuple[date, date | None, StateValues]
 
 _Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
 
+KEPT_STATES = 8
+"""How many of the last states of its timeline an :class:`ItemHistory` keeps: an entry that
+lands before them (backdated that far, or correcting an entry that early) folds the whole
+timeline again; one after them folds from its day."""
+
 
 def state_values(state: domain.Recommendation) -> StateValues:
     """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
@@ -278,22 +283,22 @@ def segments(
     each state in its stored form: it may pass its own conversion, which must tell two
     states apart exactly when their columns differ.
     """
-    return _fold(domain.timeline(log), columns, [], [], 0)
+    return _fold(domain.timeline(log), columns, [], None, 0, [])
 
 
 def _fold(
     entries: Sequence[domain.Amendable],
     columns: _Columns,
     result: list[Segment],
-    states: list[domain.Recommendation],
+    state: domain.Recommendation | None,
     start: int,
+    states: list[domain.Recommendation],
 ) -> list[Segment]:
     """The segments of the timeline ``entries``, folded from ``entries[start]`` on, the
-    first entry of its day: ``states`` holds the state after each entry before it (and is
-    given the rest), ``result`` the segments of the days before its day, the last left
-    open (and is given the rest). Returns ``result``."""
-    del states[start:]
-    state: domain.Recommendation | None = states[-1] if states else None
+    first entry of its day, from ``state``, the state after the entries before it:
+    ``result`` holds the segments of the days before its day, the last left open (and is
+    given the rest); ``states`` is given the state after each entry folded. Returns
+    ``result``."""
     evolve = domain.evolve
     index = start
     count = len(entries)
@@ -353,7 +358,8 @@ class ItemHistory:
     timeline: list[domain.Amendable] = attrs.field(factory=list)
     """The log's effective-date timeline (corrections applied)."""
     states: list[domain.Recommendation] = attrs.field(factory=list)
-    """The state after each entry of :attr:`timeline`."""
+    """The state after each of the last entries of :attr:`timeline` (at most
+    :data:`KEPT_STATES` of them: an entry landing before those folds from the first)."""
     stepped: tuple[domain.Recommendation | None, domain.Recommendation] | None = None
     """After :meth:`add` of an entry that is not a correction: the states as at its day
     before and after it (it comes last on its day), as
@@ -366,7 +372,8 @@ class ItemHistory:
         """The history of ``log`` (its entries in version order; kept, and added to)."""
         entries = domain.timeline(log)
         states: list[domain.Recommendation] = []
-        found = _fold(entries, columns, [], states, 0)
+        found = _fold(entries, columns, [], None, 0, states)
+        del states[:-KEPT_STATES]
         return cls(
             log=log,
             segments=found,
@@ -395,6 +402,8 @@ class ItemHistory:
             self.state = domain.evolve(event, before)
             self.timeline.append(event)  # type: ignore[arg-type]
             self.states.append(self.state)
+            if len(self.states) > KEPT_STATES:
+                del self.states[0]
             self.stepped = before, self.state
             self.last_day = event.effective_on
             self.segments = _append(self.segments, event.effective_on, self.columns(self.state))
@@ -409,7 +418,9 @@ class ItemHistory:
                 self.stepped = None
             else:  # it comes last on its day: the state before it is the one before that
                 at = next(i for i, entry in enumerate(self.timeline) if entry is event)
+                at -= len(self.timeline) - len(self.states)  # (folded again: kept)
                 self.stepped = self.states[at - 1] if at else None, self.states[at]
+            del self.states[:-KEPT_STATES]
         # Compared in lists, not sets: a few segments, most of them the same objects, and
         # hashing a segment hashes every column of its state.
         before_, after = old[same:], self.segments[same:]
@@ -426,8 +437,8 @@ class ItemHistory:
         old = self.timeline
         entries = domain.timeline(self.log)
         differs = 0
-        for kept, entry in zip(old, entries, strict=False):
-            if kept is not entry:
+        for was, entry in zip(old, entries, strict=False):
+            if was is not entry:
                 break
             differs += 1
         if not entries:  # pragma: no cover - the rules never strike the raising out
@@ -447,15 +458,24 @@ class ItemHistory:
         start = min(differs, len(entries))
         while start > 0 and entries[start - 1].effective_on >= day:
             start -= 1
-        # The segments of the days before it stay; the last of them is left open until the
-        # fold says where it ends.
-        result = [segment for segment in self.segments if segment[0] < day]
+        kept = len(old) - len(self.states)  # the first entry whose state is kept
+        if 0 < start <= kept:  # the state before it is not kept: fold from the first
+            start = 0
+        if start == 0:
+            state, states, result = None, [], []
+        else:
+            states = self.states[: start - kept]
+            state = states[-1]
+            # The segments of the days before it stay; the last of them is left open until
+            # the fold says where it ends.
+            result = [segment for segment in self.segments if segment[0] < day]
+            if result:
+                result[-1] = (result[-1][0], None, result[-1][2])
         same = max(len(result) - 1, 0)
-        if result:
-            result[-1] = (result[-1][0], None, result[-1][2])
-        self.segments = _fold(entries, self.columns, result, self.states, start)
+        self.segments = _fold(entries, self.columns, result, state, start, states)
         self.timeline = entries
-        self.state = self.states[-1]
+        self.states = states
+        self.state = states[-1]
         self.last_day = entries[-1].effective_on
         return same
 
