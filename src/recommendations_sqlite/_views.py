@@ -10,10 +10,11 @@ minutes (computed in SQL, here and in the query alike); the exact test on each r
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sqlite3
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,11 @@ _MINUTE = (
 """A recorded time as whole minutes since 2000, within 32 bits (SQLite gives none for the
 last half millisecond of 9999: the largest): never smaller for a later time, so a period
 of rows holds a time only if its minutes hold the time's minute."""
+
+
+_REBUILD_CACHE = -65536
+"""The page cache of a rebuild's connection while it runs: 64 MiB (in KiB, as SQLite reads
+a negative size), at most."""
 
 
 def _day(expression: str) -> str:
@@ -137,6 +143,26 @@ class SqliteDialect(Dialect):
 
     def extra_ddl(self) -> list[str]:
         return list(_INDEX)
+
+    def emptying(self, table: str) -> list[str]:
+        # An R*Tree deletes row by row (about as long as filling it again): dropped and
+        # made again, empty, in the same transaction (the trigger that closes rows in it
+        # names it, and finds the new one).
+        if table == "rec_register_history_periods":
+            return [f"DROP TABLE IF EXISTS {table}", _INDEX[0]]
+        return super().emptying(table)
+
+    @contextlib.contextmanager
+    def rebuilding(self, connection: sqlite3.Connection) -> Iterator[None]:
+        # A rebuild writes every page of the view tables in one transaction: with the
+        # default cache (2 MB) it writes pages out and reads them back again and again.
+        size = connection.execute("PRAGMA cache_size").fetchone()[0]
+        connection.execute(f"PRAGMA cache_size = {_REBUILD_CACHE}")
+        try:
+            yield
+        finally:
+            with contextlib.suppress(sqlite3.Error):  # (a broken connection is opened again)
+                connection.execute(f"PRAGMA cache_size = {int(size)}")
 
     def insert(
         self, cursor: sqlite3.Cursor, table: str, columns: Sequence[str], rows: Sequence[Any]

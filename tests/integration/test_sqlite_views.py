@@ -333,3 +333,99 @@ def test_the_margin_for_writers_out_of_order_is_the_service_s() -> None:
     from recommendations.sqltables._engine import _DISORDER
 
     assert _DISORDER == DISORDER
+
+
+def _periods_as_indexed(path: Path) -> tuple[list[tuple[int, ...]], list[tuple[int, ...]]]:
+    """The period index's rows, and the rows it should hold: each history row's periods
+    computed in SQL as the index computes them."""
+    from recommendations_sqlite._views import _PERIODS
+
+    with sqlite3.connect(path) as connection:
+        indexed = connection.execute(
+            "SELECT * FROM rec_register_history_periods ORDER BY id"
+        ).fetchall()
+        expected = connection.execute(
+            f"SELECT id, {_PERIODS.format('')} FROM rec_register_history ORDER BY id"
+        ).fetchall()
+    connection.close()
+    return indexed, expected
+
+
+def test_a_rebuild_makes_the_period_index_again_and_catching_up_keeps_it(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "periods.db")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.tables is not None
+        tracker.tables.catch_up()
+        before = _periods_as_indexed(copy)
+        tracker.tables.rebuild()
+        indexed, expected = _periods_as_indexed(copy)
+        assert indexed == expected == before[1]
+        # An entry closing open rows moves their recorded ends in the index made again.
+        reference = tracker.register().rows[0].reference
+        closed = tracker.execute(
+            r.Regrade(
+                reference=reference,
+                grade="red",
+                effective_on=date(2017, 3, 30),
+                by="inspector",
+                reason="test",
+            )
+        )
+        assert closed.position == tracker.head()
+        indexed, expected = _periods_as_indexed(copy)
+        assert indexed == expected
+        assert len(expected) > len(before[1])
+        with sqlite3.connect(copy) as connection:
+            moved = connection.execute(
+                "SELECT count(*) FROM rec_register_history WHERE position_to = ?",
+                (closed.position,),
+            ).fetchone()[0]
+        connection.close()
+        assert moved > 0
+
+
+def test_a_rebuild_makes_a_period_index_dropped_outside_the_library_again(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "no-periods.db")
+    with sqlite3.connect(copy) as connection:
+        connection.execute("DROP TABLE rec_register_history_periods")
+    connection.close()
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.tables is not None
+        tracker.tables.rebuild()
+    indexed, expected = _periods_as_indexed(copy)
+    assert indexed == expected
+    assert len(expected) > 0
+
+
+def test_a_rebuild_writes_through_a_larger_page_cache_and_puts_it_back(
+    store: Path, tmp_path: Path
+) -> None:
+    copy = _copy(store, tmp_path / "cache.db")
+    with r.Tracker(f"sqlite:///{copy}") as tracker:
+        assert tracker.tables is not None
+        expected = tracker.tables.digest()
+        seen: list[int] = []
+
+        def decode(stored: StoredEvent) -> domain.Event | None:
+            if not seen:  # within the rebuild's transaction, on its connection
+                seen.append(tables._connection.execute("PRAGMA cache_size").fetchone()[0])
+            return tracker._decode(stored)
+
+        def connect() -> sqlite3.Connection:
+            return sqlite3.connect(copy, isolation_level=None, check_same_thread=False)
+
+        tables = SqliteTables(connect, decode)
+        try:
+            tables.position()  # opens its connection
+            default = tables._connection.execute("PRAGMA cache_size").fetchone()[0]
+            assert tables.rebuild() == tracker.head()
+            after = tables._connection.execute("PRAGMA cache_size").fetchone()[0]
+            assert tables.digest() == expected
+        finally:
+            tables.close()
+    assert seen == [-65536]
+    assert after == default != -65536

@@ -25,12 +25,13 @@ from recommendations.views import (
     TRAIL_COLUMNS,
     ItemHistory,
     RegisterRow,
+    entry_changes,
     register_row,
     segments,
     state_values,
     trail_details,
 )
-from recommendations.views._segments import _append
+from recommendations.views._segments import KEPT_STATES, _append
 from tests.conftest import report_details, who
 from tests.logs import PureLog, play, secret_scenarios
 
@@ -379,6 +380,28 @@ def test_adding_entries_one_by_one_ends_where_folding_the_log_does(
             # What ended was there before and is gone; what began is new; the rest stays.
             assert ended == [s for s in before if s not in history.segments]
             assert begun == [s for s in history.segments if s not in before]
+            # The timeline and the states after its last entries are a whole fold's,
+            # however little was folded again.
+            folded = ItemHistory.of(list(entries[:known]))
+            assert history.timeline == folded.timeline == domain.timeline(entries[:known])
+            # (the last few of them: a timeline that lost an entry keeps one fewer)
+            assert 0 < len(history.states) <= min(KEPT_STATES, len(history.timeline))
+            assert history.states == folded.states[len(folded.states) - len(history.states) :]
+            assert (history.state, history.last_day) == (folded.state, folded.last_day)
+            # The states either side of an entry, as at its day.
+            if isinstance(entry, domain.Corrected):
+                assert history.stepped is None
+            else:
+                day = entry.effective_on
+                assert history.stepped is not None
+                was, now = history.stepped
+                as_at_before = domain.project(entries[: known - 1], as_at=day)
+                as_at_after = domain.project(entries[:known], as_at=day)
+                assert as_at_after is not None
+                assert was == (
+                    None if as_at_before is None else attrs.evolve(as_at_before, version=0)
+                )
+                assert now == attrs.evolve(as_at_after, version=0)
         assert ItemHistory.of(list(entries)).segments == history.segments
 
 
@@ -403,3 +426,25 @@ def test_segments_may_carry_an_engines_own_form_of_each_state(
         for entry in entries:
             history.add(entry)
         assert history.segments == expected
+
+
+@settings(max_examples=60)
+@given(histories)
+def test_the_states_either_side_of_an_entry_give_the_changes_a_fold_does(
+    commands: list[domain.Command],
+) -> None:
+    """Stepping from the states kept either side of an entry lists the changes that
+    folding the entries before it again does, backdated entries and corrections too."""
+    log = PureLog(JUNE_1 + timedelta(days=120))
+    play(commands, log.execute)
+    for entries in recommendation_logs(log).values():
+        history = ItemHistory.of([])
+        for known, entry in enumerate(entries, start=1):
+            before, last_day = history.state, history.last_day
+            history.add(entry)
+            prior = entries[: known - 1]
+            folded = entry_changes(entry, prior, before, last_day, history.state)
+            stepped = entry_changes(
+                entry, prior, before, last_day, history.state, stepped=history.stepped
+            )
+            assert stepped == folded

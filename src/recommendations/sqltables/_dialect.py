@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import contextlib
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar
 
@@ -133,6 +134,18 @@ class Dialect:
     def extra_ddl(self) -> list[str]:
         """Statements making this engine's own indexes (``CREATE ... IF NOT EXISTS``)."""
         return []
+
+    def emptying(self, table: str) -> list[str]:
+        """The statements (written with ``{s}``) that empty ``table``, one of the view
+        tables or :attr:`extra_tables`, within a rebuild's transaction: ``DELETE`` by
+        default; an engine whose index deletes row by row may drop it and make it again."""
+        return [f"DELETE FROM {{s}}{table}"]
+
+    @contextlib.contextmanager
+    def rebuilding(self, connection: Any) -> Iterator[None]:
+        """Around a rebuild's transaction on ``connection`` (and its commit): settings that
+        make writing every row at once cheaper, put back afterwards. Nothing by default."""
+        yield
 
     def history(self, basis: views.Basis, columns: str, *, indexed: bool) -> tuple[str, Any]:
         """The statement and parameters reading the ``columns`` of the history rows whose

@@ -147,6 +147,15 @@ def _sql_order(row: views.RegisterRow) -> tuple[int, Any]:
     return (3, bytes(value))
 
 
+_BY_POSITION = operator.itemgetter(0)
+"""A trail row's log position."""
+_TRAIL_RECORDED = _TRAIL_COLUMNS.index("recorded_at")
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
 def _ddl(dialect: Dialect) -> list[str]:
     types = dialect.types
 
@@ -326,7 +335,11 @@ class _Statements:
             d.sql(f"DROP TABLE IF EXISTS {{s}}{table}")
             for table in (*TABLES, *d.extra_tables, "rec_tracking")
         ]
-        self.delete = [d.sql(f"DELETE FROM {{s}}{table}") for table in (*d.extra_tables, *TABLES)]
+        self.delete = [
+            d.sql(statement)
+            for table in (*d.extra_tables, *TABLES)
+            for statement in d.emptying(table)
+        ]
         self.tracked = d.sql("SELECT position FROM {s}rec_tracking WHERE view = ?")
         self.tracked_for_writing = self.tracked + d.lock_tracking
         self.track = d.sql(
@@ -454,7 +467,7 @@ class _Rows:
         self._reset()
 
     def _reset(self) -> None:
-        self.closing: list[tuple[datetime, int, str, date]] = []
+        self.closing: list[tuple[Any, int, str, date]] = []
         self.opened: dict[tuple[str, date], list[Any]] = {}
         self.done: list[list[Any]] = []
         self.register: dict[str, list[Any]] = {}
@@ -471,17 +484,25 @@ class _Rows:
         reference = getattr(event, "reference", None)
         corrects = None
         shown = None
+        recorded = self._engine._time_value(event.recorded_at)  # once, for every row
         if item is not None and isinstance(event, domain.RecommendationEvent):
             history = item.history
             before, last_day = history.state, history.last_day
-            reference = self._recommendation(position, event, history)
+            reference = self._recommendation(position, event, history, recorded)
             item.positions[event.originator_version] = position
             if isinstance(event, domain.Corrected):
                 corrects = item.positions.get(event.corrects)
             shown = _shown(
                 position,
                 event,
-                views.entry_changes(event, history.log[:-1], before, last_day, history.state),
+                views.entry_changes(
+                    event,
+                    history.log[:-1],
+                    before,
+                    last_day,
+                    history.state,
+                    stepped=history.stepped,
+                ),
             )
         elif isinstance(event, domain.ReminderEvent):
             shown = _shown(position, event, ())
@@ -493,7 +514,7 @@ class _Rows:
             event.originator_version,
             type(event).__name__,
             event.effective_on,
-            event.recorded_at,
+            recorded,
             event.actor,
             event.reason,
             corrects,
@@ -510,9 +531,14 @@ class _Rows:
                 self.facts.add(fact)
 
     def _recommendation(
-        self, position: int, event: domain.RecommendationEvent, item: views.ItemHistory
+        self,
+        position: int,
+        event: domain.RecommendationEvent,
+        item: views.ItemHistory,
+        recorded: Any,
     ) -> str:
-        recorded = event.recorded_at
+        """The history and register rows of ``event``; ``recorded``, its recorded time in
+        the engine's form."""
         closed, opened = item.add(event)
         reference = str(item.segments[0][2][0])
         for valid_from, _, _ in closed:
@@ -543,12 +569,11 @@ class _Rows:
         d, s = engine._dialect, engine._sql
         insert = d.insert if bulk else d.insert_within
         if self.closing:
-            date_value = d.date_value or (lambda day: day)
-            time_value = d.time_value or (lambda moment: moment)
+            date_value = d.date_value or _same
             cursor.executemany(
                 s.close_history,
                 [
-                    (time_value(recorded), position, reference, date_value(valid_from))
+                    (recorded, position, reference, date_value(valid_from))
                     for recorded, position, reference, valid_from in self.closing
                 ],
             )
@@ -564,14 +589,16 @@ class _Rows:
         engine._write_rows(cursor, self.take(), insert=insert)
 
     def take(self) -> _Written:
-        """The rows to write (the history's and the register's converted now), and start
+        """The rows to write (the history's valid dates converted now), and start
         again. Rows of history already in the table are closed by :meth:`flush` only."""
         engine = self._engine
         history = [*self.done, *self.opened.values()]
         written = _Written(
             engine._convert(history, engine._history_values),
-            engine._convert(list(self.register.values()), engine._register_values),
-            self.trail,
+            list(self.register.values()),
+            # In log order: a rebuild takes them item by item, and a table keyed by
+            # position fills several times faster in its key's order.
+            sorted(self.trail, key=_BY_POSITION),
             sorted(self.facts, key=lambda fact: tuple(map(str, fact))),
             self.unnamed,
         )
@@ -660,9 +687,15 @@ class SqlTables:
         # periods and a register row's recorded time at the flush.
         self._state_values = _converters(dialect, "register", views.STATE_COLUMNS)
         self._states: dict[views.StateValues, list[Any]] = {}
-        self._history_values = _converters(dialect, "history", views.PERIOD_COLUMNS)
-        self._register_values = _converters(dialect, "register", ("recorded_at",))
-        self._trail_values = _converters(dialect, "trail")
+        self._last_state: tuple[views.StateValues | None, list[Any]] = (None, [])
+        # An entry's recorded time is converted once, for all the rows it writes.
+        self._history_values = _converters(dialect, "history", ("valid_from", "valid_to"))
+        self._trail_values = [
+            (index, convert)
+            for index, convert in _converters(dialect, "trail")
+            if index != _TRAIL_RECORDED
+        ]
+        self._time_value = dialect.time_value or _same
         self._read_state = _reader(dialect)
         # A page of rows read back made register rows (or lines) in one step.
         self._make_rows = views.register_page_reader(dialect.read_date, dialect.read_names)
@@ -686,11 +719,15 @@ class SqlTables:
 
     def _state(self, values: views.StateValues) -> list[Any]:
         """A state's columns in the dialect's form."""
+        last = self._last_state  # the same state again (an entry's new row, then the
+        if last[0] is values:  # register's): found without hashing every column
+            return last[1]
         found = self._states.get(values)
         if found is None:
             if len(self._states) >= _CACHED_STATES:
                 self._states.clear()
             found = self._states[values] = self._convert([list(values)], self._state_values)[0]
+        self._last_state = (values, found)
         return found
 
     @staticmethod
@@ -989,7 +1026,11 @@ class SqlTables:
 
     def _rebuild(self, batch: int, workers: int) -> int:
         s = self._sql
-        with self._write() as cursor:
+        with (
+            self._session() as connection,
+            self._dialect.rebuilding(connection),
+            self._write() as cursor,
+        ):
             for statement in s.delete:
                 cursor.execute(statement)
             self._forget()
@@ -1063,7 +1104,7 @@ class SqlTables:
         return applied, _Written(
             [row for part in parts for row in part.history],
             [row for part in parts for row in part.register],
-            [row for part in parts for row in part.trail],
+            sorted((row for part in parts for row in part.trail), key=_BY_POSITION),
             [fact for part in parts for fact in part.facts],
             [fact for part in parts for fact in part.unnamed],
         )

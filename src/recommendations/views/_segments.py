@@ -125,6 +125,11 @@ Segment: TypeAlias = tuple[date, date | None, StateValues]
 
 _Columns: TypeAlias = Callable[[domain.Recommendation], StateValues]
 
+KEPT_STATES = 8
+"""How many of the last states of its timeline an :class:`ItemHistory` keeps: an entry that
+lands before them (backdated that far, or correcting an entry that early) folds the whole
+timeline again; one after them folds from its day."""
+
 
 def state_values(state: domain.Recommendation) -> StateValues:
     """The columns of ``state``: ``kind`` by name, ``scope`` and ``status`` by value,
@@ -448,21 +453,30 @@ def segments(
     each state in its stored form: it may pass its own conversion, which must tell two
     states apart exactly when their columns differ.
     """
-    return _fold(log, columns)[0]
+    return _fold(domain.timeline(log), columns, [], None, 0, [])
 
 
 def _fold(
-    log: Sequence[domain.RecommendationEvent], columns: _Columns
-) -> tuple[list[Segment], domain.Recommendation | None, date | None]:
-    """The segments, the state at the end of the timeline and its last effective date."""
-    entries = domain.timeline(log)
-    result: list[Segment] = []
-    state: domain.Recommendation | None = None
-    index = 0
-    while index < len(entries):
+    entries: Sequence[domain.Amendable],
+    columns: _Columns,
+    result: list[Segment],
+    state: domain.Recommendation | None,
+    start: int,
+    states: list[domain.Recommendation],
+) -> list[Segment]:
+    """The segments of the timeline ``entries``, folded from ``entries[start]`` on, the
+    first entry of its day, from ``state``, the state after the entries before it:
+    ``result`` holds the segments of the days before its day, the last left open (and is
+    given the rest); ``states`` is given the state after each entry folded. Returns
+    ``result``."""
+    evolve = domain.evolve
+    index = start
+    count = len(entries)
+    while index < count:
         day = entries[index].effective_on
-        while index < len(entries) and entries[index].effective_on == day:
-            state = domain.evolve(entries[index], state)
+        while index < count and entries[index].effective_on == day:
+            state = evolve(entries[index], state)
+            states.append(state)
             index += 1
         if state is None:  # pragma: no cover - the rules put the raising first
             raise TypeError("a recommendation's timeline starts before it was raised")
@@ -473,8 +487,7 @@ def _fold(
             previous = result[-1]
             result[-1] = (previous[0], day, previous[2])
         result.append((day, None, values))
-    last_day = entries[-1].effective_on if entries else None
-    return result, state, last_day
+    return result
 
 
 def _append(found: list[Segment], day: date, values: StateValues) -> list[Segment]:
@@ -501,6 +514,10 @@ class ItemHistory:
     Start from ``ItemHistory.of(log)`` (``of([])`` before the first entry) and give it each
     new entry with :meth:`add`. The segments carry each state as ``columns`` gives it (see
     :func:`segments`), so an engine converts each state once.
+
+    It also keeps the timeline (:func:`~recommendations.domain.timeline` of the log) and
+    the state after each of its entries, so that an entry landing before the end of the
+    timeline folds again only the entries from its day on.
     """
 
     log: list[domain.RecommendationEvent]
@@ -508,31 +525,56 @@ class ItemHistory:
     state: domain.Recommendation | None
     last_day: date | None
     columns: _Columns = state_values
+    timeline: list[domain.Amendable] = attrs.field(factory=list)
+    """The log's effective-date timeline (corrections applied)."""
+    states: list[domain.Recommendation] = attrs.field(factory=list)
+    """The state after each of the last entries of :attr:`timeline` (at most
+    :data:`KEPT_STATES` of them: an entry landing before those folds from the first)."""
+    stepped: tuple[domain.Recommendation | None, domain.Recommendation] | None = None
+    """After :meth:`add` of an entry that is not a correction: the states as at its day
+    before and after it (it comes last on its day), as
+    :func:`~recommendations.views.entry_changes` takes them; else ``None``."""
 
     @classmethod
     def of(
         cls, log: list[domain.RecommendationEvent], columns: _Columns = state_values
     ) -> ItemHistory:
         """The history of ``log`` (its entries in version order; kept, and added to)."""
-        found, state, last_day = _fold(log, columns)
-        return cls(log=log, segments=found, state=state, last_day=last_day, columns=columns)
+        entries = domain.timeline(log)
+        states: list[domain.Recommendation] = []
+        found = _fold(entries, columns, [], None, 0, states)
+        del states[:-KEPT_STATES]
+        return cls(
+            log=log,
+            segments=found,
+            state=states[-1] if states else None,
+            last_day=entries[-1].effective_on if entries else None,
+            columns=columns,
+            timeline=entries,
+            states=states,
+        )
 
     def add(self, event: domain.RecommendationEvent) -> tuple[list[Segment], list[Segment]]:
         """Take ``event``, the log's next entry, in; the segments it ends and the segments it
         begins, each in timeline order.
 
         Cheap when the entry lands at the end of the timeline; a backdated entry or a
-        correction folds the whole log again. Afterwards :attr:`segments` is
-        ``segments(log, columns)``.
+        correction folds again the timeline from the first day it changes. Afterwards
+        :attr:`segments` is ``segments(log, columns)``.
         """
         old = self.segments
         self.log.append(event)
-        at_end = not isinstance(event, domain.Corrected) and (
-            self.last_day is None or event.effective_on >= self.last_day
-        )
+        corrects = isinstance(event, domain.Corrected)
+        at_end = not corrects and (self.last_day is None or event.effective_on >= self.last_day)
         same = 0  # how many segments, from the first, are the same in both
         if at_end:
-            self.state = domain.evolve(event, self.state)
+            before = self.state
+            self.state = domain.evolve(event, before)
+            self.timeline.append(event)  # type: ignore[arg-type]
+            self.states.append(self.state)
+            if len(self.states) > KEPT_STATES:
+                del self.states[0]
+            self.stepped = before, self.state
             self.last_day = event.effective_on
             self.segments = _append(self.segments, event.effective_on, self.columns(self.state))
             if self.segments is old:
@@ -541,13 +583,71 @@ class ItemHistory:
             # are the same, and start earlier than any other (so equal to none of them).
             same = max(len(old) - 2, 0)
         else:
-            self.segments, self.state, self.last_day = _fold(self.log, self.columns)
-        before, after = old[same:], self.segments[same:]
-        kept = set(before) & set(after)
+            same = self._refold()
+            if corrects:
+                self.stepped = None
+            else:  # it comes last on its day: the state before it is the one before that
+                at = next(i for i, entry in enumerate(self.timeline) if entry is event)
+                at -= len(self.timeline) - len(self.states)  # (folded again: kept)
+                self.stepped = self.states[at - 1] if at else None, self.states[at]
+            del self.states[:-KEPT_STATES]
+        # Compared in lists, not sets: a few segments, most of them the same objects, and
+        # hashing a segment hashes every column of its state.
+        before_, after = old[same:], self.segments[same:]
         return (
-            [segment for segment in before if segment not in kept],
-            [segment for segment in after if segment not in kept],
+            [segment for segment in before_ if segment not in after],
+            [segment for segment in after if segment not in before_],
         )
+
+    def _refold(self) -> int:
+        """Fold the log's timeline again from the first day on which it differs from the
+        one kept: the entries before that day are the same in both, and so are the states
+        after them and the segments of the days before it. How many segments, from the
+        first, are left as they were."""
+        old = self.timeline
+        entries = domain.timeline(self.log)
+        differs = 0
+        for was, entry in zip(old, entries, strict=False):
+            if was is not entry:
+                break
+            differs += 1
+        if not entries:  # pragma: no cover - the rules never strike the raising out
+            self.segments, self.timeline, self.states = [], [], []
+            self.state, self.last_day = None, None
+            return 0
+        # The first day either timeline has an entry the other lacks on or after.
+        day = (
+            min(
+                timeline[differs].effective_on
+                for timeline in (old, entries)
+                if differs < len(timeline)
+            )
+            if differs < max(len(old), len(entries))
+            else entries[-1].effective_on
+        )
+        start = min(differs, len(entries))
+        while start > 0 and entries[start - 1].effective_on >= day:
+            start -= 1
+        kept = len(old) - len(self.states)  # the first entry whose state is kept
+        if 0 < start <= kept:  # the state before it is not kept: fold from the first
+            start = 0
+        if start == 0:
+            state, states, result = None, [], []
+        else:
+            states = self.states[: start - kept]
+            state = states[-1]
+            # The segments of the days before it stay; the last of them is left open until
+            # the fold says where it ends.
+            result = [segment for segment in self.segments if segment[0] < day]
+            if result:
+                result[-1] = (result[-1][0], None, result[-1][2])
+        same = max(len(result) - 1, 0)
+        self.segments = _fold(entries, self.columns, result, state, start, states)
+        self.timeline = entries
+        self.states = states
+        self.state = states[-1]
+        self.last_day = entries[-1].effective_on
+        return same
 
 
 _TRAIL_OWN = frozenset(

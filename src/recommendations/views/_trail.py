@@ -541,13 +541,20 @@ def entry_changes(
     before: Recommendation | None,
     last_day: date | None,
     after: Recommendation | None,
+    *,
+    stepped: tuple[Recommendation | None, Recommendation] | None = None,
 ) -> tuple[Change, ...]:
     """What ``event`` changed, as :func:`build_trail` lists it after every entry of its
     item before it (``prior``), given the state at the end of their timeline and its last
     effective date (``before``, ``last_day``) and the state at the end of the timeline
     once ``event`` is in it (``after``), as :class:`~recommendations.views.ItemHistory`
     keeps them: one step for an entry that lands at the end of the timeline, one fold for a
-    backdated one, the corrected entry's fields for a correction."""
+    backdated one, the corrected entry's fields for a correction. ``stepped``: the states
+    as at the entry's day before and after it, where the caller has them (as
+    :attr:`~recommendations.views.ItemHistory.stepped`): one step, even for a backdated
+    entry."""
+    if stepped is not None and not isinstance(event, Corrected):
+        return _step(*stepped)
     if (
         isinstance(event, Corrected)
         or after is None
