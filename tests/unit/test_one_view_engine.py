@@ -65,5 +65,6 @@ def test_the_adapters_import_the_engine_and_hold_no_catch_up_of_their_own() -> N
     for path in MODULES:
         text = path.read_text()
         assert "from recommendations.sqltables import" in text
-        for method in ("def catch_up", "def rebuild", "def register", "def digest"):
-            assert method not in text, (path.name, method)
+        for method in ("catch_up", "rebuild", "register", "digest"):
+            # (a dialect's hooks around them, such as ``rebuilding``, are its own)
+            assert f"def {method}(" not in text, (path.name, method)
