@@ -516,8 +516,9 @@ class ItemHistory:
     :func:`segments`), so an engine converts each state once.
 
     It also keeps the timeline (:func:`~recommendations.domain.timeline` of the log) and
-    the state after each of its entries, so that an entry landing before the end of the
-    timeline folds again only the entries from its day on.
+    the state after each of its last :data:`KEPT_STATES` entries, so that an entry landing
+    among them folds again only the entries from its day on (one landing earlier, or on a
+    day of more entries than that, folds the whole timeline again).
     """
 
     log: list[domain.RecommendationEvent]
