@@ -12,6 +12,7 @@ import subprocess
 import sys
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,34 @@ import pytest
 import recommendations as r
 from recommendations import domain
 from recommendations.domain._decide import check_timeline
+from tests.conftest import report_details, who
 
 ROOT = Path(__file__).parent.parent.parent
 BENCHMARKS = ROOT / "benchmarks"
 SIZE = 200
+
+
+def small_store(path: Path) -> str:
+    """A SQLite store at ``path`` holding a report and three recommendations raised from
+    it, with its views built: what the benchmarks run on in their smoke tests. Its URL."""
+    url = f"sqlite:///{path}"
+    with r.Tracker(url) as tracker:
+        tracker.execute(
+            r.PublishReport(
+                reference="R",
+                details=report_details(),
+                effective_on=date(2017, 3, 2),
+                by="clerk",
+                reason="published",
+            )
+        )
+        for number in range(3):
+            tracker.execute(
+                r.Raise(
+                    reference=f"2.{number}", report="R", text="Do it.", grade="amber", **who(3, 2)
+                )
+            )
+    return url
 
 
 def _run(script: str, *args: str) -> str:

@@ -17,22 +17,29 @@ from tests.conftest import Clock, report_details, who
 _REFERENCES = ("2.9", "Zeta", "2.10", "élan", "alpha", "Ω1", "10", "Élan 2", "2.1")
 
 
+def _raise(
+    tracker: r.Tracker, reference: str, month: int, day: int, due_on: date = date(2017, 6, 30)
+) -> None:
+    """Raise ``reference`` from the report, taking effect on that day of 2017."""
+    tracker.execute(
+        r.Raise(
+            reference=reference,
+            text=f"Recommendation {reference}",
+            report="PEEL-EFF-2016",
+            grade="red",
+            owner="Head of Public Protection",
+            due_on=due_on,
+            **who(month, day),  # type: ignore[arg-type]
+        )
+    )
+
+
 def _build(tracker: r.Tracker, clock: Clock) -> None:
     tracker.execute(
         r.PublishReport(reference="PEEL-EFF-2016", details=report_details(), **who(3, 2))  # type: ignore[arg-type]
     )
     for reference in _REFERENCES:
-        tracker.execute(
-            r.Raise(
-                reference=reference,
-                text=f"Recommendation {reference}",
-                report="PEEL-EFF-2016",
-                grade="red",
-                owner="Head of Public Protection",
-                due_on=date(2017, 6, 30),
-                **who(3, 2),  # type: ignore[arg-type]
-            )
-        )
+        _raise(tracker, reference, 3, 2)
     # Later changes to some of them, so that their rows are written again, after the others.
     clock.jump_to(datetime(2017, 6, 1, 9, tzinfo=UTC))
     for reference in ("2.10", "alpha", "Ω1"):
@@ -79,17 +86,7 @@ def test_a_reference_raised_after_the_rows_are_kept_takes_its_place(
         assert [row.reference for row in tracker.register()] == sorted(_REFERENCES)
         added = ("0 first", "Zz last", "élan 3")
         for reference in added:
-            tracker.execute(
-                r.Raise(
-                    reference=reference,
-                    text=f"Recommendation {reference}",
-                    report="PEEL-EFF-2016",
-                    grade="red",
-                    owner="Head of Public Protection",
-                    due_on=date(2017, 6, 30),
-                    **who(6, 1),  # type: ignore[arg-type]
-                )
-            )
+            _raise(tracker, reference, 6, 1)
         again = tracker.register()  # the kept rows, with the new ones patched in
         assert [row.reference for row in again] == sorted((*_REFERENCES, *added))
         assert again.rows == tracker.register_by_fold().rows
@@ -112,17 +109,7 @@ def test_references_edited_by_hand_into_no_text_keep_the_tables_order(
         assert [row.reference for row in tracker.register()] == streamed
         assert None in streamed or b"2.10" in streamed
         clock.jump_to(datetime(2017, 7, 1, 9, tzinfo=UTC))
-        tracker.execute(
-            r.Raise(
-                reference="2.0",
-                text="Recommendation 2.0",
-                report="PEEL-EFF-2016",
-                grade="red",
-                owner="Head of Public Protection",
-                due_on=date(2017, 9, 30),
-                **who(6, 1),  # type: ignore[arg-type]
-            )
-        )
+        _raise(tracker, "2.0", 6, 1, date(2017, 9, 30))
         patched = [row.reference for row in tracker.register()]
         assert patched == [line.reference for line in tracker.stream_register()]
         assert "2.0" in patched

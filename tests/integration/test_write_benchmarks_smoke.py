@@ -3,32 +3,15 @@ commands against raw saves in CPU time. No timing is asserted."""
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 import recommendations as r
-from tests.conftest import report_details, who
-from tests.integration.test_benchmark_smoke import _run
+from tests.integration.test_benchmark_smoke import _run, small_store
 
 
 def test_the_live_apply_runs_alone_on_a_store_as_it_is(tmp_path: Path) -> None:
     path = tmp_path / "register.db"
-    with r.Tracker(f"sqlite:///{path}") as tracker:
-        tracker.execute(
-            r.PublishReport(
-                reference="R",
-                details=report_details(),
-                effective_on=date(2017, 3, 2),
-                by="clerk",
-                reason="published",
-            )
-        )
-        for number in range(3):
-            tracker.execute(
-                r.Raise(
-                    reference=f"2.{number}", report="R", text="Do it.", grade="amber", **who(3, 2)
-                )
-            )
+    small_store(path)
     out = _run("views.py", "--live-only", str(path), "--live", "5", "--rounds", "2")
     assert "round 2:" in out and "events per CPU second" in out and "load average" in out
     with r.Tracker(f"sqlite:///{path}") as tracker:
@@ -43,22 +26,7 @@ def test_bulk_commands_against_raw_saves_in_cpu_time(tmp_path: Path) -> None:
 
 def test_the_floors_of_the_missed_targets_are_measured(tmp_path: Path) -> None:
     path = tmp_path / "register.db"
-    with r.Tracker(f"sqlite:///{path}") as tracker:
-        tracker.execute(
-            r.PublishReport(
-                reference="R",
-                details=report_details(),
-                effective_on=date(2017, 3, 2),
-                by="clerk",
-                reason="published",
-            )
-        )
-        for number in range(3):
-            tracker.execute(
-                r.Raise(
-                    reference=f"2.{number}", report="R", text="Do it.", grade="amber", **who(3, 2)
-                )
-            )
+    small_store(path)
     out = _run(
         "floors.py",
         *("--rounds", "1", "--recommendations", "10", "--store", f"sqlite:///{path}"),
