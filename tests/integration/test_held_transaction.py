@@ -15,7 +15,8 @@ import pytest
 import recommendations as r
 from recommendations import domain
 from recommendations._service._catch_up import CatchUp
-from tests.conftest import Clock, report_details, who
+from tests.conftest import Clock, who
+from tests.integration.test_one_transaction import _publish
 
 WHITE = domain.Policy(
     scales=(domain.GradingScale.of("rag", "Red", "Amber", "Green", "White"), domain.PEEL),
@@ -33,16 +34,6 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: object) -> str:
     if request.param == "postgresql":
         return str(request.getfixturevalue("postgres_store_url"))
     return f"sqlite:///{tmp_path}/register.db"
-
-
-def _publish() -> r.PublishReport:
-    return r.PublishReport(
-        reference="R",
-        details=report_details(),
-        effective_on=date(2017, 3, 2),
-        by="clerk",
-        reason="published",
-    )
 
 
 def _raise(reference: str, grade: str = "amber") -> r.Raise:

@@ -129,7 +129,8 @@ it ``COLLATE "C"``)."""
 def _by_reference(rows: list[views.RegisterRow]) -> None:
     """Sort ``rows`` as ``ORDER BY reference`` sorts them: by :data:`_REFERENCE`, or, where a
     reference is not text (a table edited by hand can hold a ``NULL`` or a blob there), in
-    SQL's order of types too: ``NULL`` first, then numbers, text, and blobs last."""
+    SQL's order of types too: ``NULL`` first, then text, and blobs last (the column's
+    text affinity stores a number as text)."""
     try:
         rows.sort(key=_REFERENCE)
     except TypeError:
@@ -140,11 +141,9 @@ def _sql_order(row: views.RegisterRow) -> tuple[int, Any]:
     value: Any = row.reference
     if value is None:
         return (0, "")
-    if isinstance(value, int | float):
-        return (1, value)
     if isinstance(value, str):
-        return (2, value)
-    return (3, bytes(value))
+        return (1, value)
+    return (2, bytes(value))
 
 
 _BY_POSITION = operator.itemgetter(0)
